@@ -1,0 +1,38 @@
+package dev.keyway.proxy.spi;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/** What to do with one request inside a tunnel (or one absolute-form http request). */
+public sealed interface RequestDecision {
+
+    /**
+     * Forward the (possibly rewritten) request upstream.
+     *
+     * @param head the request to send: injected headers set, managed client headers stripped,
+     *     placeholders substituted in path/query/headers. Host/port are unchanged from the input.
+     * @param body a fresh rewriter for this request's body, or null to stream it unchanged
+     * @param webSocketText a rewriter for client-to-server WebSocket text frames, or null
+     * @param service name of the matched service, or null when no service matched (intercept mode)
+     * @param credentials names of the credentials injected (never values); empty when none
+     */
+    record Forward(
+            RequestHead head,
+            @Nullable BodyRewriter body,
+            @Nullable TextRewriter webSocketText,
+            @Nullable String service,
+            List<String> credentials)
+            implements RequestDecision {
+        public Forward {
+            credentials = List.copyOf(credentials);
+        }
+
+        /** True when a credential was placed into the request; its audit record must be durable first. */
+        public boolean injected() {
+            return !credentials.isEmpty();
+        }
+    }
+
+    /** Answer the client with this problem; nothing goes upstream. */
+    record Deny(ProxyProblem problem, @Nullable String service) implements RequestDecision {}
+}

@@ -1,0 +1,46 @@
+package dev.keyway.proxy.spi;
+
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * An HTTP request line plus headers, as a plain immutable value.
+ *
+ * @param scheme {@code https} (inside an intercepted tunnel) or {@code http} (absolute-form)
+ * @param host the target host fixed by CONNECT or the absolute URL, lower case, no brackets
+ * @param port the target port
+ * @param method request method, upper case
+ * @param pathAndQuery raw origin-form target, e.g. {@code /v1/chat?x=1}
+ * @param headers request headers in wire order; names as received
+ */
+public record RequestHead(
+        String scheme, String host, int port, String method, String pathAndQuery, List<Header> headers) {
+
+    public RequestHead {
+        headers = List.copyOf(headers);
+    }
+
+    /** First value of the header (case-insensitive name), or null. */
+    public @Nullable String header(String name) {
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    /** The path without the query string. */
+    public String path() {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    /** One header field. */
+    public record Header(String name, String value) {
+        public String lowerName() {
+            return name.toLowerCase(Locale.ROOT);
+        }
+    }
+}

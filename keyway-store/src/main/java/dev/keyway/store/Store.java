@@ -1,0 +1,129 @@
+package dev.keyway.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+
+/**
+ * Everything Keyway persists, behind one interface so SQLite (embedded default) and PostgreSQL
+ * (scale-out) are two implementations of the same contract.
+ *
+ * <p>Rules every implementation follows:
+ * <ul>
+ *   <li>Each method is one transaction; a failure leaves nothing half-written.</li>
+ *   <li>Expected failures are {@link dev.keyway.core.error.KeywayException}s: {@code CONFLICT} for a
+ *       duplicate name, {@code NOT_FOUND} for a missing parent. Database outages surface as
+ *       {@link StoreException} (mapped to 503 {@code store-unavailable}).</li>
+ *   <li>Every write to vaults, credentials, services or tokens increments {@link #revision()} in
+ *       the same transaction, so a server can cheaply notice changes made by another process and
+ *       rebuild its in-memory snapshots.</li>
+ *   <li>Secret values only ever pass through as ciphertext ({@code byte[]}).</li>
+ * </ul>
+ */
+public interface Store extends AutoCloseable {
+
+    // ---- instance metadata (instance id, key-ring header, CA certificate and wrapped CA key) ----
+
+    Optional<String> meta(String key);
+
+    void putMeta(String key, String value);
+
+    /** Sets the value only if the key is absent; returns true if this call set it. */
+    boolean putMetaIfAbsent(String key, String value);
+
+    /** Monotonic change counter (see class doc). */
+    long revision();
+
+    /** Cheap liveness check of the database (used by {@code GET /health}). */
+    boolean ping();
+
+    // ---- vaults ----
+
+    /** Creates a vault with a fresh id; CONFLICT if the name exists. */
+    VaultRecord createVault(String name, byte[] wrappedKey, String actor);
+
+    List<VaultRecord> listVaults();
+
+    Optional<VaultRecord> vaultByName(String name);
+
+    Optional<VaultRecord> vaultById(String id);
+
+    /** Deletes the vault and everything in it (credentials, services, tokens bound to it). */
+    boolean deleteVault(String id);
+
+    /** Sets the unmatched-host policy ({@code tunnel}, {@code intercept} or {@code deny}). */
+    void setUnmatchedPolicy(String vaultId, String policy);
+
+    /**
+     * Master-key rotation: replaces every vault's wrapped key with {@code rewrap.apply(vault)} and
+     * applies {@code metaUpdates}, all in one transaction (all or nothing).
+     */
+    void rewrapVaultKeys(Function<VaultRecord, byte[]> rewrap, Map<String, String> metaUpdates);
+
+    // ---- credentials ----
+
+    /**
+     * Creates or updates a credential. The implementation determines the next version number
+     * inside the transaction and calls {@code encryptForVersion} with it, because the ciphertext's
+     * associated data includes the version. A null description keeps the existing one on update.
+     */
+    CredentialRecord putCredential(
+            String vaultId, String name, @org.jspecify.annotations.Nullable String description, String actor,
+            IntFunction<byte[]> encryptForVersion);
+
+    List<CredentialRecord> listCredentials(String vaultId);
+
+    Optional<CredentialRecord> credential(String vaultId, String name);
+
+    boolean deleteCredential(String vaultId, String name);
+
+    // ---- services (spec is the service definition as JSON, parsed only when snapshots are rebuilt) ----
+
+    /** Inserts (at the end of the declaration order) or updates in place (keeping its position). */
+    ServiceRecord putService(String vaultId, String name, String specJson, boolean enabled, String actor);
+
+    /** Services of a vault in declaration order. */
+    List<ServiceRecord> listServices(String vaultId);
+
+    Optional<ServiceRecord> service(String vaultId, String name);
+
+    boolean deleteService(String vaultId, String name);
+
+    boolean setServiceEnabled(String vaultId, String name, boolean enabled, String actor);
+
+    /**
+     * Declarative apply: after this call the vault has exactly {@code services}, in this order,
+     * atomically. Existing services keep their creation time.
+     */
+    void replaceServices(String vaultId, List<ServiceSpec> services, String actor);
+
+    /** Input to {@link #replaceServices}. */
+    record ServiceSpec(String name, String specJson, boolean enabled) {}
+
+    // ---- tokens (only hashes are stored) ----
+
+    void insertToken(TokenRecord token);
+
+    Optional<TokenRecord> tokenByHash(byte[] hash);
+
+    Optional<TokenRecord> tokenById(String id);
+
+    Optional<TokenRecord> tokenByAccessor(String accessor);
+
+    /** All tokens, or only those bound to the vault when {@code vaultId} is non-null. */
+    List<TokenRecord> listTokens(@org.jspecify.annotations.Nullable String vaultId);
+
+    boolean revokeToken(String id);
+
+    /** Sets a new expiry (renewal). */
+    boolean updateTokenExpiry(String id, Instant expiresAt);
+
+    /** Batched last-use update (written asynchronously by the server, never on the proxy path). */
+    void touchTokens(Map<String, Instant> lastUsed);
+
+    @Override
+    void close();
+}
