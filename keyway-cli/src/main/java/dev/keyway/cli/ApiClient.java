@@ -1,0 +1,152 @@
+package dev.keyway.cli;
+
+import dev.keyway.core.error.ErrorType;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A small client for the control-plane API. The token comes from {@code KEYWAY_TOKEN} if set,
+ * otherwise from the admin-token file in the data dir. Problem documents from the server become
+ * {@link CliException}s with the problem's detail and the matching exit code.
+ */
+public final class ApiClient {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final String base;
+    private final @Nullable String token;
+    private final Path tokenSource;
+    private final HttpClient http;
+
+    ApiClient(String base, @Nullable String token, Path tokenSource) {
+        this.base = base;
+        this.token = token;
+        this.tokenSource = tokenSource;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).proxy(java.net.ProxySelector.of(null)).build();
+    }
+
+    public static ApiClient create(String base, Path dataDir) {
+        String env = System.getenv("KEYWAY_TOKEN");
+        if (env != null && !env.isBlank()) {
+            return new ApiClient(base, env.strip(), Path.of("KEYWAY_TOKEN"));
+        }
+        Path f = dataDir.resolve("admin-token");
+        String t = null;
+        try {
+            t = Files.readString(f, StandardCharsets.UTF_8).strip();
+        } catch (NoSuchFileException e) {
+            // reported on first authenticated call, so unauthenticated calls still work
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.PERMISSION, "cannot read the admin token " + f + ": " + e.getMessage());
+        }
+        return new ApiClient(base, t, f);
+    }
+
+    public String base() {
+        return base;
+    }
+
+    public JsonNode get(String path) {
+        return send("GET", path, null);
+    }
+
+    public JsonNode post(String path, Object body) {
+        return send("POST", path, body);
+    }
+
+    public JsonNode put(String path, Object body) {
+        return send("PUT", path, body);
+    }
+
+    public JsonNode delete(String path) {
+        return send("DELETE", path, null);
+    }
+
+    /** GET returning the raw body text (e.g. the CA PEM). */
+    public String getText(String path) {
+        HttpResponse<String> r = exchange("GET", path, null);
+        if (r.statusCode() >= 400) {
+            throw problem(r);
+        }
+        return r.body();
+    }
+
+    private JsonNode send(String method, String path, @Nullable Object body) {
+        HttpResponse<String> r = exchange(method, path, body);
+        if (r.statusCode() >= 400) {
+            throw problem(r);
+        }
+        if (r.body() == null || r.body().isEmpty()) {
+            return JSON.createObjectNode();
+        }
+        return JSON.readTree(r.body());
+    }
+
+    private HttpResponse<String> exchange(String method, String path, @Nullable Object body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+            b.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
+        } else {
+            b.method(method, HttpRequest.BodyPublishers.noBody());
+        }
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException | HttpConnectTimeoutException e) {
+            throw unreachable();
+        } catch (IOException e) {
+            if (e.getCause() instanceof ConnectException) {
+                throw unreachable();
+            }
+            throw new CliException(ExitCodes.UNREACHABLE, "cannot reach Keyway at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.FAILURE, "interrupted");
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "invalid server address '" + base + "': " + e.getMessage());
+        }
+    }
+
+    private CliException unreachable() {
+        return new CliException(ExitCodes.UNREACHABLE, "cannot reach Keyway at " + base
+                + " (is the server running? start it with 'keyway server', or set --addr / KEYWAY_ADDR)");
+    }
+
+    private CliException problem(HttpResponse<String> r) {
+        String detail = "server answered HTTP " + r.statusCode();
+        int code = r.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.FAILURE;
+        try {
+            JsonNode doc = JSON.readTree(r.body());
+            if (doc.has("detail")) {
+                detail = doc.get("detail").asString();
+            }
+            if (doc.has("type")) {
+                String type = doc.get("type").asString();
+                String slug = type.substring(type.lastIndexOf('/') + 1);
+                code = ExitCodes.of(ErrorType.fromSlug(slug));
+                if (slug.equals("unauthorized") && token == null) {
+                    detail = "no token: " + tokenSource + " does not exist (start the server once with this data dir, "
+                            + "or set KEYWAY_TOKEN / --data-dir)";
+                }
+            }
+        } catch (RuntimeException ignored) {
+            // not a problem document; keep the generic message
+        }
+        return new CliException(code, detail);
+    }
+}

@@ -1,0 +1,93 @@
+package dev.keyway.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/** {@code keyway audit tail}: read the audit log (metadata only; never secret values). */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read the audit log.",
+        subcommands = {AuditCommand.Tail.class})
+final class AuditCommand {
+
+    @Command(name = "tail", mixinStandardHelpOptions = true,
+            description = "Print the most recent audit records, oldest first; --follow keeps printing new ones.")
+    static final class Tail implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--vault", paramLabel = "VAULT", description = "Only this vault's records (default: all).") String vault;
+        @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many records (default ${DEFAULT-VALUE}, max 1000).") int limit;
+        @Option(names = {"-f", "--follow"}, description = "Keep polling for new records until interrupted.") boolean follow;
+        @Option(names = "--kind", paramLabel = "KIND", description = "Only records of this kind (request, connect, denied, decision, control).") String kind;
+        @Option(names = "--json", description = "Print one JSON object per line.") boolean json;
+
+        @Override
+        public void run() {
+            ApiClient api = client.client();
+            String base = vault == null ? "/v1/audit" : "/v1/vaults/" + Paths.seg(vault) + "/audit";
+            String filter = kind == null ? "" : "&kind=" + Paths.seg(kind);
+            JsonNode r = api.get(base + "?limit=" + limit + filter);
+            long last = print(r.get("records"));
+            while (follow) {
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                JsonNode more = api.get(base + "?limit=1000&after=" + last + filter);
+                last = Math.max(last, print(more.get("records")));
+            }
+        }
+
+        private long print(JsonNode records) {
+            long last = 0;
+            var out = spec.commandLine().getOut();
+            for (JsonNode rec : records) {
+                last = Math.max(last, rec.path("seq").asLong());
+                out.println(json ? rec.toString() : line(rec));
+            }
+            out.flush();
+            return last;
+        }
+
+        static String line(JsonNode r) {
+            List<String> parts = new ArrayList<>();
+            parts.add(r.path("ts").asString());
+            parts.add(r.path("kind").asString());
+            if (r.has("vault")) {
+                parts.add("vault=" + r.path("vault").asString());
+            }
+            if (r.has("actor")) {
+                parts.add("actor=" + r.path("actor").asString());
+            }
+            if (r.has("action")) {
+                parts.add(r.path("action").asString());
+            }
+            if (r.has("method")) {
+                parts.add(r.path("method").asString() + " " + r.path("host").asString() + ":" + r.path("port").asInt() + r.path("path").asString(""));
+            } else if (r.has("host")) {
+                parts.add(r.path("host").asString() + ":" + r.path("port").asInt());
+            }
+            if (r.has("service")) {
+                parts.add("service=" + r.path("service").asString());
+            }
+            if (r.path("injected").asBoolean(false)) {
+                parts.add("injected=" + r.path("credentials").toString());
+            }
+            if (r.path("status").asInt(0) != 0) {
+                parts.add("status=" + r.path("status").asInt());
+            }
+            if (r.has("error_type")) {
+                parts.add("error=" + r.path("error_type").asString());
+            }
+            if (r.has("duration_ms")) {
+                parts.add(r.path("duration_ms").asLong() + "ms");
+            }
+            return String.join("  ", parts);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.keyway.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/** {@code keyway credential ...}: credentials are written here and never read back. */
+@Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
+        description = "Set, list and delete credentials. Values are write-only: no command or API returns them.",
+        subcommands = {CredentialCommand.Set.class, CredentialCommand.List_.class, CredentialCommand.Delete.class})
+final class CredentialCommand {
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = {"Create or update a credential.",
+                "The value is read from a hidden prompt, from --from-file, or from stdin when stdin is not a terminal;"
+                        + " never from the command line (it would land in shell history and ps).",
+                "A single trailing newline is removed from stdin/file input."})
+    static final class Set implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "Credential name, e.g. OPENAI_API_KEY (^[A-Z][A-Z0-9_]*$).") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
+        @Option(names = "--from-file", paramLabel = "FILE", description = "Read the value from FILE.") Path fromFile;
+
+        @Override
+        public void run() {
+            byte[] value = readValue();
+            try {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("value", new String(value, StandardCharsets.UTF_8));
+                if (description != null) {
+                    body.put("description", description);
+                }
+                JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name), body);
+                spec.commandLine().getOut().println((c.get("version").asInt() == 1 ? "Created" : "Updated") + " credential "
+                        + name + " in vault " + vault + " (version " + c.get("version").asInt() + ")");
+            } finally {
+                Arrays.fill(value, (byte) 0);
+            }
+        }
+
+        private byte[] readValue() {
+            byte[] raw;
+            if (fromFile != null) {
+                try {
+                    raw = Files.readAllBytes(fromFile);
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "cannot read " + fromFile + ": " + e.getMessage());
+                }
+            } else {
+                Console console = System.console();
+                if (console != null && console.isTerminal()) {
+                    char[] pw = console.readPassword("Value for %s (input hidden): ", name);
+                    if (pw == null) {
+                        throw new CliException(ExitCodes.USAGE, "no value entered");
+                    }
+                    raw = new String(pw).getBytes(StandardCharsets.UTF_8);
+                    Arrays.fill(pw, '\0');
+                } else {
+                    raw = readAll(System.in);
+                }
+            }
+            int n = raw.length;
+            if (n > 0 && raw[n - 1] == '\n') {
+                n--;
+                if (n > 0 && raw[n - 1] == '\r') {
+                    n--;
+                }
+            }
+            byte[] v = Arrays.copyOf(raw, n);
+            Arrays.fill(raw, (byte) 0);
+            if (v.length == 0) {
+                throw new CliException(ExitCodes.USAGE, "the credential value is empty");
+            }
+            return v;
+        }
+
+        private static byte[] readAll(InputStream in) {
+            try {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                in.transferTo(b);
+                return b.toByteArray();
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.USAGE, "cannot read the value from stdin: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List credential names and metadata (never values).")
+    static final class List_ implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/credentials");
+            if (json) {
+                Output.json(spec.commandLine().getOut(), r.get("credentials"));
+            } else {
+                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "version", "updated_at", "updated_by", "description");
+            }
+        }
+    }
+
+    @Command(name = "delete", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete a credential.")
+    static final class Delete implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+
+        @Override
+        public void run() {
+            client.client().delete("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Deleted credential " + name + " from vault " + vault);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.keyway.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code keyway}: builds the command tree and maps failures to exit codes. */
+@Command(
+        name = "keyway",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Keyway: a credential broker and TLS-intercepting egress proxy for AI agents.",
+            "Agents hold only a Keyway token and placeholders; Keyway injects the real credentials on the wire.",
+            ""
+        },
+        subcommands = {
+            ServerCommand.class,
+            VaultCommand.class,
+            CredentialCommand.class,
+            ServiceCommand.class,
+            TokenCommand.class,
+            CaCommand.class,
+            AuditCommand.class,
+            StatusCommand.class,
+            MasterKeyCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        footer = {
+            "",
+            "Environment:",
+            "  KEYWAY_ADDR   control-plane URL for client commands (default http://127.0.0.1:9790)",
+            "  KEYWAY_HOME   data directory (default ~/.keyway)",
+            "  KEYWAY_TOKEN  token to use instead of the admin token in the data dir",
+            "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server' (else a key file is used)",
+            "",
+            ExitCodes.HELP
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams (used by tests); returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = commandLine(out, err);
+        return cl.execute(args);
+    }
+
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof CliException c) {
+                commandLine.getErr().println("keyway: " + c.getMessage());
+                commandLine.getErr().flush();
+                return c.exitCode();
+            }
+            if (ex instanceof dev.keyway.core.error.KeywayException k) {
+                commandLine.getErr().println("keyway: " + k.detail());
+                commandLine.getErr().flush();
+                return ExitCodes.of(k.type());
+            }
+            commandLine.getErr().println("keyway: unexpected error: " + ex);
+            commandLine.getErr().flush();
+            return ExitCodes.FAILURE;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("keyway: " + ex.getMessage());
+            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            c.getErr().flush();
+            return ExitCodes.USAGE;
+        });
+        return cl;
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"keyway " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+        }
+    }
+}

@@ -1,0 +1,345 @@
+package dev.keyway.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/** {@code keyway service ...}: bind destinations to credentials. */
+@Command(name = "service", aliases = "svc", mixinStandardHelpOptions = true,
+        description = "Services bind a destination (host, optional paths and methods) to a credential injection.",
+        subcommands = {ServiceCommand.Add.class, ServiceCommand.List_.class, ServiceCommand.Show.class,
+            ServiceCommand.Remove.class, ServiceCommand.Enable.class, ServiceCommand.Disable.class,
+            ServiceCommand.Apply.class, ServiceCommand.Templates.class})
+final class ServiceCommand {
+    private static final Pattern CREDENTIAL = Pattern.compile("^[A-Z][A-Z0-9_]*$");
+
+    static String base(String vault) {
+        return "/v1/vaults/" + Paths.seg(vault) + "/services";
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add a service (or replace one with the same name).",
+                "Give exactly one injection, or --template NAME (see 'keyway service templates').",
+                "Examples:",
+                "  keyway service add openai --host api.openai.com --bearer OPENAI_API_KEY",
+                "  keyway service add gh --host api.github.com --header 'Authorization: token {GITHUB_TOKEN}' --method GET",
+                "  keyway service add git --host github.com --basic x-access-token:GITHUB_TOKEN",
+                "  keyway service add gemini --host generativelanguage.googleapis.com --query key=GEMINI_API_KEY",
+                "  keyway service add tg --host api.telegram.org --substitute __TG__=TELEGRAM_TOKEN --in path",
+                "  keyway service add github --template github --credential MY_GH_TOKEN"})
+    static final class Add implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "Service name (lower-case letters, digits, '-', '_', '.').") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--host", paramLabel = "HOST[:PORT]", description = "Exact host or *.example.com (one label); optional :port.") String host;
+        @Option(names = "--path", paramLabel = "GLOB", description = "Allowed path glob (repeatable): * one segment, ** any depth.") List<String> paths = new ArrayList<>();
+        @Option(names = "--method", paramLabel = "M", description = "Allowed HTTP method (repeatable; default any).") List<String> methods = new ArrayList<>();
+        @Option(names = "--allow-private", description = "Allow an IP literal or internal host name (e.g. a local LLM gateway).") boolean allowPrivate;
+        @Option(names = "--disabled", description = "Create the service disabled.") boolean disabled;
+        @Option(names = "--description", paramLabel = "TEXT") String description;
+        @Option(names = "--template", paramLabel = "NAME", description = "Start from a built-in template.") String template;
+        @Option(names = "--credential", paramLabel = "CRED", description = "With --template: use this credential name instead of the template's default.") String credential;
+        @ArgGroup(exclusive = true, multiplicity = "0..1") Inject inject;
+
+        static final class Inject {
+            @Option(names = "--bearer", paramLabel = "CRED", description = "Authorization: Bearer <CRED>.") String bearer;
+            @Option(names = "--basic", paramLabel = "USER[:PASS]",
+                    description = "Authorization: Basic. USER and PASS are credential names; a USER that is not an upper-case "
+                            + "credential name is a literal user name (e.g. x-access-token:GITHUB_TOKEN). One credential alone is the user with an empty password.")
+            String basic;
+            @Option(names = "--header", paramLabel = "'Name: format'", description = "Set a header from a template like 'token {GITHUB_TOKEN}' (repeatable).")
+            List<String> headers;
+            @Option(names = "--query", paramLabel = "PARAM=CRED", description = "Set a query parameter.") String query;
+            @Option(names = "--substitute", paramLabel = "PLACEHOLDER=CRED", description = "Replace a placeholder with the credential (see --in).") String substitute;
+            @Option(names = "--passthrough", description = "Allow and intercept, but inject nothing.") boolean passthrough;
+        }
+
+        @Option(names = "--in", paramLabel = "SURFACES", split = ",", description = "With --substitute: where to replace: header,path,query,body (default header,path,query).")
+        List<String> in;
+
+        @Override
+        public void run() {
+            if (template != null) {
+                if (inject != null || host != null) {
+                    throw new CliException(ExitCodes.USAGE, "--template cannot be combined with --host or an injection option");
+                }
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("template", template);
+                body.put("name", name);
+                if (credential != null) {
+                    body.put("credential", credential);
+                }
+                JsonNode s = client.client().post(base(vault) + "/from-template", body);
+                print(s);
+                return;
+            }
+            if (credential != null) {
+                throw new CliException(ExitCodes.USAGE, "--credential only applies with --template");
+            }
+            if (host == null) {
+                throw new CliException(ExitCodes.USAGE, "--host is required (or use --template)");
+            }
+            if (inject == null) {
+                throw new CliException(ExitCodes.USAGE, "give one injection: --bearer, --basic, --header, --query, --substitute or --passthrough");
+            }
+            if (in != null && inject.substitute == null) {
+                throw new CliException(ExitCodes.USAGE, "--in only applies with --substitute");
+            }
+            Map<String, Object> svc = new LinkedHashMap<>();
+            svc.put("name", name);
+            svc.put("host", host);
+            svc.put("methods", methods);
+            svc.put("paths", paths);
+            svc.put("enabled", !disabled);
+            svc.put("allow_private", allowPrivate);
+            if (description != null) {
+                svc.put("description", description);
+            }
+            svc.put("inject", injection());
+            JsonNode s = client.client().post(base(vault), svc);
+            print(s);
+        }
+
+        private Object injection() {
+            if (inject.bearer != null) {
+                return Map.of("bearer", inject.bearer);
+            }
+            if (inject.basic != null) {
+                String[] parts = inject.basic.split(":", 2);
+                Map<String, Object> b = new LinkedHashMap<>();
+                if (CREDENTIAL.matcher(parts[0]).matches()) {
+                    b.put("username", parts[0]);
+                } else {
+                    b.put("username_literal", parts[0]);
+                }
+                if (parts.length == 2) {
+                    b.put("password", parts[1]);
+                } else if (!b.containsKey("username")) {
+                    throw new CliException(ExitCodes.USAGE, "--basic " + inject.basic + ": a literal user name needs a password credential (USER:PASS_CRED)");
+                }
+                return Map.of("basic", b);
+            }
+            if (inject.headers != null) {
+                Map<String, Object> h = new LinkedHashMap<>();
+                for (String line : inject.headers) {
+                    int c = line.indexOf(':');
+                    if (c <= 0) {
+                        throw new CliException(ExitCodes.USAGE, "--header must look like 'Name: value {CRED}' (got '" + line + "')");
+                    }
+                    h.put(line.substring(0, c).strip(), line.substring(c + 1).strip());
+                }
+                return Map.of("header", h);
+            }
+            if (inject.query != null) {
+                String[] kv = pair(inject.query, "--query", "PARAM=CRED");
+                return Map.of("query", Map.of(kv[0], kv[1]));
+            }
+            if (inject.substitute != null) {
+                int eq = inject.substitute.lastIndexOf('=');
+                if (eq <= 0 || eq == inject.substitute.length() - 1) {
+                    throw new CliException(ExitCodes.USAGE, "--substitute must look like PLACEHOLDER=CRED");
+                }
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("placeholder", inject.substitute.substring(0, eq));
+                s.put("credential", inject.substitute.substring(eq + 1));
+                if (in != null) {
+                    s.put("in", in);
+                }
+                return Map.of("substitute", s);
+            }
+            return "none";
+        }
+
+        private static String[] pair(String v, String opt, String shape) {
+            int eq = v.indexOf('=');
+            if (eq <= 0 || eq == v.length() - 1) {
+                throw new CliException(ExitCodes.USAGE, opt + " must look like " + shape + " (got '" + v + "')");
+            }
+            return new String[] {v.substring(0, eq), v.substring(eq + 1)};
+        }
+
+        private void print(JsonNode s) {
+            spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault " + vault + ": "
+                    + s.get("host").asString() + " -> " + ServiceCommand.describe(s.get("inject")));
+        }
+    }
+
+    static String describe(JsonNode inject) {
+        if (inject == null || inject.isString()) {
+            return "no injection (passthrough)";
+        }
+        String kind = inject.propertyNames().iterator().next();
+        return kind + " " + inject.get(kind).toString();
+    }
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List services in declaration order.")
+    static final class List_ implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().get(base(vault));
+            if (json) {
+                Output.json(spec.commandLine().getOut(), r.get("services"));
+                return;
+            }
+            var rows = ApiClient.JSON.createArrayNode();
+            for (JsonNode s : r.get("services")) {
+                var row = ApiClient.JSON.createObjectNode();
+                row.put("name", s.get("name").asString());
+                row.put("host", s.get("host").asString());
+                row.put("methods", s.get("methods").isEmpty() ? "any" : join(s.get("methods")));
+                row.put("paths", s.get("paths").isEmpty() ? "any" : join(s.get("paths")));
+                row.put("inject", kind(s.get("inject")));
+                row.put("enabled", s.get("enabled").asBoolean() ? "yes" : "no");
+                rows.add(row);
+            }
+            Output.table(spec.commandLine().getOut(), rows, "name", "host", "methods", "paths", "inject", "enabled");
+        }
+
+        private static String join(JsonNode a) {
+            List<String> l = new ArrayList<>();
+            a.forEach(n -> l.add(n.asString()));
+            return String.join(",", l);
+        }
+
+        private static String kind(JsonNode inject) {
+            return inject == null || inject.isString() ? "none" : inject.propertyNames().iterator().next();
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show one service as JSON.")
+    static final class Show implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+
+        @Override
+        public void run() {
+            Output.json(spec.commandLine().getOut(), client.client().get(base(vault) + "/" + Paths.seg(name)));
+        }
+    }
+
+    @Command(name = "remove", aliases = {"rm", "delete"}, mixinStandardHelpOptions = true, description = "Remove a service.")
+    static final class Remove implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+
+        @Override
+        public void run() {
+            client.client().delete(base(vault) + "/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Removed service " + name + " from vault " + vault);
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Enable a service.")
+    static final class Enable implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+
+        @Override
+        public void run() {
+            client.client().post(base(vault) + "/" + Paths.seg(name) + "/enable", Map.of());
+            spec.commandLine().getOut().println("Enabled service " + name);
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true, description = "Disable a service (requests to it get 403 service-disabled).")
+    static final class Disable implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+
+        @Override
+        public void run() {
+            client.client().post(base(vault) + "/" + Paths.seg(name) + "/disable", Map.of());
+            spec.commandLine().getOut().println("Disabled service " + name);
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = {"Make the vault's services exactly those in a YAML (or JSON) file, atomically.",
+                "The file is a list of services, or an object with a 'services' list. Unknown keys are errors.",
+                "With --dry-run, print what would change and change nothing."})
+    static final class Apply implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "services.yaml") Path file;
+        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--dry-run", description = "Show the diff only.") boolean dryRun;
+
+        @Override
+        public void run() {
+            JsonNode doc;
+            try {
+                doc = YAMLMapper.builder().build().readTree(Files.readString(file));
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.USAGE, "cannot read " + file + ": " + e.getMessage());
+            } catch (RuntimeException e) {
+                throw new CliException(ExitCodes.CONFLICT, file + " is not valid YAML: " + e.getMessage());
+            }
+            JsonNode services = doc.isArray() ? doc : doc.get("services");
+            if (services == null || !services.isArray()) {
+                throw new CliException(ExitCodes.CONFLICT, file + ": expected a list of services or an object with a 'services' list");
+            }
+            if (!doc.isArray() && doc.size() != 1) {
+                throw new CliException(ExitCodes.CONFLICT, file + ": unknown top-level keys; only 'services' is allowed");
+            }
+            JsonNode r = client.client().put(base(vault) + (dryRun ? "?dry_run=true" : ""), Map.of("services", services));
+            var out = spec.commandLine().getOut();
+            int changes = 0;
+            for (String kind : List.of("added", "changed", "removed")) {
+                for (JsonNode n : r.get(kind)) {
+                    out.println((kind.equals("added") ? "+ " : kind.equals("removed") ? "- " : "~ ") + n.asString());
+                    changes++;
+                }
+            }
+            if (changes == 0) {
+                out.println("No changes: vault " + vault + " already matches " + file);
+            } else {
+                out.println(dryRun ? "Dry run: nothing was changed (" + changes + " change(s) pending)"
+                        : "Applied " + changes + " change(s) to vault " + vault);
+            }
+        }
+    }
+
+    @Command(name = "templates", mixinStandardHelpOptions = true, description = "List built-in service templates.")
+    static final class Templates implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().get("/v1/catalog");
+            if (json) {
+                Output.json(spec.commandLine().getOut(), r.get("templates"));
+            } else {
+                Output.table(spec.commandLine().getOut(), r.get("templates"), "name", "host", "credentials", "description");
+            }
+        }
+    }
+}

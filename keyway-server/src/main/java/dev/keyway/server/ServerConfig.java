@@ -1,0 +1,56 @@
+package dev.keyway.server;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything {@code keyway server} can be told, with the documented defaults applied by the CLI.
+ *
+ * @param dataDir where the database, key file, admin token and audit log live
+ * @param apiHost control-plane bind host (default 127.0.0.1)
+ * @param apiPort control-plane port (default 9790; 0 picks a free port, for tests)
+ * @param proxyHost proxy bind host (default 127.0.0.1)
+ * @param proxyPort proxy port (default 9791)
+ * @param masterPassword the master password if one was supplied (env, file or prompt); wiped after start
+ * @param upstreamCa extra CA bundle (PEM) trusted for upstream TLS, in addition to the system roots
+ * @param upstreamProxy optional HTTP proxy for all upstream connections ({@code http://host:port})
+ * @param allowPrivateUpstreams allow dialing private/loopback/link-local addresses (metadata IPs stay blocked)
+ * @param allowCidrs CIDRs that are allowed even though they are private or reserved
+ */
+public record ServerConfig(
+        Path dataDir,
+        String apiHost,
+        int apiPort,
+        String proxyHost,
+        int proxyPort,
+        char @Nullable [] masterPassword,
+        @Nullable Path upstreamCa,
+        @Nullable String upstreamProxy,
+        boolean allowPrivateUpstreams,
+        List<String> allowCidrs) {
+
+    public static final int DEFAULT_API_PORT = 9790;
+    public static final int DEFAULT_PROXY_PORT = 9791;
+
+    public ServerConfig {
+        allowCidrs = List.copyOf(allowCidrs);
+    }
+
+    /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
+    public static ServerConfig defaults(Path dataDir) {
+        return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of());
+    }
+
+    public ServerConfig withPorts(int api, int proxy) {
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs);
+    }
+
+    public ServerConfig withMasterPassword(char @Nullable [] password) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs);
+    }
+
+    public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.keyway.server.api;
+
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.server.VaultService;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Json;
+import dev.keyway.server.http.Router;
+import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.VaultRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** {@code /v1/vaults}: vault lifecycle, unmatched-host policy, and credentials (metadata out, values in). */
+public final class VaultRoutes {
+    private final VaultService vaults;
+    private final ApiAuth auth;
+    private final AuditTrail trail;
+
+    public VaultRoutes(VaultService vaults, ApiAuth auth, AuditTrail trail) {
+        this.vaults = vaults;
+        this.auth = auth;
+        this.trail = trail;
+    }
+
+    public record VaultView(String id, String name, String unmatched, Instant createdAt, String createdBy) {
+        static VaultView of(VaultRecord v) {
+            return new VaultView(v.id(), v.name(), v.unmatchedPolicy(), v.createdAt(), v.createdBy());
+        }
+    }
+
+    public record CreateVault(String name, @Nullable String unmatched) {}
+
+    public record SetPolicy(String unmatched) {}
+
+    public record CredentialView(String name, @Nullable String description, int version, Instant createdAt,
+            Instant updatedAt, String updatedBy) {
+        static CredentialView of(CredentialRecord c) {
+            return new CredentialView(c.name(), c.description(), c.version(), c.createdAt(), c.updatedAt(), c.updatedBy());
+        }
+    }
+
+    /** The value is write-only: it is accepted here and never returned by any endpoint. */
+    public record SetCredential(String value, @Nullable String description) {
+        @Override
+        public String toString() {
+            return "SetCredential[value=redacted]";
+        }
+    }
+
+    public void routes(Router r) {
+        r.get("/v1/vaults", this::list);
+        r.post("/v1/vaults", this::create);
+        r.get("/v1/vaults/{vault}", req -> {
+            auth.requireAdmin(req);
+            return ApiResponse.ok(VaultView.of(vaults.get(req.param("vault"))));
+        });
+        r.delete("/v1/vaults/{vault}", this::delete);
+        r.put("/v1/vaults/{vault}/policy", this::setPolicy);
+        r.get("/v1/vaults/{vault}/credentials", this::listCredentials);
+        r.get("/v1/vaults/{vault}/credentials/{name}", req -> {
+            auth.requireAdmin(req);
+            return ApiResponse.ok(CredentialView.of(vaults.credential(req.param("vault"), req.param("name"))));
+        });
+        r.put("/v1/vaults/{vault}/credentials/{name}", this::setCredential);
+        r.delete("/v1/vaults/{vault}/credentials/{name}", this::deleteCredential);
+    }
+
+    private ApiResponse list(ApiRequest req) {
+        auth.requireAdmin(req);
+        return ApiResponse.ok(Map.of("vaults", vaults.list().stream().map(VaultView::of).toList()));
+    }
+
+    private ApiResponse create(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        CreateVault body = Json.read(req.body(), CreateVault.class);
+        if (body.name() == null) {
+            throw KeywayException.validation("name", "field 'name' is required");
+        }
+        VaultRecord v = vaults.create(body.name(), p.actor());
+        if (body.unmatched() != null) {
+            v = vaults.setPolicy(v.name(), body.unmatched());
+        }
+        trail.record(p, "vault.create", v.name(), Map.of());
+        return ApiResponse.created(VaultView.of(v));
+    }
+
+    private ApiResponse delete(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        vaults.delete(req.param("vault"));
+        trail.record(p, "vault.delete", req.param("vault"), Map.of());
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse setPolicy(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        SetPolicy body = Json.read(req.body(), SetPolicy.class);
+        if (body.unmatched() == null) {
+            throw KeywayException.validation("unmatched", "field 'unmatched' is required (tunnel, intercept or deny)");
+        }
+        VaultRecord v = vaults.setPolicy(req.param("vault"), body.unmatched());
+        trail.record(p, "vault.policy", v.name(), Map.of("unmatched", body.unmatched()));
+        return ApiResponse.ok(VaultView.of(v));
+    }
+
+    private ApiResponse listCredentials(ApiRequest req) {
+        auth.requireAdmin(req);
+        List<CredentialView> list = vaults.listCredentials(req.param("vault")).stream().map(CredentialView::of).toList();
+        return ApiResponse.ok(Map.of("credentials", list));
+    }
+
+    private ApiResponse setCredential(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        SetCredential body = Json.read(req.body(), SetCredential.class);
+        if (body.value() == null) {
+            throw KeywayException.validation("value", "field 'value' is required");
+        }
+        byte[] value = body.value().getBytes(StandardCharsets.UTF_8);
+        try {
+            CredentialRecord c = vaults.setCredential(req.param("vault"), req.param("name"), value, body.description(), p.actor());
+            trail.record(p, "credential.set", req.param("vault"), Map.of("credential", c.name(), "version", c.version()));
+            return ApiResponse.json(c.version() == 1 ? 201 : 200, CredentialView.of(c));
+        } finally {
+            Arrays.fill(value, (byte) 0);
+        }
+    }
+
+    private ApiResponse deleteCredential(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        vaults.deleteCredential(req.param("vault"), req.param("name"));
+        trail.record(p, "credential.delete", req.param("vault"), Map.of("credential", req.param("name")));
+        return ApiResponse.noContent();
+    }
+}
