@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,7 +134,7 @@ public final class KeyRing {
      */
     public static MasterKey rotate(
             Store store, DataDir dir, MasterKey current, char @Nullable [] newPassword,
-            Map<String, UnaryOperator<String>> rewrapMeta, VaultKeyRewrapper vaultKeys) {
+            Map<String, MetaRewrapper> rewrapMeta, VaultKeyRewrapper vaultKeys) {
         MasterKey next;
         String kdf;
         if (newPassword != null) {
@@ -155,7 +154,7 @@ public final class KeyRing {
         Map<String, String> meta = new HashMap<>();
         meta.put(META_KDF, kdf);
         meta.put(META_CHECK, KeyCheck.create(next));
-        rewrapMeta.forEach((k, f) -> store.meta(k).ifPresent(v -> meta.put(k, f.apply(v))));
+        rewrapMeta.forEach((k, f) -> store.meta(k).ifPresent(v -> meta.put(k, f.rewrap(v, next))));
         store.rewrapVaultKeys(v -> vaultKeys.rewrap(v.id(), v.wrappedKey(), next), meta);
         try {
             if (newPassword == null) {
@@ -168,6 +167,12 @@ public final class KeyRing {
             throw new UncheckedIOException("rotation committed but the key file could not be finalized: " + e.getMessage(), e);
         }
         return next;
+    }
+
+    /** Re-wraps one meta value (e.g. the sealed CA key) from the current master key to {@code next}. */
+    @FunctionalInterface
+    public interface MetaRewrapper {
+        String rewrap(String value, MasterKey next);
     }
 
     /** Re-wraps one vault data key from the current master key to {@code next}. */

@@ -1,0 +1,27 @@
+# Sourced by ./keyway: sets KEYWAY_JAVA_BIN to a java executable of version >= 25, or fails with a hint.
+# Order: $KEYWAY_JAVA, $JAVA_HOME/bin/java, java on PATH, then every JDK under /usr/lib/jvm (and macOS JVM dirs).
+
+keyway_java_version() {
+  # prints the feature version (e.g. 25) of the given java binary, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2; exit}' | cut -d. -f1
+}
+
+keyway_find_java() {
+  local candidates=() c v
+  [ -n "${KEYWAY_JAVA:-}" ] && candidates+=("$KEYWAY_JAVA")
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  c=$(command -v java 2>/dev/null) && candidates+=("$c")
+  for d in /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home "$HOME"/.sdkman/candidates/java/*; do
+    [ -x "$d/bin/java" ] && candidates+=("$d/bin/java")
+  done
+  for c in "${candidates[@]}"; do
+    [ -x "$c" ] || continue
+    v=$(keyway_java_version "$c")
+    if [ -n "$v" ] && [ "$v" -ge 25 ] 2>/dev/null; then
+      KEYWAY_JAVA_BIN="$c"
+      return 0
+    fi
+  done
+  echo "keyway: need a JDK >= 25 (set JAVA_HOME or KEYWAY_JAVA); none found" >&2
+  return 1
+}

@@ -1,0 +1,107 @@
+package dev.keyway.server;
+
+import dev.keyway.proxy.spi.AuditSink;
+import dev.keyway.proxy.spi.ProxyAuditEvent;
+import dev.keyway.server.api.AuditTrail;
+import dev.keyway.server.api.Principal;
+import dev.keyway.store.audit.AuditLog;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns proxy events and control-plane actions into audit-log records (one JSON line each).
+ * Proxy decisions that inject a credential are appended durably (fsync, group-committed) and the
+ * proxy waits for that before forwarding; everything else is appended without waiting.
+ */
+public final class AuditRecorder implements AuditSink, AuditTrail {
+    private static final Logger log = LoggerFactory.getLogger(AuditRecorder.class);
+    private final AuditLog audit;
+
+    public AuditRecorder(AuditLog audit) {
+        this.audit = audit;
+    }
+
+    @Override
+    public CompletableFuture<Void> decision(ProxyAuditEvent event) {
+        return audit.append(toMap(event), true).thenApply(seq -> null);
+    }
+
+    @Override
+    public void completed(ProxyAuditEvent event) {
+        audit.append(toMap(event), false).exceptionally(t -> {
+            log.warn("audit append failed: {}", t.toString());
+            return null;
+        });
+    }
+
+    @Override
+    public void record(Principal who, String action, String vault, Map<String, Object> details) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "control");
+        m.put("action", action);
+        if (!vault.isEmpty()) {
+            m.put("vault", vault);
+        }
+        m.put("actor", who.actor());
+        m.put("token_id", who.tokenId());
+        m.putAll(details);
+        audit.append(m, true).exceptionally(t -> {
+            log.error("audit append failed for control-plane action {}: {}", action, t.toString());
+            return null;
+        });
+    }
+
+    /** A system event (start, stop) not attributable to a caller. */
+    public void system(String action, Map<String, Object> details) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", "system");
+        m.put("action", action);
+        m.putAll(details);
+        audit.append(m, true).exceptionally(t -> null);
+    }
+
+    static Map<String, Object> toMap(ProxyAuditEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", e.kind());
+        m.put("time", e.time().toString());
+        put(m, "request_id", e.requestId());
+        put(m, "vault", e.vault());
+        put(m, "token_id", e.tokenId());
+        put(m, "actor", e.actor());
+        put(m, "client", e.client());
+        put(m, "method", e.method());
+        m.put("host", e.host());
+        m.put("port", e.port());
+        put(m, "path", e.path());
+        put(m, "service", e.service());
+        m.put("injected", e.injected());
+        if (!e.credentials().isEmpty()) {
+            m.put("credentials", e.credentials());
+        }
+        if (e.status() != 0) {
+            m.put("status", e.status());
+        }
+        if (!e.kind().equals("decision")) {
+            m.put("bytes_in", e.bytesIn());
+            m.put("bytes_out", e.bytesOut());
+            m.put("duration_ms", e.durationMillis());
+        }
+        put(m, "error_type", e.errorType());
+        put(m, "mode", e.mode());
+        return m;
+    }
+
+    private static void put(Map<String, Object> m, String k, Object v) {
+        if (v != null) {
+            m.put(k, v);
+        }
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}

@@ -1,0 +1,280 @@
+package dev.keyway.server;
+
+import dev.keyway.core.crypto.Aad;
+import dev.keyway.core.crypto.MasterKey;
+import dev.keyway.core.crypto.Tokens;
+import dev.keyway.proxy.ProxyConfig;
+import dev.keyway.proxy.ProxyServer;
+import dev.keyway.proxy.net.AddressGuard;
+import dev.keyway.proxy.net.AddressGuardConfig;
+import dev.keyway.proxy.tls.CertificateAuthority;
+import dev.keyway.proxy.tls.LeafCache;
+import dev.keyway.proxy.tls.LeafMinter;
+import dev.keyway.proxy.tls.UpstreamTrust;
+import dev.keyway.server.api.AdminRoutes;
+import dev.keyway.server.api.ApiAuth;
+import dev.keyway.server.api.AuditRoutes;
+import dev.keyway.server.api.ServiceRoutes;
+import dev.keyway.server.api.SystemRoutes;
+import dev.keyway.server.api.TokenRoutes;
+import dev.keyway.server.api.VaultRoutes;
+import dev.keyway.server.http.HttpApiServer;
+import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.KeywayProxyPolicy;
+import dev.keyway.server.runtime.RuntimeState;
+import dev.keyway.store.Store;
+import dev.keyway.store.audit.AuditLog;
+import dev.keyway.store.sqlite.SqliteStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Keyway instance: store, key ring, CA, runtime snapshot, control-plane API and proxy.
+ * {@link #start} brings everything up in dependency order and {@link #close} takes it down in
+ * reverse; a failure half-way closes what was already started.
+ */
+public final class KeywayServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KeywayServer.class);
+    static final String META_INSTANCE = "instance.id";
+    static final String META_CA_CERT = "ca.cert";
+    static final String META_CA_KEY = "ca.key";
+
+    private final DataDir dir;
+    private final Store store;
+    private final AuditLog auditLog;
+    private final AuditRecorder audit;
+    private final RuntimeState runtime;
+    private final HttpApiServer api;
+    private final ProxyServer proxy;
+    private final AtomicReference<MasterKey> master;
+    private final String instanceId;
+    private final @Nullable String adminTokenNotice;
+
+    private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
+            HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
+            @Nullable String adminTokenNotice) {
+        this.dir = dir;
+        this.store = store;
+        this.auditLog = auditLog;
+        this.audit = audit;
+        this.runtime = runtime;
+        this.api = api;
+        this.proxy = proxy;
+        this.master = master;
+        this.instanceId = instanceId;
+        this.adminTokenNotice = adminTokenNotice;
+    }
+
+    /** Starts an instance. The config's master password array is wiped once the key is unlocked. */
+    public static KeywayServer start(ServerConfig cfg) throws InterruptedException {
+        DataDir dir = new DataDir(cfg.dataDir()).ensureExists();
+        Clock clock = Clock.systemUTC();
+        Closer closer = new Closer();
+        try {
+            Store store = closer.add(SqliteStore.open(dir.database()));
+            KeyRing.Unlocked unlocked;
+            try {
+                unlocked = KeyRing.unlock(store, dir, cfg.masterPassword());
+            } finally {
+                if (cfg.masterPassword() != null) {
+                    Arrays.fill(cfg.masterPassword(), '\0');
+                }
+            }
+            if (unlocked.created() && unlocked.mode().equals(KeyRing.KEYFILE)) {
+                log.warn("No master password given: generated a random master key in {} (mode 0600). Anyone who can read "
+                        + "this file and keyway.db can decrypt the vault. Back it up; set KEYWAY_MASTER_PASSWORD on first start "
+                        + "to use a password instead.", dir.masterKeyFile());
+            }
+            AtomicReference<MasterKey> master = new AtomicReference<>(unlocked.key());
+            store.putMetaIfAbsent(META_INSTANCE, Tokens.newId("kw_").substring(3));
+            String instanceId = store.meta(META_INSTANCE).orElseThrow();
+            CertificateAuthority ca = loadOrCreateCa(store, master.get(), instanceId, clock);
+            Files.writeString(dir.caCertificate(), ca.certificatePem(), StandardCharsets.US_ASCII);
+
+            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog()));
+            AuditRecorder audit = new AuditRecorder(auditLog);
+            RuntimeState runtime = closer.add(new RuntimeState(store));
+            Runnable onChange = runtime::refresh;
+            VaultService vaults = new VaultService(store, master::get, onChange);
+            vaults.ensureDefaultVault();
+            TokenService tokens = new TokenService(store, clock, onChange);
+            String notice = ensureAdminToken(dir, tokens, runtime, clock);
+
+            ApiAuth auth = new ApiAuth(() -> runtime.current().tokens(), clock);
+            Router router = new Router();
+            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog)).routes(router);
+            new VaultRoutes(vaults, auth, audit).routes(router);
+            new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
+            new TokenRoutes(tokens, vaults, auth, audit).routes(router);
+            new AuditRoutes(auditLog, vaults, auth).routes(router);
+            new AdminRoutes(store, dir, master, vaults, auth, audit, instanceId).routes(router);
+
+            HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
+
+            ProxyConfig pc = ProxyConfig.defaults(cfg.proxyHost(), cfg.proxyPort())
+                    .withUpstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
+                    .withUpstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()));
+            LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
+            AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
+            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock);
+            ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
+
+            KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
+            server.writeServerInfo(cfg);
+            audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
+            return server;
+        } catch (IOException e) {
+            closer.closeQuietly();
+            throw new UncheckedIOException(e);
+        } catch (RuntimeException | InterruptedException e) {
+            closer.closeQuietly();
+            throw e;
+        }
+    }
+
+    private static CertificateAuthority loadOrCreateCa(Store store, MasterKey master, String instanceId, Clock clock) {
+        var cert = store.meta(META_CA_CERT);
+        var key = store.meta(META_CA_KEY);
+        if (cert.isPresent() && key.isPresent()) {
+            byte[] der = master.open(Base64.getDecoder().decode(key.get()), Aad.caKey(instanceId));
+            try {
+                return CertificateAuthority.load(cert.get(), der);
+            } finally {
+                Arrays.fill(der, (byte) 0);
+            }
+        }
+        CertificateAuthority ca = CertificateAuthority.generate(instanceId, clock);
+        byte[] der = ca.privateKeyPkcs8Der();
+        try {
+            store.putMeta(META_CA_KEY, Base64.getEncoder().encodeToString(master.seal(der, Aad.caKey(instanceId))));
+            store.putMeta(META_CA_CERT, ca.certificatePem());
+        } finally {
+            Arrays.fill(der, (byte) 0);
+        }
+        log.info("Generated the Keyway CA ({}); clients trust it via 'keyway ca export'", ca.fingerprintSha256());
+        return ca;
+    }
+
+    /**
+     * Makes sure the admin-token file holds a valid admin token; mints one if not (first start, or
+     * the file was deleted). Whoever can read the data dir can do this anyway, so this is no escalation.
+     */
+    private static @Nullable String ensureAdminToken(DataDir dir, TokenService tokens, RuntimeState runtime, Clock clock)
+            throws IOException {
+        if (Files.exists(dir.adminTokenFile())) {
+            String t = Files.readString(dir.adminTokenFile(), StandardCharsets.UTF_8).strip();
+            if (runtime.current().tokens().verify(t, clock.instant()) instanceof TokenIndex.Result.Valid v
+                    && v.token().type().equals("admin")) {
+                return null;
+            }
+        }
+        TokenService.Issued admin = tokens.rotateAdmin("system");
+        SecureFiles.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
+        return "Wrote a new admin token to " + dir.adminTokenFile() + " (mode 0600); the CLI on this machine uses it.";
+    }
+
+    private static Map<String, Object> status(ServerConfig cfg, RuntimeState runtime, String instanceId, CertificateAuthority ca,
+            AuditLog auditLog) {
+        var snap = runtime.current();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("instance_id", instanceId);
+        m.put("version", versionString());
+        m.put("data_dir", cfg.dataDir().toAbsolutePath().toString());
+        m.put("store", "sqlite");
+        m.put("vaults", snap.byName().size());
+        m.put("services", snap.byName().values().stream().mapToInt(v -> v.services().size()).sum());
+        m.put("ca_fingerprint", ca.fingerprintSha256());
+        m.put("audit", auditLog.healthy() ? "ok" : "failing");
+        return m;
+    }
+
+    static String versionString() {
+        String v = KeywayServer.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    private void writeServerInfo(ServerConfig cfg) throws IOException {
+        String json = "{\"api\":\"http://" + cfg.apiHost() + ":" + api.port() + "\",\"proxy\":\"" + cfg.proxyHost() + ":" + proxy.port()
+                + "\",\"pid\":" + ProcessHandle.current().pid() + "}\n";
+        SecureFiles.writeAtomically(dir.serverInfo(), json);
+    }
+
+    public int apiPort() {
+        return api.port();
+    }
+
+    public int proxyPort() {
+        return proxy.port();
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public DataDir dataDir() {
+        return dir;
+    }
+
+    public RuntimeState runtime() {
+        return runtime;
+    }
+
+    /** A one-line notice for the operator about a newly written admin token, or null. */
+    public @Nullable String adminTokenNotice() {
+        return adminTokenNotice;
+    }
+
+    @Override
+    public void close() {
+        audit.system("server.stop", Map.of());
+        try {
+            proxy.close();
+        } catch (RuntimeException e) {
+            log.warn("proxy shutdown: {}", e.toString());
+        }
+        api.close();
+        runtime.close();
+        auditLog.close();
+        store.close();
+        MasterKey k = master.get();
+        if (k != null) {
+            k.wipe();
+        }
+        try {
+            Files.deleteIfExists(dir.serverInfo());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    /** Closes what start() had opened when a later step fails. */
+    private static final class Closer {
+        private final java.util.ArrayDeque<AutoCloseable> opened = new java.util.ArrayDeque<>();
+
+        <T extends AutoCloseable> T add(T c) {
+            opened.push(c);
+            return c;
+        }
+
+        void closeQuietly() {
+            while (!opened.isEmpty()) {
+                try {
+                    opened.pop().close();
+                } catch (Exception e) {
+                    log.debug("cleanup: {}", e.toString());
+                }
+            }
+        }
+    }
+}

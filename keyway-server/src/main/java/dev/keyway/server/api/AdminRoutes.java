@@ -1,0 +1,83 @@
+package dev.keyway.server.api;
+
+import dev.keyway.core.crypto.Aad;
+import dev.keyway.core.crypto.MasterKey;
+import dev.keyway.server.DataDir;
+import dev.keyway.server.KeyRing;
+import dev.keyway.server.VaultService;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Json;
+import dev.keyway.server.http.Router;
+import dev.keyway.store.Store;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+
+/** {@code /v1/admin}: instance administration (master-key rotation). */
+public final class AdminRoutes {
+    private final Store store;
+    private final DataDir dir;
+    private final AtomicReference<MasterKey> master;
+    private final VaultService vaults;
+    private final ApiAuth auth;
+    private final AuditTrail trail;
+    private final String instanceId;
+    private final ReentrantLock rotation = new ReentrantLock();
+
+    public AdminRoutes(Store store, DataDir dir, AtomicReference<MasterKey> master, VaultService vaults, ApiAuth auth,
+            AuditTrail trail, String instanceId) {
+        this.store = store;
+        this.dir = dir;
+        this.master = master;
+        this.vaults = vaults;
+        this.auth = auth;
+        this.trail = trail;
+        this.instanceId = instanceId;
+    }
+
+    /** Body of a rotation request; without a password the instance switches to a fresh random key file. */
+    public record Rotate(@Nullable String newPassword) {
+        @Override
+        public String toString() {
+            return "Rotate[redacted]";
+        }
+    }
+
+    public void routes(Router r) {
+        r.post("/v1/admin/master-key/rotate", this::rotate);
+    }
+
+    private ApiResponse rotate(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        Rotate body = req.body().length == 0 ? new Rotate(null) : Json.read(req.body(), Rotate.class);
+        char[] pw = body.newPassword() == null ? null : body.newPassword().toCharArray();
+        rotation.lock();
+        try {
+            MasterKey current = master.get();
+            KeyRing.MetaRewrapper caKey = (v, nk) -> {
+                byte[] der = current.open(Base64.getDecoder().decode(v), Aad.caKey(instanceId));
+                try {
+                    return Base64.getEncoder().encodeToString(nk.seal(der, Aad.caKey(instanceId)));
+                } finally {
+                    Arrays.fill(der, (byte) 0);
+                }
+            };
+            MasterKey next = KeyRing.rotate(store, dir, current, pw, Map.of("ca.key", caKey),
+                    vaults::rewrap);
+            master.set(next);
+            current.wipe();
+            int n = store.listVaults().size();
+            trail.record(p, "master-key.rotate", "", Map.of("mode", pw == null ? "keyfile" : "password"));
+            return ApiResponse.ok(Map.of("mode", pw == null ? "keyfile" : "password", "vaults", n));
+        } finally {
+            rotation.unlock();
+            if (pw != null) {
+                Arrays.fill(pw, '\0');
+            }
+        }
+    }
+}

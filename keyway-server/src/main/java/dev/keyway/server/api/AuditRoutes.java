@@ -1,0 +1,41 @@
+package dev.keyway.server.api;
+
+import dev.keyway.server.VaultService;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Router;
+import dev.keyway.store.audit.AuditLog;
+import dev.keyway.store.audit.AuditQuery;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/** {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit log, oldest first. */
+public final class AuditRoutes {
+    private final AuditLog audit;
+    private final VaultService vaults;
+    private final ApiAuth auth;
+
+    public AuditRoutes(AuditLog audit, VaultService vaults, ApiAuth auth) {
+        this.audit = audit;
+        this.vaults = vaults;
+        this.auth = auth;
+    }
+
+    public void routes(Router r) {
+        r.get("/v1/audit", req -> query(req, null));
+        r.get("/v1/vaults/{vault}/audit", req -> query(req, vaults.get(req.param("vault")).name()));
+    }
+
+    private ApiResponse query(ApiRequest req, @Nullable String vault) {
+        auth.requireAdmin(req);
+        int limit = req.queryInt("limit", 100, 1, 1000);
+        String after = req.queryParam("after");
+        long since = after == null ? -1 : req.queryInt("after", 0, 0, Integer.MAX_VALUE);
+        var q = new AuditQuery(vault, req.queryParam("actor"), req.queryParam("kind"), since < 0 ? null : since, limit, since < 0);
+        var records = audit.query(q);
+        if (since < 0) {
+            records = records.reversed();
+        }
+        return ApiResponse.ok(Map.of("records", records));
+    }
+}

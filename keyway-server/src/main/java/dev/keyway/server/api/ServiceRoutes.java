@@ -1,0 +1,225 @@
+package dev.keyway.server.api;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.ServiceCatalog;
+import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ServiceValidator;
+import dev.keyway.server.Names;
+import dev.keyway.server.VaultService;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Json;
+import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.ServiceSpecs;
+import dev.keyway.store.ServiceRecord;
+import dev.keyway.store.Store;
+import dev.keyway.store.VaultRecord;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code /v1/vaults/{vault}/services} and {@code /v1/catalog}: service definitions, validated with
+ * the same rules whether they come from the CLI, a YAML apply, a template or the API.
+ */
+public final class ServiceRoutes {
+    private final Store store;
+    private final VaultService vaults;
+    private final ApiAuth auth;
+    private final AuditTrail trail;
+    private final Runnable onChange;
+
+    public ServiceRoutes(Store store, VaultService vaults, ApiAuth auth, AuditTrail trail, Runnable onChange) {
+        this.store = store;
+        this.vaults = vaults;
+        this.auth = auth;
+        this.trail = trail;
+        this.onChange = onChange;
+    }
+
+    public record FromTemplate(String template, @Nullable String name, @Nullable String credential) {}
+
+    public record Apply(List<JsonNode> services) {}
+
+    public record ApplyResult(List<String> added, List<String> changed, List<String> removed, boolean dryRun) {}
+
+    public void routes(Router r) {
+        r.get("/v1/catalog", req -> {
+            auth.authenticate(req);
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (ServiceCatalog.Template t : ServiceCatalog.all()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", t.name());
+                m.put("description", t.description());
+                m.put("host", t.service().host());
+                m.put("credentials", List.copyOf(t.service().injection().credentialNames()));
+                m.put("service", ServiceSpecs.toTree(t.service()));
+                list.add(m);
+            }
+            return ApiResponse.ok(Map.of("templates", list));
+        });
+        String base = "/v1/vaults/{vault}/services";
+        r.get(base, this::list);
+        r.post(base, this::create);
+        r.put(base, this::apply);
+        r.post(base + "/from-template", this::fromTemplate);
+        r.get(base + "/{name}", req -> {
+            auth.requireAdmin(req);
+            VaultRecord v = vaults.get(req.param("vault"));
+            return ApiResponse.ok(view(find(v, req.param("name"))));
+        });
+        r.put(base + "/{name}", this::replace);
+        r.delete(base + "/{name}", this::remove);
+        r.post(base + "/{name}/enable", req -> setEnabled(req, true));
+        r.post(base + "/{name}/disable", req -> setEnabled(req, false));
+    }
+
+    private ApiResponse list(ApiRequest req) {
+        auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        return ApiResponse.ok(Map.of("services", store.listServices(v.id()).stream().map(ServiceRoutes::view).toList()));
+    }
+
+    private ApiResponse create(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        return save(p, v, def, "service.put");
+    }
+
+    private ApiResponse replace(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        if (!def.name().equals(req.param("name"))) {
+            throw KeywayException.validation("name", "the body's name '" + Names.printable(def.name())
+                    + "' differs from the URL's '" + Names.printable(req.param("name")) + "'");
+        }
+        find(v, def.name());
+        return save(p, v, def, "service.put");
+    }
+
+    private ApiResponse fromTemplate(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        FromTemplate body = Json.read(req.body(), FromTemplate.class);
+        if (body.template() == null) {
+            throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
+        }
+        ServiceCatalog.Template t = ServiceCatalog.get(body.template()).orElseThrow(() -> KeywayException.notFound(
+                "no template named '" + Names.printable(body.template()) + "'; see 'keyway service templates'"));
+        ServiceDefinition def = ServiceCatalog.instantiate(t.name(), body.name() == null ? t.name() : body.name(),
+                body.credential());
+        return save(p, v, def, "service.put");
+    }
+
+    private ApiResponse save(Principal p, VaultRecord v, ServiceDefinition def, String action) {
+        ServiceValidator.validate(def);
+        List<ServiceDefinition> all = new ArrayList<>();
+        for (ServiceRecord r : store.listServices(v.id())) {
+            if (!r.name().equals(def.name())) {
+                all.add(ServiceSpecs.parse(r.specJson()));
+            }
+        }
+        all.add(def);
+        ServiceValidator.validateVault(all);
+        boolean existed = store.service(v.id(), def.name()).isPresent();
+        ServiceRecord rec = store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), def.enabled(), p.actor());
+        onChange.run();
+        trail.record(p, action, v.name(), Map.of("service", def.name(), "host", def.host()));
+        return ApiResponse.json(existed ? 200 : 201, view(rec));
+    }
+
+    private ApiResponse remove(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        if (!store.deleteService(v.id(), req.param("name"))) {
+            throw notFound(v, req.param("name"));
+        }
+        onChange.run();
+        trail.record(p, "service.remove", v.name(), Map.of("service", req.param("name")));
+        return ApiResponse.noContent();
+    }
+
+    private ApiResponse setEnabled(ApiRequest req, boolean enabled) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        ServiceRecord current = find(v, req.param("name"));
+        ServiceDefinition def = ServiceSpecs.parse(current.specJson()).withEnabled(enabled);
+        store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), enabled, p.actor());
+        onChange.run();
+        trail.record(p, enabled ? "service.enable" : "service.disable", v.name(), Map.of("service", def.name()));
+        return ApiResponse.ok(view(find(v, def.name())));
+    }
+
+    private ApiResponse apply(ApiRequest req) {
+        Principal p = auth.requireAdmin(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        Apply body = Json.read(req.body(), Apply.class);
+        if (body.services() == null) {
+            throw KeywayException.validation("services", "field 'services' (a list) is required");
+        }
+        List<ServiceDefinition> defs = new ArrayList<>();
+        for (int i = 0; i < body.services().size(); i++) {
+            try {
+                ServiceDefinition d = ServiceSpecs.fromTree(body.services().get(i));
+                ServiceValidator.validate(d);
+                defs.add(d);
+            } catch (KeywayException e) {
+                throw new KeywayException(e.type(), "services[" + i + "]: " + e.detail(), e.extras());
+            }
+        }
+        ServiceValidator.validateVault(defs);
+        Map<String, String> before = new LinkedHashMap<>();
+        for (ServiceRecord r : store.listServices(v.id())) {
+            before.put(r.name(), ServiceSpecs.toJson(ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled())));
+        }
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<Store.ServiceSpec> specs = new ArrayList<>();
+        for (ServiceDefinition d : defs) {
+            String json = ServiceSpecs.toJson(d);
+            String old = before.get(d.name());
+            if (old == null) {
+                added.add(d.name());
+            } else if (!Objects.equals(old, json)) {
+                changed.add(d.name());
+            }
+            specs.add(new Store.ServiceSpec(d.name(), json, d.enabled()));
+        }
+        List<String> removed = before.keySet().stream().filter(n -> defs.stream().noneMatch(d -> d.name().equals(n))).toList();
+        boolean dry = req.queryFlag("dry_run");
+        if (!dry) {
+            store.replaceServices(v.id(), specs, p.actor());
+            onChange.run();
+            trail.record(p, "service.apply", v.name(), Map.of("added", added, "changed", changed, "removed", removed));
+        }
+        return ApiResponse.ok(new ApplyResult(added, changed, removed, dry));
+    }
+
+    private ServiceRecord find(VaultRecord v, String name) {
+        return store.service(v.id(), name).orElseThrow(() -> notFound(v, name));
+    }
+
+    private static KeywayException notFound(VaultRecord v, String name) {
+        return new KeywayException(ErrorType.NOT_FOUND, "service '" + Names.printable(name) + "' does not exist in vault '" + v.name() + "'");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> view(ServiceRecord r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Object tree = ServiceSpecs.toTree(ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled()));
+        if (tree instanceof JsonNode n) {
+            n.properties().forEach(e -> m.put(e.getKey(), e.getValue()));
+        }
+        m.put("updated_at", r.updatedAt().toString());
+        m.put("updated_by", r.updatedBy());
+        return m;
+    }
+}

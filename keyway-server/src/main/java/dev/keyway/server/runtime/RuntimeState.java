@@ -1,0 +1,102 @@
+package dev.keyway.server.runtime;
+
+import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.VaultMatcher;
+import dev.keyway.server.TokenIndex;
+import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.ServiceRecord;
+import dev.keyway.store.Store;
+import dev.keyway.store.VaultRecord;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the current {@link Snapshot}. Writers call {@link #refresh()} after a change; a background
+ * poll of {@link Store#revision()} also picks up changes made by other processes. Readers call
+ * {@link #current()}, a volatile read with no locking, so the proxy never waits on a rebuild.
+ */
+public final class RuntimeState implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RuntimeState.class);
+
+    private final Store store;
+    private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final ReentrantLock rebuild = new ReentrantLock();
+    private final ScheduledExecutorService poller;
+
+    public RuntimeState(Store store) {
+        this.store = store;
+        refresh();
+        this.poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("snapshot-poll").factory());
+        poller.scheduleWithFixedDelay(this::pollRevision, 2, 2, TimeUnit.SECONDS);
+    }
+
+    public Snapshot current() {
+        return current.get();
+    }
+
+    /** Rebuilds the snapshot from the store and swaps it in atomically. */
+    public void refresh() {
+        rebuild.lock();
+        try {
+            long rev = store.revision();
+            Map<String, VaultRuntime> byName = new HashMap<>();
+            Map<String, VaultRuntime> byId = new HashMap<>();
+            for (VaultRecord v : store.listVaults()) {
+                VaultRuntime vr = build(v);
+                byName.put(v.name(), vr);
+                byId.put(v.id(), vr);
+            }
+            current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null))));
+        } finally {
+            rebuild.unlock();
+        }
+    }
+
+    private VaultRuntime build(VaultRecord v) {
+        List<ServiceDefinition> defs = new ArrayList<>();
+        Map<String, ServiceDefinition> byName = new LinkedHashMap<>();
+        Map<String, String> broken = new LinkedHashMap<>();
+        for (ServiceRecord r : store.listServices(v.id())) {
+            try {
+                ServiceDefinition d = ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled());
+                defs.add(d);
+                byName.put(d.name(), d);
+            } catch (RuntimeException e) {
+                broken.put(r.name(), e.getMessage());
+                log.error("service {} in vault {} cannot be loaded and is ignored (requests to it are not injected): {}",
+                        r.name(), v.name(), e.getMessage());
+            }
+        }
+        Map<String, CredentialRecord> creds = new HashMap<>();
+        for (CredentialRecord c : store.listCredentials(v.id())) {
+            creds.put(c.name(), c);
+        }
+        return new VaultRuntime(v, VaultMatcher.compile(defs), byName, creds, broken);
+    }
+
+    private void pollRevision() {
+        try {
+            Snapshot s = current.get();
+            if (s == null || store.revision() != s.revision()) {
+                refresh();
+            }
+        } catch (RuntimeException e) {
+            log.warn("could not check the store for changes: {}", e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}
