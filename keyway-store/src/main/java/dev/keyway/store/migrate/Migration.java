@@ -31,9 +31,9 @@ public record Migration(int version, String description, String resource, String
     }
 
     /**
-     * The statements of the script: split where a line ends with {@code ;}. Statements therefore
-     * must not contain a semicolon at a line end themselves (no triggers with bodies); chunks that
-     * are only blank lines and {@code --} comments are dropped.
+     * The statements of the script: split where a line (other than a {@code --} comment line) ends
+     * with {@code ;}. Statements therefore must not contain a semicolon at a line end themselves
+     * (no trigger bodies); chunks that are only blank lines and comments are dropped.
      */
     public List<String> statements() {
         List<String> out = new ArrayList<>();
@@ -42,10 +42,11 @@ public record Migration(int version, String description, String resource, String
         for (String line : sql.split("\n", -1)) {
             String trimmed = line.strip();
             current.append(line).append('\n');
-            if (!trimmed.isEmpty() && !trimmed.startsWith("--")) {
+            boolean comment = trimmed.startsWith("--");
+            if (!trimmed.isEmpty() && !comment) {
                 hasCode = true;
             }
-            if (trimmed.endsWith(";")) {
+            if (!comment && trimmed.endsWith(";")) {
                 if (hasCode) {
                     String stmt = current.toString().strip();
                     out.add(stmt.substring(0, stmt.length() - 1).strip());
