@@ -55,10 +55,11 @@ public sealed interface CertificateHost {
      */
     static CertificateHost parse(String hostOrIp) {
         String s = hostOrIp.strip();
-        if (s.startsWith("[") && s.endsWith("]")) {
+        boolean bracketed = s.startsWith("[") && s.endsWith("]");
+        if (bracketed) {
             s = s.substring(1, s.length() - 1);
         }
-        if (s.contains(":")) {
+        if (bracketed || s.contains(":")) {
             try {
                 return new Ip(Inet6Address.ofLiteral(s));
             } catch (IllegalArgumentException e) {
