@@ -1,0 +1,542 @@
+package dev.keyway.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.store.Store.ServiceSpec;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The {@link Store} contract, run against every implementation (SQLite, later PostgreSQL).
+ * Nothing here may depend on a particular database.
+ */
+public abstract class StoreContractTest {
+    protected static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
+
+    @TempDir
+    protected Path dir;
+
+    protected TestClock clock;
+    protected Store store;
+
+    /** A fresh, empty, migrated store whose timestamps come from {@code clock}. */
+    protected abstract Store newStore(Path dir, Clock clock);
+
+    @BeforeEach
+    void openStore() {
+        clock = new TestClock(T0);
+        store = newStore(dir, clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    protected static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    protected VaultRecord vault(String name) {
+        return store.createVault(name, bytes("wrapped-" + name), "alice");
+    }
+
+    protected static TokenRecord token(String id, @Nullable String vaultId) {
+        return new TokenRecord(id, "acc-" + id, bytes("hash-" + id), vaultId == null ? "admin" : "scoped", vaultId,
+                vaultId == null ? null : "proxy", "token " + id, "alice", T0, T0.plusSeconds(3600),
+                Duration.ofMinutes(30), T0.plusSeconds(86400), null, false, vaultId == null ? null : "github,openai",
+                null);
+    }
+
+    private static void assertKeyway(ThrowingCallable call, ErrorType type) {
+        assertThatThrownBy(call).isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(type));
+    }
+
+    private void assertBumps(String what, Runnable write) {
+        long before = store.revision();
+        write.run();
+        assertThat(store.revision()).as(what).isEqualTo(before + 1);
+    }
+
+    private void assertNoBump(String what, Runnable write) {
+        long before = store.revision();
+        write.run();
+        assertThat(store.revision()).as(what).isEqualTo(before);
+    }
+
+    // ---- meta ----
+
+    @Test
+    void metaPutGetAndPutIfAbsent() {
+        assertThat(store.meta("instance.id")).isEmpty();
+        store.putMeta("instance.id", "one");
+        assertThat(store.meta("instance.id")).contains("one");
+        store.putMeta("instance.id", "two");
+        assertThat(store.meta("instance.id")).contains("two");
+
+        assertThat(store.putMetaIfAbsent("ca.cert", "pem-1")).isTrue();
+        assertThat(store.putMetaIfAbsent("ca.cert", "pem-2")).isFalse();
+        assertThat(store.meta("ca.cert")).contains("pem-1");
+    }
+
+    @Test
+    void pingIsTrueWhileOpen() {
+        assertThat(store.ping()).isTrue();
+    }
+
+    @Test
+    void closedStoreFailsWithStoreException() {
+        store.close();
+        assertThatThrownBy(() -> store.listVaults()).isInstanceOf(StoreException.class);
+        assertThat(store.ping()).isFalse();
+        store.close(); // idempotent
+    }
+
+    // ---- revision ----
+
+    @Test
+    void everyWriteBumpsRevisionByExactlyOne() {
+        VaultRecord[] v = new VaultRecord[1];
+        assertBumps("createVault", () -> v[0] = vault("main"));
+        String id = v[0].id();
+        assertBumps("putMeta", () -> store.putMeta("k", "v"));
+        assertBumps("putMetaIfAbsent (new key)", () -> store.putMetaIfAbsent("k2", "v"));
+        assertBumps("setUnmatchedPolicy", () -> store.setUnmatchedPolicy(id, "deny"));
+        assertBumps("rewrapVaultKeys", () -> store.rewrapVaultKeys(x -> bytes("new"), Map.of("kdf", "x")));
+        assertBumps("putCredential (new)", () -> store.putCredential(id, "gh", "d", "alice", ver -> bytes("c")));
+        assertBumps("putCredential (update)", () -> store.putCredential(id, "gh", null, "alice", ver -> bytes("c")));
+        assertBumps("putService (new)", () -> store.putService(id, "github", "{}", true, "alice"));
+        assertBumps("putService (update)", () -> store.putService(id, "github", "{\"a\":1}", true, "alice"));
+        assertBumps("setServiceEnabled", () -> store.setServiceEnabled(id, "github", false, "alice"));
+        assertBumps("replaceServices", () -> store.replaceServices(id, List.of(new ServiceSpec("x", "{}", true)), "bob"));
+        assertBumps("insertToken", () -> store.insertToken(token("t1", id)));
+        assertBumps("updateTokenExpiry", () -> store.updateTokenExpiry("t1", T0.plusSeconds(7200)));
+        assertBumps("revokeToken", () -> store.revokeToken("t1"));
+        assertBumps("deleteService", () -> store.deleteService(id, "x"));
+        assertBumps("deleteCredential", () -> store.deleteCredential(id, "gh"));
+        assertBumps("deleteVault", () -> store.deleteVault(id));
+    }
+
+    @Test
+    void noOpsFailuresAndLastUseBookkeepingDoNotBumpRevision() {
+        String id = vault("main").id();
+        store.insertToken(token("t1", null));
+        store.putMeta("k", "v");
+        assertNoBump("putMetaIfAbsent (existing)", () -> store.putMetaIfAbsent("k", "other"));
+        assertNoBump("deleteVault (missing)", () -> store.deleteVault("vlt_missing"));
+        assertNoBump("deleteCredential (missing)", () -> store.deleteCredential(id, "nope"));
+        assertNoBump("deleteService (missing)", () -> store.deleteService(id, "nope"));
+        assertNoBump("setServiceEnabled (missing)", () -> store.setServiceEnabled(id, "nope", true, "a"));
+        assertNoBump("revokeToken (missing)", () -> store.revokeToken("nope"));
+        assertNoBump("updateTokenExpiry (missing)", () -> store.updateTokenExpiry("nope", T0));
+        assertNoBump("touchTokens", () -> store.touchTokens(Map.of("t1", T0.plusSeconds(5))));
+        assertNoBump("createVault (duplicate)", () -> assertKeyway(() -> vault("main"), ErrorType.CONFLICT));
+    }
+
+    // ---- vaults ----
+
+    @Test
+    void createVaultAssignsIdDefaultsAndTimestamps() {
+        VaultRecord v = store.createVault("main", bytes("wk"), "alice");
+        assertThat(v.id()).matches("vlt_[a-z2-7]{16}");
+        assertThat(v.name()).isEqualTo("main");
+        assertThat(v.unmatchedPolicy()).isEqualTo("tunnel");
+        assertThat(v.wrappedKey()).isEqualTo(bytes("wk"));
+        assertThat(v.createdAt()).isEqualTo(T0);
+        assertThat(v.createdBy()).isEqualTo("alice");
+        assertThat(store.vaultById(v.id())).get().usingRecursiveComparison().isEqualTo(v);
+        assertThat(store.vaultByName("main")).get().usingRecursiveComparison().isEqualTo(v);
+        assertThat(vault("other").id()).isNotEqualTo(v.id());
+    }
+
+    @Test
+    void duplicateVaultNameIsConflict() {
+        vault("main");
+        assertKeyway(() -> vault("main"), ErrorType.CONFLICT);
+        assertThat(store.listVaults()).hasSize(1);
+    }
+
+    @Test
+    void listVaultsIsSortedByNameAndLookupsOfUnknownAreEmpty() {
+        vault("zeta");
+        vault("alpha");
+        vault("mid");
+        assertThat(store.listVaults()).extracting(VaultRecord::name).containsExactly("alpha", "mid", "zeta");
+        assertThat(store.vaultByName("nope")).isEmpty();
+        assertThat(store.vaultById("vlt_nope")).isEmpty();
+    }
+
+    @Test
+    void deleteVaultCascadesToCredentialsServicesAndBoundTokens() {
+        String id = vault("main").id();
+        String other = vault("other").id();
+        store.putCredential(id, "gh", null, "alice", v -> bytes("c"));
+        store.putService(id, "github", "{}", true, "alice");
+        store.insertToken(token("bound", id));
+        store.insertToken(token("global", null));
+        store.putCredential(other, "gh", null, "alice", v -> bytes("c"));
+
+        assertThat(store.deleteVault(id)).isTrue();
+
+        assertThat(store.vaultById(id)).isEmpty();
+        assertThat(store.listCredentials(id)).isEmpty();
+        assertThat(store.listServices(id)).isEmpty();
+        assertThat(store.tokenById("bound")).isEmpty();
+        assertThat(store.tokenById("global")).isPresent();
+        assertThat(store.listCredentials(other)).hasSize(1);
+        assertThat(store.deleteVault(id)).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tunnel", "intercept", "deny"})
+    void setUnmatchedPolicyAcceptsTheThreePolicies(String policy) {
+        String id = vault("main").id();
+        store.setUnmatchedPolicy(id, policy);
+        assertThat(store.vaultById(id)).get().extracting(VaultRecord::unmatchedPolicy).isEqualTo(policy);
+    }
+
+    @Test
+    void setUnmatchedPolicyRejectsUnknownPolicyAndMissingVault() {
+        String id = vault("main").id();
+        assertKeyway(() -> store.setUnmatchedPolicy(id, "allow"), ErrorType.VALIDATION);
+        assertKeyway(() -> store.setUnmatchedPolicy("vlt_missing", "deny"), ErrorType.NOT_FOUND);
+        assertThat(store.vaultById(id)).get().extracting(VaultRecord::unmatchedPolicy).isEqualTo("tunnel");
+    }
+
+    @Test
+    void rewrapVaultKeysReplacesEveryKeyAndAppliesMeta() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        store.putMeta("keyring", "old");
+        store.rewrapVaultKeys(v -> bytes("re-" + v.name()), Map.of("keyring", "new", "rotated", "yes"));
+        assertThat(store.vaultById(a).orElseThrow().wrappedKey()).isEqualTo(bytes("re-a"));
+        assertThat(store.vaultById(b).orElseThrow().wrappedKey()).isEqualTo(bytes("re-b"));
+        assertThat(store.meta("keyring")).contains("new");
+        assertThat(store.meta("rotated")).contains("yes");
+    }
+
+    @Test
+    void rewrapVaultKeysIsAllOrNothing() {
+        vault("a");
+        vault("b");
+        store.putMeta("keyring", "old");
+        long rev = store.revision();
+        AtomicInteger calls = new AtomicInteger();
+        assertThatThrownBy(() -> store.rewrapVaultKeys(v -> {
+            if (calls.incrementAndGet() == 2) {
+                throw new IllegalStateException("unwrap failed");
+            }
+            return bytes("re-" + v.name());
+        }, Map.of("keyring", "new"))).isInstanceOf(IllegalStateException.class).hasMessage("unwrap failed");
+        assertThat(store.listVaults()).extracting(v -> new String(v.wrappedKey(), StandardCharsets.UTF_8))
+                .containsExactly("wrapped-a", "wrapped-b");
+        assertThat(store.meta("keyring")).contains("old");
+        assertThat(store.revision()).isEqualTo(rev);
+    }
+
+    // ---- credentials ----
+
+    @Test
+    void putCredentialCreatesVersionOneThenIncrements() {
+        String id = vault("main").id();
+        List<Integer> asked = new ArrayList<>();
+        CredentialRecord c1 = store.putCredential(id, "gh", "GitHub PAT", "alice", v -> {
+            asked.add(v);
+            return bytes("ct-v" + v);
+        });
+        assertThat(c1.version()).isEqualTo(1);
+        assertThat(c1.ciphertext()).isEqualTo(bytes("ct-v1"));
+        assertThat(c1.createdAt()).isEqualTo(T0);
+        assertThat(c1.updatedAt()).isEqualTo(T0);
+        assertThat(store.credential(id, "gh")).get().usingRecursiveComparison().isEqualTo(c1);
+
+        Instant later = clock.advance(Duration.ofMinutes(5));
+        CredentialRecord c2 = store.putCredential(id, "gh", null, "bob", v -> {
+            asked.add(v);
+            return bytes("ct-v" + v);
+        });
+        assertThat(asked).containsExactly(1, 2);
+        assertThat(c2.version()).isEqualTo(2);
+        assertThat(c2.description()).as("null keeps the description").isEqualTo("GitHub PAT");
+        assertThat(c2.createdAt()).isEqualTo(T0);
+        assertThat(c2.updatedAt()).isEqualTo(later);
+        assertThat(c2.updatedBy()).isEqualTo("bob");
+        assertThat(store.credential(id, "gh")).get().usingRecursiveComparison().isEqualTo(c2);
+
+        CredentialRecord c3 = store.putCredential(id, "gh", "rotated", "bob", v -> bytes("ct-v" + v));
+        assertThat(c3.version()).isEqualTo(3);
+        assertThat(store.credential(id, "gh").orElseThrow().description()).isEqualTo("rotated");
+    }
+
+    @Test
+    void putCredentialIntoMissingVaultIsNotFoundWithoutEncrypting() {
+        AtomicInteger calls = new AtomicInteger();
+        assertKeyway(() -> store.putCredential("vlt_missing", "gh", null, "a", v -> {
+            calls.incrementAndGet();
+            return bytes("x");
+        }), ErrorType.NOT_FOUND);
+        assertThat(calls).hasValue(0);
+    }
+
+    @Test
+    void failingEncryptionWritesNothing() {
+        String id = vault("main").id();
+        store.putCredential(id, "gh", null, "a", v -> bytes("v1"));
+        assertThatThrownBy(() -> store.putCredential(id, "gh", null, "a", v -> {
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> store.putCredential(id, "new", null, "a", v -> {
+            throw new IllegalStateException("boom");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.credential(id, "gh").orElseThrow().version()).isEqualTo(1);
+        assertThat(store.credential(id, "new")).isEmpty();
+    }
+
+    @Test
+    void credentialsAreScopedPerVaultListedByNameAndDeletable() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        store.putCredential(a, "zz", null, "x", v -> bytes("1"));
+        store.putCredential(a, "aa", null, "x", v -> bytes("2"));
+        store.putCredential(b, "aa", null, "x", v -> bytes("3"));
+        store.putCredential(b, "aa", null, "x", v -> bytes("4"));
+        assertThat(store.listCredentials(a)).extracting(CredentialRecord::name).containsExactly("aa", "zz");
+        assertThat(store.credential(a, "aa").orElseThrow().version()).isEqualTo(1);
+        assertThat(store.credential(b, "aa").orElseThrow().version()).isEqualTo(2);
+        assertThat(store.listCredentials("vlt_missing")).isEmpty();
+
+        assertThat(store.deleteCredential(a, "aa")).isTrue();
+        assertThat(store.deleteCredential(a, "aa")).isFalse();
+        assertThat(store.credential(a, "aa")).isEmpty();
+        assertThat(store.credential(b, "aa")).isPresent();
+        assertThat(store.putCredential(a, "aa", null, "x", v -> bytes("5")).version())
+                .as("a re-created credential starts again at 1").isEqualTo(1);
+    }
+
+    // ---- services ----
+
+    @Test
+    void putServiceAppendsInDeclarationOrderAndUpdatesInPlace() {
+        String id = vault("main").id();
+        ServiceRecord gh = store.putService(id, "github", "{\"host\":\"api.github.com\"}", true, "alice");
+        store.putService(id, "openai", "{}", true, "alice");
+        store.putService(id, "anthropic", "{}", false, "alice");
+        assertThat(gh.position()).isZero();
+        assertThat(gh.createdAt()).isEqualTo(T0);
+        assertThat(store.listServices(id)).extracting(ServiceRecord::name)
+                .containsExactly("github", "openai", "anthropic");
+
+        Instant later = clock.advance(Duration.ofMinutes(1));
+        ServiceRecord updated = store.putService(id, "github", "{\"v\":2}", false, "bob");
+        assertThat(updated.position()).isEqualTo(gh.position());
+        assertThat(updated.createdAt()).isEqualTo(T0);
+        assertThat(updated.updatedAt()).isEqualTo(later);
+        assertThat(updated.updatedBy()).isEqualTo("bob");
+        assertThat(updated.enabled()).isFalse();
+        assertThat(store.service(id, "github")).get().usingRecursiveComparison().isEqualTo(updated);
+        assertThat(store.listServices(id)).extracting(ServiceRecord::name)
+                .containsExactly("github", "openai", "anthropic");
+
+        assertThat(store.deleteService(id, "openai")).isTrue();
+        assertThat(store.deleteService(id, "openai")).isFalse();
+        store.putService(id, "mistral", "{}", true, "alice");
+        assertThat(store.listServices(id)).extracting(ServiceRecord::name)
+                .containsExactly("github", "anthropic", "mistral");
+        assertThat(store.service(id, "openai")).isEmpty();
+    }
+
+    @Test
+    void putServiceIntoMissingVaultIsNotFound() {
+        assertKeyway(() -> store.putService("vlt_missing", "x", "{}", true, "a"), ErrorType.NOT_FOUND);
+    }
+
+    @Test
+    void setServiceEnabledTogglesAndReportsMissing() {
+        String id = vault("main").id();
+        store.putService(id, "github", "{}", true, "alice");
+        Instant later = clock.advance(Duration.ofSeconds(1));
+        assertThat(store.setServiceEnabled(id, "github", false, "bob")).isTrue();
+        ServiceRecord s = store.service(id, "github").orElseThrow();
+        assertThat(s.enabled()).isFalse();
+        assertThat(s.updatedAt()).isEqualTo(later);
+        assertThat(s.updatedBy()).isEqualTo("bob");
+        assertThat(store.setServiceEnabled(id, "nope", true, "bob")).isFalse();
+    }
+
+    @Test
+    void replaceServicesSetsExactlyTheGivenServicesInOrderKeepingCreationTimes() {
+        String id = vault("main").id();
+        store.putService(id, "a", "{\"a\":1}", true, "alice");
+        store.putService(id, "b", "{}", true, "alice");
+        store.putService(id, "c", "{\"c\":1}", true, "alice");
+        Instant later = clock.advance(Duration.ofHours(1));
+
+        store.replaceServices(id, List.of(
+                new ServiceSpec("c", "{\"c\":2}", false),
+                new ServiceSpec("d", "{}", true),
+                new ServiceSpec("a", "{\"a\":1}", true)), "bob");
+
+        List<ServiceRecord> list = store.listServices(id);
+        assertThat(list).extracting(ServiceRecord::name).containsExactly("c", "d", "a");
+        assertThat(list).extracting(ServiceRecord::position).isSorted().doesNotHaveDuplicates();
+        ServiceRecord c = list.get(0);
+        assertThat(c.createdAt()).isEqualTo(T0);
+        assertThat(c.specJson()).isEqualTo("{\"c\":2}");
+        assertThat(c.enabled()).isFalse();
+        assertThat(c.updatedAt()).isEqualTo(later);
+        assertThat(c.updatedBy()).isEqualTo("bob");
+        ServiceRecord d = list.get(1);
+        assertThat(d.createdAt()).isEqualTo(later);
+        ServiceRecord a = list.get(2);
+        assertThat(a.createdAt()).isEqualTo(T0);
+        assertThat(a.updatedAt()).as("unchanged spec keeps its update stamp").isEqualTo(T0);
+        assertThat(a.updatedBy()).isEqualTo("alice");
+        assertThat(store.service(id, "b")).isEmpty();
+
+        store.putService(id, "e", "{}", true, "bob");
+        assertThat(store.listServices(id)).extracting(ServiceRecord::name).containsExactly("c", "d", "a", "e");
+
+        store.replaceServices(id, List.of(), "bob");
+        assertThat(store.listServices(id)).isEmpty();
+    }
+
+    @Test
+    void replaceServicesIsAtomicWhenItFailsPartWay() {
+        String id = vault("main").id();
+        store.putService(id, "a", "{}", true, "alice");
+        store.putService(id, "b", "{}", true, "alice");
+        List<ServiceRecord> before = store.listServices(id);
+        long rev = store.revision();
+
+        // b is deleted and a rewritten before the third entry violates NOT NULL on spec_json
+        List<ServiceSpec> bad = new ArrayList<>();
+        bad.add(new ServiceSpec("a", "{\"new\":true}", false));
+        bad.add(new ServiceSpec("z", "{}", true));
+        bad.add(nullSpec("broken"));
+        assertThatThrownBy(() -> store.replaceServices(id, bad, "bob")).isInstanceOf(RuntimeException.class);
+
+        assertThat(store.listServices(id)).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
+        assertThat(store.revision()).isEqualTo(rev);
+    }
+
+    /** Deliberately breaks the non-null contract to make the database fail mid-transaction. */
+    private static ServiceSpec nullSpec(String name) {
+        @Nullable String nothing = null;
+        return new ServiceSpec(name, nothing, true);
+    }
+
+    @Test
+    void replaceServicesRejectsDuplicatesAndMissingVault() {
+        String id = vault("main").id();
+        store.putService(id, "a", "{}", true, "alice");
+        assertKeyway(() -> store.replaceServices(id, List.of(
+                new ServiceSpec("x", "{}", true), new ServiceSpec("x", "{}", false)), "bob"), ErrorType.VALIDATION);
+        assertThat(store.listServices(id)).extracting(ServiceRecord::name).containsExactly("a");
+        assertKeyway(() -> store.replaceServices("vlt_missing", List.of(), "bob"), ErrorType.NOT_FOUND);
+    }
+
+    // ---- tokens ----
+
+    @Test
+    void tokenRoundTripsAndIsFoundByHashIdAndAccessor() {
+        String id = vault("main").id();
+        TokenRecord t = token("t1", id);
+        store.insertToken(t);
+        Consumer<TokenRecord> same = r -> assertThat(r).usingRecursiveComparison().isEqualTo(t);
+        same.accept(store.tokenById("t1").orElseThrow());
+        same.accept(store.tokenByAccessor("acc-t1").orElseThrow());
+        same.accept(store.tokenByHash(bytes("hash-t1")).orElseThrow());
+        assertThat(store.tokenByHash(bytes("hash-t2"))).isEmpty();
+        assertThat(store.tokenById("t2")).isEmpty();
+        assertThat(store.tokenByAccessor("acc-t2")).isEmpty();
+    }
+
+    @Test
+    void tokenWithOnlyRequiredFieldsRoundTrips() {
+        TokenRecord t = new TokenRecord("t0", "a0", bytes("h0"), "session", null, null, "cli", "alice", T0,
+                null, null, null, null, false, null, "parent");
+        store.insertToken(t);
+        assertThat(store.tokenById("t0").orElseThrow()).usingRecursiveComparison().isEqualTo(t);
+    }
+
+    @Test
+    void duplicateTokenIdAccessorOrHashIsConflict() {
+        store.insertToken(token("t1", null));
+        TokenRecord base = token("t2", null);
+        TokenRecord sameId = new TokenRecord("t1", "other-acc", bytes("other-hash"), base.type(), null, null,
+                "x", "a", T0, null, null, null, null, false, null, null);
+        TokenRecord sameAccessor = new TokenRecord("t3", "acc-t1", bytes("h3"), base.type(), null, null,
+                "x", "a", T0, null, null, null, null, false, null, null);
+        TokenRecord sameHash = new TokenRecord("t4", "acc-4", bytes("hash-t1"), base.type(), null, null,
+                "x", "a", T0, null, null, null, null, false, null, null);
+        for (TokenRecord dup : List.of(sameId, sameAccessor, sameHash)) {
+            assertKeyway(() -> store.insertToken(dup), ErrorType.CONFLICT);
+        }
+        assertThat(store.listTokens(null)).hasSize(1);
+    }
+
+    @Test
+    void tokenBoundToMissingVaultIsNotFound() {
+        assertKeyway(() -> store.insertToken(token("t1", "vlt_missing")), ErrorType.NOT_FOUND);
+    }
+
+    @Test
+    void listTokensAllOrByVault() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        store.insertToken(token("t1", a));
+        store.insertToken(token("t2", b));
+        store.insertToken(token("t3", null));
+        store.insertToken(token("t4", a));
+        assertThat(store.listTokens(null)).extracting(TokenRecord::id).containsExactly("t1", "t2", "t3", "t4");
+        assertThat(store.listTokens(a)).extracting(TokenRecord::id).containsExactly("t1", "t4");
+        assertThat(store.listTokens("vlt_missing")).isEmpty();
+    }
+
+    @Test
+    void revokeAndRenew() {
+        store.insertToken(token("t1", null));
+        assertThat(store.revokeToken("t1")).isTrue();
+        assertThat(store.tokenById("t1").orElseThrow().revoked()).isTrue();
+        assertThat(store.revokeToken("missing")).isFalse();
+
+        Instant newExpiry = T0.plus(Duration.ofDays(2));
+        assertThat(store.updateTokenExpiry("t1", newExpiry)).isTrue();
+        assertThat(store.tokenById("t1").orElseThrow().expiresAt()).isEqualTo(newExpiry);
+        assertThat(store.updateTokenExpiry("missing", newExpiry)).isFalse();
+    }
+
+    @Test
+    void touchTokensOnlyMovesLastUseForwardAndIgnoresUnknownIds() {
+        store.insertToken(token("t1", null));
+        store.insertToken(token("t2", null));
+        store.touchTokens(Map.of("t1", T0.plusSeconds(10), "t2", T0.plusSeconds(20), "ghost", T0));
+        assertThat(store.tokenById("t1").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(10));
+        assertThat(store.tokenById("t2").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(20));
+
+        store.touchTokens(Map.of("t1", T0.plusSeconds(30), "t2", T0.plusSeconds(5)));
+        assertThat(store.tokenById("t1").orElseThrow().lastUsedAt()).isEqualTo(T0.plusSeconds(30));
+        assertThat(store.tokenById("t2").orElseThrow().lastUsedAt()).as("older batch ignored")
+                .isEqualTo(T0.plusSeconds(20));
+        store.touchTokens(Map.of());
+    }
+}
