@@ -1,0 +1,244 @@
+package dev.keyway.server.runtime;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.inject.BodySubstitution;
+import dev.keyway.core.inject.HttpHead;
+import dev.keyway.core.inject.InjectionResult;
+import dev.keyway.core.inject.Injector;
+import dev.keyway.core.inject.TextSubstitution;
+import dev.keyway.core.service.Match;
+import dev.keyway.proxy.spi.AuthResult;
+import dev.keyway.proxy.spi.BodyRewriter;
+import dev.keyway.proxy.spi.ConnectDecision;
+import dev.keyway.proxy.spi.ProxyPolicy;
+import dev.keyway.proxy.spi.ProxyPrincipal;
+import dev.keyway.proxy.spi.ProxyProblem;
+import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.server.TokenIndex;
+import dev.keyway.server.VaultService;
+import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.TokenRecord;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keyway's proxy policy: authenticates proxy tokens, decides intercept/tunnel/deny per CONNECT, and
+ * for each request runs match → decide → inject against the current in-memory {@link Snapshot}.
+ * No database I/O and no configuration parsing happen here; the only per-request crypto is one
+ * AES-GCM decryption of each credential actually injected.
+ */
+public final class KeywayProxyPolicy implements ProxyPolicy {
+    private static final Logger log = LoggerFactory.getLogger(KeywayProxyPolicy.class);
+    static final String HOWTO = "set HTTPS_PROXY=http://TOKEN:VAULT@HOST:PORT with a token from 'keyway token create --vault VAULT'";
+
+    private final Supplier<Snapshot> snapshot;
+    private final VaultService vaults;
+    private final Clock clock;
+
+    public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock) {
+        this.snapshot = snapshot;
+        this.vaults = vaults;
+        this.clock = clock;
+    }
+
+    @Override
+    public AuthResult authenticate(@Nullable String header, InetSocketAddress client) {
+        if (header == null || header.isBlank()) {
+            return reject(ErrorType.PROXY_AUTH_REQUIRED, "this proxy requires a Keyway token: " + HOWTO);
+        }
+        String token;
+        String vaultName = null;
+        String h = header.strip();
+        if (h.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return reject(ErrorType.PROXY_AUTH_INVALID, "Proxy-Authorization Basic credentials are not valid base64");
+            }
+            int colon = decoded.indexOf(':');
+            token = colon < 0 ? decoded : decoded.substring(0, colon);
+            if (colon >= 0 && colon < decoded.length() - 1) {
+                vaultName = decoded.substring(colon + 1);
+            }
+        } else if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            token = h.substring(7).strip();
+        } else {
+            return reject(ErrorType.PROXY_AUTH_INVALID, "unsupported Proxy-Authorization scheme; use Basic (token:vault) or Bearer");
+        }
+        Snapshot s = snapshot.get();
+        return switch (s.tokens().verify(token, clock.instant())) {
+            case TokenIndex.Result.Invalid i -> reject(ErrorType.PROXY_AUTH_INVALID, "proxy " + i.reason().message + "; " + HOWTO);
+            case TokenIndex.Result.Valid v -> principal(s, v.token(), vaultName);
+        };
+    }
+
+    private AuthResult principal(Snapshot s, TokenRecord t, @Nullable String vaultName) {
+        VaultRuntime vr;
+        if (t.vaultId() != null) {
+            vr = s.vaultById(t.vaultId()).orElse(null);
+            if (vr == null) {
+                return reject(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists");
+            }
+            if (vaultName != null && !vaultName.equals(vr.vault().name())) {
+                return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
+                        + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
+                        + vr.vault().name() + "@HOST:PORT");
+            }
+        } else if (t.type().equals("admin")) {
+            String name = vaultName == null ? "default" : vaultName;
+            vr = s.vaultByName(name).orElse(null);
+            if (vr == null) {
+                return reject(ErrorType.PROXY_AUTH_INVALID, "vault '" + printable(name) + "' does not exist");
+            }
+        } else {
+            return reject(ErrorType.PROXY_AUTH_INVALID, "a " + t.type() + " token cannot use the proxy");
+        }
+        String actor = t.type().equals("admin") ? "local-admin" : "token:" + t.displayName();
+        return new AuthResult.Authenticated(new ProxyPrincipal(t.id(), actor, vr.vault().id(), vr.vault().name()));
+    }
+
+    @Override
+    public ConnectDecision onConnect(ProxyPrincipal p, String host, int port) {
+        Optional<VaultRuntime> vr = snapshot.get().vaultById(p.vaultId());
+        if (vr.isEmpty()) {
+            return new ConnectDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"));
+        }
+        if (vr.get().matcher().hasServiceFor(host, port)) {
+            return new ConnectDecision.Intercept();
+        }
+        return switch (vr.get().unmatchedPolicy()) {
+            case "intercept" -> new ConnectDecision.Intercept();
+            case "deny" -> new ConnectDecision.Deny(unmatched(p, host, port));
+            default -> new ConnectDecision.Tunnel();
+        };
+    }
+
+    @Override
+    public RequestDecision onRequest(ProxyPrincipal p, RequestHead head) {
+        VaultRuntime vr = snapshot.get().vaultById(p.vaultId()).orElse(null);
+        if (vr == null) {
+            return new RequestDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"), null);
+        }
+        Optional<Match> m = vr.matcher().match(head.host(), head.port(), head.method(), head.path());
+        if (m.isEmpty()) {
+            if (vr.unmatchedPolicy().equals("deny")) {
+                return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);
+            }
+            // Unmatched host inside an intercepted tunnel (intercept policy, or plain http): forward as is.
+            return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, null, List.of());
+        }
+        Match match = m.get();
+        String service = match.service().name();
+        if (!match.allowed()) {
+            ErrorType type = match.outcome().errorType();
+            return new RequestDecision.Deny(new ProxyProblem(type == null ? ErrorType.SERVICE_RULE_DENIED : type, match.explain(),
+                    Map.of("service", service, "vault", p.vaultName())), service);
+        }
+        HttpHead in = new HttpHead(head.method(), head.pathAndQuery(), convert(head.headers()));
+        InjectionResult r = Injector.apply(match.service(), in, name -> resolve(vr, name));
+        return switch (r) {
+            case InjectionResult.Failed f -> new RequestDecision.Deny(
+                    new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
+            case InjectionResult.Applied a -> new RequestDecision.Forward(
+                    new RequestHead(head.scheme(), head.host(), head.port(), head.method(), a.head().pathAndQuery(), back(a.head().headers())),
+                    body(a.body()), ws(a.webSocketText()), service, a.credentialsUsed());
+        };
+    }
+
+    @Override
+    public boolean isActive(ProxyPrincipal p) {
+        return snapshot.get().tokens().byId(p.tokenId())
+                .map(t -> !t.revoked() && (t.expiresAt() == null || clock.instant().isBefore(t.expiresAt())))
+                .orElse(false);
+    }
+
+    private Optional<byte[]> resolve(VaultRuntime vr, String name) {
+        CredentialRecord c = vr.credentials().get(name);
+        if (c == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(vaults.decrypt(vr.vault(), c));
+        } catch (RuntimeException e) {
+            log.error("credential {} in vault {} cannot be decrypted ({}); not injecting", name, vr.vault().name(), e.getClass().getSimpleName());
+            return Optional.empty();
+        }
+    }
+
+    private static @Nullable BodyRewriter body(@Nullable BodySubstitution b) {
+        if (b == null) {
+            return null;
+        }
+        return new BodyRewriter() {
+            @Override
+            public byte[] update(byte[] chunk) {
+                return b.update(chunk);
+            }
+
+            @Override
+            public byte[] finish() {
+                return b.finish();
+            }
+        };
+    }
+
+    private static dev.keyway.proxy.spi.@Nullable TextRewriter ws(@Nullable TextSubstitution t) {
+        return t == null ? null : t::rewrite;
+    }
+
+    private static RequestHead withoutProxyHeaders(RequestHead head) {
+        List<RequestHead.Header> hs = new ArrayList<>();
+        for (RequestHead.Header h : head.headers()) {
+            String n = h.lowerName();
+            if (!n.equals("proxy-authorization") && !n.equals("proxy-connection")) {
+                hs.add(h);
+            }
+        }
+        return new RequestHead(head.scheme(), head.host(), head.port(), head.method(), head.pathAndQuery(), hs);
+    }
+
+    private static List<HttpHead.Header> convert(List<RequestHead.Header> in) {
+        List<HttpHead.Header> out = new ArrayList<>(in.size());
+        for (RequestHead.Header h : in) {
+            out.add(new HttpHead.Header(h.name(), h.value()));
+        }
+        return out;
+    }
+
+    private static List<RequestHead.Header> back(List<HttpHead.Header> in) {
+        List<RequestHead.Header> out = new ArrayList<>(in.size());
+        for (HttpHead.Header h : in) {
+            out.add(new RequestHead.Header(h.name(), h.value()));
+        }
+        return out;
+    }
+
+    private static ProxyProblem unmatched(ProxyPrincipal p, String host, int port) {
+        return new ProxyProblem(ErrorType.UNMATCHED_HOST_DENIED,
+                "no service in vault '" + p.vaultName() + "' matches " + host + ":" + port
+                        + " and the vault denies unmatched hosts. Ask an operator to add one "
+                        + "('keyway service add NAME --vault " + p.vaultName() + " --host " + host + " ...'), "
+                        + "or to change the policy ('keyway vault set-policy " + p.vaultName() + " --unmatched tunnel').",
+                Map.of("host", host, "port", port, "vault", p.vaultName()));
+    }
+
+    private static AuthResult reject(ErrorType t, String detail) {
+        return new AuthResult.Rejected(new ProxyProblem(t, detail));
+    }
+
+    private static String printable(String s) {
+        return dev.keyway.server.Names.printable(s);
+    }
+}
