@@ -2,6 +2,7 @@ package dev.keyway.proxy.net;
 
 import dev.keyway.core.error.KeywayException;
 import java.net.InetAddress;
+import java.util.Arrays;
 
 /**
  * An IP address range in CIDR notation ({@code 10.0.0.0/8}, {@code fd00::/8}), as operators write
@@ -66,7 +67,7 @@ public record Cidr(InetAddress network, int prefixLength) {
             return false;
         }
         byte[] masked = mask(a, prefixLength);
-        return java.util.Arrays.equals(masked, n);
+        return Arrays.equals(masked, n);
     }
 
     /** True for an IPv4 range. */
@@ -90,7 +91,7 @@ public record Cidr(InetAddress network, int prefixLength) {
     }
 
     private static boolean hostBitsZero(byte[] address, int prefix) {
-        return java.util.Arrays.equals(address, mask(address, prefix));
+        return Arrays.equals(address, mask(address, prefix));
     }
 
     private static KeywayException invalid(String text, String why) {

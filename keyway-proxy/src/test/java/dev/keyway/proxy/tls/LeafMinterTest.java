@@ -161,6 +161,6 @@ class LeafMinterTest {
     private static byte[] authorityKeyId(X509Certificate cert) throws Exception {
         byte[] ext = cert.getExtensionValue("2.5.29.35");
         assertThat(ext).as("AKI present").isNotNull();
-        return AuthorityKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ext)).getKeyIdentifier();
+        return AuthorityKeyIdentifier.getInstance(JcaX509ExtensionUtils.parseExtensionValue(ext)).getKeyIdentifierOctets();
     }
 }
