@@ -21,14 +21,14 @@ final class AuditCommand {
         @Option(names = "--vault", paramLabel = "VAULT", description = "Only this vault's records (default: all).") String vault;
         @Option(names = {"-n", "--limit"}, defaultValue = "20", paramLabel = "N", description = "How many records (default ${DEFAULT-VALUE}, max 1000).") int limit;
         @Option(names = {"-f", "--follow"}, description = "Keep polling for new records until interrupted.") boolean follow;
-        @Option(names = "--kind", paramLabel = "KIND", description = "Only records of this kind (request, connect, denied, decision, control).") String kind;
+        @Option(names = {"--type", "--kind"}, paramLabel = "TYPE", description = "Only records of this type (request, connect, denied, decision, control).") String kind;
         @Option(names = "--json", description = "Print one JSON object per line.") boolean json;
 
         @Override
         public void run() {
             ApiClient api = client.client();
             String base = vault == null ? "/v1/audit" : "/v1/vaults/" + Paths.seg(vault) + "/audit";
-            String filter = kind == null ? "" : "&kind=" + Paths.seg(kind);
+            String filter = kind == null ? "" : "&type=" + Paths.seg(kind);
             JsonNode r = api.get(base + "?limit=" + limit + filter);
             long last = print(r.get("records"));
             while (follow) {
@@ -57,7 +57,7 @@ final class AuditCommand {
         static String line(JsonNode r) {
             List<String> parts = new ArrayList<>();
             parts.add(r.path("ts").asString());
-            parts.add(r.path("kind").asString());
+            parts.add(r.path("type").asString());
             if (r.has("vault")) {
                 parts.add("vault=" + r.path("vault").asString());
             }

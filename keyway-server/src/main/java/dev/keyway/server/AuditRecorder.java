@@ -41,7 +41,7 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
     @Override
     public void record(Principal who, String action, String vault, Map<String, Object> details) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "control");
+        m.put("type", "control");
         m.put("action", action);
         if (!vault.isEmpty()) {
             m.put("vault", vault);
@@ -58,7 +58,7 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
     /** A system event (start, stop) not attributable to a caller. */
     public void system(String action, Map<String, Object> details) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", "system");
+        m.put("type", "system");
         m.put("action", action);
         m.putAll(details);
         audit.append(m, true).exceptionally(t -> null);
@@ -66,7 +66,7 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
 
     static Map<String, Object> toMap(ProxyAuditEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("kind", e.kind());
+        m.put("type", e.kind());
         m.put("time", e.time().toString());
         put(m, "request_id", e.requestId());
         put(m, "vault", e.vault());

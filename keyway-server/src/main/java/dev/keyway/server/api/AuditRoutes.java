@@ -31,7 +31,8 @@ public final class AuditRoutes {
         int limit = req.queryInt("limit", 100, 1, 1000);
         String after = req.queryParam("after");
         long since = after == null ? -1 : req.queryInt("after", 0, 0, Integer.MAX_VALUE);
-        var q = new AuditQuery(vault, req.queryParam("actor"), req.queryParam("kind"), since < 0 ? null : since, limit, since < 0);
+        String type = req.queryParam("type") != null ? req.queryParam("type") : req.queryParam("kind");
+        var q = new AuditQuery(vault, req.queryParam("actor"), type, Math.max(0, since), limit, since < 0);
         var records = audit.query(q);
         if (since < 0) {
             records = records.reversed();
