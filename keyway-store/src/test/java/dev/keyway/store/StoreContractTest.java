@@ -288,6 +288,31 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void concurrentUpdatesGetDistinctConsecutiveVersions() throws Exception {
+        String id = vault("main").id();
+        int writers = 8;
+        int each = 10;
+        List<Integer> versions = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                done.add(pool.submit(() -> {
+                    for (int i = 0; i < each; i++) {
+                        versions.add(store.putCredential(id, "shared", null, "a", v -> bytes("v" + v)).version());
+                    }
+                    return null;
+                }));
+            }
+            for (var f : done) {
+                f.get();
+            }
+        }
+        assertThat(versions).hasSize(writers * each).doesNotHaveDuplicates();
+        assertThat(store.credential(id, "shared").orElseThrow().version()).isEqualTo(writers * each);
+        assertThat(store.credential(id, "shared").orElseThrow().ciphertext()).isEqualTo(bytes("v" + writers * each));
+    }
+
+    @Test
     void putCredentialIntoMissingVaultIsNotFoundWithoutEncrypting() {
         AtomicInteger calls = new AtomicInteger();
         assertKeyway(() -> store.putCredential("vlt_missing", "gh", null, "a", v -> {

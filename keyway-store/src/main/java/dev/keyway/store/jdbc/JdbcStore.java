@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link Store} in portable SQL; subclasses provide the connection ({@link #withConnection}),
- * recognise unique-key violations, and may take a cross-process write lock ({@link #lockForWrite}).
+ * recognise unique-key violations, and may control transactions ({@link #begin}, {@link #commit},
+ * {@link #rollback}), e.g. to take a cross-process write lock.
  *
  * <p>Choices worth knowing:
  * <ul>
@@ -57,8 +58,29 @@ public abstract class JdbcStore implements Store {
     /** True if {@code e} reports a duplicate primary or unique key. */
     protected abstract boolean isUniqueViolation(SQLException e);
 
-    /** Hook run first in every write transaction (e.g. PostgreSQL row lock on {@code revision}). */
-    protected void lockForWrite(Connection c) throws SQLException {}
+    /**
+     * Starts a write transaction. The default switches auto-commit off; a subclass may also take a
+     * write lock here (PostgreSQL: {@code SELECT ... FOR UPDATE} on the {@code revision} row, which
+     * serialises writers so read-then-write steps such as version numbering stay correct).
+     */
+    protected void begin(Connection c) throws SQLException {
+        c.setAutoCommit(false);
+    }
+
+    /** Commits the transaction started by {@link #begin}. */
+    protected void commit(Connection c) throws SQLException {
+        c.commit();
+        c.setAutoCommit(true);
+    }
+
+    /** Rolls back the transaction started by {@link #begin}. */
+    protected void rollback(Connection c) throws SQLException {
+        try {
+            c.rollback();
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
 
     /** Short, data-free description of a database error for exception messages. */
     protected String describe(SQLException e) {
@@ -78,21 +100,18 @@ public abstract class JdbcStore implements Store {
     protected final <T> T write(String op, SqlWork<T> work) {
         try {
             return withConnection(c -> {
-                c.setAutoCommit(false);
+                begin(c);
                 try {
-                    lockForWrite(c);
                     T result = work.run(c);
-                    c.commit();
+                    commit(c);
                     return result;
                 } catch (SQLException | RuntimeException | Error e) {
                     try {
-                        c.rollback();
+                        rollback(c);
                     } catch (SQLException re) {
                         e.addSuppressed(re);
                     }
                     throw e;
-                } finally {
-                    c.setAutoCommit(true);
                 }
             });
         } catch (SQLException e) {

@@ -105,7 +105,7 @@ public final class SqliteStore extends JdbcStore {
         cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         cfg.enforceForeignKeys(true);
         cfg.setBusyTimeout(5000);
-        cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        cfg.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE); // for the migrator
         return cfg;
     }
 
@@ -143,6 +143,32 @@ public final class SqliteStore extends JdbcStore {
             return work.run(conn);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * {@code BEGIN IMMEDIATE} as a statement rather than the driver's auto-commit switch: the
+     * driver's {@code commit()} immediately begins the next transaction, which can fail with
+     * {@code SQLITE_BUSY} after the data was already committed and so report a false failure.
+     */
+    @Override
+    protected void begin(Connection c) throws SQLException {
+        exec(c, "BEGIN IMMEDIATE");
+    }
+
+    @Override
+    protected void commit(Connection c) throws SQLException {
+        exec(c, "COMMIT");
+    }
+
+    @Override
+    protected void rollback(Connection c) throws SQLException {
+        exec(c, "ROLLBACK");
+    }
+
+    private static void exec(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute(sql);
         }
     }
 

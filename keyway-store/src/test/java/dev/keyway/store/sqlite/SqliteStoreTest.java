@@ -154,6 +154,32 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void twoOpenersWritingConcurrentlyWaitForEachOtherInsteadOfFailing() throws Exception {
+        String id = vault("main").id();
+        try (SqliteStore other = SqliteStore.open(dbFile(), clock);
+                var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            long before = store.revision();
+            List<java.util.concurrent.Future<List<Integer>>> results = new ArrayList<>();
+            for (Store s : List.of(store, other)) {
+                results.add(pool.submit(() -> {
+                    List<Integer> versions = new ArrayList<>();
+                    for (int i = 0; i < 100; i++) {
+                        versions.add(s.putCredential(id, "shared", null, "a", v -> bytes("v" + v)).version());
+                    }
+                    return versions;
+                }));
+            }
+            List<Integer> all = new ArrayList<>();
+            for (var r : results) {
+                all.addAll(r.get());
+            }
+            assertThat(all).hasSize(200).doesNotHaveDuplicates();
+            assertThat(other.credential(id, "shared").orElseThrow().version()).isEqualTo(200);
+            assertThat(store.revision()).isEqualTo(before + 200);
+        }
+    }
+
+    @Test
     void storeErrorsDoNotLeakValues() throws Exception {
         String id = vault("main").id();
         // a trigger makes the database itself fail an insert carrying a secret-looking value

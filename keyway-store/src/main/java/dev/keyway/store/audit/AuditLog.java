@@ -1,0 +1,312 @@
+package dev.keyway.store.audit;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.store.internal.PrivateFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Keyway's audit trail: an append-only file of JSON lines ({@code audit.jsonl}), one record per
+ * line, each stamped by the log with a monotonic {@code seq} (1, 2, 3, ...) and an ISO-8601 UTC
+ * {@code ts}, which come first in the line.
+ *
+ * <p>Why not a logging framework: audit must not be lost silently, and some records (credential
+ * changes, approvals) must be on disk before the action is acknowledged, while per-request records
+ * must not slow the proxy. So:
+ * <ul>
+ *   <li>{@link #append} never does I/O on the caller's thread: it serialises the record and
+ *       enqueues it on a bounded queue ({@value #DEFAULT_CAPACITY} by default).</li>
+ *   <li>One writer thread drains the queue, writes the whole batch, and forces the file once if
+ *       any record in the batch is durable (group commit): durable futures complete after the
+ *       force, the others right after the write. Futures complete on the writer thread, so
+ *       callers should keep continuations short or use the {@code *Async} variants.</li>
+ *   <li>A full queue fails the append (durable or not; a non-durable failure also counts in
+ *       {@link #dropped()}): nothing is dropped silently.</li>
+ *   <li>After a write or sync failure the log stays failed ({@link #healthy()} is false and every
+ *       append fails at once with {@code audit-unavailable}): after a failed fsync the file's state
+ *       is unknown, so retrying could report records durable that are not. Reopen to recover.</li>
+ *   <li>On open, a torn last line left by a crash is cut off, and numbering continues after the
+ *       last complete record.</li>
+ * </ul>
+ * The file is created {@code 0600}. Records must not contain secret values; this class cannot tell.
+ */
+public final class AuditLog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
+
+    public static final int DEFAULT_CAPACITY = 100_000;
+    static final int MAX_BATCH = 4096;
+
+    /** Field names the log adds; a record may not set them itself. */
+    public static final String SEQ = "seq";
+
+    public static final String TS = "ts";
+
+    private final Path file;
+    private final Syncer syncer;
+    private final Clock clock;
+    private final JsonMapper mapper;
+    private final AuditFile reader;
+    private final FileChannel channel;
+    private final BlockingQueue<Pending> queue;
+    private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
+    private final AtomicLong lastSeq;
+    private final LongAdder dropped = new LongAdder();
+    private final Thread writer;
+    private volatile boolean healthy = true;
+    private boolean closed; // guarded by closeLock
+
+    private record Pending(byte[] body, Instant ts, boolean durable, CompletableFuture<Long> future) {}
+
+    /** Queued by {@link #close()}: the writer finishes what precedes it and stops. */
+    private final Pending closeMarker = new Pending(new byte[0], Instant.EPOCH, true, new CompletableFuture<>());
+
+    /** Opens (creating {@code 0600} if needed) the audit file and starts its writer thread. */
+    public static AuditLog open(Path file) {
+        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC());
+    }
+
+    AuditLog(Path file, Syncer syncer, int capacity, Clock clock) {
+        this.file = file.toAbsolutePath().normalize();
+        this.syncer = syncer;
+        this.clock = clock;
+        this.mapper = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
+        this.reader = new AuditFile(this.file, mapper);
+        this.queue = new ArrayBlockingQueue<>(capacity);
+        try {
+            PrivateFiles.createOrTighten(this.file);
+            this.lastSeq = new AtomicLong(reader.recover());
+            this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open audit log " + this.file + ": " + e.getMessage(), e);
+        }
+        this.writer = Thread.ofPlatform().daemon(true).name("keyway-audit-writer").start(this::run);
+    }
+
+    /**
+     * Queues a record; the future yields its {@code seq} once written (and, if {@code durable},
+     * forced to disk). Fails with {@link KeywayException} {@code AUDIT_UNAVAILABLE} when the log is
+     * unhealthy, closed or its queue is full, and with {@link IllegalArgumentException} when the
+     * record cannot be serialised or sets {@code seq}/{@code ts} itself.
+     */
+    public CompletableFuture<Long> append(Map<String, ?> record, boolean durable) {
+        if (record.containsKey(SEQ) || record.containsKey(TS)) {
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("audit records must not set '" + SEQ + "' or '" + TS + "'"));
+        }
+        byte[] body;
+        try {
+            body = mapper.writeValueAsBytes(record);
+        } catch (JacksonException e) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "audit record cannot be serialised as JSON (" + e.getClass().getSimpleName() + ")"));
+        }
+        Pending p = new Pending(body, clock.instant(), durable, new CompletableFuture<>());
+        closeLock.readLock().lock();
+        try {
+            if (closed) {
+                return CompletableFuture.failedFuture(unavailable("audit log is closed"));
+            }
+            if (!healthy) {
+                return CompletableFuture.failedFuture(unavailable("audit log failed to write; see server log"));
+            }
+            if (!queue.offer(p)) {
+                if (!durable) {
+                    dropped.increment();
+                }
+                return CompletableFuture.failedFuture(unavailable("audit log queue is full"));
+            }
+        } finally {
+            closeLock.readLock().unlock();
+        }
+        return p.future();
+    }
+
+    /** False once a write or sync failed; the proxy then answers 503 {@code audit-unavailable}. */
+    public boolean healthy() {
+        return healthy;
+    }
+
+    /** Non-durable records refused because the queue was full (exported as a metric). */
+    public long dropped() {
+        return dropped.sum();
+    }
+
+    /** Sequence number of the last record written (not necessarily forced yet); 0 if none. */
+    public long lastSeq() {
+        return lastSeq.get();
+    }
+
+    /** The audit file. */
+    public Path file() {
+        return file;
+    }
+
+    /**
+     * Records matching {@code q} (see {@link AuditQuery}); reads the file, holding at most
+     * {@code limit} records in memory. Newest-first queries read only the tail.
+     */
+    public List<Map<String, Object>> query(AuditQuery q) {
+        try {
+            return reader.query(q);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read audit log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes and forces everything queued, then stops the writer. Later appends fail. Idempotent. */
+    @Override
+    public void close() {
+        closeLock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            queue.put(closeMarker);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeLock.writeLock().unlock();
+        }
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static KeywayException unavailable(String detail) {
+        return new KeywayException(ErrorType.AUDIT_UNAVAILABLE, detail);
+    }
+
+    // ---- writer thread ----
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only close() stops the writer, so nothing queued is abandoned
+            }
+            queue.drainTo(batch, MAX_BATCH - 1);
+            stop = batch.remove(closeMarker);
+            writeBatch(batch);
+            batch.clear();
+        }
+        try {
+            if (healthy) {
+                syncer.force(channel);
+            }
+        } catch (IOException e) {
+            LOG.error("audit log {}: final sync failed", file, e);
+            healthy = false;
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.warn("audit log {}: close failed", file, e);
+        }
+    }
+
+    private void writeBatch(List<Pending> batch) {
+        if (batch.isEmpty()) {
+            return;
+        }
+        if (!healthy) {
+            failAll(batch, null);
+            return;
+        }
+        long seq = lastSeq.get();
+        long[] seqs = new long[batch.size()];
+        List<byte[]> lines = new ArrayList<>(batch.size());
+        int total = 0;
+        boolean durable = false;
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            seqs[i] = ++seq;
+            byte[] line = line(seqs[i], p);
+            lines.add(line);
+            total += line.length;
+            durable |= p.durable();
+        }
+        try {
+            ByteBuffer buf = ByteBuffer.allocate(total);
+            lines.forEach(buf::put);
+            buf.flip();
+            while (buf.hasRemaining()) {
+                channel.write(buf);
+            }
+            lastSeq.set(seq);
+            for (int i = 0; i < batch.size(); i++) {
+                if (!batch.get(i).durable()) {
+                    batch.get(i).future().complete(seqs[i]);
+                }
+            }
+            if (durable) {
+                syncer.force(channel);
+                for (int i = 0; i < batch.size(); i++) {
+                    if (batch.get(i).durable()) {
+                        batch.get(i).future().complete(seqs[i]);
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            healthy = false;
+            LOG.error("audit log {} failed; refusing further records until restarted", file, e);
+            failAll(batch, e);
+        }
+    }
+
+    private void failAll(List<Pending> batch, @Nullable Throwable cause) {
+        KeywayException ex = unavailable(cause == null
+                ? "audit log failed to write; see server log"
+                : "audit log write failed (" + cause.getClass().getSimpleName() + ")");
+        batch.forEach(p -> p.future().completeExceptionally(ex));
+    }
+
+    /** {@code {"seq":N,"ts":"..."} + the record's own fields + newline}. */
+    private static byte[] line(long seq, Pending p) {
+        String ts = DateTimeFormatter.ISO_INSTANT.format(p.ts().truncatedTo(ChronoUnit.MILLIS));
+        byte[] head = ("{\"" + SEQ + "\":" + seq + ",\"" + TS + "\":\"" + ts + "\"").getBytes(StandardCharsets.UTF_8);
+        byte[] body = p.body();
+        boolean empty = body.length <= 2; // "{}"
+        byte[] out = new byte[head.length + (empty ? 1 : body.length) + 1];
+        System.arraycopy(head, 0, out, 0, head.length);
+        if (empty) {
+            out[head.length] = '}';
+        } else {
+            out[head.length] = ',';
+            System.arraycopy(body, 1, out, head.length + 1, body.length - 1);
+        }
+        out[out.length - 1] = '\n';
+        return out;
+    }
+}
