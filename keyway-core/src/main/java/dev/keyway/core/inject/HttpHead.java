@@ -1,0 +1,68 @@
+package dev.keyway.core.inject;
+
+import java.util.List;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A request line and headers as plain values: what the {@link Injector} reads and rewrites. The
+ * proxy converts its own request type to this and back. Host and port are not here: they are fixed
+ * by the tunnel and never rewritten.
+ *
+ * <p>The proxy must include the client's framing headers ({@code Content-Length}, {@code
+ * Transfer-Encoding}) and {@code Upgrade}: the injector reads them to decide whether a body or
+ * WebSocket substitution is needed.
+ *
+ * @param method request method, upper case
+ * @param pathAndQuery raw origin-form request target, e.g. {@code /v1/chat?x=1}
+ * @param headers headers in wire order, names as received
+ */
+public record HttpHead(String method, String pathAndQuery, List<Header> headers) {
+    public HttpHead {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+        headers = List.copyOf(headers);
+    }
+
+    /** One header field. {@code toString()} hides the value, which may hold a credential. */
+    public record Header(String name, String value) {
+        public Header {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public String toString() {
+            return name + ": <" + value.length() + " chars>";
+        }
+    }
+
+    /** First value of a header (name compared case-insensitively), or null. */
+    public @Nullable String header(String name) {
+        for (Header h : headers) {
+            if (h.name().equalsIgnoreCase(name)) {
+                return h.value();
+            }
+        }
+        return null;
+    }
+
+    /** The path, without the query string. */
+    public String path() {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+    }
+
+    /** The raw query string without {@code ?}, or null when there is none. */
+    public @Nullable String query() {
+        int q = pathAndQuery.indexOf('?');
+        return q < 0 ? null : pathAndQuery.substring(q + 1);
+    }
+
+    /** {@code toString()} shows the path only: query strings and header values may hold credentials. */
+    @Override
+    public String toString() {
+        return "HttpHead[" + method + " " + path() + (pathAndQuery.indexOf('?') >= 0 ? "?…" : "")
+                + ", " + headers.size() + " headers]";
+    }
+}

@@ -1,0 +1,152 @@
+package dev.keyway.core.inject;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.service.HeaderTemplate;
+import dev.keyway.core.service.Injection;
+import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ValueTemplate;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Puts a service's credential onto an allowed request: the "inject" step of match → decide →
+ * inject, for every {@link Injection} kind. Pure: no I/O besides the {@link CredentialResolver}.
+ *
+ * <h2>Rules</h2>
+ *
+ * <ul>
+ *   <li>{@code Proxy-Authorization} and {@code Proxy-Connection} are always removed.
+ *   <li>Headers the service manages are removed from the client's request, then the injected ones
+ *       are appended, so Keyway's value always wins: {@code Authorization} for bearer and basic,
+ *       every templated header for header injection. For query injection the client's copies of
+ *       the parameter are removed (the first is replaced in place, else it is appended).
+ *   <li>A credential value placed raw into a header must be printable ASCII (spaces and tabs
+ *       allowed); one with a line break, NUL, other control or non-ASCII character is refused with
+ *       {@link ErrorType#CREDENTIAL_UNAVAILABLE} (it could split the header). Empty or missing
+ *       credentials are refused the same way. Messages name the credential, never its value.
+ *   <li>Bearer: {@code Authorization: Bearer <value>}. Basic: {@code Authorization: Basic
+ *       base64(user:password)} over UTF-8 bytes (a user credential containing {@code :} is
+ *       refused). Headers: the template rendered with each {@code {NAME}} replaced by the value.
+ *       Query: the value percent-encoded as a query component (all but unreserved characters).
+ *   <li>Substitute: every occurrence of the placeholder on the declared surfaces is replaced;
+ *       headers raw (control characters refused), and inside {@code Authorization: Basic ...} after
+ *       base64-decoding (then re-encoded, as git sends {@code base64(user:PLACEHOLDER)}); path
+ *       percent-encoded as a path segment; query percent-encoded as a query component. Body: a
+ *       {@link BodySubstitution} is returned when the request has a body ({@code Content-Length}
+ *       other than 0, or {@code Transfer-Encoding}). WebSocket: a {@link TextSubstitution} is
+ *       returned for an {@code Upgrade: websocket} request. The credential is resolved, and
+ *       reported as used, only when a placeholder was found or a body/WebSocket substitution was
+ *       installed.
+ *   <li>When {@link InjectionResult.Applied#body()} is non-null the body length changes: the proxy
+ *       must recompute {@code Content-Length} or switch to chunked transfer.
+ * </ul>
+ *
+ * <p>The service must have passed {@code ServiceValidator}. Exceptions thrown by the resolver
+ * propagate (the caller fails closed).
+ */
+public final class Injector {
+    private static final Set<String> ALWAYS_STRIPPED = Set.of("proxy-authorization", "proxy-connection");
+    private static final String AUTHORIZATION = "Authorization";
+
+    private Injector() {}
+
+    /** Applies {@code service}'s injection to {@code head}; see the type's Javadoc for the rules. */
+    public static InjectionResult apply(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
+        try (Credentials creds = new Credentials(service.name(), resolver)) {
+            return switch (service.injection()) {
+                case Injection.None n -> new InjectionResult.Applied(
+                        head(head, head.pathAndQuery(), strip(head, Set.of()), List.of()), null, null, List.of());
+                case Injection.Bearer b -> headerInjection(
+                        head, List.of(new HttpHead.Header(AUTHORIZATION, "Bearer " + creds.headerValue(b.credential()))),
+                        List.of(b.credential()));
+                case Injection.Basic b -> headerInjection(
+                        head, List.of(new HttpHead.Header(AUTHORIZATION, "Basic " + basic(b, creds))),
+                        List.copyOf(b.credentialNames()));
+                case Injection.Headers h -> headerInjection(head, render(h, creds), List.copyOf(h.credentialNames()));
+                case Injection.Query q -> {
+                    String encoded = PercentCodec.encodeQuery(creds.bytes(q.credential()));
+                    String target = QueryRewrite.setParam(head.pathAndQuery(), q.param(), encoded);
+                    yield new InjectionResult.Applied(
+                            head(head, target, strip(head, Set.of()), List.of()), null, null, List.of(q.credential()));
+                }
+                case Injection.Substitute s -> Substitution.apply(s, head, strip(head, Set.of()), creds);
+            };
+        } catch (Credentials.Refused refused) {
+            return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE, refused.getMessage());
+        }
+    }
+
+    private static InjectionResult headerInjection(
+            HttpHead head, List<HttpHead.Header> injected, List<String> credentials) {
+        Set<String> managed = new HashSet<>();
+        for (HttpHead.Header h : injected) {
+            managed.add(h.name().toLowerCase(Locale.ROOT));
+        }
+        return new InjectionResult.Applied(
+                head(head, head.pathAndQuery(), strip(head, managed), injected), null, null, credentials);
+    }
+
+    private static String basic(Injection.Basic b, Credentials creds) {
+        byte[] user;
+        if (b.usernameLiteral() != null) {
+            user = b.usernameLiteral().getBytes(StandardCharsets.UTF_8);
+        } else {
+            String name = b.usernameCredential();
+            user = creds.bytes(name == null ? "" : name);
+            if (BodySubstitution.indexOf(user, new byte[] {':'}) >= 0) {
+                throw creds.refuse("credential " + name + " for service '" + creds.service
+                        + "' contains ':' and cannot be used as a Basic auth user name");
+            }
+        }
+        byte[] pass = creds.bytes(b.passwordCredential());
+        byte[] joined = new byte[user.length + 1 + pass.length];
+        System.arraycopy(user, 0, joined, 0, user.length);
+        joined[user.length] = ':';
+        System.arraycopy(pass, 0, joined, user.length + 1, pass.length);
+        try {
+            return Base64.getEncoder().encodeToString(joined);
+        } finally {
+            Arrays.fill(joined, (byte) 0);
+        }
+    }
+
+    private static List<HttpHead.Header> render(Injection.Headers h, Credentials creds) {
+        List<HttpHead.Header> out = new ArrayList<>(h.headers().size());
+        for (HeaderTemplate t : h.headers()) {
+            StringBuilder value = new StringBuilder();
+            for (ValueTemplate.Part part : t.parts()) {
+                switch (part) {
+                    case ValueTemplate.Part.Literal(String text) -> value.append(text);
+                    case ValueTemplate.Part.Reference(String credential) -> value.append(creds.headerValue(credential));
+                }
+            }
+            out.add(new HttpHead.Header(t.name(), value.toString()));
+        }
+        return out;
+    }
+
+    /** The client's headers minus the proxy's own and {@code managed} (lower-case names). */
+    static List<HttpHead.Header> strip(HttpHead head, Set<String> managed) {
+        List<HttpHead.Header> kept = new ArrayList<>(head.headers().size() + 2);
+        for (HttpHead.Header h : head.headers()) {
+            String lower = h.name().toLowerCase(Locale.ROOT);
+            if (!ALWAYS_STRIPPED.contains(lower) && !managed.contains(lower)) {
+                kept.add(h);
+            }
+        }
+        return kept;
+    }
+
+    private static HttpHead head(HttpHead original, String target, List<HttpHead.Header> kept, List<HttpHead.Header> add) {
+        List<HttpHead.Header> headers = new ArrayList<>(kept.size() + add.size());
+        headers.addAll(kept);
+        headers.addAll(add);
+        return new HttpHead(original.method(), target, headers);
+    }
+}

@@ -1,0 +1,182 @@
+package dev.keyway.core.service;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How a service puts a credential on a matching request. This is the whole vocabulary; the
+ * behaviour of each kind is implemented in one place, {@code dev.keyway.core.inject.Injector}.
+ *
+ * <p>Wire format (the {@code inject} member of a service): exactly one of
+ *
+ * <pre>{@code
+ * inject: none
+ * inject: { bearer: OPENAI_API_KEY }
+ * inject: { basic: { username: GITHUB_USER, password: GITHUB_TOKEN } }
+ * inject: { basic: { username_literal: x-access-token, password: GITHUB_TOKEN } }
+ * inject: { header: { Authorization: "token {GITHUB_TOKEN}", X-Extra: "{OTHER}" } }
+ * inject: { query: { key: GEMINI_API_KEY } }
+ * inject: { substitute: { placeholder: __KEY__, credential: ANTHROPIC_API_KEY, in: [header, body] } }
+ * }</pre>
+ *
+ * Unknown kinds and unknown members are rejected with a message naming them. Credential names are
+ * upper-case environment-variable style ({@link Names#CREDENTIAL_NAME}).
+ */
+public sealed interface Injection {
+
+    /** Every credential this injection can use, in a stable order. Valid definitions only. */
+    Set<String> credentialNames();
+
+    /** The wire form: a String ({@code none}) or a single-member Map. */
+    @JsonValue
+    default Object toJson() {
+        return InjectionJson.write(this);
+    }
+
+    /** Parses the wire form (see the type's Javadoc); throws IllegalArgumentException with a useful message. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Injection fromJson(Object json) {
+        return InjectionJson.read(json);
+    }
+
+    /** Nothing injected: the service only allows (and audits) traffic to its host. */
+    record None() implements Injection {
+        @Override
+        public Set<String> credentialNames() {
+            return Set.of();
+        }
+    }
+
+    /** {@code Authorization: Bearer <credential>}. */
+    record Bearer(String credential) implements Injection {
+        public Bearer {
+            Objects.requireNonNull(credential, "credential");
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            return Set.of(credential);
+        }
+    }
+
+    /**
+     * {@code Authorization: Basic base64(username:password)} (UTF-8). The password is always a
+     * credential. The username is either a credential ({@code usernameCredential}, e.g. a
+     * {@code GITHUB_USER}) or a fixed literal ({@code usernameLiteral}, e.g. {@code x-access-token}
+     * for GitHub, {@code __token__} for PyPI) because many services take a token as the password
+     * under a well-known user name. Exactly one of the two username fields is set.
+     */
+    record Basic(@Nullable String usernameCredential, @Nullable String usernameLiteral, String passwordCredential)
+            implements Injection {
+        public Basic {
+            Objects.requireNonNull(passwordCredential, "passwordCredential");
+        }
+
+        /** Basic auth with a credential as the user name. */
+        public static Basic withUserCredential(String usernameCredential, String passwordCredential) {
+            return new Basic(usernameCredential, null, passwordCredential);
+        }
+
+        /** Basic auth with a fixed user name and a credential as the password. */
+        public static Basic withLiteralUser(String usernameLiteral, String passwordCredential) {
+            return new Basic(null, usernameLiteral, passwordCredential);
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            Set<String> names = new LinkedHashSet<>();
+            if (usernameCredential != null) {
+                names.add(usernameCredential);
+            }
+            names.add(passwordCredential);
+            return Collections.unmodifiableSet(names);
+        }
+    }
+
+    /**
+     * Sets one or more headers from templates ({@link ValueTemplate}), e.g. {@code Authorization:
+     * "token {GITHUB_TOKEN}"} or Datadog's two key headers. Client copies of these headers are
+     * removed first. A header whose template references no credential is set as a fixed value; at
+     * least one header must reference a credential.
+     */
+    record Headers(List<HeaderTemplate> headers) implements Injection {
+        public Headers {
+            headers = List.copyOf(headers);
+        }
+
+        public static Headers of(String name, String format) {
+            return new Headers(List.of(new HeaderTemplate(name, format)));
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            Set<String> names = new LinkedHashSet<>();
+            for (HeaderTemplate h : headers) {
+                names.addAll(h.credentialNames());
+            }
+            return Collections.unmodifiableSet(names);
+        }
+    }
+
+    /**
+     * Sets query parameter {@code param} to the credential (percent-encoded), replacing any client
+     * copy of the parameter, e.g. Google's {@code ?key=}.
+     */
+    record Query(String param, String credential) implements Injection {
+        public Query {
+            Objects.requireNonNull(param, "param");
+            Objects.requireNonNull(credential, "credential");
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            return Set.of(credential);
+        }
+    }
+
+    /**
+     * The agent holds a placeholder string instead of the credential (set as its environment
+     * variable) and uses it like the real key; Keyway replaces every occurrence of the placeholder
+     * on the declared {@link Surface surfaces} with the credential. Occurrences elsewhere, and
+     * occurrences sent to any other service, are forwarded verbatim (so a leaked placeholder is
+     * useless). Placeholders: 4 to 128 printable ASCII characters without spaces, and within one
+     * vault no placeholder may contain another. Prefer RFC 3986 unreserved characters ({@code
+     * A-Z a-z 0-9 - . _ ~}): placeholders are matched as sent, so one that a client percent-encodes
+     * in a URL is not found there.
+     */
+    record Substitute(String placeholder, String credential, Set<Surface> surfaces) implements Injection {
+        /** The surfaces used when {@code in} is omitted: header, path and query. */
+        public static final Set<Surface> DEFAULT_SURFACES =
+                Collections.unmodifiableSet(EnumSet.of(Surface.HEADER, Surface.PATH, Surface.QUERY));
+
+        public Substitute {
+            Objects.requireNonNull(placeholder, "placeholder");
+            Objects.requireNonNull(credential, "credential");
+            surfaces = immutableEnumSet(surfaces);
+        }
+
+        /** A substitution on the default surfaces. */
+        public Substitute(String placeholder, String credential) {
+            this(placeholder, credential, DEFAULT_SURFACES);
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            return Set.of(credential);
+        }
+
+        private static Set<Surface> immutableEnumSet(Collection<Surface> surfaces) {
+            EnumSet<Surface> copy = EnumSet.noneOf(Surface.class);
+            copy.addAll(surfaces);
+            return Collections.unmodifiableSet(copy);
+        }
+    }
+}

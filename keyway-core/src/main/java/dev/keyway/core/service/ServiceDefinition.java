@@ -1,0 +1,133 @@
+package dev.keyway.core.service;
+
+import com.fasterxml.jackson.annotation.JsonAnySetter;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A service: which upstream requests Keyway intercepts for a vault, which of them it lets through,
+ * and which credential it puts on them. One entry of {@code services.yaml}; this record is also the
+ * JSON/YAML wire format:
+ *
+ * <pre>{@code
+ * - name: github                       # slug, unique in the vault
+ *   host: api.github.com               # exact host, or *.example.com (one label); optional :port
+ *   methods: [GET, POST]               # optional; omitted or [] = any method
+ *   paths: ["/repos/**"]               # optional; omitted or [] = any path (see PathGlob)
+ *   enabled: true                      # optional, default true
+ *   allow_private: false               # optional, default false: IPs and internal names need true
+ *   description: GitHub REST API       # optional
+ *   inject: { header: { Authorization: "token {GITHUB_TOKEN}" } }   # required; see Injection
+ * }</pre>
+ *
+ * Unknown members are rejected by the creator itself (an any-setter that throws), whatever the
+ * mapper's {@code FAIL_ON_UNKNOWN_PROPERTIES} says: Jackson 3 turned that feature off by default. Constructing a definition checks only that required members are present;
+ * {@link ServiceValidator} enforces every other rule and must run before a definition is used.
+ *
+ * @param name service name ({@link Names#SERVICE_NAME})
+ * @param host host pattern ({@link HostPattern})
+ * @param paths path globs ({@link PathGlob}); empty means any path
+ * @param methods upper-case HTTP methods; empty means any method
+ * @param enabled a disabled service still intercepts its host but every request is answered 403
+ *     {@code service-disabled}
+ * @param allowPrivate permit IP literals and internal host names (localhost, *.internal, ...)
+ * @param description free text for humans
+ * @param injection how the credential is applied
+ */
+@JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "description", "inject"})
+public record ServiceDefinition(
+        String name,
+        String host,
+        List<String> paths,
+        List<String> methods,
+        boolean enabled,
+        @JsonProperty("allow_private") boolean allowPrivate,
+        @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String description,
+        @JsonProperty("inject") Injection injection) {
+
+    public ServiceDefinition {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(injection, "injection");
+        paths = List.copyOf(paths);
+        methods = List.copyOf(methods);
+    }
+
+    /** An enabled, public-only service for any method and path. */
+    public static ServiceDefinition of(String name, String host, Injection injection) {
+        return new ServiceDefinition(name, host, List.of(), List.of(), true, false, null, injection);
+    }
+
+    /**
+     * The JSON/YAML creator: applies defaults and reports missing and unknown members by name. Shape
+     * errors surface as IllegalArgumentException (Jackson adds line and column).
+     */
+    @JsonCreator
+    static ServiceDefinition fromJson(
+            @JsonProperty("name") @Nullable String name,
+            @JsonProperty("host") @Nullable String host,
+            @JsonProperty("paths") @Nullable List<String> paths,
+            @JsonProperty("methods") @Nullable List<String> methods,
+            @JsonProperty("enabled") @Nullable Boolean enabled,
+            @JsonProperty("allow_private") @Nullable Boolean allowPrivate,
+            @JsonProperty("description") @Nullable String description,
+            @JsonProperty("inject") @Nullable Object inject,
+            @JsonAnySetter @Nullable Map<String, Object> unknown) {
+        if (unknown != null && !unknown.isEmpty()) {
+            throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
+                    + ": unknown member" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.keySet())
+                    + "; expected name, host, methods, paths, enabled, allow_private, description, inject");
+        }
+        if (name == null) {
+            throw new IllegalArgumentException("service 'name' is required");
+        }
+        if (host == null) {
+            throw new IllegalArgumentException("service '" + name + "': 'host' is required");
+        }
+        Injection injection;
+        try {
+            injection = InjectionJson.read(inject);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("service '" + name + "': " + e.getMessage(), e);
+        }
+        return new ServiceDefinition(
+                name,
+                host,
+                paths == null ? List.of() : nonNullElements(paths, name, "paths"),
+                methods == null ? List.of() : nonNullElements(methods, name, "methods"),
+                enabled == null || enabled,
+                allowPrivate != null && allowPrivate,
+                description,
+                injection);
+    }
+
+    private static List<String> nonNullElements(List<String> list, String service, String field) {
+        for (String s : list) {
+            if (s == null) {
+                throw new IllegalArgumentException("service '" + service + "': '" + field + "' contains null");
+            }
+        }
+        return list;
+    }
+
+    /** This definition under another name. */
+    public ServiceDefinition withName(String newName) {
+        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, description, injection);
+    }
+
+    /** This definition with another injection. */
+    public ServiceDefinition withInjection(Injection newInjection) {
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, description, newInjection);
+    }
+
+    /** This definition enabled or disabled. */
+    public ServiceDefinition withEnabled(boolean newEnabled) {
+        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, description, injection);
+    }
+}
