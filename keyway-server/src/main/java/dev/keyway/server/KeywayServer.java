@@ -122,9 +122,11 @@ public final class KeywayServer implements AutoCloseable {
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
 
-            ProxyConfig pc = ProxyConfig.defaults(cfg.proxyHost(), cfg.proxyPort())
-                    .withUpstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
-                    .withUpstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()));
+            ProxyConfig pc = ProxyConfig.builder()
+                    .bind(cfg.proxyHost(), cfg.proxyPort())
+                    .upstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
+                    .upstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()))
+                    .build();
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock);

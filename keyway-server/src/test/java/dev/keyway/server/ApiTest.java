@@ -24,7 +24,7 @@ class ApiTest {
     static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
-    Path dir;
+    static Path dir;
 
     TestServer ts;
 

@@ -4,6 +4,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ServiceTemplate;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.server.Names;
 import dev.keyway.server.VaultService;
@@ -53,13 +54,13 @@ public final class ServiceRoutes {
         r.get("/v1/catalog", req -> {
             auth.authenticate(req);
             List<Map<String, Object>> list = new ArrayList<>();
-            for (ServiceCatalog.Template t : ServiceCatalog.all()) {
+            for (ServiceTemplate t : ServiceCatalog.all()) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", t.name());
                 m.put("description", t.description());
-                m.put("host", t.service().host());
-                m.put("credentials", List.copyOf(t.service().injection().credentialNames()));
-                m.put("service", ServiceSpecs.toTree(t.service()));
+                m.put("host", t.definition().host());
+                m.put("credentials", List.copyOf(t.credentialNames()));
+                m.put("service", ServiceSpecs.toTree(t.definition()));
                 list.add(m);
             }
             return ApiResponse.ok(Map.of("templates", list));
@@ -112,10 +113,10 @@ public final class ServiceRoutes {
         if (body.template() == null) {
             throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
         }
-        ServiceCatalog.Template t = ServiceCatalog.get(body.template()).orElseThrow(() -> KeywayException.notFound(
+        ServiceTemplate t = ServiceCatalog.get(body.template()).orElseThrow(() -> KeywayException.notFound(
                 "no template named '" + Names.printable(body.template()) + "'; see 'keyway service templates'"));
         ServiceDefinition def = ServiceCatalog.instantiate(t.name(), body.name() == null ? t.name() : body.name(),
-                body.credential());
+                body.credential() == null ? Map.of() : t.singleCredentialOverride(body.credential()));
         return save(p, v, def, "service.put");
     }
 
