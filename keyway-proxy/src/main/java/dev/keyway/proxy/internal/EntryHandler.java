@@ -1,0 +1,310 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.AuthResult;
+import dev.keyway.proxy.spi.ConnectDecision;
+import dev.keyway.proxy.spi.ProxyPrincipal;
+import dev.keyway.proxy.spi.ProxyProblem;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Request entry on a client's plaintext proxy connection. Accepts exactly two request shapes:
+ * {@code CONNECT host:port} (authenticated, then intercepted, tunnelled or denied by the policy) and
+ * absolute-form {@code http://} requests (authenticated, then handed to the {@link ExchangeHandler}
+ * behind it). Everything else gets a problem response: origin-form (not a proxy request),
+ * {@code https://} URLs (TLS must never be silently stripped), malformed or oversized heads.
+ *
+ * <p>A 407 leaves the connection usable when the request was fully read, because clients such as
+ * libcurl first try without credentials and retry on the same connection.
+ */
+public final class EntryHandler extends ChannelInboundHandlerAdapter {
+    private enum State { READY, FORWARDING, DISCARDING, CONNECT_PENDING, SWITCHED }
+
+    private final ProxyContext px;
+    private State state = State.READY;
+    private @Nullable Runnable afterConnectHead;
+
+    public EntryHandler(ProxyContext px) {
+        this.px = px;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest req) {
+            if (state != State.READY) {
+                ReferenceCountUtil.release(msg);
+                if (state != State.SWITCHED && state != State.CONNECT_PENDING) {
+                    ctx.close(); // a new head inside a body: the codec lost sync
+                }
+                return;
+            }
+            try {
+                onRequest(ctx, req);
+            } catch (RuntimeException e) {
+                ReferenceCountUtil.release(msg);
+                respond(ctx, Problems.of(ErrorType.INTERNAL, "the proxy failed to handle the request"), Ids.requestId(), false);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            boolean last = c instanceof LastHttpContent;
+            switch (state) {
+                case FORWARDING -> {
+                    if (last) {
+                        state = State.READY;
+                    }
+                    ctx.fireChannelRead(c);
+                }
+                case CONNECT_PENDING -> {
+                    c.release();
+                    if (last && afterConnectHead != null) {
+                        Runnable r = afterConnectHead;
+                        afterConnectHead = null;
+                        r.run();
+                    }
+                }
+                case DISCARDING -> {
+                    c.release();
+                    if (last) {
+                        state = State.READY;
+                    }
+                }
+                default -> c.release();
+            }
+            return;
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    private void onRequest(ChannelHandlerContext ctx, HttpRequest req) {
+        String id = Ids.requestId();
+        HeaderTimeout ht = HeaderTimeout.of(ctx);
+        if (ht != null) {
+            ht.headReceived();
+        }
+        InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (req.decoderResult().isFailure()) {
+            Throwable cause = req.decoderResult().cause();
+            ProxyProblem p = cause instanceof TooLongFrameException
+                    ? Problems.of(ErrorType.HEADERS_TOO_LARGE, "the request line or headers exceed the proxy's limits")
+                    : Problems.of(ErrorType.MALFORMED_REQUEST, "the request could not be parsed as HTTP/1.1");
+            deny(ctx, p, id, null, client, null, "", 0, null, false);
+            return;
+        }
+        if (req.headers().size() > px.config.maxHeaderCount()) {
+            deny(ctx, Problems.of(ErrorType.HEADERS_TOO_LARGE,
+                    "the request has more than " + px.config.maxHeaderCount() + " header fields"), id, null, client,
+                    req.method().name(), "", 0, null, false);
+            return;
+        }
+        if (req.protocolVersion() != HttpVersion.HTTP_1_1 && req.protocolVersion() != HttpVersion.HTTP_1_0) {
+            deny(ctx, Problems.of(ErrorType.MALFORMED_REQUEST, "only HTTP/1.x requests are accepted"), id, null, client,
+                    null, "", 0, null, false);
+            return;
+        }
+        if (HttpMethod.CONNECT.equals(req.method())) {
+            connect(ctx, req, id, client);
+            return;
+        }
+        String uri = req.uri();
+        if (uri.startsWith("/") || uri.equals("*")) {
+            deny(ctx, Problems.of(ErrorType.ORIGIN_FORM_REJECTED,
+                    "this is Keyway's forward proxy: configure it as a proxy (HTTPS_PROXY=http://<token>:<vault>@host:port) "
+                            + "instead of sending requests to it directly"), id, null, client, req.method().name(), "", 0,
+                    AuditEvents.path(uri), false);
+            return;
+        }
+        String lower = uri.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("https://")) {
+            deny(ctx, Problems.of(ErrorType.HTTPS_URL_REJECTED,
+                    "https:// URLs must be tunnelled with CONNECT (use HTTPS_PROXY); the proxy never downgrades TLS"), id,
+                    null, client, req.method().name(), "", 0, null, false);
+            return;
+        }
+        AbsoluteUrl url = AbsoluteUrl.parseHttp(uri);
+        if (url == null) {
+            deny(ctx, Problems.of(ErrorType.MALFORMED_REQUEST, "the request target is not a valid absolute http:// URL"), id,
+                    null, client, req.method().name(), "", 0, null, false);
+            return;
+        }
+        ProxyPrincipal principal = authenticate(ctx, req, id, client, url.authority().host(), url.authority().port());
+        if (principal == null) {
+            return;
+        }
+        ExchangeHandler exchange = ctx.pipeline().get(ExchangeHandler.class);
+        if (exchange == null) {
+            deny(ctx, Problems.of(ErrorType.INTERNAL, "the proxy cannot forward this request"), id, principal, client,
+                    req.method().name(), url.authority().host(), url.authority().port(), null, false);
+            return;
+        }
+        req.setUri(url.pathAndQuery());
+        req.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
+        exchange.target(new Target("http", url.authority(), principal, client));
+        state = State.FORWARDING;
+        ctx.fireChannelRead(req);
+    }
+
+    /** Authenticates; on rejection answers 407 (keeping the connection for a retry) and returns null. */
+    private @Nullable ProxyPrincipal authenticate(ChannelHandlerContext ctx, HttpRequest req, String id,
+            InetSocketAddress client, String host, int port) {
+        AuthResult auth = px.policy.authenticate(req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), client);
+        return switch (auth) {
+            case AuthResult.Authenticated a -> a.principal();
+            case AuthResult.Rejected r -> {
+                deny(ctx, r.problem(), id, null, client, req.method().name(), host, port, null, HttpUtil.isKeepAlive(req));
+                yield null;
+            }
+        };
+    }
+
+    private void connect(ChannelHandlerContext ctx, HttpRequest req, String id, InetSocketAddress client) {
+        Authority target = Authority.parse(req.uri(), 443);
+        if (target == null) {
+            deny(ctx, Problems.of(ErrorType.MALFORMED_REQUEST, "CONNECT needs a host:port target"), id, null, client,
+                    "CONNECT", "", 0, null, false);
+            return;
+        }
+        ProxyPrincipal principal = authenticate(ctx, req, id, client, target.host(), target.port());
+        if (principal == null) {
+            return;
+        }
+        ConnectDecision decision = px.policy.onConnect(principal, target.host(), target.port());
+        Target t = new Target("https", target, principal, client);
+        switch (decision) {
+            case ConnectDecision.Deny d -> deny(ctx, d.problem(), id, principal, client, "CONNECT", target.host(),
+                    target.port(), null, false);
+            case ConnectDecision.Intercept i -> {
+                ctx.channel().config().setAutoRead(false);
+                state = State.CONNECT_PENDING;
+                afterConnectHead = () -> intercept(ctx, t, id);
+            }
+            case ConnectDecision.Tunnel tu -> {
+                ctx.channel().config().setAutoRead(false);
+                state = State.CONNECT_PENDING;
+                afterConnectHead = () -> tunnel(ctx, t, id);
+            }
+        }
+    }
+
+    private static DefaultFullHttpResponse established() {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, new HttpResponseStatus(200, "Connection Established"));
+    }
+
+    /** Replies 200, then turns this connection into a TLS server for the target host. */
+    private void intercept(ChannelHandlerContext ctx, Target t, String id) {
+        state = State.SWITCHED;
+        Channel ch = ctx.channel();
+        ctx.writeAndFlush(established());
+        TunnelSession s = new TunnelSession(t, "intercept", ch, id);
+        ChannelPipeline p = ch.pipeline();
+        Intercept.install(px, p, s);
+        removeHttpHandlers(p);
+        ch.closeFuture().addListener(f -> auditTunnel(s));
+        ch.config().setAutoRead(true);
+    }
+
+    /** Dials the (vetted) target first so that failures can still be answered, then relays bytes. */
+    private void tunnel(ChannelHandlerContext ctx, Target t, String id) {
+        state = State.SWITCHED;
+        Channel ch = ctx.channel();
+        px.connector.connectTcp(ch.eventLoop(), t.host(), t.port()).addListener((Future<Channel> f) -> {
+            if (!f.isSuccess()) {
+                ProxyProblem p = UpstreamFailure.problemOf(f.cause(), t.host(), t.port());
+                px.audit.completed(AuditEvents.denied(id, t.principal(), t.client(), "CONNECT", t.host(), t.port(), null,
+                        null, p.status(), p.type().slug()));
+                ch.writeAndFlush(Problems.response(p, id, false, ch.alloc())).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            Channel upstream = f.getNow();
+            if (!ch.isActive()) {
+                upstream.close();
+                return;
+            }
+            TunnelSession s = new TunnelSession(t, "tunnel", ch, id);
+            ch.closeFuture().addListener(cf -> {
+                upstream.close();
+                auditTunnel(s);
+            });
+            ch.writeAndFlush(established()).addListener((ChannelFutureListener) wf -> {
+                if (!wf.isSuccess()) {
+                    ch.close();
+                    return;
+                }
+                ChannelPipeline p = ch.pipeline();
+                p.addLast("relay", new Relay(upstream, n -> s.bytesIn += n));
+                removeHttpHandlers(p);
+                upstream.pipeline().addLast("relay", new Relay(ch, n -> s.bytesOut += n));
+            });
+        });
+    }
+
+    private void removeHttpHandlers(ChannelPipeline p) {
+        if (p.get("idle") != null) {
+            p.replace("idle", "idle", new IdleCloser(px.config.tunnelIdleTimeout()));
+        }
+        for (String name : new String[] {"hdr-timeout", "expect", "exchange"}) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+        p.remove(this);
+        p.remove("codec");
+    }
+
+    private void auditTunnel(TunnelSession s) {
+        Target t = s.target;
+        px.audit.completed(new AuditEvents.Base("connect", s.requestId, t.principal(), t.client(), "CONNECT", t.host(),
+                t.port(), null, null, java.util.List.of(), s.mode)
+                .with("connect", 200, s.bytesIn, s.bytesOut, AuditEvents.millisSince(s.startNanos), null));
+    }
+
+    /**
+     * Answers with a problem and records the denial. With {@code keepAlive} the connection stays open
+     * (any request body is discarded first); otherwise it closes after the response.
+     */
+    private void deny(ChannelHandlerContext ctx, ProxyProblem p, String id, @Nullable ProxyPrincipal principal,
+            InetSocketAddress client, @Nullable String method, String host, int port, @Nullable String path,
+            boolean keepAlive) {
+        px.audit.completed(AuditEvents.denied(id, principal, client, method, host, port, path, null, p.status(),
+                p.type().slug()));
+        respond(ctx, p, id, keepAlive);
+    }
+
+    private void respond(ChannelHandlerContext ctx, ProxyProblem p, String id, boolean keepAlive) {
+        if (keepAlive) {
+            state = State.DISCARDING;
+            HeaderTimeout ht = HeaderTimeout.of(ctx);
+            if (ht != null) {
+                ht.awaitNext();
+            }
+            ctx.writeAndFlush(Problems.response(p, id, true, ctx.alloc()));
+        } else {
+            state = State.SWITCHED; // ignore anything else on this connection
+            ctx.writeAndFlush(Problems.response(p, id, false, ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

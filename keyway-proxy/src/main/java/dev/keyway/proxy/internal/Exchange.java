@@ -1,0 +1,633 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.BodyRewriter;
+import dev.keyway.proxy.spi.ProxyProblem;
+import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestHead;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One forwarded request and its response. Lifecycle: the (possibly injected) head is prepared; the
+ * durable audit decision (when a credential was injected) and the upstream connection are obtained
+ * in parallel; only when both are ready is anything written upstream. The request body streams to
+ * the upstream as it arrives (rewritten when the policy asks), the response streams back with every
+ * chunk flushed, and each side stops reading while the other is not writable.
+ *
+ * <p>Runs entirely on the client channel's event loop (upstream channels share it).
+ */
+final class Exchange implements UpstreamListener {
+    private static final AttributeKey<Boolean> CLAIMED = AttributeKey.valueOf(Exchange.class, "claimed");
+
+    private final ExchangeHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext px;
+    private final Target target;
+    private final RequestDecision.Forward fwd;
+    private final String requestId;
+    private final AuditEvents.Base audit;
+    private final long startNanos = System.nanoTime();
+    private final boolean clientKeepAlive;
+    private final boolean headMethod;
+    private final boolean hasBody;
+    private final HttpRequest upstreamHead;
+    private final @Nullable BodyRewriter rewriter;
+    private final boolean bufferForLength;
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+    private @Nullable ByteBuf buffered;
+
+    private @Nullable Channel upstream;
+    private UpstreamPool.@Nullable Key poolKey;
+    private boolean upstreamIsStream;
+    private boolean auditReady;
+    private boolean headSent;
+    private boolean requestDone;
+    private boolean requestSent;
+    private boolean responseStarted;
+    private boolean skipInterimLast;
+    private boolean upstreamKeepAlive;
+    private boolean finished;
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+    private @Nullable ScheduledFuture<?> responseTimer;
+
+    Exchange(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, HttpRequest req,
+            RequestDecision.Forward fwd, String requestId, boolean clientKeepAlive) {
+        this.owner = owner;
+        this.ctx = ctx;
+        this.px = owner.px;
+        this.target = target;
+        this.fwd = fwd;
+        this.requestId = requestId;
+        this.clientKeepAlive = clientKeepAlive;
+        RequestHead head = fwd.head();
+        this.headMethod = "HEAD".equalsIgnoreCase(head.method());
+        boolean full = req instanceof LastHttpContent;
+        this.hasBody = !full && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
+        this.requestDone = full;
+        long contentLength = HttpUtil.getContentLength(req, -1L);
+
+        HttpHeaders h = new DefaultHttpHeaders();
+        HopByHop.copyInto(head.headers(), h);
+        HopByHop.strip(h, false);
+        h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
+        h.remove(HttpHeaderNames.EXPECT);
+        BodyRewriter rw = fwd.body();
+        boolean buffer = false;
+        if (hasBody) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
+            if (rw != null && contentLength >= 0 && contentLength <= px.config.maxBufferedBody()) {
+                buffer = true; // Content-Length is set once the rewritten body is known
+            } else if (rw == null && contentLength >= 0) {
+                h.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
+            } else {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+        } else {
+            rw = null;
+        }
+        this.rewriter = rw;
+        this.bufferForLength = buffer;
+        HttpMethod method = HttpMethod.valueOf(head.method());
+        this.upstreamHead = hasBody
+                ? new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, head.pathAndQuery(), h)
+                : new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, head.pathAndQuery(), Unpooled.EMPTY_BUFFER, h,
+                        new DefaultHttpHeaders());
+        TunnelSession s = owner.session;
+        this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), head.method(),
+                target.host(), target.port(), head.pathAndQuery(), fwd.service(), fwd.credentials(),
+                s == null ? null : s.mode);
+    }
+
+    boolean wantsRequestBody() {
+        return !finished && !requestDone;
+    }
+
+    void start() {
+        setClientRead(bufferForLength);
+        if (fwd.injected()) {
+            EventLoop loop = ctx.channel().eventLoop();
+            try {
+                px.audit.decision(audit.with("decision", 0, 0, 0, 0, null)).whenComplete((v, err) -> loop.execute(() -> {
+                    if (err != null) {
+                        fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
+                                "the audit log could not record this credential use, so nothing was forwarded"));
+                    } else {
+                        auditReady = true;
+                        maybeSend();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
+                        "the audit log could not record this credential use, so nothing was forwarded"));
+                return;
+            }
+        } else {
+            auditReady = true;
+        }
+        acquire();
+    }
+
+    // ---------------------------------------------------------------- upstream acquisition
+
+    private void acquire() {
+        if (finished) {
+            return;
+        }
+        EventLoop loop = ctx.channel().eventLoop();
+        TunnelSession s = owner.session;
+        boolean offerH2 = target.tls() && owner.h2Stream && s != null && !s.upstreamH1Only;
+        if (offerH2) {
+            Future<UpstreamConnector.UpstreamConn> shared = s.h2Upstream;
+            if (shared == null || (shared.isDone() && (!shared.isSuccess() || !shared.getNow().channel().isActive()))) {
+                shared = px.connector.connectHttp(loop, new UpstreamPool.Key(true, target.host(), target.port(), true));
+                s.h2Upstream = shared;
+            }
+            Future<UpstreamConnector.UpstreamConn> f = shared;
+            f.addListener(x -> onSharedConnection(f));
+            return;
+        }
+        UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
+        Channel pooled = px.pool.acquire(loop, key);
+        if (pooled != null) {
+            attach(pooled, key, false);
+            return;
+        }
+        px.connector.connectHttp(loop, key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
+            if (f.isSuccess()) {
+                attach(f.getNow().channel(), key, false);
+            } else {
+                fail(UpstreamFailure.problemOf(f.cause(), target.host(), target.port()));
+            }
+        });
+    }
+
+    private void onSharedConnection(Future<UpstreamConnector.UpstreamConn> f) {
+        TunnelSession s = owner.session;
+        if (finished || s == null) {
+            return;
+        }
+        if (!f.isSuccess()) {
+            if (s.h2Upstream == f) {
+                s.h2Upstream = null;
+            }
+            fail(UpstreamFailure.problemOf(f.cause(), target.host(), target.port()));
+            return;
+        }
+        UpstreamConnector.UpstreamConn conn = f.getNow();
+        if (!conn.h2()) {
+            s.upstreamH1Only = true;
+            if (s.h2Upstream == f) {
+                s.h2Upstream = null;
+            }
+            if (conn.channel().attr(CLAIMED).setIfAbsent(Boolean.TRUE) == null) {
+                attach(conn.channel(), new UpstreamPool.Key(true, target.host(), target.port(), false), false);
+            } else {
+                acquire();
+            }
+            return;
+        }
+        new Http2StreamChannelBootstrap(conn.channel())
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(false));
+                        ch.pipeline().addLast("upstream", new UpstreamHandler());
+                    }
+                })
+                .open()
+                .addListener((Future<Http2StreamChannel> sf) -> {
+                    if (sf.isSuccess()) {
+                        attach(sf.getNow(), null, true);
+                    } else {
+                        fail(Problems.of(ErrorType.UPSTREAM_UNREACHABLE,
+                                "could not open an HTTP/2 stream to " + target.authority()));
+                    }
+                });
+    }
+
+    private void attach(Channel ch, UpstreamPool.@Nullable Key key, boolean stream) {
+        if (finished || !ctx.channel().isActive()) {
+            if (!stream && key != null && ch.isActive()) {
+                px.pool.release(key, ch);
+            } else {
+                ch.close();
+            }
+            return;
+        }
+        upstream = ch;
+        poolKey = key;
+        upstreamIsStream = stream;
+        UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+        if (uh == null) {
+            ch.close();
+            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, "the upstream connection is unusable"));
+            return;
+        }
+        uh.listener(this);
+        ch.config().setAutoRead(false);
+        maybeSend();
+    }
+
+    // ---------------------------------------------------------------- request direction
+
+    private void maybeSend() {
+        Channel up = upstream;
+        if (headSent || finished || up == null || !auditReady) {
+            return;
+        }
+        if (bufferForLength && !requestDone) {
+            setClientRead(true);
+            return;
+        }
+        headSent = true;
+        if (bufferForLength) {
+            ByteBuf body = buffered == null ? Unpooled.EMPTY_BUFFER : buffered;
+            buffered = null;
+            upstreamHead.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            HttpUtil.setContentLength(upstreamHead, body.readableBytes());
+            writeUp(upstreamHead);
+            writeUp(new DefaultLastHttpContent(body));
+        } else {
+            writeUp(upstreamHead);
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                writeUp(c);
+            }
+        }
+        up.flush();
+        up.config().setAutoRead(true);
+        updateClientRead();
+    }
+
+    private void writeUp(Object msg) {
+        Channel up = upstream;
+        if (up == null) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof LastHttpContent || msg instanceof DefaultFullHttpRequest) {
+            requestSent = true;
+            startResponseTimer();
+        }
+        up.write(msg).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                upstreamError(f.cause());
+            }
+        });
+    }
+
+    void clientContent(HttpContent c) {
+        boolean last = c instanceof LastHttpContent;
+        int n = c.content().readableBytes();
+        bytesIn += n;
+        if (last) {
+            requestDone = true;
+        }
+        if (!hasBody) {
+            c.release();
+            maybeSend();
+            return;
+        }
+        HttpContent out = c;
+        BodyRewriter rw = rewriter;
+        if (rw != null) {
+            byte[] in = ByteBufUtil.getBytes(c.content());
+            HttpHeaders trailers = last ? ((LastHttpContent) c).trailingHeaders().copy() : null;
+            c.release();
+            byte[] r;
+            try {
+                r = rw.update(in);
+                if (last) {
+                    byte[] tail = rw.finish();
+                    r = concat(r, tail);
+                }
+            } catch (RuntimeException e) {
+                fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
+                return;
+            }
+            if (bufferForLength) {
+                if (buffered == null) {
+                    buffered = ctx.alloc().buffer(Math.max(r.length, 256));
+                }
+                buffered.writeBytes(r);
+                if (last) {
+                    maybeSend();
+                }
+                return;
+            }
+            if (!last && r.length == 0) {
+                updateClientRead();
+                return;
+            }
+            ByteBuf b = ctx.alloc().buffer(r.length).writeBytes(r);
+            if (last) {
+                LastHttpContent lc = new DefaultLastHttpContent(b);
+                if (trailers != null) {
+                    lc.trailingHeaders().set(trailers);
+                }
+                out = lc;
+            } else {
+                out = new DefaultHttpContent(b);
+            }
+        }
+        if (headSent) {
+            writeUp(out);
+            Channel up = upstream;
+            if (up != null) {
+                up.flush();
+            }
+        } else {
+            pending.add(out);
+        }
+        updateClientRead();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        if (b.length == 0) {
+            return a;
+        }
+        if (a.length == 0) {
+            return b;
+        }
+        byte[] r = new byte[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private void updateClientRead() {
+        if (finished) {
+            return;
+        }
+        Channel up = upstream;
+        boolean want = !requestDone && (headSent ? up != null && up.isWritable() : bufferForLength);
+        setClientRead(want);
+    }
+
+    private void setClientRead(boolean on) {
+        ctx.channel().config().setAutoRead(on);
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {
+        updateClientRead();
+    }
+
+    // ---------------------------------------------------------------- response direction
+
+    private void startResponseTimer() {
+        if (responseTimer != null || responseStarted) {
+            return;
+        }
+        long ms = px.config.upstreamResponseTimeout().toMillis();
+        responseTimer = ctx.executor().schedule(() -> {
+            if (!responseStarted && !finished) {
+                fail(Problems.of(ErrorType.UPSTREAM_TIMEOUT, target.authority() + " did not respond within "
+                        + px.config.upstreamResponseTimeout().toSeconds() + " s"));
+            }
+        }, ms, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    @Override
+    public void upstreamRead(Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            onResponseHead(r);
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            boolean last = c instanceof LastHttpContent;
+            if (skipInterimLast) {
+                c.release();
+                skipInterimLast = !last;
+                return;
+            }
+            if (!responseStarted) {
+                c.release();
+                fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + " sent an invalid response"));
+                return;
+            }
+            bytesOut += c.content().readableBytes();
+            writeClient(c);
+            if (last) {
+                responseComplete();
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onResponseHead(HttpResponse r) {
+        int code = r.status().code();
+        if (r.decoderResult().isFailure() || code == 101 || code < 100) {
+            ReferenceCountUtil.release(r);
+            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + " sent an invalid response"));
+            return;
+        }
+        if (code < 200) {
+            skipInterimLast = !(r instanceof LastHttpContent);
+            ReferenceCountUtil.release(r);
+            return; // interim (100, 103): the client's own Expect was answered by the proxy
+        }
+        cancelTimer();
+        status = code;
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        HttpHeaders h = r.headers().copy();
+        HopByHop.strip(h, false);
+        boolean bodyless = headMethod || code == 204 || code == 304;
+        boolean h1Client = !owner.h2Stream;
+        HttpResponse out;
+        boolean full = r instanceof FullHttpResponse;
+        if (full) {
+            FullHttpResponse fr = (FullHttpResponse) r;
+            if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, fr.content().readableBytes());
+            }
+            bytesOut += fr.content().readableBytes();
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), fr.content(), h,
+                    fr.trailingHeaders().copy());
+        } else {
+            if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+        }
+        if (h1Client && !clientKeepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        responseStarted = true;
+        writeClient(out);
+        if (full) {
+            responseComplete();
+        }
+    }
+
+    private void writeClient(Object msg) {
+        ctx.writeAndFlush(msg);
+        Channel up = upstream;
+        if (up != null && !ctx.channel().isWritable()) {
+            up.config().setAutoRead(false);
+        }
+    }
+
+    void clientWritabilityChanged(boolean writable) {
+        Channel up = upstream;
+        if (up != null && responseStarted && !finished) {
+            up.config().setAutoRead(writable);
+        }
+    }
+
+    private void responseComplete() {
+        finished = true;
+        cancelTimer();
+        px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos), null));
+        count();
+        boolean clientDone = requestDone;
+        releaseUpstream(requestSent && upstreamKeepAlive);
+        cleanup();
+        owner.exchangeDone(this, !clientDone || !clientKeepAlive);
+    }
+
+    private void count() {
+        TunnelSession s = owner.session;
+        if (s != null) {
+            s.bytesIn += bytesIn;
+            s.bytesOut += bytesOut;
+        }
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        Channel up = upstream;
+        if (up == null) {
+            return;
+        }
+        upstream = null;
+        UpstreamHandler uh = up.pipeline().get(UpstreamHandler.class);
+        if (uh != null) {
+            uh.listener(null);
+        }
+        UpstreamPool.Key key = poolKey;
+        if (!upstreamIsStream && reusable && key != null && up.isActive()) {
+            px.pool.release(key, up);
+        } else {
+            up.close();
+        }
+    }
+
+    private void cleanup() {
+        HttpContent c;
+        while ((c = pending.poll()) != null) {
+            c.release();
+        }
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- failures
+
+    void fail(ProxyProblem p) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        cleanup();
+        releaseUpstream(!headSent && !upstreamIsStream);
+        if (!responseStarted) {
+            px.audit.completed(AuditEvents.denied(requestId, target.principal(), target.client(), audit.method(),
+                    target.host(), target.port(), audit.pathAndQuery(), fwd.service(), p.status(), p.type().slug()));
+            boolean keep = clientKeepAlive && requestDone;
+            owner.answer(ctx, p, requestId, keep, requestDone);
+            owner.exchangeDone(this, false);
+            if (!keep && !owner.h2Stream) {
+                setClientRead(false);
+            } else if (!owner.h2Stream) {
+                setClientRead(true);
+            }
+        } else {
+            px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
+                    p.type().slug()));
+            count();
+            owner.exchangeDone(this, true);
+        }
+    }
+
+    void clientClosed() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        cleanup();
+        releaseUpstream(false);
+        px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos), null));
+        count();
+    }
+
+    @Override
+    public void upstreamInactive() {
+        if (!finished) {
+            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
+                    target.authority() + " closed the connection before the response was complete"));
+        }
+    }
+
+    @Override
+    public void upstreamError(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        String what = cause instanceof DecoderException ? " sent an invalid response" : " connection failed";
+        fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + what));
+    }
+}

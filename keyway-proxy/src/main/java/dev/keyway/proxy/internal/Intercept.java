@@ -1,0 +1,107 @@
+package dev.keyway.proxy.internal;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.AsyncMapping;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+
+/**
+ * Turns an accepted CONNECT into a TLS server for the target host: an {@link SniHandler} that waits
+ * (reads paused) for the Keyway leaf of the CONNECT host, records the client's SNI (a different
+ * name makes every request fail with {@code host-mismatch}), then ALPN picks HTTP/2 or HTTP/1.1.
+ * Both end in the same {@link ExchangeHandler}: HTTP/2 streams are converted to HTTP/1-style
+ * objects per stream.
+ */
+final class Intercept {
+    private static final int MAX_CLIENT_HELLO = 64 * 1024;
+
+    private Intercept() {}
+
+    static void install(ProxyContext px, ChannelPipeline p, TunnelSession s) {
+        String host = s.target.host();
+        AsyncMapping<String, SslContext> mapping = (String sni, Promise<SslContext> promise) -> {
+            s.sni = sni;
+            s.sniMismatch = sni != null && !Authority.normalise(sni).equals(host);
+            px.tls.serverFor(host).whenComplete((ctx, err) -> {
+                if (err == null) {
+                    promise.trySuccess(ctx);
+                } else {
+                    promise.tryFailure(err);
+                }
+            });
+            return promise;
+        };
+        p.addLast("sni", new SniHandler(mapping, MAX_CLIENT_HELLO, px.config.headerReadTimeout().toMillis()));
+        p.addLast("alpn", new Alpn(px, s));
+    }
+
+    /** Configures the decrypted pipeline for the protocol the client chose. */
+    private static final class Alpn extends ApplicationProtocolNegotiationHandler {
+        private final ProxyContext px;
+        private final TunnelSession s;
+
+        Alpn(ProxyContext px, TunnelSession s) {
+            super(ApplicationProtocolNames.HTTP_1_1);
+            this.px = px;
+            this.s = s;
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            ChannelPipeline p = ctx.pipeline();
+            if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                s.clientH2 = true;
+                p.addLast("h2", Http2FrameCodecBuilder.forServer()
+                        .initialSettings(Http2Settings.defaultSettings()
+                                .maxHeaderListSize(px.config.maxHeaderSize())
+                                .maxConcurrentStreams(256))
+                        .build());
+                p.addLast("mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true));
+                        ch.pipeline().addLast("exchange", new ExchangeHandler(px, s, true));
+                    }
+                }));
+            } else {
+                p.addLast("hdr-timeout", new HeaderTimeout(px, s.target.host()));
+                p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(px.config.maxInitialLineLength())
+                        .setMaxHeaderSize(px.config.maxHeaderSize())
+                        .setMaxChunkSize(16 * 1024)));
+                p.addLast("expect", new HttpServerExpectContinueHandler());
+                p.addLast("exchange", new ExchangeHandler(px, s, false));
+            }
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // typically the client does not trust the Keyway CA; nothing to answer over TLS
+        }
+    }
+
+    /** Completes a Netty promise from a future on another thread. */
+    static <T> void bridge(Future<T> from, Promise<T> to) {
+        from.addListener(f -> {
+            if (f.isSuccess()) {
+                to.trySuccess(from.getNow());
+            } else {
+                to.tryFailure(f.cause());
+            }
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.ProxyProblem;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Renders the responses the proxy itself generates: RFC 9457 problem documents with the
+ * {@code Keyway-Error} header, so an agent can tell a Keyway decision from an upstream's own error.
+ * Only the problem's type, fixed title, user-facing detail and extras are rendered: never a stack
+ * trace or exception message from elsewhere.
+ */
+public final class Problems {
+    /** Header naming the problem slug on every proxy-generated error. */
+    public static final String KEYWAY_ERROR = "Keyway-Error";
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private Problems() {}
+
+    public static ProxyProblem of(ErrorType type, String detail) {
+        return new ProxyProblem(type, detail);
+    }
+
+    /** The problem JSON body. Extras cannot override the standard members. */
+    public static byte[] body(ProxyProblem problem, String requestId) {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("type", problem.type().uri().toString());
+        doc.put("title", problem.type().title());
+        doc.put("status", problem.status());
+        doc.put("detail", problem.detail());
+        problem.extras().forEach(doc::putIfAbsent);
+        doc.put("requestId", requestId);
+        return JSON.writeValueAsBytes(doc);
+    }
+
+    /**
+     * A complete response for the problem. {@code keepAlive=false} adds {@code Connection: close}
+     * (the caller closes after flushing). 407s carry {@code Proxy-Authenticate}.
+     */
+    public static FullHttpResponse response(
+            ProxyProblem problem, String requestId, boolean keepAlive, ByteBufAllocator alloc) {
+        byte[] bytes = body(problem, requestId);
+        ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
+        FullHttpResponse r =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(problem.status()), content);
+        r.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
+                .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+                .set(KEYWAY_ERROR, problem.type().slug());
+        if (problem.status() == 407) {
+            r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"keyway\"");
+        }
+        if (!keepAlive) {
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        return r;
+    }
+}

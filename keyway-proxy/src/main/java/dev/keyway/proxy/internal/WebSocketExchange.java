@@ -1,0 +1,337 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.ProxyProblem;
+import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.TextRewriter;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A WebSocket upgrade inside an HTTP/1.1 client stream: the (injected) upgrade request goes to a
+ * fresh upstream connection (ALPN {@code http/1.1}), the 101 is relayed, then both connections
+ * switch to a relay. When the policy supplies a {@link TextRewriter}, both legs get frame codecs
+ * (the client leg expects masked frames, the upstream leg masks) and complete, unfragmented client
+ * text frames are rewritten; {@code Sec-WebSocket-Extensions} is dropped so frames are uncompressed.
+ */
+final class WebSocketExchange implements UpstreamListener {
+    private static final int MAX_FRAME = 16 * 1024 * 1024;
+
+    private final ExchangeHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final ProxyContext px;
+    private final Target target;
+    private final RequestDecision.Forward fwd;
+    private final String requestId;
+    private final AuditEvents.Base audit;
+    private final long startNanos = System.nanoTime();
+    private @Nullable Channel upstream;
+    private boolean auditReady;
+    private boolean sent;
+    private boolean switching;
+    private boolean relaying;
+    private boolean finished;
+    private int status;
+    private long bytesIn;
+    private long bytesOut;
+
+    WebSocketExchange(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, RequestDecision.Forward fwd,
+            String requestId) {
+        this.owner = owner;
+        this.ctx = ctx;
+        this.px = owner.px;
+        this.target = target;
+        this.fwd = fwd;
+        this.requestId = requestId;
+        TunnelSession s = owner.session;
+        this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), "GET",
+                target.host(), target.port(), fwd.head().pathAndQuery(), fwd.service(), fwd.credentials(),
+                s == null ? "websocket" : s.mode + "+websocket");
+    }
+
+    static boolean isUpgrade(HttpRequest req) {
+        String up = req.headers().get(HttpHeaderNames.UPGRADE);
+        return up != null && up.equalsIgnoreCase("websocket") && HttpMethod.GET.equals(req.method());
+    }
+
+    void start() {
+        ctx.channel().config().setAutoRead(false);
+        EventLoop loop = ctx.channel().eventLoop();
+        if (fwd.injected()) {
+            try {
+                px.audit.decision(audit.with("decision", 0, 0, 0, 0, null)).whenComplete((v, err) -> loop.execute(() -> {
+                    if (err != null) {
+                        fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
+                                "the audit log could not record this credential use, so nothing was forwarded"));
+                    } else {
+                        auditReady = true;
+                        maybeSend();
+                    }
+                }));
+            } catch (RuntimeException e) {
+                fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
+                        "the audit log could not record this credential use, so nothing was forwarded"));
+                return;
+            }
+        } else {
+            auditReady = true;
+        }
+        UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
+        px.connector.connectHttp(loop, key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
+            if (!f.isSuccess()) {
+                fail(UpstreamFailure.problemOf(f.cause(), target.host(), target.port()));
+                return;
+            }
+            Channel ch = f.getNow().channel();
+            if (finished || !ctx.channel().isActive()) {
+                ch.close();
+                return;
+            }
+            upstream = ch;
+            UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+            if (uh == null) {
+                ch.close();
+                fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, "the upstream connection is unusable"));
+                return;
+            }
+            uh.listener(this);
+            maybeSend();
+        });
+    }
+
+    private void maybeSend() {
+        Channel up = upstream;
+        if (sent || finished || up == null || !auditReady) {
+            return;
+        }
+        sent = true;
+        HttpHeaders h = new DefaultHttpHeaders();
+        HopByHop.copyInto(fwd.head().headers(), h);
+        HopByHop.strip(h, true);
+        h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (fwd.webSocketText() != null) {
+            h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+        }
+        up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, fwd.head().pathAndQuery(),
+                Unpooled.EMPTY_BUFFER, h, new DefaultHttpHeaders()));
+        up.config().setAutoRead(true);
+    }
+
+    /** The upgrade request has no body; anything else from the client before the switch is dropped. */
+    void clientContent(HttpContent c) {
+        c.release();
+    }
+
+    @Override
+    public void upstreamRead(Object msg) {
+        if (finished) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            status = r.status().code();
+            HttpHeaders h = r.headers().copy();
+            boolean upgrade = status == 101;
+            HopByHop.strip(h, upgrade);
+            h.remove(HttpHeaderNames.SET_COOKIE);
+            if (upgrade) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+                switching = true;
+            } else {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                    h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                }
+            }
+            ReferenceCountUtil.release(r);
+            ctx.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h));
+            if (msg instanceof LastHttpContent) {
+                afterResponse();
+            }
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            boolean last = c instanceof LastHttpContent;
+            if (switching) {
+                c.release();
+            } else {
+                ctx.writeAndFlush(c);
+            }
+            if (last) {
+                afterResponse();
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void afterResponse() {
+        if (switching) {
+            switchToRelay();
+            return;
+        }
+        finished = true;
+        px.audit.completed(audit.with("request", status, 0, 0, AuditEvents.millisSince(startNanos), null));
+        Channel up = upstream;
+        if (up != null) {
+            up.close();
+        }
+        owner.exchangeDone(this, true);
+    }
+
+    private void switchToRelay() {
+        Channel client = ctx.channel();
+        Channel up = upstream;
+        if (up == null) {
+            return;
+        }
+        relaying = true;
+        ChannelPipeline cp = client.pipeline();
+        ChannelPipeline upp = up.pipeline();
+        upp.remove("upstream");
+        TextRewriter rw = fwd.webSocketText();
+        if (rw != null) {
+            upp.addLast("ws-dec", new WebSocket08FrameDecoder(false, false, MAX_FRAME));
+            upp.addLast("ws-enc", new WebSocket08FrameEncoder(true));
+            cp.addLast("ws-dec", new WebSocket08FrameDecoder(true, false, MAX_FRAME));
+            cp.addLast("ws-enc", new WebSocket08FrameEncoder(false));
+            cp.addLast("ws-rewrite", new TextFrameRewriter(rw, px.config.maxWebSocketRewriteFrame()));
+        }
+        upp.addLast("relay", new Relay(client, n -> bytesOut += n));
+        cp.addLast("relay", new Relay(up, n -> bytesIn += n));
+        if (cp.get("idle") != null) {
+            cp.replace("idle", "idle", new IdleCloser(px.config.tunnelIdleTimeout()));
+        }
+        for (String name : new String[] {"hdr-timeout", "expect", "entry"}) {
+            if (cp.get(name) != null) {
+                cp.remove(name);
+            }
+        }
+        cp.remove(owner);
+        cp.remove("codec");
+        upp.remove("codec");
+        client.closeFuture().addListener(f -> {
+            up.close();
+            finish();
+        });
+        up.closeFuture().addListener(f -> Relay.closeOnFlush(client));
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos), null));
+    }
+
+    private void fail(ProxyProblem p) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        Channel up = upstream;
+        if (up != null) {
+            up.close();
+        }
+        if (status == 0) {
+            px.audit.completed(AuditEvents.denied(requestId, target.principal(), target.client(), "GET", target.host(),
+                    target.port(), fwd.head().pathAndQuery(), fwd.service(), p.status(), p.type().slug()));
+            owner.answer(ctx, p, requestId, false, true);
+            owner.exchangeDone(this, false);
+        } else {
+            owner.exchangeDone(this, true);
+        }
+    }
+
+    void clientClosed() {
+        if (!relaying) {
+            Channel up = upstream;
+            if (up != null) {
+                up.close();
+            }
+            finish();
+        }
+    }
+
+    @Override
+    public void upstreamInactive() {
+        if (!relaying) {
+            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
+                    target.authority() + " closed the connection during the WebSocket handshake"));
+        }
+    }
+
+    @Override
+    public void upstreamError(Throwable cause) {
+        if (!relaying) {
+            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + " WebSocket handshake failed"));
+        }
+    }
+
+    @Override
+    public void upstreamWritabilityChanged(boolean writable) {}
+
+    /** Rewrites complete, unfragmented client text frames up to a size limit; passes everything else. */
+    private static final class TextFrameRewriter extends ChannelInboundHandlerAdapter {
+        private final TextRewriter rewriter;
+        private final int max;
+        private boolean inFragmentedMessage;
+
+        TextFrameRewriter(TextRewriter rewriter, int max) {
+            this.rewriter = rewriter;
+            this.max = max;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof TextWebSocketFrame t) {
+                if (!t.isFinalFragment()) {
+                    inFragmentedMessage = true;
+                } else if (!inFragmentedMessage && t.content().readableBytes() <= max) {
+                    String out;
+                    try {
+                        out = rewriter.rewrite(t.text());
+                    } catch (RuntimeException e) {
+                        t.release();
+                        ctx.close();
+                        return;
+                    }
+                    TextWebSocketFrame n = new TextWebSocketFrame(true, t.rsv(), out);
+                    t.release();
+                    ctx.fireChannelRead(n);
+                    return;
+                }
+            } else if (msg instanceof ContinuationWebSocketFrame c && c.isFinalFragment()) {
+                inFragmentedMessage = false;
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,368 @@
+package dev.keyway.proxy;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.AuditSink;
+import dev.keyway.proxy.spi.AuthResult;
+import dev.keyway.proxy.spi.BodyRewriter;
+import dev.keyway.proxy.spi.ConnectDecision;
+import dev.keyway.proxy.spi.LeafCertificateSource;
+import dev.keyway.proxy.spi.ProxyAuditEvent;
+import dev.keyway.proxy.spi.ProxyPolicy;
+import dev.keyway.proxy.spi.ProxyPrincipal;
+import dev.keyway.proxy.spi.ProxyProblem;
+import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.proxy.spi.TextRewriter;
+import dev.keyway.proxy.spi.UpstreamAddressPolicy;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import mockwebserver3.MockWebServer;
+import okhttp3.Protocol;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Boots a real proxy on 127.0.0.1 with a test policy, audit sink, leaf source (okhttp-tls test CA)
+ * and address policy, plus helpers for HTTPS upstreams signed by a separate "upstream" CA that the
+ * proxy trusts. Test host names ({@code api.test}, {@code git.test}, ...) resolve to 127.0.0.1 via
+ * the pluggable resolver; {@code private.test} resolves to 10.1.2.3, which the address policy blocks.
+ *
+ * <p>Register per test class with {@code @RegisterExtension static final ProxyFixture px = new ProxyFixture();}.
+ */
+public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    public static final String TOKEN = "t0k";
+    public static final String VAULT = "v";
+    public static final String SECRET = "REAL-SECRET-123";
+    public static final String GIT_SECRET = "REAL-SECRET";
+    public static final Set<String> TEST_HOSTS = Set.of(
+            "api.test", "other.test", "git.test", "ws.test", "grpc.test", "sse.test", "tunnel.test", "plain.test",
+            "slow.test", "untrusted.test", "down.test", "open.test");
+
+    public final HeldCertificate keywayCa = new HeldCertificate.Builder()
+            .certificateAuthority(0).commonName("Keyway Test CA").ecdsa256().build();
+    public final HeldCertificate upstreamCa = new HeldCertificate.Builder()
+            .certificateAuthority(0).commonName("Upstream Test CA").ecdsa256().build();
+    public final HeldCertificate upstreamCert;
+    public final HandshakeCertificates upstreamServerCerts;
+    /** What a client needs to trust the proxy's leaves: the Keyway CA only. */
+    public final HandshakeCertificates clientTrust;
+
+    private final ConcurrentHashMap<String, CompletableFuture<LeafCertificateSource.Leaf>> leaves = new ConcurrentHashMap<>();
+    public final ConcurrentLinkedQueue<ProxyAuditEvent> events = new ConcurrentLinkedQueue<>();
+    public final ConcurrentLinkedQueue<ProxyAuditEvent> decisions = new ConcurrentLinkedQueue<>();
+    private final List<AutoCloseable> perTest = new ArrayList<>();
+    private final Consumer<ProxyConfig.Builder> configure;
+
+    /** Policy knobs, reset before each test. */
+    public volatile boolean failAuditDecisions;
+    public volatile boolean tokenActive = true;
+    public volatile boolean rewriteBodies;
+    public volatile boolean rewriteWebSocketText;
+    /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
+    public volatile boolean interceptUnmatched;
+
+    public Path dir;
+    public Path caPem;
+    private ProxyServer server;
+
+    public ProxyFixture() {
+        this(b -> {});
+    }
+
+    public ProxyFixture(Consumer<ProxyConfig.Builder> configure) {
+        this.configure = configure;
+        HeldCertificate.Builder b = new HeldCertificate.Builder().commonName("upstream").ecdsa256().signedBy(upstreamCa)
+                .addSubjectAlternativeName("localhost").addSubjectAlternativeName("127.0.0.1");
+        for (String h : TEST_HOSTS) {
+            b.addSubjectAlternativeName(h);
+        }
+        upstreamCert = b.build();
+        upstreamServerCerts = new HandshakeCertificates.Builder()
+                .heldCertificate(upstreamCert, upstreamCa.certificate()).build();
+        clientTrust = new HandshakeCertificates.Builder().addTrustedCertificate(keywayCa.certificate()).build();
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("keyway-proxy-test");
+        caPem = dir.resolve("ca.pem");
+        Files.writeString(caPem, keywayCa.certificatePem());
+        ProxyConfig.Builder cb = ProxyConfig.builder()
+                .bind("127.0.0.1", 0)
+                .resolver(this::resolve)
+                .upstreamTrust(new HandshakeCertificates.Builder()
+                        .addTrustedCertificate(upstreamCa.certificate()).build().trustManager())
+                .upstreamResponseTimeout(Duration.ofSeconds(3))
+                .headerReadTimeout(Duration.ofSeconds(2))
+                .eventLoopThreads(2);
+        configure.accept(cb);
+        server = ProxyServer.start(cb.build(), new TestPolicy(), new TestAudit(), this::leafFor, new TestAddressPolicy());
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        server.close();
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        failAuditDecisions = false;
+        tokenActive = true;
+        rewriteBodies = false;
+        rewriteWebSocketText = false;
+        interceptUnmatched = false;
+        events.clear();
+        decisions.clear();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        for (AutoCloseable c : perTest) {
+            c.close();
+        }
+        perTest.clear();
+    }
+
+    /** Closes {@code c} after the current test. */
+    public <T extends AutoCloseable> T closeAfterTest(T c) {
+        perTest.add(c);
+        return c;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public String proxyUrl() {
+        return "http://" + TOKEN + ":" + VAULT + "@127.0.0.1:" + port();
+    }
+
+    public String proxyUrlNoCreds() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    /** An HTTPS MockWebServer on 127.0.0.1 with a certificate for all test hosts (HTTP/1.1 only unless h2). */
+    public MockWebServer httpsUpstream(boolean h2) throws IOException {
+        MockWebServer s = new MockWebServer();
+        s.useHttps(upstreamServerCerts.sslSocketFactory());
+        s.setProtocols(h2 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.HTTP_1_1));
+        s.start(InetAddress.getByName("127.0.0.1"), 0);
+        return closeAfterTest(s);
+    }
+
+    public List<ProxyAuditEvent> events(String kind) {
+        return events.stream().filter(e -> e.kind().equals(kind)).toList();
+    }
+
+    // ------------------------------------------------------------------ SPI implementations
+
+    private List<InetAddress> resolve(String host) throws UnknownHostException {
+        if (host.equals("private.test")) {
+            return List.of(InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3}));
+        }
+        if (TEST_HOSTS.contains(host) || host.equals("localhost")) {
+            return List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
+        }
+        throw new UnknownHostException(host);
+    }
+
+    private CompletableFuture<LeafCertificateSource.Leaf> leafFor(String host) {
+        return leaves.computeIfAbsent(host, h -> CompletableFuture.supplyAsync(() -> {
+            HeldCertificate leaf = new HeldCertificate.Builder().commonName(h).addSubjectAlternativeName(h).ecdsa256()
+                    .signedBy(keywayCa).build();
+            return new LeafCertificateSource.Leaf(leaf.keyPair().getPrivate(),
+                    List.of(leaf.certificate(), keywayCa.certificate()));
+        }));
+    }
+
+    private static final class TestAddressPolicy implements UpstreamAddressPolicy {
+        @Override
+        public Vetted vet(String host, List<InetAddress> resolved) {
+            for (InetAddress a : resolved) {
+                byte[] b = a.getAddress();
+                if (b.length == 4 && b[0] == 10) {
+                    return new Vetted.Blocked(a.getHostAddress() + " is private (10.0.0.0/8)");
+                }
+            }
+            return new Vetted.Allowed(resolved);
+        }
+    }
+
+    private final class TestAudit implements AuditSink {
+        @Override
+        public CompletableFuture<Void> decision(ProxyAuditEvent event) {
+            decisions.add(event);
+            if (failAuditDecisions) {
+                return CompletableFuture.failedFuture(new IOException("disk full"));
+            }
+            return CompletableFuture.runAsync(() -> {});
+        }
+
+        @Override
+        public void completed(ProxyAuditEvent event) {
+            events.add(event);
+        }
+    }
+
+    static final ProxyPrincipal PRINCIPAL = new ProxyPrincipal("tok_1", "token:test", "vault_v", VAULT);
+
+    private final class TestPolicy implements ProxyPolicy {
+        private final Map<String, String> injected = Map.of(
+                "api.test", "Bearer " + SECRET,
+                "sse.test", "Bearer " + SECRET,
+                "ws.test", "Bearer " + SECRET,
+                "grpc.test", "Bearer " + SECRET,
+                "slow.test", "Bearer " + SECRET,
+                "untrusted.test", "Bearer " + SECRET,
+                "down.test", "Bearer " + SECRET,
+                "plain.test", "Bearer " + SECRET,
+                "private.test", "Bearer " + SECRET,
+                "git.test", "Basic " + Base64.getEncoder().encodeToString(
+                        ("x-access-token:" + GIT_SECRET).getBytes(StandardCharsets.UTF_8)));
+
+        @Override
+        public AuthResult authenticate(@Nullable String header, InetSocketAddress client) {
+            if (header == null) {
+                return new AuthResult.Rejected(new ProxyProblem(ErrorType.PROXY_AUTH_REQUIRED,
+                        "send proxy credentials: HTTPS_PROXY=http://<token>:<vault>@host:port"));
+            }
+            String token = null;
+            if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+                try {
+                    String dec = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+                    int c = dec.indexOf(':');
+                    token = c < 0 ? dec : dec.substring(0, c);
+                } catch (IllegalArgumentException e) {
+                    token = null;
+                }
+            } else if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                token = header.substring(7).trim();
+            }
+            if (!TOKEN.equals(token)) {
+                return new AuthResult.Rejected(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the proxy token is not valid"));
+            }
+            return new AuthResult.Authenticated(PRINCIPAL);
+        }
+
+        @Override
+        public ConnectDecision onConnect(ProxyPrincipal principal, String host, int port) {
+            if (host.equals("tunnel.test") || (host.equals("private.test") && port == 1)) {
+                return new ConnectDecision.Tunnel();
+            }
+            if (injected.containsKey(host) || interceptUnmatched || host.equals("localhost") || host.equals("127.0.0.1")) {
+                return new ConnectDecision.Intercept();
+            }
+            return new ConnectDecision.Deny(new ProxyProblem(ErrorType.UNMATCHED_HOST_DENIED,
+                    host + " is not a configured service; propose access with `keyway propose`",
+                    Map.of("host", host)));
+        }
+
+        @Override
+        public RequestDecision onRequest(ProxyPrincipal principal, RequestHead head) {
+            String auth = injected.get(head.host());
+            if (auth == null && !interceptUnmatched) {
+                return new RequestDecision.Deny(new ProxyProblem(ErrorType.UNMATCHED_HOST_DENIED, "no service"), null);
+            }
+            if (head.path().startsWith("/forbidden")) {
+                return new RequestDecision.Deny(
+                        new ProxyProblem(ErrorType.SERVICE_RULE_DENIED, "path not allowed"), "svc-" + head.host());
+            }
+            List<RequestHead.Header> hs = new ArrayList<>();
+            for (RequestHead.Header h : head.headers()) {
+                String n = h.lowerName();
+                if (!n.equals("authorization") && !n.equals("proxy-authorization")) {
+                    hs.add(h);
+                }
+            }
+            if (auth != null) {
+                hs.add(new RequestHead.Header("Authorization", auth));
+            }
+            RequestHead out = new RequestHead(head.scheme(), head.host(), head.port(), head.method(), head.pathAndQuery(), hs);
+            BodyRewriter body = rewriteBodies ? new Replacer("__PH__", GIT_SECRET) : null;
+            TextRewriter ws = rewriteWebSocketText ? s -> s.replace("__PH__", GIT_SECRET) : null;
+            return new RequestDecision.Forward(out, body, ws, auth == null ? null : "svc-" + head.host(),
+                    auth == null ? List.of() : List.of("token"));
+        }
+
+        @Override
+        public boolean isActive(ProxyPrincipal principal) {
+            return tokenActive;
+        }
+    }
+
+    /** Streaming placeholder replacement that handles matches split across chunks. */
+    static final class Replacer implements BodyRewriter {
+        private final byte[] from;
+        private final byte[] to;
+        private byte[] carry = new byte[0];
+
+        Replacer(String from, String to) {
+            this.from = from.getBytes(StandardCharsets.UTF_8);
+            this.to = to.getBytes(StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] update(byte[] chunk) {
+            byte[] buf = new byte[carry.length + chunk.length];
+            System.arraycopy(carry, 0, buf, 0, carry.length);
+            System.arraycopy(chunk, 0, buf, carry.length, chunk.length);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(buf.length + 64);
+            int safe = buf.length - (from.length - 1);
+            int i = 0;
+            while (i < buf.length) {
+                if (i + from.length <= buf.length && matches(buf, i)) {
+                    out.writeBytes(to);
+                    i += from.length;
+                } else if (i >= safe) {
+                    break;
+                } else {
+                    out.write(buf[i]);
+                    i++;
+                }
+            }
+            carry = java.util.Arrays.copyOfRange(buf, i, buf.length);
+            return out.toByteArray();
+        }
+
+        private boolean matches(byte[] buf, int at) {
+            for (int j = 0; j < from.length; j++) {
+                if (buf[at + j] != from[j]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public byte[] finish() {
+            byte[] c = carry;
+            carry = new byte[0];
+            return c;
+        }
+    }
+}
