@@ -60,6 +60,7 @@ public final class KeywayServer implements AutoCloseable {
     private final AtomicReference<MasterKey> master;
     private final String instanceId;
     private final @Nullable String adminTokenNotice;
+    private @Nullable VaultService vaultService;
 
     private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -133,6 +134,7 @@ public final class KeywayServer implements AutoCloseable {
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
 
             KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
+            server.vaultService = vaults;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -230,6 +232,11 @@ public final class KeywayServer implements AutoCloseable {
 
     public RuntimeState runtime() {
         return runtime;
+    }
+
+    /** The vault service, for tests that must check decryption directly (the API never returns values). */
+    public VaultService vaultServiceForTests() {
+        return java.util.Objects.requireNonNull(vaultService);
     }
 
     /** A one-line notice for the operator about a newly written admin token, or null. */
