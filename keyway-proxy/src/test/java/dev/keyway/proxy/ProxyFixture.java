@@ -52,6 +52,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Register per test class with {@code @RegisterExtension static final ProxyFixture px = new ProxyFixture();}.
  */
 public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+    static {
+        // The JDK HttpClient refuses Basic proxy auth for CONNECT tunnels unless this is cleared
+        // before its first use (read once, statically).
+        System.setProperty("jdk.http.auth.tunneling.disabledSchemes", "");
+    }
+
     public static final String TOKEN = "t0k";
     public static final String VAULT = "v";
     public static final String SECRET = "REAL-SECRET-123";
@@ -173,6 +179,29 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         s.setProtocols(h2 ? List.of(Protocol.HTTP_2, Protocol.HTTP_1_1) : List.of(Protocol.HTTP_1_1));
         s.start(InetAddress.getByName("127.0.0.1"), 0);
         return closeAfterTest(s);
+    }
+
+    /** A connection through the proxy: CONNECT host:port (with credentials), then TLS with the given SNI. */
+    Raw intercepted(String host, int port, String sni) throws IOException {
+        Raw raw = new Raw(port());
+        Raw.Response r = raw.send("CONNECT " + host + ":" + port + " HTTP/1.1\r\nHost: " + host + ":" + port
+                + "\r\nProxy-Authorization: " + Raw.basic(TOKEN + ":" + VAULT) + "\r\n\r\n").read();
+        if (r.status() != 200) {
+            raw.close();
+            throw new AssertionError("CONNECT failed: " + r);
+        }
+        return raw.tls(clientTrust.sslContext(), sni, sni.equals(host));
+    }
+
+    /** Polls until the condition holds (audit records are written asynchronously). */
+    public static void eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(10);
+        }
     }
 
     public List<ProxyAuditEvent> events(String kind) {
