@@ -260,10 +260,10 @@ class InjectorTest {
     @Test
     void substituteInHeadersRaw() {
         Vault v = new Vault().with("ANTHROPIC_API_KEY", "sk-ant/real+key=");
-        HttpHead in = head("/v1/messages?x=" + PH, "x-api-key", PH, "X-Other", "a " + PH + " b " + PH,
-                "Proxy-Authorization", PH, "Accept", "json");
+        HttpHead in = head("/v1/messages?x=" + PH, "Host", PH + ".example", "x-api-key", PH,
+                "X-Other", "a " + PH + " b " + PH, "Proxy-Authorization", PH, "Accept", "json");
         InjectionResult.Applied r = applied(Injector.apply(service(substitute(Surface.HEADER)), in, v));
-        assertThat(headerLines(r.head())).containsExactly("x-api-key: sk-ant/real+key=",
+        assertThat(headerLines(r.head())).containsExactly("Host: " + PH + ".example", "x-api-key: sk-ant/real+key=",
                 "X-Other: a sk-ant/real+key= b sk-ant/real+key=", "Accept: json");
         assertThat(r.head().pathAndQuery()).as("query not declared").isEqualTo("/v1/messages?x=" + PH);
         assertThat(r.credentialsUsed()).containsExactly("ANTHROPIC_API_KEY");
