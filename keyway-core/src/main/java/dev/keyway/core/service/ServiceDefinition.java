@@ -85,8 +85,7 @@ public record ServiceDefinition(
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
                     + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
-                    + "'"
-                    + "; expected name, host, methods, paths, enabled, allow_private, description, inject");
+                    + "'; expected name, host, methods, paths, enabled, allow_private, description, inject");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");
