@@ -35,7 +35,8 @@ import java.util.Set;
  *       refused). Headers: the template rendered with each {@code {NAME}} replaced by the value.
  *       Query: the value percent-encoded as a query component (all but unreserved characters).
  *   <li>Substitute: every occurrence of the placeholder on the declared surfaces is replaced;
- *       headers raw (control characters refused), and inside {@code Authorization: Basic ...} after
+ *       headers raw (control characters refused; never in {@code Host} or the framing headers),
+ *       and inside {@code Authorization: Basic ...} after
  *       base64-decoding (then re-encoded, as git sends {@code base64(user:PLACEHOLDER)}); path
  *       percent-encoded as a path segment; query percent-encoded as a query component. Body: a
  *       {@link BodySubstitution} is returned when the request has a body ({@code Content-Length}

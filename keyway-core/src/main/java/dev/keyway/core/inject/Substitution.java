@@ -13,6 +13,10 @@ import org.jspecify.annotations.Nullable;
 
 /** The {@link Injection.Substitute} part of the {@link Injector}; see the Injector's rules. */
 final class Substitution {
+    /** Headers that frame or route the request: a placeholder there is never replaced. */
+    private static final Set<String> NOT_SUBSTITUTED = Set.of(
+            "host", "content-length", "transfer-encoding", "connection", "upgrade", "te", "trailer");
+
     private Substitution() {}
 
     static InjectionResult apply(
@@ -28,6 +32,10 @@ final class Substitution {
             headers = new ArrayList<>(kept.size());
             for (HttpHead.Header h : kept) {
                 String v = h.value();
+                if (NOT_SUBSTITUTED.contains(h.name().toLowerCase(Locale.ROOT))) {
+                    headers.add(h);
+                    continue;
+                }
                 if (v.contains(ph)) {
                     v = v.replace(ph, creds.headerValue(cred));
                     used = true;

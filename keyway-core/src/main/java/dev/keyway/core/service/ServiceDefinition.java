@@ -2,6 +2,7 @@ package dev.keyway.core.service;
 
 import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * - name: github                       # slug, unique in the vault
  *   host: api.github.com               # exact host, or *.example.com (one label); optional :port
- *   methods: [GET, POST]               # optional; omitted or [] = any method
+ *   methods: [GET, POST]               # optional; omitted or [] = any method; a single GET is fine
  *   paths: ["/repos/**"]               # optional; omitted or [] = any path (see PathGlob)
  *   enabled: true                      # optional, default true
  *   allow_private: false               # optional, default false: IPs and internal names need true
@@ -72,8 +73,10 @@ public record ServiceDefinition(
     static ServiceDefinition fromJson(
             @JsonProperty("name") @Nullable String name,
             @JsonProperty("host") @Nullable String host,
-            @JsonProperty("paths") @Nullable List<String> paths,
-            @JsonProperty("methods") @Nullable List<String> methods,
+            @JsonProperty("paths") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                    @Nullable List<String> paths,
+            @JsonProperty("methods") @JsonFormat(with = JsonFormat.Feature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                    @Nullable List<String> methods,
             @JsonProperty("enabled") @Nullable Boolean enabled,
             @JsonProperty("allow_private") @Nullable Boolean allowPrivate,
             @JsonProperty("description") @Nullable String description,
@@ -81,8 +84,8 @@ public record ServiceDefinition(
             @JsonAnySetter @Nullable Map<String, Object> unknown) {
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
-                    + ": unknown member" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown.keySet())
-                    + "; expected name, host, methods, paths, enabled, allow_private, description, inject");
+                    + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
+                    + "'; expected name, host, methods, paths, enabled, allow_private, description, inject");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");

@@ -100,9 +100,29 @@ class ServiceYamlTest {
         assertThat(JSON.readValue(JSON.writeValueAsString(all), LIST)).isEqualTo(all);
     }
 
+    @Test
+    void singleMethodOrPathNeedsNoBrackets() {
+        ServiceDefinition s = YAML.readValue("name: a\nhost: a.com\nmethods: GET\npaths: /v1/**\ninject: none\n",
+                ServiceDefinition.class);
+        assertThat(s.methods()).containsExactly("GET");
+        assertThat(s.paths()).containsExactly("/v1/**");
+    }
+
+    @Test
+    void unknownMembersAreRejectedEvenWhenTheMapperIgnoresThem() {
+        // Jackson 3 turned FAIL_ON_UNKNOWN_PROPERTIES off by default; the creator rejects them itself
+        JsonMapper lenient = JsonMapper.builder()
+                .disable(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+        assertThatThrownBy(() -> lenient.readValue(
+                        "{\"name\":\"a\",\"host\":\"a.com\",\"inject\":\"none\",\"x\":1,\"y\":2}",
+                        ServiceDefinition.class))
+                .hasMessageContaining("unknown members 'x', 'y'");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            unknown top-level key    | {name: a, host: a.com, inject: none, hosts: x}                      | hosts
+            unknown top-level key    | {name: a, host: a.com, inject: none, hosts: x}                      | service 'a': unknown member 'hosts'; expected name, host
             misspelled allow_private | {name: a, host: a.com, inject: none, allowPrivate: true}            | allowPrivate
             unknown injection kind   | {name: a, host: a.com, inject: {oauth: X}}                          | unknown injection kind 'oauth'
             two injection kinds      | {name: a, host: a.com, inject: {bearer: X, query: {k: Y}}}          | exactly one of
