@@ -1,0 +1,126 @@
+package dev.keyway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.core.OutputStreamAppender;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Security invariant: a real secret never appears in anything Keyway writes outside the vault:
+ * server logs (captured at TRACE level, Netty included), API responses including every error
+ * body, proxy responses seen by the client, and the audit log. The scenario deliberately drives
+ * success paths, error paths and a master-key rotation with canary values.
+ */
+class SecretLeakTest {
+    static final String CANARY = "canary-leak-6c1e93b0f2a8d";
+    static final String CANARY_NL = "canary-nl-77aa01\r\nX-Evil: 1";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void secretsNeverLeakIntoLogsResponsesOrAudit() throws Exception {
+        LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+        Logger root = ctx.getLogger(Logger.ROOT_LOGGER_NAME);
+        Level before = root.getLevel();
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        OutputStreamAppender<ch.qos.logback.classic.spi.ILoggingEvent> app = new OutputStreamAppender<>();
+        PatternLayoutEncoder enc = new PatternLayoutEncoder();
+        enc.setContext(ctx);
+        enc.setPattern("%level %logger %msg %ex%n");
+        enc.start();
+        app.setContext(ctx);
+        app.setEncoder(enc);
+        app.setOutputStream(captured);
+        app.start();
+        root.addAppender(app);
+        root.setLevel(Level.TRACE);
+        ctx.getLogger("io.netty").setLevel(Level.TRACE);
+        ctx.getLogger("dev.keyway").setLevel(Level.TRACE);
+        List<String> seen = new ArrayList<>();
+        try {
+            scenario(seen);
+        } finally {
+            root.detachAppender(app);
+            root.setLevel(before);
+            ctx.getLogger("io.netty").setLevel(Level.INFO);
+            ctx.getLogger("dev.keyway").setLevel(null);
+        }
+        String logs = captured.toString(StandardCharsets.UTF_8);
+        assertThat(logs.lines().count()).as("log output was captured at TRACE").isGreaterThan(20);
+        for (String secret : List.of(CANARY, "canary-nl-77aa01")) {
+            assertThat(logs).as("server logs").doesNotContain(secret);
+            for (String s : seen) {
+                assertThat(s).as("a response or client output").doesNotContain(secret);
+            }
+            assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).as("audit log").doesNotContain(secret);
+        }
+    }
+
+    private void scenario(List<String> seen) throws Exception {
+        HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
+        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
+        try (MockWebServer up = new MockWebServer()) {
+            up.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
+            up.start();
+            Path caFile = dir.resolve("ca.pem");
+            Files.writeString(caFile, ca.certificatePem());
+            ServerConfig cfg = ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of());
+            try (TestServer ts = TestServer.start(cfg)) {
+                JsonMapper json = JsonMapper.builder().build();
+                String esc = json.writeValueAsString(CANARY_NL);
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\":\"" + CANARY + "\"}").body());
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/BAD", "{\"value\":" + esc + "}").body());
+                // error paths that carry the secret in the request
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\":\"" + CANARY + "\",\"oops\":\"" + CANARY + "\"}").body());
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/lower", "{\"value\":\"" + CANARY + "\"}").body());
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\":\"" + CANARY).body());
+                seen.add(ts.call("PUT", "/v1/vaults/nope/credentials/GOOD", "{\"value\":\"" + CANARY + "\"}").body());
+                seen.add(ts.call("GET", "/v1/vaults/default/credentials/GOOD", null).body());
+                seen.add(ts.call("GET", "/v1/vaults/default/credentials", null).body());
+                int port = up.getPort();
+                seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                        {"name":"good","host":"localhost:%d","allow_private":true,"paths":["/ok/**"],"inject":{"header":{"X-Api-Key":"{GOOD}"}}}"""
+                        .formatted(port)).body());
+                seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                        {"name":"bad","host":"127.0.0.1:%d","allow_private":true,"inject":{"bearer":"BAD"}}""".formatted(port)).body());
+                String token = json.readTree(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\"}").body()).get("token").asString();
+                String proxy = "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort();
+                String kwCa = dir.resolve("data/ca.pem").toString();
+                up.enqueue(new MockResponse.Builder().body("fine").build());
+                for (String[] args : List.of(
+                        new String[] {"https://localhost:" + port + "/ok/1"},
+                        new String[] {"https://localhost:" + port + "/not-allowed"},
+                        new String[] {"--cacert", caFile.toString(), "https://127.0.0.1:" + port + "/x"},
+                        new String[] {"https://localhost:1/ok"})) {
+                    List<String> a = new ArrayList<>(List.of("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa));
+                    a.addAll(List.of(args));
+                    Curl.Result r = Curl.run(a.toArray(String[]::new));
+                    seen.add(r.out());
+                    seen.add(r.err());
+                }
+                var rec = up.takeRequest();
+                assertThat(rec.getHeaders().get("X-Api-Key")).isEqualTo(CANARY); // the injection really happened
+                seen.add(ts.call("POST", "/v1/admin/master-key/rotate", "{}").body());
+                seen.add(ts.call("GET", "/v1/audit?limit=1000", null).body());
+            }
+        }
+    }
+}
