@@ -55,6 +55,7 @@ public final class Aead {
      * @throws IllegalArgumentException if the key is not 32 bytes
      */
     public static byte[] seal(byte[] key32, byte[] plaintext, byte[] aad) {
+        checkKey(key32);
         Objects.requireNonNull(plaintext, "plaintext");
         Cipher cipher = cipher(Cipher.ENCRYPT_MODE, key32, Randomness.bytes(NONCE_LENGTH), aad);
         byte[] out = new byte[HEADER_LENGTH + plaintext.length + TAG_LENGTH];
@@ -84,6 +85,7 @@ public final class Aead {
      * @throws IllegalArgumentException if the key is not 32 bytes
      */
     public static byte[] open(byte[] key32, byte[] sealed, byte[] aad) {
+        checkKey(key32);
         Objects.requireNonNull(sealed, "sealed");
         if (sealed.length < OVERHEAD) {
             throw new DecryptionException("sealed data is truncated: " + sealed.length
@@ -106,13 +108,16 @@ public final class Aead {
         }
     }
 
-    private static Cipher cipher(int mode, byte[] key32, byte[] nonce, byte[] aad) {
+    private static void checkKey(byte[] key32) {
         Objects.requireNonNull(key32, "key32");
-        Objects.requireNonNull(aad, "aad");
         if (key32.length != KEY_LENGTH) {
             throw new IllegalArgumentException(
                     "AES-256 key must be " + KEY_LENGTH + " bytes, got " + key32.length);
         }
+    }
+
+    private static Cipher cipher(int mode, byte[] key32, byte[] nonce, byte[] aad) {
+        Objects.requireNonNull(aad, "aad");
         try {
             Cipher cipher = Cipher.getInstance(TRANSFORMATION);
             cipher.init(mode, new SecretKeySpec(key32, "AES"), new GCMParameterSpec(TAG_LENGTH * 8, nonce));
