@@ -69,8 +69,11 @@ final class AuditCommand {
             }
             if (r.has("method")) {
                 parts.add(r.path("method").asString() + " " + r.path("host").asString() + ":" + r.path("port").asInt() + r.path("path").asString(""));
-            } else if (r.has("host")) {
+            } else if (r.has("host") && r.has("port")) {
                 parts.add(r.path("host").asString() + ":" + r.path("port").asInt());
+            }
+            if (r.has("host") && !r.has("port")) {
+                parts.add("host=" + r.path("host").asString());
             }
             if (r.has("service")) {
                 parts.add("service=" + r.path("service").asString());

@@ -29,10 +29,10 @@ import picocli.CommandLine.Command;
         footer = {
             "",
             "Environment:",
-            "  KEYWAY_ADDR   control-plane URL for client commands (default http://127.0.0.1:9790)",
-            "  KEYWAY_HOME   data directory (default ~/.keyway)",
-            "  KEYWAY_TOKEN  token to use instead of the admin token in the data dir",
-            "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server' (else a key file is used)",
+            "  KEYWAY_ADDR             server URL (default http://127.0.0.1:9790)",
+            "  KEYWAY_HOME             data directory (default ~/.keyway)",
+            "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
+            "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
             "",
             ExitCodes.HELP
         })
