@@ -63,7 +63,7 @@ public final class TokenService {
             String createdBy, @Nullable Instant expiresAt, @Nullable Duration period) {
         String token = Tokens.newToken(prefix);
         TokenRecord r = new TokenRecord(Tokens.newId("tok_"), Tokens.newAccessor(), Tokens.hash(token), type, vaultId, role,
-                displayName, createdBy, clock.instant(), expiresAt, period, null, null, false, null, null);
+                displayName, createdBy, clock.instant(), expiresAt, period, null, null, false, null, null, null);
         store.insertToken(r);
         onChange.run();
         return new Issued(token, r);

@@ -21,7 +21,7 @@ class TokenIndexTest {
 
     static TokenRecord rec(String token, Instant expires, boolean revoked) {
         return new TokenRecord(Tokens.newId("tok_"), Tokens.newAccessor(), Tokens.hash(token), "scoped", "vlt_x", "proxy", "t",
-                "test", NOW.minusSeconds(3600), expires, null, null, null, revoked, null, null);
+                "test", NOW.minusSeconds(3600), expires, null, null, null, revoked, null, null, null);
     }
 
     static final TokenIndex INDEX = TokenIndex.of(List.of(

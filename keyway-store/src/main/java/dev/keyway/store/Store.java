@@ -124,6 +124,88 @@ public interface Store extends AutoCloseable {
     /** Batched last-use update (written asynchronously by the server, never on the proxy path). */
     void touchTokens(Map<String, Instant> lastUsed);
 
+
+    // ---- transactions ----
+
+    /**
+     * Runs {@code work} in one transaction: every Store call it makes (on the store passed in) commits
+     * or rolls back together. Used where one user action touches several tables (approving a
+     * proposal). Calls may not nest across threads; the work must not block on other threads.
+     */
+    <T> T atomically(Function<Store, T> work);
+
+    // ---- users (humans) ----
+
+    /** Creates a user; CONFLICT if the e-mail (case-insensitive) exists. */
+    UserRecord createUser(String email, String passwordHash, String role);
+
+    Optional<UserRecord> userByEmail(String email);
+
+    Optional<UserRecord> userById(String id);
+
+    List<UserRecord> listUsers();
+
+    boolean updateUserPassword(String userId, String passwordHash);
+
+    // ---- agents (non-human identities) ----
+
+    /** Creates an agent; CONFLICT if the name exists. {@code services} is a comma-separated subset or null for all. */
+    AgentRecord createAgent(String name, @org.jspecify.annotations.Nullable String services, String actor);
+
+    Optional<AgentRecord> agentByName(String name);
+
+    Optional<AgentRecord> agentById(String id);
+
+    List<AgentRecord> listAgents();
+
+    boolean setAgentRevoked(String agentId, boolean revoked);
+
+    /** Deletes the agent, its grants and its tokens. */
+    boolean deleteAgent(String agentId);
+
+    // ---- vault grants (roles of users and agents on vaults) ----
+
+    /** Creates or replaces the subject's role on the vault ({@code proxy}, {@code member} or {@code admin}). */
+    void setGrant(String subjectId, String vaultId, String role);
+
+    boolean removeGrant(String subjectId, String vaultId);
+
+    List<GrantRecord> grantsOf(String subjectId);
+
+    List<GrantRecord> allGrants();
+
+    /** Revokes every non-revoked token whose subject is {@code subjectId}; returns how many. */
+    int revokeTokensOfSubject(String subjectId);
+
+    // ---- proposals (agents ask, humans approve) ----
+
+    ProposalRecord createProposal(ProposalRecord proposal);
+
+    Optional<ProposalRecord> proposal(String id);
+
+    /** Newest first; null filters mean any. */
+    List<ProposalRecord> listProposals(@org.jspecify.annotations.Nullable String vaultId, @org.jspecify.annotations.Nullable String status);
+
+    int countProposals(String vaultId, String status);
+
+    /**
+     * Moves a proposal from {@code fromStatus} to {@code toStatus} (compare-and-set); returns false
+     * if it was not in {@code fromStatus} any more.
+     */
+    boolean decideProposal(String id, String fromStatus, String toStatus, @org.jspecify.annotations.Nullable String reviewedBy,
+            @org.jspecify.annotations.Nullable String reason, Instant at);
+
+    // ---- webhooks (notification targets) ----
+
+    WebhookRecord createWebhook(String url, String format, String actor);
+
+    List<WebhookRecord> listWebhooks();
+
+    boolean deleteWebhook(String id);
+
+    /** Records a delivery outcome: {@code error} null on success (resets the failure count). */
+    void recordWebhookDelivery(String id, Instant at, @org.jspecify.annotations.Nullable String error);
+
     @Override
     void close();
 }

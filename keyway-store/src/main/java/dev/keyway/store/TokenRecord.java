@@ -14,6 +14,7 @@ import org.jspecify.annotations.Nullable;
  * @param services comma-separated service names the token is restricted to, or null for all
  * @param period for periodic tokens: renewing extends expiry by this much
  * @param parentId the token that minted this one, or null
+ * @param subject the user or agent id the token belongs to (sessions, agent tokens, tokens they mint), or null
  */
 public record TokenRecord(
         String id,
@@ -31,7 +32,8 @@ public record TokenRecord(
         @Nullable Instant lastUsedAt,
         boolean revoked,
         @Nullable String services,
-        @Nullable String parentId) {
+        @Nullable String parentId,
+        @Nullable String subject) {
     @Override
     public String toString() {
         return "TokenRecord[id=" + id + ", accessor=" + accessor + ", type=" + type + ", vaultId=" + vaultId
