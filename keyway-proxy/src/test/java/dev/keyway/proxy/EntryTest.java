@@ -152,6 +152,16 @@ class EntryTest {
     }
 
     @Test
+    void slowHeadersGet408() throws Exception {
+        try (Raw raw = new Raw(px.port())) {
+            raw.send("CONNECT api.test:443 HTTP/1.1\r\nHost: api"); // never finishes the head
+            Raw.Response r = raw.read(); // the fixture's header timeout is 2 s
+            assertProblem(r, 408, "request-timeout");
+            assertThat(raw.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void unknownHostIsDnsFailure() throws Exception {
         px.interceptUnmatched = true;
         try (Raw raw = new Raw(px.port())) {

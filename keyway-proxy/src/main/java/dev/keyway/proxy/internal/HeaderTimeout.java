@@ -21,7 +21,6 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
     private final String host;
     private boolean awaiting = true;
     private @Nullable ScheduledFuture<?> timer;
-    private @Nullable ChannelHandlerContext ctx;
 
     HeaderTimeout(ProxyContext px, String host) {
         this.px = px;
@@ -31,11 +30,6 @@ final class HeaderTimeout extends ChannelInboundHandlerAdapter {
     /** Finds the guard on a pipeline, if any. */
     static @Nullable HeaderTimeout of(ChannelHandlerContext ctx) {
         return ctx.pipeline().get(HeaderTimeout.class);
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext c) {
-        this.ctx = c;
     }
 
     @Override

@@ -16,7 +16,6 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
-import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 
 /**
@@ -92,16 +91,5 @@ final class Intercept {
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // typically the client does not trust the Keyway CA; nothing to answer over TLS
         }
-    }
-
-    /** Completes a Netty promise from a future on another thread. */
-    static <T> void bridge(Future<T> from, Promise<T> to) {
-        from.addListener(f -> {
-            if (f.isSuccess()) {
-                to.trySuccess(from.getNow());
-            } else {
-                to.tryFailure(f.cause());
-            }
-        });
     }
 }

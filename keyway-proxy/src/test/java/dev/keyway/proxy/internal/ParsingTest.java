@@ -1,0 +1,100 @@
+package dev.keyway.proxy.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Table-driven checks of the pure parsing and header-hygiene helpers. */
+class ParsingTest {
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "NULL", value = {
+        "api.test:443,      api.test,     443",
+        "API.Test.:8443,    api.test,     8443",
+        "api.test,          api.test,     443",
+        "[::1]:9000,        ::1,          9000",
+        "10.0.0.1:80,       10.0.0.1,     80",
+        "api.test:0,        NULL,         0",
+        "api.test:99999,    NULL,         0",
+        "api.test:x,        NULL,         0",
+        "::1:443,           NULL,         0",
+        "a b:443,           NULL,         0",
+        "user@api.test:443, NULL,         0",
+        "[::1,              NULL,         0",
+    })
+    void authorityForm(String value, String host, int port) {
+        Authority a = Authority.parse(value, 443);
+        if (host == null) {
+            assertThat(a).isNull();
+        } else {
+            assertThat(a).isEqualTo(new Authority(host, port));
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "api.test,         true",
+        "api.test:443,     true",
+        "API.TEST:443,     true",
+        "api.test:8443,    false",
+        "other.test,       false",
+        "api.test.evil,    false",
+    })
+    void hostHeaderMatchesTunnelTarget(String header, boolean matches) {
+        assertThat(new Authority("api.test", 443).matchesHostHeader(header, 443)).isEqualTo(matches);
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "NULL", value = {
+        "http://plain.test/p?x=1,      http,  plain.test:80,   /p?x=1",
+        "http://plain.test:8080,       http,  plain.test:8080, /",
+        "HTTP://Plain.Test?q,          http,  plain.test:80,   /?q",
+        "https://api.test/x#frag,      https, api.test:443,    /x",
+        "http://u:p@plain.test/,       NULL,  NULL,            NULL",
+        "ftp://plain.test/,            NULL,  NULL,            NULL",
+        "http:///nohost,               NULL,  NULL,            NULL",
+    })
+    void absoluteForm(String uri, String scheme, String authority, String path) {
+        AbsoluteUrl u = AbsoluteUrl.parse(uri);
+        if (scheme == null) {
+            assertThat(u).isNull();
+            return;
+        }
+        assertThat(u.scheme()).isEqualTo(scheme);
+        assertThat(u.authority().host() + ":" + u.authority().port()).isEqualTo(authority);
+        assertThat(u.pathAndQuery()).isEqualTo(path);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "/v1/chat?key=secret, /v1/chat",
+        "/a#b?c,              /a",
+        "/,                   /",
+    })
+    void auditPathsLoseQueryStrings(String in, String out) {
+        assertThat(AuditEvents.path(in)).isEqualTo(out);
+        assertThat(AuditEvents.path("/" + "a".repeat(1000))).hasSize(AuditEvents.MAX_PATH);
+    }
+
+    @org.junit.jupiter.api.Test
+    void hopByHopHeadersAreStripped() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Connection", "keep-alive, X-Secret-Hop")
+                .add("X-Secret-Hop", "1")
+                .add("Keep-Alive", "timeout=5")
+                .add("Proxy-Authorization", "Basic abc")
+                .add("Proxy-Connection", "keep-alive")
+                .add("TE", "trailers, deflate")
+                .add("Upgrade", "h2c")
+                .add("Transfer-Encoding", "chunked")
+                .add("x-http2-stream-id", "3")
+                .add("Authorization", "Bearer kept")
+                .add("Accept", "*/*");
+        HopByHop.strip(h, false);
+        assertThat(h.names()).containsExactlyInAnyOrder("Authorization", "Accept", "te");
+        assertThat(h.get("TE")).isEqualTo("trailers");
+    }
+}
