@@ -3,7 +3,7 @@ package dev.keyway.server;
 import dev.keyway.proxy.spi.AuditSink;
 import dev.keyway.proxy.spi.ProxyAuditEvent;
 import dev.keyway.server.api.AuditTrail;
-import dev.keyway.server.api.Principal;
+import dev.keyway.server.auth.Principal;
 import dev.keyway.store.audit.AuditLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -12,7 +12,10 @@ import dev.keyway.proxy.tls.LeafCache;
 import dev.keyway.proxy.tls.LeafMinter;
 import dev.keyway.proxy.tls.UpstreamTrust;
 import dev.keyway.server.api.AdminRoutes;
-import dev.keyway.server.api.ApiAuth;
+import dev.keyway.server.api.AgentRoutes;
+import dev.keyway.server.api.DiscoverRoutes;
+import dev.keyway.server.api.IdentityRoutes;
+import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.api.AuditRoutes;
 import dev.keyway.server.api.ServiceRoutes;
 import dev.keyway.server.api.SystemRoutes;
@@ -112,12 +115,16 @@ public final class KeywayServer implements AutoCloseable {
             TokenService tokens = new TokenService(store, clock, onChange);
             String notice = ensureAdminToken(dir, tokens, runtime, clock);
 
-            ApiAuth auth = new ApiAuth(() -> runtime.current().tokens(), clock);
+            ApiAuth auth = new ApiAuth(runtime::current, clock);
             Router router = new Router();
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog)).routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
+            new IdentityRoutes(store, vaults, tokens, auth, audit, new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)),
+                    onChange).routes(router);
+            new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
+            new DiscoverRoutes(runtime::current, auth, cfg.proxyHost() + ":" + cfg.proxyPort()).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, auth, audit, instanceId).routes(router);
 

@@ -152,6 +152,19 @@ public final class VaultService {
         }
     }
 
+    /** Gives a user or agent a role on a vault (replacing any previous role). */
+    public void grant(String subjectId, VaultRecord vault, dev.keyway.server.auth.VaultRole role) {
+        store.setGrant(subjectId, vault.id(), role.wire());
+        onChange.run();
+    }
+
+    /** Removes a subject's role on a vault; false if it had none. */
+    public boolean ungrant(String subjectId, VaultRecord vault) {
+        boolean removed = store.removeGrant(subjectId, vault.id());
+        onChange.run();
+        return removed;
+    }
+
     /** Ensures the {@code default} vault exists (first start). */
     public void ensureDefaultVault() {
         if (store.vaultByName("default").isEmpty()) {

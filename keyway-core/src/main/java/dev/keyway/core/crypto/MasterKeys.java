@@ -60,7 +60,7 @@ public final class MasterKeys {
     }
 
     /** Strict UTF-8 encoding that leaves no unwiped copy behind. */
-    private static byte[] utf8(char[] password) {
+    static byte[] utf8(char[] password) {
         ByteBuffer encoded = null;
         try {
             encoded = StandardCharsets.UTF_8.newEncoder()

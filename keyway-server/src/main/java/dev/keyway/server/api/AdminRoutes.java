@@ -1,5 +1,8 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.ApiAuth;
+
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.server.DataDir;

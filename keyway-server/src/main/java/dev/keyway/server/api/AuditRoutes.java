@@ -1,5 +1,9 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.VaultRole;
+
 import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
@@ -22,12 +26,18 @@ public final class AuditRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/v1/audit", req -> query(req, null));
-        r.get("/v1/vaults/{vault}/audit", req -> query(req, vaults.get(req.param("vault")).name()));
+        r.get("/v1/audit", req -> {
+            Access.requireOwner(auth.authenticate(req));
+            return query(req, null);
+        });
+        r.get("/v1/vaults/{vault}/audit", req -> {
+            var v = vaults.get(req.param("vault"));
+            Access.require(auth.authenticate(req), v.id(), v.name(), VaultRole.MEMBER);
+            return query(req, v.name());
+        });
     }
 
     private ApiResponse query(ApiRequest req, @Nullable String vault) {
-        auth.requireAdmin(req);
         int limit = req.queryInt("limit", 100, 1, 1000);
         String after = req.queryParam("after");
         long since = after == null ? -1 : req.queryInt("after", 0, 0, Integer.MAX_VALUE);

@@ -1,5 +1,7 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.Principal;
+
 import java.util.Map;
 
 /**

@@ -1,5 +1,10 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
+import dev.keyway.server.auth.ApiAuth;
+
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceCatalog;
@@ -71,8 +76,7 @@ public final class ServiceRoutes {
         r.put(base, this::apply);
         r.post(base + "/from-template", this::fromTemplate);
         r.get(base + "/{name}", req -> {
-            auth.requireAdmin(req);
-            VaultRecord v = vaults.get(req.param("vault"));
+            VaultRecord v = vault(auth.authenticate(req), req);
             return ApiResponse.ok(view(find(v, req.param("name"))));
         });
         r.put(base + "/{name}", this::replace);
@@ -81,22 +85,28 @@ public final class ServiceRoutes {
         r.post(base + "/{name}/disable", req -> setEnabled(req, false));
     }
 
-    private ApiResponse list(ApiRequest req) {
-        auth.requireAdmin(req);
+    /** Loads the URL's vault; managing services needs the member role. */
+    private VaultRecord vault(Principal p, ApiRequest req) {
         VaultRecord v = vaults.get(req.param("vault"));
+        Access.require(p, v.id(), v.name(), VaultRole.MEMBER);
+        return v;
+    }
+
+    private ApiResponse list(ApiRequest req) {
+        VaultRecord v = vault(auth.authenticate(req), req);
         return ApiResponse.ok(Map.of("services", store.listServices(v.id()).stream().map(ServiceRoutes::view).toList()));
     }
 
     private ApiResponse create(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
         return save(p, v, def, "service.put");
     }
 
     private ApiResponse replace(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
         if (!def.name().equals(req.param("name"))) {
             throw KeywayException.validation("name", "the body's name '" + Names.printable(def.name())
@@ -107,8 +117,8 @@ public final class ServiceRoutes {
     }
 
     private ApiResponse fromTemplate(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         FromTemplate body = Json.read(req.body(), FromTemplate.class);
         if (body.template() == null) {
             throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
@@ -138,8 +148,8 @@ public final class ServiceRoutes {
     }
 
     private ApiResponse remove(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         if (!store.deleteService(v.id(), req.param("name"))) {
             throw notFound(v, req.param("name"));
         }
@@ -149,8 +159,8 @@ public final class ServiceRoutes {
     }
 
     private ApiResponse setEnabled(ApiRequest req, boolean enabled) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         ServiceRecord current = find(v, req.param("name"));
         ServiceDefinition def = ServiceSpecs.parse(current.specJson()).withEnabled(enabled);
         store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), enabled, p.actor());
@@ -160,8 +170,8 @@ public final class ServiceRoutes {
     }
 
     private ApiResponse apply(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        VaultRecord v = vaults.get(req.param("vault"));
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vault(p, req);
         Apply body = Json.read(req.body(), Apply.class);
         if (body.services() == null) {
             throw KeywayException.validation("services", "field 'services' (a list) is required");

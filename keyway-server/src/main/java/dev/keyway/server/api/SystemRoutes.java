@@ -1,5 +1,7 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.ApiAuth;
+
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;

@@ -1,9 +1,12 @@
 package dev.keyway.server.api;
 
+import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.Durations;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
@@ -13,11 +16,16 @@ import dev.keyway.store.VaultRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-/** {@code /v1/tokens}: mint vault-bound proxy tokens, list them (never the token itself), revoke. */
+/**
+ * {@code /v1/tokens}: mint vault-bound proxy tokens; look up, renew and revoke any token by the
+ * token itself, its id or its accessor. Listings show accessors, never tokens.
+ */
 public final class TokenRoutes {
     private final TokenService tokens;
     private final VaultService vaults;
@@ -31,10 +39,22 @@ public final class TokenRoutes {
         this.trail = trail;
     }
 
-    public record CreateToken(String vault, @Nullable String ttl, @Nullable String displayName) {}
+    public record CreateToken(@Nullable String vault, @Nullable String ttl, @Nullable String period, @Nullable String maxTtl,
+            @Nullable String displayName, @Nullable List<String> services) {}
+
+    /** Identifies a token for lookup/renew/revoke: exactly one of the token itself or its accessor (or id). */
+    public record TokenRef(@Nullable String token, @Nullable String accessor, @Nullable String increment) {
+        @Override
+        public String toString() {
+            return "TokenRef[accessor=" + accessor + "]";
+        }
+    }
+
+    public record Renew(@Nullable String increment) {}
 
     /** Returned once at creation; {@code token} is never retrievable again. */
-    public record Created(String token, String id, String accessor, String vault, @Nullable Instant expiresAt) {
+    public record Created(String token, String id, String accessor, @Nullable String vault, @Nullable Instant expiresAt,
+            @Nullable String period, @Nullable List<String> services) {
         @Override
         public String toString() {
             return "Created[id=" + id + "]";
@@ -42,47 +62,117 @@ public final class TokenRoutes {
     }
 
     public record TokenView(String id, String accessor, String type, @Nullable String vault, @Nullable String role,
-            String displayName, String createdBy, Instant createdAt, @Nullable Instant expiresAt,
-            @Nullable Instant lastUsedAt, boolean revoked) {}
+            String displayName, String createdBy, Instant createdAt, @Nullable Instant expiresAt, @Nullable String period,
+            @Nullable Instant maxExpiresAt, @Nullable Instant lastUsedAt, boolean revoked, @Nullable List<String> services,
+            @Nullable String parentId) {}
 
     public void routes(Router r) {
         r.post("/v1/tokens", this::create);
         r.get("/v1/tokens", this::list);
-        r.get("/v1/tokens/{id}", req -> {
-            auth.requireAdmin(req);
-            return ApiResponse.ok(view(tokens.find(req.param("id")), vaultNames()));
+        r.get("/v1/tokens/accessors", req -> {
+            Principal p = auth.authenticate(req);
+            dev.keyway.server.auth.Access.requireOwner(p);
+            return ApiResponse.ok(Map.of("accessors", tokens.list(null).stream().map(TokenRecord::accessor).toList()));
         });
-        r.delete("/v1/tokens/{id}", this::revoke);
+        r.get("/v1/tokens/lookup-self", req -> {
+            Principal p = auth.authenticate(req);
+            return ApiResponse.ok(view(tokens.find(p.tokenId()), vaultNames()));
+        });
+        r.post("/v1/tokens/lookup", req -> {
+            Principal p = auth.authenticate(req);
+            return ApiResponse.ok(view(resolve(p, Json.read(req.body(), TokenRef.class)), vaultNames()));
+        });
+        r.post("/v1/tokens/renew-self", req -> {
+            Principal p = auth.authenticate(req);
+            Renew body = req.body().length == 0 ? new Renew(null) : Json.read(req.body(), Renew.class);
+            TokenRecord t = tokens.renew(tokens.find(p.tokenId()), increment(body.increment()));
+            trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
+            return ApiResponse.ok(view(t, vaultNames()));
+        });
+        r.post("/v1/tokens/renew", req -> {
+            Principal p = auth.authenticate(req);
+            TokenRef ref = Json.read(req.body(), TokenRef.class);
+            TokenRecord t = tokens.renew(resolve(p, ref), increment(ref.increment()));
+            trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
+            return ApiResponse.ok(view(t, vaultNames()));
+        });
+        r.post("/v1/tokens/revoke", req -> {
+            Principal p = auth.authenticate(req);
+            return revoke(p, resolve(p, Json.read(req.body(), TokenRef.class)));
+        });
+        r.post("/v1/tokens/revoke-self", req -> {
+            Principal p = auth.authenticate(req);
+            return revoke(p, tokens.find(p.tokenId()));
+        });
+        r.get("/v1/tokens/{id}", req -> {
+            Principal p = auth.authenticate(req);
+            return ApiResponse.ok(view(managed(p, tokens.find(req.param("id"))), vaultNames()));
+        });
+        r.delete("/v1/tokens/{id}", req -> {
+            Principal p = auth.authenticate(req);
+            return revoke(p, tokens.find(req.param("id")));
+        });
     }
 
     private ApiResponse create(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
         CreateToken body = Json.read(req.body(), CreateToken.class);
-        if (body.vault() == null) {
-            throw KeywayException.validation("vault", "field 'vault' is required");
+        String vaultName = body.vault();
+        if (vaultName == null) {
+            vaultName = p.grants().size() == 1 ? vaults.list().stream().filter(v -> p.grants().containsKey(v.id()))
+                    .map(VaultRecord::name).findFirst().orElse(null) : "default";
         }
-        VaultRecord v = vaults.get(body.vault());
-        Duration ttl = body.ttl() == null ? TokenService.DEFAULT_TTL : Durations.parse("ttl", body.ttl());
-        TokenService.Issued t = tokens.mintScoped(v, ttl, body.displayName(), p.actor());
-        trail.record(p, "token.create", v.name(), Map.of("token_id", t.record().id(), "ttl", Durations.format(ttl)));
-        return ApiResponse.created(new Created(t.token(), t.record().id(), t.record().accessor(), v.name(), t.record().expiresAt()));
+        VaultRecord v = vaults.get(vaultName);
+        TokenService.Lifetime life = new TokenService.Lifetime(
+                body.ttl() == null ? null : Durations.parse("ttl", body.ttl()),
+                body.period() == null ? null : Durations.parse("period", body.period()),
+                body.maxTtl() == null ? null : Durations.parse("max_ttl", body.maxTtl()));
+        Set<String> services = body.services() == null ? null : new LinkedHashSet<>(body.services());
+        if (services != null && services.isEmpty()) {
+            throw KeywayException.validation("services", "services must not be empty; omit it to allow all services");
+        }
+        TokenService.Issued t = tokens.mintScoped(p, v, life, body.displayName(), services);
+        trail.record(p, "token.create", v.name(), Map.of("token_id", t.record().id(), "accessor", t.record().accessor()));
+        TokenRecord rec = t.record();
+        return ApiResponse.created(new Created(t.token(), rec.id(), rec.accessor(), v.name(), rec.expiresAt(),
+                rec.period() == null ? null : Durations.format(rec.period()),
+                rec.services() == null ? null : List.of(rec.services().split(","))));
     }
 
     private ApiResponse list(ApiRequest req) {
-        auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
         String vault = req.queryParam("vault");
         String vaultId = vault == null ? null : vaults.get(vault).id();
         Map<String, String> names = vaultNames();
-        List<TokenView> list = tokens.list(vaultId).stream().map(t -> view(t, names)).toList();
+        List<TokenView> list = tokens.list(vaultId).stream().filter(t -> TokenService.manages(p, t)).map(t -> view(t, names)).toList();
         return ApiResponse.ok(Map.of("tokens", list));
     }
 
-    private ApiResponse revoke(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
-        TokenRecord t = tokens.revoke(req.param("id"));
-        trail.record(p, "token.revoke", t.vaultId() == null ? "" : vaultNames().getOrDefault(t.vaultId(), ""),
-                Map.of("token_id", t.id()));
-        return ApiResponse.ok(view(t, vaultNames()));
+    private ApiResponse revoke(Principal p, TokenRecord t) {
+        managed(p, t);
+        TokenRecord r = tokens.revoke(t);
+        trail.record(p, "token.revoke", r.vaultId() == null ? "" : vaultNames().getOrDefault(r.vaultId(), ""),
+                Map.of("token_id", r.id(), "accessor", r.accessor()));
+        return ApiResponse.ok(view(r, vaultNames()));
+    }
+
+    private TokenRecord resolve(Principal p, TokenRef ref) {
+        if ((ref.token() == null) == (ref.accessor() == null)) {
+            throw KeywayException.validation("token", "give exactly one of 'token' or 'accessor'");
+        }
+        TokenRecord t = ref.token() != null ? tokens.findByToken(ref.token()) : tokens.find(ref.accessor());
+        return ref.token() != null ? t : managed(p, t);
+    }
+
+    private static TokenRecord managed(Principal p, TokenRecord t) {
+        if (!TokenService.manages(p, t)) {
+            throw new KeywayException(ErrorType.FORBIDDEN, p.actor() + " may not manage token " + t.id());
+        }
+        return t;
+    }
+
+    private static @Nullable Duration increment(@Nullable String s) {
+        return s == null ? null : Durations.parse("increment", s);
     }
 
     private Map<String, String> vaultNames() {
@@ -91,8 +181,10 @@ public final class TokenRoutes {
         return m;
     }
 
-    private static TokenView view(TokenRecord t, Map<String, String> vaultNames) {
+    static TokenView view(TokenRecord t, Map<String, String> vaultNames) {
         return new TokenView(t.id(), t.accessor(), t.type(), t.vaultId() == null ? null : vaultNames.get(t.vaultId()),
-                t.role(), t.displayName(), t.createdBy(), t.createdAt(), t.expiresAt(), t.lastUsedAt(), t.revoked());
+                t.role(), t.displayName(), t.createdBy(), t.createdAt(), t.expiresAt(),
+                t.period() == null ? null : Durations.format(t.period()), t.maxExpiresAt(), t.lastUsedAt(), t.revoked(),
+                t.services() == null ? null : List.of(t.services().split(",")), t.parentId());
     }
 }

@@ -1,5 +1,10 @@
 package dev.keyway.server.api;
 
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
+import dev.keyway.server.auth.ApiAuth;
+
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
@@ -56,32 +61,63 @@ public final class VaultRoutes {
         r.get("/v1/vaults", this::list);
         r.post("/v1/vaults", this::create);
         r.get("/v1/vaults/{vault}", req -> {
-            auth.requireAdmin(req);
-            return ApiResponse.ok(VaultView.of(vaults.get(req.param("vault"))));
+            VaultRecord v = vault(auth.authenticate(req), req, VaultRole.PROXY);
+            return ApiResponse.ok(VaultView.of(v));
         });
         r.delete("/v1/vaults/{vault}", this::delete);
         r.put("/v1/vaults/{vault}/policy", this::setPolicy);
         r.get("/v1/vaults/{vault}/credentials", this::listCredentials);
         r.get("/v1/vaults/{vault}/credentials/{name}", req -> {
-            auth.requireAdmin(req);
-            return ApiResponse.ok(CredentialView.of(vaults.credential(req.param("vault"), req.param("name"))));
+            VaultRecord v = vault(auth.authenticate(req), req, VaultRole.MEMBER);
+            return ApiResponse.ok(CredentialView.of(vaults.credential(v.name(), req.param("name"))));
         });
+        r.get("/v1/vaults/{vault}/credentials/{name}/reveal", this::reveal);
         r.put("/v1/vaults/{vault}/credentials/{name}", this::setCredential);
         r.delete("/v1/vaults/{vault}/credentials/{name}", this::deleteCredential);
     }
 
     private ApiResponse list(ApiRequest req) {
-        auth.requireAdmin(req);
-        return ApiResponse.ok(Map.of("vaults", vaults.list().stream().map(VaultView::of).toList()));
+        Principal p = auth.authenticate(req);
+        return ApiResponse.ok(Map.of("vaults", vaults.list().stream()
+                .filter(v -> Access.roleOn(p, v.id()) != null).map(VaultView::of).toList()));
+    }
+
+    /** Loads the URL's vault and checks the caller's role on it. */
+    private VaultRecord vault(Principal p, ApiRequest req, VaultRole min) {
+        VaultRecord v = vaults.get(req.param("vault"));
+        Access.require(p, v.id(), v.name(), min);
+        return v;
+    }
+
+    private ApiResponse reveal(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        Access.requireReveal(p, v.id(), v.name());
+        CredentialRecord c = vaults.credential(v.name(), req.param("name"));
+        byte[] value = vaults.decrypt(v, c);
+        try {
+            trail.record(p, "credential.reveal", v.name(), Map.of("credential", c.name(), "version", c.version()));
+            return ApiResponse.ok(Map.of("name", c.name(), "version", c.version(),
+                    "value", new String(value, StandardCharsets.UTF_8)));
+        } finally {
+            Arrays.fill(value, (byte) 0);
+        }
     }
 
     private ApiResponse create(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
+        if (!p.user()) {
+            throw new dev.keyway.core.error.KeywayException(dev.keyway.core.error.ErrorType.FORBIDDEN,
+                    "only users (or the local admin token) can create vaults");
+        }
         CreateVault body = Json.read(req.body(), CreateVault.class);
         if (body.name() == null) {
             throw KeywayException.validation("name", "field 'name' is required");
         }
         VaultRecord v = vaults.create(body.name(), p.actor());
+        if (!p.owner() && p.subjectId() != null) {
+            vaults.grant(p.subjectId(), v, VaultRole.ADMIN);
+        }
         if (body.unmatched() != null) {
             v = vaults.setPolicy(v.name(), body.unmatched());
         }
@@ -90,14 +126,16 @@ public final class VaultRoutes {
     }
 
     private ApiResponse delete(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
+        vault(p, req, VaultRole.ADMIN);
         vaults.delete(req.param("vault"));
         trail.record(p, "vault.delete", req.param("vault"), Map.of());
         return ApiResponse.noContent();
     }
 
     private ApiResponse setPolicy(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
+        vault(p, req, VaultRole.MEMBER);
         SetPolicy body = Json.read(req.body(), SetPolicy.class);
         if (body.unmatched() == null) {
             throw KeywayException.validation("unmatched", "field 'unmatched' is required (tunnel, intercept or deny)");
@@ -108,13 +146,14 @@ public final class VaultRoutes {
     }
 
     private ApiResponse listCredentials(ApiRequest req) {
-        auth.requireAdmin(req);
+        vault(auth.authenticate(req), req, VaultRole.MEMBER);
         List<CredentialView> list = vaults.listCredentials(req.param("vault")).stream().map(CredentialView::of).toList();
         return ApiResponse.ok(Map.of("credentials", list));
     }
 
     private ApiResponse setCredential(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
+        vault(p, req, VaultRole.MEMBER);
         SetCredential body = Json.read(req.body(), SetCredential.class);
         if (body.value() == null) {
             throw KeywayException.validation("value", "field 'value' is required");
@@ -130,7 +169,8 @@ public final class VaultRoutes {
     }
 
     private ApiResponse deleteCredential(ApiRequest req) {
-        Principal p = auth.requireAdmin(req);
+        Principal p = auth.authenticate(req);
+        vault(p, req, VaultRole.MEMBER);
         vaults.deleteCredential(req.param("vault"), req.param("name"));
         trail.record(p, "credential.delete", req.param("vault"), Map.of("credential", req.param("name")));
         return ApiResponse.noContent();

@@ -15,7 +15,11 @@ import dev.keyway.proxy.spi.ProxyPrincipal;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
 import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.TokenIndex;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
 import dev.keyway.server.VaultService;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.TokenRecord;
@@ -27,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -85,28 +90,60 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     }
 
     private AuthResult principal(Snapshot s, TokenRecord t, @Nullable String vaultName) {
-        VaultRuntime vr;
-        if (t.vaultId() != null) {
-            vr = s.vaultById(t.vaultId()).orElse(null);
-            if (vr == null) {
-                return reject(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists");
-            }
-            if (vaultName != null && !vaultName.equals(vr.vault().name())) {
-                return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
-                        + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
-                        + vr.vault().name() + "@HOST:PORT");
-            }
-        } else if (t.type().equals("admin")) {
-            String name = vaultName == null ? "default" : vaultName;
-            vr = s.vaultByName(name).orElse(null);
-            if (vr == null) {
-                return reject(ErrorType.PROXY_AUTH_INVALID, "vault '" + printable(name) + "' does not exist");
-            }
-        } else {
-            return reject(ErrorType.PROXY_AUTH_INVALID, "a " + t.type() + " token cannot use the proxy");
+        Principal p;
+        try {
+            p = ApiAuth.principal(s, t);
+        } catch (KeywayException e) {
+            return reject(ErrorType.PROXY_AUTH_INVALID, e.detail());
         }
-        String actor = t.type().equals("admin") ? "local-admin" : "token:" + t.displayName();
-        return new AuthResult.Authenticated(new ProxyPrincipal(t.id(), actor, vr.vault().id(), vr.vault().name()));
+        VaultRuntime vr;
+        switch (t.type()) {
+            case "scoped" -> {
+                vr = t.vaultId() == null ? null : s.vaultById(t.vaultId()).orElse(null);
+                if (vr == null) {
+                    return reject(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists");
+                }
+                if (vaultName != null && !vaultName.equals(vr.vault().name())) {
+                    return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
+                            + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
+                            + vr.vault().name() + "@HOST:PORT");
+                }
+            }
+            case "admin", "agent" -> {
+                if (vaultName == null) {
+                    if (p.owner()) {
+                        vaultName = "default";
+                    } else if (p.grants().size() == 1) {
+                        vaultName = s.vaultById(p.grants().keySet().iterator().next()).map(v -> v.vault().name()).orElse("?");
+                    } else {
+                        return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has " + p.grants().size()
+                                + " vaults; name one in the proxy URL: http://TOKEN:VAULT@HOST:PORT");
+                    }
+                }
+                vr = s.vaultByName(vaultName).orElse(null);
+                if (vr == null || Access.roleOn(p, vr.vault().id()) == null) {
+                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + printable(vaultName) + "'");
+                }
+            }
+            default -> {
+                return reject(ErrorType.PROXY_AUTH_INVALID, "a " + t.type() + " token cannot use the proxy; "
+                        + "mint a proxy token with 'keyway token create' (or use 'keyway run')");
+            }
+        }
+        return new AuthResult.Authenticated(new ProxyPrincipal(t.id(), p.actor(), vr.vault().id(), vr.vault().name()));
+    }
+
+    /** The service subset the principal's token is restricted to, or null for all. */
+    private static @Nullable Set<String> allowedServices(Snapshot s, ProxyPrincipal pp) {
+        TokenRecord t = s.tokens().byId(pp.tokenId()).orElse(null);
+        if (t == null) {
+            return Set.of();
+        }
+        try {
+            return ApiAuth.principal(s, t).services();
+        } catch (KeywayException e) {
+            return Set.of();
+        }
     }
 
     @Override
@@ -115,7 +152,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (vr.isEmpty()) {
             return new ConnectDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"));
         }
-        if (vr.get().matcher().hasServiceFor(host, port)) {
+        if (vr.get().matcherFor(allowedServices(snapshot.get(), p)).hasServiceFor(host, port)) {
             return new ConnectDecision.Intercept();
         }
         return switch (vr.get().unmatchedPolicy()) {
@@ -127,11 +164,12 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
 
     @Override
     public RequestDecision onRequest(ProxyPrincipal p, RequestHead head) {
-        VaultRuntime vr = snapshot.get().vaultById(p.vaultId()).orElse(null);
+        Snapshot s = snapshot.get();
+        VaultRuntime vr = s.vaultById(p.vaultId()).orElse(null);
         if (vr == null) {
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"), null);
         }
-        Optional<Match> m = vr.matcher().match(head.host(), head.port(), head.method(), head.path());
+        Optional<Match> m = vr.matcherFor(allowedServices(s, p)).match(head.host(), head.port(), head.method(), head.path());
         if (m.isEmpty()) {
             if (vr.unmatchedPolicy().equals("deny")) {
                 return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);
@@ -159,9 +197,17 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
 
     @Override
     public boolean isActive(ProxyPrincipal p) {
-        return snapshot.get().tokens().byId(p.tokenId())
-                .map(t -> !t.revoked() && (t.expiresAt() == null || clock.instant().isBefore(t.expiresAt())))
-                .orElse(false);
+        Snapshot s = snapshot.get();
+        TokenRecord t = s.tokens().byId(p.tokenId()).orElse(null);
+        if (t == null || t.revoked() || (t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt()))) {
+            return false;
+        }
+        try {
+            Principal pr = ApiAuth.principal(s, t);
+            return s.vaultById(p.vaultId()).map(v -> Access.roleOn(pr, v.vault().id()) != null).orElse(false);
+        } catch (KeywayException e) {
+            return false;
+        }
     }
 
     private Optional<byte[]> resolve(VaultRuntime vr, String name) {

@@ -3,6 +3,10 @@ package dev.keyway.server.runtime;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.VaultMatcher;
 import dev.keyway.server.TokenIndex;
+import dev.keyway.server.auth.VaultRole;
+import dev.keyway.store.AgentRecord;
+import dev.keyway.store.GrantRecord;
+import dev.keyway.store.UserRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
@@ -56,7 +60,16 @@ public final class RuntimeState implements AutoCloseable {
                 byName.put(v.name(), vr);
                 byId.put(v.id(), vr);
             }
-            current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null))));
+            Map<String, AgentRecord> agents = new HashMap<>();
+            store.listAgents().forEach(a -> agents.put(a.id(), a));
+            Map<String, UserRecord> users = new HashMap<>();
+            store.listUsers().forEach(u -> users.put(u.id(), u));
+            Map<String, Map<String, VaultRole>> grants = new HashMap<>();
+            for (GrantRecord g : store.allGrants()) {
+                grants.computeIfAbsent(g.subjectId(), k -> new HashMap<>()).put(g.vaultId(), VaultRole.parse(g.role()));
+            }
+            grants.replaceAll((k, v) -> Map.copyOf(v));
+            current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null)), agents, users, grants));
         } finally {
             rebuild.unlock();
         }

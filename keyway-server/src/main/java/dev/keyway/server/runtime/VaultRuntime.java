@@ -6,6 +6,9 @@ import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.VaultRecord;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One vault as the proxy sees it: its compiled matcher, its services by name and its credentials
@@ -19,11 +22,30 @@ public record VaultRuntime(
         VaultMatcher matcher,
         Map<String, ServiceDefinition> services,
         Map<String, CredentialRecord> credentials,
-        Map<String, String> brokenServices) {
+        Map<String, String> brokenServices,
+        ConcurrentHashMap<Set<String>, VaultMatcher> restricted) {
     public VaultRuntime {
         services = Map.copyOf(services);
         credentials = Map.copyOf(credentials);
         brokenServices = Map.copyOf(brokenServices);
+    }
+
+    public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
+            Map<String, CredentialRecord> credentials, Map<String, String> brokenServices) {
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * The matcher over only the services a token may use (agents and tokens can be restricted to a
+     * subset), so a request is matched as if the other services did not exist. Compiled once per
+     * distinct subset and cached for the life of this snapshot.
+     */
+    public VaultMatcher matcherFor(@Nullable Set<String> allowed) {
+        if (allowed == null) {
+            return matcher;
+        }
+        return restricted.computeIfAbsent(Set.copyOf(allowed), a -> VaultMatcher.compile(
+                matcher.services().stream().filter(d -> a.contains(d.name())).toList()));
     }
 
     public String unmatchedPolicy() {

@@ -1,0 +1,140 @@
+package dev.keyway.server.api;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Injection;
+import dev.keyway.core.service.PlaceholderFormat;
+import dev.keyway.core.service.ServiceCatalog;
+import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ServiceTemplate;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.Snapshot;
+import dev.keyway.server.runtime.VaultRuntime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /discover}: what the calling agent may use, so it never has to guess. Lists the
+ * vault, the services this token may use (host, methods, paths, injection kind, the env var and
+ * placeholder value an SDK should be given), the credential names (never values), the unmatched-
+ * host policy and where to ask for more. The vault comes from the token, or the
+ * {@code X-Keyway-Vault} header when the token has several.
+ */
+public final class DiscoverRoutes {
+    private final Supplier<Snapshot> snapshot;
+    private final ApiAuth auth;
+    private final String proxyAddress;
+
+    public DiscoverRoutes(Supplier<Snapshot> snapshot, ApiAuth auth, String proxyAddress) {
+        this.snapshot = snapshot;
+        this.auth = auth;
+        this.proxyAddress = proxyAddress;
+    }
+
+    public void routes(Router r) {
+        r.get("/discover", this::discover);
+        r.get("/v1/discover", this::discover);
+    }
+
+    private ApiResponse discover(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        Snapshot s = snapshot.get();
+        VaultRuntime vr = resolveVault(p, s, req.header("x-keyway-vault"));
+        VaultRole role = Access.roleOn(p, vr.vault().id());
+        List<Map<String, Object>> services = new ArrayList<>();
+        TreeSet<String> credentialNames = new TreeSet<>();
+        for (ServiceDefinition d : vr.serviceList()) {
+            if (!Access.mayUseService(p, d.name())) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", d.name());
+            m.put("host", d.host());
+            m.put("methods", d.methods().isEmpty() ? List.of("*") : d.methods());
+            m.put("paths", d.paths().isEmpty() ? List.of("/**") : d.paths());
+            m.put("enabled", d.enabled());
+            m.put("inject", kind(d.injection()));
+            List<Map<String, String>> env = new ArrayList<>();
+            for (String cred : d.injection().credentialNames()) {
+                credentialNames.add(cred);
+                env.add(placeholder(d.injection(), cred));
+            }
+            m.put("env", env);
+            if (d.description() != null) {
+                m.put("description", d.description());
+            }
+            services.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("vault", vr.vault().name());
+        out.put("role", role == null ? null : role.wire());
+        out.put("actor", p.actor());
+        out.put("proxy", proxyAddress);
+        out.put("unmatched", vr.unmatchedPolicy());
+        out.put("services", services);
+        out.put("credentials", List.copyOf(credentialNames));
+        out.put("available_credentials", vr.credentials().keySet().stream().sorted().toList());
+        out.put("propose", Map.of("endpoint", "POST /v1/proposals", "cli", "keyway proposal create", "skill", "/v1/skill.md"));
+        out.put("expires_at", p.expiresAt());
+        return ApiResponse.ok(out);
+    }
+
+    static VaultRuntime resolveVault(Principal p, Snapshot s, String header) {
+        if (header != null && !header.isBlank()) {
+            VaultRuntime vr = s.vaultByName(header.strip()).orElseThrow(() -> KeywayException.notFound(
+                    "vault '" + dev.keyway.server.Names.printable(header) + "' (from X-Keyway-Vault) does not exist"));
+            Access.require(p, vr.vault().id(), vr.vault().name(), VaultRole.PROXY);
+            return vr;
+        }
+        List<String> ids = new ArrayList<>(p.grants().keySet());
+        if (p.owner()) {
+            return s.vaultByName("default").orElseThrow();
+        }
+        if (ids.size() == 1) {
+            return s.vaultById(ids.getFirst()).orElseThrow(() -> KeywayException.notFound("the token's vault no longer exists"));
+        }
+        if (ids.isEmpty()) {
+            throw new KeywayException(ErrorType.FORBIDDEN, p.actor() + " has no vault");
+        }
+        List<String> names = ids.stream().map(id -> s.vaultById(id).map(v -> v.vault().name()).orElse(id)).sorted().toList();
+        throw new KeywayException(ErrorType.BAD_REQUEST, "this token has several vaults " + names
+                + "; choose one with the X-Keyway-Vault header (or KEYWAY_VAULT)");
+    }
+
+    private static String kind(Injection i) {
+        return switch (i) {
+            case Injection.None n -> "none";
+            case Injection.Bearer b -> "bearer";
+            case Injection.Basic b -> "basic";
+            case Injection.Headers h -> "header";
+            case Injection.Query q -> "query";
+            case Injection.Substitute s -> "substitute";
+        };
+    }
+
+    /** The env var an SDK reads for this credential and the harmless value to give it. */
+    static Map<String, String> placeholder(Injection i, String credential) {
+        if (i instanceof Injection.Substitute s) {
+            return Map.of("name", credential, "value", s.placeholder());
+        }
+        for (ServiceTemplate t : ServiceCatalog.all()) {
+            for (PlaceholderFormat f : t.placeholders()) {
+                if (f.credential().equals(credential)) {
+                    return Map.of("name", f.envVar(), "value", f.value());
+                }
+            }
+        }
+        return Map.of("name", credential, "value", "keyway-placeholder-" + credential.toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+}

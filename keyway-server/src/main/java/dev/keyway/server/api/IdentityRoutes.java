@@ -1,0 +1,290 @@
+package dev.keyway.server.api;
+
+import dev.keyway.core.crypto.PasswordHashes;
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.server.Durations;
+import dev.keyway.server.LoginThrottle;
+import dev.keyway.server.Names;
+import dev.keyway.server.TokenService;
+import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
+import dev.keyway.server.http.ApiRequest;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Json;
+import dev.keyway.server.http.Router;
+import dev.keyway.store.AgentRecord;
+import dev.keyway.store.GrantRecord;
+import dev.keyway.store.Store;
+import dev.keyway.store.UserRecord;
+import dev.keyway.store.VaultRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Humans: first-owner setup, login/logout sessions, whoami, user management, and vault membership
+ * ({@code /v1/vaults/{vault}/members}) for users and agents.
+ */
+public final class IdentityRoutes {
+    static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,255}$");
+    public static final Duration DEFAULT_SESSION = Duration.ofHours(12);
+    static final Duration MAX_SESSION = Duration.ofDays(30);
+
+    private final Store store;
+    private final VaultService vaults;
+    private final TokenService tokens;
+    private final ApiAuth auth;
+    private final AuditTrail trail;
+    private final LoginThrottle throttle;
+    private final Runnable onChange;
+
+    public IdentityRoutes(Store store, VaultService vaults, TokenService tokens, ApiAuth auth, AuditTrail trail,
+            LoginThrottle throttle, Runnable onChange) {
+        this.store = store;
+        this.vaults = vaults;
+        this.tokens = tokens;
+        this.auth = auth;
+        this.trail = trail;
+        this.throttle = throttle;
+        this.onChange = onChange;
+    }
+
+    /** Credentials of a user; the password is wiped from memory as soon as it is hashed or checked. */
+    public record Login(@Nullable String email, @Nullable String password, @Nullable String ttl) {
+        @Override
+        public String toString() {
+            return "Login[email=" + email + "]";
+        }
+    }
+
+    public record NewUser(@Nullable String email, @Nullable String password, @Nullable String role) {
+        @Override
+        public String toString() {
+            return "NewUser[email=" + email + "]";
+        }
+    }
+
+    public record Member(@Nullable String user, @Nullable String agent, @Nullable String role) {}
+
+    public void routes(Router r) {
+        r.post("/v1/setup", this::setup);
+        r.post("/v1/auth/login", this::login);
+        r.post("/v1/auth/logout", req -> {
+            Principal p = auth.authenticate(req);
+            if (!p.type().equals("session")) {
+                throw new KeywayException(ErrorType.CONFLICT, "logout ends a user session; this is a " + p.type() + " token");
+            }
+            tokens.revoke(tokens.find(p.tokenId()));
+            trail.record(p, "user.logout", "", Map.of());
+            return ApiResponse.noContent();
+        });
+        r.get("/v1/auth/whoami", req -> ApiResponse.ok(whoami(auth.authenticate(req))));
+        r.get("/v1/users", req -> {
+            Access.requireOwner(auth.authenticate(req));
+            return ApiResponse.ok(Map.of("users", store.listUsers().stream().map(IdentityRoutes::user).toList()));
+        });
+        r.post("/v1/users", this::createUser);
+        r.get("/v1/vaults/{vault}/members", this::members);
+        r.put("/v1/vaults/{vault}/members", this::addMember);
+        r.delete("/v1/vaults/{vault}/members/{subject}", this::removeMember);
+    }
+
+    private ApiResponse setup(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        if (!p.isAdmin()) {
+            throw new KeywayException(ErrorType.FORBIDDEN, "setup needs the local admin token (run 'keyway setup' on the server's machine)");
+        }
+        if (!store.listUsers().isEmpty()) {
+            throw new KeywayException(ErrorType.CONFLICT, "Keyway already has an owner; use 'keyway login'");
+        }
+        NewUser body = Json.read(req.body(), NewUser.class);
+        UserRecord u = create(body.email(), body.password(), "owner");
+        trail.record(p, "user.setup", "", Map.of("user", u.email()));
+        return ApiResponse.created(user(u));
+    }
+
+    private ApiResponse createUser(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        Access.requireOwner(p);
+        NewUser body = Json.read(req.body(), NewUser.class);
+        String role = body.role() == null ? "member" : body.role();
+        if (!role.equals("member") && !role.equals("owner")) {
+            throw KeywayException.validation("role", "instance role must be owner or member");
+        }
+        UserRecord u = create(body.email(), body.password(), role);
+        trail.record(p, "user.create", "", Map.of("user", u.email(), "role", role));
+        return ApiResponse.created(user(u));
+    }
+
+    private UserRecord create(@Nullable String email, @Nullable String password, String role) {
+        if (email == null || !EMAIL.matcher(email.strip()).matches()) {
+            throw KeywayException.validation("email", "a valid e-mail address is required");
+        }
+        if (password == null) {
+            throw KeywayException.validation("password", "a password is required");
+        }
+        char[] pw = password.toCharArray();
+        try {
+            if (pw.length < PasswordHashes.MIN_LENGTH) {
+                throw KeywayException.validation("password", "the password must have at least " + PasswordHashes.MIN_LENGTH + " characters");
+            }
+            UserRecord u = store.createUser(email.strip().toLowerCase(Locale.ROOT), PasswordHashes.hash(pw), role);
+            onChange.run();
+            return u;
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+
+    private ApiResponse login(ApiRequest req) {
+        long wait = throttle.tryAcquire(req.remote().getAddress());
+        if (wait > 0) {
+            return dev.keyway.server.http.Problems.of(ErrorType.RATE_LIMITED,
+                    "too many login attempts from this address; retry in " + wait + "s", req.requestId())
+                    .withHeader("Retry-After", Long.toString(wait));
+        }
+        Login body = Json.read(req.body(), Login.class);
+        if (body.email() == null || body.password() == null) {
+            throw KeywayException.validation("email", "email and password are required");
+        }
+        char[] pw = body.password().toCharArray();
+        try {
+            UserRecord u = store.userByEmail(body.email().strip().toLowerCase(Locale.ROOT)).orElse(null);
+            // Verify against a dummy hash for unknown users so timing does not reveal which e-mails exist.
+            boolean ok = PasswordHashes.verify(pw, u == null ? DUMMY_HASH : u.passwordHash()) && u != null && !u.disabled();
+            if (!ok) {
+                throw new KeywayException(ErrorType.UNAUTHORIZED, "wrong e-mail or password");
+            }
+            Duration ttl = body.ttl() == null ? DEFAULT_SESSION : Durations.parse("ttl", body.ttl());
+            if (ttl.compareTo(MAX_SESSION) > 0 || ttl.isNegative() || ttl.isZero()) {
+                throw KeywayException.validation("ttl", "session ttl must be between 1s and 30d");
+            }
+            TokenService.Issued s = tokens.mintSession(u.id(), u.email(), ttl);
+            trail.record(new Principal(s.record().id(), "user:" + u.email(), "session", u.id(), false, Map.of(), null, null, true),
+                    "user.login", "", Map.of("client", req.remote().getAddress().getHostAddress()));
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("token", s.token());
+            out.put("id", s.record().id());
+            out.put("accessor", s.record().accessor());
+            out.put("expires_at", s.record().expiresAt());
+            out.put("user", user(u));
+            return ApiResponse.ok(out);
+        } finally {
+            Arrays.fill(pw, '\0');
+        }
+    }
+
+    private static final String DUMMY_HASH = PasswordHashes.hash("keyway-dummy-password-for-timing".toCharArray());
+
+    private Map<String, Object> whoami(Principal p) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("actor", p.actor());
+        m.put("type", p.type());
+        m.put("token_id", p.tokenId());
+        m.put("owner", p.owner());
+        if (p.subjectId() != null) {
+            UserRecord u = store.userById(p.subjectId()).orElse(null);
+            if (u != null) {
+                m.put("user", user(u));
+            }
+            AgentRecord a = store.agentById(p.subjectId()).orElse(null);
+            if (a != null) {
+                m.put("agent", a.name());
+            }
+        }
+        List<Map<String, String>> grants = new ArrayList<>();
+        for (VaultRecord v : vaults.list()) {
+            VaultRole r = Access.roleOn(p, v.id());
+            if (r != null) {
+                grants.add(Map.of("vault", v.name(), "role", r.wire()));
+            }
+        }
+        m.put("vaults", grants);
+        m.put("services", p.services());
+        m.put("expires_at", p.expiresAt());
+        return m;
+    }
+
+    private ApiResponse members(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        Access.require(p, v.id(), v.name(), VaultRole.MEMBER);
+        List<Map<String, String>> out = new ArrayList<>();
+        for (GrantRecord g : store.allGrants()) {
+            if (g.vaultId().equals(v.id())) {
+                out.add(subject(g.subjectId(), g.role()));
+            }
+        }
+        return ApiResponse.ok(Map.of("members", out));
+    }
+
+    private Map<String, String> subject(String id, String role) {
+        Map<String, String> m = new LinkedHashMap<>();
+        store.userById(id).ifPresent(u -> m.put("user", u.email()));
+        store.agentById(id).ifPresent(a -> m.put("agent", a.name()));
+        m.put("role", role);
+        return m;
+    }
+
+    private ApiResponse addMember(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        Access.require(p, v.id(), v.name(), VaultRole.ADMIN);
+        Member body = Json.read(req.body(), Member.class);
+        String subjectId = subjectId(body.user(), body.agent());
+        VaultRole role = VaultRole.parse(body.role() == null ? "proxy" : body.role());
+        vaults.grant(subjectId, v, role);
+        trail.record(p, "vault.member.set", v.name(), Map.of("subject", body.user() != null ? body.user() : "agent:" + body.agent(),
+                "role", role.wire()));
+        return ApiResponse.ok(subject(subjectId, role.wire()));
+    }
+
+    private ApiResponse removeMember(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        VaultRecord v = vaults.get(req.param("vault"));
+        Access.require(p, v.id(), v.name(), VaultRole.ADMIN);
+        String s = req.param("subject");
+        String id = s.contains("@") ? subjectId(s, null) : subjectId(null, s);
+        if (!vaults.ungrant(id, v)) {
+            throw KeywayException.notFound(Names.printable(s) + " is not a member of vault '" + v.name() + "'");
+        }
+        trail.record(p, "vault.member.remove", v.name(), Map.of("subject", s));
+        return ApiResponse.noContent();
+    }
+
+    private String subjectId(@Nullable String user, @Nullable String agent) {
+        if ((user == null) == (agent == null)) {
+            throw KeywayException.validation("user", "give exactly one of 'user' (an e-mail) or 'agent' (an agent name)");
+        }
+        if (user != null) {
+            return store.userByEmail(user.strip().toLowerCase(Locale.ROOT))
+                    .orElseThrow(() -> KeywayException.notFound("no user '" + Names.printable(user) + "'")).id();
+        }
+        return store.agentByName(agent).orElseThrow(() -> KeywayException.notFound("no agent '" + Names.printable(agent) + "'")).id();
+    }
+
+    static Map<String, Object> user(UserRecord u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", u.id());
+        m.put("email", u.email());
+        m.put("role", u.role());
+        m.put("created_at", u.createdAt());
+        m.put("disabled", u.disabled());
+        return m;
+    }
+
+    static Instant now() {
+        return Instant.now();
+    }
+}
