@@ -61,10 +61,14 @@ public abstract class StoreContractTest {
     }
 
     protected static TokenRecord token(String id, @Nullable String vaultId) {
+        return token(id, vaultId, null);
+    }
+
+    protected static TokenRecord token(String id, @Nullable String vaultId, @Nullable String subject) {
         return new TokenRecord(id, "acc-" + id, bytes("hash-" + id), vaultId == null ? "admin" : "scoped", vaultId,
                 vaultId == null ? null : "proxy", "token " + id, "alice", T0, T0.plusSeconds(3600),
                 Duration.ofMinutes(30), T0.plusSeconds(86400), null, false, vaultId == null ? null : "github,openai",
-                null);
+                null, subject);
     }
 
     private static void assertKeyway(ThrowingCallable call, ErrorType type) {
@@ -498,7 +502,7 @@ public abstract class StoreContractTest {
     @Test
     void tokenWithOnlyRequiredFieldsRoundTrips() {
         TokenRecord t = new TokenRecord("t0", "a0", bytes("h0"), "session", null, null, "cli", "alice", T0,
-                null, null, null, null, false, null, "parent");
+                null, null, null, null, false, null, "parent", null);
         store.insertToken(t);
         assertThat(store.tokenById("t0").orElseThrow()).usingRecursiveComparison().isEqualTo(t);
     }
@@ -508,11 +512,11 @@ public abstract class StoreContractTest {
         store.insertToken(token("t1", null));
         TokenRecord base = token("t2", null);
         TokenRecord sameId = new TokenRecord("t1", "other-acc", bytes("other-hash"), base.type(), null, null,
-                "x", "a", T0, null, null, null, null, false, null, null);
+                "x", "a", T0, null, null, null, null, false, null, null, null);
         TokenRecord sameAccessor = new TokenRecord("t3", "acc-t1", bytes("h3"), base.type(), null, null,
-                "x", "a", T0, null, null, null, null, false, null, null);
+                "x", "a", T0, null, null, null, null, false, null, null, null);
         TokenRecord sameHash = new TokenRecord("t4", "acc-4", bytes("hash-t1"), base.type(), null, null,
-                "x", "a", T0, null, null, null, null, false, null, null);
+                "x", "a", T0, null, null, null, null, false, null, null, null);
         for (TokenRecord dup : List.of(sameId, sameAccessor, sameHash)) {
             assertKeyway(() -> store.insertToken(dup), ErrorType.CONFLICT);
         }

@@ -1,13 +1,16 @@
 package dev.keyway.store.jdbc;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.store.AgentRecord;
 import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.GrantRecord;
+import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
-import dev.keyway.store.StoreException;
 import dev.keyway.store.TokenRecord;
+import dev.keyway.store.UserRecord;
 import dev.keyway.store.VaultRecord;
-import java.security.SecureRandom;
+import dev.keyway.store.WebhookRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,13 +22,12 @@ import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntFunction;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Store} in portable SQL; subclasses provide the connection ({@link #withConnection}),
  * recognise unique-key violations, and may control transactions ({@link #begin}, {@link #commit},
- * {@link #rollback}), e.g. to take a cross-process write lock.
+ * {@link #rollback}), e.g. to take a cross-process write lock. How transactions nest (for
+ * {@link #atomically}) is described in {@link JdbcTransactions}.
  *
  * <p>Choices worth knowing:
  * <ul>
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Every write method bumps the single-row {@code revision} counter in its transaction when it
  *       changed something (a delete of a missing row does not). The one exception is
  *       {@link #touchTokens}: last-use bookkeeping is written every few seconds and must not make
- *       every server rebuild its snapshots.</li>
+ *       every server rebuild its snapshots. Likewise {@link #recordWebhookDelivery}, which no
+ *       snapshot depends on.</li>
  *   <li>Reads of an unknown vault's children return empty results; writes into an unknown vault
  *       are {@code NOT_FOUND}.</li>
  *   <li>A {@link RuntimeException} from a callback (encryption, re-wrapping) rolls the transaction
@@ -42,86 +45,10 @@ import org.slf4j.LoggerFactory;
  *       message names the operation and SQL state, never data.</li>
  * </ul>
  */
-public abstract class JdbcStore implements Store {
-    private static final Logger LOG = LoggerFactory.getLogger(JdbcStore.class);
-
-    private final Clock clock;
-    private final SecureRandom random = new SecureRandom();
+public abstract class JdbcStore extends JdbcTransactions implements Store {
 
     protected JdbcStore(Clock clock) {
-        this.clock = clock;
-    }
-
-    /** Runs {@code work} on a connection in auto-commit mode, serialised as the subclass needs. */
-    protected abstract <T> T withConnection(SqlWork<T> work) throws SQLException;
-
-    /** True if {@code e} reports a duplicate primary or unique key. */
-    protected abstract boolean isUniqueViolation(SQLException e);
-
-    /**
-     * Starts a write transaction. The default switches auto-commit off; a subclass may also take a
-     * write lock here (PostgreSQL: {@code SELECT ... FOR UPDATE} on the {@code revision} row, which
-     * serialises writers so read-then-write steps such as version numbering stay correct).
-     */
-    protected void begin(Connection c) throws SQLException {
-        c.setAutoCommit(false);
-    }
-
-    /** Commits the transaction started by {@link #begin}. */
-    protected void commit(Connection c) throws SQLException {
-        c.commit();
-        c.setAutoCommit(true);
-    }
-
-    /** Rolls back the transaction started by {@link #begin}. */
-    protected void rollback(Connection c) throws SQLException {
-        try {
-            c.rollback();
-        } finally {
-            c.setAutoCommit(true);
-        }
-    }
-
-    /** Short, data-free description of a database error for exception messages. */
-    protected String describe(SQLException e) {
-        return "SQLState " + e.getSQLState() + ", code " + e.getErrorCode();
-    }
-
-    // ---- transaction plumbing ----
-
-    protected final <T> T read(String op, SqlWork<T> work) {
-        try {
-            return withConnection(work);
-        } catch (SQLException e) {
-            throw storeFailure(op, e);
-        }
-    }
-
-    protected final <T> T write(String op, SqlWork<T> work) {
-        try {
-            return withConnection(c -> {
-                begin(c);
-                try {
-                    T result = work.run(c);
-                    commit(c);
-                    return result;
-                } catch (SQLException | RuntimeException | Error e) {
-                    try {
-                        rollback(c);
-                    } catch (SQLException re) {
-                        e.addSuppressed(re);
-                    }
-                    throw e;
-                }
-            });
-        } catch (SQLException e) {
-            throw storeFailure(op, e);
-        }
-    }
-
-    private StoreException storeFailure(String op, SQLException e) {
-        LOG.debug("store operation {} failed", op, e);
-        return new StoreException("store operation " + op + " failed (" + describe(e) + ")", e);
+        super(clock);
     }
 
     /** Increments the change counter; returns true for use as a lambda result. */
@@ -135,29 +62,6 @@ public abstract class JdbcStore implements Store {
             bump(c);
         }
         return changed;
-    }
-
-    private Instant now() {
-        return Instant.ofEpochMilli(clock.millis());
-    }
-
-    /** New vault id: {@code vlt_} + 16 lowercase base32 characters (80 random bits). */
-    String newVaultId() {
-        byte[] b = new byte[10];
-        random.nextBytes(b);
-        String alphabet = "abcdefghijklmnopqrstuvwxyz234567";
-        StringBuilder sb = new StringBuilder("vlt_");
-        long bits = 0;
-        int n = 0;
-        for (byte x : b) {
-            bits = (bits << 8) | (x & 0xff);
-            n += 8;
-            while (n >= 5) {
-                sb.append(alphabet.charAt((int) (bits >>> (n - 5)) & 31));
-                n -= 5;
-            }
-        }
-        return sb.toString();
     }
 
     // ---- meta ----
@@ -212,7 +116,7 @@ public abstract class JdbcStore implements Store {
     @Override
     public VaultRecord createVault(String name, byte[] wrappedKey, String actor) {
         return write("createVault", c -> {
-            VaultRecord v = VaultSql.create(c, newVaultId(), name, wrappedKey, actor, now());
+            VaultRecord v = VaultSql.create(c, newId("vlt_"), name, wrappedKey, actor, now());
             bump(c);
             return v;
         });
@@ -376,6 +280,188 @@ public abstract class JdbcStore implements Store {
         }
         write("touchTokens", c -> {
             TokenSql.touch(c, lastUsed);
+            return true;
+        });
+    }
+
+    // ---- transactions ----
+
+    /** See {@link JdbcTransactions}: nested calls join this transaction, each in a savepoint. */
+    @Override
+    public <T> T atomically(Function<Store, T> work) {
+        return write("atomically", c -> work.apply(this));
+    }
+
+    // ---- users ----
+
+    @Override
+    public UserRecord createUser(String email, String passwordHash, String role) {
+        return write("createUser", c -> {
+            UserRecord u = UserSql.create(c, newId("usr_"), email, passwordHash, role, now());
+            bump(c);
+            return u;
+        });
+    }
+
+    @Override
+    public Optional<UserRecord> userByEmail(String email) {
+        return read("userByEmail", c -> UserSql.byEmail(c, email));
+    }
+
+    @Override
+    public Optional<UserRecord> userById(String id) {
+        return read("userById", c -> UserSql.byId(c, id));
+    }
+
+    @Override
+    public List<UserRecord> listUsers() {
+        return read("listUsers", UserSql::list);
+    }
+
+    @Override
+    public boolean updateUserPassword(String userId, String passwordHash) {
+        return write("updateUserPassword", c -> bumpIf(c, UserSql.updatePassword(c, userId, passwordHash)));
+    }
+
+    // ---- agents ----
+
+    @Override
+    public AgentRecord createAgent(String name, @Nullable String services, String actor) {
+        return write("createAgent", c -> {
+            AgentRecord a = AgentSql.create(c, newId("agt_"), name, services, actor, now());
+            bump(c);
+            return a;
+        });
+    }
+
+    @Override
+    public Optional<AgentRecord> agentByName(String name) {
+        return read("agentByName", c -> AgentSql.byName(c, name));
+    }
+
+    @Override
+    public Optional<AgentRecord> agentById(String id) {
+        return read("agentById", c -> AgentSql.byId(c, id));
+    }
+
+    @Override
+    public List<AgentRecord> listAgents() {
+        return read("listAgents", AgentSql::list);
+    }
+
+    @Override
+    public boolean setAgentRevoked(String agentId, boolean revoked) {
+        return write("setAgentRevoked", c -> bumpIf(c, AgentSql.setRevoked(c, agentId, revoked)));
+    }
+
+    /** True if anything was deleted (the agent, or grants/tokens left with its id). */
+    @Override
+    public boolean deleteAgent(String agentId) {
+        return write("deleteAgent", c -> bumpIf(c, AgentSql.delete(c, agentId)));
+    }
+
+    // ---- grants ----
+
+    /** VALIDATION for an unknown role, NOT_FOUND for a missing vault; the subject is not checked. */
+    @Override
+    public void setGrant(String subjectId, String vaultId, String role) {
+        write("setGrant", c -> {
+            GrantSql.set(c, subjectId, vaultId, role);
+            return bump(c);
+        });
+    }
+
+    @Override
+    public boolean removeGrant(String subjectId, String vaultId) {
+        return write("removeGrant", c -> bumpIf(c, GrantSql.remove(c, subjectId, vaultId)));
+    }
+
+    /** Ordered by vault id. */
+    @Override
+    public List<GrantRecord> grantsOf(String subjectId) {
+        return read("grantsOf", c -> GrantSql.of(c, subjectId));
+    }
+
+    /** Ordered by subject id, then vault id. */
+    @Override
+    public List<GrantRecord> allGrants() {
+        return read("allGrants", GrantSql::all);
+    }
+
+    @Override
+    public int revokeTokensOfSubject(String subjectId) {
+        return write("revokeTokensOfSubject", c -> {
+            int n = TokenSql.revokeOfSubject(c, subjectId);
+            bumpIf(c, n > 0);
+            return n;
+        });
+    }
+
+    // ---- proposals ----
+
+    /**
+     * Stores {@code proposal} as given, under its id if non-blank (CONFLICT if taken) or a fresh
+     * {@code prp_} id; returns the stored record (instants truncated to milliseconds).
+     */
+    @Override
+    public ProposalRecord createProposal(ProposalRecord proposal) {
+        return write("createProposal", c -> {
+            String id = proposal.id().isBlank() ? newId("prp_") : proposal.id();
+            ProposalRecord r = ProposalSql.create(c, id, proposal);
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public Optional<ProposalRecord> proposal(String id) {
+        return read("proposal", c -> ProposalSql.get(c, id));
+    }
+
+    @Override
+    public List<ProposalRecord> listProposals(@Nullable String vaultId, @Nullable String status) {
+        return read("listProposals", c -> ProposalSql.list(c, vaultId, status));
+    }
+
+    @Override
+    public int countProposals(String vaultId, String status) {
+        return read("countProposals", c -> ProposalSql.count(c, vaultId, status));
+    }
+
+    @Override
+    public boolean decideProposal(String id, String fromStatus, String toStatus, @Nullable String reviewedBy,
+            @Nullable String reason, Instant at) {
+        return write("decideProposal",
+                c -> bumpIf(c, ProposalSql.decide(c, id, fromStatus, toStatus, reviewedBy, reason, at)));
+    }
+
+    // ---- webhooks ----
+
+    @Override
+    public WebhookRecord createWebhook(String url, String format, String actor) {
+        return write("createWebhook", c -> {
+            WebhookRecord w = WebhookSql.create(c, newId("whk_"), url, format, actor, now());
+            bump(c);
+            return w;
+        });
+    }
+
+    /** Oldest first. */
+    @Override
+    public List<WebhookRecord> listWebhooks() {
+        return read("listWebhooks", WebhookSql::list);
+    }
+
+    @Override
+    public boolean deleteWebhook(String id) {
+        return write("deleteWebhook", c -> bumpIf(c, WebhookSql.delete(c, id)));
+    }
+
+    /** Does not bump {@link #revision()}; an unknown id (webhook deleted meanwhile) is ignored. */
+    @Override
+    public void recordWebhookDelivery(String id, Instant at, @Nullable String error) {
+        write("recordWebhookDelivery", c -> {
+            WebhookSql.recordDelivery(c, id, at, error);
             return true;
         });
     }

@@ -1,9 +1,14 @@
 package dev.keyway.store.jdbc;
 
+import dev.keyway.store.AgentRecord;
 import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.GrantRecord;
+import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.TokenRecord;
+import dev.keyway.store.UserRecord;
 import dev.keyway.store.VaultRecord;
+import dev.keyway.store.WebhookRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +32,14 @@ final class Rows {
     static final String SERVICE_COLS =
             "vault_id, name, position, enabled, spec_json, created_at, updated_at, updated_by";
     static final String TOKEN_COLS = "id, accessor, hash, type, vault_id, role, display_name, created_by, created_at, "
-            + "expires_at, period_seconds, max_expires_at, last_used_at, revoked, services, parent_id";
+            + "expires_at, period_seconds, max_expires_at, last_used_at, revoked, services, parent_id, subject";
+    static final String USER_COLS = "id, email, email_lower, password_hash, role, created_at, disabled";
+    static final String AGENT_COLS = "id, name, services, created_at, created_by, revoked";
+    static final String GRANT_COLS = "subject_id, vault_id, role";
+    static final String PROPOSAL_COLS = "id, vault_id, status, body_json, message, created_by, created_at, "
+            + "expires_at, reviewed_by, reviewed_at, reason, approval_token_id, flags";
+    static final String WEBHOOK_COLS =
+            "id, url, format, created_at, created_by, last_attempt_at, last_error, failures";
 
     private Rows() {}
 
@@ -117,6 +129,35 @@ final class Rows {
                 rs.getString("type"), rs.getString("vault_id"), rs.getString("role"), rs.getString("display_name"),
                 rs.getString("created_by"), instant(rs, "created_at"), instantOrNull(rs, "expires_at"),
                 periodOrNull, instantOrNull(rs, "max_expires_at"), instantOrNull(rs, "last_used_at"),
-                rs.getBoolean("revoked"), rs.getString("services"), rs.getString("parent_id"));
+                rs.getBoolean("revoked"), rs.getString("services"), rs.getString("parent_id"),
+                rs.getString("subject"));
+    }
+
+    static UserRecord user(ResultSet rs) throws SQLException {
+        return new UserRecord(rs.getString("id"), rs.getString("email"), rs.getString("password_hash"),
+                rs.getString("role"), instant(rs, "created_at"), rs.getBoolean("disabled"));
+    }
+
+    static AgentRecord agent(ResultSet rs) throws SQLException {
+        return new AgentRecord(rs.getString("id"), rs.getString("name"), rs.getString("services"),
+                instant(rs, "created_at"), rs.getString("created_by"), rs.getBoolean("revoked"));
+    }
+
+    static GrantRecord grant(ResultSet rs) throws SQLException {
+        return new GrantRecord(rs.getString("subject_id"), rs.getString("vault_id"), rs.getString("role"));
+    }
+
+    static ProposalRecord proposal(ResultSet rs) throws SQLException {
+        return new ProposalRecord(rs.getString("id"), rs.getString("vault_id"), rs.getString("status"),
+                rs.getString("body_json"), rs.getString("message"), rs.getString("created_by"),
+                instant(rs, "created_at"), instant(rs, "expires_at"), rs.getString("reviewed_by"),
+                instantOrNull(rs, "reviewed_at"), rs.getString("reason"), rs.getString("approval_token_id"),
+                rs.getString("flags"));
+    }
+
+    static WebhookRecord webhook(ResultSet rs) throws SQLException {
+        return new WebhookRecord(rs.getString("id"), rs.getString("url"), rs.getString("format"),
+                instant(rs, "created_at"), rs.getString("created_by"), instantOrNull(rs, "last_attempt_at"),
+                rs.getString("last_error"), rs.getInt("failures"));
     }
 }

@@ -22,10 +22,10 @@ final class TokenSql {
         if (t.vaultId() != null) {
             VaultSql.requireExists(c, t.vaultId());
         }
-        update(c, "INSERT INTO tokens (" + TOKEN_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        update(c, "INSERT INTO tokens (" + TOKEN_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 t.id(), t.accessor(), t.hash(), t.type(), t.vaultId(), t.role(), t.displayName(), t.createdBy(),
                 t.createdAt(), t.expiresAt(), t.period(), t.maxExpiresAt(), t.lastUsedAt(), t.revoked(),
-                t.services(), t.parentId());
+                t.services(), t.parentId(), t.subject());
     }
 
     static Optional<TokenRecord> by(Connection c, String column, Object value) throws SQLException {
@@ -44,6 +44,15 @@ final class TokenSql {
 
     static boolean revoke(Connection c, String id) throws SQLException {
         return update(c, "UPDATE tokens SET revoked = ? WHERE id = ?", true, id) > 0;
+    }
+
+    /** Revokes the subject's live tokens; returns how many. */
+    static int revokeOfSubject(Connection c, String subject) throws SQLException {
+        return update(c, "UPDATE tokens SET revoked = ? WHERE subject = ? AND revoked = ?", true, subject, false);
+    }
+
+    static int deleteOfSubject(Connection c, String subject) throws SQLException {
+        return update(c, "DELETE FROM tokens WHERE subject = ?", subject);
     }
 
     static boolean updateExpiry(Connection c, String id, Instant expiresAt) throws SQLException {
