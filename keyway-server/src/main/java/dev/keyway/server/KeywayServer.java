@@ -124,7 +124,8 @@ public final class KeywayServer implements AutoCloseable {
             new IdentityRoutes(store, vaults, tokens, auth, audit, new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)),
                     onChange).routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
-            new DiscoverRoutes(runtime::current, auth, cfg.proxyHost() + ":" + cfg.proxyPort()).routes(router);
+            AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
+            new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, auth, audit, instanceId).routes(router);
 
@@ -139,6 +140,7 @@ public final class KeywayServer implements AutoCloseable {
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock);
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
+            proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 
             KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
             server.vaultService = vaults;

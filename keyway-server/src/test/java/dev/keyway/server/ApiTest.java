@@ -140,7 +140,12 @@ class ApiTest {
         // a proxy token cannot administer
         var t = json(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\",\"display_name\":\"ci\"}"));
         assertThat(t.get("token").asString()).startsWith("kw_tok_");
-        assertProblem(ts.call("GET", "/v1/vaults", null, t.get("token").asString()), 403, "forbidden");
+        String proxyToken = t.get("token").asString();
+        assertProblem(ts.call("GET", "/v1/vaults/default/credentials", null, proxyToken), 403, "forbidden");
+        assertProblem(ts.call("PUT", "/v1/vaults/default/credentials/X", "{\"value\":\"v\"}", proxyToken), 403, "forbidden");
+        assertProblem(ts.call("POST", "/v1/vaults", "{\"name\":\"mine\"}", proxyToken), 403, "forbidden");
+        // ...but it sees its own vault
+        assertThat(ts.call("GET", "/v1/vaults", null, proxyToken).body()).contains("default");
     }
 
     @Test

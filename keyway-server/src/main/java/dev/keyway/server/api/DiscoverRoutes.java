@@ -34,9 +34,9 @@ import java.util.function.Supplier;
 public final class DiscoverRoutes {
     private final Supplier<Snapshot> snapshot;
     private final ApiAuth auth;
-    private final String proxyAddress;
+    private final Supplier<String> proxyAddress;
 
-    public DiscoverRoutes(Supplier<Snapshot> snapshot, ApiAuth auth, String proxyAddress) {
+    public DiscoverRoutes(Supplier<Snapshot> snapshot, ApiAuth auth, Supplier<String> proxyAddress) {
         this.snapshot = snapshot;
         this.auth = auth;
         this.proxyAddress = proxyAddress;
@@ -80,7 +80,7 @@ public final class DiscoverRoutes {
         out.put("vault", vr.vault().name());
         out.put("role", role == null ? null : role.wire());
         out.put("actor", p.actor());
-        out.put("proxy", proxyAddress);
+        out.put("proxy", proxyAddress.get());
         out.put("unmatched", vr.unmatchedPolicy());
         out.put("services", services);
         out.put("credentials", List.copyOf(credentialNames));
