@@ -37,10 +37,18 @@ public final class ApiClient {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).proxy(java.net.ProxySelector.of(null)).build();
     }
 
+    /**
+     * Chooses the token: {@code KEYWAY_TOKEN} (agent mode) first, then a live session from
+     * {@code keyway login} ({@code session.json} in the data dir), then the local admin token.
+     */
     public static ApiClient create(String base, Path dataDir) {
         String env = System.getenv("KEYWAY_TOKEN");
         if (env != null && !env.isBlank()) {
             return new ApiClient(base, env.strip(), Path.of("KEYWAY_TOKEN"));
+        }
+        Session session = Session.read(dataDir);
+        if (session != null && session.live()) {
+            return new ApiClient(base, session.token(), Session.file(dataDir));
         }
         Path f = dataDir.resolve("admin-token");
         String t = null;
@@ -56,6 +64,16 @@ public final class ApiClient {
 
     public String base() {
         return base;
+    }
+
+    /** Where the token came from (for messages). */
+    public Path tokenSource() {
+        return tokenSource;
+    }
+
+    /** A client using an explicit token (login/setup flows). */
+    public ApiClient withToken(@Nullable String t) {
+        return new ApiClient(base, t, tokenSource);
     }
 
     public JsonNode get(String path) {
@@ -98,6 +116,10 @@ public final class ApiClient {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
+        }
+        String vault = System.getenv("KEYWAY_VAULT");
+        if (vault != null && !vault.isBlank()) {
+            b.header("X-Keyway-Vault", vault.strip());
         }
         if (body != null) {
             b.header("Content-Type", "application/json");

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
 /** {@code keyway credential ...}: credentials are written here and never read back. */
 @Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
         description = "Set, list and delete credentials. Values are write-only: no command or API returns them.",
-        subcommands = {CredentialCommand.Set.class, CredentialCommand.List_.class, CredentialCommand.Delete.class})
+        subcommands = {CredentialCommand.Set.class, CredentialCommand.List_.class, CredentialCommand.Reveal.class,
+            CredentialCommand.Delete.class})
 final class CredentialCommand {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
@@ -32,7 +33,7 @@ final class CredentialCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Credential name, e.g. OPENAI_API_KEY (^[A-Z][A-Z0-9_]*$).") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
         @Option(names = "--from-file", paramLabel = "FILE", description = "Read the value from FILE.") Path fromFile;
 
@@ -104,7 +105,7 @@ final class CredentialCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--json", description = "Print JSON.") boolean json;
 
         @Override
@@ -118,12 +119,29 @@ final class CredentialCommand {
         }
     }
 
+    @Command(name = "reveal", mixinStandardHelpOptions = true,
+            description = {"Print a credential's value (users with the member role only; audited).",
+                "Agent and scoped tokens can never read values: they get a permission error (exit code 3)."})
+    static final class Reveal implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name) + "/reveal");
+            spec.commandLine().getOut().println(r.get("value").asString());
+            spec.commandLine().getOut().flush();
+        }
+    }
+
     @Command(name = "delete", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete a credential.")
     static final class Delete implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
 
         @Override
         public void run() {

@@ -16,14 +16,22 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             ServerCommand.class,
+            IdentityCommands.Setup.class,
+            IdentityCommands.Login.class,
+            IdentityCommands.Logout.class,
+            IdentityCommands.Whoami.class,
             VaultCommand.class,
             CredentialCommand.class,
             ServiceCommand.class,
             TokenCommand.class,
+            AgentCommand.class,
+            UserCommand.class,
+            DiscoverCommand.class,
             CaCommand.class,
             AuditCommand.class,
             StatusCommand.class,
             MasterKeyCommand.class,
+            AdminTokenCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

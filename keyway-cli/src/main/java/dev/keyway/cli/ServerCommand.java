@@ -52,6 +52,9 @@ final class ServerCommand implements Runnable {
     @Option(names = "--master-password-file", paramLabel = "FILE", description = "Read the master password from FILE (else KEYWAY_MASTER_PASSWORD, else a prompt if the data dir needs one).")
     Path passwordFile;
 
+    @Option(names = "--reset-admin-token", description = "Re-enable a disabled local admin token and write a fresh one to the data dir.")
+    boolean resetAdminToken;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 
@@ -65,7 +68,7 @@ final class ServerCommand implements Runnable {
             throw new CliException(ExitCodes.USAGE, "--upstream-ca " + upstreamCa + " is not a readable file");
         }
         ServerConfig cfg = new ServerConfig(dir, api.host(), api.port(), proxy.host(), proxy.port(), password(dir),
-                upstreamCa, upstreamProxy, allowPrivate, allowCidrs);
+                upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken);
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);

@@ -44,7 +44,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Service name (lower-case letters, digits, '-', '_', '.').") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--host", paramLabel = "HOST[:PORT]", description = "Exact host or *.example.com (one label); optional :port.") String host;
         @Option(names = "--path", paramLabel = "GLOB", description = "Allowed path glob (repeatable): * one segment, ** any depth.") List<String> paths = new ArrayList<>();
         @Option(names = "--method", paramLabel = "M", description = "Allowed HTTP method (repeatable; default any).") List<String> methods = new ArrayList<>();
@@ -190,7 +190,7 @@ final class ServiceCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--json", description = "Print JSON.") boolean json;
 
         @Override
@@ -230,7 +230,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
 
         @Override
         public void run() {
@@ -243,7 +243,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
 
         @Override
         public void run() {
@@ -257,7 +257,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
 
         @Override
         public void run() {
@@ -271,7 +271,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
 
         @Override
         public void run() {
@@ -288,7 +288,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "services.yaml") Path file;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--dry-run", description = "Show the diff only.") boolean dryRun;
 
         @Override

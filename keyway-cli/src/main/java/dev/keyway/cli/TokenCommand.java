@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code keyway token ...}: proxy tokens for agents. */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke proxy tokens.",
-        subcommands = {TokenCommand.Create.class, TokenCommand.List_.class, TokenCommand.Revoke.class})
+        subcommands = {TokenCommand.Create.class, TokenCommand.List_.class, TokenCommand.Lookup.class, TokenCommand.Renew.class,
+            TokenCommand.Revoke.class})
 final class TokenCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -21,15 +22,27 @@ final class TokenCommand {
     static final class Create implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "default", paramLabel = "VAULT", description = "Vault (default: ${DEFAULT-VALUE}).") String vault;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
         @Option(names = "--ttl", paramLabel = "DURATION", description = "Lifetime, e.g. 30m, 8h, 7d (default 8h).") String ttl;
         @Option(names = "--display-name", paramLabel = "NAME", description = "Label shown in lists and audit.") String displayName;
+        @Option(names = "--period", paramLabel = "DURATION", description = "Periodic token: never expires while renewed within the period.") String period;
+        @Option(names = "--max-ttl", paramLabel = "DURATION", description = "Hard end: no renewal can pass it.") String maxTtl;
+        @Option(names = "--services", split = ",", paramLabel = "a,b", description = "Restrict the token to these services.") java.util.List<String> services;
         @Option(names = "--json", description = "Print JSON with token, id, accessor, expires_at.") boolean json;
 
         @Override
         public void run() {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("vault", vault);
+            if (period != null) {
+                body.put("period", period);
+            }
+            if (maxTtl != null) {
+                body.put("max_ttl", maxTtl);
+            }
+            if (services != null) {
+                body.put("services", services);
+            }
             if (ttl != null) {
                 body.put("ttl", ttl);
             }
@@ -65,16 +78,82 @@ final class TokenCommand {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by id or accessor; takes effect on the next request.")
-    static final class Revoke implements Runnable {
+    /** A token given either as the token itself (positional) or by accessor/id. */
+    static Map<String, Object> ref(String token, String accessor) {
+        if ((token == null) == (accessor == null)) {
+            throw new CliException(ExitCodes.USAGE, "give a TOKEN or --accessor A (one of them)");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (token != null && token.startsWith("kw_")) {
+            m.put("token", token);
+        } else {
+            m.put("accessor", token != null ? token : accessor);
+        }
+        return m;
+    }
+
+    @Command(name = "lookup", mixinStandardHelpOptions = true,
+            description = "Show a token's metadata: the current token (no argument), a TOKEN, or --accessor A.")
+    static final class Lookup implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "ID_OR_ACCESSOR") String id;
+        @Parameters(paramLabel = "TOKEN", arity = "0..1") String token;
+        @Option(names = "--accessor", paramLabel = "A") String accessor;
 
         @Override
         public void run() {
-            client.client().delete("/v1/tokens/" + Paths.seg(id));
-            spec.commandLine().getOut().println("Revoked token " + id);
+            ApiClient api = client.client();
+            JsonNode r = token == null && accessor == null ? api.get("/v1/tokens/lookup-self") : api.post("/v1/tokens/lookup", ref(token, accessor));
+            Output.json(spec.commandLine().getOut(), r);
+        }
+    }
+
+    @Command(name = "renew", mixinStandardHelpOptions = true,
+            description = {"Renew the current token (no argument), a TOKEN, or --accessor A.",
+                "Periodic tokens renew by their period; others by --increment (default 1h). Never past the max TTL."})
+    static final class Renew implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "TOKEN", arity = "0..1") String token;
+        @Option(names = "--accessor", paramLabel = "A") String accessor;
+        @Option(names = "--increment", paramLabel = "DURATION") String increment;
+        @Option(names = "--json", description = "Print JSON.") boolean json;
+
+        @Override
+        public void run() {
+            ApiClient api = client.client();
+            JsonNode r;
+            if (token == null && accessor == null) {
+                r = api.post("/v1/tokens/renew-self", increment == null ? Map.of() : Map.of("increment", increment));
+            } else {
+                Map<String, Object> body = ref(token, accessor);
+                if (increment != null) {
+                    body.put("increment", increment);
+                }
+                r = api.post("/v1/tokens/renew", body);
+            }
+            if (json) {
+                Output.json(spec.commandLine().getOut(), r);
+            } else {
+                spec.commandLine().getOut().println("Renewed " + r.path("accessor").asString() + ": expires "
+                        + (r.hasNonNull("expires_at") ? r.get("expires_at").asString() : "never"));
+            }
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = {"Revoke a TOKEN, or one given by --accessor A (an id works too), and every token it minted.",
+                "Takes effect on the next request; open proxy connections using it are closed."})
+    static final class Revoke implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "TOKEN", arity = "0..1") String token;
+        @Option(names = "--accessor", paramLabel = "A") String accessor;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().post("/v1/tokens/revoke", ref(token, accessor));
+            spec.commandLine().getOut().println("Revoked token " + r.path("accessor").asString());
         }
     }
 }

@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 /** {@code keyway vault ...}: manage vaults. */
 @Command(name = "vault", mixinStandardHelpOptions = true, description = "Create, list and delete vaults; set the unmatched-host policy.",
         subcommands = {VaultCommand.Create.class, VaultCommand.List_.class, VaultCommand.Show.class, VaultCommand.Delete.class,
-            VaultCommand.SetPolicy.class})
+            VaultCommand.SetPolicy.class, VaultCommand.Members.class})
 final class VaultCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a vault.")
@@ -97,6 +97,67 @@ final class VaultCommand {
         public void run() {
             client.client().put("/v1/vaults/" + Paths.seg(vault) + "/policy", Map.of("unmatched", unmatched));
             spec.commandLine().getOut().println("Vault " + vault + ": unmatched hosts are now handled with '" + unmatched + "'");
+        }
+    }
+
+    @Command(name = "member", mixinStandardHelpOptions = true,
+            description = "Vault members: users and agents with a role (proxy, member, admin) on the vault.",
+            subcommands = {Members.List_.class, Members.Add.class, Members.Remove.class})
+    static final class Members {
+        @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List members of a vault.")
+        static final class List_ implements Runnable {
+            @Mixin ClientOptions client;
+            @Spec picocli.CommandLine.Model.CommandSpec spec;
+            @Parameters(paramLabel = "VAULT") String vault;
+            @Option(names = "--json", description = "Print JSON.") boolean json;
+
+            @Override
+            public void run() {
+                JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/members");
+                if (json) {
+                    Output.json(spec.commandLine().getOut(), r.get("members"));
+                } else {
+                    Output.table(spec.commandLine().getOut(), r.get("members"), "user", "agent", "role");
+                }
+            }
+        }
+
+        @Command(name = "add", mixinStandardHelpOptions = true, description = "Give a user (--user EMAIL) or agent (--agent NAME) a role.")
+        static final class Add implements Runnable {
+            @Mixin ClientOptions client;
+            @Spec picocli.CommandLine.Model.CommandSpec spec;
+            @Parameters(paramLabel = "VAULT") String vault;
+            @Option(names = "--user", paramLabel = "EMAIL") String user;
+            @Option(names = "--agent", paramLabel = "NAME") String agent;
+            @Option(names = "--role", defaultValue = "proxy", description = "proxy (default), member or admin") String role;
+
+            @Override
+            public void run() {
+                Map<String, Object> body = new LinkedHashMap<>();
+                if (user != null) {
+                    body.put("user", user);
+                }
+                if (agent != null) {
+                    body.put("agent", agent);
+                }
+                body.put("role", role);
+                client.client().put("/v1/vaults/" + Paths.seg(vault) + "/members", body);
+                spec.commandLine().getOut().println((user != null ? user : "agent " + agent) + " is now " + role + " on vault " + vault);
+            }
+        }
+
+        @Command(name = "remove", aliases = "rm", mixinStandardHelpOptions = true, description = "Remove a user (EMAIL) or agent (NAME) from a vault.")
+        static final class Remove implements Runnable {
+            @Mixin ClientOptions client;
+            @Spec picocli.CommandLine.Model.CommandSpec spec;
+            @Parameters(index = "0", paramLabel = "VAULT") String vault;
+            @Parameters(index = "1", paramLabel = "EMAIL_OR_AGENT") String subject;
+
+            @Override
+            public void run() {
+                client.client().delete("/v1/vaults/" + Paths.seg(vault) + "/members/" + Paths.seg(subject));
+                spec.commandLine().getOut().println("Removed " + subject + " from vault " + vault);
+            }
         }
     }
 }

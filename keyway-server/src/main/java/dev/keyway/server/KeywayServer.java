@@ -113,7 +113,13 @@ public final class KeywayServer implements AutoCloseable {
             VaultService vaults = new VaultService(store, master::get, onChange);
             vaults.ensureDefaultVault();
             TokenService tokens = new TokenService(store, clock, onChange);
-            String notice = ensureAdminToken(dir, tokens, runtime, clock);
+            if (cfg.resetAdminToken()) {
+                store.putMeta(AdminRoutes.META_ADMIN_DISABLED, "false");
+                Files.deleteIfExists(dir.adminTokenFile());
+            }
+            String notice = "true".equals(store.meta(AdminRoutes.META_ADMIN_DISABLED).orElse("false"))
+                    ? "The local admin token is disabled (restart with --reset-admin-token to re-enable it)."
+                    : ensureAdminToken(dir, tokens, runtime, clock);
 
             ApiAuth auth = new ApiAuth(runtime::current, clock);
             Router router = new Router();
@@ -127,7 +133,7 @@ public final class KeywayServer implements AutoCloseable {
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
-            new AdminRoutes(store, dir, master, vaults, auth, audit, instanceId).routes(router);
+            new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
 

@@ -17,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param upstreamProxy optional HTTP proxy for all upstream connections ({@code http://host:port})
  * @param allowPrivateUpstreams allow dialing private/loopback/link-local addresses (metadata IPs stay blocked)
  * @param allowCidrs CIDRs that are allowed even though they are private or reserved
+ * @param resetAdminToken re-enable (and re-mint) a disabled local admin token at start-up
  */
 public record ServerConfig(
         Path dataDir,
@@ -28,7 +29,8 @@ public record ServerConfig(
         @Nullable Path upstreamCa,
         @Nullable String upstreamProxy,
         boolean allowPrivateUpstreams,
-        List<String> allowCidrs) {
+        List<String> allowCidrs,
+        boolean resetAdminToken) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
@@ -39,18 +41,18 @@ public record ServerConfig(
 
     /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of());
+        return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of(), false);
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken);
     }
 }

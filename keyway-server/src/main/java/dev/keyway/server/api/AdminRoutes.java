@@ -30,9 +30,14 @@ public final class AdminRoutes {
     private final AuditTrail trail;
     private final String instanceId;
     private final ReentrantLock rotation = new ReentrantLock();
+    /** Meta key: "true" when the owner disabled the local admin token (start-up then mints none). */
+    public static final String META_ADMIN_DISABLED = "admin_token.disabled";
 
-    public AdminRoutes(Store store, DataDir dir, AtomicReference<MasterKey> master, VaultService vaults, ApiAuth auth,
-            AuditTrail trail, String instanceId) {
+    private final dev.keyway.server.TokenService tokens;
+
+    public AdminRoutes(Store store, DataDir dir, AtomicReference<MasterKey> master, VaultService vaults,
+            dev.keyway.server.TokenService tokens, ApiAuth auth, AuditTrail trail, String instanceId) {
+        this.tokens = tokens;
         this.store = store;
         this.dir = dir;
         this.master = master;
@@ -52,6 +57,34 @@ public final class AdminRoutes {
 
     public void routes(Router r) {
         r.post("/v1/admin/master-key/rotate", this::rotate);
+        r.post("/v1/admin/admin-token/rotate", req -> {
+            Principal p = auth.requireAdmin(req);
+            var issued = tokens.rotateAdmin(p.actor());
+            try {
+                dev.keyway.server.SecureFiles.writeAtomically(dir.adminTokenFile(), issued.token() + "\n");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            store.putMeta(META_ADMIN_DISABLED, "false");
+            trail.record(p, "admin-token.rotate", "", Map.of("token_id", issued.record().id()));
+            return ApiResponse.ok(Map.of("file", dir.adminTokenFile().toString(), "id", issued.record().id()));
+        });
+        r.post("/v1/admin/admin-token/disable", req -> {
+            Principal p = auth.requireAdmin(req);
+            if (p.isAdmin()) {
+                throw new dev.keyway.core.error.KeywayException(dev.keyway.core.error.ErrorType.CONFLICT,
+                        "log in as the owner ('keyway login') before disabling the admin token, or you lock yourself out");
+            }
+            store.putMeta(META_ADMIN_DISABLED, "true");
+            tokens.revokeAdmins();
+            try {
+                java.nio.file.Files.deleteIfExists(dir.adminTokenFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            trail.record(p, "admin-token.disable", "", Map.of());
+            return ApiResponse.noContent();
+        });
     }
 
     private ApiResponse rotate(ApiRequest req) {
