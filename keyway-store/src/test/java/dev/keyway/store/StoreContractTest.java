@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -69,6 +71,13 @@ public abstract class StoreContractTest {
                 vaultId == null ? null : "proxy", "token " + id, "alice", T0, T0.plusSeconds(3600),
                 Duration.ofMinutes(30), T0.plusSeconds(86400), null, false, vaultId == null ? null : "github,openai",
                 null, subject);
+    }
+
+    /** A pending proposal on {@code vaultId} created at the test clock's time; blank id = let the store pick. */
+    protected ProposalRecord proposal(String vaultId, String id) {
+        Instant now = clock.instant();
+        return new ProposalRecord(id, vaultId, "pending", "{\"services\":[]}", "please", "agent:bot", now,
+                now.plus(Duration.ofDays(7)), null, null, null, null, null);
     }
 
     private static void assertKeyway(ThrowingCallable call, ErrorType type) {
@@ -141,6 +150,29 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void everyIdentityWriteBumpsRevisionByExactlyOne() {
+        String id = vault("main").id();
+        UserRecord[] u = new UserRecord[1];
+        AgentRecord[] a = new AgentRecord[1];
+        ProposalRecord[] p = new ProposalRecord[1];
+        WebhookRecord[] w = new WebhookRecord[1];
+        assertBumps("createUser", () -> u[0] = store.createUser("a@example.com", "hash", "owner"));
+        assertBumps("updateUserPassword", () -> store.updateUserPassword(u[0].id(), "hash2"));
+        assertBumps("createAgent", () -> a[0] = store.createAgent("bot", null, "alice"));
+        assertBumps("setAgentRevoked", () -> store.setAgentRevoked(a[0].id(), true));
+        assertBumps("setGrant (new)", () -> store.setGrant(u[0].id(), id, "admin"));
+        assertBumps("setGrant (replace)", () -> store.setGrant(u[0].id(), id, "member"));
+        assertBumps("removeGrant", () -> store.removeGrant(u[0].id(), id));
+        store.insertToken(token("t1", null, a[0].id()));
+        assertBumps("revokeTokensOfSubject", () -> store.revokeTokensOfSubject(a[0].id()));
+        assertBumps("deleteAgent", () -> store.deleteAgent(a[0].id()));
+        assertBumps("createProposal", () -> p[0] = store.createProposal(proposal(id, "")));
+        assertBumps("decideProposal", () -> store.decideProposal(p[0].id(), "pending", "approved", "bob", null, T0));
+        assertBumps("createWebhook", () -> w[0] = store.createWebhook("https://hooks.example/x", "json", "alice"));
+        assertBumps("deleteWebhook", () -> store.deleteWebhook(w[0].id()));
+    }
+
+    @Test
     void noOpsFailuresAndLastUseBookkeepingDoNotBumpRevision() {
         String id = vault("main").id();
         store.insertToken(token("t1", null));
@@ -154,6 +186,25 @@ public abstract class StoreContractTest {
         assertNoBump("updateTokenExpiry (missing)", () -> store.updateTokenExpiry("nope", T0));
         assertNoBump("touchTokens", () -> store.touchTokens(Map.of("t1", T0.plusSeconds(5))));
         assertNoBump("createVault (duplicate)", () -> assertKeyway(() -> vault("main"), ErrorType.CONFLICT));
+
+        store.createUser("a@example.com", "h", "member");
+        String agent = store.createAgent("bot", null, "alice").id();
+        String hook = store.createWebhook("https://hooks.example/x", "slack", "alice").id();
+        String prp = store.createProposal(proposal(id, "")).id();
+        store.decideProposal(prp, "pending", "rejected", "bob", "no", T0);
+        assertNoBump("createUser (duplicate)",
+                () -> assertKeyway(() -> store.createUser("A@example.com", "h", "member"), ErrorType.CONFLICT));
+        assertNoBump("updateUserPassword (missing)", () -> store.updateUserPassword("usr_missing", "h"));
+        assertNoBump("createAgent (duplicate)",
+                () -> assertKeyway(() -> store.createAgent("bot", null, "a"), ErrorType.CONFLICT));
+        assertNoBump("setAgentRevoked (missing)", () -> store.setAgentRevoked("agt_missing", true));
+        assertNoBump("deleteAgent (missing)", () -> store.deleteAgent("agt_missing"));
+        assertNoBump("removeGrant (missing)", () -> store.removeGrant(agent, id));
+        assertNoBump("revokeTokensOfSubject (none)", () -> store.revokeTokensOfSubject(agent));
+        assertNoBump("decideProposal (lost race)",
+                () -> store.decideProposal(prp, "pending", "approved", "bob", null, T0));
+        assertNoBump("deleteWebhook (missing)", () -> store.deleteWebhook("whk_missing"));
+        assertNoBump("recordWebhookDelivery", () -> store.recordWebhookDelivery(hook, T0, "HTTP 500"));
     }
 
     // ---- vaults ----
@@ -500,6 +551,15 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void tokenSubjectRoundTrips() {
+        String id = vault("main").id();
+        TokenRecord t = token("t1", id, "agt_owner");
+        store.insertToken(t);
+        assertThat(store.tokenById("t1").orElseThrow()).usingRecursiveComparison().isEqualTo(t);
+        assertThat(store.listTokens(id)).extracting(TokenRecord::subject).containsExactly("agt_owner");
+    }
+
+    @Test
     void tokenWithOnlyRequiredFieldsRoundTrips() {
         TokenRecord t = new TokenRecord("t0", "a0", bytes("h0"), "session", null, null, "cli", "alice", T0,
                 null, null, null, null, false, null, "parent", null);
@@ -567,5 +627,367 @@ public abstract class StoreContractTest {
         assertThat(store.tokenById("t2").orElseThrow().lastUsedAt()).as("older batch ignored")
                 .isEqualTo(T0.plusSeconds(20));
         store.touchTokens(Map.of());
+    }
+
+    // ---- users ----
+
+    @Test
+    void createUserAssignsIdAndIsFoundByIdAndEmailInAnyCase() {
+        UserRecord u = store.createUser("Alice@Example.com", "$argon2id$hash", "owner");
+        assertThat(u.id()).matches("usr_[a-z2-7]{16}");
+        assertThat(u.email()).as("kept as entered").isEqualTo("Alice@Example.com");
+        assertThat(u.passwordHash()).isEqualTo("$argon2id$hash");
+        assertThat(u.role()).isEqualTo("owner");
+        assertThat(u.createdAt()).isEqualTo(T0);
+        assertThat(u.disabled()).isFalse();
+        assertThat(store.userById(u.id())).contains(u);
+        assertThat(store.userByEmail("alice@example.com")).contains(u);
+        assertThat(store.userByEmail("ALICE@EXAMPLE.COM")).contains(u);
+        assertThat(store.userByEmail("bob@example.com")).isEmpty();
+        assertThat(store.userById("usr_missing")).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "alice@example.com, alice@example.com",
+        "Alice@Example.com, aLICE@example.COM",
+        "ÉLODIE@example.fr, élodie@EXAMPLE.fr"})
+    void duplicateEmailIgnoringCaseIsConflict(String first, String second) {
+        store.createUser(first, "h", "owner");
+        assertKeyway(() -> store.createUser(second, "h2", "member"), ErrorType.CONFLICT);
+        assertThat(store.listUsers()).extracting(UserRecord::email).containsExactly(first);
+    }
+
+    @Test
+    void listUsersIsSortedByEmailIgnoringCaseAndPasswordsCanBeChanged() {
+        UserRecord c = store.createUser("carol@example.com", "h", "member");
+        store.createUser("Bob@example.com", "h", "member");
+        store.createUser("alice@example.com", "h", "owner");
+        assertThat(store.listUsers()).extracting(UserRecord::email)
+                .containsExactly("alice@example.com", "Bob@example.com", "carol@example.com");
+
+        assertThat(store.updateUserPassword(c.id(), "new-hash")).isTrue();
+        assertThat(store.userById(c.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
+        assertThat(store.updateUserPassword("usr_missing", "x")).isFalse();
+    }
+
+    @Test
+    void unknownUserRoleIsValidationError() {
+        assertKeyway(() -> store.createUser("a@example.com", "h", "admin"), ErrorType.VALIDATION);
+        assertThat(store.listUsers()).isEmpty();
+    }
+
+    // ---- agents ----
+
+    @Test
+    void agentsAreCreatedFoundListedByNameAndRevocable() {
+        AgentRecord a = store.createAgent("claude", "github,openai", "alice");
+        AgentRecord b = store.createAgent("aider", null, "bob");
+        assertThat(a.id()).matches("agt_[a-z2-7]{16}");
+        assertThat(a).isEqualTo(new AgentRecord(a.id(), "claude", "github,openai", T0, "alice", false));
+        assertThat(store.agentById(a.id())).contains(a);
+        assertThat(store.agentByName("aider")).contains(b);
+        assertThat(store.agentByName("Claude")).as("names are exact").isEmpty();
+        assertThat(store.listAgents()).containsExactly(b, a);
+
+        assertThat(store.setAgentRevoked(a.id(), true)).isTrue();
+        assertThat(store.agentById(a.id()).orElseThrow().revoked()).isTrue();
+        assertThat(store.setAgentRevoked(a.id(), false)).isTrue();
+        assertThat(store.agentById(a.id()).orElseThrow().revoked()).isFalse();
+        assertThat(store.setAgentRevoked("agt_missing", true)).isFalse();
+    }
+
+    @Test
+    void duplicateAgentNameIsConflict() {
+        store.createAgent("claude", null, "alice");
+        assertKeyway(() -> store.createAgent("claude", "x", "bob"), ErrorType.CONFLICT);
+        assertThat(store.listAgents()).hasSize(1);
+    }
+
+    @Test
+    void deleteAgentRemovesItsGrantsAndTokensOnly() {
+        String v1 = vault("one").id();
+        String v2 = vault("two").id();
+        String bot = store.createAgent("bot", null, "alice").id();
+        String other = store.createAgent("other", null, "alice").id();
+        store.setGrant(bot, v1, "proxy");
+        store.setGrant(bot, v2, "member");
+        store.setGrant(other, v1, "proxy");
+        store.insertToken(token("bot-global", null, bot));
+        store.insertToken(token("bot-bound", v1, bot));
+        store.insertToken(token("other", v1, other));
+        store.insertToken(token("nobody", null));
+
+        assertThat(store.deleteAgent(bot)).isTrue();
+
+        assertThat(store.agentById(bot)).isEmpty();
+        assertThat(store.grantsOf(bot)).isEmpty();
+        assertThat(store.tokenById("bot-global")).isEmpty();
+        assertThat(store.tokenById("bot-bound")).isEmpty();
+        assertThat(store.allGrants()).containsExactly(new GrantRecord(other, v1, "proxy"));
+        assertThat(store.listTokens(null)).extracting(TokenRecord::id).containsExactlyInAnyOrder("other", "nobody");
+        assertThat(store.agentById(other)).isPresent();
+        assertThat(store.deleteAgent(bot)).isFalse();
+    }
+
+    // ---- grants ----
+
+    @Test
+    void setGrantCreatesOrReplacesTheRoleAndRemoveGrantDeletesIt() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        String alice = store.createUser("alice@example.com", "h", "owner").id();
+        String bot = store.createAgent("bot", null, "alice").id();
+        store.setGrant(alice, a, "admin");
+        store.setGrant(alice, b, "proxy");
+        store.setGrant(bot, a, "proxy");
+        store.setGrant(alice, b, "member");
+
+        assertThat(store.grantsOf(alice)).containsExactlyInAnyOrder(
+                new GrantRecord(alice, a, "admin"), new GrantRecord(alice, b, "member"));
+        assertThat(store.grantsOf(bot)).containsExactly(new GrantRecord(bot, a, "proxy"));
+        assertThat(store.grantsOf("nobody")).isEmpty();
+        assertThat(store.allGrants()).hasSize(3).contains(new GrantRecord(alice, b, "member"));
+
+        assertThat(store.removeGrant(alice, b)).isTrue();
+        assertThat(store.removeGrant(alice, b)).isFalse();
+        assertThat(store.grantsOf(alice)).containsExactly(new GrantRecord(alice, a, "admin"));
+    }
+
+    @Test
+    void setGrantRejectsUnknownRoleAndMissingVault() {
+        String a = vault("a").id();
+        assertKeyway(() -> store.setGrant("usr_x", a, "owner"), ErrorType.VALIDATION);
+        assertKeyway(() -> store.setGrant("usr_x", "vlt_missing", "proxy"), ErrorType.NOT_FOUND);
+        assertThat(store.allGrants()).isEmpty();
+    }
+
+    @Test
+    void deletingAVaultRemovesItsGrantsAndProposals() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        store.setGrant("usr_x", a, "admin");
+        store.setGrant("usr_x", b, "proxy");
+        String gone = store.createProposal(proposal(a, "")).id();
+        String kept = store.createProposal(proposal(b, "")).id();
+
+        store.deleteVault(a);
+
+        assertThat(store.allGrants()).containsExactly(new GrantRecord("usr_x", b, "proxy"));
+        assertThat(store.proposal(gone)).isEmpty();
+        assertThat(store.proposal(kept)).isPresent();
+        assertThat(store.listProposals(a, null)).isEmpty();
+    }
+
+    @Test
+    void revokeTokensOfSubjectRevokesOnlyItsLiveTokensAndCountsThem() {
+        String v = vault("main").id();
+        store.insertToken(token("s1", null, "usr_a"));
+        store.insertToken(token("s2", v, "usr_a"));
+        store.insertToken(token("s3", null, "usr_a"));
+        store.insertToken(token("other", null, "usr_b"));
+        store.insertToken(token("none", null));
+        store.revokeToken("s3");
+
+        assertThat(store.revokeTokensOfSubject("usr_a")).isEqualTo(2);
+
+        assertThat(store.listTokens(null)).filteredOn(TokenRecord::revoked).extracting(TokenRecord::id)
+                .containsExactlyInAnyOrder("s1", "s2", "s3");
+        assertThat(store.revokeTokensOfSubject("usr_a")).isZero();
+        assertThat(store.revokeTokensOfSubject("usr_nobody")).isZero();
+    }
+
+    // ---- proposals ----
+
+    @Test
+    void createProposalAssignsAnIdUnlessGivenAndRoundTrips() {
+        String v = vault("main").id();
+        ProposalRecord in = new ProposalRecord("", v, "pending", "{\"services\":[{\"name\":\"gh\"}]}", null,
+                "agent:bot", T0.plusNanos(123_456), T0.plusSeconds(600), null, null, null, "tok_approval",
+                "existing-credential-new-host");
+        ProposalRecord p = store.createProposal(in);
+        assertThat(p.id()).matches("prp_[a-z2-7]{16}");
+        assertThat(p.createdAt()).as("milliseconds, like every stored instant").isEqualTo(T0);
+        assertThat(p).usingRecursiveComparison().ignoringFields("id", "createdAt").isEqualTo(in);
+        assertThat(store.proposal(p.id())).contains(p);
+
+        ProposalRecord named = store.createProposal(proposal(v, "prp_chosen"));
+        assertThat(named.id()).isEqualTo("prp_chosen");
+        assertThat(store.proposal("prp_chosen")).contains(named);
+        assertThat(store.proposal("prp_missing")).isEmpty();
+    }
+
+    @Test
+    void createProposalRejectsDuplicateIdMissingVaultAndUnknownStatus() {
+        String v = vault("main").id();
+        store.createProposal(proposal(v, "prp_1"));
+        assertKeyway(() -> store.createProposal(proposal(v, "prp_1")), ErrorType.CONFLICT);
+        assertKeyway(() -> store.createProposal(proposal("vlt_missing", "")), ErrorType.NOT_FOUND);
+        ProposalRecord bad = proposal(v, "");
+        assertKeyway(() -> store.createProposal(new ProposalRecord("", v, "open", bad.bodyJson(), null,
+                bad.createdBy(), bad.createdAt(), bad.expiresAt(), null, null, null, null, null)), ErrorType.VALIDATION);
+        assertThat(store.listProposals(null, null)).hasSize(1);
+    }
+
+    @Test
+    void listProposalsIsNewestFirstWithOptionalFiltersAndCounts() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        String p1 = store.createProposal(proposal(a, "")).id();
+        clock.advance(Duration.ofMinutes(1));
+        String p2 = store.createProposal(proposal(b, "")).id();
+        clock.advance(Duration.ofMinutes(1));
+        String p3 = store.createProposal(proposal(a, "")).id();
+        clock.advance(Duration.ofMinutes(1));
+        String p4 = store.createProposal(proposal(a, "")).id();
+        store.decideProposal(p3, "pending", "rejected", "bob", "too broad", clock.instant());
+
+        assertThat(store.listProposals(null, null)).extracting(ProposalRecord::id).containsExactly(p4, p3, p2, p1);
+        assertThat(store.listProposals(a, null)).extracting(ProposalRecord::id).containsExactly(p4, p3, p1);
+        assertThat(store.listProposals(null, "pending")).extracting(ProposalRecord::id).containsExactly(p4, p2, p1);
+        assertThat(store.listProposals(a, "pending")).extracting(ProposalRecord::id).containsExactly(p4, p1);
+        assertThat(store.listProposals(a, "approved")).isEmpty();
+        assertThat(store.listProposals("vlt_missing", null)).isEmpty();
+        assertThat(store.countProposals(a, "pending")).isEqualTo(2);
+        assertThat(store.countProposals(a, "rejected")).isEqualTo(1);
+        assertThat(store.countProposals(b, "rejected")).isZero();
+    }
+
+    @Test
+    void decideProposalIsACompareAndSetOnTheStatus() {
+        String v = vault("main").id();
+        ProposalRecord p = store.createProposal(proposal(v, ""));
+        Instant at = clock.advance(Duration.ofMinutes(3));
+
+        assertThat(store.decideProposal(p.id(), "pending", "approved", "usr_bob", "ok", at)).isTrue();
+        ProposalRecord decided = store.proposal(p.id()).orElseThrow();
+        assertThat(decided.status()).isEqualTo("approved");
+        assertThat(decided.reviewedBy()).isEqualTo("usr_bob");
+        assertThat(decided.reviewedAt()).isEqualTo(at);
+        assertThat(decided.reason()).isEqualTo("ok");
+        assertThat(decided).usingRecursiveComparison()
+                .ignoringFields("status", "reviewedBy", "reviewedAt", "reason").isEqualTo(p);
+
+        assertThat(store.decideProposal(p.id(), "pending", "rejected", "usr_eve", "late", at.plusSeconds(1)))
+                .as("lost the race").isFalse();
+        assertThat(store.proposal(p.id())).contains(decided);
+        assertThat(store.decideProposal("prp_missing", "pending", "approved", null, null, at)).isFalse();
+        assertKeyway(() -> store.decideProposal(p.id(), "approved", "done", null, null, at), ErrorType.VALIDATION);
+    }
+
+    // ---- webhooks ----
+
+    @Test
+    void webhooksAreCreatedListedOldestFirstAndDeleted() {
+        WebhookRecord j = store.createWebhook("https://hooks.example/json", "json", "alice");
+        clock.advance(Duration.ofSeconds(1));
+        WebhookRecord s = store.createWebhook("https://hooks.slack.example/T/B/x", "slack", "bob");
+        assertThat(j.id()).matches("whk_[a-z2-7]{16}");
+        assertThat(j).isEqualTo(new WebhookRecord(j.id(), "https://hooks.example/json", "json", T0, "alice",
+                null, null, 0));
+        assertThat(store.listWebhooks()).containsExactly(j, s);
+
+        assertThat(store.deleteWebhook(j.id())).isTrue();
+        assertThat(store.deleteWebhook(j.id())).isFalse();
+        assertThat(store.listWebhooks()).containsExactly(s);
+        assertKeyway(() -> store.createWebhook("https://x.example", "teams", "a"), ErrorType.VALIDATION);
+    }
+
+    @Test
+    void deliveryFailuresCountUpAndASuccessResetsThem() {
+        String id = store.createWebhook("https://hooks.example/json", "json", "alice").id();
+        store.recordWebhookDelivery(id, T0.plusSeconds(1), "HTTP 500");
+        store.recordWebhookDelivery(id, T0.plusSeconds(2), "connect timed out");
+        WebhookRecord failing = store.listWebhooks().getFirst();
+        assertThat(failing.failures()).isEqualTo(2);
+        assertThat(failing.lastError()).isEqualTo("connect timed out");
+        assertThat(failing.lastAttemptAt()).isEqualTo(T0.plusSeconds(2));
+
+        store.recordWebhookDelivery(id, T0.plusSeconds(3), null);
+        WebhookRecord ok = store.listWebhooks().getFirst();
+        assertThat(ok.failures()).isZero();
+        assertThat(ok.lastError()).isNull();
+        assertThat(ok.lastAttemptAt()).isEqualTo(T0.plusSeconds(3));
+
+        store.recordWebhookDelivery("whk_deleted", T0, "gone"); // ignored
+        assertThat(store.listWebhooks()).containsExactly(ok);
+    }
+
+    // ---- atomically ----
+
+    @Test
+    void atomicallyCommitsEverythingTheWorkDidAndReturnsItsResult() {
+        long rev = store.revision();
+        VaultRecord v = store.atomically(s -> {
+            VaultRecord created = s.createVault("main", bytes("wk"), "alice");
+            s.setGrant("usr_a", created.id(), "admin");
+            assertThat(s.vaultByName("main")).as("own writes are visible inside").isPresent();
+            return created;
+        });
+        assertThat(store.vaultById(v.id())).isPresent();
+        assertThat(store.grantsOf("usr_a")).containsExactly(new GrantRecord("usr_a", v.id(), "admin"));
+        assertThat(store.revision()).isEqualTo(rev + 2);
+    }
+
+    @Test
+    void atomicallyRollsEverythingBackAndRethrowsTheOriginalException() {
+        String existing = vault("existing").id();
+        long rev = store.revision();
+        IllegalStateException boom = new IllegalStateException("boom");
+        assertThatThrownBy(() -> store.atomically(s -> {
+            VaultRecord v = s.createVault("main", bytes("wk"), "alice");
+            s.setGrant("usr_a", v.id(), "admin");
+            s.deleteVault(existing);
+            throw boom;
+        })).isSameAs(boom);
+        assertThat(store.vaultByName("main")).isEmpty();
+        assertThat(store.vaultById(existing)).isPresent();
+        assertThat(store.allGrants()).isEmpty();
+        assertThat(store.revision()).isEqualTo(rev);
+
+        assertKeyway(() -> store.atomically(s -> {
+            s.createUser("a@example.com", "h", "owner");
+            return s.createUser("A@example.com", "h", "owner");
+        }), ErrorType.CONFLICT);
+        assertThat(store.listUsers()).isEmpty();
+        Optional<VaultRecord> after = store.atomically(s -> s.vaultById(existing));
+        assertThat(after).as("store still usable").isPresent();
+    }
+
+    @Test
+    void nestedAtomicallyJoinsTheOuterTransaction() {
+        store.atomically(outer -> {
+            outer.createVault("a", bytes("k"), "x");
+            return outer.atomically(inner -> inner.createVault("b", bytes("k"), "x"));
+        });
+        assertThat(store.listVaults()).extracting(VaultRecord::name).containsExactly("a", "b");
+
+        assertThatThrownBy(() -> store.atomically(outer -> {
+            outer.createVault("c", bytes("k"), "x");
+            outer.atomically(inner -> inner.createVault("d", bytes("k"), "x"));
+            throw new IllegalStateException("outer fails after inner succeeded");
+        })).isInstanceOf(IllegalStateException.class);
+        assertThat(store.listVaults()).extracting(VaultRecord::name).containsExactly("a", "b");
+    }
+
+    @Test
+    void failedCallInsideAtomicallyUndoesOnlyItselfWhenTheWorkCatchesIt() {
+        String id = vault("main").id();
+        store.putService(id, "a", "{}", true, "alice");
+        store.putService(id, "b", "{}", true, "alice");
+        List<ServiceRecord> before = store.listServices(id);
+        store.atomically(s -> {
+            s.createAgent("bot", null, "alice");
+            // fails after deleting b and rewriting a: its own changes must vanish, the agent must not
+            assertThatThrownBy(() -> s.replaceServices(id, List.of(new ServiceSpec("a", "{\"x\":1}", true),
+                    nullSpec("broken")), "bob")).isInstanceOf(RuntimeException.class);
+            assertThatThrownBy(() -> s.atomically(inner -> {
+                inner.createAgent("inner", null, "alice");
+                throw new IllegalStateException("inner fails");
+            })).isInstanceOf(IllegalStateException.class);
+            return s.createAgent("bot2", null, "alice");
+        });
+        assertThat(store.listServices(id)).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
+        assertThat(store.listAgents()).extracting(AgentRecord::name).containsExactly("bot", "bot2");
     }
 }

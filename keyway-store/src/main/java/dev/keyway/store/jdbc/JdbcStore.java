@@ -7,6 +7,7 @@ import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
+import dev.keyway.store.StoreException;
 import dev.keyway.store.TokenRecord;
 import dev.keyway.store.UserRecord;
 import dev.keyway.store.VaultRecord;

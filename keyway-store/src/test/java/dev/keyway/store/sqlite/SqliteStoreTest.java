@@ -154,6 +154,24 @@ class SqliteStoreTest extends StoreContractTest {
     }
 
     @Test
+    void atomicWorkIsInvisibleToOtherConnectionsUntilItCommits() {
+        try (SqliteStore other = SqliteStore.open(dbFile(), clock)) {
+            long before = other.revision();
+            store.atomically(s -> {
+                VaultRecord v = s.createVault("main", bytes("wk"), "alice");
+                s.setGrant("usr_a", v.id(), "admin");
+                assertThat(other.vaultByName("main")).isEmpty();
+                assertThat(other.allGrants()).isEmpty();
+                assertThat(other.revision()).isEqualTo(before);
+                return v;
+            });
+            assertThat(other.vaultByName("main")).isPresent();
+            assertThat(other.allGrants()).hasSize(1);
+            assertThat(other.revision()).isEqualTo(before + 2);
+        }
+    }
+
+    @Test
     void twoOpenersWritingConcurrentlyWaitForEachOtherInsteadOfFailing() throws Exception {
         String id = vault("main").id();
         try (SqliteStore other = SqliteStore.open(dbFile(), clock);
