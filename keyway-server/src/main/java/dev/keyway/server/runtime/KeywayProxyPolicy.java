@@ -169,7 +169,19 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (vr == null) {
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"), null);
         }
-        Optional<Match> m = vr.matcherFor(allowedServices(s, p)).match(head.host(), head.port(), head.method(), head.path());
+        Set<String> allowed = allowedServices(s, p);
+        Optional<Match> m = vr.matcherFor(allowed).match(head.host(), head.port(), head.method(), head.path());
+        if (m.isEmpty() && allowed != null) {
+            // A service exists for this request but the token was not given it: say so, inject nothing.
+            Optional<Match> any = vr.matcher().match(head.host(), head.port(), head.method(), head.path());
+            if (any.isPresent() && any.get().allowed()) {
+                String name = any.get().service().name();
+                return new RequestDecision.Deny(new ProxyProblem(ErrorType.SERVICE_RULE_DENIED,
+                        "service '" + name + "' is not granted to " + p.actor() + "; it may use " + allowed
+                                + ". Ask an operator, or propose access (POST /v1/proposals)",
+                        Map.of("service", name, "vault", p.vaultName())), name);
+            }
+        }
         if (m.isEmpty()) {
             if (vr.unmatchedPolicy().equals("deny")) {
                 return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);
