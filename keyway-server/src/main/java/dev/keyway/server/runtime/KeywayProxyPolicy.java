@@ -171,10 +171,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         }
         Set<String> allowed = allowedServices(s, p);
         Optional<Match> m = vr.matcherFor(allowed).match(head.host(), head.port(), head.method(), head.path());
-        if (m.isEmpty() && allowed != null) {
+        if (allowed != null && (m.isEmpty() || !m.get().allowed())) {
             // A service exists for this request but the token was not given it: say so, inject nothing.
             Optional<Match> any = vr.matcher().match(head.host(), head.port(), head.method(), head.path());
-            if (any.isPresent() && any.get().allowed()) {
+            if (any.isPresent() && any.get().allowed() && !allowed.contains(any.get().service().name())) {
                 String name = any.get().service().name();
                 return new RequestDecision.Deny(new ProxyProblem(ErrorType.SERVICE_RULE_DENIED,
                         "service '" + name + "' is not granted to " + p.actor() + "; it may use " + allowed

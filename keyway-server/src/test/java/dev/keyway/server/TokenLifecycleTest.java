@@ -1,0 +1,202 @@
+package dev.keyway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Token lifecycle (TTL, periodic renewal, max TTL, revoke by token/accessor, rotate) and agent service subsets through the real proxy. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TokenLifecycleTest {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+    static final String SECRET = "canary-lifecycle-91d2";
+
+    @TempDir
+    static Path dir;
+
+    TestServer ts;
+    MockWebServer upstream;
+    String proxyBase;
+    Path keywayCa;
+
+    @BeforeAll
+    void start() throws Exception {
+        HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
+        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
+        upstream = new MockWebServer();
+        upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
+        upstream.start();
+        Path caFile = dir.resolve("up.pem");
+        Files.writeString(caFile, ca.certificatePem());
+        ts = TestServer.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of()));
+        keywayCa = dir.resolve("data/ca.pem");
+        proxyBase = "127.0.0.1:" + ts.server.proxyPort();
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/K", "{\"value\":\"" + SECRET + "\"}"));
+        int port = upstream.getPort();
+        ok(ts.call("POST", "/v1/vaults/default/services",
+                "{\"name\":\"svc-a\",\"host\":\"localhost:" + port + "\",\"allow_private\":true,\"paths\":[\"/a/**\"],\"inject\":{\"bearer\":\"K\"}}"));
+        ok(ts.call("POST", "/v1/vaults/default/services",
+                "{\"name\":\"svc-c\",\"host\":\"localhost:" + port + "\",\"allow_private\":true,\"paths\":[\"/c/**\"],\"inject\":{\"bearer\":\"K\"}}"));
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        ts.close();
+        upstream.close();
+    }
+
+    static JsonNode ok(HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+        return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+    }
+
+    int whoamiStatus(String token) throws Exception {
+        return ts.call("GET", "/v1/auth/whoami", null, token).statusCode();
+    }
+
+    static void eventually(java.util.concurrent.Callable<Boolean> c) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!c.call()) {
+            assertThat(System.nanoTime()).as("condition not reached in 10s").isLessThan(end);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    void ttlExpires() throws Exception {
+        String t = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1s\"}")).get("token").asString();
+        assertThat(whoamiStatus(t)).isEqualTo(200);
+        eventually(() -> whoamiStatus(t) == 401);
+        assertThat(ts.call("GET", "/v1/auth/whoami", null, t).body()).contains("expired");
+    }
+
+    @Test
+    void periodicRenewalKeepsATokenAlive() throws Exception {
+        JsonNode c = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"period\":\"2s\"}"));
+        String t = c.get("token").asString();
+        Instant start = Instant.now();
+        while (Instant.now().isBefore(start.plusSeconds(5))) { // more than twice the period
+            JsonNode r = ok(ts.call("POST", "/v1/tokens/renew-self", "{}", t));
+            assertThat(r.get("period").asString()).isEqualTo("2s");
+            Thread.sleep(700);
+        }
+        assertThat(whoamiStatus(t)).isEqualTo(200);
+        eventually(() -> whoamiStatus(t) == 401); // stops renewing: dies within the period
+    }
+
+    @Test
+    void renewalPastMaxTtlIsRefused() throws Exception {
+        JsonNode c = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\",\"max_ttl\":\"2h\"}"));
+        String t = c.get("token").asString();
+        ok(ts.call("POST", "/v1/tokens/renew-self", "{\"increment\":\"90m\"}", t));
+        var r = ts.call("POST", "/v1/tokens/renew-self", "{\"increment\":\"3h\"}", t);
+        assertThat(r.statusCode()).isEqualTo(409);
+        assertThat(r.body()).contains("max TTL");
+        // renewing by accessor from the minter works the same way
+        var byAccessor = ts.call("POST", "/v1/tokens/renew", "{\"accessor\":\"" + c.get("accessor").asString() + "\",\"increment\":\"30m\"}");
+        assertThat(byAccessor.statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void revokeByTokenAndByAccessorCascadesToChildren() throws Exception {
+        String agentToken = ok(ts.call("POST", "/v1/agents", "{\"name\":\"parent\",\"vaults\":[{\"vault\":\"default\"}]}")).get("token").asString();
+        JsonNode child = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}", agentToken));
+        String childToken = child.get("token").asString();
+        assertThat(whoamiStatus(childToken)).isEqualTo(200);
+        // the agent can list and revoke what it minted, by accessor
+        JsonNode list = ok(ts.call("GET", "/v1/tokens", null, agentToken));
+        assertThat(list.toString()).contains(child.get("accessor").asString()).doesNotContain(childToken);
+        JsonNode other = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}", agentToken));
+        ok(ts.call("POST", "/v1/tokens/revoke", "{\"accessor\":\"" + other.get("accessor").asString() + "\"}", agentToken));
+        assertThat(whoamiStatus(other.get("token").asString())).isEqualTo(401);
+        // revoking the parent by the token itself kills the child too
+        ok(ts.call("POST", "/v1/tokens/revoke", "{\"token\":\"" + agentToken + "\"}"));
+        assertThat(whoamiStatus(agentToken)).isEqualTo(401);
+        assertThat(whoamiStatus(childToken)).isEqualTo(401);
+    }
+
+    @Test
+    void scopedTokenCannotOutliveOrOutgrantItsMinter() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"bounded\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"svc-a\"],\"ttl\":\"1h\"}")).get("token").asString();
+        assertThat(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"2h\"}", agent).statusCode()).isEqualTo(422);
+        assertThat(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"30m\",\"services\":[\"svc-c\"]}", agent).statusCode())
+                .isEqualTo(403);
+        JsonNode ok = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"30m\"}", agent));
+        assertThat(ok.get("services").toString()).contains("svc-a").doesNotContain("svc-c");
+    }
+
+    @Test
+    void rotateInvalidatesTheOldAgentTokenImmediately() throws Exception {
+        String old = ok(ts.call("POST", "/v1/agents", "{\"name\":\"rot\",\"vaults\":[{\"vault\":\"default\"}]}")).get("token").asString();
+        String fresh = ok(ts.call("POST", "/v1/agents/rot/rotate", "{}")).get("token").asString();
+        assertThat(whoamiStatus(old)).isEqualTo(401);
+        assertThat(whoamiStatus(fresh)).isEqualTo(200);
+        ok(ts.call("POST", "/v1/agents/rot/revoke", "{}"));
+        assertThat(whoamiStatus(fresh)).isEqualTo(401);
+    }
+
+    @Test
+    void agentRestrictedToServiceACannotUseServiceCThroughTheProxy() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"only-a\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"svc-a\"]}")).get("token").asString();
+        String proxy = "http://" + agent + ":default@" + proxyBase;
+        upstream.enqueue(new MockResponse.Builder().body("a-ok").build());
+        Curl.Result a = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/a/1");
+        assertThat(a.out()).contains("a-ok");
+        RecordedRequest got = upstream.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(got.getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET);
+        Curl.Result c = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/c/1");
+        assertThat(c.out()).contains("403").containsIgnoringCase("keyway-error: service-rule-denied").contains("svc-c")
+                .doesNotContain(SECRET);
+        assertThat(upstream.takeRequest(500, TimeUnit.MILLISECONDS)).as("nothing reached the upstream for svc-c").isNull();
+        // and discovery only shows what it may use
+        JsonNode d = ok(ts.call("GET", "/discover", null, agent));
+        assertThat(d.get("services").toString()).contains("svc-a").doesNotContain("svc-c");
+    }
+
+    @Test
+    void agentsCanNeverRevealValuesWhateverTheirRole() throws Exception {
+        String admin = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"boss\",\"vaults\":[{\"vault\":\"default\",\"role\":\"admin\"}]}")).get("token").asString();
+        var r = ts.call("GET", "/v1/vaults/default/credentials/K/reveal", null, admin);
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(r.body()).doesNotContain(SECRET);
+        // the admin token (a human on the server's machine) can, and it is audited
+        assertThat(ok(ts.call("GET", "/v1/vaults/default/credentials/K/reveal", null)).get("value").asString()).isEqualTo(SECRET);
+        assertThat(ts.call("GET", "/v1/audit?limit=1000", null).body()).contains("credential.reveal").doesNotContain(SECRET);
+    }
+
+    @Test
+    void loginIsRateLimitedPerAddress() throws Exception {
+        ts.call("POST", "/v1/setup", "{\"email\":\"o@example.com\",\"password\":\"a long enough password\"}");
+        int limited = 0;
+        for (int i = 0; i < 15; i++) {
+            var r = ts.call("POST", "/v1/auth/login", "{\"email\":\"o@example.com\",\"password\":\"wrong password!!\"}", null);
+            assertThat(r.statusCode()).isIn(401, 429);
+            if (r.statusCode() == 429) {
+                limited++;
+                assertThat(r.headers().firstValue("retry-after")).isPresent();
+            }
+        }
+        assertThat(limited).isGreaterThan(0);
+    }
+}
