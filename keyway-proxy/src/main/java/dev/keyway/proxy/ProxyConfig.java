@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  * @param poolIdleTimeout an idle pooled upstream connection is closed after this (default 60 s)
  * @param maxWebSocketRewriteFrame largest client WebSocket text frame that is rewritten when the
  *     policy asks for WebSocket substitution (default 1 MiB; larger frames close the socket)
+ * @param principalRecheckInterval how often every open client connection (blind or intercepted
+ *     tunnel, WebSocket, keep-alive plain-http connection) re-asks the policy whether its
+ *     authenticated principal is still active; a revoked or expired token's connections are closed
+ *     within about this time even when idle (default 2 s)
  */
 public record ProxyConfig(
         String bindHost,
@@ -54,7 +58,8 @@ public record ProxyConfig(
         HostResolver resolver,
         int poolMaxIdlePerHost,
         Duration poolIdleTimeout,
-        int maxWebSocketRewriteFrame) {
+        int maxWebSocketRewriteFrame,
+        Duration principalRecheckInterval) {
 
     /** The default listening port. */
     public static final int DEFAULT_PORT = 9791;
@@ -71,6 +76,7 @@ public record ProxyConfig(
         positive("upstreamResponseTimeout", upstreamResponseTimeout);
         positive("tunnelIdleTimeout", tunnelIdleTimeout);
         positive("poolIdleTimeout", poolIdleTimeout);
+        positive("principalRecheckInterval", principalRecheckInterval);
         atLeast("maxInitialLineLength", maxInitialLineLength, 256);
         atLeast("maxHeaderSize", maxHeaderSize, 1024);
         atLeast("maxHeaderCount", maxHeaderCount, 8);
@@ -145,6 +151,7 @@ public record ProxyConfig(
         private int poolMaxIdlePerHost = 8;
         private Duration poolIdleTimeout = Duration.ofSeconds(60);
         private int maxWebSocketRewriteFrame = 1024 * 1024;
+        private Duration principalRecheckInterval = Duration.ofSeconds(2);
 
         Builder() {}
 
@@ -167,6 +174,7 @@ public record ProxyConfig(
             poolMaxIdlePerHost = c.poolMaxIdlePerHost;
             poolIdleTimeout = c.poolIdleTimeout;
             maxWebSocketRewriteFrame = c.maxWebSocketRewriteFrame;
+            principalRecheckInterval = c.principalRecheckInterval;
         }
 
         public Builder bind(String host, int newPort) {
@@ -255,11 +263,16 @@ public record ProxyConfig(
             return this;
         }
 
+        public Builder principalRecheckInterval(Duration d) {
+            this.principalRecheckInterval = d;
+            return this;
+        }
+
         public ProxyConfig build() {
             return new ProxyConfig(bindHost, port, clientIdleTimeout, headerReadTimeout, upstreamConnectTimeout,
                     upstreamResponseTimeout, tunnelIdleTimeout, maxInitialLineLength, maxHeaderSize, maxHeaderCount,
                     maxBufferedBody, upstreamTrust, upstreamProxy, eventLoopThreads, resolver, poolMaxIdlePerHost,
-                    poolIdleTimeout, maxWebSocketRewriteFrame);
+                    poolIdleTimeout, maxWebSocketRewriteFrame, principalRecheckInterval);
         }
     }
 }

@@ -88,6 +88,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean rewriteWebSocketText;
     /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
     public volatile boolean interceptUnmatched;
+    private final java.util.concurrent.atomic.AtomicInteger activeChecks = new java.util.concurrent.atomic.AtomicInteger();
 
     public Path dir;
     public Path caPem;
@@ -142,6 +143,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         rewriteBodies = false;
         rewriteWebSocketText = false;
         interceptUnmatched = false;
+        activeChecks.set(0);
         events.clear();
         decisions.clear();
     }
@@ -202,6 +204,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             }
             Thread.sleep(10);
         }
+    }
+
+    /** How often the policy was asked whether the principal is still active since the test began. */
+    public int policyChecks() {
+        return activeChecks.get();
     }
 
     public List<ProxyAuditEvent> events(String kind) {
@@ -340,6 +347,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
 
         @Override
         public boolean isActive(ProxyPrincipal principal) {
+            activeChecks.incrementAndGet();
             return tokenActive;
         }
     }
