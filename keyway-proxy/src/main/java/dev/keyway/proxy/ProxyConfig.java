@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  *     the new Content-Length can be sent; larger or unsized bodies are re-chunked (default 8 MiB)
  * @param upstreamTrust trust for upstream TLS, or null for the JDK default trust store
  * @param upstreamProxy an HTTP proxy ({@code http://[user:pass@]host:port}) to reach upstreams
- *     through, or null to connect directly
+ *     through, or null to connect directly. Every upstream connection (intercepted, plain http,
+ *     blind tunnel) becomes {@code CONNECT host:port} by name through it; the name is still resolved
+ *     locally and vetted by the address policy first, and upstream TLS is still verified against the
+ *     target's name. A refused CONNECT is answered 502 {@code upstream-unreachable} naming the proxy.
  * @param eventLoopThreads event loop threads ({@code 0} = Netty's default, 2 × cores)
  * @param resolver how upstream names are resolved (default {@link HostResolver#SYSTEM})
  * @param poolMaxIdlePerHost idle keep-alive HTTP/1.1 upstream connections kept per host and event

@@ -66,6 +66,9 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             "api.test", "other.test", "git.test", "ws.test", "grpc.test", "sse.test", "tunnel.test", "plain.test",
             "slow.test", "untrusted.test", "down.test", "open.test");
 
+    /** Resolves to 127.0.0.1 but is not a name in the upstream certificate (TLS name checks). */
+    public static final String NOT_IN_CERTIFICATE = "nocert.test";
+
     public final HeldCertificate keywayCa = new HeldCertificate.Builder()
             .certificateAuthority(0).commonName("Keyway Test CA").ecdsa256().build();
     public final HeldCertificate upstreamCa = new HeldCertificate.Builder()
@@ -221,7 +224,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         if (host.equals("private.test")) {
             return List.of(InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3}));
         }
-        if (TEST_HOSTS.contains(host) || host.equals("localhost")) {
+        if (TEST_HOSTS.contains(host) || host.equals("localhost") || host.equals(NOT_IN_CERTIFICATE)) {
             return List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
         }
         throw new UnknownHostException(host);
