@@ -27,7 +27,10 @@ import org.jspecify.annotations.Nullable;
  *     the new Content-Length can be sent; larger or unsized bodies are re-chunked (default 8 MiB)
  * @param upstreamTrust trust for upstream TLS, or null for the JDK default trust store
  * @param upstreamProxy an HTTP proxy ({@code http://[user:pass@]host:port}) to reach upstreams
- *     through, or null to connect directly
+ *     through, or null to connect directly. Every upstream connection (intercepted, plain http,
+ *     blind tunnel) becomes {@code CONNECT host:port} by name through it; the name is still resolved
+ *     locally and vetted by the address policy first, and upstream TLS is still verified against the
+ *     target's name. A refused CONNECT is answered 502 {@code upstream-unreachable} naming the proxy.
  * @param eventLoopThreads event loop threads ({@code 0} = Netty's default, 2 × cores)
  * @param resolver how upstream names are resolved (default {@link HostResolver#SYSTEM})
  * @param poolMaxIdlePerHost idle keep-alive HTTP/1.1 upstream connections kept per host and event
@@ -35,6 +38,10 @@ import org.jspecify.annotations.Nullable;
  * @param poolIdleTimeout an idle pooled upstream connection is closed after this (default 60 s)
  * @param maxWebSocketRewriteFrame largest client WebSocket text frame that is rewritten when the
  *     policy asks for WebSocket substitution (default 1 MiB; larger frames close the socket)
+ * @param principalRecheckInterval how often every open client connection (blind or intercepted
+ *     tunnel, WebSocket, keep-alive plain-http connection) re-asks the policy whether its
+ *     authenticated principal is still active; a revoked or expired token's connections are closed
+ *     within about this time even when idle (default 2 s)
  */
 public record ProxyConfig(
         String bindHost,
@@ -54,7 +61,8 @@ public record ProxyConfig(
         HostResolver resolver,
         int poolMaxIdlePerHost,
         Duration poolIdleTimeout,
-        int maxWebSocketRewriteFrame) {
+        int maxWebSocketRewriteFrame,
+        Duration principalRecheckInterval) {
 
     /** The default listening port. */
     public static final int DEFAULT_PORT = 9791;
@@ -71,6 +79,7 @@ public record ProxyConfig(
         positive("upstreamResponseTimeout", upstreamResponseTimeout);
         positive("tunnelIdleTimeout", tunnelIdleTimeout);
         positive("poolIdleTimeout", poolIdleTimeout);
+        positive("principalRecheckInterval", principalRecheckInterval);
         atLeast("maxInitialLineLength", maxInitialLineLength, 256);
         atLeast("maxHeaderSize", maxHeaderSize, 1024);
         atLeast("maxHeaderCount", maxHeaderCount, 8);
@@ -145,6 +154,7 @@ public record ProxyConfig(
         private int poolMaxIdlePerHost = 8;
         private Duration poolIdleTimeout = Duration.ofSeconds(60);
         private int maxWebSocketRewriteFrame = 1024 * 1024;
+        private Duration principalRecheckInterval = Duration.ofSeconds(2);
 
         Builder() {}
 
@@ -167,6 +177,7 @@ public record ProxyConfig(
             poolMaxIdlePerHost = c.poolMaxIdlePerHost;
             poolIdleTimeout = c.poolIdleTimeout;
             maxWebSocketRewriteFrame = c.maxWebSocketRewriteFrame;
+            principalRecheckInterval = c.principalRecheckInterval;
         }
 
         public Builder bind(String host, int newPort) {
@@ -255,11 +266,16 @@ public record ProxyConfig(
             return this;
         }
 
+        public Builder principalRecheckInterval(Duration d) {
+            this.principalRecheckInterval = d;
+            return this;
+        }
+
         public ProxyConfig build() {
             return new ProxyConfig(bindHost, port, clientIdleTimeout, headerReadTimeout, upstreamConnectTimeout,
                     upstreamResponseTimeout, tunnelIdleTimeout, maxInitialLineLength, maxHeaderSize, maxHeaderCount,
                     maxBufferedBody, upstreamTrust, upstreamProxy, eventLoopThreads, resolver, poolMaxIdlePerHost,
-                    poolIdleTimeout, maxWebSocketRewriteFrame);
+                    poolIdleTimeout, maxWebSocketRewriteFrame, principalRecheckInterval);
         }
     }
 }

@@ -66,6 +66,9 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             "api.test", "other.test", "git.test", "ws.test", "grpc.test", "sse.test", "tunnel.test", "plain.test",
             "slow.test", "untrusted.test", "down.test", "open.test");
 
+    /** Resolves to 127.0.0.1 but is not a name in the upstream certificate (TLS name checks). */
+    public static final String NOT_IN_CERTIFICATE = "nocert.test";
+
     public final HeldCertificate keywayCa = new HeldCertificate.Builder()
             .certificateAuthority(0).commonName("Keyway Test CA").ecdsa256().build();
     public final HeldCertificate upstreamCa = new HeldCertificate.Builder()
@@ -88,6 +91,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean rewriteWebSocketText;
     /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
     public volatile boolean interceptUnmatched;
+    private final java.util.concurrent.atomic.AtomicInteger activeChecks = new java.util.concurrent.atomic.AtomicInteger();
 
     public Path dir;
     public Path caPem;
@@ -142,6 +146,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         rewriteBodies = false;
         rewriteWebSocketText = false;
         interceptUnmatched = false;
+        activeChecks.set(0);
         events.clear();
         decisions.clear();
     }
@@ -204,6 +209,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         }
     }
 
+    /** How often the policy was asked whether the principal is still active since the test began. */
+    public int policyChecks() {
+        return activeChecks.get();
+    }
+
     public List<ProxyAuditEvent> events(String kind) {
         return events.stream().filter(e -> e.kind().equals(kind)).toList();
     }
@@ -214,7 +224,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         if (host.equals("private.test")) {
             return List.of(InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3}));
         }
-        if (TEST_HOSTS.contains(host) || host.equals("localhost")) {
+        if (TEST_HOSTS.contains(host) || host.equals("localhost") || host.equals(NOT_IN_CERTIFICATE)) {
             return List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}));
         }
         throw new UnknownHostException(host);
@@ -340,6 +350,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
 
         @Override
         public boolean isActive(ProxyPrincipal principal) {
+            activeChecks.incrementAndGet();
             return tokenActive;
         }
     }

@@ -42,12 +42,17 @@ final class Raw implements AutoCloseable {
 
     /** Upgrades the connection to TLS with the given SNI (null = none), trusting {@code ctx}. */
     Raw tls(SSLContext ctx, String sni, boolean verifyHostname) throws IOException {
+        return tls(ctx, sni, verifyHostname, "http/1.1");
+    }
+
+    /** As {@link #tls(SSLContext, String, boolean)}, offering these ALPN protocols. */
+    Raw tls(SSLContext ctx, String sni, boolean verifyHostname, String... alpn) throws IOException {
         SSLSocket ssl = (SSLSocket) ctx.getSocketFactory().createSocket(socket, "127.0.0.1", socket.getPort(), true);
         SSLParameters p = ssl.getSSLParameters();
         if (sni != null) {
             p.setServerNames(List.of(new SNIHostName(sni)));
         }
-        p.setApplicationProtocols(new String[] {"http/1.1"});
+        p.setApplicationProtocols(alpn);
         if (verifyHostname) {
             p.setEndpointIdentificationAlgorithm("HTTPS");
         }
@@ -103,6 +108,21 @@ final class Raw implements AutoCloseable {
             return in.read() < 0;
         } catch (java.net.SocketException e) {
             return true;
+        }
+    }
+
+    /** Reads and discards everything until the peer closes; false when it stays open past the socket timeout. */
+    boolean drainUntilClosed() throws IOException {
+        byte[] buf = new byte[8192];
+        try {
+            while (in.read(buf) >= 0) {
+                // discard (e.g. HTTP/2 SETTINGS and GOAWAY frames)
+            }
+            return true;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset, or TLS torn down without close_notify
         }
     }
 

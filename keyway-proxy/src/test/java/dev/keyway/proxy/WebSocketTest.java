@@ -39,13 +39,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** WebSocket through the interception: injected handshake, relay, and client text-frame substitution. */
 class WebSocketTest {
     @RegisterExtension
-    static final ProxyFixture px = new ProxyFixture();
+    static final ProxyFixture px = new ProxyFixture(b -> b.principalRecheckInterval(java.time.Duration.ofMillis(200)));
 
     private EventLoopGroup group;
     private Channel serverChannel;
     private final AtomicReference<String> handshakeAuth = new AtomicReference<>();
     private final AtomicReference<String> handshakeExtensions = new AtomicReference<>();
     private final BlockingQueue<String> serverSaw = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.CountDownLatch serverConnectionClosed = new java.util.concurrent.CountDownLatch(1);
+    private final java.util.concurrent.CompletableFuture<Object> clientSawClose = new java.util.concurrent.CompletableFuture<>();
 
     @BeforeEach
     void startEchoServer() throws Exception {
@@ -56,6 +58,7 @@ class WebSocketTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        ch.closeFuture().addListener(f -> serverConnectionClosed.countDown());
                         ch.pipeline().addLast(tls.newHandler(ch.alloc()), new HttpServerCodec(),
                                 new HttpObjectAggregator(65536),
                                 new SimpleChannelInboundHandler<FullHttpRequest>(false) {
@@ -113,6 +116,17 @@ class WebSocketTest {
                         ws.request(1);
                         return null;
                     }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+                        clientSawClose.complete(statusCode);
+                        return null;
+                    }
+
+                    @Override
+                    public void onError(WebSocket ws, Throwable error) {
+                        clientSawClose.complete(error);
+                    }
                 })
                 .get(20, TimeUnit.SECONDS);
     }
@@ -142,5 +156,18 @@ class WebSocketTest {
         assertThat(serverSaw.poll(10, TimeUnit.SECONDS)).isEqualTo("plain");
         assertThat(handshakeExtensions.get()).isNull();
         ws.abort();
+    }
+
+    @Test
+    void revocationClosesAnOpenWebSocketAndItsUpstream() throws Exception {
+        BlockingQueue<String> received = new LinkedBlockingQueue<>();
+        WebSocket ws = connect(received);
+        ws.sendText("before", true).get(10, TimeUnit.SECONDS);
+        assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("echo:before");
+        px.tokenActive = false; // the socket is idle: only the periodic recheck can notice
+        assertThat(clientSawClose.get(10, TimeUnit.SECONDS)).isNotNull();
+        assertThat(serverConnectionClosed.await(10, TimeUnit.SECONDS)).isTrue();
+        ProxyFixture.eventually(() -> px.events("connect").stream()
+                .anyMatch(e -> "proxy-auth-invalid".equals(e.errorType()) && "intercept".equals(e.mode())));
     }
 }

@@ -158,7 +158,9 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         }
         req.setUri(url.pathAndQuery());
         req.headers().remove(HttpHeaderNames.PROXY_AUTHORIZATION);
-        exchange.target(new Target("http", url.authority(), principal, client));
+        Target t = new Target("http", url.authority(), principal, client);
+        PrincipalWatch.watch(px, ctx.channel(), t, id, "http");
+        exchange.target(t);
         state = State.FORWARDING;
         ctx.fireChannelRead(req);
     }
@@ -193,11 +195,13 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
             case ConnectDecision.Deny d -> deny(ctx, d.problem(), id, principal, client, "CONNECT", target.host(),
                     target.port(), null, false);
             case ConnectDecision.Intercept i -> {
+                PrincipalWatch.watch(px, ctx.channel(), t, id, "intercept");
                 ctx.channel().config().setAutoRead(false);
                 state = State.CONNECT_PENDING;
                 afterConnectHead = () -> intercept(ctx, t, id);
             }
             case ConnectDecision.Tunnel tu -> {
+                PrincipalWatch.watch(px, ctx.channel(), t, id, "tunnel");
                 ctx.channel().config().setAutoRead(false);
                 state = State.CONNECT_PENDING;
                 afterConnectHead = () -> tunnel(ctx, t, id);
@@ -215,10 +219,14 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         Channel ch = ctx.channel();
         ctx.writeAndFlush(established());
         TunnelSession s = new TunnelSession(t, "intercept", ch, id);
+        PrincipalWatch.attach(ch, s);
         ChannelPipeline p = ch.pipeline();
         Intercept.install(px, p, s);
         removeHttpHandlers(p);
-        ch.closeFuture().addListener(f -> auditTunnel(s));
+        ch.closeFuture().addListener(f -> {
+            closeSharedUpstream(s);
+            auditTunnel(s);
+        });
         ch.config().setAutoRead(true);
     }
 
@@ -240,6 +248,7 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             TunnelSession s = new TunnelSession(t, "tunnel", ch, id);
+            PrincipalWatch.attach(ch, s);
             ch.closeFuture().addListener(cf -> {
                 upstream.close();
                 auditTunnel(s);
@@ -270,11 +279,24 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         p.remove("codec");
     }
 
+    /** The HTTP/2 upstream connection an h2 client's streams shared dies with the tunnel. */
+    private static void closeSharedUpstream(TunnelSession s) {
+        Future<UpstreamConnector.UpstreamConn> h2 = s.h2Upstream;
+        s.h2Upstream = null;
+        if (h2 != null) {
+            h2.addListener(f -> {
+                if (f.isSuccess() && h2.getNow().h2()) {
+                    h2.getNow().channel().close();
+                }
+            });
+        }
+    }
+
     private void auditTunnel(TunnelSession s) {
         Target t = s.target;
         px.audit.completed(new AuditEvents.Base("connect", s.requestId, t.principal(), t.client(), "CONNECT", t.host(),
                 t.port(), null, null, java.util.List.of(), s.mode)
-                .with("connect", 200, s.bytesIn, s.bytesOut, AuditEvents.millisSince(s.startNanos), null));
+                .with("connect", 200, s.bytesIn, s.bytesOut, AuditEvents.millisSince(s.startNanos), s.closeError));
     }
 
     /**

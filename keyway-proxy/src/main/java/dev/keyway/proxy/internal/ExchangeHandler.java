@@ -140,6 +140,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             deny(ctx, req, t, id, Problems.of(ErrorType.PROXY_AUTH_INVALID,
                     "the proxy token is no longer valid (revoked or expired)"), null, false);
             if (session != null) {
+                session.closeError = ErrorType.PROXY_AUTH_INVALID.slug();
                 session.clientChannel.close();
             }
             return;

@@ -28,6 +28,8 @@ final class TunnelSession {
     long bytesIn;
     long bytesOut;
     int requests;
+    /** Why Keyway closed the tunnel (problem slug, e.g. {@code proxy-auth-invalid}), audited on close. */
+    @Nullable String closeError;
 
     TunnelSession(Target target, String mode, Channel clientChannel, String requestId) {
         this.target = target;

@@ -14,9 +14,10 @@ import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.proxy.HttpProxyHandler;
-import io.netty.handler.proxy.ProxyHandler;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -42,6 +43,8 @@ final class UpstreamConnector {
 
     private final ProxyContext px;
     private final @Nullable InetSocketAddress proxyAddress;
+    /** {@code host:port} of the upstream proxy for messages (never its credentials). */
+    private final @Nullable String proxyName;
     private final @Nullable String proxyUser;
     private final @Nullable String proxyPassword;
 
@@ -50,11 +53,14 @@ final class UpstreamConnector {
         URI proxy = px.config.upstreamProxy();
         if (proxy == null) {
             proxyAddress = null;
+            proxyName = null;
             proxyUser = null;
             proxyPassword = null;
         } else {
+            int port = proxy.getPort() < 0 ? 80 : proxy.getPort();
             // resolved once at startup, never on an event loop
-            proxyAddress = new InetSocketAddress(proxy.getHost(), proxy.getPort() < 0 ? 80 : proxy.getPort());
+            proxyAddress = new InetSocketAddress(proxy.getHost(), port);
+            proxyName = proxy.getHost() + ":" + port;
             String userInfo = proxy.getUserInfo();
             int c = userInfo == null ? -1 : userInfo.indexOf(':');
             proxyUser = c > 0 ? userInfo.substring(0, c) : null;
@@ -114,7 +120,10 @@ final class UpstreamConnector {
 
     /**
      * TCP to a vetted address of host:port with AUTO_READ off and no handlers (blind tunnels and
-     * the base of HTTP connections).
+     * the base of HTTP connections). With an upstream proxy the name is still resolved and vetted
+     * here (a name that resolves to a blocked address is refused before anything is sent), then the
+     * upstream proxy is asked to {@code CONNECT host:port} by name, as HTTP clients do: corporate
+     * proxies filter by name and often are the only resolver that can see the internet.
      */
     Future<Channel> connectTcp(EventLoop loop, String host, int port) {
         Promise<Channel> p = loop.newPromise();
@@ -123,9 +132,22 @@ final class UpstreamConnector {
                 p.tryFailure(f.cause());
                 return;
             }
-            dial(loop, f.getNow(), 0, host, port, p, null);
+            if (proxyAddress != null) {
+                viaProxy(loop, host, port, p);
+            } else {
+                dial(loop, f.getNow(), 0, host, port, p, null);
+            }
         });
         return p;
+    }
+
+    private Bootstrap bootstrap(EventLoop loop) {
+        return new Bootstrap()
+                .group(loop)
+                .channel(px.socketChannelClass)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) px.config.upstreamConnectTimeout().toMillis());
     }
 
     private void dial(EventLoop loop, List<InetAddress> addrs, int i, String host, int port, Promise<Channel> p,
@@ -134,45 +156,85 @@ final class UpstreamConnector {
             p.tryFailure(connectFailure(host, port, last));
             return;
         }
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(px.socketChannelClass)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) px.config.upstreamConnectTimeout().toMillis())
+        bootstrap(loop).handler(new ChannelInboundHandlerAdapter())
+                .connect(new InetSocketAddress(addrs.get(i), port))
+                .addListener((io.netty.channel.ChannelFuture f) -> {
+                    if (f.isSuccess()) {
+                        f.channel().pipeline().remove(ChannelInboundHandlerAdapter.class);
+                        p.trySuccess(f.channel());
+                    } else {
+                        dial(loop, addrs, i + 1, host, port, p, f.cause());
+                    }
+                });
+    }
+
+    /** TCP to the upstream proxy, then {@code CONNECT host:port}; the channel is returned once it answered 2xx. */
+    private void viaProxy(EventLoop loop, String host, int port, Promise<Channel> p) {
+        InetSocketAddress proxy = java.util.Objects.requireNonNull(proxyAddress);
+        HttpProxyHandler ph = proxyUser != null && proxyPassword != null
+                ? new HttpProxyHandler(proxy, proxyUser, proxyPassword)
+                : new HttpProxyHandler(proxy);
+        ph.setConnectTimeoutMillis(px.config.upstreamConnectTimeout().toMillis());
+        bootstrap(loop)
+                .resolver(NoopAddressResolverGroup.INSTANCE) // the destination goes to the proxy unresolved
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (proxyAddress != null) {
-                            ch.pipeline().addLast("upstream-proxy", proxyUser != null && proxyPassword != null
-                                    ? new HttpProxyHandler(proxyAddress, proxyUser, proxyPassword)
-                                    : new HttpProxyHandler(proxyAddress));
-                        }
+                        ch.pipeline().addLast("upstream-proxy", ph);
+                        ch.pipeline().addLast("upstream-proxy-errors", new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void exceptionCaught(io.netty.channel.ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // reported through the handshake future
+                            }
+                        });
                     }
+                })
+                .connect(InetSocketAddress.createUnresolved(host, port))
+                .addListener((io.netty.channel.ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        p.tryFailure(proxyFailure(host, port, f.cause(), false));
+                        return;
+                    }
+                    Channel ch = f.channel();
+                    ch.read();
+                    ph.connectFuture().addListener(pf -> {
+                        if (pf.isSuccess()) {
+                            ch.pipeline().remove(ph);
+                            ch.pipeline().remove("upstream-proxy-errors");
+                            p.trySuccess(ch);
+                        } else {
+                            ch.close();
+                            p.tryFailure(proxyFailure(host, port, pf.cause(), true));
+                        }
+                    });
                 });
-        b.connect(new InetSocketAddress(addrs.get(i), port)).addListener((io.netty.channel.ChannelFuture f) -> {
-            if (!f.isSuccess()) {
-                dial(loop, addrs, i + 1, host, port, p, f.cause());
-                return;
+    }
+
+    private UpstreamFailure proxyFailure(String host, int port, @Nullable Throwable cause, boolean connected) {
+        String proxy = "the upstream proxy " + proxyName;
+        long seconds = px.config.upstreamConnectTimeout().toSeconds();
+        if (!connected) {
+            if (cause instanceof ConnectTimeoutException) {
+                return new UpstreamFailure(ErrorType.UPSTREAM_TIMEOUT, "connecting to " + proxy + " timed out after "
+                        + seconds + " s");
             }
-            Channel ch = f.channel();
-            ProxyHandler ph = ch.pipeline().get(ProxyHandler.class);
-            if (ph == null) {
-                p.trySuccess(ch);
-                return;
-            }
-            ch.read();
-            ph.connectFuture().addListener(pf -> {
-                if (pf.isSuccess()) {
-                    ch.pipeline().remove(ph);
-                    p.trySuccess(ch);
-                } else {
-                    ch.close();
-                    p.tryFailure(new UpstreamFailure(ErrorType.UPSTREAM_UNREACHABLE,
-                            "the upstream proxy could not connect to " + host + ":" + port));
-                }
-            });
-        });
+            String why = cause instanceof ConnectException ? " (connection refused)" : "";
+            return new UpstreamFailure(ErrorType.UPSTREAM_UNREACHABLE, "cannot connect to " + proxy + why);
+        }
+        String message = cause == null || cause.getMessage() == null ? "" : cause.getMessage();
+        if (cause instanceof ProxyConnectException && message.endsWith("timeout")) {
+            return new UpstreamFailure(ErrorType.UPSTREAM_TIMEOUT, proxy + " did not answer CONNECT " + host + ":" + port
+                    + " within " + seconds + " s");
+        }
+        int at = message.indexOf("status: ");
+        String status = at < 0 ? "" : " (" + abbreviate(message.substring(at + 8)) + ")";
+        return new UpstreamFailure(ErrorType.UPSTREAM_UNREACHABLE, proxy + " refused CONNECT " + host + ":" + port
+                + status);
+    }
+
+    private static String abbreviate(String s) {
+        String oneLine = s.replaceAll("[\\r\\n]", " ").strip();
+        return oneLine.length() > 80 ? oneLine.substring(0, 80) : oneLine;
     }
 
     private UpstreamFailure connectFailure(String host, int port, @Nullable Throwable cause) {

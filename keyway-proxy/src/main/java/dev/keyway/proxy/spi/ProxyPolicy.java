@@ -34,7 +34,9 @@ public interface ProxyPolicy {
 
     /**
      * Whether the principal is still valid (token not revoked or expired). The engine checks this
-     * on every request inside a long-lived tunnel and closes the tunnel when it turns false.
+     * on every request inside a long-lived tunnel and, for every open connection (tunnels, idle
+     * keep-alive connections, WebSockets), every {@code principalRecheckInterval} on that
+     * connection's event loop; it closes the connection when this turns false (or throws).
      */
     boolean isActive(ProxyPrincipal principal);
 }
