@@ -9,6 +9,11 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,24 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
 
     @Override
     public void record(Principal who, String action, String vault, Map<String, Object> details) {
+        try {
+            append(who, action, vault, details);
+        } catch (RuntimeException e) {
+            log.error("audit append failed for control-plane action {}: {}", action, e.toString());
+        }
+    }
+
+    @Override
+    public void recordOrFail(Principal who, String action, String vault, Map<String, Object> details) {
+        try {
+            append(who, action, vault, details);
+        } catch (RuntimeException e) {
+            log.error("audit append failed for control-plane action {}: {}", action, e.toString());
+            throw new KeywayException(ErrorType.AUDIT_UNAVAILABLE, "the audit log cannot be written; refusing " + action);
+        }
+    }
+
+    private void append(Principal who, String action, String vault, Map<String, Object> details) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "control");
         m.put("action", action);
@@ -49,10 +72,14 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         m.put("actor", who.actor());
         m.put("token_id", who.tokenId());
         m.putAll(details);
-        audit.append(m, true).exceptionally(t -> {
-            log.error("audit append failed for control-plane action {}: {}", action, t.toString());
-            return null;
-        });
+        try {
+            audit.append(m, true).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(e.getCause() == null ? e.toString() : e.getCause().toString());
+        }
     }
 
     /** A system event (start, stop) not attributable to a caller. */

@@ -45,10 +45,13 @@ public final class VaultService {
         Names.vault(name);
         byte[] dek = DataKeys.generate();
         try {
-            // The id is not known before insert, so wrap under a placeholder id and re-wrap once known.
-            VaultRecord created = store.createVault(name, new byte[0], actor);
-            byte[] wrapped = masterKey.get().wrap(dek, Aad.vaultKey(created.id()));
-            store.rewrapVaultKeys(v -> v.id().equals(created.id()) ? wrapped : v.wrappedKey(), Map.of());
+            // The AAD of the wrapped key is the vault id, known only after insert: both writes share one transaction.
+            VaultRecord created = store.atomically(st -> {
+                VaultRecord v = st.createVault(name, new byte[0], actor);
+                byte[] wrapped = masterKey.get().wrap(dek, Aad.vaultKey(v.id()));
+                st.rewrapVaultKeys(r -> r.id().equals(v.id()) ? wrapped : r.wrappedKey(), Map.of());
+                return v;
+            });
             dataKeys.put(created.id(), dek.clone());
             onChange.run();
             return store.vaultById(created.id()).orElseThrow();

@@ -10,5 +10,14 @@ import java.util.Map;
  */
 @FunctionalInterface
 public interface AuditTrail {
+    /** Records an action that already happened; waits until it is durable, logs (never throws) on failure. */
     void record(Principal who, String action, String vault, Map<String, Object> details);
+
+    /**
+     * Records an action that must not happen unaudited (revealing a value): returns only once the
+     * record is durable and throws {@code audit-unavailable} otherwise, so the caller can refuse.
+     */
+    default void recordOrFail(Principal who, String action, String vault, Map<String, Object> details) {
+        record(who, action, vault, details);
+    }
 }

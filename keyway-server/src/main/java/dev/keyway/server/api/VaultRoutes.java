@@ -96,7 +96,7 @@ public final class VaultRoutes {
         CredentialRecord c = vaults.credential(v.name(), req.param("name"));
         byte[] value = vaults.decrypt(v, c);
         try {
-            trail.record(p, "credential.reveal", v.name(), Map.of("credential", c.name(), "version", c.version()));
+            trail.recordOrFail(p, "credential.reveal", v.name(), Map.of("credential", c.name(), "version", c.version()));
             return ApiResponse.ok(Map.of("name", c.name(), "version", c.version(),
                     "value", new String(value, StandardCharsets.UTF_8)));
         } finally {
@@ -113,6 +113,10 @@ public final class VaultRoutes {
         CreateVault body = Json.read(req.body(), CreateVault.class);
         if (body.name() == null) {
             throw KeywayException.validation("name", "field 'name' is required");
+        }
+        if (body.unmatched() != null && !VaultService.POLICIES.contains(body.unmatched())) {
+            throw KeywayException.validation("unmatched", "unmatched-host policy must be one of tunnel, intercept, deny (got '"
+                    + dev.keyway.server.Names.printable(body.unmatched()) + "')");
         }
         VaultRecord v = vaults.create(body.name(), p.actor());
         if (!p.owner() && p.subjectId() != null) {
