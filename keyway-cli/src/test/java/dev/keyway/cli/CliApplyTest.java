@@ -125,6 +125,10 @@ class CliApplyTest {
         assertThat(kw.cli("service", "apply", "-f", invalid.toString()).expect(ExitCodes.CONFLICT).err())
                 .contains("services[0]").contains("localhost");
 
+        Path empty = files.resolve("empty.yaml");
+        Files.writeString(empty, "");
+        assertThat(kw.cli("service", "apply", "-f", empty.toString()).expect(ExitCodes.CONFLICT).err()).contains("expected a list");
+
         kw.cli("service", "apply", "-f", files.resolve("missing.yaml").toString()).expect(ExitCodes.USAGE);
         kw.cli("service", "apply").expect(ExitCodes.USAGE);
     }

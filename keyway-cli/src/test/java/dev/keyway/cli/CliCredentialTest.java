@@ -125,6 +125,17 @@ class CliCredentialTest {
         kw.cliWithStdin("x", "credential", "set", "X_KEY", "--vault", "no-such-vault").expect(ExitCodes.NOT_FOUND);
     }
 
+    @Test
+    void nonUtf8ValueIsRefusedNotMangled() throws Exception {
+        Path f = files.resolve("binary");
+        Files.write(f, new byte[] {'k', 'e', 'y', (byte) 0xff, (byte) 0xfe, 0x01});
+        var r = kw.cli("credential", "set", "BINARY_KEY", "--from-file", f.toString()).expect(ExitCodes.USAGE);
+        assertThat(r.err()).contains("not valid UTF-8");
+        assertThat(kw.cli("credential", "list", "--json").ok().json().findValuesAsString("name")).doesNotContain("BINARY_KEY");
+        Files.writeString(f, "caf\u00e9-\u00fcnicode-" + canary());
+        kw.cli("credential", "set", "UNICODE_KEY", "--from-file", f.toString()).ok();
+    }
+
     private static JsonNode find(JsonNode array, String name) {
         for (JsonNode n : array) {
             if (n.get("name").asString().equals(name)) {

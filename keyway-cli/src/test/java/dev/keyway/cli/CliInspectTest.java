@@ -3,12 +3,15 @@ package dev.keyway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -94,9 +97,41 @@ class CliInspectTest {
     }
 
     @Test
+    void auditTailFollowPrintsNewRecordsUntilInterrupted() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        AtomicInteger code = new AtomicInteger(-1);
+        Thread follower = new Thread(() -> code.set(Main.run(new String[] {"audit", "tail", "--follow", "--json", "-n", "1",
+            "--addr", kw.addr(), "--data-dir", dir.toString()}, new PrintWriter(out, true), new PrintWriter(err, true))));
+        follower.start();
+        try {
+            awaitContains(out, "\"seq\"");
+            kw.cli("vault", "create", "followed").ok();
+            awaitContains(out, "\"followed\"");
+        } finally {
+            follower.interrupt();
+            follower.join(10_000);
+        }
+        assertThat(follower.isAlive()).as("follow stops on interrupt").isFalse();
+        assertThat(out.toString().lines()).allSatisfy(l -> CliHarness.JSON.readTree(l));
+        assertThat(out.toString().lines().filter(l -> l.contains("\"followed\""))).hasSize(1);
+    }
+
+    private static void awaitContains(StringWriter w, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!w.toString().contains(text)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no '" + text + "' in:\n" + w);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
     void status() {
         var text = kw.cli("status").ok();
         assertThat(text.out()).containsPattern("(?m)^instance_id:\\s+\\S+").containsPattern("(?m)^database:\\s+ok$")
+                .containsPattern("(?m)^vaults:\\s+\\d+$").containsPattern("(?m)^uptime_seconds:\\s+\\d+$")
                 .containsPattern("(?m)^ca_fingerprint:");
         JsonNode json = kw.cli("status", "--json").ok().json();
         assertThat(json.get("database").asString()).isEqualTo("ok");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +75,15 @@ class CliVaultTest {
         assertThat(kw.cli("vault", "create", "Bad_Name").expect(ExitCodes.CONFLICT).err()).contains("invalid vault name");
         assertThat(kw.cli("vault", "set-policy", "default", "--unmatched", "open").expect(ExitCodes.CONFLICT).err())
                 .contains("open");
+    }
+
+    @Test
+    @Disabled("server bug: POST /v1/vaults with an invalid 'unmatched' creates the vault, then answers 422 from setPolicy"
+            + " (VaultRoutes.create validates the policy only after VaultService.create has committed)")
+    void aRejectedCreateLeavesNoVault() {
+        var r = kw.cli("vault", "create", "half-made", "--unmatched", "bogus").expect(ExitCodes.CONFLICT);
+        assertThat(r.err()).contains("bogus");
+        kw.cli("vault", "show", "half-made").expect(ExitCodes.NOT_FOUND);
     }
 
     @Test
