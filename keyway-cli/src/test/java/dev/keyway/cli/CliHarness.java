@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,7 +46,7 @@ final class CliHarness implements AutoCloseable {
     }
 
     private final Path dataDir;
-    private KeywayServer server;
+    private @Nullable KeywayServer server;
 
     private CliHarness(Path dataDir, KeywayServer server) {
         this.dataDir = dataDir;
@@ -58,8 +59,13 @@ final class CliHarness implements AutoCloseable {
 
     /** Closes the server and starts a new one on the same data dir (the API port may change). */
     void restart() throws InterruptedException {
-        server.close();
-        server = KeywayServer.start(ServerConfig.defaults(dataDir).withPorts(0, 0));
+        restart(null);
+    }
+
+    /** Like {@link #restart()} with a master password; if the start fails, the harness holds no server. */
+    void restart(char @Nullable [] masterPassword) throws InterruptedException {
+        close();
+        server = KeywayServer.start(ServerConfig.defaults(dataDir).withPorts(0, 0).withMasterPassword(masterPassword));
     }
 
     Path dataDir() {
@@ -67,6 +73,9 @@ final class CliHarness implements AutoCloseable {
     }
 
     String addr() {
+        if (server == null) {
+            throw new IllegalStateException("no server running");
+        }
         return "http://127.0.0.1:" + server.apiPort();
     }
 
@@ -110,6 +119,9 @@ final class CliHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        if (server != null) {
+            server.close();
+            server = null;
+        }
     }
 }

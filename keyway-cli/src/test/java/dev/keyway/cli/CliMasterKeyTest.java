@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,35 @@ class CliMasterKeyTest {
             assertThat(kw.cli("ca", "export").ok().out()).as("same CA after restart").isEqualTo(caBefore);
         }
         assertThat(Files.readString(dir.resolve("audit.jsonl"))).doesNotContain("canary-mk-");
+    }
+
+    @Test
+    void rotateToAPasswordAndBackToAKeyFile(@TempDir Path files) throws Exception {
+        String password = "correct horse battery staple";
+        try (CliHarness kw = CliHarness.start(dir)) {
+            kw.cliWithStdin("canary-mk-pw-1", "credential", "set", "PW_KEY").ok();
+            var r = kw.cliWithStdin(password + "\n", "master-key", "rotate", "--new-password-stdin").ok();
+            assertThat(r.out()).contains("mode: password").contains("Remember the new password").doesNotContain(password);
+            assertThat(dir.resolve("master.key")).as("a password replaces the key file").doesNotExist();
+
+            assertThatThrownBy(() -> kw.restart(null)).hasMessageContaining("KEYWAY_MASTER_PASSWORD");
+            assertThatThrownBy(() -> kw.restart("wrong password!!".toCharArray())).hasMessageContaining("wrong master password");
+            kw.restart(password.toCharArray());
+            assertThat(kw.cli("credential", "list").ok().out()).contains("PW_KEY");
+            kw.cliWithStdin("canary-mk-pw-2", "credential", "set", "PW_KEY").ok();
+
+            Path pwFile = files.resolve("new-password");
+            Files.writeString(pwFile, "another long password\n");
+            kw.cli("master-key", "rotate", "--new-password-file", pwFile.toString()).ok();
+            kw.restart("another long password".toCharArray());
+
+            assertThat(kw.cli("master-key", "rotate").ok().out()).contains("mode: keyfile");
+            assertThat(dir.resolve("master.key")).exists();
+            kw.restart(null);
+            assertThat(kw.cli("credential", "list", "--json").ok().json().get(0).get("version").asInt()).isEqualTo(2);
+        }
+        String audit = Files.readString(dir.resolve("audit.jsonl"));
+        assertThat(audit).doesNotContain(password).doesNotContain("another long password").doesNotContain("canary-mk-pw");
     }
 
     @Test

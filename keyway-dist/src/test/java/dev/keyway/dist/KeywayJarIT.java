@@ -185,6 +185,12 @@ class KeywayJarIT {
         assertThat(JSON.readTree(apiAudit.body()).get("records").size()).isPositive();
         kw.get(server, "/v1/status", adminToken());
 
+        // a second instance on the same ports fails fast with a clear message (own data dir: never share one)
+        Path busyDir = Files.createDirectories(work.resolve("data-busy"));
+        var busy = kw.cli("server", "--data-dir", busyDir.toString(), "--api-addr", server.api().substring("http://".length()),
+                "--proxy-addr", server.proxy()).expect(6);
+        assertThat(busy.err()).contains("already in use").contains("--api-addr");
+
         assertThat(KeywayJar.stop(server, false)).isEqualTo(SIGTERM_EXIT);
     }
 
