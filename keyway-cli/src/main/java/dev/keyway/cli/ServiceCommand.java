@@ -77,6 +77,10 @@ final class ServiceCommand {
                 if (inject != null || host != null) {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with --host or an injection option");
                 }
+                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || disabled || description != null) {
+                    throw new CliException(ExitCodes.USAGE, "--template takes only --credential and --vault; change other fields"
+                            + " afterwards ('keyway service disable', or 'keyway service apply')");
+                }
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("template", template);
                 body.put("name", name);
@@ -149,7 +153,9 @@ final class ServiceCommand {
                     if (c <= 0) {
                         throw new CliException(ExitCodes.USAGE, "--header must look like 'Name: value {CRED}' (got '" + line + "')");
                     }
-                    h.put(line.substring(0, c).strip(), line.substring(c + 1).strip());
+                    if (h.put(line.substring(0, c).strip(), line.substring(c + 1).strip()) != null) {
+                        throw new CliException(ExitCodes.USAGE, "--header " + line.substring(0, c).strip() + " is given twice");
+                    }
                 }
                 return Map.of("header", h);
             }

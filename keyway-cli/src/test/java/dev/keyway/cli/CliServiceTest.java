@@ -87,6 +87,12 @@ class CliServiceTest {
         kw.cli("service", "add", "x", "--template", "no-such-template").expect(ExitCodes.NOT_FOUND);
         kw.cli("service", "add", "x", "--template", "github", "--host", "a.example.com").expect(ExitCodes.USAGE);
         kw.cli("service", "add", "x", "--host", "a.example.com", "--bearer", "A", "--credential", "B").expect(ExitCodes.USAGE);
+        // options the template endpoint cannot honour are refused, not silently dropped
+        for (String opt : List.of("--disabled", "--allow-private", "--path=/x", "--method=GET", "--description=d", "--in=path")) {
+            assertThat(kw.cli("service", "add", "x", "--template", "github", opt).expect(ExitCodes.USAGE).err())
+                    .as(opt).contains("--template takes only");
+        }
+        kw.cli("service", "show", "x").expect(ExitCodes.NOT_FOUND);
     }
 
     @Test
@@ -141,6 +147,7 @@ class CliServiceTest {
                 Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--in", "path"), "--in only applies"),
                 Arguments.of(List.of("--host", "u.example.com", "--query", "key"), "PARAM=CRED"),
                 Arguments.of(List.of("--host", "u.example.com", "--header", "no-colon"), "Name: value"),
+                Arguments.of(List.of("--host", "u.example.com", "--header", "X-Key: {A}", "--header", "X-Key: {B}"), "given twice"),
                 Arguments.of(List.of("--host", "u.example.com", "--substitute", "NOEQUALS"), "PLACEHOLDER=CRED"),
                 Arguments.of(List.of("--host", "u.example.com", "--basic", "literal-user"), "USER:PASS"),
                 Arguments.of(List.of("--host", "u.example.com", "--basic", "ONLY_CRED"), "USER:PASS"));

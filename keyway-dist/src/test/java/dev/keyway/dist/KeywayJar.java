@@ -71,7 +71,7 @@ final class KeywayJar {
     private ProcessBuilder builder(List<String> jvmOptions, List<String> args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(javaBin.toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
+        // deliberately no --enable-native-access: the jar's manifest must grant it (plain 'java -jar keyway.jar')
         cmd.addAll(jvmOptions);
         cmd.add("-jar");
         cmd.add(jar.toString());

@@ -83,6 +83,7 @@ class KeywayJarIT {
     void helpAndVersion() throws Exception {
         var help = kw.cli("--help").ok();
         assertThat(help.out()).contains("Usage: keyway").contains("Exit codes:").contains("credential").contains("server");
+        assertThat(help.err()).isEmpty();
         var version = kw.cli("--version").ok();
         assertThat(version.out()).startsWith("keyway " + System.getProperty("keyway.version") + " (Java 25");
         kw.cli("vault", "list", "--bogus").expect(1);
@@ -97,7 +98,8 @@ class KeywayJarIT {
         server = kw.startServer(data, "1");
         assertThat(data.resolve("admin-token")).isRegularFile();
         assertThat(data.resolve("master.key")).isRegularFile();
-        assertThat(KeywayJar.awaitLog(server, "Keyway is running")).contains(server.api());
+        assertThat(KeywayJar.awaitLog(server, "Keyway is running")).contains(server.api())
+                .as("no JVM warnings (e.g. native access for SQLite)").doesNotContain("WARNING");
 
         Path valueFile = work.resolve("api-key.txt");
         Files.writeString(valueFile, fileCanary + "\n");
@@ -130,7 +132,7 @@ class KeywayJarIT {
         assertThat(code).as("exit code after SIGTERM").isEqualTo(SIGTERM_EXIT);
         assertThat(data.resolve("server.json")).as("removed on a clean stop").doesNotExist();
         String log = Files.readString(server.err());
-        assertThat(log).doesNotContain("Exception").doesNotContain(" ERROR ");
+        assertThat(log).doesNotContain("Exception").doesNotContain(" ERROR ").doesNotContain("WARNING");
         List<JsonNode> audit = auditRecords();
         assertThat(audit.getLast().path("action").asString()).as("last audit record").isEqualTo("server.stop");
 
