@@ -113,7 +113,12 @@ public final class ApiClient {
     }
 
     private HttpResponse<String> exchange(String method, String path, @Nullable Object body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "invalid server address '" + base + "': use a URL like http://127.0.0.1:9790");
+        }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

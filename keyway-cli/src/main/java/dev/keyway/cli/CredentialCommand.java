@@ -42,7 +42,7 @@ final class CredentialCommand {
             byte[] value = readValue();
             try {
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("value", new String(value, StandardCharsets.UTF_8));
+                body.put("value", utf8(value));
                 if (description != null) {
                     body.put("description", description);
                 }
@@ -51,6 +51,19 @@ final class CredentialCommand {
                         + name + " in vault " + vault + " (version " + c.get("version").asInt() + ")");
             } finally {
                 Arrays.fill(value, (byte) 0);
+            }
+        }
+
+        /** The API carries values as JSON strings: bytes that are not UTF-8 would be silently replaced, so refuse them. */
+        private static String utf8(byte[] value) {
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(value)).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new CliException(ExitCodes.USAGE, "the credential value is not valid UTF-8 text (binary values are not supported;"
+                        + " base64-encode them first)");
             }
         }
 

@@ -57,9 +57,9 @@ final class ServiceCommand {
 
         static final class Inject {
             @Option(names = "--bearer", paramLabel = "CRED", description = "Authorization: Bearer <CRED>.") String bearer;
-            @Option(names = "--basic", paramLabel = "USER[:PASS]",
-                    description = "Authorization: Basic. USER and PASS are credential names; a USER that is not an upper-case "
-                            + "credential name is a literal user name (e.g. x-access-token:GITHUB_TOKEN). One credential alone is the user with an empty password.")
+            @Option(names = "--basic", paramLabel = "USER:PASS",
+                    description = "Authorization: Basic. PASS is a credential name; USER is a credential name too, unless it is not "
+                            + "upper-case: then it is a literal user name (e.g. x-access-token:GITHUB_TOKEN).")
             String basic;
             @Option(names = "--header", paramLabel = "'Name: format'", description = "Set a header from a template like 'token {GITHUB_TOKEN}' (repeatable).")
             List<String> headers;
@@ -76,6 +76,10 @@ final class ServiceCommand {
             if (template != null) {
                 if (inject != null || host != null) {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with --host or an injection option");
+                }
+                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || disabled || description != null) {
+                    throw new CliException(ExitCodes.USAGE, "--template takes only --credential and --vault; change other fields"
+                            + " afterwards ('keyway service disable', or 'keyway service apply')");
                 }
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("template", template);
@@ -110,7 +114,16 @@ final class ServiceCommand {
                 svc.put("description", description);
             }
             svc.put("inject", injection());
-            JsonNode s = client.client().post(base(vault), svc);
+            JsonNode s;
+            try {
+                s = client.client().post(base(vault), svc);
+            } catch (CliException e) {
+                // the API speaks of the YAML member; name the flag this command has for it
+                if (e.getMessage() != null && e.getMessage().contains("allow_private")) {
+                    throw new CliException(e.exitCode(), e.getMessage().replace("set allow_private: true", "pass --allow-private"));
+                }
+                throw e;
+            }
             print(s);
         }
 
@@ -120,17 +133,17 @@ final class ServiceCommand {
             }
             if (inject.basic != null) {
                 String[] parts = inject.basic.split(":", 2);
+                if (parts.length != 2 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                    throw new CliException(ExitCodes.USAGE, "--basic must look like USER:PASS, where PASS is a credential name"
+                            + " and USER a credential name or a literal user name (got '" + inject.basic + "')");
+                }
                 Map<String, Object> b = new LinkedHashMap<>();
                 if (CREDENTIAL.matcher(parts[0]).matches()) {
                     b.put("username", parts[0]);
                 } else {
                     b.put("username_literal", parts[0]);
                 }
-                if (parts.length == 2) {
-                    b.put("password", parts[1]);
-                } else if (!b.containsKey("username")) {
-                    throw new CliException(ExitCodes.USAGE, "--basic " + inject.basic + ": a literal user name needs a password credential (USER:PASS_CRED)");
-                }
+                b.put("password", parts[1]);
                 return Map.of("basic", b);
             }
             if (inject.headers != null) {
@@ -140,7 +153,9 @@ final class ServiceCommand {
                     if (c <= 0) {
                         throw new CliException(ExitCodes.USAGE, "--header must look like 'Name: value {CRED}' (got '" + line + "')");
                     }
-                    h.put(line.substring(0, c).strip(), line.substring(c + 1).strip());
+                    if (h.put(line.substring(0, c).strip(), line.substring(c + 1).strip()) != null) {
+                        throw new CliException(ExitCodes.USAGE, "--header " + line.substring(0, c).strip() + " is given twice");
+                    }
                 }
                 return Map.of("header", h);
             }

@@ -1,0 +1,171 @@
+package dev.keyway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
+
+/** {@code keyway service add|list|show|enable|disable|remove|templates}: each injection option end to end. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CliServiceTest {
+    @TempDir
+    static Path dir;
+
+    CliHarness kw;
+
+    @BeforeAll
+    void start() throws Exception {
+        kw = CliHarness.start(dir);
+    }
+
+    @AfterAll
+    void stop() {
+        kw.close();
+    }
+
+    static Stream<Arguments> injections() {
+        return Stream.of(
+                Arguments.of("bearer", List.of("--bearer", "OPENAI_API_KEY"), "{\"bearer\":\"OPENAI_API_KEY\"}"),
+                Arguments.of("basic-creds", List.of("--basic", "USER_CRED:PASS_CRED"),
+                        "{\"basic\":{\"username\":\"USER_CRED\",\"password\":\"PASS_CRED\"}}"),
+                Arguments.of("basic-literal", List.of("--basic", "x-access-token:GITHUB_TOKEN"),
+                        "{\"basic\":{\"username_literal\":\"x-access-token\",\"password\":\"GITHUB_TOKEN\"}}"),
+                Arguments.of("one-header", List.of("--header", "Authorization: token {GITHUB_TOKEN}"),
+                        "{\"header\":{\"Authorization\":\"token {GITHUB_TOKEN}\"}}"),
+                Arguments.of("two-headers", List.of("--header", "DD-API-KEY: {DD_API_KEY}", "--header", "DD-APPLICATION-KEY:{DD_APP_KEY}"),
+                        "{\"header\":{\"DD-API-KEY\":\"{DD_API_KEY}\",\"DD-APPLICATION-KEY\":\"{DD_APP_KEY}\"}}"),
+                Arguments.of("query", List.of("--query", "key=GEMINI_API_KEY"), "{\"query\":{\"key\":\"GEMINI_API_KEY\"}}"),
+                Arguments.of("substitute", List.of("--substitute", "__TG__=TELEGRAM_TOKEN", "--in", "path,query"),
+                        "{\"substitute\":{\"placeholder\":\"__TG__\",\"credential\":\"TELEGRAM_TOKEN\",\"in\":[\"path\",\"query\"]}}"),
+                Arguments.of("passthrough", List.of("--passthrough"), "\"none\""));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("injections")
+    void addWithEachInjection(String name, List<String> options, String expectedInject) {
+        String host = name + ".example.com";
+        List<String> args = new ArrayList<>(List.of("service", "add", name, "--host", host, "--method", "GET", "--path", "/v1/**"));
+        args.addAll(options);
+        var added = kw.cli(args.toArray(String[]::new)).ok();
+        assertThat(added.out()).contains("Service " + name + " in vault default: " + host + " -> ");
+
+        JsonNode svc = kw.cli("service", "show", name).ok().json();
+        assertThat(svc.get("host").asString()).isEqualTo(host);
+        assertThat(svc.get("methods").toString()).isEqualTo("[\"GET\"]");
+        assertThat(svc.get("paths").toString()).isEqualTo("[\"/v1/**\"]");
+        assertThat(svc.get("enabled").asBoolean()).isTrue();
+        assertThat(svc.get("inject")).isEqualTo(CliHarness.JSON.readTree(expectedInject));
+    }
+
+    @Test
+    void templatesGithubAndOpenaiWithCredentialOverride() {
+        var templates = kw.cli("service", "templates").ok();
+        assertThat(templates.out()).containsPattern("(?m)^github\\s+api\\.github\\.com\\s").containsPattern("(?m)^openai\\s");
+        assertThat(kw.cli("service", "templates", "--json").ok().json().findValuesAsString("name")).contains("github", "openai");
+
+        assertThat(kw.cli("service", "add", "gh", "--template", "github").ok().out()).contains("api.github.com");
+        JsonNode gh = kw.cli("service", "show", "gh").ok().json();
+        assertThat(gh.get("host").asString()).isEqualTo("api.github.com");
+        assertThat(gh.get("inject").toString()).contains("GITHUB_TOKEN");
+
+        kw.cli("service", "add", "oai", "--template", "openai", "--credential", "MY_KEY").ok();
+        JsonNode oai = kw.cli("service", "show", "oai").ok().json();
+        assertThat(oai.get("host").asString()).isEqualTo("api.openai.com");
+        assertThat(oai.get("inject").toString()).isEqualTo("{\"bearer\":\"MY_KEY\"}");
+
+        kw.cli("service", "add", "x", "--template", "no-such-template").expect(ExitCodes.NOT_FOUND);
+        kw.cli("service", "add", "x", "--template", "github", "--host", "a.example.com").expect(ExitCodes.USAGE);
+        kw.cli("service", "add", "x", "--host", "a.example.com", "--bearer", "A", "--credential", "B").expect(ExitCodes.USAGE);
+        // options the template endpoint cannot honour are refused, not silently dropped
+        for (String opt : List.of("--disabled", "--allow-private", "--path=/x", "--method=GET", "--description=d", "--in=path")) {
+            assertThat(kw.cli("service", "add", "x", "--template", "github", opt).expect(ExitCodes.USAGE).err())
+                    .as(opt).contains("--template takes only");
+        }
+        kw.cli("service", "show", "x").expect(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void listShowEnableDisableRemove() {
+        kw.cli("vault", "create", "svc-life").ok();
+        kw.cli("service", "add", "alpha", "--vault", "svc-life", "--host", "alpha.example.com", "--bearer", "ALPHA_KEY").ok();
+        kw.cli("service", "add", "beta", "--vault", "svc-life", "--host", "*.beta.example.com", "--passthrough", "--disabled").ok();
+
+        var table = kw.cli("service", "list", "--vault", "svc-life").ok();
+        assertThat(table.out().split("\n")[0]).startsWith("NAME").contains("HOST", "METHODS", "PATHS", "INJECT", "ENABLED");
+        assertThat(table.out())
+                .containsPattern("(?m)^alpha\\s+alpha\\.example\\.com\\s+any\\s+any\\s+bearer\\s+yes$")
+                .containsPattern("(?m)^beta\\s+\\*\\.beta\\.example\\.com\\s+any\\s+any\\s+none\\s+no$");
+        // declaration order
+        assertThat(kw.cli("service", "list", "--vault", "svc-life", "--json").ok().json().findValuesAsString("name"))
+                .containsExactly("alpha", "beta");
+
+        assertThat(kw.cli("service", "enable", "beta", "--vault", "svc-life").ok().out()).contains("Enabled service beta");
+        assertThat(kw.cli("service", "show", "beta", "--vault", "svc-life").ok().json().get("enabled").asBoolean()).isTrue();
+        assertThat(kw.cli("service", "disable", "alpha", "--vault", "svc-life").ok().out()).contains("Disabled service alpha");
+        assertThat(kw.cli("service", "show", "alpha", "--vault", "svc-life").ok().json().get("enabled").asBoolean()).isFalse();
+
+        assertThat(kw.cli("service", "remove", "alpha", "--vault", "svc-life").ok().out()).contains("Removed service alpha");
+        assertThat(kw.cli("service", "list", "--vault", "svc-life", "--json").ok().json().findValuesAsString("name"))
+                .containsExactly("beta");
+
+        kw.cli("service", "show", "alpha", "--vault", "svc-life").expect(ExitCodes.NOT_FOUND);
+        kw.cli("service", "remove", "alpha", "--vault", "svc-life").expect(ExitCodes.NOT_FOUND);
+        kw.cli("service", "enable", "alpha", "--vault", "svc-life").expect(ExitCodes.NOT_FOUND);
+        kw.cli("service", "list", "--vault", "no-such-vault").expect(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void internalHostNeedsAllowPrivate() {
+        var r = kw.cli("service", "add", "local", "--host", "localhost", "--bearer", "LOCAL_KEY").expect(ExitCodes.CONFLICT);
+        assertThat(r.err()).contains("localhost").contains("--allow-private");
+        kw.cli("service", "show", "local").expect(ExitCodes.NOT_FOUND);
+
+        var ip = kw.cli("service", "add", "local", "--host", "10.1.2.3:8080", "--bearer", "LOCAL_KEY").expect(ExitCodes.CONFLICT);
+        assertThat(ip.err()).contains("IP address").contains("--allow-private");
+
+        kw.cli("service", "add", "local", "--host", "localhost:11434", "--bearer", "LOCAL_KEY", "--allow-private").ok();
+        assertThat(kw.cli("service", "show", "local").ok().json().get("allow_private").asBoolean()).isTrue();
+    }
+
+    static Stream<Arguments> usageErrors() {
+        return Stream.of(
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--query", "k=B"), "mutually exclusive"),
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--passthrough"), "mutually exclusive"),
+                Arguments.of(List.of("--host", "u.example.com"), "give one injection"),
+                Arguments.of(List.of("--bearer", "A"), "--host is required"),
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--in", "path"), "--in only applies"),
+                Arguments.of(List.of("--host", "u.example.com", "--query", "key"), "PARAM=CRED"),
+                Arguments.of(List.of("--host", "u.example.com", "--header", "no-colon"), "Name: value"),
+                Arguments.of(List.of("--host", "u.example.com", "--header", "X-Key: {A}", "--header", "X-Key: {B}"), "given twice"),
+                Arguments.of(List.of("--host", "u.example.com", "--substitute", "NOEQUALS"), "PLACEHOLDER=CRED"),
+                Arguments.of(List.of("--host", "u.example.com", "--basic", "literal-user"), "USER:PASS"),
+                Arguments.of(List.of("--host", "u.example.com", "--basic", "ONLY_CRED"), "USER:PASS"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("usageErrors")
+    void usageErrorsExitOne(List<String> options, String message) {
+        List<String> args = new ArrayList<>(List.of("service", "add", "usage"));
+        args.addAll(options);
+        var r = kw.cli(args.toArray(String[]::new)).expect(ExitCodes.USAGE);
+        assertThat(r.err()).contains(message);
+        kw.cli("service", "show", "usage").expect(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void invalidInjectionIsAValidationError() {
+        var r = kw.cli("service", "add", "bad", "--host", "bad.example.com", "--bearer", "lower").expect(ExitCodes.CONFLICT);
+        assertThat(r.err()).contains("lower");
+    }
+}

@@ -1,0 +1,111 @@
+package dev.keyway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/** Help, usage errors, and the two ways a client command fails before the API answers. */
+class CliUsageTest {
+
+    /** Every command path in the tree, e.g. [vault, create], found from the picocli model itself. */
+    static Stream<List<String>> commandPaths() {
+        List<List<String>> paths = new ArrayList<>();
+        collect(Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter())), new ArrayList<>(), paths);
+        return paths.stream();
+    }
+
+    private static void collect(CommandLine cl, List<String> prefix, List<List<String>> into) {
+        into.add(List.copyOf(prefix));
+        cl.getSubcommands().forEach((name, sub) -> {
+            // aliases map to the same CommandLine; visit each command once, under its main name
+            if (name.equals(sub.getCommandName())) {
+                List<String> p = new ArrayList<>(prefix);
+                p.add(name);
+                collect(sub, p, into);
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "keyway {0} --help")
+    @MethodSource("commandPaths")
+    void helpWorksEverywhere(List<String> path) {
+        List<String> args = new ArrayList<>(path);
+        args.add("--help");
+        var r = CliHarness.raw(args.toArray(String[]::new)).ok();
+        assertThat(r.out()).contains("Usage: keyway" + (path.isEmpty() ? "" : " " + String.join(" ", path)));
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void theCommandTreeIsComplete() {
+        assertThat(commandPaths().map(p -> String.join(" ", p))).contains(
+                "server", "vault create", "vault list", "vault show", "vault delete", "vault set-policy",
+                "credential set", "credential list", "credential delete",
+                "service add", "service list", "service show", "service remove", "service enable", "service disable",
+                "service apply", "service templates", "token create", "token list", "token revoke", "ca export",
+                "audit tail", "status", "master-key rotate");
+    }
+
+    @Test
+    void topLevelHelpListsCommandsAndExitCodes() {
+        var r = CliHarness.raw("--help").ok();
+        assertThat(r.out()).contains("Exit codes:").contains("0  success").contains("2  cannot reach the Keyway server")
+                .contains("5  conflict or validation error").contains("6  other failure");
+        assertThat(r.out()).contains("vault", "credential", "service", "token", "audit", "master-key");
+        var none = CliHarness.raw().ok();
+        assertThat(none.out()).contains("Exit codes:");
+        assertThat(CliHarness.raw("help", "vault").ok().out()).contains("Usage: keyway vault");
+    }
+
+    @Test
+    void versionWorks() {
+        assertThat(CliHarness.raw("--version").ok().out()).startsWith("keyway ");
+    }
+
+    @Test
+    void unknownOptionsAndCommandsAreUsageErrors() {
+        var opt = CliHarness.raw("vault", "list", "--bogus").expect(ExitCodes.USAGE);
+        assertThat(opt.err()).contains("--bogus").contains("keyway vault list --help");
+        CliHarness.raw("no-such-command").expect(ExitCodes.USAGE);
+        CliHarness.raw("vault", "create").expect(ExitCodes.USAGE);
+        CliHarness.raw("audit", "tail", "-n", "many").expect(ExitCodes.USAGE);
+        CliHarness.raw("server", "--api-addr", "nocolon").expect(ExitCodes.USAGE);
+    }
+
+    @Test
+    void unreachableServerIsExitTwo(@TempDir Path dir) {
+        var r = CliHarness.raw("vault", "list", "--addr", "http://127.0.0.1:1", "--data-dir", dir.toString())
+                .expect(ExitCodes.UNREACHABLE);
+        assertThat(r.err()).contains("cannot reach Keyway").contains("http://127.0.0.1:1");
+        CliHarness.raw("status", "--addr", "http://127.0.0.1:1/", "--data-dir", dir.toString()).expect(ExitCodes.UNREACHABLE);
+        for (String bad : List.of("not a url", "localhost:9790", "127.0.0.1:9790")) {
+            assertThat(CliHarness.raw("status", "--addr", bad, "--data-dir", dir.toString()).expect(ExitCodes.USAGE).err())
+                    .contains("invalid server address '" + bad + "'");
+        }
+    }
+
+    @Test
+    void missingAdminTokenIsExitThreeNamingTheFile(@TempDir Path serverDir, @TempDir Path emptyDir) throws Exception {
+        try (CliHarness kw = CliHarness.start(serverDir)) {
+            var r = CliHarness.raw("vault", "list", "--addr", kw.addr(), "--data-dir", emptyDir.toString())
+                    .expect(ExitCodes.PERMISSION);
+            assertThat(r.err()).contains(emptyDir.resolve("admin-token").toString());
+
+            Files.writeString(emptyDir.resolve("admin-token"), "kw_adm_not-a-real-token\n");
+            var wrong = CliHarness.raw("vault", "list", "--addr", kw.addr(), "--data-dir", emptyDir.toString())
+                    .expect(ExitCodes.PERMISSION);
+            assertThat(wrong.err()).doesNotContain("kw_adm_not-a-real-token");
+        }
+    }
+}
