@@ -36,17 +36,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class CryptoBench {
-    /** Tokens in the index; lookups are hash-map gets, so size should not matter much. */
-    @Param({"100", "10000"})
-    int tokens;
-
     byte[] key = new byte[0];
     byte[] aad = new byte[0];
     byte[] sealed = new byte[0];
-    String knownToken = "";
-    String unknownToken = "";
-    TokenIndex index = TokenIndex.of(List.of());
-    final Instant now = Instant.now();
+    String token = "";
 
     @Setup
     public void setup() {
@@ -55,21 +48,39 @@ public class CryptoBench {
         byte[] credential = new byte[64];
         new SecureRandom().nextBytes(credential);
         sealed = Aead.seal(key, credential, aad);
-        List<TokenRecord> records = new ArrayList<>(tokens);
-        for (int i = 0; i < tokens; i++) {
-            String t = Tokens.newToken(Tokens.AGENT_PREFIX);
-            if (i == tokens / 2) {
-                knownToken = t;
+        token = Tokens.newToken(Tokens.AGENT_PREFIX);
+    }
+
+    /** The server's token index, filled with {@code tokens} agent tokens. */
+    @State(Scope.Benchmark)
+    public static class Index {
+        /** Tokens in the index; lookups are hash-map gets, so size should not matter much. */
+        @Param({"100", "10000"})
+        int tokens;
+
+        String knownToken = "";
+        String unknownToken = "";
+        TokenIndex index = TokenIndex.of(List.of());
+        final Instant now = Instant.now();
+
+        @Setup
+        public void setup() {
+            List<TokenRecord> records = new ArrayList<>(tokens);
+            for (int i = 0; i < tokens; i++) {
+                String t = Tokens.newToken(Tokens.AGENT_PREFIX);
+                if (i == tokens / 2) {
+                    knownToken = t;
+                }
+                records.add(new TokenRecord(Tokens.newId("tok_"), Tokens.newAccessor(), Tokens.hash(t), "scoped",
+                        "vlt_bench0000000000000", "proxy", "bench " + i, "bench", now, now.plusSeconds(3600),
+                        null, null, null, false, null, null));
             }
-            records.add(new TokenRecord(Tokens.newId("tok_"), Tokens.newAccessor(), Tokens.hash(t), "scoped",
-                    "vlt_bench0000000000000", "proxy", "bench " + i, "bench", now, now.plusSeconds(3600),
-                    null, null, null, false, null, null));
-        }
-        index = TokenIndex.of(records);
-        unknownToken = Tokens.newToken(Tokens.AGENT_PREFIX);
-        if (!(index.verify(knownToken, now) instanceof TokenIndex.Result.Valid)
-                || index.verify(unknownToken, now) instanceof TokenIndex.Result.Valid) {
-            throw new IllegalStateException("token index does not behave as intended");
+            index = TokenIndex.of(records);
+            unknownToken = Tokens.newToken(Tokens.AGENT_PREFIX);
+            if (!(index.verify(knownToken, now) instanceof TokenIndex.Result.Valid)
+                    || index.verify(unknownToken, now) instanceof TokenIndex.Result.Valid) {
+                throw new IllegalStateException("token index does not behave as intended");
+            }
         }
     }
 
@@ -80,17 +91,17 @@ public class CryptoBench {
 
     @Benchmark
     public byte[] tokenHash() {
-        return Tokens.hash(knownToken);
+        return Tokens.hash(token);
     }
 
     /** Hash plus index lookup plus checks: what authenticating one CONNECT costs. */
     @Benchmark
-    public TokenIndex.Result tokenVerifyHit() {
-        return index.verify(knownToken, now);
+    public TokenIndex.Result tokenVerifyHit(Index s) {
+        return s.index.verify(s.knownToken, s.now);
     }
 
     @Benchmark
-    public TokenIndex.Result tokenVerifyMiss() {
-        return index.verify(unknownToken, now);
+    public TokenIndex.Result tokenVerifyMiss(Index s) {
+        return s.index.verify(s.unknownToken, s.now);
     }
 }
