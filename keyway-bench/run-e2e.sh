@@ -182,13 +182,13 @@ loadgen() { # loadgen LABEL direct|proxy ARGS...
 TARGET="https://localhost:$UP_PORT"
 
 if [ "$PROXY_OK" = 1 ]; then
-    # preflight: one connection for a second; a proxy that does not intercept or inject yet is reported
+    # preflight: one connection for 4 s (the first request mints a leaf and warms everything up); a proxy that does not intercept or inject yet is reported
     # here instead of producing 20 s of errors per scenario
     log "preflight through the proxy"
     PRE="$TMP/preflight.jsonl"
     "$JAVA" "${NETTY_QUIET[@]}" -cp "$BENCH_JAR" dev.keyway.bench.LoadGen --label preflight \
         --target "$TARGET/small" --proxy "127.0.0.1:$PROXY_PORT" --proxy-auth "$TOKEN:default" \
-        --ca "$TMP/keyway-ca.pem" --ca "$TMP/upstream-ca.pem" --concurrency 1 --warmup 0s --duration 1s \
+        --ca "$TMP/keyway-ca.pem" --ca "$TMP/upstream-ca.pem" --concurrency 1 --warmup 2s --duration 2s \
         --expect-auth --json-out "$PRE" 2>&1 | grep -E '^(requests|errors| +first)' >&2 || true
     if ! grep -q '"requests":[1-9]' "$PRE" 2>/dev/null; then
         log "no successful injected request through the proxy (see errors above; proxy log: $TMP/keyway.log)."

@@ -58,6 +58,8 @@ final class ClientWorker {
     private boolean done;
     private long connectStart;
     private long requestStart;
+    /** Last time this slot connected, finished a handshake or received data. */
+    private long lastProgress = System.nanoTime();
     private boolean inFlight;
     private boolean headersSeen;
     private @Nullable String statusError;
@@ -77,6 +79,13 @@ final class ClientWorker {
 
     /** Stops the slot (on its loop): ignore everything from now on and close the connection. */
     SlotStats stop() {
+        if (!done && channel != null) {
+            long idle = System.nanoTime() - lastProgress;
+            if (idle > Math.min(run.options().duration().toNanos() / 2, run.options().timeout().toNanos())) {
+                // a connect, CONNECT, handshake or response that made no progress for half the window or more
+                stats.error("stalled", "no progress for " + idle / 1_000_000 + " ms when the run ended", true);
+            }
+        }
         done = true;
         if (channel != null) {
             channel.close();
@@ -94,6 +103,7 @@ final class ClientWorker {
             return;
         }
         connectStart = System.nanoTime();
+        lastProgress = connectStart;
         headersSeen = false;
         inFlight = false;
         ChannelFuture f = bootstrap.connect(run.destination());
@@ -110,6 +120,7 @@ final class ClientWorker {
         if (ch != channel || done) {
             return;
         }
+        lastProgress = System.nanoTime();
         send(ch);
     }
 
@@ -142,6 +153,7 @@ final class ClientWorker {
         }
         headersSeen = true;
         long now = System.nanoTime();
+        lastProgress = now;
         if (run.measured(requestStart, now)) {
             stats.ttfb.record((now - requestStart) / 1000);
         }
@@ -160,6 +172,7 @@ final class ClientWorker {
         ByteBuf b = c.content();
         int n = b.readableBytes();
         long now = System.nanoTime();
+        lastProgress = now;
         if (run.measured(requestStart, now)) {
             stats.bodyBytes += n;
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,6 +127,20 @@ class LoadGenEndToEndTest {
                 new PrintStream(text, true, StandardCharsets.UTF_8));
         assertThat(r.stats().requests).isZero();
         assertThat(r.stats().errors).containsKey("tls");
+    }
+
+    @Test
+    void connectionsThatNeverAnswerAreReportedAsStalled() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ByteArrayOutputStream text = new ByteArrayOutputStream();
+            // accepted by the kernel backlog, never read: the TLS handshake waits forever
+            LoadResult r = LoadGen.run(LoadGenOptions.parse("--target", "https://localhost:" + silent.getLocalPort() + "/small",
+                            "--ca", ca.toString(), "--concurrency", "2", "--threads", "1", "--warmup", "0s",
+                            "--duration", "500ms", "--timeout", "30s"),
+                    new PrintStream(text, true, StandardCharsets.UTF_8));
+            assertThat(r.stats().requests).isZero();
+            assertThat(r.stats().errors).containsEntry("stalled", 2L);
+        }
     }
 
     @Test
