@@ -1,5 +1,6 @@
 package dev.keyway.bench;
 
+import dev.keyway.core.error.KeywayException;
 import dev.keyway.proxy.tls.UpstreamTrust;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelOption;
@@ -61,7 +62,14 @@ public final class LoadGen {
         }
         // must be set before Netty's OpenSSL context class initialises
         System.setProperty(SESSION_CACHE_PROPERTY, Boolean.toString(options.tlsResume()));
-        LoadResult result = run(options, System.out);
+        LoadResult result;
+        try {
+            result = run(options, System.out);
+        } catch (KeywayException e) {
+            System.err.println("loadgen: " + e.detail());
+            System.exit(2);
+            return;
+        }
         System.exit(result.stats().requests > 0 ? 0 : 1);
     }
 
