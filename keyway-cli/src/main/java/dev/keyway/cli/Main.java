@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
             AuditCommand.class,
             StatusCommand.class,
             MasterKeyCommand.class,
+            ProposalCommand.class,
+            WebhookCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
