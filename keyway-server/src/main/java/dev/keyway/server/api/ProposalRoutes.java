@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -56,6 +57,7 @@ public final class ProposalRoutes {
         }
     }
 
+    /** Rejection body: an optional reason, shown to the proposer. */
     public record Reject(@Nullable String reason) {}
 
     public void routes(Router r) {
@@ -124,13 +126,19 @@ public final class ProposalRoutes {
             Access.require(p, v.id(), v.name(), VaultRole.PROXY);
             vaultId = v.id();
         }
+        int limit = req.queryInt("limit", 100, 1, 1000);
         List<Map<String, Object>> out = new ArrayList<>();
         Map<String, String> names = new HashMap<>();
         vaults.list().forEach(v -> names.put(v.id(), v.name()));
+        Map<String, Set<String>> credentials = new HashMap<>();
         for (ProposalRecord rec : proposals.list(vaultId, req.queryParam("status"))) {
             ProposalContent c = ProposalService.content(rec);
             if (ProposalAccess.mayView(p, rec, c)) {
-                out.add(ProposalViews.view(rec, c, names.getOrDefault(rec.vaultId(), rec.vaultId()), proposals.credentialNames(rec)));
+                out.add(ProposalViews.view(rec, c, names.getOrDefault(rec.vaultId(), rec.vaultId()),
+                        credentials.computeIfAbsent(rec.vaultId(), id -> proposals.credentialNames(rec))));
+                if (out.size() >= limit) {
+                    break;
+                }
             }
         }
         return ApiResponse.ok(Map.of("proposals", out));

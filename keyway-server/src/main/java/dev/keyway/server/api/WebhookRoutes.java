@@ -36,6 +36,7 @@ public final class WebhookRoutes {
         this.trail = trail;
     }
 
+    /** Body of {@code POST /v1/webhooks}; the URL may itself be a secret (Slack), so it stays out of {@code toString}. */
     public record CreateWebhook(@Nullable String url, @Nullable String format) {
         @Override
         public String toString() {
