@@ -108,12 +108,16 @@ class BackpressureTest {
         }
     }
 
-    /** Waits until the counter stops moving (unchanged for 500 ms) and returns it. */
+    /**
+     * Waits until the counter stops moving (unchanged for 300 ms) and returns it. A pause in a slow
+     * run only makes the check look earlier (weaker); it can never fail a proxy that holds back, since
+     * the assertions bound how far the upstream got.
+     */
     private static long awaitStall(AtomicLong counter) throws InterruptedException {
         long deadline = System.nanoTime() + 30_000_000_000L;
         long last = -1;
         int stable = 0;
-        while (System.nanoTime() < deadline && stable < 10) {
+        while (System.nanoTime() < deadline && stable < 6) {
             long now = counter.get();
             stable = now == last ? stable + 1 : 0;
             last = now;
