@@ -98,5 +98,12 @@ final class Intercept {
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // typically the client does not trust the Keyway CA; nothing to answer over TLS
         }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A client that resets or goes away before the protocol is chosen is routine: close quietly
+            // instead of Netty's default WARN with a stack trace.
+            ctx.close();
+        }
     }
 }
