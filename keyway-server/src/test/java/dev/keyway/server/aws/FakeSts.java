@@ -52,7 +52,8 @@ public final class FakeSts implements AutoCloseable {
     public final List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
     public final AtomicInteger assumeCalls = new AtomicInteger();
     public final List<String> failures = new CopyOnWriteArrayList<>();
-    public volatile Duration sessionLength = Duration.ofHours(1);
+    /** Session length override; null = what the request asks for (DurationSeconds, default 1 h). */
+    public volatile @Nullable Duration sessionLength;
     public final AtomicReference<@Nullable CountDownLatch> hold = new AtomicReference<>();
     public final CountDownLatch firstArrived = new CountDownLatch(1);
 
@@ -122,7 +123,9 @@ public final class FakeSts implements AutoCloseable {
                 String id = "ASIAFAKESESSION" + String.format("%05d", n);
                 String secret = "assumed/secret/" + n + "/" + Long.toHexString(System.nanoTime());
                 issued.put(id, secret);
-                Instant exp = clock.instant().plus(sessionLength);
+                Duration len = sessionLength != null ? sessionLength
+                        : Duration.ofSeconds(Long.parseLong(form.getOrDefault("DurationSeconds", "3600")));
+                Instant exp = clock.instant().plus(len);
                 String role = form.get("RoleArn");
                 String assumed = role == null ? "?" : role.replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/"
                         + form.get("RoleSessionName");
