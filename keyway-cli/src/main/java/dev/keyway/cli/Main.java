@@ -33,6 +33,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             MasterKeyCommand.class,
             AdminTokenCommand.class,
+            ProposalCommand.class,
+            WebhookCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -82,7 +82,7 @@ class CliTokenTest {
         String token = kw.cli("token", "create").ok().out().strip();
         // KEYWAY_TOKEN cannot be set from a test, so write the proxy token where the admin token would be
         java.nio.file.Files.writeString(other.resolve("admin-token"), token + "\n");
-        var r = CliHarness.raw("vault", "list", "--addr", kw.addr(), "--data-dir", other.toString()).expect(ExitCodes.PERMISSION);
+        var r = CliHarness.raw("credential", "list", "--addr", kw.addr(), "--data-dir", other.toString()).expect(ExitCodes.PERMISSION);
         assertThat(r.err()).doesNotContain(token);
     }
 

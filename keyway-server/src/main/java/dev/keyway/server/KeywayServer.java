@@ -69,6 +69,7 @@ public final class KeywayServer implements AutoCloseable {
     private final String instanceId;
     private final @Nullable String adminTokenNotice;
     private @Nullable VaultService vaultService;
+    private @Nullable ProposalFeature proposals;
 
     private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -147,8 +148,10 @@ public final class KeywayServer implements AutoCloseable {
             AwsAudit awsAudit = new AwsAudit(auditLog);
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
+            ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
+            proposals.start(cfg.apiHost(), api.port());
 
             ProxyConfig pc = ProxyConfig.builder()
                     .bind(cfg.proxyHost(), cfg.proxyPort())
@@ -163,6 +166,7 @@ public final class KeywayServer implements AutoCloseable {
 
             KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
             server.vaultService = vaults;
+            server.proposals = proposals;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -275,6 +279,9 @@ public final class KeywayServer implements AutoCloseable {
     @Override
     public void close() {
         audit.system("server.stop", Map.of());
+        if (proposals != null) {
+            proposals.close();
+        }
         try {
             proxy.close();
         } catch (RuntimeException e) {

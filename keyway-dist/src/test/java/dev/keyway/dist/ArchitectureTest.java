@@ -1,0 +1,64 @@
+package dev.keyway.dist;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module layering from docs/architecture.md, enforced: dependencies point inward. */
+class ArchitectureTest {
+    static JavaClasses classes;
+
+    @BeforeAll
+    static void load() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.keyway");
+    }
+
+    @Test
+    void coreDoesNoNetworkOrDatabaseIo() {
+        noClasses().that().resideInAPackage("dev.keyway.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "java.sql..", "java.net.http..",
+                        "dev.keyway.store..", "dev.keyway.proxy..", "dev.keyway.server..", "dev.keyway.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void storeKnowsNothingAboutHttp() {
+        noClasses().that().resideInAPackage("dev.keyway.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.keyway.proxy..", "dev.keyway.server..",
+                        "dev.keyway.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void proxyKnowsNothingAboutVaultsOrTheDatabase() {
+        noClasses().that().resideInAPackage("dev.keyway.proxy..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "dev.keyway.store..", "dev.keyway.server..",
+                        "dev.keyway.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void proxySpiIsPlainJava() {
+        noClasses().that().resideInAPackage("dev.keyway.proxy.spi..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "dev.keyway.proxy.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void serverDoesNotDependOnTheCli() {
+        noClasses().that().resideInAPackage("dev.keyway.server..")
+                .should().dependOnClassesThat().resideInAPackage("dev.keyway.cli..")
+                .check(classes);
+    }
+
+    @Test
+    void bouncyCastleOnlyForCertificatesAndArgon2() {
+        noClasses().that().resideOutsideOfPackages("dev.keyway.proxy.tls..", "dev.keyway.core.crypto..")
+                .should().dependOnClassesThat().resideInAPackage("org.bouncycastle..")
+                .check(classes);
+    }
+}
