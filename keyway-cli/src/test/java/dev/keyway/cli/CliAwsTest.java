@@ -44,8 +44,9 @@ class CliAwsTest {
     @BeforeAll
     void start() throws Exception {
         aws = new FakeAws(dir);
-        kw = CliHarness.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0),
-                new AwsEnv(aws.keywayEnv(), dir, null, null));
+        // the proxy trusts the fake's CA upstream and may dial loopback (sign-mode tests send AWS traffic through it)
+        kw = CliHarness.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0)
+                .withUpstream(aws.caFile(), null, true, List.of()), new AwsEnv(aws.keywayEnv(), dir, null, null));
     }
 
     @AfterAll
@@ -233,5 +234,122 @@ class CliAwsTest {
                 && aws.issued.containsKey(s.accessKeyId()));
         assertThat(aws.accepted("s3")).extracting(FakeAws.Seen::operation).contains("ListBuckets", "PutObject");
         assertThat(aws.accepted("s3")).allMatch(s -> aws.issued.containsKey(s.accessKeyId()));
+    }
+
+    // ---------------------------------------------------------------- sign mode
+
+    @Test
+    void signModeReSignsTheAwsCliRequestsInTheProxyAndTheChildHoldsNoRealKey() throws Exception {
+        assumeTrue(awsAvailable(), "the aws CLI is not installed (apt-get install awscli; .ci/run installs it)");
+        kw.cli("vault", "create", "signv").ok();
+        kw.cli("aws", "grant", "--vault", "signv", "--role", ROLE, "--mode", "sign", "--host", "localhost:" + aws.port(),
+                "--allow-private").ok();
+        Path run = Files.createDirectories(dir.resolve("run-sign"));
+        Path keywayCa = kw.dataDir().resolve("ca.pem");
+        AwsChildConfig.Child child = AwsChildConfig.write(run, "aws", keywayCommand(), "us-east-1", "sign", null, keywayCa);
+        Files.writeString(Path.of(child.set().get("AWS_CONFIG_FILE")), "s3 =\n    addressing_style = path\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        String token = token("signv");
+        Map<String, String> env = new HashMap<>(child.set());
+        env.put("HTTPS_PROXY", "http://" + token + ":signv@127.0.0.1:" + kw.server().proxyPort());
+        int before = aws.seen.size();
+
+        Proc id = run(List.of(awsCli(), "sts", "get-caller-identity", "--endpoint-url", aws.url(), "--output", "json"), env, run);
+        assertThat(id.code()).as(id.err()).isZero();
+        assertThat(CliHarness.JSON.readTree(id.out()).get("Account").asString()).isEqualTo(FakeAws.ACCOUNT);
+        Proc ls = run(List.of(awsCli(), "s3", "ls", "--endpoint-url", aws.url()), env, run);
+        assertThat(ls.code()).as(ls.err()).isZero();
+        assertThat(ls.out()).contains("agent-bucket");
+        Path file = run.resolve("report.txt");
+        Files.writeString(file, "signed in the proxy\n".repeat(1000));
+        Proc put = run(List.of(awsCli(), "s3", "cp", file.toString(), "s3://agent-bucket/report.txt", "--endpoint-url", aws.url()),
+                env, run);
+        assertThat(put.code()).as(put.err()).isZero();
+        Proc get = run(List.of(awsCli(), "s3", "cp", "s3://agent-bucket/report.txt", "-", "--endpoint-url", aws.url()), env, run);
+        assertThat(get.code()).as(get.err()).isZero();
+        assertThat(get.out()).isEqualTo("signed in the proxy\n".repeat(1000));
+
+        List<FakeAws.Seen> mine = aws.seen.subList(before, aws.seen.size());
+        assertThat(mine).extracting(FakeAws.Seen::operation).contains("GetCallerIdentity", "ListBuckets", "PutObject", "GetObject")
+                .noneMatch(o -> o.startsWith("rejected"));
+        assertThat(mine).filteredOn(s -> !s.operation().equals("AssumeRole"))
+                .allMatch(s -> aws.issued.containsKey(s.accessKeyId()), "signed with an assumed-role key");
+
+        // the child's environment and files hold only the placeholder, never a real key
+        StringBuilder childView = new StringBuilder(child.set().toString());
+        for (Path f : child.files()) {
+            childView.append(Files.readString(f));
+        }
+        assertThat(childView.toString()).contains("AKIAKEYWAYPLACEHOLD1").doesNotContain(FakeAws.HOST_SECRET)
+                .doesNotContain(FakeAws.HOST_KEY_ID);
+        for (Map.Entry<String, String> k : aws.issued.entrySet()) {
+            assertThat(childView.toString()).doesNotContain(k.getKey()).doesNotContain(k.getValue());
+            assertThat(id.out() + ls.out() + put.out() + put.err()).doesNotContain(k.getValue());
+        }
+
+        // the same placeholder-signed request, not re-signed by Keyway, is refused by AWS
+        Map<String, String> direct = new HashMap<>(child.set());
+        direct.put("AWS_CA_BUNDLE", aws.caFile().toString());
+        int mark = aws.seen.size();
+        Proc refused = run(List.of(awsCli(), "s3", "ls", "--endpoint-url", aws.url()), direct, run);
+        assertThat(refused.code()).isNotZero();
+        assertThat(aws.seen.subList(mark, aws.seen.size())).anyMatch(s -> s.operation().startsWith("rejected:")
+                && "AKIAKEYWAYPLACEHOLD1".equals(s.accessKeyId()));
+
+        String audit = Files.readString(kw.dataDir().resolve("audit.jsonl"));
+        assertThat(audit).contains("\"action\":\"sign\"").contains("\"operation\":\"PutObject\"")
+                .contains("\"operation\":\"GetCallerIdentity\"").contains("\"service\":\"s3\"");
+        for (Map.Entry<String, String> k : aws.issued.entrySet()) {
+            assertThat(audit).doesNotContain(k.getValue());
+        }
+    }
+
+    @Test
+    void signedAwsChunkedUploadHasEveryChunkSignatureReSigned() throws Exception {
+        kw.cli("vault", "create", "chunky").ok();
+        kw.cli("aws", "grant", "--vault", "chunky", "--role", ROLE, "--mode", "sign", "--host", "localhost:" + aws.port(),
+                "--no-verify").ok();
+        String token = token("chunky");
+        // an SDK-style streaming upload, signed (headers and chunks) with the placeholder key
+        dev.keyway.core.aws.AwsCredentials placeholder = new dev.keyway.core.aws.AwsCredentials(
+                dev.keyway.core.aws.AwsPlaceholders.ACCESS_KEY_ID, dev.keyway.core.aws.AwsPlaceholders.SECRET_ACCESS_KEY, null, null);
+        byte[] data = "0123456789abcdef".repeat(5000).getBytes(StandardCharsets.US_ASCII); // 80000 bytes, 2 chunks
+        byte[] framed = frame(data, 65536);
+        List<dev.keyway.core.aws.SigV4Signer.Header> h = new ArrayList<>(List.of(
+                new dev.keyway.core.aws.SigV4Signer.Header("Host", "localhost:" + aws.port()),
+                new dev.keyway.core.aws.SigV4Signer.Header("x-amz-content-sha256", dev.keyway.core.aws.SigV4.STREAMING_PAYLOAD),
+                new dev.keyway.core.aws.SigV4Signer.Header("Content-Encoding", "aws-chunked"),
+                new dev.keyway.core.aws.SigV4Signer.Header("x-amz-decoded-content-length", Integer.toString(data.length)),
+                new dev.keyway.core.aws.SigV4Signer.Header("Content-Length", Integer.toString(framed.length))));
+        var signed = dev.keyway.core.aws.SigV4Signer.sign(new dev.keyway.core.aws.SigV4Signer.Request("PUT",
+                "/agent-bucket/chunked.bin", h, dev.keyway.core.aws.SigV4.STREAMING_PAYLOAD), placeholder, "us-east-1", "s3",
+                Instant.now(), dev.keyway.core.aws.SigV4Signer.ALL_HEADERS);
+        byte[] key = dev.keyway.core.aws.SigV4.signingKey(placeholder.secretAccessKey(), signed.amzDate().substring(0, 8),
+                "us-east-1", "s3");
+        byte[] body = new dev.keyway.core.aws.AwsChunkedResigner(key, signed.amzDate(), signed.scope(), signed.signature(), false,
+                1 << 20).update(framed);
+        StringBuilder req = new StringBuilder("PUT /agent-bucket/chunked.bin HTTP/1.1\r\n");
+        for (var x : signed.headers()) {
+            req.append(x.name()).append(": ").append(x.value()).append("\r\n");
+        }
+        String status = ThroughProxy.send(kw.server().proxyPort(), token + ":chunky", "localhost", aws.port(),
+                kw.dataDir().resolve("ca.pem"), req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII), body);
+        assertThat(status).startsWith("HTTP/1.1 200");
+        assertThat(aws.objects.get("/agent-bucket/chunked.bin")).isEqualTo(data);
+        assertThat(aws.seen.getLast().contentSha256()).isEqualTo(dev.keyway.core.aws.SigV4.STREAMING_PAYLOAD);
+        assertThat(aws.issued).containsKey(aws.seen.getLast().accessKeyId());
+    }
+
+    static byte[] frame(byte[] data, int chunk) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        String zero = "0".repeat(64);
+        for (int i = 0; i < data.length; i += chunk) {
+            int n = Math.min(chunk, data.length - i);
+            out.writeBytes((Integer.toHexString(n) + ";chunk-signature=" + zero + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data, i, n);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        out.writeBytes(("0;chunk-signature=" + zero + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 }

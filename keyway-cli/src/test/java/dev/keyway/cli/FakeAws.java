@@ -219,6 +219,9 @@ final class FakeAws implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
             ex.getResponseHeaders().set("ETag", "\"e\"");
             ex.getResponseHeaders().set("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT");
+            if (method.equals("HEAD")) {
+                ex.getResponseHeaders().set("Content-Length", Integer.toString(o.length));
+            }
             ex.sendResponseHeaders(200, method.equals("HEAD") ? -1 : o.length);
             if (method.equals("GET")) {
                 ex.getResponseBody().write(o);

@@ -21,6 +21,7 @@ import dev.keyway.server.api.AwsRoutes;
 import dev.keyway.server.aws.AwsAudit;
 import dev.keyway.server.aws.AwsEnv;
 import dev.keyway.server.aws.AwsGrants;
+import dev.keyway.server.aws.AwsSigning;
 import dev.keyway.server.api.ServiceRoutes;
 import dev.keyway.server.api.SystemRoutes;
 import dev.keyway.server.api.TokenRoutes;
@@ -160,7 +161,8 @@ public final class KeywayServer implements AutoCloseable {
                     .build();
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock);
+            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock,
+                    new AwsSigning(awsGrants.cache(), awsAudit, clock));
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 

@@ -138,6 +138,13 @@ public final class AssumeRoleCache {
         entries.keySet().retainAll(live);
     }
 
+    /** Caches credentials obtained elsewhere (the grant-time check), so the first use needs no STS call. */
+    public void seed(AwsGrantRecord grant, AwsCredentials credentials) {
+        Entry e = new Entry(fingerprint(grant));
+        e.current = credentials;
+        entries.put(grant.id(), e);
+    }
+
     /** Forgets a grant's credentials (revoked or changed). */
     public void forget(String grantId) {
         entries.remove(grantId);

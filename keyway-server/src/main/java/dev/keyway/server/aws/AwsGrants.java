@@ -84,13 +84,17 @@ public final class AwsGrants {
     /** Validates, checks (AssumeRole once unless {@code verify} is false) and stores a grant. */
     public AwsGrantRecord put(VaultRecord vault, Input in, String actor, Map<String, Object> result) {
         AwsGrantRecord g = validate(vault, in, actor);
+        StsClient.Assumed a = null;
         if (!Boolean.FALSE.equals(in.verify())) {
-            StsClient.Assumed a = probe(g);
+            a = probe(g);
             result.put("verified", new Verified(a.assumedRoleArn(), RoleArn.parse(g.roleArn()).accountId(),
                     String.valueOf(a.credentials().expiration())));
         }
         AwsGrantRecord stored = store.putAwsGrant(g);
         cache.forget(stored.id());
+        if (a != null) {
+            cache.seed(stored, a.credentials());
+        }
         return stored;
     }
 
