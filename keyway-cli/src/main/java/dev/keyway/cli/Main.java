@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
             VaultCommand.class,
             CredentialCommand.class,
             ServiceCommand.class,
+            AwsCommand.class,
             TokenCommand.class,
             AgentCommand.class,
             UserCommand.class,

@@ -57,6 +57,19 @@ final class CliHarness implements AutoCloseable {
         return new CliHarness(dataDir, KeywayServer.start(ServerConfig.defaults(dataDir).withPorts(0, 0)));
     }
 
+    /** A server whose own AWS calls use {@code aws} (fake STS endpoints, test CA, host keys). */
+    static CliHarness start(ServerConfig cfg, dev.keyway.server.aws.AwsEnv aws) throws InterruptedException {
+        return new CliHarness(cfg.dataDir(), KeywayServer.start(cfg, aws));
+    }
+
+    /** The running server (ports, data dir). */
+    KeywayServer server() {
+        if (server == null) {
+            throw new IllegalStateException("no server running");
+        }
+        return server;
+    }
+
     /** Closes the server and starts a new one on the same data dir (the API port may change). */
     void restart() throws InterruptedException {
         restart(null);

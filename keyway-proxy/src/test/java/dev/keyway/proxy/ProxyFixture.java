@@ -91,6 +91,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean rewriteWebSocketText;
     /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
     public volatile boolean interceptUnmatched;
+    /** When set, every forwarded request is signed by this signer (sign-mode tests). */
+    public volatile dev.keyway.proxy.spi.@Nullable RequestSigner signer;
     private final java.util.concurrent.atomic.AtomicInteger activeChecks = new java.util.concurrent.atomic.AtomicInteger();
 
     public Path dir;
@@ -146,6 +148,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         rewriteBodies = false;
         rewriteWebSocketText = false;
         interceptUnmatched = false;
+        signer = null;
         activeChecks.set(0);
         events.clear();
         decisions.clear();
@@ -349,6 +352,9 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             RequestHead out = new RequestHead(head.scheme(), head.host(), head.port(), head.method(), head.pathAndQuery(), hs);
             BodyRewriter body = rewriteBodies ? new Replacer("__PH__", GIT_SECRET) : null;
             TextRewriter ws = rewriteWebSocketText ? s -> s.replace("__PH__", GIT_SECRET) : null;
+            if (signer != null) {
+                return new RequestDecision.Forward(out, null, ws, "signed", List.of("signing-key"), signer);
+            }
             return new RequestDecision.Forward(out, body, ws, auth == null ? null : "svc-" + head.host(),
                     auth == null ? List.of() : List.of("token"));
         }

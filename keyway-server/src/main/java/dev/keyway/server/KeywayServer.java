@@ -17,6 +17,11 @@ import dev.keyway.server.api.DiscoverRoutes;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.api.AuditRoutes;
+import dev.keyway.server.api.AwsRoutes;
+import dev.keyway.server.aws.AwsAudit;
+import dev.keyway.server.aws.AwsEnv;
+import dev.keyway.server.aws.AwsGrants;
+import dev.keyway.server.aws.AwsSigning;
 import dev.keyway.server.api.ServiceRoutes;
 import dev.keyway.server.api.SystemRoutes;
 import dev.keyway.server.api.TokenRoutes;
@@ -37,6 +42,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -83,6 +89,11 @@ public final class KeywayServer implements AutoCloseable {
 
     /** Starts an instance. The config's master password array is wiped once the key is unlocked. */
     public static KeywayServer start(ServerConfig cfg) throws InterruptedException {
+        return start(cfg, AwsEnv.system(cfg.upstreamCa(), cfg.upstreamProxy()));
+    }
+
+    /** Like {@link #start(ServerConfig)}, with the AWS environment given (tests point it at fakes). */
+    public static KeywayServer start(ServerConfig cfg, AwsEnv awsEnv) throws InterruptedException {
         DataDir dir = new DataDir(cfg.dataDir()).ensureExists();
         Clock clock = Clock.systemUTC();
         Closer closer = new Closer();
@@ -135,6 +146,9 @@ public final class KeywayServer implements AutoCloseable {
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
+            AwsAudit awsAudit = new AwsAudit(auditLog);
+            AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
+            new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
@@ -147,7 +161,8 @@ public final class KeywayServer implements AutoCloseable {
                     .build();
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock);
+            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock,
+                    new AwsSigning(awsGrants.cache(), awsAudit, clock));
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 

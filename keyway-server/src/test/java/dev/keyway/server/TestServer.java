@@ -32,6 +32,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(KeywayServer.start(cfg), cfg.dataDir());
     }
 
+    /** With the AWS environment given (fake STS endpoints, test CA bundles, host keys). */
+    public static TestServer start(ServerConfig cfg, dev.keyway.server.aws.AwsEnv aws) throws Exception {
+        return new TestServer(KeywayServer.start(cfg, aws), cfg.dataDir());
+    }
+
     public String base() {
         return "http://127.0.0.1:" + server.apiPort();
     }

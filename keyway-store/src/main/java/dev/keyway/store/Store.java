@@ -206,6 +206,22 @@ public interface Store extends AutoCloseable {
     /** Records a delivery outcome: {@code error} null on success (resets the failure count). */
     void recordWebhookDelivery(String id, Instant at, @org.jspecify.annotations.Nullable String error);
 
+    // ---- AWS grants (IAM roles a vault's agents may use) ----
+
+    /**
+     * Creates the grant (a fresh {@code awg_} id; {@code id} and {@code createdAt} of the argument
+     * are ignored) or, when the vault already has one with this name, replaces its configuration
+     * keeping its id and creation. NOT_FOUND for a missing vault; VALIDATION for an unknown mode.
+     */
+    AwsGrantRecord putAwsGrant(AwsGrantRecord grant);
+
+    /** The vault's AWS grants, by name. */
+    List<AwsGrantRecord> listAwsGrants(String vaultId);
+
+    Optional<AwsGrantRecord> awsGrant(String vaultId, String name);
+
+    boolean deleteAwsGrant(String vaultId, String name);
+
     @Override
     void close();
 }

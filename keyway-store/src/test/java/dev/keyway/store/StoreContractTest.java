@@ -990,4 +990,68 @@ public abstract class StoreContractTest {
         assertThat(store.listServices(id)).usingRecursiveFieldByFieldElementComparator().isEqualTo(before);
         assertThat(store.listAgents()).extracting(AgentRecord::name).containsExactly("bot", "bot2");
     }
+
+    // ---- AWS grants ----
+
+    protected AwsGrantRecord awsGrant(String vaultId, String name, String mode, List<String> hosts) {
+        return new AwsGrantRecord("", vaultId, name, "arn:aws:iam::123456789012:role/Agent", "us-east-1", 3600, "ext-1",
+                "{\"Version\":\"2012-10-17\"}", mode, hosts, true, "AWS_HOST", T0, "alice");
+    }
+
+    @Test
+    void awsGrantRoundTripsEveryFieldAndIsScopedPerVault() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        clock.advance(Duration.ofSeconds(5));
+        AwsGrantRecord put = store.putAwsGrant(awsGrant(a, "aws", "sign", List.of("*.amazonaws.com", "minio.local:9000")));
+        assertThat(put.id()).startsWith("awg_");
+        assertThat(put.createdAt()).isEqualTo(T0.plusSeconds(5));
+        assertThat(store.awsGrant(a, "aws")).contains(put);
+        assertThat(store.awsGrant(b, "aws")).isEmpty();
+        AwsGrantRecord minimal = store.putAwsGrant(new AwsGrantRecord("", a, "cp", "arn:aws:iam::123456789012:role/R", "eu-west-1",
+                900, null, null, "credential-process", List.of(), false, null, T0, "bob"));
+        assertThat(store.awsGrant(a, "cp")).contains(minimal);
+        assertThat(minimal.hosts()).isEmpty();
+        assertThat(minimal.externalId()).isNull();
+        assertThat(store.listAwsGrants(a)).extracting(AwsGrantRecord::name).containsExactly("aws", "cp");
+        assertThat(store.listAwsGrants(b)).isEmpty();
+        assertThat(store.listAwsGrants("vlt_missing")).isEmpty();
+    }
+
+    @Test
+    void putAwsGrantReplacesTheConfigurationKeepingIdAndCreation() {
+        String a = vault("a").id();
+        AwsGrantRecord first = store.putAwsGrant(awsGrant(a, "aws", "credential-process", List.of()));
+        clock.advance(Duration.ofMinutes(1));
+        AwsGrantRecord second = store.putAwsGrant(new AwsGrantRecord("ignored", a, "aws", "arn:aws:iam::210987654321:role/Other",
+                "eu-west-1", 7200, null, null, "sign", List.of("*.api.aws"), false, null, T0, "bob"));
+        assertThat(second.id()).isEqualTo(first.id());
+        assertThat(second.createdAt()).isEqualTo(first.createdAt());
+        assertThat(second.createdBy()).isEqualTo("alice");
+        assertThat(store.awsGrant(a, "aws")).contains(second);
+        assertThat(second.roleArn()).endsWith("role/Other");
+        assertThat(second.hosts()).containsExactly("*.api.aws");
+    }
+
+    @Test
+    void awsGrantWritesBumpRevisionAndDeleteReportsMissing() {
+        String a = vault("a").id();
+        assertBumps("putAwsGrant", () -> store.putAwsGrant(awsGrant(a, "aws", "sign", List.of())));
+        assertBumps("putAwsGrant update", () -> store.putAwsGrant(awsGrant(a, "aws", "credential-process", List.of())));
+        assertBumps("deleteAwsGrant", () -> assertThat(store.deleteAwsGrant(a, "aws")).isTrue());
+        assertNoBump("deleteAwsGrant of a missing grant", () -> assertThat(store.deleteAwsGrant(a, "aws")).isFalse());
+        assertThat(store.awsGrant(a, "aws")).isEmpty();
+    }
+
+    @Test
+    void awsGrantValidationAndCascade() {
+        String a = vault("a").id();
+        assertKeyway(() -> store.putAwsGrant(awsGrant("vlt_missing", "aws", "sign", List.of())), ErrorType.NOT_FOUND);
+        assertKeyway(() -> store.putAwsGrant(awsGrant(a, "aws", "proxy", List.of())), ErrorType.VALIDATION);
+        assertKeyway(() -> store.putAwsGrant(awsGrant(a, "aws", "sign", List.of("a\nb"))), ErrorType.VALIDATION);
+        store.putAwsGrant(awsGrant(a, "aws", "sign", List.of()));
+        assertThat(store.deleteVault(a)).isTrue();
+        assertThat(store.listAwsGrants(a)).isEmpty();
+        store.putAwsGrant(awsGrant(vault("a").id(), "aws", "sign", List.of()));
+    }
 }

@@ -4,6 +4,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestSigner;
 import dev.keyway.proxy.spi.RequestHead;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -69,8 +70,15 @@ final class Exchange implements UpstreamListener {
     private final boolean headMethod;
     private final boolean hasBody;
     private final HttpRequest upstreamHead;
-    private final @Nullable BodyRewriter rewriter;
+    private @Nullable BodyRewriter rewriter;
     private final boolean bufferForLength;
+    /** Signs the request over what is written upstream (AWS sign mode), or null. */
+    private final @Nullable RequestSigner signer;
+    /** The signer needs the whole body: it is buffered raw, then signed, then sent with its length. */
+    private final boolean signBuffer;
+    /** The signature is in place (always true without a signer). */
+    private boolean signed;
+    private final long contentLength;
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
     private @Nullable ByteBuf buffered;
 
@@ -113,6 +121,11 @@ final class Exchange implements UpstreamListener {
         this.hasBody = !full && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
         this.requestDone = full;
         long contentLength = HttpUtil.getContentLength(req, -1L);
+        this.contentLength = contentLength;
+        RequestSigner sg = fwd.signer();
+        this.signer = sg;
+        this.signed = sg == null;
+        this.signBuffer = sg != null && hasBody && sg.needsBody();
 
         HttpHeaders h = new DefaultHttpHeaders();
         HopByHop.copyInto(head.headers(), h);
@@ -123,7 +136,9 @@ final class Exchange implements UpstreamListener {
         boolean buffer = false;
         if (hasBody) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
-            if (rw != null && contentLength >= 0 && contentLength <= px.config.maxBufferedBody()) {
+            if (signBuffer) {
+                buffer = true; // Content-Length is set once the whole body is known and signed
+            } else if (rw != null && contentLength >= 0 && contentLength <= px.config.maxBufferedBody()) {
                 buffer = true; // Content-Length is set once the rewritten body is known
             } else if (rw == null && contentLength >= 0) {
                 h.set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
@@ -152,6 +167,14 @@ final class Exchange implements UpstreamListener {
 
     void start() {
         setClientRead(bufferForLength);
+        if (signBuffer && contentLength > px.config.maxBufferedBody()) {
+            fail(Problems.of(ErrorType.PAYLOAD_TOO_LARGE, "this request must be signed over its body, which is larger than "
+                    + px.config.maxBufferedBody() + " bytes; send x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD) or a smaller body"));
+            return;
+        }
+        if (signer != null && !signBuffer) {
+            requestSignature(signer.needsBody() ? new byte[0] : null);
+        }
         if (fwd.injected()) {
             EventLoop loop = ctx.channel().eventLoop();
             try {
@@ -281,7 +304,7 @@ final class Exchange implements UpstreamListener {
 
     private void maybeSend() {
         Channel up = upstream;
-        if (headSent || finished || up == null || !auditReady) {
+        if (headSent || finished || up == null || !auditReady || !signed) {
             return;
         }
         if (bufferForLength && !requestDone) {
@@ -352,6 +375,10 @@ final class Exchange implements UpstreamListener {
             maybeSend();
             return;
         }
+        if (signBuffer) {
+            bufferForSigning(c, n, last);
+            return;
+        }
         HttpContent out = c;
         BodyRewriter rw = rewriter;
         if (rw != null) {
@@ -404,6 +431,98 @@ final class Exchange implements UpstreamListener {
             pending.add(out);
         }
         updateClientRead();
+    }
+
+    // ---------------------------------------------------------------- signing (RequestSigner)
+
+    private void bufferForSigning(HttpContent c, int n, boolean last) {
+        int max = px.config.maxBufferedBody();
+        if (buffered == null) {
+            buffered = ctx.alloc().buffer(Math.max(256, (int) Math.min(max, Math.max(0, contentLength))));
+        }
+        if (buffered.readableBytes() + (long) n > max) {
+            c.release();
+            fail(Problems.of(ErrorType.PAYLOAD_TOO_LARGE, "this request must be signed over its body, which is larger than "
+                    + max + " bytes; send x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD) or a smaller body"));
+            return;
+        }
+        buffered.writeBytes(c.content());
+        c.release();
+        if (last) {
+            upstreamHead.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            HttpUtil.setContentLength(upstreamHead, buffered.readableBytes());
+            requestSignature(ByteBufUtil.getBytes(buffered));
+        }
+    }
+
+    /** Asks the signer for the final headers; nothing is written upstream until it answers. */
+    private void requestSignature(byte @Nullable [] body) {
+        RequestSigner sg = signer;
+        if (sg == null) {
+            return;
+        }
+        RequestHead sh = new RequestHead(target.scheme(), target.host(), target.port(), upstreamHead.method().name(),
+                upstreamHead.uri(), HopByHop.toHeaderList(upstreamHead.headers()));
+        EventLoop loop = ctx.channel().eventLoop();
+        try {
+            sg.sign(sh, body).whenComplete((r, err) -> loop.execute(() -> onSigned(r, err)));
+        } catch (RuntimeException e) {
+            onSigned(null, e);
+        }
+    }
+
+    private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
+        if (finished) {
+            return;
+        }
+        if (err != null || r == null) {
+            Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+            fail(cause instanceof RequestSigner.Refused refused ? refused.problem()
+                    : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed"));
+            return;
+        }
+        HttpHeaders h = upstreamHead.headers();
+        h.clear();
+        for (RequestHead.Header header : r.headers()) {
+            h.add(header.name(), header.value());
+        }
+        if (r.body() != null && !signBuffer && hasBody) {
+            rewriter = r.body();
+            if (!rewritePending()) {
+                return;
+            }
+        }
+        signed = true;
+        maybeSend();
+    }
+
+    /** Runs body parts that arrived before the signer answered through its (length-preserving) rewriter. */
+    private boolean rewritePending() {
+        BodyRewriter rw = rewriter;
+        if (rw == null || pending.isEmpty()) {
+            return true;
+        }
+        ArrayDeque<HttpContent> raw = new ArrayDeque<>(pending);
+        pending.clear();
+        try {
+            HttpContent c;
+            while ((c = raw.poll()) != null) {
+                boolean last = c instanceof LastHttpContent;
+                byte[] in = ByteBufUtil.getBytes(c.content());
+                c.release();
+                byte[] out = rw.update(in);
+                if (last) {
+                    out = concat(out, rw.finish());
+                }
+                ByteBuf b = ctx.alloc().buffer(Math.max(1, out.length)).writeBytes(out);
+                pending.add(last ? new DefaultLastHttpContent(b) : new DefaultHttpContent(b));
+            }
+            return true;
+        } catch (RuntimeException e) {
+            raw.forEach(HttpContent::release);
+            fail(Problems.of(ErrorType.MALFORMED_REQUEST, "the request body could not be re-signed: " + e.getMessage()));
+            return false;
+        }
     }
 
     private static byte[] concat(byte[] a, byte[] b) {

@@ -15,16 +15,28 @@ public sealed interface RequestDecision {
      * @param webSocketText a rewriter for client-to-server WebSocket text frames, or null
      * @param service name of the matched service, or null when no service matched (intercept mode)
      * @param credentials names of the credentials injected (never values); empty when none
+     * @param signer signs the request over what is written upstream (AWS sign mode), or null; when
+     *     set, {@code body} is null (the signer supplies any body rewriter)
      */
     record Forward(
             RequestHead head,
             @Nullable BodyRewriter body,
             @Nullable TextRewriter webSocketText,
             @Nullable String service,
-            List<String> credentials)
+            List<String> credentials,
+            @Nullable RequestSigner signer)
             implements RequestDecision {
         public Forward {
             credentials = List.copyOf(credentials);
+            if (signer != null && body != null) {
+                throw new IllegalArgumentException("a signed request takes its body rewriter from the signer");
+            }
+        }
+
+        /** A forward without signing. */
+        public Forward(RequestHead head, @Nullable BodyRewriter body, @Nullable TextRewriter webSocketText,
+                @Nullable String service, List<String> credentials) {
+            this(head, body, webSocketText, service, credentials, null);
         }
 
         /** True when a credential was placed into the request; its audit record must be durable first. */

@@ -21,6 +21,8 @@ import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.aws.AwsSigning;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.TokenRecord;
 import java.net.InetSocketAddress;
@@ -50,11 +52,18 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private final Supplier<Snapshot> snapshot;
     private final VaultService vaults;
     private final Clock clock;
+    private final @Nullable AwsSigning aws;
 
     public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock) {
+        this(snapshot, vaults, clock, null);
+    }
+
+    /** With AWS sign mode: requests to the hosts of a vault's sign-mode AWS grants are re-signed. */
+    public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws) {
         this.snapshot = snapshot;
         this.vaults = vaults;
         this.clock = clock;
+        this.aws = aws;
     }
 
     @Override
@@ -152,8 +161,12 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (vr.isEmpty()) {
             return new ConnectDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"));
         }
-        if (vr.get().matcherFor(allowedServices(snapshot.get(), p)).hasServiceFor(host, port)) {
+        Set<String> allowed = allowedServices(snapshot.get(), p);
+        if (vr.get().matcherFor(allowed).hasServiceFor(host, port)) {
             return new ConnectDecision.Intercept();
+        }
+        if (aws != null && aws.match(vr.get().awsSignGrants(), allowed, host, port) != null) {
+            return new ConnectDecision.Intercept(); // AWS sign mode: re-signed inside the tunnel
         }
         return switch (vr.get().unmatchedPolicy()) {
             case "intercept" -> new ConnectDecision.Intercept();
@@ -183,6 +196,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             }
         }
         if (m.isEmpty()) {
+            AwsGrantRecord grant = aws == null ? null : aws.match(vr.awsSignGrants(), allowed, head.host(), head.port());
+            if (grant != null) {
+                return aws.forward(p, grant, withoutProxyHeaders(head));
+            }
             if (vr.unmatchedPolicy().equals("deny")) {
                 return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);
             }

@@ -5,6 +5,7 @@ import dev.keyway.core.service.VaultMatcher;
 import dev.keyway.server.TokenIndex;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.store.AgentRecord;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.UserRecord;
 import dev.keyway.store.CredentialRecord;
@@ -94,7 +95,8 @@ public final class RuntimeState implements AutoCloseable {
         for (CredentialRecord c : store.listCredentials(v.id())) {
             creds.put(c.name(), c);
         }
-        return new VaultRuntime(v, VaultMatcher.compile(defs), byName, creds, broken);
+        List<AwsGrantRecord> sign = store.listAwsGrants(v.id()).stream().filter(g -> g.mode().equals("sign")).toList();
+        return new VaultRuntime(v, VaultMatcher.compile(defs), byName, creds, broken, sign);
     }
 
     private void pollRevision() {

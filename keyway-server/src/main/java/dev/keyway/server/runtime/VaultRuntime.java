@@ -2,6 +2,7 @@ package dev.keyway.server.runtime;
 
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.VaultMatcher;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.VaultRecord;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param brokenServices services whose stored definition no longer parses, by name, with the error;
  *     they are left out of the matcher (fail closed) and reported by status
+ * @param awsSignGrants the vault's AWS grants in sign mode, by name (the proxy re-signs requests to their hosts)
  */
 public record VaultRuntime(
         VaultRecord vault,
@@ -23,16 +25,23 @@ public record VaultRuntime(
         Map<String, ServiceDefinition> services,
         Map<String, CredentialRecord> credentials,
         Map<String, String> brokenServices,
-        ConcurrentHashMap<Set<String>, VaultMatcher> restricted) {
+        ConcurrentHashMap<Set<String>, VaultMatcher> restricted,
+        List<AwsGrantRecord> awsSignGrants) {
     public VaultRuntime {
         services = Map.copyOf(services);
         credentials = Map.copyOf(credentials);
         brokenServices = Map.copyOf(brokenServices);
+        awsSignGrants = List.copyOf(awsSignGrants);
     }
 
     public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
             Map<String, CredentialRecord> credentials, Map<String, String> brokenServices) {
-        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>());
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), List.of());
+    }
+
+    public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
+            Map<String, CredentialRecord> credentials, Map<String, String> brokenServices, List<AwsGrantRecord> awsSignGrants) {
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), awsSignGrants);
     }
 
     /**

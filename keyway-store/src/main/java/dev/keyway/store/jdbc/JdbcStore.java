@@ -2,6 +2,7 @@ package dev.keyway.store.jdbc;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.store.AgentRecord;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
@@ -465,5 +466,32 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
             WebhookSql.recordDelivery(c, id, at, error);
             return true;
         });
+    }
+
+    // ---- AWS grants ----
+
+    @Override
+    public AwsGrantRecord putAwsGrant(AwsGrantRecord grant) {
+        return write("putAwsGrant", c -> {
+            AwsGrantRecord r = AwsGrantSql.put(c, newId("awg_"), grant, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    /** Ordered by name. */
+    @Override
+    public List<AwsGrantRecord> listAwsGrants(String vaultId) {
+        return read("listAwsGrants", c -> AwsGrantSql.list(c, vaultId));
+    }
+
+    @Override
+    public Optional<AwsGrantRecord> awsGrant(String vaultId, String name) {
+        return read("awsGrant", c -> AwsGrantSql.get(c, vaultId, name));
+    }
+
+    @Override
+    public boolean deleteAwsGrant(String vaultId, String name) {
+        return write("deleteAwsGrant", c -> bumpIf(c, AwsGrantSql.delete(c, vaultId, name)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.keyway.store.jdbc;
 
 import dev.keyway.store.AgentRecord;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
@@ -40,6 +41,8 @@ final class Rows {
             + "expires_at, reviewed_by, reviewed_at, reason, approval_token_id, flags";
     static final String WEBHOOK_COLS =
             "id, url, format, created_at, created_by, last_attempt_at, last_error, failures";
+    static final String AWS_GRANT_COLS = "id, vault_id, name, role_arn, region, session_seconds, external_id, session_policy, "
+            + "mode, hosts, allow_private, host_credential, created_at, created_by";
 
     private Rows() {}
 
@@ -159,5 +162,12 @@ final class Rows {
         return new WebhookRecord(rs.getString("id"), rs.getString("url"), rs.getString("format"),
                 instant(rs, "created_at"), rs.getString("created_by"), instantOrNull(rs, "last_attempt_at"),
                 rs.getString("last_error"), rs.getInt("failures"));
+    }
+
+    static AwsGrantRecord awsGrant(ResultSet rs) throws SQLException {
+        return new AwsGrantRecord(rs.getString("id"), rs.getString("vault_id"), rs.getString("name"), rs.getString("role_arn"),
+                rs.getString("region"), rs.getInt("session_seconds"), rs.getString("external_id"), rs.getString("session_policy"),
+                rs.getString("mode"), AwsGrantSql.splitHosts(rs.getString("hosts")), rs.getBoolean("allow_private"),
+                rs.getString("host_credential"), instant(rs, "created_at"), rs.getString("created_by"));
     }
 }

@@ -14,6 +14,7 @@ final class Values {
     static final List<String> GRANT_ROLES = List.of("proxy", "member", "admin");
     static final List<String> PROPOSAL_STATUSES = List.of("pending", "approved", "rejected", "expired");
     static final List<String> WEBHOOK_FORMATS = List.of("json", "slack");
+    static final List<String> AWS_MODES = List.of("credential-process", "sign");
 
     private Values() {}
 

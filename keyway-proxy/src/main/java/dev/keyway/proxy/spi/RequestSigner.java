@@ -1,0 +1,57 @@
+package dev.keyway.proxy.spi;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Signs a request over exactly what the proxy writes upstream (AWS SigV4 sign mode: the agent's
+ * placeholder signature is replaced by one made with credentials the agent never sees). The engine
+ * calls {@link #sign} once per request with the final request head — after its own header changes
+ * (hop-by-hop headers removed, {@code Host} set, {@code Expect} answered locally, {@code Content-Length}
+ * fixed) — and, when {@link #needsBody()}, the complete body, which it buffers (up to
+ * {@code maxBufferedBody}; larger bodies are refused with 413). Nothing is written upstream before
+ * the returned future completes; the body is not read on while it is pending.
+ *
+ * <p>Implementations must not block: fetch credentials asynchronously. Complete the future
+ * exceptionally with {@link Refused} to answer the client with a specific problem; any other
+ * failure is answered 502 {@code credential-unavailable} with a generic message.
+ */
+public interface RequestSigner {
+    /** True when the signature covers the body's hash, so the whole body must be buffered first. */
+    boolean needsBody();
+
+    /**
+     * @param head the request as it will be sent (host and port are the tunnel target)
+     * @param body the complete body when {@link #needsBody()} (empty when there is none), else null
+     */
+    CompletableFuture<Signed> sign(RequestHead head, byte @Nullable [] body);
+
+    /**
+     * The signing result.
+     *
+     * @param headers the complete header list to send instead of the head's
+     * @param body a rewriter for the body that keeps its length exactly (e.g. re-signing aws-chunked
+     *     chunk signatures), or null to send the body unchanged; never combined with
+     *     {@link RequestSigner#needsBody()}
+     */
+    record Signed(List<RequestHead.Header> headers, @Nullable BodyRewriter body) {
+        public Signed {
+            headers = List.copyOf(headers);
+        }
+    }
+
+    /** A signing failure with the problem to answer the client with (never containing a secret). */
+    final class Refused extends RuntimeException {
+        private final ProxyProblem problem;
+
+        public Refused(ProxyProblem problem) {
+            super(problem.detail(), null, false, false);
+            this.problem = problem;
+        }
+
+        public ProxyProblem problem() {
+            return problem;
+        }
+    }
+}
