@@ -25,6 +25,7 @@ import dev.keyway.server.http.HttpApiServer;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
 import dev.keyway.server.runtime.RuntimeState;
+import dev.keyway.server.web.WebConsole;
 import dev.keyway.store.Store;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.sqlite.SqliteStore;
@@ -127,13 +128,16 @@ public final class KeywayServer implements AutoCloseable {
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
-            new IdentityRoutes(store, vaults, tokens, auth, audit, new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)),
-                    onChange).routes(router);
+            IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
+                    new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)), onChange);
+            identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
+            WebConsole.install(router, store, auth, runtime::current, identity, auditLog, dir.root(),
+                    "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
 
