@@ -136,7 +136,7 @@ public final class KeywayServer implements AutoCloseable {
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
-            WebConsole.install(router, store, auth, runtime::current, identity, auditLog, dir.root(),
+            WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));

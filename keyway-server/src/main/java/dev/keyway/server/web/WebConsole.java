@@ -1,6 +1,7 @@
 package dev.keyway.server.web;
 
 import dev.keyway.server.LoginThrottle;
+import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.http.Router;
@@ -35,7 +36,7 @@ public final class WebConsole {
      * @param consoleUrl where operators reach the console, for the first-run message
      */
     public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
-            AuditLog audit, Path dataDir, String consoleUrl, Clock clock) {
+            AuditLog audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock) {
         InProcessApi api = new InProcessApi(router);
         Guard guard = new Guard(auth, api);
         SetupCode code = SetupCode.start(store.listUsers().isEmpty(), dataDir, consoleUrl);
@@ -46,6 +47,9 @@ public final class WebConsole {
         new CredentialPages(guard).routes(router);
         new ServicePages(guard).routes(router);
         new AgentPages(guard).routes(router);
+        new TrafficPages(guard, new TrafficFeed(audit, snapshot)).routes(router);
+        new AuditPages(guard).routes(router);
+        new SettingsPages(guard, store, trail).routes(router);
         return new WebConsole(code);
     }
 
