@@ -32,6 +32,8 @@ import picocli.CommandLine.Command;
             StatusCommand.class,
             MasterKeyCommand.class,
             AdminTokenCommand.class,
+            ProposalCommand.class,
+            WebhookCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -65,6 +65,7 @@ public final class KeywayServer implements AutoCloseable {
     private final String instanceId;
     private final @Nullable String adminTokenNotice;
     private @Nullable VaultService vaultService;
+    private @Nullable ProposalFeature proposals;
 
     private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -136,10 +137,12 @@ public final class KeywayServer implements AutoCloseable {
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
+            ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
+            proposals.start(cfg.apiHost(), api.port());
 
             ProxyConfig pc = ProxyConfig.builder()
                     .bind(cfg.proxyHost(), cfg.proxyPort())
@@ -154,6 +157,7 @@ public final class KeywayServer implements AutoCloseable {
 
             KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
             server.vaultService = vaults;
+            server.proposals = proposals;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -266,6 +270,9 @@ public final class KeywayServer implements AutoCloseable {
     @Override
     public void close() {
         audit.system("server.stop", Map.of());
+        if (proposals != null) {
+            proposals.close();
+        }
         try {
             proxy.close();
         } catch (RuntimeException e) {
