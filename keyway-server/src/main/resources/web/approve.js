@@ -41,9 +41,14 @@
       if (!res.ok) { fail((res.body && res.body.detail) || "Could not load the proposal."); return; }
       var p = res.body;
       out.textContent = "";
+      var newHost = (p.flags || []).indexOf("existing-credential-new-host") >= 0;
+      var loudShown = false;
       (p.warnings || []).forEach(function (w) {
-        out.appendChild(el("div", "⚠ " + (w.message || w), w.flag === "existing-credential-new-host" ? "flag-new-host" : "notice warn"));
+        var loud = newHost && String(w).indexOf("existing credential") >= 0;
+        loudShown = loudShown || loud;
+        out.appendChild(el("div", (loud ? "⚠ Existing credential routed to a new host: " : "⚠ ") + w, loud ? "flag-new-host" : "notice warn"));
       });
+      if (newHost && !loudShown) { out.appendChild(el("div", "⚠ Existing credential routed to a new host.", "flag-new-host")); }
       var dl = el("dl", null, "facts");
       fact(dl, "Status", p.status);
       fact(dl, "Vault", p.vault);

@@ -53,6 +53,9 @@ final class AuthPages {
             if (noUsers()) {
                 return Ctx.redirect("/setup", null);
             }
+            if (guard.session(req) != null) {
+                return Ctx.redirect(Urls.safeNext(req.queryParam("next")).equals("/") ? "/vaults" : Urls.safeNext(req.queryParam("next")), null);
+            }
             return loginPage(req, csrf, "", Fields.Errors.NONE, 200);
         }));
         r.post("/login", guard.open(this::login));
@@ -71,7 +74,7 @@ final class AuthPages {
 
     private ApiResponse setupPage(ApiRequest req, String csrf, String email, Fields.Errors errors, int status) {
         if (!noUsers()) {
-            return Ctx.redirect("/login", null);
+            return Ctx.redirect("/", null);
         }
         Html body = Html.t("""
                 <h1>Welcome to Keyway</h1>

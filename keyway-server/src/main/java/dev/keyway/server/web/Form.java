@@ -84,6 +84,11 @@ public final class Form {
         return values.getOrDefault(name, List.of());
     }
 
+    /** The field names, in submission order. */
+    public java.util.Set<String> names() {
+        return values.keySet();
+    }
+
     public boolean has(String name) {
         return values.containsKey(name);
     }

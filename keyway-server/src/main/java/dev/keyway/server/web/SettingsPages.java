@@ -52,6 +52,29 @@ final class SettingsPages {
             trail.record(ctx.session().principal(), "settings.default_unmatched", "", Map.of("unmatched", policy));
             return Ctx.redirect("/settings", "defaults-saved");
         }));
+        r.post("/settings/webhooks", guard.signedIn(ctx -> {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("url", ctx.form().get("url").strip());
+            body.put("format", ctx.form().get("format"));
+            try {
+                ctx.api().post("/v1/webhooks", body);
+            } catch (KeywayException e) {
+                return page(ctx, new State("webhooks", ctx.form(), Ctx.errors(e, x -> x)), e.type().status());
+            }
+            return Ctx.redirect("/settings", "webhook-added");
+        }));
+        r.post("/settings/webhooks/{id}/test", guard.signedIn(ctx -> {
+            JsonNode out = ctx.api().post(Urls.path("v1", "webhooks", ctx.param("id"), "test"), null);
+            if (out.path("delivered").asBoolean()) {
+                return Ctx.redirect("/settings", "webhook-tested");
+            }
+            String why = Nodes.str(out, "error").isEmpty() ? "HTTP " + Nodes.str(out, "status") : Nodes.str(out, "error");
+            return page(ctx, new State("webhook-test", Form.empty(), Fields.Errors.of("", "The test notification failed: " + why)), 502);
+        }));
+        r.post("/settings/webhooks/{id}/delete", guard.signedIn(ctx -> {
+            ctx.api().delete(Urls.path("v1", "webhooks", ctx.param("id")));
+            return Ctx.redirect("/settings", "webhook-deleted");
+        }));
         r.post("/settings/users", guard.signedIn(ctx -> {
             Form f = ctx.form();
             Map<String, Object> body = new LinkedHashMap<>();
@@ -79,7 +102,7 @@ final class SettingsPages {
         Fields.Errors ue = st.errorsOf("users");
         Html body = Html.t("""
                 <h1>Settings</h1>
-                {}
+                {}{}
                 <section class="card narrow-card" id="defaults"><h2>Default policies</h2>
                 <form method="post" action="/settings/defaults">{}{}
                 <button type="submit">Save defaults</button></form></section>
@@ -89,7 +112,7 @@ final class SettingsPages {
                 <form method="post" action="/settings/users">{}{}{}{}{}
                 <button type="submit">Add user</button></form>
                 <p class="hint">Give the user a role on vaults with <code>keyway vault member add</code>.</p></section>
-                """, webhooks(ctx, st), ctx.csrf(),
+                """, Fields.formError(st.errorsOf("webhook-test")), webhooks(ctx, st), ctx.csrf(),
                 Fields.select("Unmatched hosts in new vaults", "unmatched", VaultPages.POLICIES, current, de,
                         "Applies to vaults created from now on (console, CLI or API); each vault can change it on its Services tab."),
                 userRows, ctx.csrf(), Fields.formError(ue),
@@ -100,8 +123,37 @@ final class SettingsPages {
         return ctx.page(status, "Settings", "settings", body);
     }
 
-    /** Webhook targets: filled in once the proposals feature is present. */
-    Html webhooks(Ctx ctx, State st) {
-        return Html.empty();
+    /** Webhook targets: where new proposals are announced (URLs are shown redacted: they may embed a secret). */
+    private Html webhooks(Ctx ctx, State st) {
+        List<JsonNode> hooks = Nodes.list(ctx.api().get("/v1/webhooks").path("webhooks"));
+        Html rows = Html.each(hooks, w -> {
+            String base = Urls.path("settings", "webhooks", Nodes.str(w, "id"));
+            String health = Nodes.str(w, "last_error").isEmpty()
+                    ? (Nodes.str(w, "last_attempt_at").isEmpty() ? "not used yet" : "ok")
+                    : Nodes.str(w, "failures") + " failure(s): " + Nodes.str(w, "last_error");
+            return Html.t("""
+                    <tr data-webhook="{}"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class="actions">
+                    <form method="post" action="{}/test" class="inline">{}<button class="link">Send test</button></form>
+                    <form method="post" action="{}/delete" class="inline" data-confirm="Remove this webhook?">{}
+                    <button class="link danger">Remove</button></form></td></tr>""",
+                    Nodes.str(w, "id"), Nodes.str(w, "url"), Nodes.str(w, "format"), Nodes.str(w, "created_by"), health,
+                    base, ctx.csrf(), base, ctx.csrf());
+        });
+        Form f = st.valuesOf("webhooks");
+        Fields.Errors e = st.errorsOf("webhooks");
+        return Html.t("""
+                <h2>Webhooks</h2>
+                <p class="hint">Keyway posts each new proposal (with its approval link) to these URLs.</p>
+                {}
+                <section class="card narrow-card" id="new-webhook"><h2>Add a webhook</h2>
+                <form method="post" action="/settings/webhooks">{}{}{}{}
+                <button type="submit">Add webhook</button></form></section>
+                """, hooks.isEmpty() ? Html.t("<p class=\"empty\">No webhooks.</p>") : Html.t("""
+                        <table class="list" id="webhooks"><thead><tr><th>URL</th><th>Format</th><th>Added by</th><th>Delivery</th><th></th>
+                        </tr></thead><tbody>{}</tbody></table>""", rows),
+                ctx.csrf(), Fields.formError(e),
+                Fields.input("URL", "url", "url", f.get("url"), e, "An http:// or https:// URL, e.g. a Slack incoming webhook.", Html.empty()),
+                Fields.select("Format", "format", List.of(new String[] {"json", "JSON"}, new String[] {"slack", "Slack incoming webhook"}),
+                        f.get("format"), e, null));
     }
 }

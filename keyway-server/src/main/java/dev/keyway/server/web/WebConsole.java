@@ -50,6 +50,7 @@ public final class WebConsole {
         new TrafficPages(guard, new TrafficFeed(audit, snapshot)).routes(router);
         new AuditPages(guard).routes(router);
         new SettingsPages(guard, store, trail).routes(router);
+        new ProposalPages(guard).routes(router);
         return new WebConsole(code);
     }
 
