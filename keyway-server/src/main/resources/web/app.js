@@ -137,7 +137,8 @@
       tr.appendChild(cell(t.replace("T", " ").substring(0, 19)));
       tr.appendChild(cell(rec.actor || ""));
       tr.appendChild(cell(rec.method || (rec.type === "connect" ? "CONNECT" : "")));
-      tr.appendChild(cell(rec.host || ""));
+      var port = rec.port && rec.port !== 443 && rec.port !== 80 ? ":" + rec.port : "";
+      tr.appendChild(cell((rec.host || "") + port));
       tr.appendChild(cell(rec.path || ""));
       tr.appendChild(cell(rec.service || "—"));
       var st = rec.status ? String(rec.status) : "";

@@ -94,9 +94,17 @@ final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, d, Duration.ofMillis(50));
     }
 
+    /** Saves a screenshot of the whole page (up to 2400 px tall) at laptop width. */
     void screenshot(String name) throws IOException {
-        File f = driver.getScreenshotAs(OutputType.FILE);
-        Files.copy(f.toPath(), screenshots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        Object h = driver.executeScript("return document.documentElement.scrollHeight");
+        int height = Math.max(900, Math.min(2400, ((Number) h).intValue()));
+        driver.manage().window().setSize(new Dimension(1280, height));
+        try {
+            File f = driver.getScreenshotAs(OutputType.FILE);
+            Files.copy(f.toPath(), screenshots.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            driver.manage().window().setSize(new Dimension(1280, 900));
+        }
     }
 
     /** Emulates {@code prefers-color-scheme: dark} (or back to light). */

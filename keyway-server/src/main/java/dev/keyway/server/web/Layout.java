@@ -85,8 +85,13 @@ public final class Layout {
 
     /** A page without navigation (sign-in, first run, approval link, errors for anonymous users). */
     public static Html bare(String title, Html body, @Nullable String done) {
+        return bare(title, body, done, false);
+    }
+
+    /** A page without navigation; {@code wide} for content pages (the approval link) rather than small forms. */
+    public static Html bare(String title, Html body, @Nullable String done, boolean wide) {
         Html header = Html.t("<header class=\"top\"><a class=\"brand\" href=\"/\">Keyway</a></header>");
-        return document(title, header, Html.join(notice(done), Html.t("<div class=\"narrow\">{}</div>", body)));
+        return document(title, header, Html.join(notice(done), Html.t("<div class=\"narrow{}\">{}</div>", wide ? " wide" : "", body)));
     }
 
     private static Html document(String title, Html header, Html main) {

@@ -49,7 +49,7 @@ final class ProposalPages {
                 <noscript><p class="notice warn">This page needs JavaScript to read the link's token.
                 Sign in and open <a href="{}">the proposal</a> instead.</p></noscript>
                 <script src="/assets/approve.js" defer></script>
-                """, req.param("id"), req.param("id"), Urls.path("proposals", req.param("id"))), null)));
+                """, req.param("id"), req.param("id"), Urls.path("proposals", req.param("id"))), null, true)));
     }
 
     private ApiResponse list(Ctx ctx) {

@@ -137,7 +137,13 @@ final class TrafficFeed {
     }
 
     private static boolean shown(Principal p, Snapshot s, Filter f, Map<String, Object> r) {
-        return KINDS.contains(String.valueOf(r.get("type"))) && visible(p, s, r) && f.matches(r);
+        return traffic(r) && visible(p, s, r) && f.matches(r);
+    }
+
+    /** Requests, denials and blind tunnels; an intercepted CONNECT is not shown (its requests are). */
+    static boolean traffic(Map<String, Object> r) {
+        String type = String.valueOf(r.get("type"));
+        return KINDS.contains(type) && !(type.equals("connect") && "intercept".equals(r.get("mode")));
     }
 
     /** Same rule as {@code GET /v1/vaults/{vault}/audit}: member or more on the record's vault; the owner sees all. */

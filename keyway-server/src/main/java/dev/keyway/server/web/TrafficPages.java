@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
 final class TrafficPages {
     private static final List<String[]> STATUS = List.of(new String[] {"", "any"}, new String[] {"2xx", "2xx"},
             new String[] {"3xx", "3xx"}, new String[] {"4xx", "4xx"}, new String[] {"5xx", "5xx"},
-            new String[] {"errors", "errors (4xx, 5xx, Keyway errors)"});
+            new String[] {"errors", "errors"});
 
     private final Guard guard;
     private final TrafficFeed feed;
@@ -111,6 +111,12 @@ final class TrafficPages {
         return List.copyOf(s).subList(0, Math.min(100, s.size()));
     }
 
+    static String hostPort(Map<String, Object> r) {
+        Object host = r.getOrDefault("host", "");
+        Object port = r.get("port");
+        return port == null || port.toString().equals("443") || port.toString().equals("80") ? host.toString() : host + ":" + port;
+    }
+
     /** One row; the record (metadata only) rides along for the detail drawer. */
     static Html row(Map<String, Object> r) {
         String time = String.valueOf(r.getOrDefault("time", r.getOrDefault("ts", "")));
@@ -121,7 +127,7 @@ final class TrafficPages {
                 <tr data-seq="{}" data-record="{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}</td>
                 <td>{}</td><td>{}</td></tr>
                 """, r.get("seq"), new String(Json.write(r), StandardCharsets.UTF_8), Nodes.time(time).replace("Z", ""),
-                r.getOrDefault("actor", ""), method, r.getOrDefault("host", ""), r.getOrDefault("path", ""),
+                r.getOrDefault("actor", ""), method, hostPort(r), r.getOrDefault("path", ""),
                 r.getOrDefault("service", "—"), st.isEmpty() ? "" : "status-" + st.charAt(0), st, r.getOrDefault("error_type", ""),
                 r.get("duration_ms") == null ? "" : r.get("duration_ms") + " ms");
     }

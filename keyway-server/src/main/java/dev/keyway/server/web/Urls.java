@@ -18,7 +18,8 @@ public final class Urls {
     public static String path(String... segments) {
         StringBuilder b = new StringBuilder();
         for (String s : segments) {
-            b.append('/').append(encode(s));
+            // "." and ".." would be resolved away by the browser: encode them so a name stays a name
+            b.append('/').append(s.equals(".") || s.equals("..") ? s.replace(".", "%2E") : encode(s));
         }
         return b.isEmpty() ? "/" : b.toString();
     }
