@@ -117,6 +117,7 @@
         var v = rec[f[0]];
         if (v === undefined || v === null || v === "") { return; }
         dl.appendChild(el("dt", f[1]));
+        if (f[0] === "time") { v = String(v).replace("T", " ").replace(/\.\d+Z$/, "Z"); }
         dl.appendChild(el("dd", Array.isArray(v) ? v.join(", ") : String(v)));
       });
       drawer.hidden = false;

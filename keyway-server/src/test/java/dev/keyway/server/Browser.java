@@ -94,10 +94,10 @@ final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, d, Duration.ofMillis(50));
     }
 
-    /** Saves a screenshot of the whole page (up to 2400 px tall) at laptop width. */
+    /** Saves a screenshot of the whole page (up to 1800 px tall) at laptop width. */
     void screenshot(String name) throws IOException {
         Object h = driver.executeScript("return document.documentElement.scrollHeight");
-        int height = Math.max(900, Math.min(2400, ((Number) h).intValue()));
+        int height = Math.max(900, Math.min(1800, ((Number) h).intValue()));
         driver.manage().window().setSize(new Dimension(1280, height));
         try {
             File f = driver.getScreenshotAs(OutputType.FILE);

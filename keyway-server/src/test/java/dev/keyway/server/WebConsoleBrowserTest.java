@@ -171,6 +171,10 @@ class WebConsoleBrowserTest {
         b.submit("#template button[type=submit]");
         assertThat(b.find(".notice.ok").getText()).contains("Service saved");
         assertThat(b.find("tr[data-service=openai]").getText()).contains("api.openai.com").contains("bearer").contains("OPENAI_API_KEY");
+        b.submit("tr[data-service=openai] button.toggle");
+        assertThat(b.find("tr[data-service=openai] button.toggle").getText()).isEqualTo("Off");
+        b.submit("tr[data-service=openai] button.toggle");
+        assertThat(b.find("tr[data-service=openai] button.toggle").getText()).isEqualTo("On");
 
         // validate as you type: the same rules as the API, the error next to the field
         b.find("#scratch input[name=name]").sendKeys("local");
@@ -209,6 +213,21 @@ class WebConsoleBrowserTest {
         b.get(base + "/vaults/team/agents");
         assertThat(b.find("tr[data-agent=bot]").getText()).contains("proxy");
         assertThat(b.record()).doesNotContain(agentToken);
+
+        // a scoped token with a TTL preset, then revoked
+        b.type("#new-token input[name=display_name]", "ci-nightly");
+        new Select(b.find("#new-token select[name=ttl]")).selectByValue("15m");
+        b.submit("#new-token button[type=submit]");
+        assertThat(b.find("#snippet").getText()).contains("KEYWAY_TOKEN=kw_tok_");
+        b.get(base + "/vaults/team/agents");
+        WebElement tokenRow = b.find("tr[data-token]");
+        assertThat(tokenRow.getText()).contains("ci-nightly").contains("user:" + EMAIL);
+        WebElement old = b.find("html");
+        tokenRow.findElement(By.cssSelector("button")).click();
+        b.driver.switchTo().alert().accept();
+        b.waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(old));
+        assertThat(b.find(".notice.ok").getText()).contains("Token revoked");
+        assertThat(b.findAll("tr[data-token]")).isEmpty();
     }
 
     @Test
@@ -233,6 +252,7 @@ class WebConsoleBrowserTest {
         assertThat(b.driver.getCurrentUrl()).endsWith("/proposals/" + id);
         assertThat(b.find(".flag-new-host").getText()).contains("existing credential UP_KEY");
         assertThat(b.find("#proposed-services").getText()).contains("upstream").contains("new service");
+        assertThat(b.find(".main-nav .count").getText()).isEqualTo("1");
         b.type("#approve input[name='cred.EXTRA_KEY']", SECRET2);
         b.screenshot("08-proposal-review");
         b.submit("#approve button[type=submit]");
@@ -265,15 +285,23 @@ class WebConsoleBrowserTest {
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThanOrEqualTo(Duration.ofSeconds(2));
         assertThat(b.findAll("#traffic tbody tr")).hasSizeGreaterThan(before);
         assertThat(row.getText()).contains("/v1/models").contains("200").contains("agent:bot");
+        b.screenshot("10-traffic");
         row.click();
         String drawer = b.visible("#drawer").getText();
         assertThat(drawer).contains("Matched service").contains("upstream").contains("Credential injected").contains("true")
                 .contains("UP_KEY").doesNotContain(SECRET);
-        b.screenshot("10-traffic");
+        b.screenshot("10b-traffic-drawer");
         b.find("#drawer-close").click();
         b.get(base + "/traffic?status=4xx");
         assertThat(b.findAll("#traffic tbody tr td:nth-child(6)").stream().map(WebElement::getText)).doesNotContain("upstream");
         assertThat(b.record()).doesNotContain(SECRET);
+
+        // a host no service covers (nothing listens on port 9): it shows up as a "discovered host"
+        Curl.Result other = Curl.run("-sS", "--max-time", "30", "--proxy", "http://" + agentToken + ":team@127.0.0.1:" + ts.server.proxyPort(),
+                "-o", "/dev/null", "-w", "%{http_code}", "http://localhost:9/status");
+        assertThat(other.out()).isEqualTo("502");
+        b.get(base + "/vaults/team/services");
+        assertThat(b.visible("#discovered").getText()).contains("localhost:9");
     }
 
     @Test

@@ -262,4 +262,30 @@ class WebConsoleHttpTest {
         assertThat(new Web().get("/traffic/stream").statusCode()).isEqualTo(303);
         assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
     }
+
+    @Test
+    @Order(8)
+    void aProposalCanBeRejectedWithAReason() throws Exception {
+        String agent = TokenLifecycleTest.JSON.readTree(ts.call("POST", "/v1/agents",
+                "{\"name\":\"asker\",\"vaults\":[{\"vault\":\"default\",\"role\":\"proxy\"}]}").body()).get("token").asString();
+        HttpResponse<String> p = ts.call("POST", "/v1/proposals", "{\"services\":[{\"name\":\"wiki\",\"host\":\"api.wiki.example.com\","
+                + "\"inject\":{\"bearer\":\"WIKI_TOKEN\"}}],\"credentials\":[{\"name\":\"WIKI_TOKEN\"}],\"message\":\"<b>please</b>\"}", agent);
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(201);
+        String id = TokenLifecycleTest.JSON.readTree(p.body()).get("id").asString();
+        HttpResponse<String> review = owner.get("/proposals/" + id);
+        assertThat(review.body()).contains("&lt;b&gt;please&lt;/b&gt;").contains("WIKI_TOKEN (needs a value)")
+                .contains("name=\"cred.WIKI_TOKEN\" type=\"password\"");
+        HttpResponse<String> r = owner.submit("/proposals/" + id, "/proposals/" + id + "/reject", Map.of("reason", "use the read-only wiki"));
+        assertThat(r.headers().firstValue("location")).hasValue("/proposals/" + id + "?done=proposal-rejected");
+        JsonNodeView v = new JsonNodeView(ts.call("GET", "/v1/proposals/" + id, null).body());
+        assertThat(v.text("status")).isEqualTo("rejected");
+        assertThat(v.text("reason")).isEqualTo("use the read-only wiki");
+        assertThat(owner.get("/proposals?status=rejected").body()).contains(id);
+    }
+
+    record JsonNodeView(String json) {
+        String text(String field) {
+            return TokenLifecycleTest.JSON.readTree(json).get(field).asString();
+        }
+    }
 }

@@ -15,6 +15,13 @@ import tools.jackson.databind.JsonNode;
  * creating either. A new token is shown exactly once, inside a "connect your agent" snippet.
  */
 final class AgentPages {
+    /**
+     * Lifetimes of scoped tokens made here. Such a token is minted by the browser's session, so it
+     * cannot outlive it (sessions last 12 h) and ends when the session is signed out.
+     */
+    static final List<String[]> SCOPED_TTLS = List.of(
+            new String[] {"15m", "15 minutes"}, new String[] {"1h", "1 hour"}, new String[] {"4h", "4 hours"},
+            new String[] {"8h", "8 hours"});
     static final List<String[]> TTLS = List.of(
             new String[] {"15m", "15 minutes"}, new String[] {"1h", "1 hour"}, new String[] {"8h", "8 hours"},
             new String[] {"24h", "1 day"}, new String[] {"168h", "7 days"}, new String[] {"720h", "30 days"});
@@ -59,9 +66,9 @@ final class AgentPages {
                 .filter(t -> Nodes.str(t, "type").equals("scoped") && !t.path("revoked").asBoolean()).toList();
         Html agentRows = Html.each(agents, a -> agentRow(ctx, a));
         Html tokenRows = Html.each(tokens, t -> Html.t("""
-                <tr><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
+                <tr data-token="{}"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
                 <td><form method="post" action="{}" class="inline" data-confirm="Revoke this token?">{}<button class="link danger">Revoke</button>
-                </form></td></tr>""", Nodes.str(t, "display_name"), Nodes.str(t, "accessor"), Nodes.str(t, "created_by"),
+                </form></td></tr>""", Nodes.str(t, "accessor"), Nodes.str(t, "display_name"), Nodes.str(t, "accessor"), Nodes.str(t, "created_by"),
                 Nodes.time(Nodes.str(t, "created_at")), Nodes.str(t, "expires_at").isEmpty() ? "never" : Nodes.time(Nodes.str(t, "expires_at")),
                 Nodes.str(t, "last_used_at").isEmpty() ? "never" : Nodes.time(Nodes.str(t, "last_used_at")),
                 t.path("services").isArray() ? String.join(", ", Nodes.strings(t.get("services"))) : "all",
@@ -71,7 +78,8 @@ final class AgentPages {
                 <h2>Agents</h2>
                 {}
                 <h2>Scoped tokens</h2>
-                <p class="hint">Short-lived proxy tokens bound to this vault, e.g. for one sandbox or CI job.</p>
+                <p class="hint">Short-lived proxy tokens bound to this vault, e.g. for one sandbox. A token made here belongs to
+                your browser session: it ends when you sign out. For a long-lived identity, create an agent.</p>
                 {}
                 <div class="columns">
                 <section class="card" id="new-agent"><h2>New agent</h2>
@@ -96,7 +104,7 @@ final class AgentPages {
                 Fields.select("Token lifetime", "ttl", withNever(), agentForm.get("ttl"), agentErrors, "Rotate or revoke it any time."),
                 Urls.path("vaults", vault, "tokens"), ctx.csrf(), Fields.formError(tokenErrors),
                 Fields.input("Label", "display_name", tokenForm.get("display_name"), tokenErrors, "e.g. ci-nightly"),
-                Fields.select("Lifetime", "ttl", TTLS, tokenForm.has("ttl") ? tokenForm.get("ttl") : "1h", tokenErrors, null),
+                Fields.select("Lifetime", "ttl", SCOPED_TTLS, tokenForm.has("ttl") ? tokenForm.get("ttl") : "1h", tokenErrors, null),
                 serviceChoice(services, tokenForm, tokenErrors));
         return ctx.page(status, vault + " · Agents & tokens", "vaults", body);
     }

@@ -24,7 +24,16 @@ record Ctx(ApiRequest req, WebSession session, Form form, InProcessApi.Client ap
     }
 
     ApiResponse page(int status, String title, String nav, Html body) {
-        return Layout.respond(status, Layout.page(session, title, nav, body, req.queryParam("done")));
+        return Layout.respond(status, Layout.page(session, title, nav, body, req.queryParam("done"), pendingProposals()));
+    }
+
+    /** Pending proposals this user may see (for the navigation badge); 0 if they cannot be listed. */
+    private int pendingProposals() {
+        try {
+            return api.get("/v1/proposals?status=pending&limit=100").path("proposals").size();
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     /** 303 to a local path, optionally with a fixed notice code. */

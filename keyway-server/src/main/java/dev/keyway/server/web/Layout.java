@@ -57,8 +57,14 @@ public final class Layout {
 
     /** A page for a signed-in user. */
     public static Html page(WebSession s, String title, String nav, Html body, @Nullable String done) {
-        Html links = Html.each(navItems(s), n -> Html.t("<a href=\"{}\"{}>{}</a>", n.get(1),
-                current(n.getFirst().equals(nav)), n.get(2)));
+        return page(s, title, nav, body, done, 0);
+    }
+
+    /** A page for a signed-in user; {@code pending} proposals are counted next to the Proposals link. */
+    public static Html page(WebSession s, String title, String nav, Html body, @Nullable String done, int pending) {
+        Html links = Html.each(navItems(s), n -> Html.t("<a href=\"{}\"{}>{}{}</a>", n.get(1),
+                current(n.getFirst().equals(nav)), n.get(2), n.getFirst().equals("proposals") && pending > 0
+                        ? Html.t("<span class=\"count\" title=\"pending proposals\">{}</span>", pending) : Html.empty()));
         Html header = Html.t("""
                 <header class="top">
                   <a class="brand" href="/">Keyway</a>

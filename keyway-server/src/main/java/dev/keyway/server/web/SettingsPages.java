@@ -103,18 +103,20 @@ final class SettingsPages {
         Html body = Html.t("""
                 <h1>Settings</h1>
                 {}{}
-                <section class="card narrow-card" id="defaults"><h2>Default policies</h2>
+                <div class="columns">{}
+                <section class="card" id="defaults"><h2>Default policies</h2>
                 <form method="post" action="/settings/defaults">{}{}
-                <button type="submit">Save defaults</button></form></section>
+                <button type="submit">Save defaults</button></form></section></div>
                 <h2>Users</h2>
                 <table class="list"><thead><tr><th>E-mail</th><th>Role</th><th>Created</th><th>State</th></tr></thead><tbody>{}</tbody></table>
                 <section class="card narrow-card" id="new-user"><h2>Add a user</h2>
                 <form method="post" action="/settings/users">{}{}{}{}{}
                 <button type="submit">Add user</button></form>
                 <p class="hint">Give the user a role on vaults with <code>keyway vault member add</code>.</p></section>
-                """, Fields.formError(st.errorsOf("webhook-test")), webhooks(ctx, st), ctx.csrf(),
+                """, Fields.formError(st.errorsOf("webhook-test")), webhooks(ctx), webhookForm(ctx, st), ctx.csrf(),
                 Fields.select("Unmatched hosts in new vaults", "unmatched", VaultPages.POLICIES, current, de,
-                        "Applies to vaults created from now on (console, CLI or API); each vault can change it on its Services tab."),
+                        "Applies to vaults created from now on (console, CLI or API) that name no policy; each vault can change it "
+                                + "on its Services tab."),
                 userRows, ctx.csrf(), Fields.formError(ue),
                 Fields.input("E-mail", "email", "email", uf.get("email"), ue, null, Html.empty()),
                 Fields.secret("Initial password", "password", ue, "At least 12 characters; tell the user to change it.", true),
@@ -124,7 +126,7 @@ final class SettingsPages {
     }
 
     /** Webhook targets: where new proposals are announced (URLs are shown redacted: they may embed a secret). */
-    private Html webhooks(Ctx ctx, State st) {
+    private Html webhooks(Ctx ctx) {
         List<JsonNode> hooks = Nodes.list(ctx.api().get("/v1/webhooks").path("webhooks"));
         Html rows = Html.each(hooks, w -> {
             String base = Urls.path("settings", "webhooks", Nodes.str(w, "id"));
@@ -139,19 +141,22 @@ final class SettingsPages {
                     Nodes.str(w, "id"), Nodes.str(w, "url"), Nodes.str(w, "format"), Nodes.str(w, "created_by"), health,
                     base, ctx.csrf(), base, ctx.csrf());
         });
-        Form f = st.valuesOf("webhooks");
-        Fields.Errors e = st.errorsOf("webhooks");
         return Html.t("""
                 <h2>Webhooks</h2>
                 <p class="hint">Keyway posts each new proposal (with its approval link) to these URLs.</p>
-                {}
-                <section class="card narrow-card" id="new-webhook"><h2>Add a webhook</h2>
+                {}""", hooks.isEmpty() ? Html.t("<p class=\"empty\">No webhooks.</p>") : Html.t("""
+                        <table class="list" id="webhooks"><thead><tr><th>URL</th><th>Format</th><th>Added by</th><th>Delivery</th><th></th>
+                        </tr></thead><tbody>{}</tbody></table>""", rows));
+    }
+
+    private Html webhookForm(Ctx ctx, State st) {
+        Form f = st.valuesOf("webhooks");
+        Fields.Errors e = st.errorsOf("webhooks");
+        return Html.t("""
+                <section class="card" id="new-webhook"><h2>Add a webhook</h2>
                 <form method="post" action="/settings/webhooks">{}{}{}{}
                 <button type="submit">Add webhook</button></form></section>
-                """, hooks.isEmpty() ? Html.t("<p class=\"empty\">No webhooks.</p>") : Html.t("""
-                        <table class="list" id="webhooks"><thead><tr><th>URL</th><th>Format</th><th>Added by</th><th>Delivery</th><th></th>
-                        </tr></thead><tbody>{}</tbody></table>""", rows),
-                ctx.csrf(), Fields.formError(e),
+                """, ctx.csrf(), Fields.formError(e),
                 Fields.input("URL", "url", "url", f.get("url"), e, "An http:// or https:// URL, e.g. a Slack incoming webhook.", Html.empty()),
                 Fields.select("Format", "format", List.of(new String[] {"json", "JSON"}, new String[] {"slack", "Slack incoming webhook"}),
                         f.get("format"), e, null));
