@@ -11,13 +11,17 @@ keyway_find_java() {
   [ -n "${KEYWAY_JAVA:-}" ] && candidates+=("$KEYWAY_JAVA")
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
   c=$(command -v java 2>/dev/null) && candidates+=("$c")
-  for d in /usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home "$HOME"/.sdkman/candidates/java/*; do
+  # KEYWAY_JVM_DIRS (space-separated globs) replaces the default search locations; tests use it.
+  local dirs="${KEYWAY_JVM_DIRS:-/usr/lib/jvm/* /Library/Java/JavaVirtualMachines/*/Contents/Home $HOME/.sdkman/candidates/java/*}"
+  # shellcheck disable=SC2086
+  for d in $dirs; do
     [ -x "$d/bin/java" ] && candidates+=("$d/bin/java")
   done
   for c in "${candidates[@]}"; do
     [ -x "$c" ] || continue
     v=$(keyway_java_version "$c")
     if [ -n "$v" ] && [ "$v" -ge 25 ] 2>/dev/null; then
+      [ -n "${KEYWAY_DEBUG_JAVA:-}" ] && echo "keyway: using $c (Java $v)" >&2
       KEYWAY_JAVA_BIN="$c"
       return 0
     fi

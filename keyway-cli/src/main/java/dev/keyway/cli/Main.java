@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
             CaCommand.class,
             AuditCommand.class,
             StatusCommand.class,
+            DoctorCommand.class,
             MasterKeyCommand.class,
             AdminTokenCommand.class,
             ProposalCommand.class,

@@ -10,7 +10,9 @@ import java.util.List;
  * and tests can map names such as {@code api.test} to loopback without touching system DNS.
  *
  * <p>The result is vetted by the {@link dev.keyway.proxy.spi.UpstreamAddressPolicy} and then dialed
- * directly: the engine never resolves the name again for that connection.
+ * directly: the engine never resolves the name again for that connection. With an upstream proxy
+ * ({@link ProxyConfig#upstreamProxy()}) the vetted name is sent to that proxy as
+ * {@code CONNECT host:port}, and the upstream proxy resolves it for the actual connection.
  */
 @FunctionalInterface
 public interface HostResolver {

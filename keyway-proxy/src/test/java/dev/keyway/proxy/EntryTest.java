@@ -169,4 +169,38 @@ class EntryTest {
             assertProblem(r, 502, "dns-failed");
         }
     }
+
+    @ParameterizedTest(name = "credentials={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void healthSentinelIsAnsweredByTheProxyItself(boolean credentials) throws Exception {
+        var r = Proc.run(java.util.List.of(Proc.require("curl"), "-sS", "-i", "--proxy",
+                credentials ? px.proxyUrl() : px.proxyUrlNoCreds(), "http://healthz.keyway.invalid/healthz"),
+                java.util.Map.of(), px.dir, 30);
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).startsWith("HTTP/1.1 200").contains("content-type: application/json")
+                .endsWith("\r\n\r\n{\"status\":\"ok\"}");
+        assertThat(px.events).isEmpty(); // not audited
+        assertThat(px.decisions).isEmpty();
+    }
+
+    @Test
+    void healthSentinelKeepsTheConnectionAndKnowsOnlyOnePath() throws Exception {
+        try (Raw raw = new Raw(px.port())) {
+            for (int i = 0; i < 2; i++) {
+                Raw.Response ok = raw.send("GET http://healthz.keyway.invalid/healthz HTTP/1.1\r\n"
+                        + "Host: healthz.keyway.invalid\r\n\r\n").read();
+                assertThat(ok.status()).isEqualTo(200);
+                assertThat(ok.body()).isEqualTo("{\"status\":\"ok\"}");
+                assertThat(ok.header("Cache-Control")).isEqualTo("no-store");
+            }
+            Raw.Response other = raw.send("POST http://healthz.keyway.invalid/other HTTP/1.1\r\n"
+                    + "Host: healthz.keyway.invalid\r\nContent-Length: 3\r\n\r\nabc").read();
+            assertProblem(other, 404, "not-found");
+            assertThat(other.body()).contains("GET http://healthz.keyway.invalid/healthz");
+            // the discarded body did not desynchronise the connection
+            assertThat(raw.send("GET http://healthz.keyway.invalid/healthz HTTP/1.1\r\n\r\n").read().status())
+                    .isEqualTo(200);
+        }
+        assertThat(px.events).isEmpty();
+    }
 }

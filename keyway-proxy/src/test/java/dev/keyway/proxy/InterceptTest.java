@@ -86,7 +86,7 @@ class InterceptTest {
                 print(r.status_code)
                 print(r.text)
                 """);
-        var r = Proc.run(List.of(Proc.require("python3"), script.toString(), "https://api.test:" + up.getPort() + "/py",
+        var r = Proc.run(List.of(Proc.pythonWithRequests(), script.toString(), "https://api.test:" + up.getPort() + "/py",
                 px.proxyUrl(), px.caPem.toString()), Map.of(), px.dir, 60);
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).isEqualTo("200\npy ok\n");

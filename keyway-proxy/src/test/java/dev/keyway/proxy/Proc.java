@@ -31,6 +31,35 @@ final class Proc {
         throw new AssertionError(program + " is required on PATH for this test");
     }
 
+    /**
+     * A python3 that can import {@code requests}: the one on PATH, else Debian's /usr/bin/python3
+     * (CI installs python3-requests for it). Fails, never skips, when there is none.
+     */
+    static String pythonWithRequests() throws IOException, InterruptedException {
+        for (String candidate : List.of("python3", "/usr/bin/python3")) {
+            String exe = candidate.startsWith("/") ? candidate : findOnPath(candidate);
+            if (exe == null || !Files.isExecutable(Path.of(exe))) {
+                continue;
+            }
+            Process p = new ProcessBuilder(exe, "-c", "import requests").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+                return exe;
+            }
+        }
+        throw new AssertionError("no python3 with the 'requests' module (apt-get install python3-requests)");
+    }
+
+    private static String findOnPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            Path p = Path.of(dir, program);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
     static Result run(List<String> cmd, Map<String, String> env, Path cwd, int timeoutSeconds) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile());
         Map<String, String> e = pb.environment();

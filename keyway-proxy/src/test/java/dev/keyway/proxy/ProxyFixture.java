@@ -188,7 +188,12 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
 
     /** A connection through the proxy: CONNECT host:port (with credentials), then TLS with the given SNI. */
     Raw intercepted(String host, int port, String sni) throws IOException {
-        Raw raw = new Raw(port());
+        return intercepted(host, port, sni, 0);
+    }
+
+    /** As {@link #intercepted(String, int, String)} with a small client receive buffer (0 = default). */
+    Raw intercepted(String host, int port, String sni, int receiveBuffer) throws IOException {
+        Raw raw = new Raw(port(), receiveBuffer);
         Raw.Response r = raw.send("CONNECT " + host + ":" + port + " HTTP/1.1\r\nHost: " + host + ":" + port
                 + "\r\nProxy-Authorization: " + Raw.basic(TOKEN + ":" + VAULT) + "\r\n\r\n").read();
         if (r.status() != 200) {

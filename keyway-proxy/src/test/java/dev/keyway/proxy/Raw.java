@@ -28,10 +28,24 @@ final class Raw implements AutoCloseable {
     private OutputStream out;
 
     Raw(int port) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, 0);
+    }
+
+    /** With {@code receiveBuffer > 0}, a small SO_RCVBUF set before connecting (slow-reader tests). */
+    Raw(int port, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
         socket.setSoTimeout(15_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    /** The raw input, e.g. to stream a response body after {@link #readHead()}. */
+    InputStream input() {
+        return in;
     }
 
     Raw send(String text) throws IOException {
@@ -69,6 +83,12 @@ final class Raw implements AutoCloseable {
     }
 
     Response read() throws IOException {
+        Response head = readHead();
+        return new Response(head.status(), head.headers(), body(head.headers()));
+    }
+
+    /** Status line and headers only; the body is left unread. */
+    Response readHead() throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new IOException("connection closed before a response");
@@ -80,6 +100,10 @@ final class Raw implements AutoCloseable {
             int c = l.indexOf(':');
             headers.putIfAbsent(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
         }
+        return new Response(status, headers, "");
+    }
+
+    private String body(Map<String, String> headers) throws IOException {
         String body = "";
         String cl = headers.get("content-length");
         if (cl != null) {
@@ -99,7 +123,7 @@ final class Raw implements AutoCloseable {
             }
             body = b.toString(StandardCharsets.UTF_8);
         }
-        return new Response(status, headers, body);
+        return body;
     }
 
     /** True when the peer closed the connection (EOF) within the socket timeout. */

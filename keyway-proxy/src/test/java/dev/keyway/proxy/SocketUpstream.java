@@ -56,7 +56,7 @@ final class SocketUpstream implements AutoCloseable {
     final AtomicInteger closedByProxy = new AtomicInteger();
     /** Idle connections this server closed itself ({@link #closeIdleAfter}). */
     final AtomicInteger closedIdle = new AtomicInteger();
-    /** When set, an idle connection is closed by the server after this long. */
+    /** When set, a connection idle this long after a response is closed by the server. */
     volatile @Nullable Duration closeIdleAfter;
     volatile Handler handler;
     private final ServerSocket server;
@@ -90,7 +90,7 @@ final class SocketUpstream implements AutoCloseable {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             for (int index = 1; ; index++) {
-                Duration idle = closeIdleAfter;
+                Duration idle = index == 1 ? null : closeIdleAfter; // idle = kept alive after a response
                 s.setSoTimeout(idle == null ? 0 : (int) idle.toMillis());
                 int first;
                 try {

@@ -73,7 +73,7 @@ public class CryptoBench {
                 }
                 records.add(new TokenRecord(Tokens.newId("tok_"), Tokens.newAccessor(), Tokens.hash(t), "scoped",
                         "vlt_bench0000000000000", "proxy", "bench " + i, "bench", now, now.plusSeconds(3600),
-                        null, null, null, false, null, null));
+                        null, null, null, false, null, null, null));
             }
             index = TokenIndex.of(records);
             unknownToken = Tokens.newToken(Tokens.AGENT_PREFIX);

@@ -35,6 +35,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A 407 leaves the connection usable when the request was fully read, because clients such as
  * libcurl first try without credentials and retry on the same connection.
+ *
+ * <p>{@code GET http://healthz.keyway.invalid/healthz} is the proxy's health sentinel
+ * ({@link HealthCheck}): answered {@code 200 {"status":"ok"}} before authentication, never forwarded
+ * and never audited.
  */
 public final class EntryHandler extends ChannelInboundHandlerAdapter {
     private enum State { READY, FORWARDING, DISCARDING, CONNECT_PENDING, SWITCHED }
@@ -146,6 +150,10 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
                     null, client, req.method().name(), "", 0, null, false);
             return;
         }
+        if (HealthCheck.isSentinel(url)) {
+            health(ctx, req, url, id);
+            return;
+        }
         ProxyPrincipal principal = authenticate(ctx, req, id, client, url.authority().host(), url.authority().port());
         if (principal == null) {
             return;
@@ -163,6 +171,24 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         exchange.target(t);
         state = State.FORWARDING;
         ctx.fireChannelRead(req);
+    }
+
+    /** Answers the health sentinel locally: no authentication needed, no audit record, nothing forwarded. */
+    private void health(ChannelHandlerContext ctx, HttpRequest req, AbsoluteUrl url, String id) {
+        boolean keepAlive = HttpUtil.isKeepAlive(req);
+        var response = HealthCheck.response(req, url, id, keepAlive, ctx.alloc());
+        ReferenceCountUtil.release(req);
+        if (keepAlive) {
+            state = req instanceof LastHttpContent ? State.READY : State.DISCARDING;
+            HeaderTimeout ht = HeaderTimeout.of(ctx);
+            if (ht != null) {
+                ht.awaitNext();
+            }
+            ctx.writeAndFlush(response);
+        } else {
+            state = State.SWITCHED;
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Authenticates; on rejection answers 407 (keeping the connection for a retry) and returns null. */

@@ -54,6 +54,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class Exchange implements UpstreamListener {
     private static final AttributeKey<Boolean> CLAIMED = AttributeKey.valueOf(Exchange.class, "claimed");
+    /** Methods whose replay after a lost connection cannot change the outcome (RFC 9110 §9.2.2). */
+    private static final java.util.Set<String> IDEMPOTENT = java.util.Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
     private final ExchangeHandler owner;
     private final ChannelHandlerContext ctx;
@@ -83,6 +85,14 @@ final class Exchange implements UpstreamListener {
     private boolean skipInterimLast;
     private boolean upstreamKeepAlive;
     private boolean finished;
+    /** The upstream connection came from the pool (it may have been closed by the upstream while idle). */
+    private boolean reused;
+    /** The one retry on a fresh connection was used. */
+    private boolean retried;
+    /** The request head was written at least once (a replay writes a copy). */
+    private boolean headWritten;
+    /** Any response byte arrived on the current upstream connection. */
+    private boolean responseBytes;
     private int status;
     private long bytesIn;
     private long bytesOut;
@@ -187,6 +197,7 @@ final class Exchange implements UpstreamListener {
         UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
         Channel pooled = px.pool.acquire(loop, key);
         if (pooled != null) {
+            reused = true;
             attach(pooled, key, false);
             return;
         }
@@ -280,13 +291,15 @@ final class Exchange implements UpstreamListener {
         headSent = true;
         if (bufferForLength) {
             ByteBuf body = buffered == null ? Unpooled.EMPTY_BUFFER : buffered;
-            buffered = null;
+            // keep the body while a stale pooled connection may force one replay
+            boolean keep = reused && !retried && IDEMPOTENT.contains(upstreamHead.method().name());
+            buffered = keep ? body : null;
             upstreamHead.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
             HttpUtil.setContentLength(upstreamHead, body.readableBytes());
-            writeUp(upstreamHead);
-            writeUp(new DefaultLastHttpContent(body));
+            writeUp(headToWrite());
+            writeUp(new DefaultLastHttpContent(keep ? body.retainedDuplicate() : body));
         } else {
-            writeUp(upstreamHead);
+            writeUp(headToWrite());
             HttpContent c;
             while ((c = pending.poll()) != null) {
                 writeUp(c);
@@ -295,6 +308,19 @@ final class Exchange implements UpstreamListener {
         up.flush();
         up.config().setAutoRead(true);
         updateClientRead();
+    }
+
+    /** The head as first written, or a copy when it is replayed (the encoder may consume what it wrote). */
+    private HttpRequest headToWrite() {
+        if (!headWritten) {
+            headWritten = true;
+            return upstreamHead;
+        }
+        if (upstreamHead instanceof DefaultFullHttpRequest full) {
+            return full.replace(Unpooled.EMPTY_BUFFER);
+        }
+        return new DefaultHttpRequest(upstreamHead.protocolVersion(), upstreamHead.method(), upstreamHead.uri(),
+                upstreamHead.headers().copy());
     }
 
     private void writeUp(Object msg) {
@@ -308,7 +334,7 @@ final class Exchange implements UpstreamListener {
             startResponseTimer();
         }
         up.write(msg).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
+            if (!f.isSuccess() && f.channel() == upstream) { // not a connection given up for a retry
                 upstreamError(f.cause());
             }
         });
@@ -439,6 +465,7 @@ final class Exchange implements UpstreamListener {
             ReferenceCountUtil.release(msg);
             return;
         }
+        responseBytes = true;
         if (msg instanceof HttpResponse r) {
             onResponseHead(r);
             return;
@@ -478,6 +505,10 @@ final class Exchange implements UpstreamListener {
             return; // interim (100, 103): the client's own Expect was answered by the proxy
         }
         cancelTimer();
+        if (buffered != null && headSent) {
+            buffered.release(); // kept for a replay that is no longer possible
+            buffered = null;
+        }
         status = code;
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers().copy();
@@ -616,18 +647,69 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void upstreamInactive() {
-        if (!finished) {
-            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
-                    target.authority() + " closed the connection before the response was complete"));
-        }
+        upstreamLost(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
+                target.authority() + " closed the connection before the response was complete"));
     }
 
     @Override
     public void upstreamError(Throwable cause) {
+        String what = cause instanceof DecoderException ? " sent an invalid response" : " connection failed";
+        upstreamLost(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + what));
+    }
+
+    /** The upstream connection failed: replay once on a fresh connection when that is safe, else fail. */
+    private void upstreamLost(ProxyProblem p) {
         if (finished) {
             return;
         }
-        String what = cause instanceof DecoderException ? " sent an invalid response" : " connection failed";
-        fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + what));
+        if (canReplay()) {
+            replay();
+        } else {
+            fail(p);
+        }
+    }
+
+    /**
+     * A pooled keep-alive connection may have been closed by the upstream while it sat idle; the
+     * request then fails before any response byte. Replaying it once is safe when nothing was sent
+     * yet, or when the method is idempotent and the whole request can be written again (no body, or
+     * a body that was buffered whole). A streamed body is gone once sent: that request fails (502).
+     */
+    private boolean canReplay() {
+        if (!reused || retried || responseBytes || upstreamIsStream || poolKey == null) {
+            return false;
+        }
+        if (!headSent) {
+            return true;
+        }
+        return IDEMPOTENT.contains(upstreamHead.method().name()) && (!hasBody || (bufferForLength && buffered != null));
+    }
+
+    private void replay() {
+        retried = true;
+        reused = false;
+        Channel old = upstream;
+        upstream = null;
+        if (old != null) {
+            UpstreamHandler uh = old.pipeline().get(UpstreamHandler.class);
+            if (uh != null) {
+                uh.listener(null);
+            }
+            old.close();
+        }
+        cancelTimer();
+        headSent = false;
+        requestSent = false;
+        skipInterimLast = false;
+        responseBytes = false;
+        updateClientRead();
+        UpstreamPool.Key key = poolKey;
+        px.connector.connectHttp(ctx.channel().eventLoop(), key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
+            if (f.isSuccess()) {
+                attach(f.getNow().channel(), key, false);
+            } else {
+                fail(UpstreamFailure.problemOf(f.cause(), target.host(), target.port()));
+            }
+        });
     }
 }

@@ -6,6 +6,8 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -67,7 +69,8 @@ final class Intercept {
                 p.addLast("h2", Http2FrameCodecBuilder.forServer()
                         .initialSettings(Http2Settings.defaultSettings()
                                 .maxHeaderListSize(px.config.maxHeaderSize())
-                                .maxConcurrentStreams(256))
+                                .maxConcurrentStreams(256)
+                                .initialWindowSize(UpstreamConnector.H2_STREAM_WINDOW))
                         .build());
                 p.addLast("mux", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
@@ -76,6 +79,10 @@ final class Intercept {
                         ch.pipeline().addLast("exchange", new ExchangeHandler(px, s, true));
                     }
                 }));
+                // upload windows as for downloads (see UpstreamConnector#configureH2); the connection
+                // window bounds what one client connection can make the proxy hold
+                ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(
+                        UpstreamConnector.H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
             } else {
                 p.addLast("hdr-timeout", new HeaderTimeout(px, s.target.host()));
                 p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
@@ -90,6 +97,13 @@ final class Intercept {
         @Override
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close(); // typically the client does not trust the Keyway CA; nothing to answer over TLS
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A client that resets or goes away before the protocol is chosen is routine: close quietly
+            // instead of Netty's default WARN with a stack trace.
+            ctx.close();
         }
     }
 }

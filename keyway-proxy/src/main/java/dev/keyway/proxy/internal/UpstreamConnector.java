@@ -10,6 +10,8 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -40,6 +42,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class UpstreamConnector {
     private static final int MAX_RESPONSE_HEADER = 64 * 1024;
+    static final int H2_STREAM_WINDOW = 1 << 20;
+    static final int H2_CONNECTION_WINDOW = 4 << 20;
 
     private final ProxyContext px;
     private final @Nullable InetSocketAddress proxyAddress;
@@ -314,10 +318,17 @@ final class UpstreamConnector {
         ch.pipeline().addLast("upstream", new UpstreamHandler());
     }
 
+    /**
+     * HTTP/2 to the upstream with receive windows of {@link #H2_STREAM_WINDOW} per stream and
+     * {@link #H2_CONNECTION_WINDOW} per connection instead of the protocol's 64 KiB, which would
+     * cap a download at 64 KiB per round trip. A stream's window is also the most the proxy holds
+     * for a client that stops reading (its frames are only consumed as the client keeps up).
+     */
     private static void configureH2(Channel ch) {
         ch.pipeline().addLast("h2", Http2FrameCodecBuilder.forClient()
-                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(H2_STREAM_WINDOW))
                 .build());
+        ch.writeAndFlush(new DefaultHttp2WindowUpdateFrame(H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
         ch.pipeline().addLast("mux", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
         ch.pipeline().addLast("errors", new ChannelInboundHandlerAdapter() {
             @Override

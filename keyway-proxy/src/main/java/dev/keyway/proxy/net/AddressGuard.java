@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SSRF guard: stops an agent from using the proxy (and the credentials it injects) to reach
@@ -23,8 +24,12 @@ import java.util.Optional;
  *   <li>Everything else is allowed.
  * </ol>
  *
- * <p>IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}) and NAT64 ({@code 64:ff9b::a.b.c.d}) addresses are
- * judged by the IPv4 address they lead to, so they cannot smuggle {@code 127.0.0.1} past the guard.
+ * <p>IPv6 addresses that lead to an embedded IPv4 address are judged by that IPv4 address, so they
+ * cannot smuggle {@code 127.0.0.1} past the guard: IPv4-mapped ({@code ::ffff:a.b.c.d}), NAT64
+ * ({@code 64:ff9b::a.b.c.d}), local-use NAT64 in /96 form ({@code 64:ff9b:1::a.b.c.d}) and 6to4
+ * ({@code 2002:wwxx:yyzz::/48}). Teredo ({@code 2001::/32}), local-use NAT64 in other forms and the
+ * deprecated site-local {@code fec0::/10} are special-purpose ranges of their own (blocked unless
+ * {@code allowPrivate}); a Teredo address whose client IPv4 is a metadata endpoint stays blocked.
  *
  * <p>For a name with several addresses ({@link #vet}): if <em>any</em> address is a metadata
  * endpoint the whole name is blocked, since no legitimate public API resolves there and it is the
@@ -82,29 +87,68 @@ public final class AddressGuard implements UpstreamAddressPolicy {
         return check(address) instanceof Check.Refused r ? Optional.of(r.reason()) : Optional.empty();
     }
 
-    private Check check(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        Inet4Address embedded = null;
-        String via = null;
-        if (bytes.length == 16) {
-            if (SpecialRanges.IPV4_MAPPED.contains(address)) {
-                embedded = IpText.lastFour(bytes);
-                via = "IPv4-mapped " + embedded.getHostAddress();
-            } else if (SpecialRanges.NAT64.contains(address)) {
-                embedded = IpText.lastFour(bytes);
-                via = "NAT64 (" + SpecialRanges.NAT64 + ") for " + embedded.getHostAddress();
+    /**
+     * The IPv4 address an IPv6 address leads to. {@code judged}: the address is judged by it (else it
+     * only matters for the metadata rule, as for Teredo).
+     */
+    private record Embedded(Inet4Address v4, String via, boolean judged) {}
+
+    private static @Nullable Embedded embedded(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length != 16) {
+            return null;
+        }
+        if (SpecialRanges.IPV4_MAPPED.contains(address)) {
+            Inet4Address v4 = IpText.lastFour(b);
+            return new Embedded(v4, "IPv4-mapped " + v4.getHostAddress(), true);
+        }
+        if (SpecialRanges.NAT64.contains(address)) {
+            Inet4Address v4 = IpText.lastFour(b);
+            return new Embedded(v4, "NAT64 (" + SpecialRanges.NAT64 + ") for " + v4.getHostAddress(), true);
+        }
+        if (SpecialRanges.NAT64_LOCAL.contains(address) && zero(b, 6, 12)) {
+            Inet4Address v4 = IpText.lastFour(b);
+            return new Embedded(v4, "local-use NAT64 (" + SpecialRanges.NAT64_LOCAL + ") for " + v4.getHostAddress(), true);
+        }
+        if (SpecialRanges.SIX_TO_FOUR.contains(address)) {
+            Inet4Address v4 = v4(b[2], b[3], b[4], b[5]);
+            return new Embedded(v4, "6to4 (" + SpecialRanges.SIX_TO_FOUR + ") for " + v4.getHostAddress(), true);
+        }
+        if (SpecialRanges.TEREDO.contains(address)) {
+            Inet4Address v4 = v4((byte) ~b[12], (byte) ~b[13], (byte) ~b[14], (byte) ~b[15]);
+            return new Embedded(v4, "Teredo (" + SpecialRanges.TEREDO + ") for " + v4.getHostAddress(), false);
+        }
+        return null;
+    }
+
+    private static boolean zero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
             }
         }
-        InetAddress target = embedded != null ? embedded : address;
-        String subject = via == null ? IpText.format(address) : IpText.format(address) + " is " + via + ", which";
+        return true;
+    }
+
+    private static Inet4Address v4(byte a, byte b, byte c, byte d) {
+        return (Inet4Address) IpText.fromBytes(new byte[] {a, b, c, d});
+    }
+
+    private Check check(InetAddress address) {
+        Embedded e = embedded(address);
+        InetAddress target = e != null && e.judged() ? e.v4() : address;
+        String plain = IpText.format(address);
+        String subject = e != null && e.judged() ? plain + " is " + e.via() + ", which" : plain;
 
         for (SpecialRanges.Range meta : SpecialRanges.METADATA) {
-            if (meta.contains(address) || meta.contains(target)) {
+            boolean viaEmbedded = e != null && meta.contains(e.v4());
+            if (meta.contains(address) || viaEmbedded) {
                 if (allow.contains(meta.cidr())) {
                     return new Check.Ok();
                 }
+                String who = viaEmbedded ? plain + " is " + e.via() + ", which" : subject;
                 return new Check.Refused(
-                        subject + " is " + meta.label() + " (" + meta.cidr() + ") and stays blocked even with"
+                        who + " is " + meta.label() + " (" + meta.cidr() + ") and stays blocked even with"
                                 + " --allow-private-upstreams; allow exactly " + meta.cidr() + " to permit it",
                         true);
             }

@@ -45,14 +45,22 @@ final class SpecialRanges {
             range("255.255.255.255/32", "broadcast"),
             range("240.0.0.0/4", "reserved"));
 
-    /** IPv6 ranges other than the two that embed IPv4 (handled by {@link AddressGuard}). */
+    /**
+     * IPv6 ranges blocked as such. The prefixes that embed an IPv4 address the traffic leads to
+     * (mapped, NAT64, local-use NAT64 in /96 form, 6to4) are judged by that address instead (see
+     * {@link AddressGuard}); Teredo and local-use NAT64 in other forms are listed here because where
+     * they lead cannot be read reliably from the address.
+     */
     static final List<Range> IPV6 = List.of(
             range("::/128", "unspecified"),
             range("::1/128", "loopback"),
             range("100::/64", "discard-only"),
+            range("2001::/32", "Teredo tunneling (reaches IPv4 hosts through relays)"),
             range("2001:db8::/32", "documentation"),
+            range("64:ff9b:1::/48", "local-use NAT64 (RFC 8215) in a form other than /96"),
             range("fc00::/7", "unique-local (private)"),
             range("fe80::/10", "link-local"),
+            range("fec0::/10", "site-local (deprecated, private)"),
             range("ff00::/8", "multicast"));
 
     /** IPv4-mapped IPv6 ({@code ::ffff:a.b.c.d}): the connection goes to the embedded IPv4 address. */
@@ -60,6 +68,19 @@ final class SpecialRanges {
 
     /** Well-known NAT64 prefix (RFC 6052): a NAT64 gateway forwards to the embedded IPv4 address. */
     static final Cidr NAT64 = Cidr.parse("64:ff9b::/96");
+
+    /**
+     * Local-use NAT64 (RFC 8215). A network may use any RFC 6052 prefix length inside it; the
+     * common /96 form ({@code 64:ff9b:1::a.b.c.d}, bits 48-95 zero) carries the IPv4 address in the
+     * last 32 bits. Other forms are blocked as a whole (see {@link #IPV6}).
+     */
+    static final Cidr NAT64_LOCAL = Cidr.parse("64:ff9b:1::/48");
+
+    /** 6to4 (RFC 3056): {@code 2002:wwxx:yyzz::/48} is routed to the IPv4 address w.x.y.z. */
+    static final Cidr SIX_TO_FOUR = Cidr.parse("2002::/16");
+
+    /** Teredo (RFC 4380): the last 32 bits are the client's IPv4 address, bit-inverted. */
+    static final Cidr TEREDO = Cidr.parse("2001::/32");
 
     private SpecialRanges() {}
 

@@ -79,6 +79,30 @@ class AddressGuardTest {
         "64:ff9b::192.168.0.1,    192.168.0.0/16",
         "64:ff9b::808:808,        allowed",
         "64:ff9b::a9fe:a9fe,      169.254.169.254/32",
+        // local-use NAT64 (RFC 8215): the /96 form is judged by its IPv4 address, other forms blocked
+        "64:ff9b:1::7f00:1,       127.0.0.0/8",
+        "64:ff9b:1::10.0.0.1,     10.0.0.0/8",
+        "64:ff9b:1::a9fe:a9fe,    169.254.169.254/32",
+        "64:ff9b:1::808:808,      allowed",
+        "64:ff9b:1:ab::808:808,   64:ff9b:1::/48",
+        "64:ff9b:1:0:0:1::808,    64:ff9b:1::/48",
+        "64:ff9b:2::808:808,      allowed",
+        // 6to4 (2002:wwxx:yyzz::/48) is judged by w.x.y.z
+        "2002:7f00:1::1,          127.0.0.0/8",
+        "2002:a00:1::,            10.0.0.0/8",
+        "2002:c0a8:101:1::5,      192.168.0.0/16",
+        "2002:a9fe:a9fe::1,       169.254.169.254/32",
+        "2002:808:808::1,         allowed",
+        "2002:808:808:ffff::1,    allowed",
+        // Teredo (2001:0::/32) reaches IPv4 hosts through relays: blocked as a whole
+        "2001::1,                 2001::/32",
+        "2001:0:4136:e378:8000:63bf:3fff:fdd2, 2001::/32",
+        "2001:0:1:2:3:4:5601:5601, 169.254.169.254/32",
+        "2001:4860:4860::8888,    allowed",
+        "2001:db8::1,             2001:db8::/32",
+        // deprecated site-local
+        "fec0::1,                 fec0::/10",
+        "feff:ffff::1,            fec0::/10",
     })
     void defaultPolicy(String address, String expected) {
         var reason = defaults.blockReason(ip(address));
@@ -107,6 +131,32 @@ class AddressGuardTest {
     }
 
     @Test
+    void reasonNamesTheEmbeddingAndTheRange() {
+        assertThat(defaults.blockReason(ip("2002:7f00:1::1")))
+                .contains("2002:7f00:1::1 is 6to4 (2002::/16) for 127.0.0.1, which is loopback (127.0.0.0/8); set"
+                        + " --allow-private-upstreams or allow this CIDR to permit it");
+        assertThat(defaults.blockReason(ip("64:ff9b:1::a00:1")))
+                .contains("64:ff9b:1::a00:1 is local-use NAT64 (64:ff9b:1::/48) for 10.0.0.1, which is private"
+                        + " (10.0.0.0/8); set --allow-private-upstreams or allow this CIDR to permit it");
+        assertThat(defaults.blockReason(ip("2001::1")))
+                .contains("2001::1 is Teredo tunneling (reaches IPv4 hosts through relays) (2001::/32); set"
+                        + " --allow-private-upstreams or allow this CIDR to permit it");
+        assertThat(defaults.blockReason(ip("2001:0:1:2:3:4:5601:5601")))
+                .hasValueSatisfying(r -> assertThat(r)
+                        .startsWith("2001:0:1:2:3:4:5601:5601 is Teredo (2001::/32) for 169.254.169.254, which is a"
+                                + " cloud metadata endpoint"));
+    }
+
+    @Test
+    void allowCidrForTheEmbeddedAddressPermitsIt() {
+        var guard = new AddressGuard(new AddressGuardConfig(false, List.of("10.1.0.0/16", "2001::/32")));
+        assertThat(guard.blockReason(ip("2002:a01:203::1"))).isEmpty();
+        assertThat(guard.blockReason(ip("64:ff9b:1::a01:203"))).isEmpty();
+        assertThat(guard.blockReason(ip("2001:0:4136:e378:8000:63bf:3fff:fdd2"))).isEmpty();
+        assertThat(guard.blockReason(ip("2002:a02:203::1"))).hasValueSatisfying(r -> assertThat(r).contains("(10.0.0.0/8)"));
+    }
+
+    @Test
     void jdkStyleMappedAddressIsPlainIpv4() throws Exception {
         // the JDK resolver turns AAAA ::ffff:127.0.0.1 into an Inet4Address; still loopback
         InetAddress jdk = InetAddress.getByAddress(ip("::ffff:127.0.0.1").getAddress());
@@ -127,6 +177,14 @@ class AddressGuardTest {
         "fd00:ec2::254,           fd00:ec2::254/128",
         "::ffff:169.254.169.254,  169.254.169.254/32",
         "64:ff9b::a9fe:a9fe,      169.254.169.254/32",
+        "2001::1,                 allowed",
+        "2002:7f00:1::1,          allowed",
+        "fec0::1,                 allowed",
+        "64:ff9b:1:ab::808:808,   allowed",
+        "64:ff9b:1::7f00:1,       allowed",
+        "2002:a9fe:a9fe::1,       169.254.169.254/32",
+        "64:ff9b:1::a9fe:a9fe,    169.254.169.254/32",
+        "2001:0:1:2:3:4:5601:5601, 169.254.169.254/32",
     })
     void allowPrivateStillBlocksMetadata(String address, String expected) {
         var guard = new AddressGuard(new AddressGuardConfig(true, List.of()));

@@ -1,0 +1,30 @@
+package dev.keyway.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code keyway doctor} passes on a healthy instance and names each problem it finds. */
+class CliDoctorTest {
+    @Test
+    void healthyInstancePassesAndLoosePermissionsAreReported(@TempDir Path dir) throws Exception {
+        try (CliHarness kw = CliHarness.start(dir)) {
+            var ok = kw.cli("doctor").ok();
+            assertThat(ok.out()).contains("server reachable").contains("token valid: local-admin").contains("audit log writable")
+                    .contains("is not in the OS trust store").contains("All checks passed.");
+            Files.setPosixFilePermissions(dir.resolve("admin-token"), PosixFilePermissions.fromString("rw-r--r--"));
+            var bad = kw.cli("doctor").expect(ExitCodes.FAILURE);
+            assertThat(bad.out()).contains("FAIL").contains("chmod 600 " + dir.resolve("admin-token"));
+        }
+    }
+
+    @Test
+    void unreachableServerIsReported(@TempDir Path dir) {
+        var r = CliHarness.raw("doctor", "--addr", "http://127.0.0.1:1", "--data-dir", dir.toString()).expect(ExitCodes.FAILURE);
+        assertThat(r.out()).contains("FAIL").contains("server reachable");
+    }
+}
