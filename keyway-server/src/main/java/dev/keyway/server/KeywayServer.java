@@ -30,6 +30,7 @@ import dev.keyway.server.http.HttpApiServer;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
 import dev.keyway.server.runtime.RuntimeState;
+import dev.keyway.server.web.WebConsole;
 import dev.keyway.store.Store;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.sqlite.SqliteStore;
@@ -139,8 +140,9 @@ public final class KeywayServer implements AutoCloseable {
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
-            new IdentityRoutes(store, vaults, tokens, auth, audit, new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)),
-                    onChange).routes(router);
+            IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
+                    new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)), onChange);
+            identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
@@ -150,6 +152,8 @@ public final class KeywayServer implements AutoCloseable {
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
+            WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
+                    "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
             proposals.start(cfg.apiHost(), api.port());

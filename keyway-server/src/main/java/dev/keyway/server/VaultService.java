@@ -29,6 +29,8 @@ public final class VaultService {
     /** Credential values above this size are refused (they are API keys, not files). */
     public static final int MAX_VALUE_BYTES = 64 * 1024;
     public static final Set<String> POLICIES = Set.of("tunnel", "intercept", "deny");
+    /** Meta key: the unmatched-host policy new vaults start with (the owner sets it in the console); default tunnel. */
+    public static final String META_DEFAULT_UNMATCHED = "vault.default_unmatched";
 
     private final Store store;
     private final Supplier<MasterKey> masterKey;
@@ -50,6 +52,10 @@ public final class VaultService {
                 VaultRecord v = st.createVault(name, new byte[0], actor);
                 byte[] wrapped = masterKey.get().wrap(dek, Aad.vaultKey(v.id()));
                 st.rewrapVaultKeys(r -> r.id().equals(v.id()) ? wrapped : r.wrappedKey(), Map.of());
+                String initial = st.meta(META_DEFAULT_UNMATCHED).orElse(v.unmatchedPolicy());
+                if (POLICIES.contains(initial) && !initial.equals(v.unmatchedPolicy())) {
+                    st.setUnmatchedPolicy(v.id(), initial);
+                }
                 return v;
             });
             dataKeys.put(created.id(), dek.clone());

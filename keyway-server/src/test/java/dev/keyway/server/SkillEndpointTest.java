@@ -78,10 +78,11 @@ class SkillEndpointTest {
     void approvalPageIsStaticAndLockedDown() throws Exception {
         HttpResponse<String> page = ts.call("GET", "/approve/prp_x", null, null);
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("content-security-policy").orElseThrow()).contains("default-src 'none'").contains("script-src 'self'");
+        assertThat(page.headers().firstValue("content-security-policy").orElseThrow()).contains("default-src 'self'")
+                .contains("script-src 'self'").contains("frame-ancestors 'none'").doesNotContain("unsafe-inline");
         assertThat(page.headers().firstValue("referrer-policy")).hasValue("no-referrer");
-        assertThat(page.body()).contains("<script src=\"/approve.js\"></script>").doesNotContain("innerHTML");
-        HttpResponse<String> js = ts.call("GET", "/approve.js", null, null);
+        assertThat(page.body()).contains("<script src=\"/assets/approve.js\" defer></script>").doesNotContain("innerHTML");
+        HttpResponse<String> js = ts.call("GET", "/assets/approve.js", null, null);
         assertThat(js.statusCode()).isEqualTo(200);
         assertThat(js.body()).contains("textContent").doesNotContain("innerHTML");
     }

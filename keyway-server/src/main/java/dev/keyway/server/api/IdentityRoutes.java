@@ -105,13 +105,59 @@ public final class IdentityRoutes {
         if (!p.isAdmin()) {
             throw new KeywayException(ErrorType.FORBIDDEN, "setup needs the local admin token (run 'keyway setup' on the server's machine)");
         }
+        NewUser body = Json.read(req.body(), NewUser.class);
+        return ApiResponse.created(user(setupOwner(p, body.email(), body.password())));
+    }
+
+    /**
+     * Creates the first owner (the instance has no user yet). The caller has already proved it may
+     * (the local admin token for the API; the start-up setup code or the admin token in the web console).
+     */
+    public UserRecord setupOwner(Principal by, @Nullable String email, @Nullable String password) {
         if (!store.listUsers().isEmpty()) {
             throw new KeywayException(ErrorType.CONFLICT, "Keyway already has an owner; use 'keyway login'");
         }
-        NewUser body = Json.read(req.body(), NewUser.class);
-        UserRecord u = create(body.email(), body.password(), "owner");
-        trail.record(p, "user.setup", "", Map.of("user", u.email()));
-        return ApiResponse.created(user(u));
+        UserRecord u = create(email, password, "owner");
+        trail.record(by, "user.setup", "", Map.of("user", u.email()));
+        return u;
+    }
+
+    /**
+     * Changes a signed-in user's password after checking the current one (rate-limited like login),
+     * then revokes all of the user's sessions (tokens the user minted for sandboxes stay valid).
+     */
+    public UserRecord changePassword(Principal p, java.net.InetAddress client, @Nullable String current, @Nullable String next) {
+        if (!p.type().equals("session") || p.subjectId() == null) {
+            throw new KeywayException(ErrorType.CONFLICT, "only a signed-in user can change their password");
+        }
+        long wait = throttle.tryAcquire(client);
+        if (wait > 0) {
+            throw new KeywayException(ErrorType.RATE_LIMITED, "too many attempts from this address; retry in " + wait + "s");
+        }
+        UserRecord u = store.userById(p.subjectId()).orElseThrow(() -> new KeywayException(ErrorType.UNAUTHORIZED, "no such user"));
+        char[] cur = current == null ? new char[0] : current.toCharArray();
+        char[] pw = next == null ? new char[0] : next.toCharArray();
+        try {
+            if (!PasswordHashes.verify(cur, u.passwordHash())) {
+                throw KeywayException.validation("current_password", "the current password is wrong");
+            }
+            if (pw.length < PasswordHashes.MIN_LENGTH) {
+                throw KeywayException.validation("new_password", "the password must have at least " + PasswordHashes.MIN_LENGTH
+                        + " characters");
+            }
+            store.updateUserPassword(u.id(), PasswordHashes.hash(pw));
+            for (var t : store.listTokens(null)) {
+                if (t.type().equals("session") && u.id().equals(t.subject()) && !t.revoked()) {
+                    store.revokeToken(t.id()); // every session of the user, this one included
+                }
+            }
+            onChange.run();
+            trail.record(p, "user.password", "", Map.of("user", u.email()));
+            return u;
+        } finally {
+            Arrays.fill(cur, '\0');
+            Arrays.fill(pw, '\0');
+        }
     }
 
     private ApiResponse createUser(ApiRequest req) {

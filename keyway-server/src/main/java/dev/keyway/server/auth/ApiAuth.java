@@ -41,6 +41,11 @@ public final class ApiAuth {
         if (token == null) {
             throw new KeywayException(ErrorType.UNAUTHORIZED, "unsupported Authorization scheme; use 'Bearer <token>'");
         }
+        return authenticateToken(token);
+    }
+
+    /** Verifies a token presented some other way than the header (the web console's session cookie). */
+    public Principal authenticateToken(String token) {
         Snapshot s = snapshot.get();
         return switch (s.tokens().verify(token, clock.instant())) {
             case TokenIndex.Result.Valid v -> principal(s, v.token());

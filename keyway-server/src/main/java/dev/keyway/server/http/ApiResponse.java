@@ -3,14 +3,37 @@ package dev.keyway.server.http;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
-/** A complete response. JSON bodies are serialized by {@link Json} before they get here. */
-public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * A response: usually complete ({@code body}); JSON bodies are serialized by {@link Json} before they
+ * get here. A streaming response ({@link #stream(String, EventStream)}) has an empty body and a
+ * {@code stream} that writes the body in chunks.
+ */
+public record ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers,
+        @Nullable EventStream stream) {
     public static final String JSON = "application/json";
     public static final String PROBLEM_JSON = "application/problem+json";
 
     public ApiResponse {
         headers = Map.copyOf(headers);
+    }
+
+    public ApiResponse(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
+    }
+
+    /** A 200 response whose body {@code stream} writes as it goes (e.g. {@code text/event-stream}). */
+    public static ApiResponse stream(String contentType, EventStream stream) {
+        return new ApiResponse(200, contentType, new byte[0], Map.of(), stream);
+    }
+
+    /** 303 See Other: after a form POST, the browser GETs {@code location} (a local path). */
+    public static ApiResponse redirect(String location) {
+        if (!location.startsWith("/") || location.startsWith("//")) {
+            throw new IllegalArgumentException("redirects must stay on this origin: " + location);
+        }
+        return new ApiResponse(303, "text/plain; charset=utf-8", new byte[0], Map.of("Location", location));
     }
 
     public static ApiResponse json(int status, Object value) {
@@ -36,6 +59,6 @@ public record ApiResponse(int status, String contentType, byte[] body, Map<Strin
     public ApiResponse withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);
-        return new ApiResponse(status, contentType, body, h);
+        return new ApiResponse(status, contentType, body, h, stream);
     }
 }

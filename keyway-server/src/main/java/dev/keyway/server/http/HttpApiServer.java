@@ -16,21 +16,26 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -166,8 +171,54 @@ public final class HttpApiServer implements AutoCloseable {
                     resp = Problems.from(t, rid);
                 }
                 ApiResponse r = resp;
+                if (r.stream() != null && !head) {
+                    stream(ctx, r, rid);
+                    return;
+                }
                 ctx.channel().eventLoop().execute(() -> write(ctx, r, keepAlive, head));
             });
+        }
+
+        /**
+         * Writes a streaming response: the head (chunked, connection close), then whatever the
+         * stream sends, each chunk flushed and awaited, then the last chunk and close. Runs on the
+         * request's virtual thread.
+         */
+        private static void stream(ChannelHandlerContext ctx, ApiResponse r, String rid) {
+            Channel ch = ctx.channel();
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
+            head.headers().set("X-Content-Type-Options", "nosniff");
+            head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+            r.headers().forEach((k, v) -> head.headers().set(k, v));
+            HttpUtil.setTransferEncodingChunked(head, true);
+            HttpUtil.setKeepAlive(head, false);
+            EventStream.Sink sink = new EventStream.Sink() {
+                @Override
+                public boolean send(String chunk) {
+                    if (!ch.isActive()) {
+                        return false;
+                    }
+                    var f = ch.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(chunk, StandardCharsets.UTF_8)));
+                    return f.awaitUninterruptibly(30, TimeUnit.SECONDS) && f.isSuccess();
+                }
+
+                @Override
+                public boolean open() {
+                    return ch.isActive();
+                }
+            };
+            try {
+                if (ch.writeAndFlush(head).awaitUninterruptibly(30, TimeUnit.SECONDS)) {
+                    r.stream().run(sink);
+                }
+            } catch (Throwable t) {
+                log.debug("request {}: stream ended: {}", rid, t.toString());
+            } finally {
+                if (ch.isActive()) {
+                    ch.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+                }
+            }
         }
 
         private static void write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive, boolean head) {

@@ -1,0 +1,289 @@
+package dev.keyway.server.web;
+
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Injection;
+import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ServiceValidator;
+import dev.keyway.core.service.VaultMatcher;
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.ServiceSpecs;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A vault's Services tab: the services (host, methods, paths, injection, enabled toggle), adding
+ * one from a catalog template or from scratch (validated as you type with the API's own rules),
+ * hosts seen in traffic that no service covers, and the unmatched-host policy.
+ */
+final class ServicePages {
+    private final Guard guard;
+
+    ServicePages(Guard guard) {
+        this.guard = guard;
+    }
+
+    /** What to re-render after a failed submit: the forms' values and their errors. */
+    private record State(Form template, Fields.Errors templateErrors, Form scratch, Fields.Errors scratchErrors) {
+        static final State FRESH = new State(Form.empty(), Fields.Errors.NONE, Form.empty(), Fields.Errors.NONE);
+    }
+
+    void routes(Router r) {
+        String base = "/vaults/{vault}/services";
+        r.get(base, guard.signedIn(ctx -> render(ctx, State.FRESH, 200)));
+        r.post(base, guard.signedIn(this::createFromScratch));
+        r.post(base + "/template", guard.signedIn(this::createFromTemplate));
+        r.post(base + "/validate", guard.signedIn(this::validate));
+        r.post(base + "/{name}/toggle", guard.signedIn(ctx -> {
+            String action = ctx.form().get("enabled").equals("true") ? "enable" : "disable";
+            ctx.api().post(api(ctx, ctx.param("name"), action), null);
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-toggled");
+        }));
+        r.post(base + "/{name}/delete", guard.signedIn(ctx -> {
+            ctx.api().delete(api(ctx, ctx.param("name")));
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-deleted");
+        }));
+        r.post("/vaults/{vault}/policy", guard.signedIn(ctx -> {
+            ctx.api().put(Urls.path("v1", "vaults", ctx.param("vault"), "policy"), Map.of("unmatched", ctx.form().get("unmatched")));
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "policy-saved");
+        }));
+    }
+
+    private static String api(Ctx ctx, String... rest) {
+        List<String> segs = new ArrayList<>(List.of("v1", "vaults", ctx.param("vault"), "services"));
+        segs.addAll(List.of(rest));
+        return Urls.path(segs.toArray(String[]::new));
+    }
+
+    private ApiResponse createFromScratch(Ctx ctx) {
+        try {
+            ctx.api().post(api(ctx), ServiceForm.toDefinition(ctx.form()));
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-saved");
+        } catch (KeywayException e) {
+            return render(ctx, new State(Form.empty(), Fields.Errors.NONE, ctx.form(),
+                    Ctx.errors(e, f -> ServiceForm.formField(f, e.detail()))), e.type().status());
+        }
+    }
+
+    private ApiResponse createFromTemplate(Ctx ctx) {
+        Form f = ctx.form();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("template", f.get("template"));
+        body.put("name", f.opt("name"));
+        body.put("credential", f.opt("credential"));
+        try {
+            ctx.api().post(api(ctx, "from-template"), body);
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-saved");
+        } catch (KeywayException e) {
+            return render(ctx, new State(f, Ctx.errors(e, x -> x.equals("credential") || x.equals("name") ? x : "template"),
+                    Form.empty(), Fields.Errors.NONE), e.type().status());
+        }
+    }
+
+    /** The validate-as-you-type endpoint: the API's own parse and validation, without saving. */
+    private ApiResponse validate(Ctx ctx) {
+        List<ServiceDefinition> existing = definitions(ctx.api().get(api(ctx)));
+        try {
+            ServiceDefinition def = ServiceSpecs.fromTree(ServiceForm.toDefinition(ctx.form()));
+            ServiceValidator.validate(def);
+            List<ServiceDefinition> all = new ArrayList<>(existing.stream().filter(d -> !d.name().equals(def.name())).toList());
+            all.add(def);
+            ServiceValidator.validateVault(all);
+            return Guard.json(200, Map.of("ok", true));
+        } catch (KeywayException e) {
+            String field = String.valueOf(e.extras().getOrDefault("field", ""));
+            return Guard.json(200, Map.of("ok", false, "field", ServiceForm.formField(field, e.detail()), "detail", e.detail()));
+        }
+    }
+
+    private ApiResponse render(Ctx ctx, State st, int status) {
+        String vault = ctx.param("vault");
+        JsonNode v = ctx.api().get(Urls.path("v1", "vaults", vault));
+        JsonNode services = ctx.api().get(api(ctx));
+        JsonNode catalog = ctx.api().get("/v1/catalog");
+        List<ServiceDefinition> defs = definitions(services);
+        Html rows = Html.each(Nodes.list(services.path("services")), s -> row(ctx, s));
+        Html table = defs.isEmpty() ? Html.t("<p class=\"empty\">No services yet. Add one from a template or from scratch below.</p>")
+                : Html.t("""
+                        <table class="list"><thead><tr><th>Name</th><th>Host</th><th>Methods</th><th>Paths</th><th>Injection</th>
+                        <th>Enabled</th><th></th></tr></thead><tbody>{}</tbody></table>""", rows);
+        Html body = Html.join(
+                Layout.vaultHeader(vault, "services", Nodes.str(v, "unmatched")),
+                table,
+                discovered(ctx, defs),
+                Html.t("<div class=\"columns\">{}{}</div>", templateForm(ctx, catalog, st), policyForm(ctx, Nodes.str(v, "unmatched"))),
+                scratchForm(ctx, st));
+        return ctx.page(status, vault + " · Services", "vaults", body);
+    }
+
+    private Html row(Ctx ctx, JsonNode s) {
+        String name = Nodes.str(s, "name");
+        boolean enabled = s.path("enabled").asBoolean(true);
+        String methods = s.has("methods") && !Nodes.list(s.get("methods")).isEmpty() ? String.join(" ", Nodes.strings(s.get("methods"))) : "any";
+        String paths = s.has("paths") && !Nodes.list(s.get("paths")).isEmpty() ? String.join("\n", Nodes.strings(s.get("paths"))) : "any";
+        String action = Urls.path("vaults", ctx.param("vault"), "services", name);
+        return Html.t("""
+                <tr data-service="{}"><td><strong>{}</strong><div class="sub">{}</div></td><td><code>{}</code></td><td>{}</td>
+                <td><pre class="paths">{}</pre></td><td>{}</td>
+                <td><form method="post" action="{}/toggle" class="inline">{}<input type="hidden" name="enabled" value="{}">
+                <button type="submit" class="toggle{}" aria-pressed="{}" title="{}">{}</button></form></td>
+                <td><form method="post" action="{}/delete" class="inline" data-confirm="Delete service {}?">{}
+                <button type="submit" class="link danger">Delete</button></form></td></tr>
+                """, name, name, Nodes.str(s, "description"), Nodes.str(s, "host"), methods, paths, injection(s.get("inject")),
+                action, ctx.csrf(), enabled ? "false" : "true", enabled ? " on" : "", enabled, enabled ? "Disable" : "Enable",
+                enabled ? "On" : "Off", action, name, ctx.csrf());
+    }
+
+    /** A short description of a service's injection: kind and credential names (never values: there are none here). */
+    static String injection(JsonNode inject) {
+        if (inject == null || inject.isNull()) {
+            return "";
+        }
+        try {
+            Injection i = Injection.fromJson(dev.keyway.server.http.Json.MAPPER.treeToValue(inject, Object.class));
+            String kind = switch (i) {
+                case Injection.None n -> "none";
+                case Injection.Bearer b -> "bearer";
+                case Injection.Basic b -> "basic";
+                case Injection.Headers h -> "header " + String.join(", ", h.headers().stream().map(x -> x.name()).toList());
+                case Injection.Query q -> "query ?" + q.param() + "=";
+                case Injection.Substitute s -> "substitute " + s.placeholder();
+            };
+            return i.credentialNames().isEmpty() ? kind : kind + " · " + String.join(", ", i.credentialNames());
+        } catch (RuntimeException e) {
+            return inject.toString();
+        }
+    }
+
+    /** Parses the API's service views back into definitions (for matching and vault-level validation). */
+    static List<ServiceDefinition> definitions(JsonNode services) {
+        List<ServiceDefinition> out = new ArrayList<>();
+        for (JsonNode s : Nodes.list(services.path("services"))) {
+            ObjectNode copy = ((ObjectNode) s).deepCopy();
+            copy.remove("updated_at");
+            copy.remove("updated_by");
+            try {
+                out.add(ServiceSpecs.fromTree(copy));
+            } catch (RuntimeException e) {
+                // a stored definition that no longer parses is shown but not matched
+            }
+        }
+        return out;
+    }
+
+    /** Hosts this vault's agents reached (per the audit log) that no service covers: candidates for a service. */
+    private Html discovered(Ctx ctx, List<ServiceDefinition> defs) {
+        JsonNode audit = ctx.api().get(Urls.withQuery(Urls.path("v1", "vaults", ctx.param("vault"), "audit"), "limit", "1000"));
+        VaultMatcher matcher = VaultMatcher.compile(defs);
+        Map<String, Integer> hosts = new LinkedHashMap<>();
+        for (JsonNode rec : Nodes.list(audit.path("records"))) {
+            String type = Nodes.str(rec, "type");
+            String host = Nodes.str(rec, "host");
+            if (host.isEmpty() || !rec.path("service").isMissingNode() || !(type.equals("request") || type.equals("connect")
+                    || type.equals("denied"))) {
+                continue;
+            }
+            int port = rec.path("port").asInt(443);
+            if (!matcher.hasServiceFor(host, port)) {
+                hosts.merge(port == 443 || port == 80 ? host : host + ":" + port, 1, Integer::sum);
+            }
+        }
+        if (hosts.isEmpty()) {
+            return Html.empty();
+        }
+        Html items = Html.each(hosts.entrySet().stream().limit(20).toList(), e -> Html.t(
+                "<li><code>{}</code> <span class=\"sub\">{} request(s)</span> <a href=\"{}#scratch\">Add a service for it</a></li>",
+                e.getKey(), e.getValue(), Urls.withQuery(Urls.path("vaults", ctx.param("vault"), "services"), "host", e.getKey())));
+        return Html.t("""
+                <section class="hint-box" id="discovered"><h2>Discovered hosts</h2>
+                <p>Agents of this vault reached these hosts, but no service covers them (so no credential is injected).</p>
+                <ul>{}</ul></section>""", items);
+    }
+
+    private Html templateForm(Ctx ctx, JsonNode catalog, State st) {
+        List<String[]> options = new ArrayList<>();
+        for (JsonNode t : Nodes.list(catalog.path("templates"))) {
+            options.add(new String[] {Nodes.str(t, "name"), Nodes.str(t, "name") + " — " + Nodes.str(t, "host") + " ("
+                    + String.join(", ", Nodes.strings(t.path("credentials"))) + ")"});
+        }
+        Form f = st.template();
+        Fields.Errors e = st.templateErrors();
+        return Html.t("""
+                <section class="card" id="template"><h2>Add from a template</h2>
+                <form method="post" action="{}">{}{}{}{}{}
+                <button type="submit" class="primary">Add service</button></form></section>
+                """, Urls.path("vaults", ctx.param("vault"), "services", "template"), ctx.csrf(), Fields.formError(e),
+                Fields.select("Template", "template", options, f.get("template"), e, null),
+                Fields.input("Service name", "name", f.get("name"), e, "Optional; defaults to the template's name."),
+                Fields.input("Credential name", "credential", f.get("credential"), e,
+                        "Optional; for one-credential templates, use another credential than the template's default."));
+    }
+
+    private Html policyForm(Ctx ctx, String current) {
+        List<String[]> options = List.of(
+                new String[] {"tunnel", "tunnel — pass through untouched (no TLS interception)"},
+                new String[] {"intercept", "intercept — decrypt and audit every request"},
+                new String[] {"deny", "deny — refuse hosts no service matches"});
+        return Html.t("""
+                <section class="card" id="policy"><h2>Unmatched hosts</h2>
+                <p class="hint">What the proxy does with a host that no service of this vault matches.</p>
+                <form method="post" action="{}">{}{}<button type="submit">Save policy</button></form></section>
+                """, Urls.path("vaults", ctx.param("vault"), "policy"), ctx.csrf(),
+                Fields.select("Policy", "unmatched", options, current, Fields.Errors.NONE, null));
+    }
+
+    private Html scratchForm(Ctx ctx, State st) {
+        Form f = st.scratch();
+        Fields.Errors e = st.scratchErrors();
+        boolean fresh = !f.has("kind");
+        String host = fresh && ctx.query("host") != null ? ctx.query("host") : f.get("host");
+        String kind = fresh ? "bearer" : f.get("kind");
+        Html methods = Html.each(ServiceForm.METHODS, m -> Html.t("<label class=\"chip\"><input type=\"checkbox\" name=\"methods\" value=\"{}\"{}> {}</label>",
+                m, Html.flag(f.all("methods").contains(m), "checked"), m));
+        Html surfaces = Html.each(ServiceForm.SURFACES, s -> Html.t("<label class=\"chip\"><input type=\"checkbox\" name=\"surfaces\" value=\"{}\"{}> {}</label>",
+                s, Html.flag(f.all("surfaces").contains(s), "checked"), s));
+        String validate = Urls.path("vaults", ctx.param("vault"), "services", "validate");
+        return Html.t("""
+                <section class="card" id="scratch"><h2>Add from scratch</h2>
+                <form method="post" action="{}" data-validate="{}" class="service-form">{}{}
+                <div class="grid2">{}{}</div>
+                <div class="field" data-field="methods"><span class="label">Methods</span><div class="chips">{}</div>
+                <p class="hint">None checked = any method.</p><p class="error" data-error-for="methods"{}>{}</p></div>
+                {}
+                {}
+                <div class="kind kind-bearer kind-query kind-substitute">{}</div>
+                <div class="kind kind-header grid2">{}{}</div>
+                <div class="kind kind-basic grid3">{}{}{}</div>
+                <div class="kind kind-query">{}</div>
+                <div class="kind kind-substitute">{}
+                <div class="field" data-field="surfaces"><span class="label">Replace the placeholder in</span><div class="chips">{}</div>
+                <p class="hint">None checked = header, path and query.</p><p class="error" data-error-for="surfaces"{}>{}</p></div></div>
+                {}
+                <input type="hidden" name="enabled_present" value="1">{}{}
+                <button type="submit" class="primary">Add service</button>
+                </form></section>
+                """, Urls.path("vaults", ctx.param("vault"), "services"), validate, ctx.csrf(), Fields.formError(e),
+                Fields.input("Name", "name", f.get("name"), e, "Lower-case letters, digits, '.', '_' or '-'."),
+                Fields.input("Host", "host", host, e, "api.example.com, *.example.com or host:port."),
+                methods, Html.flag(e.get("methods") == null, "hidden"), e.get("methods") == null ? "" : e.get("methods"),
+                Fields.textarea("Paths", "paths", f.get("paths"), e, "One glob per line, e.g. /v1/** ; empty = any path.", 3),
+                Fields.select("Injection", "kind", ServiceForm.KINDS, kind, e, null),
+                Fields.input("Credential", "credential", f.get("credential"), e, "Credential name, e.g. OPENAI_API_KEY."),
+                Fields.input("Header name", "header_name", f.get("header_name"), e, "e.g. x-api-key"),
+                Fields.input("Header value template", "header_value", f.get("header_value"), e, "e.g. Token {API_KEY}"),
+                Fields.input("Username credential", "basic_username_credential", f.get("basic_username_credential"), e, "or …"),
+                Fields.input("Fixed username", "basic_username_literal", f.get("basic_username_literal"), e, "e.g. x-access-token"),
+                Fields.input("Password credential", "basic_password", f.get("basic_password"), e, null),
+                Fields.input("Query parameter", "query_param", f.get("query_param"), e, "e.g. key"),
+                Fields.input("Placeholder", "placeholder", f.get("placeholder"), e, "The dummy value the agent holds, e.g. KEYWAY_PLACEHOLDER_1."),
+                surfaces, Html.flag(e.get("surfaces") == null, "hidden"), e.get("surfaces") == null ? "" : e.get("surfaces"),
+                Fields.input("Description", "description", f.get("description"), e, null),
+                Fields.checkbox("Enabled", "enabled", fresh || f.checked("enabled"), null),
+                Fields.checkbox("Allow private addresses", "allow_private", f.checked("allow_private"),
+                        "Needed for IP addresses and internal names (localhost, *.internal)."));
+    }
+}

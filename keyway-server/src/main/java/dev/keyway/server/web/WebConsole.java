@@ -1,0 +1,61 @@
+package dev.keyway.server.web;
+
+import dev.keyway.server.LoginThrottle;
+import dev.keyway.server.api.AuditTrail;
+import dev.keyway.server.api.IdentityRoutes;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.Snapshot;
+import dev.keyway.store.Store;
+import dev.keyway.store.audit.AuditLog;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The operators' web console at {@code /}: wires the pages into the control plane's router. Every
+ * page calls the API in process as the signed-in user (see {@link InProcessApi}), so this class
+ * holds only what the API cannot give a browser: the session check, the first-run setup code, the
+ * live audit tail for the traffic page, and static assets. See docs/ui.md.
+ */
+public final class WebConsole {
+    /** Meta key of the unmatched-host policy given to new vaults (see {@code VaultService}). */
+    public static final String META_DEFAULT_UNMATCHED = dev.keyway.server.VaultService.META_DEFAULT_UNMATCHED;
+
+    private final SetupCode setupCode;
+
+    private WebConsole(SetupCode setupCode) {
+        this.setupCode = setupCode;
+    }
+
+    /**
+     * Registers the console's routes on {@code router} (which must also hold the API routes).
+     *
+     * @param consoleUrl where operators reach the console, for the first-run message
+     */
+    public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
+            AuditLog audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock) {
+        InProcessApi api = new InProcessApi(router);
+        Guard guard = new Guard(auth, api);
+        SetupCode code = SetupCode.start(store.listUsers().isEmpty(), dataDir, consoleUrl);
+        Supplier<String> defaultPolicy = () -> store.meta(META_DEFAULT_UNMATCHED).orElse("tunnel");
+        new Assets().routes(router);
+        new AuthPages(store, auth, identity, api, guard, code, new LoginThrottle(clock, 10, Duration.ofSeconds(6))).routes(router);
+        new VaultPages(guard, snapshot, defaultPolicy).routes(router);
+        new CredentialPages(guard).routes(router);
+        new ServicePages(guard).routes(router);
+        new AgentPages(guard).routes(router);
+        new TrafficPages(guard, new TrafficFeed(audit, snapshot)).routes(router);
+        new AuditPages(guard).routes(router);
+        new SettingsPages(guard, store, trail).routes(router);
+        new ProposalPages(guard).routes(router);
+        return new WebConsole(code);
+    }
+
+    /** The first-run setup code while no owner exists (it is also printed at start-up), else null. */
+    public @Nullable String setupCode() {
+        return setupCode.current();
+    }
+}

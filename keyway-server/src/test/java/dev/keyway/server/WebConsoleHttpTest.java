@@ -1,0 +1,291 @@
+package dev.keyway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The web console at the HTTP level (no browser): who may claim a fresh instance, cookie and
+ * security headers, CSRF on the sign-in form, sign-out and password change ending sessions, the
+ * API's authorization applying to console pages, and the traffic feed's visibility and SSE stream.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WebConsoleHttpTest {
+    static final String OWNER = "root@example.com";
+    static final String PASSWORD = "owner-password-123";
+    static final String NEW_PASSWORD = "new-password-456";
+    static final Pattern CSRF = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"");
+
+    @TempDir
+    static Path dir;
+
+    TestServer ts;
+    /** Signed-in clients reused across steps: sign-in is rate-limited per address (10, then 1 per 6 s). */
+    Web owner;
+    Web member;
+
+    @BeforeAll
+    void start() throws Exception {
+        ts = TestServer.start(dir.resolve("data"));
+    }
+
+    @AfterAll
+    void stop() {
+        ts.close();
+    }
+
+    /** A browser-like client: keeps cookies, never follows redirects. */
+    final class Web {
+        final Map<String, String> cookies = new LinkedHashMap<>();
+        final HttpClient http = HttpClient.newBuilder().proxy(java.net.ProxySelector.of(null)).build();
+
+        HttpResponse<String> get(String path, String... headers) throws Exception {
+            return send(HttpRequest.newBuilder(URI.create(ts.base() + path)).GET(), headers);
+        }
+
+        HttpResponse<String> post(String path, Map<String, String> form, String... headers) throws Exception {
+            String body = form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue())).collect(Collectors.joining("&"));
+            return send(HttpRequest.newBuilder(URI.create(ts.base() + path)).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)), headers);
+        }
+
+        /** GETs the page holding the form, then POSTs it with the page's CSRF token. */
+        HttpResponse<String> submit(String page, String action, Map<String, String> form) throws Exception {
+            Map<String, String> f = new LinkedHashMap<>(form);
+            f.put("csrf", csrf(get(page).body()));
+            return post(action, f);
+        }
+
+        private HttpResponse<String> send(HttpRequest.Builder b, String... headers) throws Exception {
+            if (!cookies.isEmpty()) {
+                b.header("Cookie", cookies.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("; ")));
+            }
+            for (int i = 0; i < headers.length; i += 2) {
+                b.header(headers[i], headers[i + 1]);
+            }
+            HttpResponse<String> r = http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            for (String c : r.headers().allValues("set-cookie")) {
+                String[] kv = c.split(";", 2)[0].split("=", 2);
+                if (c.contains("Max-Age=0")) {
+                    cookies.remove(kv[0]);
+                } else {
+                    cookies.put(kv[0], kv[1]);
+                }
+            }
+            return r;
+        }
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    static String csrf(String html) {
+        Matcher m = CSRF.matcher(html);
+        assertThat(m.find()).as("page has a CSRF field").isTrue();
+        return m.group(1);
+    }
+
+    Map<String, String> setupForm(String code) {
+        return Map.of("setup_code", code, "email", OWNER, "password", PASSWORD, "password2", PASSWORD);
+    }
+
+    @Test
+    @Order(1)
+    void aStrangerCannotClaimAFreshInstance() throws Exception {
+        Web stranger = new Web();
+        assertThat(stranger.get("/").headers().firstValue("location")).hasValue("/setup");
+        HttpResponse<String> page = stranger.get("/setup");
+        assertThat(page.statusCode()).isEqualTo(200);
+        for (String guess : List.of("", "AAAA-BBBB-CCCC-DDDD", "kw_adm_notarealtoken")) {
+            HttpResponse<String> r = stranger.submit("/setup", "/setup", setupForm(guess));
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(r.body()).contains("not the setup code");
+        }
+        // without the pre-session cookie (a cross-site form) the form is refused outright
+        HttpResponse<String> forged = new Web().post("/setup", Map.of("csrf", csrf(page.body()), "setup_code", "x"));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(ts.call("GET", "/v1/users", null).body()).isEqualTo("{\"users\":[]}");
+        assertThat(dir.resolve("data/setup-code")).exists();
+    }
+
+    @Test
+    @Order(2)
+    void theLocalAdminTokenAlsoWorksAndTheCodeDiesWithFirstRun() throws Exception {
+        owner = new Web();
+        HttpResponse<String> r = owner.submit("/setup", "/setup", setupForm(ts.adminToken));
+        assertThat(r.statusCode()).isEqualTo(303);
+        assertThat(r.headers().firstValue("location")).hasValue("/vaults");
+        String cookie = r.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("kw_session=")).findFirst().orElseThrow();
+        assertThat(cookie).startsWith("kw_session=kw_ses_").contains("HTTPOnly").contains("SameSite=Strict").contains("Path=/")
+                .doesNotContain("Secure");
+        assertThat(dir.resolve("data/setup-code")).doesNotExist();
+        assertThat(owner.get("/setup").headers().firstValue("location")).hasValue("/");
+        assertThat(owner.get("/vaults").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(3)
+    void pagesCarryTheSecurityHeadersAndTheApiIsUntouched() throws Exception {
+        HttpResponse<String> login = new Web().get("/login");
+        assertThat(login.headers().firstValue("content-security-policy")).hasValue("default-src 'self'; script-src 'self'; "
+                + "style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+        assertThat(login.headers().firstValue("x-frame-options")).hasValue("DENY");
+        assertThat(login.headers().firstValue("x-content-type-options")).hasValue("nosniff");
+        assertThat(login.headers().firstValue("referrer-policy")).hasValue("no-referrer");
+        assertThat(login.headers().firstValue("cache-control")).hasValue("no-store");
+        assertThat(login.body()).doesNotContainPattern("<script>|<style|style=\"| on[a-z]+=\"");
+        HttpResponse<String> js = new Web().get("/assets/app.js");
+        assertThat(js.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+        assertThat(js.body()).doesNotContain("innerHTML").doesNotContain("eval(");
+        assertThat(new Web().get("/assets/../keyway.db").statusCode()).isIn(400, 404);
+        HttpResponse<String> api = ts.call("GET", "/v1/vaults", null);
+        assertThat(api.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(ts.call("GET", "/v1/vaults", null, null).statusCode()).isEqualTo(401);
+        // behind a TLS-terminating proxy the session cookie is Secure
+        Web tls = new Web();
+        tls.get("/login", "X-Forwarded-Proto", "https");
+        HttpResponse<String> r = tls.post("/login", Map.of("csrf", csrf(tls.get("/login").body()), "email", OWNER, "password", PASSWORD),
+                "X-Forwarded-Proto", "https");
+        assertThat(r.headers().allValues("set-cookie").stream().filter(c -> c.startsWith("kw_session=")).findFirst().orElseThrow())
+                .contains("Secure");
+    }
+
+    @Test
+    @Order(4)
+    void signInNeedsItsCsrfTokenAndSignOutEndsTheSession() throws Exception {
+        Web w = new Web();
+        w.get("/login");
+        HttpResponse<String> noToken = w.post("/login", Map.of("email", OWNER, "password", PASSWORD));
+        assertThat(noToken.statusCode()).isEqualTo(403);
+        assertThat(noToken.headers().allValues("set-cookie").stream().noneMatch(c -> c.startsWith("kw_session="))).isTrue();
+        HttpResponse<String> ok = w.submit("/login", "/login?next=%2Faudit", Map.of("email", OWNER, "password", PASSWORD));
+        assertThat(ok.headers().firstValue("location")).hasValue("/audit");
+        String session = w.cookies.get("kw_session");
+        assertThat(w.submit("/vaults", "/logout", Map.of()).headers().firstValue("location")).hasValue("/login?done=signed-out");
+        Web replay = new Web();
+        replay.cookies.put("kw_session", session);
+        assertThat(replay.get("/vaults").headers().firstValue("location")).hasValue("/login?next=%2Fvaults");
+        assertThat(ts.call("GET", "/v1/auth/whoami", null, session).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    @Order(5)
+    void consolePagesApplyTheApisAuthorization() throws Exception {
+        assertThat(ts.call("POST", "/v1/users", "{\"email\":\"proxy-user@example.com\",\"password\":\"proxy-user-pass-1\"}").statusCode())
+                .isEqualTo(201);
+        assertThat(ts.call("PUT", "/v1/vaults/default/members", "{\"user\":\"proxy-user@example.com\",\"role\":\"proxy\"}").statusCode())
+                .isEqualTo(200);
+        member = new Web();
+        member.submit("/login", "/login", Map.of("email", "proxy-user@example.com", "password", "proxy-user-pass-1"));
+        HttpResponse<String> creds = member.get("/vaults/default/credentials");
+        assertThat(creds.statusCode()).isEqualTo(403);
+        assertThat(creds.body()).contains("needs the member role");
+        assertThat(member.get("/settings").statusCode()).isEqualTo(403);
+        assertThat(member.get("/vaults").body()).doesNotContain("href=\"/settings\"");
+        HttpResponse<String> forged = member.submit("/vaults", "/vaults/default/credentials",
+                Map.of("name", "STOLEN", "description", "", "value", "x"));
+        assertThat(forged.statusCode()).isEqualTo(403);
+        assertThat(ts.call("GET", "/v1/vaults/default/credentials/STOLEN", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    @Order(6)
+    void changingThePasswordEndsEverySessionOfTheUser() throws Exception {
+        Web a = owner;
+        Web b = new Web();
+        b.submit("/login", "/login", Map.of("email", OWNER, "password", PASSWORD));
+        HttpResponse<String> wrong = a.submit("/account", "/account/password",
+                Map.of("current_password", "nope-nope-nope", "new_password", NEW_PASSWORD, "new_password2", NEW_PASSWORD));
+        assertThat(wrong.statusCode()).isEqualTo(422);
+        assertThat(wrong.body()).contains("the current password is wrong");
+        HttpResponse<String> ok = a.submit("/account", "/account/password",
+                Map.of("current_password", PASSWORD, "new_password", NEW_PASSWORD, "new_password2", NEW_PASSWORD));
+        assertThat(ok.headers().firstValue("location")).hasValue("/account?done=password-changed");
+        assertThat(a.get("/account").statusCode()).isEqualTo(200);
+        assertThat(b.get("/account").statusCode()).isEqualTo(303);
+    }
+
+    @Test
+    @Order(7)
+    void trafficIsVisibleToMembersOfItsVaultAndStreamsLive() throws Exception {
+        HttpResponse<java.io.InputStream> stream = owner.http.send(HttpRequest.newBuilder(URI.create(ts.base() + "/traffic/stream"))
+                .header("Cookie", "kw_session=" + owner.cookies.get("kw_session")).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(stream.statusCode()).isEqualTo(200);
+        assertThat(stream.headers().firstValue("content-type")).hasValue("text/event-stream; charset=utf-8");
+
+        String token = TokenLifecycleTest.JSON.readTree(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}").body())
+                .get("token").asString();
+        Curl.Result c = Curl.run("-sS", "--max-time", "30", "--proxy", "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort(),
+                "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:9/private");
+        assertThat(c.out()).isEqualTo("403");
+
+        String event;
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+            String line;
+            do {
+                line = in.readLine();
+            } while (line != null && !line.startsWith("data: "));
+            event = line;
+        }
+        assertThat(event).contains("\"host\":\"127.0.0.1\"").contains("\"error_type\":\"private-address-blocked\"");
+
+        assertThat(owner.get("/traffic").body()).contains("private-address-blocked");
+        HttpResponse<String> page = member.get("/traffic");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).doesNotContain("private-address-blocked").contains("No requests yet");
+        assertThat(new Web().get("/traffic/stream").statusCode()).isEqualTo(303);
+        assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).doesNotContain(PASSWORD).doesNotContain(NEW_PASSWORD);
+    }
+
+    @Test
+    @Order(8)
+    void aProposalCanBeRejectedWithAReason() throws Exception {
+        String agent = TokenLifecycleTest.JSON.readTree(ts.call("POST", "/v1/agents",
+                "{\"name\":\"asker\",\"vaults\":[{\"vault\":\"default\",\"role\":\"proxy\"}]}").body()).get("token").asString();
+        HttpResponse<String> p = ts.call("POST", "/v1/proposals", "{\"services\":[{\"name\":\"wiki\",\"host\":\"api.wiki.example.com\","
+                + "\"inject\":{\"bearer\":\"WIKI_TOKEN\"}}],\"credentials\":[{\"name\":\"WIKI_TOKEN\"}],\"message\":\"<b>please</b>\"}", agent);
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(201);
+        String id = TokenLifecycleTest.JSON.readTree(p.body()).get("id").asString();
+        HttpResponse<String> review = owner.get("/proposals/" + id);
+        assertThat(review.body()).contains("&lt;b&gt;please&lt;/b&gt;").contains("WIKI_TOKEN (needs a value)")
+                .contains("name=\"cred.WIKI_TOKEN\" type=\"password\"");
+        HttpResponse<String> r = owner.submit("/proposals/" + id, "/proposals/" + id + "/reject", Map.of("reason", "use the read-only wiki"));
+        assertThat(r.headers().firstValue("location")).hasValue("/proposals/" + id + "?done=proposal-rejected");
+        JsonNodeView v = new JsonNodeView(ts.call("GET", "/v1/proposals/" + id, null).body());
+        assertThat(v.text("status")).isEqualTo("rejected");
+        assertThat(v.text("reason")).isEqualTo("use the read-only wiki");
+        assertThat(owner.get("/proposals?status=rejected").body()).contains(id);
+    }
+
+    record JsonNodeView(String json) {
+        String text(String field) {
+            return TokenLifecycleTest.JSON.readTree(json).get(field).asString();
+        }
+    }
+}
