@@ -94,7 +94,15 @@ class ProxyEndToEndTest {
         assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
         assertThat(req.getHeaders().get("Proxy-Authorization")).isNull();
 
-        JsonNode audit = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/audit?limit=50", null)));
+        // the per-request record is written when the response completes, asynchronously: poll briefly
+        JsonNode audit = null;
+        for (int i = 0; i < 50; i++) {
+            audit = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/audit?limit=50", null)));
+            if (audit.toString().contains("\"type\":\"request\"")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
         boolean found = false;
         for (JsonNode rec : audit.get("records")) {
             if ("request".equals(rec.path("type").asString()) && "up".equals(rec.path("service").asString())) {
