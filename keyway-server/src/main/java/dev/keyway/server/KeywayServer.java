@@ -71,6 +71,7 @@ public final class KeywayServer implements AutoCloseable {
     private final String instanceId;
     private final @Nullable String adminTokenNotice;
     private @Nullable VaultService vaultService;
+    private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
 
     private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
@@ -134,7 +135,8 @@ public final class KeywayServer implements AutoCloseable {
                     ? "The local admin token is disabled (restart with --reset-admin-token to re-enable it)."
                     : ensureAdminToken(dir, tokens, runtime, clock);
 
-            ApiAuth auth = new ApiAuth(runtime::current, clock);
+            TokenUsage usage = closer.add(new TokenUsage(store, clock));
+            ApiAuth auth = new ApiAuth(runtime::current, clock, usage::touch);
             Router router = new Router();
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog)).routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
@@ -166,12 +168,13 @@ public final class KeywayServer implements AutoCloseable {
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock,
-                    new AwsSigning(awsGrants.cache(), awsAudit, clock));
+                    new AwsSigning(awsGrants.cache(), awsAudit, clock), usage::touch);
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 
             KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
             server.vaultService = vaults;
+            server.usage = usage;
             server.proposals = proposals;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
@@ -295,6 +298,9 @@ public final class KeywayServer implements AutoCloseable {
         }
         api.close();
         runtime.close();
+        if (usage != null) {
+            usage.close();
+        }
         auditLog.close();
         store.close();
         MasterKey k = master.get();

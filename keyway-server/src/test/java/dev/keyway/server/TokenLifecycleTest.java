@@ -199,4 +199,22 @@ class TokenLifecycleTest {
         }
         assertThat(limited).isGreaterThan(0);
     }
+
+    @Test
+    void lastUseIsRecordedForApiAndProxyUse() throws Exception {
+        JsonNode t = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\",\"display_name\":\"used\"}"));
+        String token = t.get("token").asString();
+        String accessor = t.get("accessor").asString();
+        assertThat(ok(ts.call("POST", "/v1/tokens/lookup", "{\"accessor\":\"" + accessor + "\"}")).get("last_used_at").isNull()).isTrue();
+        assertThat(whoamiStatus(token)).isEqualTo(200);
+        eventually(() -> !ok(ts.call("POST", "/v1/tokens/lookup", "{\"accessor\":\"" + accessor + "\"}")).get("last_used_at").isNull());
+        // through the proxy too: a fresh token used only as proxy credentials
+        JsonNode p = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}"));
+        upstream.enqueue(new MockResponse.Builder().body("x").build());
+        Curl.run("-sS", "--max-time", "20", "--proxy", "http://" + p.get("token").asString() + ":default@" + proxyBase,
+                "--cacert", keywayCa.toString(), "https://localhost:" + upstream.getPort() + "/a/used");
+        upstream.takeRequest(10, TimeUnit.SECONDS);
+        String pa = p.get("accessor").asString();
+        eventually(() -> !ok(ts.call("POST", "/v1/tokens/lookup", "{\"accessor\":\"" + pa + "\"}")).get("last_used_at").isNull());
+    }
 }

@@ -25,9 +25,17 @@ public final class ApiAuth {
     private final Supplier<Snapshot> snapshot;
     private final Clock clock;
 
+    private final java.util.function.@org.jspecify.annotations.Nullable Consumer<String> onUse;
+
     public ApiAuth(Supplier<Snapshot> snapshot, Clock clock) {
+        this(snapshot, clock, null);
+    }
+
+    /** @param onUse called with the token id of every successfully verified token (last-use tracking) */
+    public ApiAuth(Supplier<Snapshot> snapshot, Clock clock, java.util.function.@org.jspecify.annotations.Nullable Consumer<String> onUse) {
         this.snapshot = snapshot;
         this.clock = clock;
+        this.onUse = onUse;
     }
 
     public Principal authenticate(ApiRequest req) {
@@ -48,7 +56,13 @@ public final class ApiAuth {
     public Principal authenticateToken(String token) {
         Snapshot s = snapshot.get();
         return switch (s.tokens().verify(token, clock.instant())) {
-            case TokenIndex.Result.Valid v -> principal(s, v.token());
+            case TokenIndex.Result.Valid v -> {
+                Principal p = principal(s, v.token());
+                if (onUse != null) {
+                    onUse.accept(v.token().id());
+                }
+                yield p;
+            }
             case TokenIndex.Result.Invalid i -> throw new KeywayException(ErrorType.UNAUTHORIZED, i.reason().message);
         };
     }

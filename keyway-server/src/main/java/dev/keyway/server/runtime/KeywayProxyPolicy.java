@@ -60,11 +60,20 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
 
     /** With AWS sign mode: requests to the hosts of a vault's sign-mode AWS grants are re-signed. */
     public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws) {
+        this(snapshot, vaults, clock, aws, null);
+    }
+
+    /** @param onUse called with the token id of every authenticated proxy client (last-use tracking) */
+    public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws,
+            java.util.function.@Nullable Consumer<String> onUse) {
         this.snapshot = snapshot;
         this.vaults = vaults;
         this.clock = clock;
         this.aws = aws;
+        this.onUse = onUse;
     }
+
+    private final java.util.function.@Nullable Consumer<String> onUse;
 
     @Override
     public AuthResult authenticate(@Nullable String header, InetSocketAddress client) {
@@ -94,7 +103,12 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         Snapshot s = snapshot.get();
         return switch (s.tokens().verify(token, clock.instant())) {
             case TokenIndex.Result.Invalid i -> reject(ErrorType.PROXY_AUTH_INVALID, "proxy " + i.reason().message + "; " + HOWTO);
-            case TokenIndex.Result.Valid v -> principal(s, v.token(), vaultName);
+            case TokenIndex.Result.Valid v -> {
+                if (onUse != null) {
+                    onUse.accept(v.token().id());
+                }
+                yield principal(s, v.token(), vaultName);
+            }
         };
     }
 
