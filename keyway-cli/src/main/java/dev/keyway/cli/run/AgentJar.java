@@ -22,7 +22,7 @@ public final class AgentJar {
     static final String PACKAGE = "dev/keyway/cli/agent/";
     /** Every class of the agent package ({@code AgentJarTest} checks the list against the build output). */
     static final List<String> CLASSES = List.of("ProxyAuthAgent", "ProxyCredentials", "KeywayProxyAuthenticator",
-            "HttpClientAuthPatch", "HttpClientAuthPatch$Reader");
+            "KeywayProxySelector", "HttpClientAuthPatch", "HttpClientAuthPatch$Reader");
 
     private AgentJar() {}
 
