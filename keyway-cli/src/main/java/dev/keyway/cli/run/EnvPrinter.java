@@ -14,8 +14,8 @@ public final class EnvPrinter {
 
     /** {@code kw_tok_4f...} becomes {@code kw_tok_****}; anything else becomes {@code ****}. */
     public static String maskToken(String token) {
-        int u = token.lastIndexOf('_');
-        return (u > 0 && u < 12 ? token.substring(0, u + 1) : "") + "****";
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^kw_[a-z]{2,4}_").matcher(token);
+        return (m.find() ? m.group() : "") + "****";
     }
 
     /** {@code NAME=value} lines with every occurrence of the token masked, preceded by a comment naming the dropped variables. */
