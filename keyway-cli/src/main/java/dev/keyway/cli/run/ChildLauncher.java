@@ -24,9 +24,10 @@ public interface ChildLauncher {
             ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
             pb.environment().clear();
             pb.environment().putAll(env);
-            Process p = pb.start();
             java.io.Console console = System.console();
-            try (SignalForwarder f = SignalForwarder.install(p, console != null && console.isTerminal())) {
+            try (SignalForwarder f = SignalForwarder.install(console != null && console.isTerminal())) {
+                Process p = pb.start();
+                f.attach(p);
                 return p.waitFor();
             }
         };

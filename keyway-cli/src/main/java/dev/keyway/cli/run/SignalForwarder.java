@@ -19,16 +19,36 @@ final class SignalForwarder implements AutoCloseable {
     private static final List<String> FORWARDED = List.of("TERM", "HUP", "USR1", "USR2");
 
     private final Map<Signal, SignalHandler> previous = new LinkedHashMap<>();
+    private final List<String> pending = new java.util.ArrayList<>();
+    private @org.jspecify.annotations.Nullable Process child;
 
     private SignalForwarder() {}
 
-    static SignalForwarder install(Process child, boolean interactiveTerminal) {
+    /**
+     * Installs the handlers before the child exists, so a signal that arrives while it starts is not
+     * lost (the JVM's default would exit and orphan the child); it is delivered on {@link #attach}.
+     */
+    static SignalForwarder install(boolean interactiveTerminal) {
         SignalForwarder f = new SignalForwarder();
         for (String name : FORWARDED) {
-            f.handle(name, s -> forward(child, name));
+            f.handle(name, s -> f.deliver(name));
         }
-        f.handle("INT", interactiveTerminal ? s -> { } : s -> forward(child, "INT"));
+        f.handle("INT", interactiveTerminal ? s -> { } : s -> f.deliver("INT"));
         return f;
+    }
+
+    synchronized void attach(Process p) {
+        child = p;
+        pending.forEach(name -> forward(p, name));
+        pending.clear();
+    }
+
+    private synchronized void deliver(String name) {
+        if (child == null) {
+            pending.add(name);
+        } else {
+            forward(child, name);
+        }
     }
 
     private void handle(String name, SignalHandler h) {
