@@ -131,7 +131,7 @@ final class RunPreparation {
     static String[] proxyAddress(String reported, String keywayHost) {
         String r = reported.strip();
         int colon = r.lastIndexOf(':');
-        if (colon <= 0 || colon == r.length() - 1) {
+        if (colon < 0 || colon == r.length() - 1) {
             throw new CliException(ExitCodes.FAILURE, "the server reported no usable proxy address ('" + reported
                     + "'); pass --proxy HOST:PORT");
         }
