@@ -35,14 +35,18 @@ import picocli.CommandLine.Spec;
  * in human mode the run token is revoked when the child exits.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = RunCommand.StopAtCommand.class,
-        description = {"Run a program with its HTTP(S) traffic going through Keyway, holding only placeholders.",
-            "Human mode (after 'keyway login'): mints a token for this run, revoked when the program exits.",
-            "Agent mode (KEYWAY_TOKEN, KEYWAY_ADDR, KEYWAY_VAULT set; containers, CI): uses that token as is.",
-            "Sets the proxy, CA bundle and JVM variables every common client stack reads (see docs/run.md)."},
+        description = {"Run a program with its HTTP(S) traffic going through Keyway; it holds",
+            "only placeholders, never real keys. Sets the proxy, CA and JVM variables",
+            "every common client stack reads (see docs/run.md).",
+            "Human mode (after 'keyway login'): mints a token for this run and revokes",
+            "it when the program exits.",
+            "Agent mode (KEYWAY_TOKEN, KEYWAY_ADDR and KEYWAY_VAULT set: containers, CI):",
+            "uses that token as is, after checking it."},
         footer = {"", "Examples:", "  keyway run -- claude", "  keyway run --vault work --ttl 2h -- python agent.py",
             "  eval \"$(keyway run --shell)\"", "",
-            "Exit status: the program's own (128+N if killed by signal N); 127 if it cannot be found,",
-            "126 if it cannot be started; Keyway's own failures before the start use 'keyway --help' codes."})
+            "Exit status: the program's (128+N if killed by signal N); 127 if it cannot",
+            "be found, 126 if it cannot be started. Failures before the start use the",
+            "codes in 'keyway --help'."})
 final class RunCommand implements Callable<Integer> {
     @Mixin ClientOptions client;
     @Spec CommandLine.Model.CommandSpec spec;

@@ -30,10 +30,13 @@ import tools.jackson.databind.JsonNode;
  * timer, or with {@code --watch}) and heals the token file when something else overwrote it.
  */
 @Command(name = "keep", mixinStandardHelpOptions = true,
-        description = {"Keep a machine's periodic token file alive: renew our token; if the file holds another token,",
-            "never renew it but re-mint ours with that token's authority (the server decides), replace the file atomically",
-            "and revoke stale tokens with our display name. Run from a timer (contrib/systemd) or with --watch.",
-            "--reset mints a new token with your own credentials (KEYWAY_TOKEN, 'keyway login' session or the admin token)."},
+        description = {"Keep a machine's periodic token file alive. Our token is renewed. Another",
+            "token found in the file is never renewed: ours is re-minted with that token's",
+            "own authority (the server decides), checked, written atomically, and stale",
+            "tokens with our display name are revoked. Run it from a timer",
+            "(contrib/systemd) or with --watch.",
+            "--reset mints a new token with your own credentials (KEYWAY_TOKEN, the",
+            "'keyway login' session or the local admin token)."},
         footer = {"", "Example:", "  keyway token keep --display-name build-box --vault ci --period 768h", "", KeepOutcome.HELP})
 final class TokenKeepCommand implements Callable<Integer> {
     @Mixin ClientOptions client;

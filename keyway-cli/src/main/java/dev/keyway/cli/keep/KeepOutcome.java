@@ -27,9 +27,9 @@ public sealed interface KeepOutcome {
               12  the token file cannot be read or written
               13  the token has expired (it cannot be renewed any more)
               14  the token was revoked or is unknown to the server
-              15  the file holds a foreign token that may not mint the periodic token (file untouched)
+              15  the file holds a foreign token that may not mint ours (file untouched)
               16  the server refused to renew our token (e.g. its max TTL is reached)
-              17  the newly minted token did not match what was asked for (revoked again; file untouched)""";
+              17  the new token did not match what was asked for (revoked; file untouched)""";
 
     String line();
 
