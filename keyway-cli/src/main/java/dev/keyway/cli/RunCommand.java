@@ -159,7 +159,7 @@ final class RunCommand implements Callable<Integer> {
         String problem = null;
         Session s = Session.read(dataDir);
         if (s != null && s.live()) {
-            login = new RunMode.LocalLogin(s.token(), "your login session (" + s.email() + ")", s.addr());
+            login = new RunMode.LocalLogin(s.token(), "your login session (" + s.email() + ")", s.addr(), s.expiresAt());
         } else {
             if (s != null) {
                 problem = "your login session (" + s.email() + ") expired at " + s.expiresAt();
@@ -169,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     String t = Files.readString(admin).strip();
                     if (!t.isEmpty()) {
-                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, null);
+                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, null, null);
                     }
                 } catch (IOException e) {
                     // treated as absent

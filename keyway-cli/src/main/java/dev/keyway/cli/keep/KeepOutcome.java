@@ -22,6 +22,7 @@ public sealed interface KeepOutcome {
               0   the token was renewed, healed or reset
               1   usage error
               2   cannot reach the Keyway server (nothing changed)
+              6   another server error (the log line has the detail)
               10  the token file does not exist
               11  the token file is empty
               12  the token file cannot be read or written

@@ -46,8 +46,8 @@ public sealed interface RunMode {
     record Flags(@Nullable String addr, @Nullable String vault, @Nullable String ttl, @Nullable List<String> services,
             boolean keepToken) {}
 
-    /** A token found on disk for human mode: a live login session or the local admin token. */
-    record LocalLogin(String token, String source, @Nullable String addr) {
+    /** A token found on disk for human mode: a live login session (with its end) or the local admin token. */
+    record LocalLogin(String token, String source, @Nullable String addr, java.time.@Nullable Instant expiresAt) {
         @Override
         public String toString() {
             return "LocalLogin[" + source + "]";
@@ -59,6 +59,15 @@ public sealed interface RunMode {
      * if nothing usable; then {@code loginProblem} says why, e.g. an expired session).
      */
     static RunMode resolve(Map<String, String> env, Flags f, @Nullable LocalLogin login, @Nullable String loginProblem) {
+        return resolve(env, f, login, loginProblem, java.time.Instant.now());
+    }
+
+    /**
+     * As above at instant {@code now}. Without {@code --ttl} the run token lives 8h, or less when the
+     * login session ends sooner (a token cannot outlive the one that mints it).
+     */
+    static RunMode resolve(Map<String, String> env, Flags f, @Nullable LocalLogin login, @Nullable String loginProblem,
+            java.time.Instant now) {
         String token = blankToNull(env.get("KEYWAY_TOKEN"));
         String vaultEnv = blankToNull(env.get("KEYWAY_VAULT"));
         String vault = f.vault() != null ? f.vault() : vaultEnv;
@@ -88,8 +97,17 @@ public sealed interface RunMode {
         if (addr == null) {
             addr = login.addr() != null && !login.addr().isBlank() ? login.addr() : DEFAULT_ADDR;
         }
-        return new Human(trim(addr), login.token(), login.source(), vault, f.ttl() != null ? f.ttl() : DEFAULT_TTL,
+        return new Human(trim(addr), login.token(), login.source(), vault, f.ttl() != null ? f.ttl() : defaultTtl(login.expiresAt(), now),
                 f.services(), f.keepToken());
+    }
+
+    /** 8h, or the session's remaining life minus 30s when that is shorter (and still over a minute). */
+    static String defaultTtl(java.time.@Nullable Instant sessionEnd, java.time.Instant now) {
+        if (sessionEnd == null) {
+            return DEFAULT_TTL;
+        }
+        long left = java.time.Duration.between(now, sessionEnd).toSeconds() - 30;
+        return left > 60 && left < java.time.Duration.ofHours(8).toSeconds() ? left + "s" : DEFAULT_TTL;
     }
 
     private static @Nullable String blankToNull(@Nullable String s) {

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 class RunModeTest {
     static final RunMode.Flags NONE = new RunMode.Flags(null, null, null, null, false);
-    static final RunMode.LocalLogin SESSION = new RunMode.LocalLogin("kw_ses_x", "your login session", "http://saved:9790/");
+    static final RunMode.LocalLogin SESSION = new RunMode.LocalLogin("kw_ses_x", "your login session", "http://saved:9790/", null);
 
     static Map<String, String> env(String... kv) {
         Map<String, String> m = new HashMap<>();
@@ -46,9 +46,19 @@ class RunModeTest {
         RunMode m = RunMode.resolve(env("KEYWAY_TOKEN", "  "), NONE, SESSION, null);
         assertThat(m).isEqualTo(new RunMode.Human("http://saved:9790", "kw_ses_x", "your login session", null, "8h", null, false));
         RunMode e = RunMode.resolve(env("KEYWAY_ADDR", "http://env:3", "KEYWAY_VAULT", "v"),
-                new RunMode.Flags(null, null, "2h", List.of("a"), true), new RunMode.LocalLogin("t", "admin", null), null);
+                new RunMode.Flags(null, null, "2h", List.of("a"), true), new RunMode.LocalLogin("t", "admin", null, null), null);
         assertThat(e).isEqualTo(new RunMode.Human("http://env:3", "t", "admin", "v", "2h", List.of("a"), true));
-        assertThat(RunMode.resolve(env(), NONE, new RunMode.LocalLogin("t", "admin", null), null).addr()).isEqualTo(RunMode.DEFAULT_ADDR);
+        assertThat(RunMode.resolve(env(), NONE, new RunMode.LocalLogin("t", "admin", null, null), null).addr()).isEqualTo(RunMode.DEFAULT_ADDR);
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "session ends in {0}s -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"43200, 8h", "3600, 3570s", "28829, 28799s", "28830, 8h", "60, 8h", "-5, 8h"})
+    void runTokenNeverOutlivesTheSession(long secondsLeft, String ttl) {
+        java.time.Instant now = java.time.Instant.parse("2030-01-01T00:00:00Z");
+        RunMode.LocalLogin s = new RunMode.LocalLogin("t", "session", null, now.plusSeconds(secondsLeft));
+        assertThat(((RunMode.Human) RunMode.resolve(env(), NONE, s, null, now)).ttl()).isEqualTo(ttl);
+        assertThat(((RunMode.Human) RunMode.resolve(env(), new RunMode.Flags(null, null, "1h", null, false), s, null, now)).ttl())
+                .isEqualTo("1h");
     }
 
     @Test
