@@ -5,7 +5,6 @@ import static dev.keyway.cli.RunFixture.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,7 +131,7 @@ class RunEndToEndTest {
                 connect.end();
                 """);
         CapturingLauncher child = new CapturingLauncher();
-        RunFixture.Cli r = f.run(agentEnv(), child, "--", Curlish.require("node"), script.toString(), f.upstreamUrl("/v1/node"));
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", Programs.require("node"), script.toString(), f.upstreamUrl("/v1/node"));
         assertThat(r.exit()).as(r.err() + child.err).isZero();
         assertThat(child.out).contains("200 hello from upstream /v1/node");
         assertInjected("/v1/node");
@@ -146,7 +145,7 @@ class RunEndToEndTest {
         Path clone = dir.resolve("clone");
         CapturingLauncher child = new CapturingLauncher();
         RunFixture.Cli r = f.run(f.cleanEnv(), child, "--data-dir", f.humanDataDir().toString(), "--addr", f.base(), "--",
-                Curlish.require("git"), "clone", "-q", "https://localhost:" + f.git.port() + "/git/r.git", clone.toString());
+                Programs.require("git"), "clone", "-q", "https://localhost:" + f.git.port() + "/git/r.git", clone.toString());
         assertThat(r.exit()).as(r.err() + child.err).isZero();
         assertThat(Files.readString(clone.resolve("README"))).isEqualTo("hello through keyway run\n");
         assertThat(f.git.unauthorized.get()).as("every git request carried the injected credential").isZero();
@@ -206,7 +205,7 @@ class RunEndToEndTest {
     static String pythonWithRequests() throws Exception {
         List<String> candidates = new ArrayList<>();
         try {
-            candidates.add(Curlish.require("python3"));
+            candidates.add(Programs.require("python3"));
         } catch (AssertionError e) {
             // none on PATH
         }
@@ -226,8 +225,8 @@ class RunEndToEndTest {
     }
 
     /** Finds programs on PATH. */
-    static final class Curlish {
-        private Curlish() {}
+    static final class Programs {
+        private Programs() {}
 
         static String require(String program) {
             for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
@@ -238,9 +237,5 @@ class RunEndToEndTest {
             }
             throw new AssertionError(program + " is required on PATH for this test (.ci/run installs it)");
         }
-    }
-
-    static String read(Path p) throws Exception {
-        return Files.readString(p, StandardCharsets.UTF_8);
     }
 }

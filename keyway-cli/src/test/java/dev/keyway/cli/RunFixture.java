@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -156,10 +155,6 @@ final class RunFixture implements AutoCloseable {
         System.arraycopy(args, 0, all, 1, args.length);
         int code = cl.execute(all);
         return new Cli(code, out.toString(), err.toString(), launcher);
-    }
-
-    static List<String> list(String... s) {
-        return new ArrayList<>(List.of(s));
     }
 
     @Override

@@ -36,6 +36,7 @@ public sealed interface KeepOutcome {
 
     int exitCode();
 
+    /** Our token was renewed. */
     record Renewed(String line) implements KeepOutcome {
         @Override
         public int exitCode() {
@@ -43,6 +44,7 @@ public sealed interface KeepOutcome {
         }
     }
 
+    /** The file held a foreign token (or a reset was asked for): a fresh token replaced it. */
     record Healed(String line) implements KeepOutcome {
         @Override
         public int exitCode() {
@@ -50,5 +52,6 @@ public sealed interface KeepOutcome {
         }
     }
 
+    /** Nothing usable was done; the line says what was found and how to recover. */
     record Failed(int exitCode, String line) implements KeepOutcome {}
 }

@@ -12,6 +12,7 @@ public final class KeepPolicy {
 
     /** Is the token in the file ours, and if not, how it differs. */
     public sealed interface Verdict {
+        /** Ours: renew it. */
         record Ours() implements Verdict {}
 
         /** Not ours: {@code differences} says what was found instead (for the log line). */
