@@ -29,11 +29,20 @@ public final class ApiClient {
     private final @Nullable String token;
     private final Path tokenSource;
     private final HttpClient http;
+    /** The X-Keyway-Vault value when fixed by the caller; otherwise KEYWAY_VAULT is read per request. */
+    private final @Nullable String vault;
+    private final boolean vaultFixed;
 
     ApiClient(String base, @Nullable String token, Path tokenSource) {
+        this(base, token, tokenSource, null, false);
+    }
+
+    private ApiClient(String base, @Nullable String token, Path tokenSource, @Nullable String vault, boolean vaultFixed) {
         this.base = base;
         this.token = token;
         this.tokenSource = tokenSource;
+        this.vault = vault;
+        this.vaultFixed = vaultFixed;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).proxy(java.net.ProxySelector.of(null)).build();
     }
 
@@ -73,7 +82,12 @@ public final class ApiClient {
 
     /** A client using an explicit token (login/setup flows). */
     public ApiClient withToken(@Nullable String t) {
-        return new ApiClient(base, t, tokenSource);
+        return new ApiClient(base, t, tokenSource, vault, vaultFixed);
+    }
+
+    /** A client that sends exactly this vault header (none when null) instead of reading KEYWAY_VAULT. */
+    public ApiClient withVault(@Nullable String v) {
+        return new ApiClient(base, token, tokenSource, v, true);
     }
 
     public JsonNode get(String path) {
@@ -122,7 +136,7 @@ public final class ApiClient {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        String vault = System.getenv("KEYWAY_VAULT");
+        String vault = vaultFixed ? this.vault : System.getenv("KEYWAY_VAULT");
         if (vault != null && !vault.isBlank()) {
             b.header("X-Keyway-Vault", vault.strip());
         }

@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
             AgentCommand.class,
             UserCommand.class,
             DiscoverCommand.class,
+            RunCommand.class,
             CaCommand.class,
             AuditCommand.class,
             StatusCommand.class,

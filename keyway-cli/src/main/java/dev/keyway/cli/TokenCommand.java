@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
 /** {@code keyway token ...}: proxy tokens for agents. */
 @Command(name = "token", mixinStandardHelpOptions = true, description = "Create, list and revoke proxy tokens.",
         subcommands = {TokenCommand.Create.class, TokenCommand.List_.class, TokenCommand.Lookup.class, TokenCommand.Renew.class,
-            TokenCommand.Revoke.class})
+            TokenCommand.Revoke.class, TokenKeepCommand.class})
 final class TokenCommand {
 
     @Command(name = "create", mixinStandardHelpOptions = true,

@@ -1,0 +1,236 @@
+package dev.keyway.cli;
+
+import dev.keyway.cli.run.ChildEnv;
+import dev.keyway.cli.run.ChildLauncher;
+import dev.keyway.cli.run.EnvPrinter;
+import dev.keyway.cli.run.RunMode;
+import dev.keyway.cli.run.SkillFiles;
+import dev.keyway.cli.run.SkillInstaller;
+import dev.keyway.cli.run.SystemRoots;
+import dev.keyway.cli.run.TrustFiles;
+import dev.keyway.cli.run.TrustMaterial;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code keyway run -- CMD ARGS...}: runs an unmodified program with its HTTP(S) traffic going
+ * through Keyway. Chooses human or agent mode ({@link RunMode}), prepares the token, trust files and
+ * environment ({@link RunPreparation}, {@link ChildEnv}), starts the child and returns its exit code;
+ * in human mode the run token is revoked when the child exits.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, modelTransformer = RunCommand.StopAtCommand.class,
+        description = {"Run a program with its HTTP(S) traffic going through Keyway; it holds",
+            "only placeholders, never real keys. Sets the proxy, CA and JVM variables",
+            "every common client stack reads (see docs/run.md).",
+            "Human mode (after 'keyway login'): mints a token for this run and revokes",
+            "it when the program exits.",
+            "Agent mode (KEYWAY_TOKEN, KEYWAY_ADDR and KEYWAY_VAULT set: containers, CI):",
+            "uses that token as is, after checking it."},
+        footer = {"", "Examples:", "  keyway run -- claude", "  keyway run --vault work --ttl 2h -- python agent.py",
+            "  eval \"$(keyway run --shell)\"", "",
+            "Exit status: the program's (128+N if killed by signal N); 127 if it cannot",
+            "be found, 126 if it cannot be started. Failures before the start use the",
+            "codes in 'keyway --help'."})
+final class RunCommand implements Callable<Integer> {
+    @Mixin ClientOptions client;
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--vault", paramLabel = "VAULT", description = "Vault to use (env KEYWAY_VAULT; default: the token's vault).")
+    @Nullable String vault;
+    @Option(names = "--ttl", paramLabel = "DURATION", description = "Human mode: lifetime of the run token (default 8h).")
+    @Nullable String ttl;
+    @Option(names = "--services", split = ",", paramLabel = "a,b", description = "Human mode: restrict the run token to these services.")
+    @Nullable List<String> services;
+    @Option(names = "--keep-token", description = "Human mode: do not revoke the run token when the program exits.")
+    boolean keepToken;
+    @Option(names = "--no-proxy", split = ",", paramLabel = "HOST,...",
+            description = "More hosts to reach directly (never a host a service is bound to).")
+    List<String> noProxy = new ArrayList<>();
+    @Option(names = "--proxy", paramLabel = "HOST:PORT",
+            description = "Proxy address as the program must dial it (env KEYWAY_PROXY; default: what the server reports).")
+    @Nullable String proxy;
+    @Option(names = "--print-env", description = "Print the variables that would be set (token masked) and exit.")
+    boolean printEnv;
+    @Option(names = "--shell", description = "Print 'export' lines to eval in a shell (the token stays valid) and exit.")
+    boolean shell;
+    @Option(names = "--install-skill", negatable = true,
+            description = "Write Keyway's skill file for agent CLIs (default: for the ones found on PATH; never overwrites your edits).")
+    @Nullable Boolean installSkill;
+    @Option(names = {"-q", "--quiet"}, description = "No status line on stderr.")
+    boolean quiet;
+    @Parameters(paramLabel = "CMD", arity = "0..*", description = "The program and its arguments (after --).")
+    List<String> command = new ArrayList<>();
+
+    /** Test seams: the inherited environment, how the child is started, where system roots are read. */
+    Map<String, String> environment = System.getenv();
+    ChildLauncher launcher = ChildLauncher.inheritIo();
+    List<Path> rootBundles = SystemRoots.BUNDLE_PATHS;
+
+    /** Makes everything after the first positional argument belong to the program: {@code keyway run curl -v}. */
+    static final class StopAtCommand implements CommandLine.IModelTransformer {
+        @Override
+        public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+            spec.parser().stopAtPositional(true);
+            return spec;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (command.isEmpty() && !printEnv && !shell) {
+            throw new CliException(ExitCodes.USAGE, "missing program: keyway run [options] -- CMD [ARGS...]");
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        Path dataDir = dataDir();
+        String envToken = environment.get("KEYWAY_TOKEN");
+        RunMode mode = envToken != null && !envToken.isBlank() ? RunMode.resolve(environment, flags(), null, null) : humanMode(dataDir);
+        String program = command.isEmpty() ? null : Path.of(command.getFirst()).getFileName().toString();
+        RunPreparation.Prepared prep = RunPreparation.prepare(mode, program, proxy != null ? proxy : environment.get("KEYWAY_PROXY"));
+        Path trustDir = null;
+        boolean temp = !(printEnv || shell);
+        try {
+            trustDir = temp ? tempDir() : persistentDir(dataDir);
+            TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles));
+            ChildEnv.Result env = ChildEnv.build(new ChildEnv.Inputs(environment, prep.addr(), prep.token(), prep.vault(),
+                    prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(), noProxy, trust));
+            if (printEnv || shell) {
+                (shell ? EnvPrinter.shell(env) : EnvPrinter.printEnv(env, prep.token())).forEach(out::println);
+                out.flush();
+                if (shell && prep.minted() && !quiet) {
+                    err.println("keyway: the run token expires " + prep.expiresAt() + "; revoke it early with: keyway token revoke --accessor "
+                            + prep.accessor());
+                }
+                return ExitCodes.OK;
+            }
+            installSkills();
+            if (!quiet) {
+                err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
+                        + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
+                        + (keepToken ? " (kept)" : " (revoked when " + program + " exits)") : "agent token from KEYWAY_TOKEN"));
+                err.flush();
+            }
+            return launch(env.full(), err);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.FAILURE, "cannot prepare the run: " + e.getMessage());
+        } finally {
+            if (temp && trustDir != null) {
+                deleteTree(trustDir);
+            }
+            if (prep.minted() && !keepToken && !shell) {
+                RunPreparation.revoke(prep, err);
+            }
+        }
+    }
+
+    private int launch(Map<String, String> env, PrintWriter err) {
+        try {
+            return launcher.run(command, env);
+        } catch (IOException e) {
+            String m = String.valueOf(e.getMessage());
+            boolean notFound = m.contains("error=2,") || m.contains("No such file");
+            err.println("keyway: cannot run " + command.getFirst() + ": " + (notFound ? "command not found" : m));
+            err.flush();
+            return notFound ? 127 : 126;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 130;
+        }
+    }
+
+    private RunMode humanMode(Path dataDir) {
+        RunMode.LocalLogin login = null;
+        String problem = null;
+        Session s = Session.read(dataDir);
+        if (s != null && s.live()) {
+            login = new RunMode.LocalLogin(s.token(), "your login session (" + s.email() + ")", s.addr(), s.expiresAt());
+        } else {
+            if (s != null) {
+                problem = "your login session (" + s.email() + ") expired at " + s.expiresAt();
+            }
+            Path admin = dataDir.resolve("admin-token");
+            if (Files.isReadable(admin)) {
+                try {
+                    String t = Files.readString(admin).strip();
+                    if (!t.isEmpty()) {
+                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, null, null);
+                    }
+                } catch (IOException e) {
+                    // treated as absent
+                }
+            }
+        }
+        return RunMode.resolve(environment, flags(), login, problem);
+    }
+
+    private RunMode.Flags flags() {
+        return new RunMode.Flags(client.addr, vault, ttl, services, keepToken || shell);
+    }
+
+    private void installSkills() {
+        String home = environment.getOrDefault("HOME", System.getProperty("user.home"));
+        List<SkillFiles.Target> all = SkillFiles.targets(environment, Path.of(home));
+        String program = Path.of(command.getFirst()).getFileName().toString();
+        List<SkillFiles.Target> chosen = SkillFiles.select(all, installSkill,
+                p -> p.equals(program) || SkillInstaller.onPath(environment, p));
+        if (!chosen.isEmpty()) {
+            SkillInstaller.install(chosen, SkillInstaller.skill(), spec.commandLine().getErr(), Boolean.TRUE.equals(installSkill));
+        }
+    }
+
+    private Path dataDir() {
+        if (client.dataDir != null) {
+            return client.dataDir;
+        }
+        String home = environment.get("KEYWAY_HOME");
+        if (home != null && !home.isBlank()) {
+            return Path.of(home);
+        }
+        return Path.of(environment.getOrDefault("HOME", System.getProperty("user.home")), ".keyway");
+    }
+
+    private static Path tempDir() throws IOException {
+        return Files.createTempDirectory("keyway-run-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    /** {@code --print-env}/{@code --shell} output must outlive this process: trust files go to the data dir. */
+    private static Path persistentDir(Path dataDir) throws IOException {
+        Path d = dataDir.resolve("run");
+        try {
+            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            return d;
+        } catch (IOException e) {
+            return tempDir();
+        }
+    }
+
+    static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            // already gone
+        }
+    }
+}

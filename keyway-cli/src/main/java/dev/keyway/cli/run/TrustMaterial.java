@@ -1,0 +1,54 @@
+package dev.keyway.cli.run;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Writes {@link TrustFiles} into a directory the caller owns (0700 for per-run temp dirs). */
+public final class TrustMaterial {
+    /** Not a secret: the store holds public certificates only; the JDK API just wants a password. */
+    static final String STORE_PASSWORD = "keyway-trust";
+
+    private TrustMaterial() {}
+
+    /**
+     * Writes {@code ca-bundle.pem} (system roots + Keyway CA), {@code keyway-ca.pem},
+     * {@code truststore.p12} and the agent jar into {@code dir}.
+     */
+    public static TrustFiles write(Path dir, String keywayCaPem, List<X509Certificate> systemRoots) throws IOException {
+        List<X509Certificate> keyway = SystemRoots.parsePem(keywayCaPem);
+        if (keyway.isEmpty()) {
+            throw new IOException("the server's CA certificate (/v1/ca.pem) is not a PEM certificate");
+        }
+        Path bundle = dir.resolve("ca-bundle.pem");
+        Path ca = dir.resolve("keyway-ca.pem");
+        Path store = dir.resolve("truststore.p12");
+        Path agent = dir.resolve(AgentJar.FILE_NAME);
+        Files.writeString(ca, SystemRoots.toPem(keyway), StandardCharsets.US_ASCII);
+        List<X509Certificate> all = new ArrayList<>(systemRoots);
+        all.addAll(keyway);
+        Files.writeString(bundle, SystemRoots.toPem(all), StandardCharsets.US_ASCII);
+        try (OutputStream out = Files.newOutputStream(store)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            for (int i = 0; i < systemRoots.size(); i++) {
+                ks.setCertificateEntry("root-" + i, systemRoots.get(i));
+            }
+            for (int i = 0; i < keyway.size(); i++) {
+                ks.setCertificateEntry("keyway-ca-" + i, keyway.get(i));
+            }
+            ks.store(out, STORE_PASSWORD.toCharArray());
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot write the trust store: " + e.getMessage(), e);
+        }
+        AgentJar.write(agent);
+        return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent);
+    }
+}

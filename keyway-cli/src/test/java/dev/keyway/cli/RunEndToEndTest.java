@@ -1,0 +1,241 @@
+package dev.keyway.cli;
+
+import static dev.keyway.cli.RunFixture.GIT_SECRET;
+import static dev.keyway.cli.RunFixture.SECRET;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.RecordedRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code keyway run} wrapping real, unmodified clients (curl, Python requests, a Node script, git,
+ * a Java program using HttpClient and HttpURLConnection): each reaches a private HTTPS upstream
+ * through the proxy with the credential injected, and none of them ever holds the secret.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RunEndToEndTest {
+    Path dir;
+    RunFixture f;
+
+    @BeforeAll
+    void start(@TempDir Path d) throws Exception {
+        dir = d;
+        f = new RunFixture(dir);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        f.close();
+    }
+
+    /** Agent mode: a token minted by the admin, handed over in the three variables. */
+    private Map<String, String> agentEnv() throws Exception {
+        Map<String, String> env = f.cleanEnv();
+        env.put("KEYWAY_TOKEN", f.mint("default", "\"ttl\":\"1h\",\"display_name\":\"e2e agent\"").get("token").asString());
+        env.put("KEYWAY_ADDR", f.base());
+        env.put("KEYWAY_VAULT", "default");
+        return env;
+    }
+
+    private static void assertNoSecretIn(Map<String, String> env) {
+        assertThat(env).isNotNull();
+        env.forEach((k, v) -> assertThat(v).as(k).doesNotContain(SECRET).doesNotContain(GIT_SECRET));
+    }
+
+    private void assertInjected(String path) {
+        RecordedRequest req = f.received.get(path);
+        assertThat(req).as("upstream request for " + path).isNotNull();
+        assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        assertThat(req.getHeaders().get("Proxy-Authorization")).isNull();
+    }
+
+    @Test
+    void curlInHumanModeWithTheRunTokenRevokedAtExit() throws Exception {
+        Path envFile = dir.resolve("curl-env.txt");
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(f.cleanEnv(), child, "--data-dir", f.humanDataDir().toString(), "--addr", f.base(), "--", "sh", "-c",
+                "env > \"$1\"; exec curl -sS --max-time 30 -H \"Authorization: Bearer $UP_KEY\" \"$2\"", "sh", envFile.toString(),
+                f.upstreamUrl("/v1/curl"));
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(child.out).isEqualTo("hello from upstream /v1/curl");
+        assertInjected("/v1/curl");
+        String printed = Files.readString(envFile);
+        assertThat(printed).doesNotContain(SECRET).contains("HTTPS_PROXY=http://kw_tok_").contains("UP_KEY=")
+                .contains("CURL_CA_BUNDLE=");
+        assertNoSecretIn(child.env);
+
+        JsonNode t = f.admin("POST", "/v1/tokens/lookup", "{\"token\":\"" + child.env.get("KEYWAY_TOKEN") + "\"}");
+        assertThat(t.get("revoked").asBoolean()).as("the run token is revoked when the child exits").isTrue();
+        assertThat(t.get("display_name").asString()).startsWith("run sh on ");
+        assertThat(t.get("type").asString()).isEqualTo("scoped");
+    }
+
+    @Test
+    void pythonRequests() throws Exception {
+        String python = pythonWithRequests();
+        Path script = dir.resolve("probe.py");
+        Files.writeString(script, """
+                import os, sys, requests
+                r = requests.get(sys.argv[1], headers={"Authorization": "Bearer " + os.environ["UP_KEY"]}, timeout=30)
+                print(r.status_code, r.text)
+                sys.exit(0 if r.status_code == 200 else 1)
+                """);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", python, script.toString(), f.upstreamUrl("/v1/python"));
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(child.out).contains("200 hello from upstream /v1/python");
+        assertInjected("/v1/python");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void nodeScript() throws Exception {
+        // Node 20 has no built-in env proxy support (NODE_USE_ENV_PROXY needs Node 24), so this
+        // unmodified script reads HTTPS_PROXY itself, tunnels with CONNECT, and verifies TLS with
+        // Node's default roots + NODE_EXTRA_CA_CERTS (the Keyway CA).
+        Path script = dir.resolve("probe.js");
+        Files.writeString(script, """
+                const http = require('http'), https = require('https'), tls = require('tls');
+                const proxy = new URL(process.env.HTTPS_PROXY);
+                const target = new URL(process.argv[2]);
+                const auth = 'Basic ' + Buffer.from(decodeURIComponent(proxy.username) + ':'
+                    + decodeURIComponent(proxy.password)).toString('base64');
+                const hostPort = target.hostname + ':' + target.port;
+                const connect = http.request({host: proxy.hostname, port: proxy.port, method: 'CONNECT', path: hostPort,
+                    headers: {'Proxy-Authorization': auth, host: hostPort}});
+                connect.on('connect', (res, socket) => {
+                  if (res.statusCode !== 200) { console.error('CONNECT ' + res.statusCode); process.exit(2); }
+                  const req = https.request({host: target.hostname, port: target.port, path: target.pathname,
+                      headers: {Authorization: 'Bearer ' + process.env.UP_KEY},
+                      createConnection: () => tls.connect({socket, servername: target.hostname})}, (resp) => {
+                    let body = '';
+                    resp.on('data', (d) => body += d);
+                    resp.on('end', () => { console.log(resp.statusCode + ' ' + body); process.exit(resp.statusCode === 200 ? 0 : 1); });
+                  });
+                  req.on('error', (e) => { console.error(e.message); process.exit(3); });
+                  req.end();
+                });
+                connect.on('error', (e) => { console.error(e.message); process.exit(4); });
+                connect.end();
+                """);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", Programs.require("node"), script.toString(), f.upstreamUrl("/v1/node"));
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(child.out).contains("200 hello from upstream /v1/node");
+        assertInjected("/v1/node");
+        assertNoSecretIn(child.env);
+        assertThat(child.env).containsEntry("NODE_USE_ENV_PROXY", "1");
+        assertThat(child.env.get("NODE_EXTRA_CA_CERTS")).endsWith("/keyway-ca.pem");
+    }
+
+    @Test
+    void gitCloneOfAPrivateRepository() throws Exception {
+        Path clone = dir.resolve("clone");
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(f.cleanEnv(), child, "--data-dir", f.humanDataDir().toString(), "--addr", f.base(), "--",
+                Programs.require("git"), "clone", "-q", "https://localhost:" + f.git.port() + "/git/r.git", clone.toString());
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(Files.readString(clone.resolve("README"))).isEqualTo("hello through keyway run\n");
+        assertThat(f.git.unauthorized.get()).as("every git request carried the injected credential").isZero();
+        assertThat(f.git.served.get()).isPositive();
+        assertNoSecretIn(child.env);
+        assertThat(Files.readString(clone.resolve(".git/config"))).doesNotContain(GIT_SECRET);
+    }
+
+    @Test
+    void javaHttpClientAndHttpUrlConnectionWithoutCodeChanges() throws Exception {
+        Path src = dir.resolve("Probe.java");
+        Files.writeString(src, """
+                import java.net.HttpURLConnection;
+                import java.net.URI;
+                import java.net.http.HttpClient;
+                import java.net.http.HttpRequest;
+                import java.net.http.HttpResponse;
+
+                public class Probe {
+                    public static void main(String[] a) throws Exception {
+                        String key = System.getenv("UP_KEY");
+                        HttpClient c = HttpClient.newHttpClient();
+                        HttpResponse<String> r = c.send(HttpRequest.newBuilder(URI.create(a[0] + "/httpclient"))
+                                .header("Authorization", "Bearer " + key).build(), HttpResponse.BodyHandlers.ofString());
+                        System.out.println("httpclient " + r.statusCode() + " " + r.body());
+                        HttpURLConnection u = (HttpURLConnection) URI.create(a[0] + "/urlconnection").toURL().openConnection();
+                        u.setRequestProperty("Authorization", "Bearer " + key);
+                        int code = u.getResponseCode();
+                        System.out.println("urlconnection " + code + " " + new String(u.getInputStream().readAllBytes()));
+                        System.exit(r.statusCode() == 200 && code == 200 ? 0 : 1);
+                    }
+                }
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", java, src.toString(), f.upstreamUrl("/v1/java"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("httpclient 200 hello from upstream /v1/java/httpclient")
+                .contains("urlconnection 200 hello from upstream /v1/java/urlconnection");
+        assertInjected("/v1/java/httpclient");
+        assertInjected("/v1/java/urlconnection");
+        assertNoSecretIn(child.env);
+        assertThat(child.env.get("JAVA_TOOL_OPTIONS")).doesNotContain(child.env.get("KEYWAY_TOKEN"));
+    }
+
+    @Test
+    void trustFilesAreRemovedWhenTheChildExits() throws Exception {
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", "true");
+        assertThat(r.exit()).as(r.err()).isZero();
+        Path bundle = Path.of(child.env.get("SSL_CERT_FILE"));
+        assertThat(bundle.getParent().getFileName().toString()).startsWith("keyway-run-");
+        assertThat(bundle.getParent()).doesNotExist();
+    }
+
+    /** A python3 that can import requests: the one on PATH, else the system one (.ci/run installs python3-requests). */
+    static String pythonWithRequests() throws Exception {
+        List<String> candidates = new ArrayList<>();
+        try {
+            candidates.add(Programs.require("python3"));
+        } catch (AssertionError e) {
+            // none on PATH
+        }
+        candidates.add("/usr/bin/python3");
+        for (String p : candidates) {
+            if (!Files.isExecutable(Path.of(p))) {
+                continue;
+            }
+            Process proc = new ProcessBuilder(p, "-c", "import requests").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            if (proc.waitFor(30, TimeUnit.SECONDS) && proc.exitValue() == 0) {
+                return p;
+            }
+        }
+        throw new AssertionError("no python3 with the requests module among " + candidates + " (.ci/run installs python3-requests)");
+    }
+
+    /** Finds programs on PATH. */
+    static final class Programs {
+        private Programs() {}
+
+        static String require(String program) {
+            for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+                Path p = Path.of(d, program);
+                if (Files.isExecutable(p)) {
+                    return p.toString();
+                }
+            }
+            throw new AssertionError(program + " is required on PATH for this test (.ci/run installs it)");
+        }
+    }
+}
