@@ -1,5 +1,9 @@
 package dev.keyway.cli;
 
+import dev.keyway.cli.aws.AwsChildConfig;
+import java.util.LinkedHashMap;
+import tools.jackson.databind.JsonNode;
+
 import dev.keyway.cli.run.ChildEnv;
 import dev.keyway.cli.run.ChildLauncher;
 import dev.keyway.cli.run.EnvPrinter;
@@ -72,6 +76,13 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--install-skill", negatable = true,
             description = "Write Keyway's skill file for agent CLIs (default: for the ones found on PATH; never overwrites your edits).")
     @Nullable Boolean installSkill;
+    @Option(names = "--grant", paramLabel = "aws[:NAME]",
+            description = {"Give the program AWS access through a vault's AWS grant (see 'keyway aws grant').",
+                "credential-process grants: the AWS SDK/CLI fetch short-lived role credentials through Keyway;",
+                "sign grants: the program only gets placeholder keys and the proxy re-signs its requests.",
+                "NAME may be omitted when the vault has exactly one AWS grant."})
+    List<String> grants = new ArrayList<>();
+
     @Option(names = {"-q", "--quiet"}, description = "No status line on stderr.")
     boolean quiet;
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The program and its arguments (after --).")
@@ -110,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
             TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles));
             ChildEnv.Result env = ChildEnv.build(new ChildEnv.Inputs(environment, prep.addr(), prep.token(), prep.vault(),
                     prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(), noProxy, trust));
+            if (!grants.isEmpty()) {
+                env = withAws(env, prep, trustDir, trust.bundle());
+            }
             if (printEnv || shell) {
                 (shell ? EnvPrinter.shell(env) : EnvPrinter.printEnv(env, prep.token())).forEach(out::println);
                 out.flush();
@@ -136,6 +150,58 @@ final class RunCommand implements Callable<Integer> {
             if (prep.minted() && !keepToken && !shell) {
                 RunPreparation.revoke(prep, err);
             }
+        }
+    }
+
+    /** Adds the AWS profile for {@code --grant aws[:NAME]} (see AwsChildConfig). */
+    private ChildEnv.Result withAws(ChildEnv.Result env, RunPreparation.Prepared prep, Path dir, Path caBundle) throws IOException {
+        if (grants.size() > 1) {
+            throw new CliException(ExitCodes.USAGE, "only one --grant is supported per run");
+        }
+        String g = grants.getFirst();
+        if (!g.equals("aws") && !g.startsWith("aws:")) {
+            throw new CliException(ExitCodes.USAGE, "--grant must be aws or aws:NAME (got '" + g + "')");
+        }
+        String wanted = g.startsWith("aws:") ? g.substring(4) : null;
+        JsonNode d = ApiClient.create(prep.addr(), dataDir()).withToken(prep.token()).withVault(prep.vault()).get("/discover");
+        List<JsonNode> available = new ArrayList<>();
+        d.path("aws").forEach(available::add);
+        JsonNode grant = null;
+        for (JsonNode a : available) {
+            if (wanted == null ? available.size() == 1 : a.path("name").asString().equals(wanted)) {
+                grant = a;
+            }
+        }
+        if (grant == null) {
+            List<String> names = available.stream().map(a -> a.path("name").asString()).toList();
+            throw new CliException(ExitCodes.NOT_FOUND, (wanted == null
+                    ? (names.isEmpty() ? "vault " + prep.vault() + " has no AWS grant you may use; create one with 'keyway aws grant'"
+                            : "vault " + prep.vault() + " has several AWS grants " + names + "; choose one with --grant aws:NAME")
+                    : "no AWS grant '" + wanted + "' you may use in vault " + prep.vault() + " (available: " + names + ")"));
+        }
+        AwsChildConfig.Child aws = AwsChildConfig.write(dir, grant.path("name").asString(), keywayCommand(),
+                grant.path("region").asString(), grant.path("mode").asString(), prep.vault(), caBundle);
+        Map<String, String> full = new LinkedHashMap<>(env.full());
+        aws.unset().forEach(full::remove);
+        full.putAll(aws.set());
+        Map<String, String> set = new LinkedHashMap<>(env.set());
+        set.putAll(aws.set());
+        List<String> removed = new ArrayList<>(env.removed());
+        removed.addAll(aws.unset());
+        return new ChildEnv.Result(set, removed, full);
+    }
+
+    /** The argv that runs this Keyway CLI again (for the AWS SDK's credential_process). */
+    private static List<String> keywayCommand() {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        try {
+            Path self = Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (Files.isRegularFile(self) && self.toString().endsWith(".jar")) {
+                return List.of(java, "-jar", self.toString());
+            }
+            return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return List.of("keyway");
         }
     }
 

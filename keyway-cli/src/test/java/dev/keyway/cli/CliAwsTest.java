@@ -207,6 +207,9 @@ class CliAwsTest {
 
     @Test
     void unmodifiedAwsCliUsesTheGrantThroughCredentialProcess() throws Exception {
+        if (System.getenv("CI") != null) {
+            assertThat(awsAvailable()).as("the aws CLI is not installed (apt-get install awscli; .ci/run installs it)").isTrue();
+        }
         assumeTrue(awsAvailable(), "the aws CLI is not installed (apt-get install awscli; .ci/run installs it)");
         kw.cli("vault", "create", "cpe2e").ok();
         kw.cli("aws", "grant", "--vault", "cpe2e", "--role", ROLE).ok();
@@ -236,10 +239,52 @@ class CliAwsTest {
         assertThat(aws.accepted("s3")).allMatch(s -> aws.issued.containsKey(s.accessKeyId()));
     }
 
+    @Test
+    void keywayRunWithGrantAwsGivesAnUnmodifiedAwsCliRoleCredentials() throws Exception {
+        if (System.getenv("CI") != null) {
+            assertThat(awsAvailable()).as("the aws CLI is not installed (apt-get install awscli; .ci/run installs it)").isTrue();
+        }
+        assumeTrue(awsAvailable(), "the aws CLI is not installed (apt-get install awscli; .ci/run installs it)");
+        kw.cli("vault", "create", "rungrant").ok();
+        kw.cli("aws", "grant", "--vault", "rungrant", "--role", ROLE).ok();
+        String token = token("rungrant");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
+        RunCommand rc = cl.getSubcommands().get("run").getCommand();
+        Map<String, String> env = new HashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (!dev.keyway.cli.run.ChildEnv.isStale(k) && !k.startsWith("AWS_")) {
+                env.put(k, v);
+            }
+        });
+        env.put("HOME", Files.createDirectories(dir.resolve("run-home")).toString());
+        env.put("KEYWAY_ADDR", kw.addr());
+        env.put("KEYWAY_TOKEN", token);
+        env.put("KEYWAY_VAULT", "rungrant");
+        env.put("AWS_ACCESS_KEY_ID", "AKIA-INHERITED-MUST-NOT-SURVIVE");
+        rc.environment = env;
+        CapturingLauncher child = new CapturingLauncher();
+        rc.launcher = child;
+        // the fake AWS endpoint is not behind the proxy in credential-process mode: trust its CA directly
+        int code = cl.execute("run", "--grant", "aws", "--no-install-skill", "--", "sh", "-c",
+                "AWS_CA_BUNDLE=" + aws.caFile() + " " + awsCli() + " sts get-caller-identity --endpoint-url " + aws.url()
+                        + " --output json");
+        assertThat(code).as(err + "\n" + child.err).isZero();
+        assertThat(CliHarness.JSON.readTree(child.out).get("Account").asString()).isEqualTo(FakeAws.ACCOUNT);
+        assertThat(child.env).doesNotContainKey("AWS_ACCESS_KEY_ID").containsKey("AWS_CONFIG_FILE").containsEntry("AWS_PROFILE", "keyway");
+        assertThat(aws.accepted("sts")).anyMatch(s -> s.operation().equals("GetCallerIdentity") && aws.issued.containsKey(s.accessKeyId()));
+        // the run's private AWS config is gone afterwards
+        assertThat(Path.of(child.env.get("AWS_CONFIG_FILE"))).doesNotExist();
+    }
+
     // ---------------------------------------------------------------- sign mode
 
     @Test
     void signModeReSignsTheAwsCliRequestsInTheProxyAndTheChildHoldsNoRealKey() throws Exception {
+        if (System.getenv("CI") != null) {
+            assertThat(awsAvailable()).as("the aws CLI is not installed (apt-get install awscli; .ci/run installs it)").isTrue();
+        }
         assumeTrue(awsAvailable(), "the aws CLI is not installed (apt-get install awscli; .ci/run installs it)");
         kw.cli("vault", "create", "signv").ok();
         kw.cli("aws", "grant", "--vault", "signv", "--role", ROLE, "--mode", "sign", "--host", "localhost:" + aws.port(),

@@ -147,7 +147,7 @@ public final class KeywayServer implements AutoCloseable {
             identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
-            new DiscoverRoutes(runtime::current, auth, proxyAddress::get).routes(router);
+            new DiscoverRoutes(runtime::current, auth, proxyAddress::get, store).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
             AwsAudit awsAudit = new AwsAudit(auditLog);

@@ -36,10 +36,19 @@ public final class DiscoverRoutes {
     private final ApiAuth auth;
     private final Supplier<String> proxyAddress;
 
+    private final dev.keyway.store.@org.jspecify.annotations.Nullable Store store;
+
     public DiscoverRoutes(Supplier<Snapshot> snapshot, ApiAuth auth, Supplier<String> proxyAddress) {
+        this(snapshot, auth, proxyAddress, null);
+    }
+
+    /** With a store: discovery also lists the vault's AWS grants the caller may use. */
+    public DiscoverRoutes(Supplier<Snapshot> snapshot, ApiAuth auth, Supplier<String> proxyAddress,
+            dev.keyway.store.@org.jspecify.annotations.Nullable Store store) {
         this.snapshot = snapshot;
         this.auth = auth;
         this.proxyAddress = proxyAddress;
+        this.store = store;
     }
 
     public void routes(Router r) {
@@ -85,6 +94,15 @@ public final class DiscoverRoutes {
         out.put("services", services);
         out.put("credentials", List.copyOf(credentialNames));
         out.put("available_credentials", vr.credentials().keySet().stream().sorted().toList());
+        if (store != null) {
+            List<Map<String, Object>> aws = new ArrayList<>();
+            for (var g : store.listAwsGrants(vr.vault().id())) {
+                if (Access.mayUseService(p, g.name())) {
+                    aws.add(Map.of("name", g.name(), "mode", g.mode(), "region", g.region()));
+                }
+            }
+            out.put("aws", aws);
+        }
         out.put("propose", Map.of("endpoint", "POST /v1/proposals", "cli", "keyway proposal create", "skill", "/v1/skill.md"));
         out.put("expires_at", p.expiresAt());
         return ApiResponse.ok(out);
