@@ -45,6 +45,7 @@ import picocli.CommandLine.Command;
             "  KEYWAY_ADDR             server URL (default http://127.0.0.1:9790)",
             "  KEYWAY_HOME             data directory (default ~/.keyway)",
             "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
+            "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",
             "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
             "",
             ExitCodes.HELP
