@@ -102,8 +102,11 @@ final class ServerCommand implements Runnable {
         if (server.adminTokenNotice() != null) {
             err.println("  " + server.adminTokenNotice());
         }
+        err.println("  Web:    http://" + api.host() + ":" + server.apiPort() + "/"
+                + (java.nio.file.Files.exists(dir.resolve("setup-code"))
+                        ? "  (first run: create the owner with the setup code in " + dir.resolve("setup-code") + ")" : ""));
         err.println("Next: keyway credential set OPENAI_API_KEY; keyway service add openai --template openai; "
-                + "keyway token create");
+                + "keyway run -- <your agent>");
         err.flush();
         try {
             stopped.await();
