@@ -61,6 +61,8 @@ final class FakeAws implements AutoCloseable {
     final Map<String, byte[]> objects = new ConcurrentHashMap<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final AtomicInteger assumeCalls = new AtomicInteger();
+    /** The AssumeRole parameters (Policy, Tags.member.N.Key...) of the call that issued each access key id. */
+    final Map<String, Map<String, String>> assumedWith = new ConcurrentHashMap<>();
     volatile @Nullable Duration sessionLength;
 
     FakeAws(Path dir) throws IOException {
@@ -155,6 +157,7 @@ final class FakeAws implements AutoCloseable {
             String id = "ASIAFAKESESSION" + String.format("%05d", n);
             String secret = "assumed/secret/" + n + "/" + Long.toHexString(System.nanoTime());
             issued.put(id, secret);
+            assumedWith.put(id, Map.copyOf(form));
             Duration len = sessionLength != null ? sessionLength : Duration.ofSeconds(Long.parseLong(form.get("DurationSeconds")));
             String arn = form.get("RoleArn").replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/"
                     + form.get("RoleSessionName");
