@@ -107,6 +107,9 @@ public final class AssumeRoleCache {
     public CompletableFuture<AwsCredentials> get(AwsGrantRecord grant, @Nullable RunScope scope, Freshness f) {
         String fp = fingerprint(grant);
         String key = scope == null ? grant.id() : grant.id() + "#" + scope.hash();
+        if (scope != null) {
+            pruneExpiredScopes();
+        }
         Entry e = entries.compute(key, (k, old) -> old != null && old.fingerprint.equals(fp) ? old : new Entry(fp));
         Instant now = clock.instant();
         AwsCredentials c = e.current;
@@ -170,6 +173,26 @@ public final class AssumeRoleCache {
     /** Forgets a grant's credentials (revoked or changed). */
     public void forget(String grantId) {
         entries.keySet().removeIf(k -> grantId(k).equals(grantId));
+    }
+
+    /** Per-run entries are many and short-lived: drop those whose session expired and that no one is refreshing. */
+    private void pruneExpiredScopes() {
+        Instant now = clock.instant();
+        entries.entrySet().removeIf(x -> {
+            if (x.getKey().indexOf('#') < 0) {
+                return false;
+            }
+            Entry e = x.getValue();
+            AwsCredentials c = e.current;
+            synchronized (e) {
+                return c != null && !c.validFor(now, Duration.ZERO) && e.inflight == null;
+            }
+        });
+    }
+
+    /** Number of cached sessions (shared and per-run); for tests and metrics. */
+    int size() {
+        return entries.size();
     }
 
     private static String grantId(String key) {
