@@ -140,13 +140,28 @@ final class AwsCommand {
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--grant", defaultValue = "aws", paramLabel = "NAME", description = "Grant name (default aws).") String grant;
         @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT, else the token's vault).") String vault;
+        @Option(names = "--session-policy-file", paramLabel = "FILE", description = "Per-run inline session policy (JSON) narrowing the grant (grants without their own session policy).") Path sessionPolicy;
+        @Option(names = "--session-tag", paramLabel = "KEY=VALUE", description = "Per-run session tag (repeatable; the role's trust policy must allow sts:TagSession).") Map<String, String> sessionTags = new java.util.LinkedHashMap<>();
 
         @Override
         public void run() {
-            String path = "/v1/aws/credentials?grant=" + Paths.seg(grant) + (vault == null || vault.isBlank() ? "" : "&vault=" + Paths.seg(vault));
             String json;
             try {
-                json = client.client().getText(path);
+                if (sessionPolicy == null && sessionTags.isEmpty()) {
+                    String path = "/v1/aws/credentials?grant=" + Paths.seg(grant) + (vault == null || vault.isBlank() ? "" : "&vault=" + Paths.seg(vault));
+                    json = client.client().getText(path);
+                } else {
+                    Map<String, Object> body = new java.util.LinkedHashMap<>();
+                    body.put("grant", grant);
+                    put(body, "vault", vault == null || vault.isBlank() ? null : vault);
+                    if (sessionPolicy != null) {
+                        body.put("session_policy", readPolicy(sessionPolicy));
+                    }
+                    if (!sessionTags.isEmpty()) {
+                        body.put("session_tags", sessionTags);
+                    }
+                    json = client.client().post("/v1/aws/credentials", body).toString();
+                }
             } catch (CliException e) {
                 throw new CliException(e.exitCode(), "AWS credential_process for grant '" + grant + "' failed: " + e.getMessage());
             }
@@ -154,6 +169,14 @@ final class AwsCommand {
             out.print(json.strip());
             out.println();
             out.flush();
+        }
+    }
+
+    private static String readPolicy(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new CliException(ExitCodes.USAGE, "cannot read the session policy " + file + ": " + e.getMessage());
         }
     }
 

@@ -82,6 +82,14 @@ final class RunCommand implements Callable<Integer> {
                 "sign grants: the program only gets placeholder keys and the proxy re-signs its requests.",
                 "NAME may be omitted when the vault has exactly one AWS grant."})
     List<String> grants = new ArrayList<>();
+    @Option(names = "--aws-session-policy", paramLabel = "FILE.json",
+            description = {"With --grant aws (credential-process grants without their own session policy): an inline session",
+                "policy for this run's AWS sessions, so the run gets narrower permissions than the role."})
+    @Nullable Path awsSessionPolicy;
+    @Option(names = "--aws-session-tag", paramLabel = "KEY=VALUE",
+            description = "With --grant aws (credential-process grants): a session tag for this run's AWS sessions (repeatable; "
+                    + "the role's trust policy must allow sts:TagSession).")
+    Map<String, String> awsSessionTags = new LinkedHashMap<>();
 
     @Option(names = {"-q", "--quiet"}, description = "No status line on stderr.")
     boolean quiet;
@@ -106,6 +114,9 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         if (command.isEmpty() && !printEnv && !shell) {
             throw new CliException(ExitCodes.USAGE, "missing program: keyway run [options] -- CMD [ARGS...]");
+        }
+        if (grants.isEmpty() && (awsSessionPolicy != null || !awsSessionTags.isEmpty())) {
+            throw new CliException(ExitCodes.USAGE, "--aws-session-policy and --aws-session-tag need --grant aws[:NAME]");
         }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
@@ -179,8 +190,42 @@ final class RunCommand implements Callable<Integer> {
                             : "vault " + prep.vault() + " has several AWS grants " + names + "; choose one with --grant aws:NAME")
                     : "no AWS grant '" + wanted + "' you may use in vault " + prep.vault() + " (available: " + names + ")"));
         }
+        String mode = grant.path("mode").asString();
+        String policy = null;
+        if (awsSessionPolicy != null || !awsSessionTags.isEmpty()) {
+            if (!mode.equals("credential-process")) {
+                throw new CliException(ExitCodes.USAGE, "--aws-session-policy and --aws-session-tag apply to credential-process "
+                        + "grants only; AWS grant '" + grant.path("name").asString() + "' is in " + mode + " mode (give that grant "
+                        + "a narrower --session-policy instead)");
+            }
+            if (awsSessionPolicy != null) {
+                try {
+                    policy = Files.readString(awsSessionPolicy);
+                } catch (IOException e) {
+                    throw new CliException(ExitCodes.USAGE, "cannot read --aws-session-policy " + awsSessionPolicy + ": " + e.getMessage());
+                }
+            }
+        }
+        if (policy != null || !awsSessionTags.isEmpty()) {
+            // fail before the program starts (bad policy, grant with its own policy, tags the role refuses);
+            // the session this opens is cached for the program's first credential fetch
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("grant", grant.path("name").asString());
+            if (policy != null) {
+                body.put("session_policy", policy);
+            }
+            if (!awsSessionTags.isEmpty()) {
+                body.put("session_tags", awsSessionTags);
+            }
+            try {
+                ApiClient.create(prep.addr(), dataDir()).withToken(prep.token()).withVault(prep.vault()).post("/v1/aws/credentials", body);
+            } catch (CliException e) {
+                throw new CliException(e.exitCode(), "the per-run AWS session for grant '" + grant.path("name").asString()
+                        + "' was refused: " + e.getMessage());
+            }
+        }
         AwsChildConfig.Child aws = AwsChildConfig.write(dir, grant.path("name").asString(), keywayCommand(),
-                grant.path("region").asString(), grant.path("mode").asString(), prep.vault(), caBundle);
+                grant.path("region").asString(), mode, prep.vault(), caBundle, policy, awsSessionTags);
         Map<String, String> full = new LinkedHashMap<>(env.full());
         aws.unset().forEach(full::remove);
         full.putAll(aws.set());

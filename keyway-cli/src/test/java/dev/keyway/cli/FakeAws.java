@@ -61,7 +61,13 @@ final class FakeAws implements AutoCloseable {
     final Map<String, byte[]> objects = new ConcurrentHashMap<>();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     final AtomicInteger assumeCalls = new AtomicInteger();
+    /** The AssumeRole parameters (Policy, Tags.member.N.Key...) of the call that issued each access key id. */
+    final Map<String, Map<String, String>> assumedWith = new ConcurrentHashMap<>();
     volatile @Nullable Duration sessionLength;
+    /** The JSON bodies of accepted DynamoDB calls. */
+    final List<String> dynamoBodies = new CopyOnWriteArrayList<>();
+    /** Lets a streaming response send its last event. */
+    final java.util.concurrent.CountDownLatch releaseStream = new java.util.concurrent.CountDownLatch(1);
 
     FakeAws(Path dir) throws IOException {
         try {
@@ -141,6 +147,10 @@ final class FakeAws implements AutoCloseable {
             }
             if (service.equals("sts")) {
                 sts(ex, a, form, payloadHash);
+            } else if (service.equals("dynamodb")) {
+                dynamodb(ex, a, body, payloadHash);
+            } else if (service.equals("bedrock")) {
+                stream(ex, a, payloadHash);
             } else {
                 s3(ex, a, body, payloadHash);
             }
@@ -155,6 +165,7 @@ final class FakeAws implements AutoCloseable {
             String id = "ASIAFAKESESSION" + String.format("%05d", n);
             String secret = "assumed/secret/" + n + "/" + Long.toHexString(System.nanoTime());
             issued.put(id, secret);
+            assumedWith.put(id, Map.copyOf(form));
             Duration len = sessionLength != null ? sessionLength : Duration.ofSeconds(Long.parseLong(form.get("DurationSeconds")));
             String arn = form.get("RoleArn").replace(":iam::", ":sts::").replace(":role/", ":assumed-role/") + "/"
                     + form.get("RoleSessionName");
@@ -231,6 +242,42 @@ final class FakeAws implements AutoCloseable {
             send(ex, 405, "application/xml", "<Error><Code>MethodNotAllowed</Code><Message>no</Message></Error>");
         }
         seen.add(new Seen("s3", op, method, path, a.accessKeyId(), 200, sha));
+    }
+
+    /** DynamoDB's JSON protocol: POST /, the operation in X-Amz-Target, a JSON body (signed by its hash). */
+    private void dynamodb(HttpExchange ex, AwsAuthorization a, byte[] body, String sha) throws IOException {
+        String target = String.valueOf(ex.getRequestHeaders().getFirst("X-Amz-Target"));
+        String op = target.substring(target.indexOf('.') + 1);
+        if (!target.equals("DynamoDB_20120810.ListTables")) {
+            seen.add(new Seen("dynamodb", op, "POST", "/", a.accessKeyId(), 400, sha));
+            send(ex, 400, "application/x-amz-json-1.0", "{\"__type\":\"com.amazon.coral.service#UnknownOperationException\"}");
+            return;
+        }
+        dynamoBodies.add(new String(body, StandardCharsets.UTF_8));
+        seen.add(new Seen("dynamodb", op, "POST", "/", a.accessKeyId(), 200, sha));
+        send(ex, 200, "application/x-amz-json-1.0", "{\"TableNames\":[\"agent-table\",\"audit-table\"]}");
+    }
+
+    /**
+     * A Bedrock-runtime-style streaming response ({@code application/vnd.amazon.eventstream}, chunked):
+     * the first event is flushed, then the fake waits for {@link #releaseStream} before the second, so a
+     * test can prove the first arrived through the proxy while the response was still open.
+     */
+    private void stream(HttpExchange ex, AwsAuthorization a, String sha) throws IOException {
+        seen.add(new Seen("bedrock", "InvokeModelWithResponseStream", ex.getRequestMethod(), ex.getRequestURI().getPath(),
+                a.accessKeyId(), 200, sha));
+        ex.getResponseHeaders().set("Content-Type", "application/vnd.amazon.eventstream");
+        ex.sendResponseHeaders(200, 0);
+        var out = ex.getResponseBody();
+        out.write("event-1:hello;".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        try {
+            releaseStream.await(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.write("event-2:world;".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
     }
 
     private void reject(HttpExchange ex, String service, @Nullable AwsAuthorization a, String code, String message, String sha)

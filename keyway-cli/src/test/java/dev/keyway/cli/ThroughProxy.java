@@ -21,7 +21,19 @@ final class ThroughProxy {
 
     static String send(int proxyPort, String credentials, String host, int port, Path keywayCa, byte[] head, byte[] body)
             throws Exception {
-        try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+        try (SSLSocket tls = open(proxyPort, credentials, host, port, keywayCa)) {
+            OutputStream to = tls.getOutputStream();
+            to.write(head);
+            to.write(body);
+            to.flush();
+            return readHead(tls.getInputStream()).lines().findFirst().orElse("");
+        }
+    }
+
+    /** CONNECTs through the proxy and returns the TLS socket to {@code host:port} (the caller closes it). */
+    static SSLSocket open(int proxyPort, String credentials, String host, int port, Path keywayCa) throws Exception {
+        Socket s = new Socket("127.0.0.1", proxyPort);
+        try {
             s.setSoTimeout(30_000);
             OutputStream o = s.getOutputStream();
             o.write(("CONNECT " + host + ":" + port + " HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nProxy-Authorization: Basic "
@@ -30,7 +42,7 @@ final class ThroughProxy {
             o.flush();
             String connect = readHead(s.getInputStream());
             if (!connect.startsWith("HTTP/1.1 200")) {
-                return connect;
+                throw new IOException("CONNECT refused: " + connect);
             }
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -40,22 +52,20 @@ final class ThroughProxy {
             tmf.init(ks);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, tmf.getTrustManagers(), null);
-            try (SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(s, host, port, true)) {
-                SSLParameters p = tls.getSSLParameters();
-                p.setServerNames(java.util.List.of(new SNIHostName(host)));
-                p.setApplicationProtocols(new String[] {"http/1.1"});
-                tls.setSSLParameters(p);
-                tls.startHandshake();
-                OutputStream to = tls.getOutputStream();
-                to.write(head);
-                to.write(body);
-                to.flush();
-                return readHead(tls.getInputStream()).lines().findFirst().orElse("");
-            }
+            SSLSocket tls = (SSLSocket) ctx.getSocketFactory().createSocket(s, host, port, true);
+            SSLParameters p = tls.getSSLParameters();
+            p.setServerNames(java.util.List.of(new SNIHostName(host)));
+            p.setApplicationProtocols(new String[] {"http/1.1"});
+            tls.setSSLParameters(p);
+            tls.startHandshake();
+            return tls;
+        } catch (Exception e) {
+            s.close();
+            throw e;
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         int c;
         while ((c = in.read()) >= 0) {

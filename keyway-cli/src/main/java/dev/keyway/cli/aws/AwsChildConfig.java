@@ -79,6 +79,21 @@ public final class AwsChildConfig {
      */
     public static Child write(Path dir, String grant, List<String> keywayCommand, String region, String mode,
             @Nullable String vault, @Nullable Path caBundle) throws IOException {
+        return write(dir, grant, keywayCommand, region, mode, vault, caBundle, null, Map.of());
+    }
+
+    /**
+     * Like {@link #write(Path, String, List, String, String, String, Path)} with per-run down-scoping
+     * (credential-process mode only): {@code sessionPolicy} (JSON text) is written 0600 next to the
+     * config and named in the helper's command line with the {@code sessionTags}, so every
+     * credential fetch of the run asks for a session narrowed by them.
+     */
+    public static Child write(Path dir, String grant, List<String> keywayCommand, String region, String mode,
+            @Nullable String vault, @Nullable Path caBundle, @Nullable String sessionPolicy, Map<String, String> sessionTags)
+            throws IOException {
+        if (mode.equals("sign") && (sessionPolicy != null || !sessionTags.isEmpty())) {
+            throw new IllegalArgumentException("per-run session policies and tags apply to credential-process mode only");
+        }
         if (!mode.equals("credential-process") && !mode.equals("sign")) {
             throw new IllegalArgumentException("mode must be credential-process or sign");
         }
@@ -91,6 +106,7 @@ public final class AwsChildConfig {
         }
         StringBuilder config = new StringBuilder("[profile " + PROFILE + "]\n").append("region = ").append(region).append('\n');
         Map<String, String> set = new LinkedHashMap<>();
+        List<Path> extra = new java.util.ArrayList<>();
         if (mode.equals("sign")) {
             config.append("aws_access_key_id = ").append(AwsPlaceholders.ACCESS_KEY_ID).append('\n');
             config.append("aws_secret_access_key = ").append(AwsPlaceholders.SECRET_ACCESS_KEY).append('\n');
@@ -104,6 +120,15 @@ public final class AwsChildConfig {
             cmd.append("aws credential-process --grant ").append(quote(grant));
             if (vault != null) {
                 cmd.append(" --vault ").append(quote(vault));
+            }
+            if (sessionPolicy != null) {
+                Path policyFile = awsDir.resolve("session-policy.json");
+                writePrivate(policyFile, sessionPolicy);
+                extra.add(policyFile);
+                cmd.append(" --session-policy-file ").append(quote(policyFile.toString()));
+            }
+            for (Map.Entry<String, String> t : new java.util.TreeMap<>(sessionTags).entrySet()) {
+                cmd.append(" --session-tag ").append(quote(t.getKey() + "=" + t.getValue()));
             }
             config.append("credential_process = ").append(cmd).append('\n');
         }
@@ -120,7 +145,8 @@ public final class AwsChildConfig {
         if (caBundle != null) {
             set.put("AWS_CA_BUNDLE", caBundle.toString());
         }
-        return new Child(set, UNSET, List.of(configFile, credentialsFile));
+        extra.addAll(0, List.of(configFile, credentialsFile));
+        return new Child(set, UNSET, extra);
     }
 
     private static void writePrivate(Path file, String text) throws IOException {

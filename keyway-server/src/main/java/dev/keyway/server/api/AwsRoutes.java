@@ -13,6 +13,7 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.aws.AwsAudit;
 import dev.keyway.server.aws.AwsGrants;
+import dev.keyway.server.aws.RunScope;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
@@ -68,6 +69,7 @@ public final class AwsRoutes {
         });
         r.delete(base + "/{name}", this::remove);
         r.get("/v1/aws/credentials", this::credentials);
+        r.post("/v1/aws/credentials", this::scopedCredentials);
     }
 
     private VaultRecord vault(Principal p, ApiRequest req) {
@@ -113,14 +115,29 @@ public final class AwsRoutes {
         return ApiResponse.noContent();
     }
 
+    /** The body of {@code POST /v1/aws/credentials}: a grant narrowed by a per-run policy and tags. */
+    record ScopedInput(@Nullable String grant, @Nullable String vault, @Nullable String sessionPolicy,
+            @Nullable Map<String, String> sessionTags) {}
+
     private ApiResponse credentials(ApiRequest req) {
+        String header = req.queryParam("vault") != null ? req.queryParam("vault") : req.header("x-keyway-vault");
+        return issue(req, auth.authenticate(req), req.queryParam("grant"), header, null);
+    }
+
+    private ApiResponse scopedCredentials(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        String name = req.queryParam("grant");
+        ScopedInput in = Json.read(req.body(), ScopedInput.class);
+        RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
+        String header = in.vault() != null ? in.vault() : req.header("x-keyway-vault");
+        return issue(req, p, in.grant(), header, scope);
+    }
+
+    private ApiResponse issue(ApiRequest req, Principal p, @Nullable String name, @Nullable String header,
+            @Nullable RunScope scope) {
         if (name == null || name.isBlank()) {
             throw new KeywayException(ErrorType.BAD_REQUEST, "query parameter 'grant' is required (the AWS grant's name)",
                     Map.of("field", "grant"));
         }
-        String header = req.queryParam("vault") != null ? req.queryParam("vault") : req.header("x-keyway-vault");
         VaultRuntime vr = DiscoverRoutes.resolveVault(p, snapshot.get(), header);
         VaultRecord v = vr.vault();
         Access.require(p, v.id(), v.name(), VaultRole.PROXY);
@@ -129,7 +146,7 @@ public final class AwsRoutes {
             throw new KeywayException(ErrorType.FORBIDDEN, "AWS grant '" + g.name() + "' is not granted to " + p.actor()
                     + "; it may use " + p.services());
         }
-        AwsCredentials c = grants.credentialsFor(g, v.name(), req.requestId());
+        AwsCredentials c = grants.credentialsFor(g, v.name(), req.requestId(), scope);
         Map<String, @Nullable Object> rec = new LinkedHashMap<>();
         rec.put("vault", v.name());
         rec.put("grant", g.name());
@@ -139,6 +156,10 @@ public final class AwsRoutes {
         rec.put("account", AwsAudit.account(g.roleArn()));
         rec.put("region", g.region());
         rec.put("expires_at", String.valueOf(c.expiration()));
+        if (scope != null) {
+            rec.put("run_policy_sha256", scope.policyHash());
+            rec.put("session_tags", scope.tags());
+        }
         try {
             audit.record("credentials.issue", rec, true).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {

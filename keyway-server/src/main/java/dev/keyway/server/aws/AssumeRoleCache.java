@@ -68,7 +68,7 @@ public final class AssumeRoleCache {
         }
     }
 
-    private final Function<AwsGrantRecord, AwsCredentials> assume;
+    private final java.util.function.BiFunction<AwsGrantRecord, @Nullable RunScope, AwsCredentials> assume;
     private final Executor executor;
     private final Clock clock;
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -77,6 +77,19 @@ public final class AssumeRoleCache {
      * @param assume calls STS for a grant (blocking; throws on failure); runs on {@code executor}
      */
     public AssumeRoleCache(Function<AwsGrantRecord, AwsCredentials> assume, Executor executor, Clock clock) {
+        this((g, scope) -> {
+            if (scope != null) {
+                throw new IllegalStateException("this cache does not support per-run scopes");
+            }
+            return assume.apply(g);
+        }, executor, clock);
+    }
+
+    /**
+     * @param assume calls STS for a grant and an optional per-run scope (blocking; throws on failure)
+     */
+    public AssumeRoleCache(java.util.function.BiFunction<AwsGrantRecord, @Nullable RunScope, AwsCredentials> assume,
+            Executor executor, Clock clock) {
         this.assume = assume;
         this.executor = executor;
         this.clock = clock;
@@ -84,8 +97,20 @@ public final class AssumeRoleCache {
 
     /** Credentials for {@code grant}, fresh enough for {@code f}; completes exceptionally when STS fails. */
     public CompletableFuture<AwsCredentials> get(AwsGrantRecord grant, Freshness f) {
+        return get(grant, null, f);
+    }
+
+    /**
+     * Credentials for {@code grant} narrowed by a per-run {@code scope} (its own cache entry, keyed by
+     * the grant and the scope's hash), or the grant's shared ones when {@code scope} is null.
+     */
+    public CompletableFuture<AwsCredentials> get(AwsGrantRecord grant, @Nullable RunScope scope, Freshness f) {
         String fp = fingerprint(grant);
-        Entry e = entries.compute(grant.id(), (k, old) -> old != null && old.fingerprint.equals(fp) ? old : new Entry(fp));
+        String key = scope == null ? grant.id() : grant.id() + "#" + scope.hash();
+        if (scope != null) {
+            pruneExpiredScopes();
+        }
+        Entry e = entries.compute(key, (k, old) -> old != null && old.fingerprint.equals(fp) ? old : new Entry(fp));
         Instant now = clock.instant();
         AwsCredentials c = e.current;
         if (c != null && c.validFor(now, f.refreshBelow())) {
@@ -101,7 +126,7 @@ public final class AssumeRoleCache {
                 CompletableFuture<AwsCredentials> started = new CompletableFuture<>();
                 e.inflight = started;
                 try {
-                    executor.execute(() -> refresh(e, grant, started));
+                    executor.execute(() -> refresh(e, grant, scope, started));
                 } catch (RuntimeException rejected) {
                     e.inflight = null;
                     return CompletableFuture.failedFuture(rejected);
@@ -115,10 +140,10 @@ public final class AssumeRoleCache {
         return shared.copy();
     }
 
-    private void refresh(Entry e, AwsGrantRecord grant, CompletableFuture<AwsCredentials> result) {
+    private void refresh(Entry e, AwsGrantRecord grant, @Nullable RunScope scope, CompletableFuture<AwsCredentials> result) {
         AwsCredentials fresh;
         try {
-            fresh = Objects.requireNonNull(assume.apply(grant), "assume returned null");
+            fresh = Objects.requireNonNull(assume.apply(grant, scope), "assume returned null");
         } catch (Throwable t) {
             synchronized (e) {
                 e.inflight = null; // not cached: the next caller tries again
@@ -135,7 +160,7 @@ public final class AssumeRoleCache {
 
     /** Drops cached credentials of grants that no longer exist (ids not in {@code live}). */
     public void retain(java.util.Set<String> live) {
-        entries.keySet().retainAll(live);
+        entries.keySet().removeIf(k -> !live.contains(grantId(k)));
     }
 
     /** Caches credentials obtained elsewhere (the grant-time check), so the first use needs no STS call. */
@@ -147,7 +172,32 @@ public final class AssumeRoleCache {
 
     /** Forgets a grant's credentials (revoked or changed). */
     public void forget(String grantId) {
-        entries.remove(grantId);
+        entries.keySet().removeIf(k -> grantId(k).equals(grantId));
+    }
+
+    /** Per-run entries are many and short-lived: drop those whose session expired and that no one is refreshing. */
+    private void pruneExpiredScopes() {
+        Instant now = clock.instant();
+        entries.entrySet().removeIf(x -> {
+            if (x.getKey().indexOf('#') < 0) {
+                return false;
+            }
+            Entry e = x.getValue();
+            AwsCredentials c = e.current;
+            synchronized (e) {
+                return c != null && !c.validFor(now, Duration.ZERO) && e.inflight == null;
+            }
+        });
+    }
+
+    /** Number of cached sessions (shared and per-run); for tests and metrics. */
+    int size() {
+        return entries.size();
+    }
+
+    private static String grantId(String key) {
+        int i = key.indexOf('#');
+        return i < 0 ? key : key.substring(0, i);
     }
 
     static String fingerprint(AwsGrantRecord g) {

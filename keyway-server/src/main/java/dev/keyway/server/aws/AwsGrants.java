@@ -62,7 +62,7 @@ public final class AwsGrants {
         AwsHttp http = new AwsHttp(env);
         this.sts = new StsClient(env, http, clock);
         this.chain = new HostCredentialChain(env, http, sts, clock);
-        this.cache = new AssumeRoleCache(this::assume, executor, clock);
+        this.cache = new AssumeRoleCache(this::assumeScoped, executor, clock);
     }
 
     public AssumeRoleCache cache() {
@@ -167,7 +167,7 @@ public final class AwsGrants {
         return t;
     }
 
-    private static String policy(String s) {
+    static String policy(String s) {
         String t = s.strip();
         JsonNode n;
         try {
@@ -233,10 +233,18 @@ public final class AwsGrants {
      * with the detail (for the log or the grant-time message).
      */
     AwsCredentials assume(AwsGrantRecord g) {
-        return assumeRole(g).credentials();
+        return assumeRole(g, null).credentials();
+    }
+
+    private AwsCredentials assumeScoped(AwsGrantRecord g, @Nullable RunScope scope) {
+        return assumeRole(g, scope).credentials();
     }
 
     private StsClient.Assumed assumeRole(AwsGrantRecord g) {
+        return assumeRole(g, null);
+    }
+
+    private StsClient.Assumed assumeRole(AwsGrantRecord g, @Nullable RunScope scope) {
         RoleArn arn = RoleArn.parse(g.roleArn());
         String vaultName = store.vaultById(g.vaultId()).map(VaultRecord::name).orElse(g.vaultId());
         Map<String, @Nullable Object> rec = new LinkedHashMap<>();
@@ -247,12 +255,17 @@ public final class AwsGrants {
         rec.put("region", g.region());
         rec.put("service", "sts");
         rec.put("operation", "AssumeRole");
+        String policy = scope != null && scope.policy() != null ? scope.policy() : g.sessionPolicy();
+        if (scope != null) {
+            rec.put("run_policy_sha256", scope.policyHash());
+            rec.put("session_tags", scope.tags());
+        }
         try {
             HostCredentialChain.HostCredentials host = hostCredentials(g);
             rec.put("host_credentials", host.source());
             StsClient.Assumed a = sts.assumeRole(host.credentials(), new StsClient.AssumeRoleCall(g.roleArn(), arn.partition(),
                     g.region(), "keyway." + vaultName + "." + g.name(), Duration.ofSeconds(g.sessionSeconds()), g.externalId(),
-                    g.sessionPolicy()));
+                    policy, scope == null ? Map.of() : scope.tags()));
             rec.put("outcome", "ok");
             rec.put("assumed_role_arn", a.assumedRoleArn());
             rec.put("expires_at", String.valueOf(a.credentials().expiration()));
@@ -303,11 +316,25 @@ public final class AwsGrants {
      * {@code credential-unavailable} (the STS detail goes to the server log under {@code requestId}).
      */
     public AwsCredentials credentialsFor(AwsGrantRecord g, String vaultName, String requestId) {
+        return credentialsFor(g, vaultName, requestId, null);
+    }
+
+    /**
+     * Like {@link #credentialsFor(AwsGrantRecord, String, String)}, narrowed by a per-run scope (its
+     * own AssumeRole session). A run policy is refused when the grant has its own session policy: STS
+     * takes one inline policy, and replacing the grant's could widen the session.
+     */
+    public AwsCredentials credentialsFor(AwsGrantRecord g, String vaultName, String requestId, @Nullable RunScope scope) {
         if (g.mode().equals(SIGN)) {
             throw new KeywayException(ErrorType.FORBIDDEN, "AWS grant '" + g.name() + "' is in sign mode: its credentials never "
                     + "leave Keyway; send AWS requests through the proxy, which signs them");
         }
-        CompletableFuture<AwsCredentials> f = cache.get(g, AssumeRoleCache.Freshness.credentialProcess(
+        if (scope != null && scope.policy() != null && g.sessionPolicy() != null) {
+            throw KeywayException.validation("session_policy", "AWS grant '" + g.name() + "' has its own session policy and STS "
+                    + "accepts only one per session; a per-run policy would replace it and could widen access. Put the narrower "
+                    + "statements in the grant's policy, or use a grant without a session policy for per-run policies");
+        }
+        CompletableFuture<AwsCredentials> f = cache.get(g, scope, AssumeRoleCache.Freshness.credentialProcess(
                 Duration.ofSeconds(g.sessionSeconds())));
         try {
             return f.get(60, TimeUnit.SECONDS);

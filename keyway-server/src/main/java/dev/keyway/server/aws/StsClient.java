@@ -54,7 +54,16 @@ public final class StsClient {
      * @param policy an inline session policy (JSON) or null
      */
     public record AssumeRoleCall(String roleArn, String partition, String region, String sessionName, Duration duration,
-            @Nullable String externalId, @Nullable String policy) {}
+            @Nullable String externalId, @Nullable String policy, Map<String, String> tags) {
+        public AssumeRoleCall {
+            tags = Map.copyOf(tags);
+        }
+
+        public AssumeRoleCall(String roleArn, String partition, String region, String sessionName, Duration duration,
+                @Nullable String externalId, @Nullable String policy) {
+            this(roleArn, partition, region, sessionName, duration, externalId, policy, Map.of());
+        }
+    }
 
     /** Temporary credentials and the session's ARN ({@code arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION}). */
     public record Assumed(AwsCredentials credentials, String assumedRoleArn) {
@@ -89,6 +98,12 @@ public final class StsClient {
         }
         if (call.policy() != null) {
             form.put("Policy", call.policy());
+        }
+        int n = 0;
+        for (Map.Entry<String, String> t : new java.util.TreeMap<>(call.tags()).entrySet()) {
+            n++;
+            form.put("Tags.member." + n + ".Key", t.getKey());
+            form.put("Tags.member." + n + ".Value", t.getValue());
         }
         Document d = post(call.partition(), call.region(), form, host);
         return assumed(d, "AssumeRole");

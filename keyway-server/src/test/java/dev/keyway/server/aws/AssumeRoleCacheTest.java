@@ -219,4 +219,47 @@ class AssumeRoleCacheTest {
         }
         throw new AssertionError("condition not reached");
     }
+
+    @Test
+    void perRunScopesGetTheirOwnSessionsWithPolicyAndTagsAndExpiredOnesArePruned() throws Exception {
+        cache = new AssumeRoleCache((g, scope) -> client.assumeRole(chain.resolve().credentials(),
+                new StsClient.AssumeRoleCall(g.roleArn(), "aws", g.region(), "keyway.test." + g.name(),
+                        Duration.ofSeconds(g.sessionSeconds()), g.externalId(),
+                        scope != null && scope.policy() != null ? scope.policy() : g.sessionPolicy(),
+                        scope == null ? Map.of() : scope.tags())).credentials(), executor, clock);
+        RunScope a = RunScope.of("{\"Version\":\"2012-10-17\",\"Statement\":[]}", Map.of("run", "1"));
+        RunScope b = RunScope.of(null, Map.of("run", "2"));
+        AwsCredentials shared = get();
+        AwsCredentials ca = cache.get(grant, a, AssumeRoleCache.Freshness.PROXY).get(20, TimeUnit.SECONDS);
+        AwsCredentials cb = cache.get(grant, b, AssumeRoleCache.Freshness.PROXY).get(20, TimeUnit.SECONDS);
+        assertThat(List.of(shared.accessKeyId(), ca.accessKeyId(), cb.accessKeyId())).doesNotHaveDuplicates();
+        assertThat(cache.get(grant, RunScope.of("{ \"Version\": \"2012-10-17\", \"Statement\": [] }", Map.of("run", "1")),
+                AssumeRoleCache.Freshness.PROXY).get(20, TimeUnit.SECONDS)).as("same scope, same session").isSameAs(ca);
+        assertThat(sts.calls.get(1)).containsEntry("Policy", "{\"Version\":\"2012-10-17\",\"Statement\":[]}")
+                .containsEntry("Tags.member.1.Key", "run").containsEntry("Tags.member.1.Value", "1");
+        assertThat(sts.calls.get(2)).doesNotContainKey("Policy").containsEntry("Tags.member.1.Value", "2");
+        assertThat(sts.calls.get(0)).doesNotContainKey("Policy").doesNotContainKey("Tags.member.1.Key");
+        assertThat(cache.size()).isEqualTo(3);
+        clock.advance(Duration.ofHours(2));
+        cache.get(grant, RunScope.of(null, Map.of("run", "3")), AssumeRoleCache.Freshness.PROXY).get(20, TimeUnit.SECONDS);
+        assertThat(cache.size()).as("expired per-run sessions dropped; the shared one and the new one remain").isEqualTo(2);
+        cache.forget(grant.id());
+        assertThat(cache.size()).isZero();
+    }
+
+    @Test
+    void runScopesAreValidated() {
+        assertThat(RunScope.of(null, null)).isNull();
+        assertThat(RunScope.of("  ", Map.of())).isNull();
+        assertThatThrownBy(() -> RunScope.of("not json", null)).hasMessageContaining("session policy");
+        assertThatThrownBy(() -> RunScope.of(null, Map.of("a*b", "1"))).hasMessageContaining("session tag keys");
+        assertThatThrownBy(() -> RunScope.of(null, Map.of("k", "v".repeat(257)))).hasMessageContaining("values 0-256");
+        assertThatThrownBy(() -> RunScope.of(null, Map.of("Team", "a", "team", "b"))).hasMessageContaining("unique");
+        Map<String, String> many = new HashMap<>();
+        for (int i = 0; i < 51; i++) {
+            many.put("k" + i, "v");
+        }
+        assertThatThrownBy(() -> RunScope.of(null, many)).hasMessageContaining("at most 50");
+        assertThat(RunScope.of(null, Map.of("a", "1")).hash()).isNotEqualTo(RunScope.of(null, Map.of("a", "2")).hash());
+    }
 }
