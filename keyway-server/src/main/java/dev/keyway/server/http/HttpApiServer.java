@@ -121,7 +121,9 @@ public final class HttpApiServer implements AutoCloseable {
                     ErrorType.PAYLOAD_TOO_LARGE, "request body exceeds " + maxContentLength() + " bytes", rid);
             FullHttpResponse resp = toNetty(r, false);
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+            // The client may still be sending the body: the aggregator now discards the rest, and the
+            // close is delayed a little so the client can finish and read the 413 instead of a reset.
+            ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 2, TimeUnit.SECONDS));
         }
     }
 
