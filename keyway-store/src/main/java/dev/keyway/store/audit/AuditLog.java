@@ -126,6 +126,18 @@ public final class AuditLog implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "audit record cannot be serialised as JSON (" + e.getClass().getSimpleName() + ")"));
         }
+        return enqueue(body, durable);
+    }
+
+    /**
+     * Queues a record built with {@link AuditJson} (the allocation-light path used for every proxied
+     * request); otherwise exactly like {@link #append(Map, boolean)}.
+     */
+    public CompletableFuture<Long> append(AuditJson record, boolean durable) {
+        return enqueue(record.toBytes(), durable);
+    }
+
+    private CompletableFuture<Long> enqueue(byte[] body, boolean durable) {
         Pending p = new Pending(body, clock.instant(), durable, new CompletableFuture<>());
         closeLock.readLock().lock();
         try {
