@@ -69,7 +69,7 @@ public final class AuditJson {
     }
 
     /** The object as UTF-8 JSON, closed ({@code {...}}). The builder must not be used afterwards. */
-    byte[] toBytes() {
+    public byte[] toBytes() {
         ensure(1);
         buf[len++] = '}';
         return Arrays.copyOf(buf, len);
