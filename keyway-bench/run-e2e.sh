@@ -17,7 +17,8 @@
 #   SKIP_BUILD=1        reuse keyway-bench/target/benchmarks.jar and keyway-dist/target/keyway.jar
 #   MVN_FLAGS=-o        extra Maven flags (e.g. offline)
 #   JAVA=/path/to/java  a JDK >= 25 (default: found automatically)
-#   KEYWAY_JAVA_OPTS    JVM options for the keyway server (e.g. -Xmx256m)
+#   KEYWAY_JAVA_OPTS    JVM options for the keyway server, after the launcher's defaults from
+#                       bin/server-jvm-opts.sh (e.g. -XX:+UseG1GC to compare collectors)
 #   KEYWAY_JAR=path     the keyway jar to benchmark (default keyway-dist/target/keyway.jar; for A/B runs)
 #   LOADGEN_CPUS=1      CPUs LoadGen is pinned to (default 1: shares a core with the upstream so the
 #                       proxy has core 0 to itself, and direct/proxied runs get the same client+upstream CPU)
@@ -136,7 +137,10 @@ log "upstream: https://localhost:$UP_PORT (pid $UPSTREAM_PID)"
 # --- keyway -----------------------------------------------------------------------------------------
 mkdir -p "$TMP/data"
 # shellcheck disable=SC2086
-"${PROXY_PIN[@]}" "$JAVA" ${KEYWAY_JAVA_OPTS:-} -jar "$KEYWAY_JAR" server --data-dir "$TMP/data" \
+# the same defaults as ./keyway server; KEYWAY_JAVA_OPTS (after them) overrides
+# shellcheck source=../bin/server-jvm-opts.sh
+. "$ROOT/bin/server-jvm-opts.sh"
+"${PROXY_PIN[@]}" "$JAVA" "${KEYWAY_SERVER_JVM_OPTS[@]}" ${KEYWAY_JAVA_OPTS:-} -jar "$KEYWAY_JAR" server --data-dir "$TMP/data" \
     --api-addr 127.0.0.1:0 --proxy-addr 127.0.0.1:0 --allow-private-upstreams \
     --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/keyway.log" 2>&1 &
 KW_PID=$!
