@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keyway's proxy policy: authenticates proxy tokens, decides intercept/tunnel/deny per CONNECT, and
  * for each request runs match → decide → inject against the current in-memory {@link Snapshot}.
- * No database I/O and no configuration parsing happen here; the only per-request crypto is one
- * AES-GCM decryption of each credential actually injected.
+ * No database I/O and no configuration parsing happen here; credentials are decrypted (AES-GCM)
+ * through a short-lived {@link CredentialCache}, so at most once a minute per credential.
  */
 public final class KeywayProxyPolicy implements ProxyPolicy {
     private static final Logger log = LoggerFactory.getLogger(KeywayProxyPolicy.class);
