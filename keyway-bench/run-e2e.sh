@@ -17,12 +17,16 @@
 #   SKIP_BUILD=1        reuse keyway-bench/target/benchmarks.jar and keyway-dist/target/keyway.jar
 #   MVN_FLAGS=-o        extra Maven flags (e.g. offline)
 #   JAVA=/path/to/java  a JDK >= 25 (default: found automatically)
-#   KEYWAY_JAVA_OPTS    JVM options for the keyway server (e.g. -Xmx256m)
+#   KEYWAY_JAVA_OPTS    JVM options for the keyway server, after the launcher's defaults from
+#                       bin/server-jvm-opts.sh (e.g. -XX:+UseG1GC to compare collectors)
+#   KEYWAY_JAR=path     the keyway jar to benchmark (default keyway-dist/target/keyway.jar; for A/B runs)
 #   LOADGEN_CPUS=1      CPUs LoadGen is pinned to (default 1: shares a core with the upstream so the
 #                       proxy has core 0 to itself, and direct/proxied runs get the same client+upstream CPU)
 #   NO_PIN=1            do not pin anything
 #   OUT=results.jsonl   keep the raw JSON lines here (default: inside the temp dir)
 #   KEEP_TMP=1          keep the temp dir (logs, data dir) for inspection
+#   SCENARIOS="a b c d" which scenarios to run (letters above; e.g. SCENARIOS=a for quick iterations)
+#   ROUTES_ONLY=proxy   run only the proxied (or only the direct) route; ratios then need a direct run
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -37,6 +41,7 @@ SSE_DELAY_MS=${SSE_DELAY_MS:-50}
 SKIP_BUILD=${SKIP_BUILD:-0}
 MVN_FLAGS=${MVN_FLAGS:-}
 KEEP_TMP=${KEEP_TMP:-0}
+SCENARIOS=${SCENARIOS:-a b c d}
 
 log() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -96,7 +101,7 @@ cleanup() {
 trap cleanup EXIT
 
 BENCH_JAR=keyway-bench/target/benchmarks.jar
-KEYWAY_JAR=keyway-dist/target/keyway.jar
+KEYWAY_JAR=${KEYWAY_JAR:-keyway-dist/target/keyway.jar}
 if [ "$SKIP_BUILD" != 1 ]; then
     log "building the bench jar"
     # shellcheck disable=SC2086
@@ -132,7 +137,10 @@ log "upstream: https://localhost:$UP_PORT (pid $UPSTREAM_PID)"
 # --- keyway -----------------------------------------------------------------------------------------
 mkdir -p "$TMP/data"
 # shellcheck disable=SC2086
-"${PROXY_PIN[@]}" "$JAVA" ${KEYWAY_JAVA_OPTS:-} -jar "$KEYWAY_JAR" server --data-dir "$TMP/data" \
+# the same defaults as ./keyway server; KEYWAY_JAVA_OPTS (after them) overrides
+# shellcheck source=../bin/server-jvm-opts.sh
+. "$ROOT/bin/server-jvm-opts.sh"
+"${PROXY_PIN[@]}" "$JAVA" "${KEYWAY_SERVER_JVM_OPTS[@]}" ${KEYWAY_JAVA_OPTS:-} -jar "$KEYWAY_JAR" server --data-dir "$TMP/data" \
     --api-addr 127.0.0.1:0 --proxy-addr 127.0.0.1:0 --allow-private-upstreams \
     --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/keyway.log" 2>&1 &
 KW_PID=$!
@@ -197,20 +205,30 @@ if [ "$PROXY_OK" = 1 ]; then
     fi
 fi
 
-ROUTES=(direct)
-[ "$PROXY_OK" = 1 ] && ROUTES+=(proxy)
+want() { case " $SCENARIOS " in *" $1 "*) return 0 ;; esac; return 1; }
+ROUTES=()
+[ "${ROUTES_ONLY:-}" != proxy ] && ROUTES+=(direct)
+[ "$PROXY_OK" = 1 ] && [ "${ROUTES_ONLY:-}" != direct ] && ROUTES+=(proxy)
 for route in "${ROUTES[@]}"; do
     extra=()
     [ "$route" = proxy ] && extra=(--expect-auth)
-    log "(a) keep-alive small, $route"
-    loadgen "keepalive small" "$route" --target "$TARGET/small" --mode keepalive "${extra[@]}"
-    log "(b) new connection per request, $route"
-    loadgen "newconn small" "$route" --target "$TARGET/small" --mode newconn "${extra[@]}"
-    log "(c) 1 MiB responses, $route"
-    loadgen "keepalive 1MiB" "$route" --target "$TARGET/1m" --mode keepalive "${extra[@]}"
-    log "(d) SSE $SSE_EVENTS events every ${SSE_DELAY_MS} ms, $route"
-    DURATION=$SSE_DURATION loadgen "sse" "$route" --target "$TARGET/sse?n=$SSE_EVENTS&delay=$SSE_DELAY_MS" \
-        --mode keepalive "${extra[@]}"
+    if want a; then
+        log "(a) keep-alive small, $route"
+        loadgen "keepalive small" "$route" --target "$TARGET/small" --mode keepalive "${extra[@]}"
+    fi
+    if want b; then
+        log "(b) new connection per request, $route"
+        loadgen "newconn small" "$route" --target "$TARGET/small" --mode newconn "${extra[@]}"
+    fi
+    if want c; then
+        log "(c) 1 MiB responses, $route"
+        loadgen "keepalive 1MiB" "$route" --target "$TARGET/1m" --mode keepalive "${extra[@]}"
+    fi
+    if want d; then
+        log "(d) SSE $SSE_EVENTS events every ${SSE_DELAY_MS} ms, $route"
+        DURATION=$SSE_DURATION loadgen "sse" "$route" --target "$TARGET/sse?n=$SSE_EVENTS&delay=$SSE_DELAY_MS" \
+            --mode keepalive "${extra[@]}"
+    fi
 done
 
 echo

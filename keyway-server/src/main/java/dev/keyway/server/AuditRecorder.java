@@ -4,6 +4,7 @@ import dev.keyway.proxy.spi.AuditSink;
 import dev.keyway.proxy.spi.ProxyAuditEvent;
 import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.auth.Principal;
+import dev.keyway.store.audit.AuditJson;
 import dev.keyway.store.audit.AuditLog;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -32,12 +33,12 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
 
     @Override
     public CompletableFuture<Void> decision(ProxyAuditEvent event) {
-        return audit.append(toMap(event), true).thenApply(seq -> null);
+        return audit.append(toJson(event), true).thenApply(seq -> null);
     }
 
     @Override
     public void completed(ProxyAuditEvent event) {
-        audit.append(toMap(event), false).exceptionally(t -> {
+        audit.append(toJson(event), false).exceptionally(t -> {
             log.warn("audit append failed: {}", t.toString());
             return null;
         });
@@ -91,41 +92,39 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         audit.append(m, true).exceptionally(t -> null);
     }
 
-    static Map<String, Object> toMap(ProxyAuditEvent e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", e.kind());
-        m.put("time", e.time().toString());
-        put(m, "request_id", e.requestId());
-        put(m, "vault", e.vault());
-        put(m, "token_id", e.tokenId());
-        put(m, "actor", e.actor());
-        put(m, "client", e.client());
-        put(m, "method", e.method());
-        m.put("host", e.host());
-        m.put("port", e.port());
-        put(m, "path", e.path());
-        put(m, "service", e.service());
-        m.put("injected", e.injected());
+    /**
+     * The record of a proxy event, field for field what a {@code LinkedHashMap} through Jackson
+     * produced before, built without the map (this runs twice per injected request).
+     */
+    static AuditJson toJson(ProxyAuditEvent e) {
+        AuditJson j = new AuditJson();
+        j.put("type", e.kind());
+        j.put("time", e.time().toString());
+        j.put("request_id", e.requestId());
+        j.put("vault", e.vault());
+        j.put("token_id", e.tokenId());
+        j.put("actor", e.actor());
+        j.put("client", e.client());
+        j.put("method", e.method());
+        j.put("host", e.host());
+        j.put("port", e.port());
+        j.put("path", e.path());
+        j.put("service", e.service());
+        j.put("injected", e.injected());
         if (!e.credentials().isEmpty()) {
-            m.put("credentials", e.credentials());
+            j.put("credentials", e.credentials());
         }
         if (e.status() != 0) {
-            m.put("status", e.status());
+            j.put("status", e.status());
         }
         if (!e.kind().equals("decision")) {
-            m.put("bytes_in", e.bytesIn());
-            m.put("bytes_out", e.bytesOut());
-            m.put("duration_ms", e.durationMillis());
+            j.put("bytes_in", e.bytesIn());
+            j.put("bytes_out", e.bytesOut());
+            j.put("duration_ms", e.durationMillis());
         }
-        put(m, "error_type", e.errorType());
-        put(m, "mode", e.mode());
-        return m;
-    }
-
-    private static void put(Map<String, Object> m, String k, Object v) {
-        if (v != null) {
-            m.put(k, v);
-        }
+        j.put("error_type", e.errorType());
+        j.put("mode", e.mode());
+        return j;
     }
 
     static Instant now() {

@@ -86,6 +86,8 @@ final class Exchange implements UpstreamListener {
     private UpstreamPool.@Nullable Key poolKey;
     private boolean upstreamIsStream;
     private boolean auditReady;
+    /** Response data was written to the client but not flushed yet (see {@link #writeClient}). */
+    private boolean clientFlushPending;
     private boolean headSent;
     private boolean requestDone;
     private boolean requestSent;
@@ -602,7 +604,7 @@ final class Exchange implements UpstreamListener {
                 return;
             }
             bytesOut += c.content().readableBytes();
-            writeClient(c);
+            writeClient(c, last);
             if (last) {
                 responseComplete();
             }
@@ -654,17 +656,41 @@ final class Exchange implements UpstreamListener {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         responseStarted = true;
-        writeClient(out);
+        writeClient(out, full);
         if (full) {
             responseComplete();
         }
     }
 
-    private void writeClient(Object msg) {
-        ctx.writeAndFlush(msg);
+    /**
+     * Relays to the client. The end of a response is flushed at once; anything else is flushed when
+     * the upstream read that produced it completes ({@link #upstreamReadComplete}), so a small
+     * response (head + body in one read) costs one flush, while streams (SSE) are still flushed as
+     * each upstream read arrives.
+     */
+    private void writeClient(Object msg, boolean flush) {
+        if (flush) {
+            clientFlushPending = false;
+            ctx.writeAndFlush(msg);
+        } else {
+            clientFlushPending = true;
+            ctx.write(msg);
+        }
         Channel up = upstream;
         if (up != null && !ctx.channel().isWritable()) {
             up.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void upstreamReadComplete() {
+        flushClient();
+    }
+
+    private void flushClient() {
+        if (clientFlushPending) {
+            clientFlushPending = false;
+            ctx.flush();
         }
     }
 
@@ -745,6 +771,7 @@ final class Exchange implements UpstreamListener {
                 setClientRead(true);
             }
         } else {
+            flushClient();
             px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
                     p.type().slug()));
             count();

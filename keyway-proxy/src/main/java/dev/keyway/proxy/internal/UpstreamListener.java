@@ -10,4 +10,7 @@ interface UpstreamListener {
     void upstreamError(Throwable cause);
 
     void upstreamWritabilityChanged(boolean writable);
+
+    /** The end of one read from the upstream: what was relayed without a flush is flushed now. */
+    default void upstreamReadComplete() {}
 }

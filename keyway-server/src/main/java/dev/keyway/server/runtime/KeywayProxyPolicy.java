@@ -30,10 +30,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -42,8 +44,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Keyway's proxy policy: authenticates proxy tokens, decides intercept/tunnel/deny per CONNECT, and
  * for each request runs match → decide → inject against the current in-memory {@link Snapshot}.
- * No database I/O and no configuration parsing happen here; the only per-request crypto is one
- * AES-GCM decryption of each credential actually injected.
+ * No database I/O and no configuration parsing happen here; credentials are decrypted (AES-GCM)
+ * through a short-lived {@link CredentialCache}, so at most once a minute per credential.
  */
 public final class KeywayProxyPolicy implements ProxyPolicy {
     private static final Logger log = LoggerFactory.getLogger(KeywayProxyPolicy.class);
@@ -53,6 +55,15 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private final VaultService vaults;
     private final Clock clock;
     private final @Nullable AwsSigning aws;
+    private final CredentialCache credentials = new CredentialCache(CredentialCache.DEFAULT_TTL_NANOS,
+            CredentialCache.DEFAULT_MAX_ENTRIES, System::nanoTime);
+    /** Service subsets by token id, valid for one snapshot (they depend on nothing else). */
+    private volatile AllowedCache allowedCache = new AllowedCache(null, new ConcurrentHashMap<>());
+
+    private record AllowedCache(@Nullable Snapshot snapshot, ConcurrentHashMap<String, Allowed> byToken) {}
+
+    /** The subset a token may use; {@code services} null means all of its vault's services. */
+    private record Allowed(@Nullable Set<String> services) {}
 
     public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock) {
         this(snapshot, vaults, clock, null);
@@ -156,14 +167,34 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         return new AuthResult.Authenticated(new ProxyPrincipal(t.id(), p.actor(), vr.vault().id(), vr.vault().name()));
     }
 
-    /** The service subset the principal's token is restricted to, or null for all. */
-    private static @Nullable Set<String> allowedServices(Snapshot s, ProxyPrincipal pp) {
+    /**
+     * The service subset the principal's token is restricted to, or null for all. A pure function of
+     * the snapshot and the token id, so it is computed once per (snapshot, token) and reused.
+     */
+    private @Nullable Set<String> allowedServices(Snapshot s, ProxyPrincipal pp) {
+        AllowedCache c = allowedCache;
+        if (c.snapshot() != s) {
+            c = new AllowedCache(s, new ConcurrentHashMap<>());
+            allowedCache = c;
+        }
+        Allowed a = c.byToken().get(pp.tokenId());
+        if (a == null) {
+            a = new Allowed(computeAllowed(s, pp));
+            if (c.byToken().size() < 10_000) {
+                c.byToken().put(pp.tokenId(), a);
+            }
+        }
+        return a.services();
+    }
+
+    private static @Nullable Set<String> computeAllowed(Snapshot s, ProxyPrincipal pp) {
         TokenRecord t = s.tokens().byId(pp.tokenId()).orElse(null);
         if (t == null) {
             return Set.of();
         }
         try {
-            return ApiAuth.principal(s, t).services();
+            Set<String> services = ApiAuth.principal(s, t).services();
+            return services == null ? null : Collections.unmodifiableSet(services); // keeps the order error messages show
         } catch (KeywayException e) {
             return Set.of();
         }
@@ -259,7 +290,8 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return Optional.empty();
         }
         try {
-            return Optional.of(vaults.decrypt(vr.vault(), c));
+            return Optional.of(credentials.get(new CredentialCache.Key(vr.vault().id(), c.name(), c.version()), c.ciphertext(),
+                    () -> vaults.decrypt(vr.vault(), c)));
         } catch (RuntimeException e) {
             log.error("credential {} in vault {} cannot be decrypted ({}); not injecting", name, vr.vault().name(), e.getClass().getSimpleName());
             return Optional.empty();

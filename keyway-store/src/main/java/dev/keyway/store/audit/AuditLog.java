@@ -17,11 +17,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jspecify.annotations.Nullable;
@@ -44,7 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  *       enqueues it on a bounded queue ({@value #DEFAULT_CAPACITY} by default).</li>
  *   <li>One writer thread drains the queue, writes the whole batch, and forces the file once if
  *       any record in the batch is durable (group commit): durable futures complete after the
- *       force, the others right after the write. Futures complete on the writer thread, so
+ *       force, the others right after the write. Only durable records wake an idle writer at
+ *       once; non-durable ones go with the next batch, or within {@value #LAZY_NANOS} ns.
+ *       Futures complete on the writer thread, so
  *       callers should keep continuations short or use the {@code *Async} variants.</li>
  *   <li>A full queue fails the append (durable or not; a non-durable failure also counts in
  *       {@link #dropped()}): nothing is dropped silently.</li>
@@ -61,6 +64,8 @@ public final class AuditLog implements AutoCloseable {
 
     public static final int DEFAULT_CAPACITY = 100_000;
     static final int MAX_BATCH = 4096;
+    /** Longest a non-durable record waits in the queue while the writer is idle. */
+    static final long LAZY_NANOS = 20_000_000L;
 
     /** Field names the log adds; a record may not set them itself. */
     public static final String SEQ = "seq";
@@ -73,7 +78,11 @@ public final class AuditLog implements AutoCloseable {
     private final JsonMapper mapper;
     private final AuditFile reader;
     private final FileChannel channel;
-    private final BlockingQueue<Pending> queue;
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final int capacity;
+    /** True while the writer is parked or about to park; producers of durable records then unpark it. */
+    private volatile boolean writerIdle;
     private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final AtomicLong lastSeq;
     private final LongAdder dropped = new LongAdder();
@@ -97,7 +106,7 @@ public final class AuditLog implements AutoCloseable {
         this.clock = clock;
         this.mapper = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
         this.reader = new AuditFile(this.file, mapper);
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        this.capacity = capacity;
         try {
             PrivateFiles.createOrTighten(this.file);
             this.lastSeq = new AtomicLong(reader.recover());
@@ -126,6 +135,18 @@ public final class AuditLog implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "audit record cannot be serialised as JSON (" + e.getClass().getSimpleName() + ")"));
         }
+        return enqueue(body, durable);
+    }
+
+    /**
+     * Queues a record built with {@link AuditJson} (the allocation-light path used for every proxied
+     * request); otherwise exactly like {@link #append(Map, boolean)}.
+     */
+    public CompletableFuture<Long> append(AuditJson record, boolean durable) {
+        return enqueue(record.toBytes(), durable);
+    }
+
+    private CompletableFuture<Long> enqueue(byte[] body, boolean durable) {
         Pending p = new Pending(body, clock.instant(), durable, new CompletableFuture<>());
         closeLock.readLock().lock();
         try {
@@ -135,11 +156,16 @@ public final class AuditLog implements AutoCloseable {
             if (!healthy) {
                 return CompletableFuture.failedFuture(unavailable("audit log failed to write; see server log"));
             }
-            if (!queue.offer(p)) {
+            if (queued.incrementAndGet() > capacity) {
+                queued.decrementAndGet();
                 if (!durable) {
                     dropped.increment();
                 }
                 return CompletableFuture.failedFuture(unavailable("audit log queue is full"));
+            }
+            queue.add(p);
+            if (durable && writerIdle) {
+                LockSupport.unpark(writer);
             }
         } finally {
             closeLock.readLock().unlock();
@@ -188,9 +214,8 @@ public final class AuditLog implements AutoCloseable {
                 return;
             }
             closed = true;
-            queue.put(closeMarker);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            queue.add(closeMarker);
+            LockSupport.unpark(writer);
         } finally {
             closeLock.writeLock().unlock();
         }
@@ -211,13 +236,28 @@ public final class AuditLog implements AutoCloseable {
         List<Pending> batch = new ArrayList<>();
         boolean stop = false;
         while (!stop) {
-            try {
-                batch.add(queue.take());
-            } catch (InterruptedException e) {
-                continue; // only close() stops the writer, so nothing queued is abandoned
+            Pending p;
+            while (batch.size() < MAX_BATCH && (p = queue.poll()) != null) {
+                if (p == closeMarker) {
+                    stop = true;
+                    break;
+                }
+                batch.add(p);
+                queued.decrementAndGet();
             }
-            queue.drainTo(batch, MAX_BATCH - 1);
-            stop = batch.remove(closeMarker);
+            if (batch.isEmpty() && !stop) {
+                // Only durable records (and close) wake the writer; others wait at most LAZY_NANOS, so a
+                // request's non-durable record rides along with the next durable batch instead of
+                // costing a wakeup of its own. Setting the flag before re-checking the queue pairs
+                // with producers adding before reading it, so a durable record is never left waiting.
+                writerIdle = true;
+                if (queue.isEmpty()) {
+                    LockSupport.parkNanos(this, LAZY_NANOS);
+                }
+                writerIdle = false;
+                Thread.interrupted(); // ignored (park would not block again): only close() stops the writer
+                continue;
+            }
             writeBatch(batch);
             batch.clear();
         }

@@ -126,6 +126,17 @@ class AuditLogTest {
     }
 
     @Test
+    void builtRecordsAreNumberedLikeMapRecords() throws Exception {
+        AuditLog log = open();
+        assertThat(get(log.append(new AuditJson().put("type", "request").put("port", 443), true))).isEqualTo(1);
+        assertThat(get(log.append(new AuditJson(), false))).isEqualTo(2);
+        log.close();
+        assertThat(lines()).containsExactly(
+                "{\"seq\":1,\"ts\":\"2026-03-04T05:06:07.890Z\",\"type\":\"request\",\"port\":443}",
+                "{\"seq\":2,\"ts\":\"2026-03-04T05:06:07.890Z\"}");
+    }
+
+    @Test
     void fileIsOwnerOnlyAndAnExistingBroaderFileIsTightened() throws Exception {
         open().close();
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file()))).isEqualTo("rw-------");
