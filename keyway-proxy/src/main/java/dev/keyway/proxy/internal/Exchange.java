@@ -766,7 +766,7 @@ final class Exchange implements UpstreamListener {
             owner.answer(ctx, p, requestId, keep, requestDone);
             owner.exchangeDone(this, false);
             if (!keep && !owner.h2Stream) {
-                setClientRead(false);
+                setClientRead(!requestDone); // keep draining an unfinished upload until the delayed close
             } else if (!owner.h2Stream) {
                 setClientRead(true);
             }

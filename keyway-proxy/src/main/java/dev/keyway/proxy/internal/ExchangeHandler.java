@@ -193,6 +193,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             if (ht != null) {
                 ht.awaitNext();
             }
+        } else if (!requestComplete) {
+            // The client may still be sending the body (e.g. 413 before the upload ends): keep reading
+            // and discarding it for a moment, so it gets to read this answer instead of a reset.
+            ctx.writeAndFlush(response).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 2, java.util.concurrent.TimeUnit.SECONDS));
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
