@@ -31,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 class SecretLeakTest {
     static final String CANARY = "canary-leak-6c1e93b0f2a8d";
     static final String CANARY_NL = "canary-nl-77aa01\r\nX-Evil: 1";
+    /** Alphanumeric only, so a parser quoting an unquoted token would quote all of it. */
+    static final String CANARY_TOKEN = "canaryleakQ9w8e7r6t5y4u3";
 
     @TempDir
     Path dir;
@@ -65,7 +67,7 @@ class SecretLeakTest {
         }
         String logs = captured.toString(StandardCharsets.UTF_8);
         assertThat(logs.lines().count()).as("log output was captured at TRACE").isGreaterThan(20);
-        for (String secret : List.of(CANARY, "canary-nl-77aa01")) {
+        for (String secret : List.of(CANARY, "canary-nl-77aa01", CANARY_TOKEN)) {
             assertThat(logs).as("server logs").doesNotContain(secret);
             for (String s : seen) {
                 assertThat(s).as("a response or client output").doesNotContain(secret);
@@ -92,6 +94,8 @@ class SecretLeakTest {
                 seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\":\"" + CANARY + "\",\"oops\":\"" + CANARY + "\"}").body());
                 seen.add(ts.call("PUT", "/v1/vaults/default/credentials/lower", "{\"value\":\"" + CANARY + "\"}").body());
                 seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\":\"" + CANARY).body());
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\": " + CANARY_TOKEN + "}").body()); // unquoted
+                seen.add(ts.call("PUT", "/v1/vaults/default/credentials/GOOD", "{\"value\": [\"" + CANARY + "\"]}").body());
                 seen.add(ts.call("PUT", "/v1/vaults/nope/credentials/GOOD", "{\"value\":\"" + CANARY + "\"}").body());
                 seen.add(ts.call("GET", "/v1/vaults/default/credentials/GOOD", null).body());
                 seen.add(ts.call("GET", "/v1/vaults/default/credentials", null).body());

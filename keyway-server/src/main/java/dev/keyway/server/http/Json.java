@@ -45,7 +45,11 @@ public final class Json {
                     "unknown field '" + e.getPropertyName() + "'" + known(e),
                     Map.of("field", e.getPropertyName()));
         } catch (JacksonException e) {
-            throw new KeywayException(ErrorType.BAD_REQUEST, "invalid JSON body: " + e.getOriginalMessage());
+            // Never echo the parser's message: it quotes the offending input, which may be a secret value.
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr();
+            throw new KeywayException(ErrorType.BAD_REQUEST, "invalid JSON body" + where
+                    + "; expected a JSON object with the documented fields");
         }
     }
 
