@@ -223,8 +223,8 @@ public interface Store extends AutoCloseable {
     boolean deleteAwsGrant(String vaultId, String name);
 
     /**
-     * Binds a per-run AWS scope to its token (replacing an earlier one); the scope goes with the
-     * token. NOT_FOUND for a missing token.
+     * Binds a per-run AWS scope to its token; the scope goes with the token. NOT_FOUND for a missing
+     * token; CONFLICT when the token already has one (set once, so it can never be widened).
      */
     void putAwsRunScope(AwsRunScopeRecord scope);
 

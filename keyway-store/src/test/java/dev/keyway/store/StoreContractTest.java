@@ -1056,7 +1056,7 @@ public abstract class StoreContractTest {
     }
 
     @Test
-    void awsRunScopeIsBoundToItsTokenReplacedAndGoesWithTheVault() {
+    void awsRunScopeIsBoundToItsTokenOnceAndGoesWithTheVault() {
         String a = vault("a").id();
         store.insertToken(token("t1", a));
         store.insertToken(token("t2", a));
@@ -1064,10 +1064,13 @@ public abstract class StoreContractTest {
         assertBumps("putAwsRunScope", () -> store.putAwsRunScope(s1));
         assertThat(store.awsRunScope("t1")).contains(s1);
         assertThat(store.awsRunScope("t2")).isEmpty();
-        AwsRunScopeRecord s2 = new AwsRunScopeRecord("t1", "aws2", null, null, T0.plusSeconds(1));
+        AwsRunScopeRecord s2 = new AwsRunScopeRecord("t2", "aws2", null, null, T0.plusSeconds(1));
         store.putAwsRunScope(s2);
-        assertThat(store.awsRunScope("t1")).contains(s2);
-        assertThat(store.listAwsRunScopes()).containsExactly(s2);
+        assertThat(store.awsRunScope("t2")).contains(s2);
+        assertThat(store.listAwsRunScopes()).containsExactly(s1, s2);
+        assertThatThrownBy(() -> store.putAwsRunScope(new AwsRunScopeRecord("t1", "aws", null, "{}", T0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CONFLICT));
+        assertThat(store.awsRunScope("t1")).as("set once: never replaced").contains(s1);
         assertThatThrownBy(() -> store.putAwsRunScope(new AwsRunScopeRecord("t_missing", "aws", null, null, T0)))
                 .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.NOT_FOUND));
         store.deleteVault(a);

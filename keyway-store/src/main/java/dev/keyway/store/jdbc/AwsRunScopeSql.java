@@ -18,7 +18,7 @@ final class AwsRunScopeSql {
 
     private AwsRunScopeSql() {}
 
-    /** Inserts or replaces the token's scope. NOT_FOUND for a missing token. */
+    /** Inserts the token's scope. NOT_FOUND for a missing token, CONFLICT when it already has one (set once). */
     static void put(Connection c, AwsRunScopeRecord s) throws SQLException {
         try (PreparedStatement ps = prepare(c, "SELECT 1 FROM tokens WHERE id = ?", s.tokenId());
                 ResultSet rs = ps.executeQuery()) {
@@ -26,7 +26,10 @@ final class AwsRunScopeSql {
                 throw KeywayException.notFound("token not found");
             }
         }
-        update(c, "DELETE FROM aws_run_scopes WHERE token_id = ?", s.tokenId());
+        if (get(c, s.tokenId()).isPresent()) {
+            throw new KeywayException(dev.keyway.core.error.ErrorType.CONFLICT, "this token already has an AWS run scope; it "
+                    + "is set once per run token so it can only stay as narrow as it was");
+        }
         update(c, "INSERT INTO aws_run_scopes (" + COLS + ") VALUES (?, ?, ?, ?, ?)", s.tokenId(), s.grantName(), s.policy(),
                 s.tagsJson(), s.createdAt());
     }
