@@ -83,11 +83,11 @@ final class RunCommand implements Callable<Integer> {
                 "NAME may be omitted when the vault has exactly one AWS grant."})
     List<String> grants = new ArrayList<>();
     @Option(names = "--aws-session-policy", paramLabel = "FILE.json",
-            description = {"With --grant aws (credential-process grants without their own session policy): an inline session",
-                "policy for this run's AWS sessions, so the run gets narrower permissions than the role."})
+            description = {"With --grant aws (grants without their own session policy): an inline session policy for this",
+                "run's AWS sessions, so the run gets narrower permissions than the role (sign mode: run tokens only)."})
     @Nullable Path awsSessionPolicy;
     @Option(names = "--aws-session-tag", paramLabel = "KEY=VALUE",
-            description = "With --grant aws (credential-process grants): a session tag for this run's AWS sessions (repeatable; "
+            description = "With --grant aws: a session tag for this run's AWS sessions (repeatable; "
                     + "the role's trust policy must allow sts:TagSession).")
     Map<String, String> awsSessionTags = new LinkedHashMap<>();
 
@@ -193,11 +193,6 @@ final class RunCommand implements Callable<Integer> {
         String mode = grant.path("mode").asString();
         String policy = null;
         if (awsSessionPolicy != null || !awsSessionTags.isEmpty()) {
-            if (!mode.equals("credential-process")) {
-                throw new CliException(ExitCodes.USAGE, "--aws-session-policy and --aws-session-tag apply to credential-process "
-                        + "grants only; AWS grant '" + grant.path("name").asString() + "' is in " + mode + " mode (give that grant "
-                        + "a narrower --session-policy instead)");
-            }
             if (awsSessionPolicy != null) {
                 try {
                     policy = Files.readString(awsSessionPolicy);
@@ -206,9 +201,11 @@ final class RunCommand implements Callable<Integer> {
                 }
             }
         }
+        boolean sign = mode.equals("sign");
         if (policy != null || !awsSessionTags.isEmpty()) {
             // fail before the program starts (bad policy, grant with its own policy, tags the role refuses);
-            // the session this opens is cached for the program's first credential fetch
+            // the session this opens is cached for the program's first credential fetch. Sign mode binds
+            // the scope to the run's token (the proxy signs with the scoped session); agent tokens are refused.
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("grant", grant.path("name").asString());
             if (policy != null) {
@@ -218,14 +215,15 @@ final class RunCommand implements Callable<Integer> {
                 body.put("session_tags", awsSessionTags);
             }
             try {
-                ApiClient.create(prep.addr(), dataDir()).withToken(prep.token()).withVault(prep.vault()).post("/v1/aws/credentials", body);
+                ApiClient.create(prep.addr(), dataDir()).withToken(prep.token()).withVault(prep.vault()).post(sign ? "/v1/aws/run-scope" : "/v1/aws/credentials", body);
             } catch (CliException e) {
                 throw new CliException(e.exitCode(), "the per-run AWS session for grant '" + grant.path("name").asString()
                         + "' was refused: " + e.getMessage());
             }
         }
         AwsChildConfig.Child aws = AwsChildConfig.write(dir, grant.path("name").asString(), keywayCommand(),
-                grant.path("region").asString(), mode, prep.vault(), caBundle, policy, awsSessionTags);
+                grant.path("region").asString(), mode, prep.vault(), caBundle, sign ? null : policy,
+                sign ? Map.of() : awsSessionTags);
         Map<String, String> full = new LinkedHashMap<>(env.full());
         aws.unset().forEach(full::remove);
         full.putAll(aws.set());

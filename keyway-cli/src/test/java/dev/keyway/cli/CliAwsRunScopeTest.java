@@ -23,7 +23,8 @@ import tools.jackson.databind.JsonNode;
  * Per-run down-scoping ({@code keyway run --grant aws --aws-session-policy/--aws-session-tag}): the
  * run's credentials come from an AssumeRole call carrying the run's inline {@code Policy} and
  * {@code Tags}, cached apart from the grant's shared session; a run policy never replaces a grant's
- * own policy, and sign-mode grants refuse it.
+ * own policy. In sign mode the scope is bound to the run's token and the proxy signs with the scoped
+ * session.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CliAwsRunScopeTest {
@@ -152,16 +153,75 @@ class CliAwsRunScopeTest {
     }
 
     @Test
-    void keywayRunRefusesPerRunScopesForSignGrantsAndGrantsWithTheirOwnPolicy() throws Exception {
+    void signModeRunSignsItsRequestsWithASessionCarryingTheRunsPolicyAndTags() throws Exception {
         kw.cli("vault", "create", "signscope").ok();
-        kw.cli("aws", "grant", "--vault", "signscope", "--role", ROLE, "--mode", "sign", "--no-verify").ok();
+        kw.cli("aws", "grant", "--vault", "signscope", "--role", ROLE, "--mode", "sign", "--host", "localhost:" + aws.port(),
+                "--no-verify").ok();
         Path policy = Files.writeString(dir.resolve("p2.json"), POLICY);
-        Execution sign = runCommand("signscope", "--grant", "aws", "--aws-session-policy", policy.toString(), "--no-install-skill",
-                "--", "true");
-        assertThat(sign.code()).isEqualTo(ExitCodes.USAGE);
-        assertThat(sign.err()).contains("apply to credential-process grants only").contains("sign mode");
-        assertThat(sign.child().command).isNull();
+        String runToken = token("signscope");
+        Execution run = runCommandWith("signscope", runToken, "--grant", "aws", "--aws-session-policy", policy.toString(),
+                "--aws-session-tag", "task=s-1", "--no-install-skill", "--", "true");
+        assertThat(run.code()).as(run.err()).isZero();
+        assertThat(run.child().env).containsEntry("AWS_ACCESS_KEY_ID", dev.keyway.core.aws.AwsPlaceholders.ACCESS_KEY_ID);
 
+        String scopedKey = listTablesThroughProxy(runToken, "signscope");
+        assertThat(aws.assumedWith.get(scopedKey)).as("the proxy signed with the run's scoped session").isNotNull()
+                .containsEntry("Policy", COMPACT).containsEntry("Tags.member.1.Key", "task")
+                .containsEntry("Tags.member.1.Value", "s-1");
+
+        // another token of the same vault, without a scope, still gets the grant's unscoped session
+        String plainKey = listTablesThroughProxy(token("signscope"), "signscope");
+        assertThat(plainKey).isNotEqualTo(scopedKey);
+        assertThat(aws.assumedWith.get(plainKey)).doesNotContainKey("Policy").doesNotContainKey("Tags.member.1.Key");
+
+        String hash = dev.keyway.core.aws.SigV4.sha256Hex(COMPACT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(Files.readString(kw.dataDir().resolve("audit.jsonl"))).contains("\"aws.run_scope\"")
+                .contains("\"run_policy_sha256\":\"" + hash + "\"").doesNotContain("agent-bucket");
+
+        // the scope is set once: the run's program cannot replace (widen) it with its own token
+        Path wide = Files.writeString(dir.resolve("wide2.json"), "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":"
+                + "\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}");
+        Execution again = runCommandWith("signscope", runToken, "--grant", "aws", "--aws-session-policy", wide.toString(),
+                "--no-install-skill", "--", "true");
+        assertThat(again.code()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(again.err()).contains("already has an AWS run scope");
+        assertThat(again.child().command).isNull();
+        assertThat(aws.assumedWith.get(listTablesThroughProxy(runToken, "signscope"))).containsEntry("Policy", COMPACT);
+
+        // a long-lived agent token is refused: the scope would narrow every request of the agent
+        String agentToken = kw.cli("agent", "create", "bot", "--vault", "signscope", "--json").ok().json().get("token").asString();
+        Execution agent = runCommandWith("signscope", agentToken, "--grant", "aws", "--aws-session-tag", "a=b",
+                "--no-install-skill", "--", "true");
+        assertThat(agent.code()).isEqualTo(ExitCodes.PERMISSION);
+        assertThat(agent.err()).contains("run's own token").contains("agent token");
+        assertThat(agent.child().command).isNull();
+    }
+
+    /** A DynamoDB ListTables signed with the placeholder key, sent through the proxy; returns the key the fake saw. */
+    String listTablesThroughProxy(String token, String vault) throws Exception {
+        byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<dev.keyway.core.aws.SigV4Signer.Header> h = new ArrayList<>(List.of(
+                new dev.keyway.core.aws.SigV4Signer.Header("Host", "localhost:" + aws.port()),
+                new dev.keyway.core.aws.SigV4Signer.Header("Content-Length", Integer.toString(body.length)),
+                new dev.keyway.core.aws.SigV4Signer.Header("Content-Type", "application/x-amz-json-1.0"),
+                new dev.keyway.core.aws.SigV4Signer.Header("X-Amz-Target", "DynamoDB_20120810.ListTables")));
+        var signed = dev.keyway.core.aws.SigV4Signer.sign(new dev.keyway.core.aws.SigV4Signer.Request("POST", "/", h,
+                dev.keyway.core.aws.SigV4.sha256Hex(body)), CliAwsSignApisTest.PLACEHOLDER, "us-east-1", "dynamodb",
+                java.time.Instant.now(), dev.keyway.core.aws.SigV4Signer.ALL_HEADERS);
+        StringBuilder req = new StringBuilder("POST / HTTP/1.1\r\n");
+        signed.headers().forEach(x -> req.append(x.name()).append(": ").append(x.value()).append("\r\n"));
+        int mark = aws.seen.size();
+        String status = ThroughProxy.send(kw.server().proxyPort(), token + ":" + vault, "localhost", aws.port(),
+                kw.dataDir().resolve("ca.pem"), req.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                body);
+        assertThat(status).startsWith("HTTP/1.1 200");
+        return aws.seen.subList(mark, aws.seen.size()).stream().filter(x -> x.service().equals("dynamodb")).findFirst()
+                .orElseThrow().accessKeyId();
+    }
+
+    @Test
+    void keywayRunRefusesARunPolicyForGrantsWithTheirOwnPolicy() throws Exception {
+        Path policy = Files.writeString(dir.resolve("p3.json"), POLICY);
         kw.cli("vault", "create", "ownscope").ok();
         kw.cli("aws", "grant", "--vault", "ownscope", "--role", ROLE, "--session-policy", policy.toString(), "--no-verify").ok();
         Execution own = runCommand("ownscope", "--grant", "aws", "--aws-session-policy", policy.toString(), "--no-install-skill",
@@ -178,6 +238,10 @@ class CliAwsRunScopeTest {
     record Execution(int code, String err, CapturingLauncher child) {}
 
     Execution runCommand(String vault, String... args) throws Exception {
+        return runCommandWith(vault, token(vault), args);
+    }
+
+    Execution runCommandWith(String vault, String token, String... args) throws Exception {
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = Main.commandLine(new java.io.PrintWriter(out, true), new java.io.PrintWriter(err, true));
@@ -190,7 +254,7 @@ class CliAwsRunScopeTest {
         });
         env.put("HOME", Files.createDirectories(dir.resolve("home-" + vault)).toString());
         env.put("KEYWAY_ADDR", kw.addr());
-        env.put("KEYWAY_TOKEN", token(vault));
+        env.put("KEYWAY_TOKEN", token);
         env.put("KEYWAY_VAULT", vault);
         rc.environment = env;
         CapturingLauncher child = new CapturingLauncher();

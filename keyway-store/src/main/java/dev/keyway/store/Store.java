@@ -222,6 +222,17 @@ public interface Store extends AutoCloseable {
 
     boolean deleteAwsGrant(String vaultId, String name);
 
+    /**
+     * Binds a per-run AWS scope to its token; the scope goes with the token. NOT_FOUND for a missing
+     * token; CONFLICT when the token already has one (set once, so it can never be widened).
+     */
+    void putAwsRunScope(AwsRunScopeRecord scope);
+
+    Optional<AwsRunScopeRecord> awsRunScope(String tokenId);
+
+    /** Every token's run scope (the proxy's snapshot holds them), by token id. */
+    List<AwsRunScopeRecord> listAwsRunScopes();
+
     @Override
     void close();
 }

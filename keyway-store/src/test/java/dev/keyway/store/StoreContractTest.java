@@ -1054,4 +1054,26 @@ public abstract class StoreContractTest {
         assertThat(store.listAwsGrants(a)).isEmpty();
         store.putAwsGrant(awsGrant(vault("a").id(), "aws", "sign", List.of()));
     }
+
+    @Test
+    void awsRunScopeIsBoundToItsTokenOnceAndGoesWithTheVault() {
+        String a = vault("a").id();
+        store.insertToken(token("t1", a));
+        store.insertToken(token("t2", a));
+        AwsRunScopeRecord s1 = new AwsRunScopeRecord("t1", "aws", "{\"Statement\":[]}", "{\"team\":\"x\"}", T0);
+        assertBumps("putAwsRunScope", () -> store.putAwsRunScope(s1));
+        assertThat(store.awsRunScope("t1")).contains(s1);
+        assertThat(store.awsRunScope("t2")).isEmpty();
+        AwsRunScopeRecord s2 = new AwsRunScopeRecord("t2", "aws2", null, null, T0.plusSeconds(1));
+        store.putAwsRunScope(s2);
+        assertThat(store.awsRunScope("t2")).contains(s2);
+        assertThat(store.listAwsRunScopes()).containsExactly(s1, s2);
+        assertThatThrownBy(() -> store.putAwsRunScope(new AwsRunScopeRecord("t1", "aws", null, "{}", T0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CONFLICT));
+        assertThat(store.awsRunScope("t1")).as("set once: never replaced").contains(s1);
+        assertThatThrownBy(() -> store.putAwsRunScope(new AwsRunScopeRecord("t_missing", "aws", null, null, T0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.NOT_FOUND));
+        store.deleteVault(a);
+        assertThat(store.listAwsRunScopes()).isEmpty();
+    }
 }

@@ -70,6 +70,7 @@ public final class AwsRoutes {
         r.delete(base + "/{name}", this::remove);
         r.get("/v1/aws/credentials", this::credentials);
         r.post("/v1/aws/credentials", this::scopedCredentials);
+        r.post("/v1/aws/run-scope", this::runScope);
     }
 
     private VaultRecord vault(Principal p, ApiRequest req) {
@@ -130,6 +131,64 @@ public final class AwsRoutes {
         RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
         String header = in.vault() != null ? in.vault() : req.header("x-keyway-vault");
         return issue(req, p, in.grant(), header, scope);
+    }
+
+    /** The body of {@code POST /v1/aws/run-scope}: narrows a sign-mode grant for the calling run token. */
+    record RunScopeInput(@Nullable String grant, @Nullable String vault, @Nullable String sessionPolicy,
+            @Nullable Map<String, String> sessionTags) {}
+
+    /**
+     * Binds a per-run scope to the caller's own token, so the proxy signs its requests for a sign-mode
+     * grant with a narrowed session. Only run tokens (scoped) qualify: a long-lived agent token would
+     * narrow every request of the agent. Set once per token, so the program of a run cannot replace
+     * (widen) its scope; the role is assumed once with the scope so STS refusals fail now.
+     */
+    private ApiResponse runScope(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        RunScopeInput in = Json.read(req.body(), RunScopeInput.class);
+        if (!p.type().equals("scoped")) {
+            throw new KeywayException(ErrorType.FORBIDDEN, "a per-run AWS scope binds to a run's own token (type scoped, as "
+                    + "'keyway run' or 'keyway token create' mint); this is a " + p.type() + " token, whose every request it "
+                    + "would narrow. Mint a scoped token for the run");
+        }
+        RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
+        if (scope == null) {
+            throw KeywayException.validation("session_policy", "give a session policy, session tags or both");
+        }
+        String name = in.grant();
+        if (name == null || name.isBlank()) {
+            throw KeywayException.validation("grant", "the AWS grant's name is required");
+        }
+        String header = in.vault() != null ? in.vault() : req.header("x-keyway-vault");
+        VaultRuntime vr = DiscoverRoutes.resolveVault(p, snapshot.get(), header);
+        VaultRecord v = vr.vault();
+        Access.require(p, v.id(), v.name(), VaultRole.PROXY);
+        AwsGrantRecord g = find(v, name);
+        if (!Access.mayUseService(p, g.name())) {
+            throw new KeywayException(ErrorType.FORBIDDEN, "AWS grant '" + g.name() + "' is not granted to " + p.actor()
+                    + "; it may use " + p.services());
+        }
+        if (!g.mode().equals(AwsGrants.SIGN)) {
+            throw KeywayException.validation("grant", "AWS grant '" + g.name() + "' is in credential-process mode: send the "
+                    + "scope with POST /v1/aws/credentials (keyway aws credential-process --session-policy-file)");
+        }
+        if (store.awsRunScope(p.tokenId()).isPresent()) {
+            throw new KeywayException(ErrorType.CONFLICT, "this token already has an AWS run scope; it is set once per run "
+                    + "token so it can only stay as narrow as it was");
+        }
+        grants.probeRunScope(g, v.name(), req.requestId(), scope);
+        store.putAwsRunScope(new dev.keyway.store.AwsRunScopeRecord(p.tokenId(), g.name(), scope.policy(), scope.tagsJson(),
+                java.time.Instant.now()));
+        onChange.run();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("grant", g.name());
+        details.put("token_id", p.tokenId());
+        if (scope.policyHash() != null) {
+            details.put("run_policy_sha256", scope.policyHash());
+        }
+        details.put("session_tags", scope.tags());
+        trail.record(p, "aws.run_scope", v.name(), details);
+        return ApiResponse.json(201, details);
     }
 
     private ApiResponse issue(ApiRequest req, Principal p, @Nullable String name, @Nullable String header,

@@ -329,13 +329,26 @@ public final class AwsGrants {
             throw new KeywayException(ErrorType.FORBIDDEN, "AWS grant '" + g.name() + "' is in sign mode: its credentials never "
                     + "leave Keyway; send AWS requests through the proxy, which signs them");
         }
+        return await(g, vaultName, requestId, scope, AssumeRoleCache.Freshness.credentialProcess(
+                Duration.ofSeconds(g.sessionSeconds())));
+    }
+
+    /**
+     * Assumes a sign-mode grant's role once with a per-run scope (cached for the proxy's first
+     * signature), so a policy, tags or role STS refuses fail before the run's program starts.
+     */
+    public void probeRunScope(AwsGrantRecord g, String vaultName, String requestId, RunScope scope) {
+        await(g, vaultName, requestId, scope, AssumeRoleCache.Freshness.PROXY);
+    }
+
+    private AwsCredentials await(AwsGrantRecord g, String vaultName, String requestId, @Nullable RunScope scope,
+            AssumeRoleCache.Freshness freshness) {
         if (scope != null && scope.policy() != null && g.sessionPolicy() != null) {
             throw KeywayException.validation("session_policy", "AWS grant '" + g.name() + "' has its own session policy and STS "
                     + "accepts only one per session; a per-run policy would replace it and could widen access. Put the narrower "
                     + "statements in the grant's policy, or use a grant without a session policy for per-run policies");
         }
-        CompletableFuture<AwsCredentials> f = cache.get(g, scope, AssumeRoleCache.Freshness.credentialProcess(
-                Duration.ofSeconds(g.sessionSeconds())));
+        CompletableFuture<AwsCredentials> f = cache.get(g, scope, freshness);
         try {
             return f.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -78,6 +78,14 @@ public final class AwsSigning {
 
     /** The decision for a request to a grant's host ({@code head} already without proxy headers). */
     public RequestDecision forward(ProxyPrincipal p, AwsGrantRecord g, RequestHead head) {
+        return forward(p, g, head, null);
+    }
+
+    /**
+     * Like {@link #forward(ProxyPrincipal, AwsGrantRecord, RequestHead)}, signing with a session
+     * narrowed by the run's {@code runScope} (bound to the principal's token) when not null.
+     */
+    public RequestDecision forward(ProxyPrincipal p, AwsGrantRecord g, RequestHead head, @Nullable RunScope runScope) {
         String service = "aws:" + g.name();
         String query = query(head.pathAndQuery());
         if (query != null && (query.contains("X-Amz-Signature=") || query.contains("X-Amz-Credential="))) {
@@ -96,7 +104,7 @@ public final class AwsSigning {
         }
         String sha = head.header("x-amz-content-sha256");
         return new RequestDecision.Forward(head, null, null, service, List.of("aws-grant:" + g.name()),
-                new Signer(p, g, scope, sha == null ? null : sha.strip()));
+                new Signer(p, g, scope, sha == null ? null : sha.strip(), runScope));
     }
 
     private final class Signer implements RequestSigner {
@@ -104,8 +112,11 @@ public final class AwsSigning {
         private final AwsGrantRecord grant;
         private final AwsEndpoints.Scope scope;
         private final @Nullable String contentSha256;
+        private final @Nullable RunScope runScope;
 
-        Signer(ProxyPrincipal principal, AwsGrantRecord grant, AwsEndpoints.Scope scope, @Nullable String contentSha256) {
+        Signer(ProxyPrincipal principal, AwsGrantRecord grant, AwsEndpoints.Scope scope, @Nullable String contentSha256,
+                @Nullable RunScope runScope) {
+            this.runScope = runScope;
             this.principal = principal;
             this.grant = grant;
             this.scope = scope;
@@ -119,7 +130,7 @@ public final class AwsSigning {
 
         @Override
         public CompletableFuture<Signed> sign(RequestHead head, byte @Nullable [] body) {
-            return cache.get(grant, AssumeRoleCache.Freshness.PROXY).handle((creds, err) -> {
+            return cache.get(grant, runScope, AssumeRoleCache.Freshness.PROXY).handle((creds, err) -> {
                 if (err != null) {
                     Throwable cause = err.getCause() != null && err instanceof java.util.concurrent.CompletionException
                             ? err.getCause() : err;
@@ -179,6 +190,10 @@ public final class AwsSigning {
             rec.put("account", AwsAudit.account(grant.roleArn()));
             rec.put("region", scope.region());
             rec.put("service", scope.service());
+            if (runScope != null) {
+                rec.put("run_policy_sha256", runScope.policyHash());
+                rec.put("session_tags", runScope.tags());
+            }
             String operation = AwsEndpoints.operation(scope.service(), head.method(), head.path(), query(head.pathAndQuery()),
                     head.header("x-amz-target"));
             String type = head.header("content-type");

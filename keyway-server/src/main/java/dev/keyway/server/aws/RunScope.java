@@ -53,6 +53,24 @@ public record RunScope(@Nullable String policy, Map<String, String> tags) {
         return new RunScope(p, t);
     }
 
+    /**
+     * The scope as stored with a run's token ({@code aws_run_scopes}): tags as a JSON object. Not
+     * re-validated (it was when stored); null when empty.
+     */
+    public static @Nullable RunScope fromStored(@Nullable String policy, @Nullable String tagsJson) {
+        Map<String, String> tags = new TreeMap<>();
+        if (tagsJson != null && !tagsJson.isBlank()) {
+            tools.jackson.databind.JsonNode n = dev.keyway.server.http.Json.MAPPER.readTree(tagsJson);
+            n.properties().forEach(e -> tags.put(e.getKey(), e.getValue().asString()));
+        }
+        return policy == null && tags.isEmpty() ? null : new RunScope(policy, tags);
+    }
+
+    /** The tags as a JSON object for storage, or null for none. */
+    public @Nullable String tagsJson() {
+        return tags.isEmpty() ? null : new String(dev.keyway.server.http.Json.write(tags), StandardCharsets.UTF_8);
+    }
+
     /** SHA-256 (hex) of the policy and tags: the cache key suffix and what the audit records. */
     public String hash() {
         StringBuilder b = new StringBuilder(String.valueOf(policy)).append('\u0000');

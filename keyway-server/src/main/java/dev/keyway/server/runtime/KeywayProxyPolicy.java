@@ -243,7 +243,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (m.isEmpty()) {
             AwsGrantRecord grant = aws == null ? null : aws.match(vr.awsSignGrants(), allowed, head.host(), head.port());
             if (grant != null) {
-                return aws.forward(p, grant, withoutProxyHeaders(head));
+                Snapshot.AwsRunScope bound = snapshot.get().awsRunScopes().get(p.tokenId());
+                return aws.forward(p, grant, withoutProxyHeaders(head),
+                        bound != null && bound.grantName().equals(grant.name()) ? bound.scope() : null);
             }
             if (vr.unmatchedPolicy().equals("deny")) {
                 return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);

@@ -70,7 +70,15 @@ public final class RuntimeState implements AutoCloseable {
                 grants.computeIfAbsent(g.subjectId(), k -> new HashMap<>()).put(g.vaultId(), VaultRole.parse(g.role()));
             }
             grants.replaceAll((k, v) -> Map.copyOf(v));
-            current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null)), agents, users, grants));
+            Map<String, Snapshot.AwsRunScope> runScopes = new HashMap<>();
+            for (dev.keyway.store.AwsRunScopeRecord r : store.listAwsRunScopes()) {
+                dev.keyway.server.aws.RunScope scope = dev.keyway.server.aws.RunScope.fromStored(r.policy(), r.tagsJson());
+                if (scope != null) {
+                    runScopes.put(r.tokenId(), new Snapshot.AwsRunScope(r.grantName(), scope));
+                }
+            }
+            current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null)), agents, users, grants,
+                    runScopes));
         } finally {
             rebuild.unlock();
         }

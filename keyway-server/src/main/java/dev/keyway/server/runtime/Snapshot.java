@@ -11,6 +11,7 @@ import java.util.Optional;
  * Immutable view of everything the proxy and request authentication need, at one store revision.
  *
  * @param grants subject (user or agent id) → vault id → role
+ * @param awsRunScopes token id → the run's AWS scope (sign mode)
  */
 public record Snapshot(
         long revision,
@@ -19,8 +20,17 @@ public record Snapshot(
         TokenIndex tokens,
         Map<String, AgentRecord> agents,
         Map<String, UserRecord> users,
-        Map<String, Map<String, VaultRole>> grants) {
+        Map<String, Map<String, VaultRole>> grants,
+        Map<String, AwsRunScope> awsRunScopes) {
+    /**
+     * A run's narrowing of one sign-mode AWS grant, bound to the run's token (see
+     * {@code POST /v1/aws/run-scope}): the proxy signs that token's requests for the grant with a
+     * session assumed with {@code scope}.
+     */
+    public record AwsRunScope(String grantName, dev.keyway.server.aws.RunScope scope) {}
+
     public Snapshot {
+        awsRunScopes = Map.copyOf(awsRunScopes);
         byName = Map.copyOf(byName);
         byId = Map.copyOf(byId);
         agents = Map.copyOf(agents);

@@ -3,6 +3,7 @@ package dev.keyway.store.jdbc;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.AwsGrantRecord;
+import dev.keyway.store.AwsRunScopeRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
@@ -493,5 +494,25 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     @Override
     public boolean deleteAwsGrant(String vaultId, String name) {
         return write("deleteAwsGrant", c -> bumpIf(c, AwsGrantSql.delete(c, vaultId, name)));
+    }
+
+    // ---- per-run AWS scopes ----
+
+    @Override
+    public void putAwsRunScope(AwsRunScopeRecord scope) {
+        write("putAwsRunScope", c -> {
+            AwsRunScopeSql.put(c, scope);
+            return bump(c);
+        });
+    }
+
+    @Override
+    public Optional<AwsRunScopeRecord> awsRunScope(String tokenId) {
+        return read("awsRunScope", c -> AwsRunScopeSql.get(c, tokenId));
+    }
+
+    @Override
+    public List<AwsRunScopeRecord> listAwsRunScopes() {
+        return read("listAwsRunScopes", AwsRunScopeSql::list);
     }
 }
