@@ -93,8 +93,8 @@ class CliAwsRunScopeTest {
         assertThat(plainKey).isNotEqualTo(c.get("AccessKeyId").asString());
         assertThat(aws.assumedWith.get(plainKey)).doesNotContainKey("Policy").doesNotContainKey("Tags.member.1.Key");
 
-        String audit = Files.readString(kw.dataDir().resolve("audit.jsonl"));
         String hash = dev.keyway.core.aws.SigV4.sha256Hex(COMPACT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String audit = AuditFiles.await(kw.dataDir(), "\"run_policy_sha256\":\"" + hash + "\"");
         assertThat(audit).contains("\"run_policy_sha256\":\"" + hash + "\"").doesNotContain(c.get("SecretAccessKey").asString());
     }
 
@@ -175,7 +175,7 @@ class CliAwsRunScopeTest {
         assertThat(aws.assumedWith.get(plainKey)).doesNotContainKey("Policy").doesNotContainKey("Tags.member.1.Key");
 
         String hash = dev.keyway.core.aws.SigV4.sha256Hex(COMPACT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        assertThat(Files.readString(kw.dataDir().resolve("audit.jsonl"))).contains("\"aws.run_scope\"")
+        assertThat(AuditFiles.await(kw.dataDir(), "\"aws.run_scope\"", "\"run_policy_sha256\":\"" + hash + "\"")).contains("\"aws.run_scope\"")
                 .contains("\"run_policy_sha256\":\"" + hash + "\"").doesNotContain("agent-bucket");
 
         // the scope is set once: the run's program cannot replace (widen) it with its own token

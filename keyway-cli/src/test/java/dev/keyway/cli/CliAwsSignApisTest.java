@@ -91,7 +91,7 @@ class CliAwsSignApisTest {
             assertThat(aws.issued).containsKey(s.accessKeyId());
         });
         assertThat(aws.dynamoBodies).contains("{\"Limit\":10}");
-        assertThat(Files.readString(kw.dataDir().resolve("audit.jsonl"))).contains("\"operation\":\"ListTables\"")
+        assertThat(AuditFiles.await(kw.dataDir(), "\"operation\":\"ListTables\"", "\"service\":\"dynamodb\"")).contains("\"operation\":\"ListTables\"")
                 .contains("\"service\":\"dynamodb\"");
 
         // the same request straight to the fake (not re-signed) is refused: the placeholder is not a key AWS knows
@@ -146,7 +146,7 @@ class CliAwsSignApisTest {
         }
         assertThat(aws.seen).anyMatch(s -> s.service().equals("bedrock") && s.path().equals(path)
                 && aws.issued.containsKey(s.accessKeyId()));
-        assertThat(Files.readString(kw.dataDir().resolve("audit.jsonl"))).contains("\"service\":\"bedrock\"");
+        assertThat(AuditFiles.await(kw.dataDir(), "\"service\":\"bedrock\"")).contains("\"service\":\"bedrock\"");
     }
 
     private static void readUntil(InputStream in, ByteArrayOutputStream got, String marker) throws Exception {

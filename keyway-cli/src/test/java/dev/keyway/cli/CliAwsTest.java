@@ -341,7 +341,7 @@ class CliAwsTest {
         assertThat(aws.seen.subList(mark, aws.seen.size())).anyMatch(s -> s.operation().startsWith("rejected:")
                 && "AKIAKEYWAYPLACEHOLD1".equals(s.accessKeyId()));
 
-        String audit = Files.readString(kw.dataDir().resolve("audit.jsonl"));
+        String audit = AuditFiles.await(kw.dataDir(), "\"action\":\"sign\"", "\"operation\":\"PutObject\"", "\"operation\":\"GetCallerIdentity\"", "\"service\":\"s3\"");
         assertThat(audit).contains("\"action\":\"sign\"").contains("\"operation\":\"PutObject\"")
                 .contains("\"operation\":\"GetCallerIdentity\"").contains("\"service\":\"s3\"");
         for (Map.Entry<String, String> k : aws.issued.entrySet()) {
