@@ -81,19 +81,10 @@ final class WebSocketExchange implements UpstreamListener {
         ctx.channel().config().setAutoRead(false);
         EventLoop loop = ctx.channel().eventLoop();
         if (fwd.injected()) {
-            try {
-                px.audit.decision(audit.with("decision", 0, 0, 0, 0, null)).whenComplete((v, err) -> loop.execute(() -> {
-                    if (err != null) {
-                        fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
-                                "the audit log could not record this credential use, so nothing was forwarded"));
-                    } else {
-                        auditReady = true;
-                        maybeSend();
-                    }
-                }));
-            } catch (RuntimeException e) {
-                fail(Problems.of(ErrorType.AUDIT_UNAVAILABLE,
-                        "the audit log could not record this credential use, so nothing was forwarded"));
+            if (!DecisionGate.await(px, audit, loop, () -> {
+                auditReady = true;
+                maybeSend();
+            }, this::fail)) {
                 return;
             }
         } else {
