@@ -31,6 +31,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Target target;
     private @Nullable Object current;
     private boolean discarding;
+    private boolean closeWhenDrained;
 
     ExchangeHandler(ProxyContext px, @Nullable TunnelSession session, boolean h2Stream) {
         this.px = px;
@@ -72,6 +73,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 c.release();
                 if (c instanceof LastHttpContent) {
                     discarding = false;
+                    if (closeWhenDrained) {
+                        // the client has sent everything: it will read the answer, not a reset
+                        ctx.executor().schedule(() -> ctx.close(), 200, java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
                 }
             }
             return;
@@ -195,8 +200,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         } else if (!requestComplete) {
             // The client may still be sending the body (e.g. 413 before the upload ends): keep reading
-            // and discarding it for a moment, so it gets to read this answer instead of a reset.
-            ctx.writeAndFlush(response).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 2, java.util.concurrent.TimeUnit.SECONDS));
+            // and discarding it until it ends (bounded), so the client reads this answer, not a reset.
+            closeWhenDrained = true;
+            ctx.writeAndFlush(response);
+            ctx.executor().schedule(() -> ctx.close(), 30, java.util.concurrent.TimeUnit.SECONDS);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }

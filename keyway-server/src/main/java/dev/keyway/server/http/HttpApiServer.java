@@ -83,8 +83,12 @@ public final class HttpApiServer implements AutoCloseable {
                             ch.pipeline()
                                     .addLast(new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS))
                                     .addLast(new HttpServerCodec(8192, 16384, 8192))
-                                    .addLast(new HttpServerKeepAliveHandler())
+                                    // The aggregator sits before the keep-alive handler so that its
+                                    // 413 does not pass through it: that handler would close the
+                                    // connection as soon as the 413 is written, while the client is
+                                    // still sending, and the client would see a reset, not the 413.
                                     .addLast(new LimitedAggregator(maxBodyBytes))
+                                    .addLast(new HttpServerKeepAliveHandler())
                                     .addLast(new Dispatcher(router, workers));
                         }
                     });
@@ -108,8 +112,17 @@ public final class HttpApiServer implements AutoCloseable {
         workers.shutdown();
     }
 
-    /** Answers oversize bodies with a problem document instead of Netty's bare 413. */
+    /**
+     * Answers oversize bodies with a problem document instead of Netty's bare 413, and closes the
+     * connection only once the client has finished sending: closing a socket with unread input makes
+     * the kernel send a reset, which can destroy the 413 before the client reads it.
+     */
     private static final class LimitedAggregator extends HttpObjectAggregator {
+        /** Upper bound on how long the rest of an oversize body is read and discarded. */
+        private static final long DRAIN_SECONDS = 30;
+
+        private boolean closeWhenDrained;
+
         LimitedAggregator(int max) {
             super(max);
         }
@@ -121,9 +134,25 @@ public final class HttpApiServer implements AutoCloseable {
                     ErrorType.PAYLOAD_TOO_LARGE, "request body exceeds " + maxContentLength() + " bytes", rid);
             FullHttpResponse resp = toNetty(r, false);
             resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            // The client may still be sending the body: the aggregator now discards the rest, and the
-            // close is delayed a little so the client can finish and read the 413 instead of a reset.
-            ctx.writeAndFlush(resp).addListener(f -> ctx.executor().schedule(() -> ctx.close(), 2, TimeUnit.SECONDS));
+            ctx.writeAndFlush(resp);
+            if (oversized instanceof LastHttpContent) {
+                ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
+                return;
+            }
+            // The aggregator discards the rest of the body; close when it ends, or after a bound.
+            closeWhenDrained = true;
+            ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            boolean last = msg instanceof LastHttpContent;
+            super.channelRead(ctx, msg);
+            if (closeWhenDrained && last) {
+                // Let the client's final segments be acknowledged before the FIN.
+                ctx.executor().schedule(() -> ctx.close(), 200, TimeUnit.MILLISECONDS);
+                closeWhenDrained = false;
+            }
         }
     }
 
