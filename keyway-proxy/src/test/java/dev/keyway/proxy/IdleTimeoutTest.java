@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class IdleTimeoutTest {
     @RegisterExtension
     static final ProxyFixture shortIdle = new ProxyFixture(b -> b
-            .clientIdleTimeout(Duration.ofMillis(400))
-            .tunnelIdleTimeout(Duration.ofMillis(600)));
+            .clientIdleTimeout(Duration.ofMillis(1500))
+            .tunnelIdleTimeout(Duration.ofMillis(2000)));
 
     @RegisterExtension
     static final ProxyFixture shortPool = new ProxyFixture(b -> b.poolIdleTimeout(Duration.ofMillis(300)));
