@@ -10,9 +10,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** {@code keyway user add|list}: human users (owner only). */
+/** {@code keyway user add|list|disable|enable}: human users (owner only). */
 @Command(name = "user", mixinStandardHelpOptions = true, description = "Manage users (instance owner only).",
-        subcommands = {UserCommand.Add.class, UserCommand.List_.class})
+        subcommands = {UserCommand.Add.class, UserCommand.List_.class, UserCommand.Disable.class, UserCommand.Enable.class})
 final class UserCommand {
     @Command(name = "add", mixinStandardHelpOptions = true, description = "Add a user; grant vault roles with 'keyway vault member add'.")
     static final class Add implements Runnable {
@@ -52,6 +52,46 @@ final class UserCommand {
             } else {
                 Output.table(spec.commandLine().getOut(), r.get("users"), "email", "role", "created_at", "disabled");
             }
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = {"Disable a user: they can no longer sign in, and every session and token they hold or minted "
+                    + "is revoked at once (open proxy connections included).",
+                    "The last enabled owner cannot be disabled. Undo with 'keyway user enable'."})
+    static final class Disable implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "EMAIL") String email;
+        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
+
+        @Override
+        public void run() {
+            toggle(client, spec, email, json, "disable");
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true,
+            description = "Enable a disabled user so they can sign in again (tokens revoked when they were disabled stay revoked).")
+    static final class Enable implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "EMAIL") String email;
+        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
+
+        @Override
+        public void run() {
+            toggle(client, spec, email, json, "enable");
+        }
+    }
+
+    private static void toggle(ClientOptions client, picocli.CommandLine.Model.CommandSpec spec, String email, boolean json, String verb) {
+        JsonNode u = client.client().post("/v1/users/" + Paths.seg(email.strip()) + "/" + verb, Map.of());
+        if (json) {
+            Output.json(spec.commandLine().getOut(), u);
+        } else {
+            spec.commandLine().getOut().println(u.path("email").asString() + " is "
+                    + (u.path("disabled").asBoolean() ? "disabled; their sessions and tokens are revoked" : "enabled"));
         }
     }
 }

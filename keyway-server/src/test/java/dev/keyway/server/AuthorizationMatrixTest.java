@@ -46,7 +46,7 @@ class AuthorizationMatrixTest {
         ok(ts.call("PUT", "/v1/vaults/alpha/credentials/K", "{\"value\":\"v-alpha\"}"));
         ok(ts.call("PUT", "/v1/vaults/beta/credentials/K", "{\"value\":\"v-beta\"}"));
         ok(ts.call("POST", "/v1/setup", "{\"email\":\"owner@example.com\",\"password\":\"" + PW + "\"}"));
-        for (String u : new String[] {"member", "proxyuser", "outsider"}) {
+        for (String u : new String[] {"member", "proxyuser", "outsider", "spare"}) {
             ok(ts.call("POST", "/v1/users", "{\"email\":\"" + u + "@example.com\",\"password\":\"" + PW + "\"}"));
         }
         ok(ts.call("PUT", "/v1/vaults/alpha/members", "{\"user\":\"member@example.com\",\"role\":\"member\"}"));
@@ -108,6 +108,8 @@ class AuthorizationMatrixTest {
                 row("discover", "GET", "/discover", null, proxyPlus),
                 row("create agent", "POST", "/v1/agents", "{\"name\":\"x-{actor}\",\"vaults\":[{\"vault\":\"alpha\"}]}", "admin", "owner"),
                 row("list users", "GET", "/v1/users", null, owner),
+                row("disable a user", "POST", "/v1/users/spare@example.com/disable", null, owner),
+                row("enable a user", "POST", "/v1/users/member@example.com/enable", null, owner),
                 row("add user", "POST", "/v1/users", "{\"email\":\"{actor}-new@example.com\",\"password\":\"" + PW + "\"}", owner),
                 row("status", "GET", "/v1/status", null, owner),
                 row("token accessors", "GET", "/v1/tokens/accessors", null, owner),

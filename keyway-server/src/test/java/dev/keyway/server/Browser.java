@@ -14,6 +14,7 @@ import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -77,12 +78,25 @@ final class Browser implements AutoCloseable {
         e.sendKeys(text);
     }
 
-    /** Clicks and waits for the next page to load (and records it). */
+    /**
+     * Clicks and waits until the next page has loaded (and records it). A marker on the current
+     * window object tells the pages apart: a navigation creates a new window object, so the wait
+     * cannot mistake the old document (still unloading on a busy machine) for the new one.
+     * Transient driver errors while the documents swap are retried.
+     */
     void submit(String buttonCss) {
-        WebElement old = find("html");
-        find(buttonCss).click();
-        waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(old));
-        waitFor(Duration.ofSeconds(10)).until(d -> "complete".equals(driver.executeScript("return document.readyState")));
+        submit(find(buttonCss), false);
+    }
+
+    /** Like {@link #submit(String)} for a given button; {@code confirm} accepts the form's confirm() dialog. */
+    void submit(WebElement button, boolean confirm) {
+        driver.executeScript("window.__keywayBeforeSubmit = true;");
+        button.click();
+        if (confirm) {
+            waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.alertIsPresent()).accept();
+        }
+        waitFor(Duration.ofSeconds(20)).ignoring(WebDriverException.class).until(d -> Boolean.TRUE.equals(driver.executeScript(
+                "return window.__keywayBeforeSubmit !== true && document.readyState === 'complete';")));
         record();
     }
 

@@ -222,10 +222,7 @@ class WebConsoleBrowserTest {
         b.get(base + "/vaults/team/agents");
         WebElement tokenRow = b.find("tr[data-token]");
         assertThat(tokenRow.getText()).contains("ci-nightly").contains("user:" + EMAIL);
-        WebElement old = b.find("html");
-        tokenRow.findElement(By.cssSelector("button")).click();
-        b.driver.switchTo().alert().accept();
-        b.waitFor(Duration.ofSeconds(10)).until(ExpectedConditions.stalenessOf(old));
+        b.submit(tokenRow.findElement(By.cssSelector("button")), true);
         assertThat(b.find(".notice.ok").getText()).contains("Token revoked");
         assertThat(b.findAll("tr[data-token]")).isEmpty();
     }
@@ -371,6 +368,50 @@ class WebConsoleBrowserTest {
 
     @Test
     @Order(11)
+    void rotateAndRevokeAnAgentAndDisableAUser() throws Exception {
+        String first = JSON.readTree(ts.call("POST", "/v1/agents", "{\"name\":\"temp\",\"vaults\":[{\"vault\":\"team\"}]}").body())
+                .get("token").asString();
+        assertThat(whoami(first)).isEqualTo(200);
+        b.get(base + "/vaults/team/agents");
+        b.submit(b.find("tr[data-agent=temp] form[action$='/rotate'] button"), true);
+        Matcher m = Pattern.compile("KEYWAY_TOKEN=(kw_agt_\\S+)").matcher(b.find("#snippet").getText());
+        assertThat(m.find()).isTrue();
+        String rotated = m.group(1);
+        assertThat(rotated).isNotEqualTo(first);
+        assertThat(whoami(first)).as("the old token dies at once").isEqualTo(401);
+        assertThat(whoami(rotated)).isEqualTo(200);
+
+        b.get(base + "/vaults/team/agents");
+        b.submit(b.find("tr[data-agent=temp] form[action$='/revoke'] button"), true);
+        assertThat(b.find(".notice.ok").getText()).contains("Agent revoked");
+        assertThat(b.find("tr[data-agent=temp]").getAttribute("data-revoked")).isNotNull();
+        assertThat(whoami(rotated)).isEqualTo(401);
+
+        // someone leaves the team: the owner disables their account on the settings page
+        ts.call("POST", "/v1/users", "{\"email\":\"carol@example.com\",\"password\":\"" + PASSWORD + "\"}");
+        String carol = JSON.readTree(ts.call("POST", "/v1/auth/login",
+                "{\"email\":\"carol@example.com\",\"password\":\"" + PASSWORD + "\"}", null).body()).get("token").asString();
+        assertThat(whoami(carol)).isEqualTo(200);
+        b.get(base + "/settings");
+        b.submit(b.find("tr[data-user='carol@example.com'] button"), true);
+        assertThat(b.find(".notice.ok").getText()).contains("User disabled");
+        assertThat(b.find("tr[data-user='carol@example.com']").getText()).contains("disabled").contains("Enable");
+        assertThat(whoami(carol)).isEqualTo(401);
+        b.screenshot("14-settings-users");
+        // the owner cannot lock the instance out: disabling the only owner is refused next to the table
+        b.submit(b.find("tr[data-user='" + EMAIL + "'] button"), true);
+        assertThat(b.find(".notice.error").getText()).contains("only enabled owner");
+        b.get(base + "/settings");
+        b.submit(b.find("tr[data-user='carol@example.com'] button"), false);
+        assertThat(b.find(".notice.ok").getText()).contains("User enabled");
+    }
+
+    private int whoami(String token) throws Exception {
+        return ts.call("GET", "/v1/auth/whoami", null, token).statusCode();
+    }
+
+    @Test
+    @Order(12)
     void noPageEverContainedACredentialValue() {
         assertThat(b.sources).hasSizeGreaterThan(20);
         for (String page : b.sources) {

@@ -147,6 +147,9 @@ public interface Store extends AutoCloseable {
 
     boolean updateUserPassword(String userId, String passwordHash);
 
+    /** Disables or re-enables a user; false if there is no such user or it already was in that state. */
+    boolean setUserDisabled(String userId, boolean disabled);
+
     // ---- agents (non-human identities) ----
 
     /** Creates an agent; CONFLICT if the name exists. {@code services} is a comma-separated subset or null for all. */

@@ -158,6 +158,8 @@ public abstract class StoreContractTest {
         WebhookRecord[] w = new WebhookRecord[1];
         assertBumps("createUser", () -> u[0] = store.createUser("a@example.com", "hash", "owner"));
         assertBumps("updateUserPassword", () -> store.updateUserPassword(u[0].id(), "hash2"));
+        assertBumps("setUserDisabled", () -> store.setUserDisabled(u[0].id(), true));
+        assertBumps("setUserDisabled (enable)", () -> store.setUserDisabled(u[0].id(), false));
         assertBumps("createAgent", () -> a[0] = store.createAgent("bot", null, "alice"));
         assertBumps("setAgentRevoked", () -> store.setAgentRevoked(a[0].id(), true));
         assertBumps("setGrant (new)", () -> store.setGrant(u[0].id(), id, "admin"));
@@ -195,6 +197,9 @@ public abstract class StoreContractTest {
         assertNoBump("createUser (duplicate)",
                 () -> assertKeyway(() -> store.createUser("A@example.com", "h", "member"), ErrorType.CONFLICT));
         assertNoBump("updateUserPassword (missing)", () -> store.updateUserPassword("usr_missing", "h"));
+        assertNoBump("setUserDisabled (missing)", () -> store.setUserDisabled("usr_missing", true));
+        assertNoBump("setUserDisabled (already enabled)",
+                () -> store.setUserDisabled(store.userByEmail("a@example.com").orElseThrow().id(), false));
         assertNoBump("createAgent (duplicate)",
                 () -> assertKeyway(() -> store.createAgent("bot", null, "a"), ErrorType.CONFLICT));
         assertNoBump("setAgentRevoked (missing)", () -> store.setAgentRevoked("agt_missing", true));
@@ -669,6 +674,19 @@ public abstract class StoreContractTest {
         assertThat(store.updateUserPassword(c.id(), "new-hash")).isTrue();
         assertThat(store.userById(c.id()).orElseThrow().passwordHash()).isEqualTo("new-hash");
         assertThat(store.updateUserPassword("usr_missing", "x")).isFalse();
+    }
+
+    @Test
+    void usersCanBeDisabledAndEnabledAgain() {
+        UserRecord u = store.createUser("dave@example.com", "h", "member");
+        assertThat(u.disabled()).isFalse();
+        assertThat(store.setUserDisabled(u.id(), true)).isTrue();
+        assertThat(store.userById(u.id()).orElseThrow().disabled()).isTrue();
+        assertThat(store.userByEmail("dave@example.com").orElseThrow().disabled()).isTrue();
+        assertThat(store.setUserDisabled(u.id(), true)).as("already disabled").isFalse();
+        assertThat(store.setUserDisabled(u.id(), false)).isTrue();
+        assertThat(store.userById(u.id()).orElseThrow().disabled()).isFalse();
+        assertThat(store.setUserDisabled("usr_missing", true)).isFalse();
     }
 
     @Test

@@ -95,6 +95,8 @@ public final class IdentityRoutes {
             return ApiResponse.ok(Map.of("users", store.listUsers().stream().map(IdentityRoutes::user).toList()));
         });
         r.post("/v1/users", this::createUser);
+        r.post("/v1/users/{email}/disable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), true))));
+        r.post("/v1/users/{email}/enable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), false))));
         r.get("/v1/vaults/{vault}/members", this::members);
         r.put("/v1/vaults/{vault}/members", this::addMember);
         r.delete("/v1/vaults/{vault}/members/{subject}", this::removeMember);
@@ -158,6 +160,43 @@ public final class IdentityRoutes {
             Arrays.fill(cur, '\0');
             Arrays.fill(pw, '\0');
         }
+    }
+
+    /**
+     * Disables a user (owner only): the user can no longer sign in, and every token the user holds
+     * or minted (sessions and the scoped tokens of their sandboxes) is revoked at once, which also
+     * closes their open proxy connections. The last enabled owner cannot be disabled, so the
+     * instance always keeps someone who can administer it. Enabling lets the user sign in again;
+     * revoked tokens stay revoked. Idempotent: a user already in the asked state is returned as is.
+     */
+    public UserRecord setDisabled(Principal p, String email, boolean disabled) {
+        Access.requireOwner(p);
+        String key = email.strip().toLowerCase(Locale.ROOT);
+        int[] revoked = {0};
+        boolean[] changed = {false};
+        UserRecord u = store.atomically(s -> {
+            UserRecord x = s.userByEmail(key).orElseThrow(() -> new KeywayException(ErrorType.NOT_FOUND, "no user '" + key + "'"));
+            if (x.disabled() == disabled) {
+                return x;
+            }
+            if (disabled && x.role().equals("owner")
+                    && s.listUsers().stream().filter(o -> o.role().equals("owner") && !o.disabled()).count() <= 1) {
+                throw new KeywayException(ErrorType.CONFLICT,
+                        "'" + x.email() + "' is the only enabled owner; add or enable another owner first");
+            }
+            s.setUserDisabled(x.id(), disabled);
+            if (disabled) {
+                revoked[0] = s.revokeTokensOfSubject(x.id());
+            }
+            changed[0] = true;
+            return s.userById(x.id()).orElseThrow();
+        });
+        if (changed[0]) {
+            onChange.run();
+            trail.record(p, disabled ? "user.disable" : "user.enable", "",
+                    disabled ? Map.of("user", u.email(), "tokens_revoked", revoked[0]) : Map.of("user", u.email()));
+        }
+        return u;
     }
 
     private ApiResponse createUser(ApiRequest req) {

@@ -91,6 +91,11 @@ public final class ApiAuth {
                 if (t.subject() != null && s.agents().containsKey(t.subject())) {
                     services = intersect(services, services(agent(s, t).services()));
                 }
+                UserRecord minter = t.subject() == null ? null : s.users().get(t.subject());
+                if (minter != null && minter.disabled()) {
+                    // disabling revokes these tokens too; this re-check fails closed if one was missed
+                    throw new KeywayException(ErrorType.UNAUTHORIZED, "the user who minted this token is disabled");
+                }
                 Map<String, VaultRole> grants = t.vaultId() == null ? Map.of() : Map.of(t.vaultId(), VaultRole.PROXY);
                 yield new Principal(t.id(), "token:" + t.displayName(), "scoped", t.subject(), false, grants, services,
                         t.expiresAt(), false);

@@ -35,6 +35,8 @@ public final class Layout {
             Map.entry("webhook-deleted", "Webhook removed."),
             Map.entry("webhook-tested", "Test notification sent."),
             Map.entry("defaults-saved", "Defaults saved."),
+            Map.entry("user-disabled", "User disabled; their sessions and tokens were revoked."),
+            Map.entry("user-enabled", "User enabled; they can sign in again."),
             Map.entry("signed-out", "You are signed out."));
 
     private Layout() {}

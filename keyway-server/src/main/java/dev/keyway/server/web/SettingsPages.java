@@ -88,6 +88,17 @@ final class SettingsPages {
             }
             return Ctx.redirect("/settings", null);
         }));
+        for (boolean disable : new boolean[] {true, false}) {
+            String verb = disable ? "disable" : "enable";
+            r.post("/settings/users/{email}/" + verb, guard.signedIn(ctx -> {
+                try {
+                    ctx.api().post(Urls.path("v1", "users", ctx.param("email"), verb), null);
+                } catch (KeywayException e) {
+                    return page(ctx, new State("user-state", Form.empty(), Fields.Errors.of("", e.getMessage())), e.type().status());
+                }
+                return Ctx.redirect("/settings", "user-" + verb + "d");
+            }));
+        }
     }
 
     ApiResponse page(Ctx ctx, State st, int status) {
@@ -95,9 +106,20 @@ final class SettingsPages {
         String current = store.meta(VaultService.META_DEFAULT_UNMATCHED).orElse("tunnel");
         Fields.Errors de = st.errorsOf("defaults");
         JsonNode users = ctx.api().get("/v1/users");
-        Html userRows = Html.each(Nodes.list(users.path("users")), u -> Html.t("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                Nodes.str(u, "email"), Nodes.str(u, "role"), Nodes.time(Nodes.str(u, "created_at")),
-                u.path("disabled").asBoolean() ? "disabled" : "active"));
+        Html userRows = Html.each(Nodes.list(users.path("users")), u -> {
+            boolean disabled = u.path("disabled").asBoolean();
+            String email = Nodes.str(u, "email");
+            String action = Urls.path("settings", "users", email, disabled ? "enable" : "disable");
+            Html button = disabled
+                    ? Html.t("<form method=\"post\" action=\"{}\" class=\"inline\">{}<button class=\"link\">Enable</button></form>",
+                            action, ctx.csrf())
+                    : Html.t("<form method=\"post\" action=\"{}\" class=\"inline\" data-confirm=\"Disable {}? Their sessions "
+                            + "and tokens are revoked at once.\">{}<button class=\"link danger\">Disable</button></form>",
+                            action, email, ctx.csrf());
+            return Html.t("<tr data-user=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"actions\">{}</td></tr>",
+                    email, email, Nodes.str(u, "role"), Nodes.time(Nodes.str(u, "created_at")), disabled ? "disabled" : "active",
+                    button);
+        });
         Form uf = st.valuesOf("users");
         Fields.Errors ue = st.errorsOf("users");
         Html body = Html.t("""
@@ -107,8 +129,8 @@ final class SettingsPages {
                 <section class="card" id="defaults"><h2>Default policies</h2>
                 <form method="post" action="/settings/defaults">{}{}
                 <button type="submit">Save defaults</button></form></section></div>
-                <h2>Users</h2>
-                <table class="list"><thead><tr><th>E-mail</th><th>Role</th><th>Created</th><th>State</th></tr></thead><tbody>{}</tbody></table>
+                <h2>Users</h2>{}
+                <table class="list"><thead><tr><th>E-mail</th><th>Role</th><th>Created</th><th>State</th><th></th></tr></thead><tbody>{}</tbody></table>
                 <section class="card narrow-card" id="new-user"><h2>Add a user</h2>
                 <form method="post" action="/settings/users">{}{}{}{}{}
                 <button type="submit">Add user</button></form>
@@ -117,7 +139,7 @@ final class SettingsPages {
                 Fields.select("Unmatched hosts in new vaults", "unmatched", VaultPages.POLICIES, current, de,
                         "Applies to vaults created from now on (console, CLI or API) that name no policy; each vault can change it "
                                 + "on its Services tab."),
-                userRows, ctx.csrf(), Fields.formError(ue),
+                Fields.formError(st.errorsOf("user-state")), userRows, ctx.csrf(), Fields.formError(ue),
                 Fields.input("E-mail", "email", "email", uf.get("email"), ue, null, Html.empty()),
                 Fields.secret("Initial password", "password", ue, "At least 12 characters; tell the user to change it.", true),
                 Fields.select("Instance role", "role", List.of(new String[] {"member", "member"}, new String[] {"owner", "owner"}),

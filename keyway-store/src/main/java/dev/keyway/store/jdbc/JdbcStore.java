@@ -326,6 +326,11 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
         return write("updateUserPassword", c -> bumpIf(c, UserSql.updatePassword(c, userId, passwordHash)));
     }
 
+    @Override
+    public boolean setUserDisabled(String userId, boolean disabled) {
+        return write("setUserDisabled", c -> bumpIf(c, UserSql.setDisabled(c, userId, disabled)));
+    }
+
     // ---- agents ----
 
     @Override

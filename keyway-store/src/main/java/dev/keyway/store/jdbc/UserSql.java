@@ -54,6 +54,10 @@ final class UserSql {
         }
     }
 
+    static boolean setDisabled(Connection c, String id, boolean disabled) throws SQLException {
+        return update(c, "UPDATE users SET disabled = ? WHERE id = ? AND disabled = ?", disabled, id, !disabled) > 0;
+    }
+
     static boolean updatePassword(Connection c, String id, String passwordHash) throws SQLException {
         return update(c, "UPDATE users SET password_hash = ? WHERE id = ?", passwordHash, id) > 0;
     }
