@@ -23,13 +23,15 @@ final class AuditCommand {
         @Option(names = {"-f", "--follow"}, description = "Keep polling for new records until interrupted.") boolean follow;
         @Option(names = {"--type", "--kind"}, paramLabel = "TYPE", description = "Only records of this type (request, connect, denied, decision, control).") String kind;
         @Option(names = "--actor", paramLabel = "ACTOR", description = "Only records of this actor (e.g. local-admin, agent:claude).") String actor;
+        @Option(names = "--action", paramLabel = "ACTION", description = "Only control-plane records of this action (e.g. credential.reveal, user.disable, token.revoke).") String action;
         @Option(names = "--json", description = "Print one JSON object per line.") boolean json;
 
         @Override
         public void run() {
             ApiClient api = client.client();
             String base = vault == null ? "/v1/audit" : "/v1/vaults/" + Paths.seg(vault) + "/audit";
-            String filter = (kind == null ? "" : "&type=" + Paths.seg(kind)) + (actor == null ? "" : "&actor=" + Paths.seg(actor));
+            String filter = (kind == null ? "" : "&type=" + Paths.seg(kind)) + (actor == null ? "" : "&actor=" + Paths.seg(actor))
+                    + (action == null ? "" : "&action=" + Paths.seg(action));
             JsonNode r = api.get(base + "?limit=" + limit + filter);
             long last = print(r.get("records"));
             while (follow) {

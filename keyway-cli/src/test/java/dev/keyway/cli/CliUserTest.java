@@ -45,6 +45,8 @@ class CliUserTest {
         }
         assertThat(dana).isNotNull();
         assertThat(dana.get("disabled").asBoolean()).isTrue();
+        assertThat(kw.cli("audit", "tail", "--action", "user.disable", "--json").ok().out())
+                .contains("dana@example.com").contains("\"tokens_revoked\":0").doesNotContain("user.create");
         JsonNode enabled = kw.cli("user", "enable", "dana@example.com", "--json").ok().json();
         assertThat(enabled.get("disabled").asBoolean()).isFalse();
         assertThat(enabled.get("email").asString()).isEqualTo("dana@example.com");

@@ -42,7 +42,7 @@ public final class AuditRoutes {
         String after = req.queryParam("after");
         long since = after == null ? -1 : req.queryInt("after", 0, 0, Integer.MAX_VALUE);
         String type = req.queryParam("type") != null ? req.queryParam("type") : req.queryParam("kind");
-        var q = new AuditQuery(vault, req.queryParam("actor"), type, Math.max(0, since), limit, since < 0);
+        var q = new AuditQuery(vault, req.queryParam("actor"), type, req.queryParam("action"), Math.max(0, since), limit, since < 0);
         var records = audit.query(q);
         if (since < 0) {
             records = records.reversed();

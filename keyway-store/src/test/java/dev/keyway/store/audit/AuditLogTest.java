@@ -422,6 +422,18 @@ class AuditLogTest {
     }
 
     @Test
+    void queryFiltersOnAction() throws Exception {
+        AuditLog log = open();
+        get(log.append(Map.of("type", "control", "action", "user.disable", "actor", "alice"), true));
+        get(log.append(Map.of("type", "control", "action", "credential.reveal", "actor", "alice"), true));
+        get(log.append(Map.of("type", "request", "actor", "agent:bot"), true));
+        get(log.append(Map.of("type", "control", "action", "user.disable", "actor", "bob"), true));
+        assertThat(seqs(log.query(new AuditQuery(null, null, null, "user.disable", 0, 10, false)))).containsExactly(1L, 4L);
+        assertThat(seqs(log.query(new AuditQuery(null, "bob", "control", "user.disable", 0, 10, true)))).containsExactly(4L);
+        assertThat(seqs(log.query(new AuditQuery(null, null, null, "nope", 0, 10, true)))).isEmpty();
+    }
+
+    @Test
     void queryIgnoresAHalfWrittenTail() throws Exception {
         AuditLog log = filled(3);
         log.close();
