@@ -59,39 +59,41 @@ final class UserCommand {
             description = {"Disable a user: they can no longer sign in, and every session and token they hold or minted "
                     + "is revoked at once (open proxy connections included).",
                     "The last enabled owner cannot be disabled. Undo with 'keyway user enable'."})
-    static final class Disable implements Runnable {
-        @Mixin ClientOptions client;
-        @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "EMAIL") String email;
-        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
-
-        @Override
-        public void run() {
-            toggle(client, spec, email, json, "disable");
+    static final class Disable extends Toggle {
+        Disable() {
+            super("disable");
         }
     }
 
     @Command(name = "enable", mixinStandardHelpOptions = true,
             description = "Enable a disabled user so they can sign in again (tokens revoked when they were disabled stay revoked).")
-    static final class Enable implements Runnable {
-        @Mixin ClientOptions client;
-        @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Parameters(paramLabel = "EMAIL") String email;
-        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
-
-        @Override
-        public void run() {
-            toggle(client, spec, email, json, "enable");
+    static final class Enable extends Toggle {
+        Enable() {
+            super("enable");
         }
     }
 
-    private static void toggle(ClientOptions client, picocli.CommandLine.Model.CommandSpec spec, String email, boolean json, String verb) {
-        JsonNode u = client.client().post("/v1/users/" + Paths.seg(email.strip()) + "/" + verb, Map.of());
-        if (json) {
-            Output.json(spec.commandLine().getOut(), u);
-        } else {
-            spec.commandLine().getOut().println(u.path("email").asString() + " is "
-                    + (u.path("disabled").asBoolean() ? "disabled; their sessions and tokens are revoked" : "enabled"));
+    /** The shared body of {@code disable} and {@code enable} (picocli reads the inherited options). */
+    abstract static class Toggle implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "EMAIL", description = "The user's e-mail address.") String email;
+        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
+        private final String verb;
+
+        Toggle(String verb) {
+            this.verb = verb;
+        }
+
+        @Override
+        public void run() {
+            JsonNode u = client.client().post("/v1/users/" + Paths.seg(email.strip()) + "/" + verb, Map.of());
+            if (json) {
+                Output.json(spec.commandLine().getOut(), u);
+            } else {
+                spec.commandLine().getOut().println(u.path("email").asString() + " is "
+                        + (u.path("disabled").asBoolean() ? "disabled; their sessions and tokens are revoked" : "enabled"));
+            }
         }
     }
 }

@@ -3,16 +3,12 @@ package dev.keyway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,20 +27,16 @@ class TokenLifecycleTest {
     static Path dir;
 
     TestServer ts;
+    HttpsUpstream https;
     MockWebServer upstream;
     String proxyBase;
     Path keywayCa;
 
     @BeforeAll
     void start() throws Exception {
-        HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
-        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
-        upstream = new MockWebServer();
-        upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
-        upstream.start();
-        Path caFile = dir.resolve("up.pem");
-        Files.writeString(caFile, ca.certificatePem());
-        ts = TestServer.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of()));
+        https = HttpsUpstream.start(dir);
+        upstream = https.server();
+        ts = TestServer.start(https.keywayConfig(dir.resolve("data")));
         keywayCa = dir.resolve("data/ca.pem");
         proxyBase = "127.0.0.1:" + ts.server.proxyPort();
         ok(ts.call("PUT", "/v1/vaults/default/credentials/K", "{\"value\":\"" + SECRET + "\"}"));

@@ -3,14 +3,10 @@ package dev.keyway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,19 +30,15 @@ class UserDisableTest {
     static Path dir;
 
     TestServer ts;
+    HttpsUpstream https;
     MockWebServer upstream;
     Path keywayCa;
 
     @BeforeAll
     void start() throws Exception {
-        HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
-        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
-        upstream = new MockWebServer();
-        upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
-        upstream.start();
-        Path caFile = dir.resolve("up.pem");
-        Files.writeString(caFile, ca.certificatePem());
-        ts = TestServer.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of()));
+        https = HttpsUpstream.start(dir);
+        upstream = https.server();
+        ts = TestServer.start(https.keywayConfig(dir.resolve("data")));
         keywayCa = dir.resolve("data/ca.pem");
         ok(ts.call("PUT", "/v1/vaults/default/credentials/K", "{\"value\":\"" + SECRET + "\"}"));
         ok(ts.call("POST", "/v1/vaults/default/services", "{\"name\":\"svc\",\"host\":\"localhost:" + upstream.getPort()

@@ -17,8 +17,6 @@ import java.util.regex.Pattern;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -66,16 +64,11 @@ class WebConsoleBrowserTest {
     @BeforeAll
     void start() throws Exception {
         b = new Browser(Path.of("target", "screenshots"));
-        HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
-        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
-        upstream = new MockWebServer();
-        upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
-        upstream.start();
+        HttpsUpstream https = HttpsUpstream.start(dir);
+        upstream = https.server();
         hookReceiver = new MockWebServer();
         hookReceiver.start();
-        Path caFile = dir.resolve("up.pem");
-        Files.writeString(caFile, ca.certificatePem());
-        ts = TestServer.start(ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of()));
+        ts = TestServer.start(https.keywayConfig(dir.resolve("data")));
         base = ts.base();
     }
 
