@@ -65,8 +65,11 @@ class RunJarIT {
     private Process keyway(String vault, String... args) throws Exception {
         String jar = System.getProperty("keyway.jar");
         assertThat(Path.of(jar)).as("the shaded jar (run 'verify')").exists();
-        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-jar", jar));
+        // "env --default-signal": a build started in the background by a non-interactive shell (nohup,
+        // "cmd &" in a CI script) inherits SIGINT/SIGQUIT as ignored, and an ignored signal can be
+        // neither handled by the JVM nor trapped by the child shell; a user's terminal has defaults.
+        List<String> cmd = new java.util.ArrayList<>(List.of("env", "--default-signal=INT,TERM,HUP",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED", "-jar", jar));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.toUpperCase().endsWith("_PROXY") || k.startsWith("KEYWAY_"));
