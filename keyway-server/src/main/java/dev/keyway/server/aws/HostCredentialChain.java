@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +22,8 @@ import tools.jackson.databind.json.JsonMapper;
  * order: environment variables ({@code AWS_ACCESS_KEY_ID}, {@code AWS_SECRET_ACCESS_KEY},
  * {@code AWS_SESSION_TOKEN}); a web identity token ({@code AWS_WEB_IDENTITY_TOKEN_FILE} +
  * {@code AWS_ROLE_ARN}, exchanged with {@code AssumeRoleWithWebIdentity}); the shared credentials
- * and config files ({@code AWS_PROFILE}, static keys only); ECS/EKS container credentials
+ * and config files ({@code AWS_PROFILE}: static keys, {@code role_arn} + {@code source_profile},
+ * {@code credential_process}; see {@link ProfileCredentials}); ECS/EKS container credentials
  * ({@code AWS_CONTAINER_CREDENTIALS_RELATIVE_URI} / {@code _FULL_URI}, with
  * {@code AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]}); EC2 instance metadata (IMDSv2, 1 s
  * timeouts, off with {@code AWS_EC2_METADATA_DISABLED=true}). The first source that is configured
@@ -41,16 +41,23 @@ public final class HostCredentialChain {
     private final AwsHttp http;
     private final StsClient sts;
     private final Clock clock;
+    private final ProfileCredentials profiles;
     private @Nullable HostCredentials cached;
 
     /** Credentials and where they came from (for messages: "from the environment"). */
     public record HostCredentials(AwsCredentials credentials, String source) {}
 
     public HostCredentialChain(AwsEnv env, AwsHttp http, StsClient sts, Clock clock) {
+        this(env, http, sts, clock, CredentialProcess.DEFAULT_TIMEOUT);
+    }
+
+    /** @param processTimeout how long a profile's {@code credential_process} may run (tests shorten it) */
+    HostCredentialChain(AwsEnv env, AwsHttp http, StsClient sts, Clock clock, Duration processTimeout) {
         this.env = env;
         this.http = http;
         this.sts = sts;
         this.clock = clock;
+        this.profiles = new ProfileCredentials(env, sts, clock, processTimeout);
     }
 
     /** The current host credentials; {@link AwsFailure.Kind#NO_HOST_CREDENTIALS} when no source is configured. */
@@ -115,15 +122,7 @@ public final class HostCredentialChain {
         String profile = SharedConfigFiles.profile(env);
         checked.add("profile '" + profile + "' in " + SharedConfigFiles.credentialsFile(env) + " and "
                 + SharedConfigFiles.configFile(env));
-        Map<String, String> p = SharedConfigFiles.profileSettings(env, profile);
-        String id = p.get("aws_access_key_id");
-        String secret = p.get("aws_secret_access_key");
-        if (id == null || secret == null || id.isBlank() || secret.isBlank()) {
-            return null;
-        }
-        String token = p.get("aws_session_token");
-        return new HostCredentials(new AwsCredentials(id, secret, token == null || token.isBlank() ? null : token, null),
-                "profile '" + profile + "'");
+        return profiles.resolve(profile);
     }
 
     private @Nullable HostCredentials fromContainer(List<String> checked) {

@@ -1,7 +1,9 @@
 /**
  * AWS grants at run time: the server's own AWS credentials ({@link
- * dev.keyway.server.aws.HostCredentialChain}: environment, shared files and profile, web identity,
- * container and instance metadata, or a credential pair stored in the vault), a hand-written STS
+ * dev.keyway.server.aws.HostCredentialChain}: environment, web identity, shared files and profile
+ * (static keys, role profiles and {@code credential_process}, {@link
+ * dev.keyway.server.aws.ProfileCredentials}), container and instance metadata, or a credential pair
+ * stored in the vault), a hand-written STS
  * client ({@link dev.keyway.server.aws.StsClient}), the caching assumed-role provider ({@link
  * dev.keyway.server.aws.AssumeRoleCache}: refresh before expiry, single-flight, failures not
  * cached), the grant service behind the API ({@link dev.keyway.server.aws.AwsGrants}) and the

@@ -35,7 +35,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A local HTTPS STS that speaks the AWS Query protocol: {@code AssumeRole} answers with fresh
  * credentials whose expiry the test controls, after verifying the request's SigV4 signature
- * against the host keys it knows (a wrong key gets {@code SignatureDoesNotMatch}). Tests can
+ * against the host keys it knows or the sessions it issued (a wrong key gets
+ * {@code SignatureDoesNotMatch}). Tests can
  * queue failures and hold calls on a latch.
  */
 public final class FakeSts implements AutoCloseable {
@@ -50,6 +51,8 @@ public final class FakeSts implements AutoCloseable {
     /** Every issued session: access key id → secret. */
     public final Map<String, String> issued = new ConcurrentHashMap<>();
     public final List<Map<String, String>> calls = new CopyOnWriteArrayList<>();
+    /** The access key id each call was signed with, in call order ("" for unsigned calls). */
+    public final List<String> signers = new CopyOnWriteArrayList<>();
     public final AtomicInteger assumeCalls = new AtomicInteger();
     public final List<String> failures = new CopyOnWriteArrayList<>();
     /** Session length override; null = what the request asks for (DurationSeconds, default 1 h). */
@@ -96,10 +99,14 @@ public final class FakeSts implements AutoCloseable {
             byte[] body = ex.getRequestBody().readAllBytes();
             Map<String, String> form = form(new String(body, StandardCharsets.UTF_8));
             calls.add(form);
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            int cred = auth == null ? -1 : auth.indexOf("Credential=");
+            signers.add(cred < 0 ? "" : auth.substring(cred + 11, auth.indexOf('/', cred)));
             SigV4Signer.Request r = request(ex, SigV4.sha256Hex(body));
             boolean web = "AssumeRoleWithWebIdentity".equals(form.get("Action"));
             if (!web) {
-                SigV4Verifier.Result v = SigV4Verifier.verify(r, hostKeys::get);
+                // Sessions it issued may call AssumeRole too (role chaining).
+                SigV4Verifier.Result v = SigV4Verifier.verify(r, k -> hostKeys.containsKey(k) ? hostKeys.get(k) : issued.get(k));
                 if (v instanceof SigV4Verifier.Result.Invalid i) {
                     error(ex, 403, i.code(), i.message());
                     return;
