@@ -18,12 +18,16 @@ import java.util.List;
 public final class AuditJson {
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
+    /** A proxy {@code request} record is 400–600 bytes: one array, grown rarely. */
+    private static final int INITIAL = 768;
+
     private byte[] buf;
     private int len;
+    private boolean closed;
 
     /** An empty object ({@code {}}). */
     public AuditJson() {
-        buf = new byte[320];
+        buf = new byte[INITIAL];
         buf[0] = '{';
         len = 1;
     }
@@ -70,9 +74,31 @@ public final class AuditJson {
 
     /** The object as UTF-8 JSON, closed ({@code {...}}). The builder must not be used afterwards. */
     public byte[] toBytes() {
-        ensure(1);
-        buf[len++] = '}';
+        close();
         return Arrays.copyOf(buf, len);
+    }
+
+    /**
+     * Closes the object and hands over its internal array without copying (the audit log writes
+     * it once and drops it): the first {@link #length()} bytes are the JSON. The builder must not
+     * be used afterwards.
+     */
+    byte[] closedArray() {
+        close();
+        return buf;
+    }
+
+    /** The JSON's length in {@link #closedArray()}. */
+    int length() {
+        return len;
+    }
+
+    private void close() {
+        if (!closed) {
+            ensure(1);
+            buf[len++] = '}';
+            closed = true;
+        }
     }
 
     private void name(String name) {

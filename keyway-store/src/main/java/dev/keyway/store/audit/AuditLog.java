@@ -64,6 +64,9 @@ public final class AuditLog implements AutoCloseable {
 
     public static final int DEFAULT_CAPACITY = 100_000;
     static final int MAX_BATCH = 4096;
+    /** The writer keeps its output buffer across batches up to this size. */
+    private static final int MAX_KEPT_BUFFER = 1 << 20;
+
     /** Longest a non-durable record waits in the queue while the writer is idle. */
     static final long LAZY_NANOS = 20_000_000L;
 
@@ -90,10 +93,14 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean healthy = true;
     private boolean closed; // guarded by closeLock
 
-    private record Pending(byte[] body, Instant ts, boolean durable, CompletableFuture<Long> future) {}
+    /** A queued record: the first {@code length} bytes of {@code body} are its JSON object. */
+    private record Pending(byte[] body, int length, Instant ts, boolean durable, CompletableFuture<Long> future) {}
 
     /** Queued by {@link #close()}: the writer finishes what precedes it and stops. */
-    private final Pending closeMarker = new Pending(new byte[0], Instant.EPOCH, true, new CompletableFuture<>());
+    private final Pending closeMarker = new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>());
+
+    /** The writer thread's output buffer, reused across batches (only that thread touches it). */
+    private ByteBuffer out = ByteBuffer.allocate(64 * 1024);
 
     /** Opens (creating {@code 0600} if needed) the audit file and starts its writer thread. */
     public static AuditLog open(Path file) {
@@ -135,7 +142,7 @@ public final class AuditLog implements AutoCloseable {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "audit record cannot be serialised as JSON (" + e.getClass().getSimpleName() + ")"));
         }
-        return enqueue(body, durable);
+        return enqueue(body, body.length, durable);
     }
 
     /**
@@ -143,11 +150,11 @@ public final class AuditLog implements AutoCloseable {
      * request); otherwise exactly like {@link #append(Map, boolean)}.
      */
     public CompletableFuture<Long> append(AuditJson record, boolean durable) {
-        return enqueue(record.toBytes(), durable);
+        return enqueue(record.closedArray(), record.length(), durable);
     }
 
-    private CompletableFuture<Long> enqueue(byte[] body, boolean durable) {
-        Pending p = new Pending(body, clock.instant(), durable, new CompletableFuture<>());
+    private CompletableFuture<Long> enqueue(byte[] body, int length, boolean durable) {
+        Pending p = new Pending(body, length, clock.instant(), durable, new CompletableFuture<>());
         closeLock.readLock().lock();
         try {
             if (closed) {
@@ -286,20 +293,17 @@ public final class AuditLog implements AutoCloseable {
         }
         long seq = lastSeq.get();
         long[] seqs = new long[batch.size()];
-        List<byte[]> lines = new ArrayList<>(batch.size());
-        int total = 0;
         boolean durable = false;
+        ByteBuffer buf = out;
+        buf.clear();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             seqs[i] = ++seq;
-            byte[] line = line(seqs[i], p);
-            lines.add(line);
-            total += line.length;
+            buf = line(buf, seqs[i], p);
             durable |= p.durable();
         }
+        out = buf.capacity() > MAX_KEPT_BUFFER ? ByteBuffer.allocate(MAX_KEPT_BUFFER) : buf;
         try {
-            ByteBuffer buf = ByteBuffer.allocate(total);
-            lines.forEach(buf::put);
             buf.flip();
             while (buf.hasRemaining()) {
                 channel.write(buf);
@@ -332,21 +336,33 @@ public final class AuditLog implements AutoCloseable {
         batch.forEach(p -> p.future().completeExceptionally(ex));
     }
 
-    /** {@code {"seq":N,"ts":"..."} + the record's own fields + newline}. */
-    private static byte[] line(long seq, Pending p) {
+    /**
+     * Appends {@code {"seq":N,"ts":"..."} + the record's own fields + newline} to {@code buf} (grown
+     * when needed) and returns the buffer: no array per line, the writer reuses one buffer.
+     */
+    private static ByteBuffer line(ByteBuffer buf, long seq, Pending p) {
         String ts = DateTimeFormatter.ISO_INSTANT.format(p.ts().truncatedTo(ChronoUnit.MILLIS));
-        byte[] head = ("{\"" + SEQ + "\":" + seq + ",\"" + TS + "\":\"" + ts + "\"").getBytes(StandardCharsets.UTF_8);
+        String head = "{\"" + SEQ + "\":" + seq + ",\"" + TS + "\":\"" + ts + "\""; // ASCII only
         byte[] body = p.body();
-        boolean empty = body.length <= 2; // "{}"
-        byte[] out = new byte[head.length + (empty ? 1 : body.length) + 1];
-        System.arraycopy(head, 0, out, 0, head.length);
-        if (empty) {
-            out[head.length] = '}';
-        } else {
-            out[head.length] = ',';
-            System.arraycopy(body, 1, out, head.length + 1, body.length - 1);
+        int n = p.length();
+        boolean empty = n <= 2; // "{}"
+        int need = head.length() + (empty ? 1 : n) + 1;
+        if (buf.remaining() < need) {
+            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + need));
+            buf.flip();
+            bigger.put(buf);
+            buf = bigger;
         }
-        out[out.length - 1] = '\n';
-        return out;
+        for (int i = 0; i < head.length(); i++) {
+            buf.put((byte) head.charAt(i));
+        }
+        if (empty) {
+            buf.put((byte) '}');
+        } else {
+            buf.put((byte) ',');
+            buf.put(body, 1, n - 1);
+        }
+        buf.put((byte) '\n');
+        return buf;
     }
 }

@@ -422,6 +422,37 @@ class AuditLogTest {
     }
 
     @Test
+    void batchesLargerThanTheWritersBufferAreWrittenWhole() throws Exception {
+        TestSyncer syncer = new TestSyncer(true);
+        AuditLog log = open(syncer, 100);
+        CompletableFuture<Long> first = log.append(Map.of("i", -1), true);
+        assertThat(syncer.firstEntered.await(30, TimeUnit.SECONDS)).isTrue();
+        // queued while the writer is held: one batch of about 300 KB (the writer's buffer starts at 64 KB)
+        String big = "x".repeat(100_000);
+        List<CompletableFuture<Long>> fs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            fs.add(log.append(new AuditJson().put("type", "big").put("i", i).put("payload", big), false));
+            fs.add(log.append(new AuditJson().put("type", "small").put("i", i), true));
+        }
+        syncer.release.countDown();
+        get(first);
+        for (CompletableFuture<Long> f : fs) {
+            get(f);
+        }
+        List<String> lines = lines();
+        assertThat(lines).hasSize(7);
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> b = json(lines.get(1 + 2 * i));
+            assertThat(b).containsEntry("type", "big").containsEntry("i", i).containsEntry("seq", 2 + 2 * i);
+            assertThat(b.get("payload")).isEqualTo(big);
+            assertThat(json(lines.get(2 + 2 * i))).containsEntry("type", "small").containsEntry("i", i);
+        }
+        // and the writer keeps working with small records afterwards
+        assertThat(get(log.append(new AuditJson().put("type", "after"), true))).isEqualTo(8);
+        assertThat(json(lines().getLast())).containsEntry("type", "after");
+    }
+
+    @Test
     void queryFiltersOnAction() throws Exception {
         AuditLog log = open();
         get(log.append(Map.of("type", "control", "action", "user.disable", "actor", "alice"), true));
