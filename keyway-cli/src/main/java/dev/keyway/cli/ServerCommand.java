@@ -6,6 +6,7 @@ import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.server.ServerConfig;
+import dev.keyway.store.audit.AuditRotation;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,6 +56,15 @@ final class ServerCommand implements Runnable {
     @Option(names = "--reset-admin-token", description = "Re-enable a disabled local admin token and write a fresh one to the data dir.")
     boolean resetAdminToken;
 
+    @Option(names = "--audit-file-mb", paramLabel = "MB", defaultValue = "128",
+            description = "Rotate audit.jsonl when it reaches this size (default ${DEFAULT-VALUE} MB, at least 1); "
+                    + "rotated files are named after their last record's seq and stay queryable.")
+    long auditFileMb;
+
+    @Option(names = "--audit-keep-files", paramLabel = "N", defaultValue = "0",
+            description = "Keep only the newest N rotated audit files, deleting older ones (default ${DEFAULT-VALUE}: keep all).")
+    int auditKeepFiles;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 
@@ -67,8 +77,15 @@ final class ServerCommand implements Runnable {
         if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
             throw new CliException(ExitCodes.USAGE, "--upstream-ca " + upstreamCa + " is not a readable file");
         }
+        if (auditFileMb < 1 || auditFileMb > (1L << 20)) {
+            throw new CliException(ExitCodes.USAGE, "--audit-file-mb must be between 1 and 1048576, not " + auditFileMb);
+        }
+        if (auditKeepFiles < 0) {
+            throw new CliException(ExitCodes.USAGE, "--audit-keep-files cannot be negative");
+        }
         ServerConfig cfg = new ServerConfig(dir, api.host(), api.port(), proxy.host(), proxy.port(), password(dir),
-                upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken);
+                upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken,
+                new AuditRotation(auditFileMb << 20, auditKeepFiles));
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);

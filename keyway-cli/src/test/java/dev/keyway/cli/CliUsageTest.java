@@ -81,6 +81,8 @@ class CliUsageTest {
         CliHarness.raw("vault", "create").expect(ExitCodes.USAGE);
         CliHarness.raw("audit", "tail", "-n", "many").expect(ExitCodes.USAGE);
         CliHarness.raw("server", "--api-addr", "nocolon").expect(ExitCodes.USAGE);
+        assertThat(CliHarness.raw("server", "--audit-file-mb", "0").expect(ExitCodes.USAGE).err()).contains("--audit-file-mb");
+        assertThat(CliHarness.raw("server", "--audit-keep-files", "-1").expect(ExitCodes.USAGE).err()).contains("--audit-keep-files");
     }
 
     @Test

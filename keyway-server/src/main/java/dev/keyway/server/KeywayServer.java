@@ -120,7 +120,7 @@ public final class KeywayServer implements AutoCloseable {
             CertificateAuthority ca = loadOrCreateCa(store, master.get(), instanceId, clock);
             Files.writeString(dir.caCertificate(), ca.certificatePem(), StandardCharsets.US_ASCII);
 
-            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog()));
+            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation()));
             AuditRecorder audit = new AuditRecorder(auditLog);
             RuntimeState runtime = closer.add(new RuntimeState(store));
             Runnable onChange = runtime::refresh;

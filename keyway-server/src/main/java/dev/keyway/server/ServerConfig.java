@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.store.audit.AuditRotation;
 import java.nio.file.Path;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -18,6 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param allowPrivateUpstreams allow dialing private/loopback/link-local addresses (metadata IPs stay blocked)
  * @param allowCidrs CIDRs that are allowed even though they are private or reserved
  * @param resetAdminToken re-enable (and re-mint) a disabled local admin token at start-up
+ * @param auditRotation when {@code audit.jsonl} is rotated and how many rotated files are kept
  */
 public record ServerConfig(
         Path dataDir,
@@ -30,7 +32,8 @@ public record ServerConfig(
         @Nullable String upstreamProxy,
         boolean allowPrivateUpstreams,
         List<String> allowCidrs,
-        boolean resetAdminToken) {
+        boolean resetAdminToken,
+        AuditRotation auditRotation) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
@@ -41,18 +44,23 @@ public record ServerConfig(
 
     /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
     public static ServerConfig defaults(Path dataDir) {
-        return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of(), false);
+        return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of(), false,
+                AuditRotation.DEFAULT);
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
+    }
+
+    public ServerConfig withAuditRotation(AuditRotation rotation) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation);
     }
 }

@@ -19,17 +19,30 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Reading side of the audit file: crash recovery on open, and queries. */
+/**
+ * Reading side of the audit log: crash recovery of the current file on open, and queries across
+ * the rotated files and the current one as if they were one file. A query opens the current file
+ * before listing the rotated ones, so a rotation during the query can only make a file appear twice
+ * (skipped by sequence number), never make records disappear.
+ */
 final class AuditFile {
     private static final Logger LOG = LoggerFactory.getLogger(AuditFile.class);
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() {};
 
     private final Path file;
     private final JsonMapper mapper;
+    private final AuditSegments segments;
 
     AuditFile(Path file, JsonMapper mapper) {
         this.file = file;
         this.mapper = mapper;
+        this.segments = new AuditSegments(file);
+    }
+
+    /** The last sequence number of the newest rotated file (0 if none): numbering resumes there after a rotation. */
+    long lastRotatedSeq() throws IOException {
+        List<AuditSegments.Segment> all = segments.list();
+        return all.isEmpty() ? 0 : all.getLast().lastSeq();
     }
 
     /**
@@ -64,32 +77,72 @@ final class AuditFile {
     }
 
     List<Map<String, Object>> query(AuditQuery q) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long end = ReverseLines.endOfLastLine(ch, ch.size()); // ignore a batch being written
-            return q.newestFirst() ? newestFirst(ch, end, q) : oldestFirst(ch, end, q);
+        try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
+            long end = ReverseLines.endOfLastLine(current, current.size()); // ignore a batch being written
+            List<AuditSegments.Segment> rotated = segments.list();
+            List<Map<String, Object>> out = new ArrayList<>();
+            // the sequence numbers already passed, so a file seen twice (rotated meanwhile) is not repeated
+            long[] bound = {q.newestFirst() ? Long.MAX_VALUE : q.sinceSeq()};
+            if (q.newestFirst()) {
+                if (newestFirst(current, end, q, out, bound)) {
+                    return out;
+                }
+                for (AuditSegments.Segment s : rotated.reversed()) {
+                    if (s.lastSeq() <= q.sinceSeq()) {
+                        break;
+                    }
+                    try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+                        if (newestFirst(ch, ReverseLines.endOfLastLine(ch, ch.size()), q, out, bound)) {
+                            return out;
+                        }
+                    }
+                }
+            } else {
+                for (AuditSegments.Segment s : rotated) {
+                    if (s.lastSeq() <= q.sinceSeq() || out.size() >= q.limit()) {
+                        continue;
+                    }
+                    try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+                        oldestFirst(ch, ReverseLines.endOfLastLine(ch, ch.size()), q, out, bound);
+                    }
+                }
+                oldestFirst(current, end, q, out, bound);
+            }
+            return out;
         }
     }
 
-    private List<Map<String, Object>> newestFirst(FileChannel ch, long end, AuditQuery q) throws IOException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /** Adds matches newest first; true when the query is complete (limit reached or {@code sinceSeq} passed). */
+    private boolean newestFirst(FileChannel ch, long end, AuditQuery q, List<Map<String, Object>> out, long[] bound)
+            throws IOException {
         ReverseLines lines = new ReverseLines(ch, end);
-        for (byte[] line = lines.next(); line != null && out.size() < q.limit(); line = lines.next()) {
+        for (byte[] line = lines.next(); line != null; line = lines.next()) {
+            if (out.size() >= q.limit()) {
+                return true;
+            }
             Map<String, Object> rec = blank(line) ? null : parse(line);
             if (rec == null) {
                 continue;
             }
-            if (rec.get("seq") instanceof Long seq && seq <= q.sinceSeq()) {
-                break;
+            if (rec.get("seq") instanceof Long seq) {
+                if (seq <= q.sinceSeq()) {
+                    return true;
+                }
+                if (seq >= bound[0]) {
+                    continue;
+                }
+                bound[0] = seq;
             }
             if (q.matches(rec)) {
                 out.add(rec);
             }
         }
-        return out;
+        return out.size() >= q.limit();
     }
 
-    private List<Map<String, Object>> oldestFirst(FileChannel ch, long end, AuditQuery q) throws IOException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    /** Adds matches oldest first, after {@code sinceSeq} and after what earlier files gave. */
+    private void oldestFirst(FileChannel ch, long end, AuditQuery q, List<Map<String, Object>> out, long[] bound)
+            throws IOException {
         InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 64 * 1024);
         ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         long remaining = end;
@@ -106,11 +159,13 @@ final class AuditFile {
             byte[] bytes = line.toByteArray();
             line.reset();
             Map<String, Object> rec = blank(bytes) ? null : parse(bytes);
-            if (rec != null && rec.get("seq") instanceof Long seq && seq > q.sinceSeq() && q.matches(rec)) {
-                out.add(rec);
+            if (rec != null && rec.get("seq") instanceof Long seq && seq > bound[0]) {
+                bound[0] = seq;
+                if (q.matches(rec)) {
+                    out.add(rec);
+                }
             }
         }
-        return out;
     }
 
     private @Nullable Map<String, Object> parse(byte[] line) {

@@ -80,7 +80,9 @@ public final class AuditLog implements AutoCloseable {
     private final Clock clock;
     private final JsonMapper mapper;
     private final AuditFile reader;
-    private final FileChannel channel;
+    private final AuditRotation rotation;
+    private final AuditSegments segments;
+    private FileChannel channel; // writer thread only (and the constructor)
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
@@ -104,19 +106,32 @@ public final class AuditLog implements AutoCloseable {
 
     /** Opens (creating {@code 0600} if needed) the audit file and starts its writer thread. */
     public static AuditLog open(Path file) {
-        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC());
+        return open(file, AuditRotation.DEFAULT);
+    }
+
+    /** Like {@link #open(Path)} with explicit rotation settings. */
+    public static AuditLog open(Path file, AuditRotation rotation) {
+        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC(), rotation);
     }
 
     AuditLog(Path file, Syncer syncer, int capacity, Clock clock) {
+        this(file, syncer, capacity, clock, AuditRotation.DEFAULT);
+    }
+
+    AuditLog(Path file, Syncer syncer, int capacity, Clock clock, AuditRotation rotation) {
         this.file = file.toAbsolutePath().normalize();
         this.syncer = syncer;
         this.clock = clock;
+        this.rotation = rotation;
+        this.segments = new AuditSegments(this.file);
         this.mapper = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
         this.reader = new AuditFile(this.file, mapper);
         this.capacity = capacity;
         try {
             PrivateFiles.createOrTighten(this.file);
-            this.lastSeq = new AtomicLong(reader.recover());
+            long last = reader.recover();
+            // an empty current file right after a rotation: numbering continues after the rotated one
+            this.lastSeq = new AtomicLong(last > 0 ? last : reader.lastRotatedSeq());
             this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open audit log " + this.file + ": " + e.getMessage(), e);
@@ -322,10 +337,52 @@ public final class AuditLog implements AutoCloseable {
                     }
                 }
             }
+            if (channel.size() >= rotation.maxFileBytes()) {
+                rotate(seq);
+            }
         } catch (IOException | RuntimeException e) {
             healthy = false;
             LOG.error("audit log {} failed; refusing further records until restarted", file, e);
             failAll(batch, e);
+        }
+    }
+
+    /**
+     * Closes the full current file (forced first, so every record in it is durable), renames it
+     * after its last sequence number, starts a new {@code 0600} file, and deletes the oldest rotated
+     * files beyond {@link AuditRotation#keepFiles()}. A crash in between leaves either the old name
+     * (rotated again next time) or no current file (created on open; numbering resumes from the
+     * rotated file), so no record is lost or renumbered.
+     */
+    private void rotate(long lastSeqInFile) throws IOException {
+        syncer.force(channel);
+        channel.close();
+        Path rotated = segments.rotatedName(lastSeqInFile);
+        java.nio.file.Files.move(file, rotated, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.createOrTighten(file);
+        channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        forceDirectory();
+        LOG.info("audit log rotated to {} (records up to seq {})", rotated.getFileName(), lastSeqInFile);
+        if (rotation.keepFiles() > 0) {
+            List<AuditSegments.Segment> all = segments.list();
+            for (int i = 0; i < all.size() - rotation.keepFiles(); i++) {
+                java.nio.file.Files.deleteIfExists(all.get(i).file());
+                LOG.info("audit log: deleted {} (keeping the newest {} rotated files)", all.get(i).file().getFileName(),
+                        rotation.keepFiles());
+            }
+        }
+    }
+
+    /** Makes the rename and the new file's entry durable (best effort: not every file system allows it). */
+    private void forceDirectory() {
+        Path dir = file.getParent();
+        if (dir == null) {
+            return;
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("audit log: cannot sync directory {}: {}", dir, e.toString());
         }
     }
 
