@@ -104,7 +104,9 @@ class EntryTest {
     @Test
     void blindTunnelRelaysBytesAndClientSeesUpstreamCertificate() throws Exception {
         // tunnel.test is tunnelled: the client talks TLS with the upstream itself
+        int port;
         try (var upstream = px.httpsUpstream(false); Raw raw = new Raw(px.port())) {
+            port = upstream.getPort();
             upstream.enqueue(new mockwebserver3.MockResponse.Builder().body("from-upstream").build());
             Raw.Response ok = raw.send("CONNECT tunnel.test:" + upstream.getPort() + " HTTP/1.1\r\n" + AUTH + "\r\n").read();
             assertThat(ok.status()).isEqualTo(200);
@@ -120,10 +122,10 @@ class EntryTest {
         }
         // the tunnel's audit record arrives when it closes
         long deadline = System.currentTimeMillis() + 5000;
-        while (px.events("connect").isEmpty() && System.currentTimeMillis() < deadline) {
+        while (px.events("connect", port).isEmpty() && System.currentTimeMillis() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(px.events("connect")).singleElement().satisfies(e -> {
+        assertThat(px.events("connect", port)).singleElement().satisfies(e -> {
             assertThat(e.mode()).isEqualTo("tunnel");
             assertThat(e.bytesIn()).isPositive();
             assertThat(e.bytesOut()).isPositive();

@@ -226,6 +226,14 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         return events.stream().filter(e -> e.kind().equals(kind)).toList();
     }
 
+    /**
+     * The records of one kind for one target port: a test's own records, even when an earlier
+     * test's connection is recorded late (after the reset between tests) because it closed late.
+     */
+    public List<ProxyAuditEvent> events(String kind, int port) {
+        return events.stream().filter(e -> e.kind().equals(kind) && e.port() == port).toList();
+    }
+
     // ------------------------------------------------------------------ SPI implementations
 
     private List<InetAddress> resolve(String host) throws UnknownHostException {
