@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
  * (agents get it through env vars only), the audit log, and webhook delivery failures.
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check the server, the token, the data dir's permissions, the CA and notifications. Exit 0 when all pass.")
+        description = "Check the server, the token, the data dir's permissions and free space (audit log size), the CA and notifications. Exit 0 when all pass.")
 final class DoctorCommand implements Runnable {
     @Mixin ClientOptions client;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -67,6 +67,7 @@ final class DoctorCommand implements Runnable {
                     perms(dir.resolve(f), Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
                 }
             }
+            auditSpace(dir);
         }
         try {
             String pem = api.getText("/v1/ca.pem");
@@ -87,6 +88,42 @@ final class DoctorCommand implements Runnable {
             check(false, "CA certificate readable (" + e.getMessage() + ")");
         }
         finish(out);
+    }
+
+    /**
+     * The audit log grows with traffic and rotated files are kept unless the operator chose a
+     * retention: report how much it uses, check the rotated files are private too, and fail when the
+     * data dir's disk is nearly full (a full disk stops the audit log, and with it every request
+     * that needs a credential).
+     */
+    private void auditSpace(Path dir) {
+        long bytes = 0;
+        int rotated = 0;
+        try (java.nio.file.DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "audit*.jsonl")) {
+            for (Path p : ds) {
+                bytes += Files.size(p);
+                if (!p.getFileName().toString().equals("audit.jsonl")) {
+                    rotated++;
+                    perms(p, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+                }
+            }
+            var store = Files.getFileStore(dir);
+            long free = store.getUsableSpace();
+            long total = store.getTotalSpace();
+            boolean ok = free >= MIN_FREE_BYTES && (total == 0 || free * 100 / total >= MIN_FREE_PERCENT);
+            check(ok, "disk space for the data dir: " + mib(free) + " free of " + mib(total) + "; the audit log uses " + mib(bytes)
+                    + " (" + rotated + " rotated file" + (rotated == 1 ? "" : "s") + ")"
+                    + (ok ? "" : " — free some space, or limit retention with 'keyway server --audit-keep-files N'"));
+        } catch (IOException | RuntimeException e) {
+            check(false, "disk space of " + dir + " readable (" + e.getMessage() + ")");
+        }
+    }
+
+    private static final long MIN_FREE_BYTES = 512L << 20;
+    private static final long MIN_FREE_PERCENT = 2;
+
+    private static String mib(long bytes) {
+        return bytes >= (10L << 30) ? (bytes >> 30) + " GiB" : (bytes >> 20) + " MiB";
     }
 
     private void perms(Path p, Set<PosixFilePermission> allowed) {

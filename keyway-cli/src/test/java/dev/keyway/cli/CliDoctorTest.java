@@ -15,7 +15,15 @@ class CliDoctorTest {
         try (CliHarness kw = CliHarness.start(dir)) {
             var ok = kw.cli("doctor").ok();
             assertThat(ok.out()).contains("server reachable").contains("token valid: local-admin").contains("audit log writable")
-                    .contains("is not in the OS trust store").contains("All checks passed.");
+                    .contains("is not in the OS trust store").contains("All checks passed.")
+                    .containsPattern("ok    disk space for the data dir: \\d+ [MG]iB free of \\d+ [MG]iB; the audit log uses \\d+ MiB \\(0 rotated files\\)");
+            // a rotated audit file is checked like the others
+            Path rotated = dir.resolve("audit-0000000000000000001.jsonl");
+            Files.writeString(rotated, "{\"seq\":1}\n");
+            Files.setPosixFilePermissions(rotated, PosixFilePermissions.fromString("rw-r--r--"));
+            var loose = kw.cli("doctor").expect(ExitCodes.FAILURE);
+            assertThat(loose.out()).contains("(1 rotated file)").contains("chmod 600 " + rotated);
+            Files.setPosixFilePermissions(rotated, PosixFilePermissions.fromString("rw-------"));
             Files.setPosixFilePermissions(dir.resolve("admin-token"), PosixFilePermissions.fromString("rw-r--r--"));
             var bad = kw.cli("doctor").expect(ExitCodes.FAILURE);
             assertThat(bad.out()).contains("FAIL").contains("chmod 600 " + dir.resolve("admin-token"));
