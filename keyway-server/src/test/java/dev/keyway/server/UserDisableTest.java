@@ -30,13 +30,12 @@ class UserDisableTest {
     static Path dir;
 
     TestServer ts;
-    HttpsUpstream https;
     MockWebServer upstream;
     Path keywayCa;
 
     @BeforeAll
     void start() throws Exception {
-        https = HttpsUpstream.start(dir);
+        HttpsUpstream https = HttpsUpstream.start(dir);
         upstream = https.server();
         ts = TestServer.start(https.keywayConfig(dir.resolve("data")));
         keywayCa = dir.resolve("data/ca.pem");

@@ -140,13 +140,10 @@ abstract class ExchangeUpstream extends ExchangeRecord implements UpstreamListen
         upstream = ch;
         poolKey = key;
         upstreamIsStream = stream;
-        UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
-        if (uh == null) {
-            ch.close();
-            fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, "the upstream connection is unusable"));
+        if (!UpstreamHandler.attach(ch, this)) {
+            fail(UpstreamHandler.unusable());
             return;
         }
-        uh.listener(this);
         ch.config().setAutoRead(false);
         maybeSend();
     }

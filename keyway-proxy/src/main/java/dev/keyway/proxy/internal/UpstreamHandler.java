@@ -12,6 +12,25 @@ import org.jspecify.annotations.Nullable;
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     private @Nullable UpstreamListener listener;
 
+    /**
+     * Routes {@code ch}'s upstream events to {@code l}. False (and {@code ch} closed) when the
+     * channel has no upstream handler, i.e. it is unusable; the caller then fails its exchange.
+     */
+    static boolean attach(io.netty.channel.Channel ch, UpstreamListener l) {
+        UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
+        if (uh == null) {
+            ch.close();
+            return false;
+        }
+        uh.listener(l);
+        return true;
+    }
+
+    /** The problem an exchange answers when {@link #attach} refused the connection. */
+    static dev.keyway.proxy.spi.ProxyProblem unusable() {
+        return Problems.of(dev.keyway.core.error.ErrorType.UPSTREAM_PROTOCOL_ERROR, "the upstream connection is unusable");
+    }
+
     void listener(@Nullable UpstreamListener l) {
         this.listener = l;
     }

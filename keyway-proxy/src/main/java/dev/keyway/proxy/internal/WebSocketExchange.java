@@ -102,13 +102,10 @@ final class WebSocketExchange implements UpstreamListener {
                 return;
             }
             upstream = ch;
-            UpstreamHandler uh = ch.pipeline().get(UpstreamHandler.class);
-            if (uh == null) {
-                ch.close();
-                fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, "the upstream connection is unusable"));
+            if (!UpstreamHandler.attach(ch, this)) {
+                fail(UpstreamHandler.unusable());
                 return;
             }
-            uh.listener(this);
             maybeSend();
         });
     }
