@@ -131,6 +131,9 @@ public record HostPattern(String host, boolean wildcard, int port, Kind kind) {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1);
         }
+        if (h.isEmpty() || h.startsWith(".") || h.endsWith(".") || h.contains("..")) {
+            return null; // an empty label: not a host (and "a.com.." must not become "a.com." then "a.com")
+        }
         for (int i = 0; i < h.length(); i++) {
             if (h.charAt(i) >= 0x80) {
                 try {
