@@ -28,6 +28,11 @@ public final class FuzzReplay {
 
     /** The JUnit arguments {@code (name, input)} for one target class. */
     public static Stream<Arguments> inputs(Class<?> target) {
+        return inputs(target, MUTATIONS);
+    }
+
+    /** As {@link #inputs(Class)}, with fewer mutations for a target whose executions are slow (file or socket I/O). */
+    public static Stream<Arguments> inputs(Class<?> target, int mutationCount) {
         List<byte[]> corpus = corpus(target);
         List<Arguments> out = new ArrayList<>();
         for (int i = 0; i < corpus.size(); i++) {
@@ -36,8 +41,8 @@ public final class FuzzReplay {
         long seed = Long.getLong("seed", System.nanoTime());
         RandomGenerator rnd = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
         List<byte[]> seeds = corpus.isEmpty() ? List.of(new byte[0]) : corpus;
-        List<byte[]> mutations = new ArrayList<>(MUTATIONS);
-        for (int i = 0; i < MUTATIONS; i++) {
+        List<byte[]> mutations = new ArrayList<>(mutationCount);
+        for (int i = 0; i < mutationCount; i++) {
             mutations.add(mutate(seeds.get(rnd.nextInt(seeds.size())), rnd));
         }
         out.add(Arguments.of("mutations (seed=" + seed + ")", mutations));

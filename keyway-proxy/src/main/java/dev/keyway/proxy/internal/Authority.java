@@ -1,5 +1,7 @@
 package dev.keyway.proxy.internal;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
@@ -39,7 +41,7 @@ public record Authority(String host, int port) {
                 }
                 portPart = rest.substring(1);
             }
-            if (host.indexOf(':') < 0) {
+            if (host.indexOf(':') < 0 || !validIpv6(host)) {
                 return null;
             }
         } else {
@@ -72,6 +74,18 @@ public record Authority(String host, int port) {
             return null;
         }
         return new Authority(normalise(host), port);
+    }
+
+    /** An IPv6 literal without a zone id (a zone names a local interface: never an egress target). */
+    private static boolean validIpv6(String host) {
+        if (host.indexOf('%') >= 0) {
+            return false;
+        }
+        try {
+            return InetAddress.ofLiteral(host) instanceof Inet6Address;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private static boolean validRegName(String host) {
