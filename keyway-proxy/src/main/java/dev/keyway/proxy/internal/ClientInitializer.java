@@ -21,7 +21,11 @@ public final class ClientInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ChannelPipeline p = ch.pipeline();
+        configure(ch.pipeline(), px);
+    }
+
+    /** The proxy front for one client connection (also used on an {@code EmbeddedChannel} by the fuzz target). */
+    static void configure(ChannelPipeline p, ProxyContext px) {
         p.addLast("idle", new IdleCloser(px.config.clientIdleTimeout()));
         p.addLast("hdr-timeout", new HeaderTimeout(px, ""));
         p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
