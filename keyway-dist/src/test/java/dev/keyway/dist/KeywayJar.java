@@ -109,13 +109,15 @@ final class KeywayJar {
     }
 
     /** Starts {@code keyway server} on fresh free ports and waits until {@code /health} answers 200. */
-    Server startServer(Path dataDir, String label) throws IOException, InterruptedException {
+    Server startServer(Path dataDir, String label, String... extraArgs) throws IOException, InterruptedException {
         int apiPort = freePort();
         int proxyPort = freePort();
         Path out = logs.resolve("server-" + label + ".out");
         Path err = logs.resolve("server-" + label + ".err");
-        ProcessBuilder pb = builder(List.of("-Xmx512m", "-XX:+UseSerialGC"), List.of("server", "--data-dir", dataDir.toString(),
+        List<String> args = new ArrayList<>(List.of("server", "--data-dir", dataDir.toString(),
                 "--api-addr", "127.0.0.1:" + apiPort, "--proxy-addr", "127.0.0.1:" + proxyPort));
+        args.addAll(List.of(extraArgs));
+        ProcessBuilder pb = builder(List.of("-Xmx512m", "-XX:+UseSerialGC"), args);
         pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         Process p = pb.start();
         Server s = new Server(p, "http://127.0.0.1:" + apiPort, "127.0.0.1:" + proxyPort, out, err);
