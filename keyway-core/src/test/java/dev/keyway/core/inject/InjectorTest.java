@@ -116,6 +116,21 @@ class InjectorTest {
         v.assertAllWiped();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {":leading", "mid:dle", "trailing:", ":"})
+    void basicRefusesAUserNameCredentialWithAColonAnywhere(String user) {
+        // a ':' in the user part would move the user/password split the upstream sees
+        Vault v = new Vault().with("U", user).with("P", "pw");
+        InjectionResult.Failed f = failed(Injector.apply(service(Injection.Basic.withUserCredential("U", "P")),
+                head("/", "Host", "api.example.com"), v));
+        assertThat(f.type()).isEqualTo(ErrorType.CREDENTIAL_UNAVAILABLE);
+        assertThat(f.detail()).contains("contains ':'");
+        if (user.length() > 1) {
+            assertThat(f.detail()).doesNotContain(user);
+        }
+        v.assertAllWiped();
+    }
+
     @Test
     void basicWithLiteralUser() {
         Vault v = new Vault().with("GITHUB_TOKEN", "ghp_real");
