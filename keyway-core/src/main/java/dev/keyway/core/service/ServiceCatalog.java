@@ -146,6 +146,133 @@ public final class ServiceCatalog {
                         new Injection.Substitute(telegram, "TELEGRAM_BOT_TOKEN", EnumSet.of(Surface.PATH))),
                 placeholder("TELEGRAM_BOT_TOKEN", telegram)));
 
+        // more model APIs, gateways and agent tools (header conventions from each vendor's API reference)
+        t.add(template("azure-openai", "Azure OpenAI (resource endpoint <resource>.openai.azure.com, api-key header)",
+                service("azure-openai", "*.openai.azure.com",
+                        "Azure OpenAI (resource endpoint <resource>.openai.azure.com, api-key header)",
+                        Injection.Headers.of("api-key", "{AZURE_OPENAI_API_KEY}")),
+                placeholder("AZURE_OPENAI_API_KEY", hex("", 32, "AZURE_OPENAI_API_KEY"))));
+        t.add(header("vertex-express", "Vertex AI in express mode (API key)", "aiplatform.googleapis.com",
+                "x-goog-api-key", "GOOGLE_API_KEY", fill("AIza", 39, "GOOGLE_API_KEY")));
+        t.add(template("bedrock-api-key", "Amazon Bedrock runtime with a Bedrock API key (us-east-1; set --host for another region)",
+                service("bedrock-api-key", "bedrock-runtime.us-east-1.amazonaws.com",
+                        "Amazon Bedrock runtime with a Bedrock API key (us-east-1; set --host for another region)",
+                        new Injection.Bearer("AWS_BEARER_TOKEN_BEDROCK")),
+                placeholder("AWS_BEARER_TOKEN_BEDROCK", fill("ABSK", 132, "AWS_BEARER_TOKEN_BEDROCK"))));
+        t.add(bearer("fireworks", "Fireworks AI API", "api.fireworks.ai", "FIREWORKS_API_KEY",
+                fill("fw_", 27, "FIREWORKS_API_KEY")));
+        t.add(bearer("voyage", "Voyage AI embeddings API", "api.voyageai.com", "VOYAGE_API_KEY",
+                fill("pa-", 46, "VOYAGE_API_KEY")));
+        t.add(bearer("tavily", "Tavily search API", "api.tavily.com", "TAVILY_API_KEY", fill("tvly-", 37, "TAVILY_API_KEY")));
+        t.add(header("exa", "Exa search API", "api.exa.ai", "x-api-key", "EXA_API_KEY", uuid("EXA_API_KEY")));
+        t.add(header("serper", "Serper Google search API", "google.serper.dev", "X-API-KEY", "SERPER_API_KEY",
+                hex("", 40, "SERPER_API_KEY")));
+        t.add(bearer("jina", "Jina AI APIs (api., r. and s.jina.ai)", "*.jina.ai", "JINA_API_KEY",
+                fill("jina_", 65, "JINA_API_KEY")));
+        t.add(bearer("cerebras", "Cerebras inference API", "api.cerebras.ai", "CEREBRAS_API_KEY",
+                fill("csk-", 52, "CEREBRAS_API_KEY")));
+        t.add(bearer("nvidia", "NVIDIA NIM API catalog", "integrate.api.nvidia.com", "NVIDIA_API_KEY",
+                fill("nvapi-", 70, "NVIDIA_API_KEY")));
+        t.add(bearer("stability", "Stability AI API", "api.stability.ai", "STABILITY_API_KEY",
+                fill("sk-", 51, "STABILITY_API_KEY")));
+        t.add(template("fal", "fal.ai model API (Authorization: Key <key>)",
+                service("fal", "fal.run", "fal.ai model API (Authorization: Key <key>)",
+                        Injection.Headers.of("Authorization", "Key {FAL_KEY}")),
+                placeholder("FAL_KEY", uuid("FAL_KEY") + ":" + hex("", 32, "FAL_KEY"))));
+        t.add(template("assemblyai", "AssemblyAI speech-to-text API (key sent without a scheme)",
+                service("assemblyai", "api.assemblyai.com", "AssemblyAI speech-to-text API (key sent without a scheme)",
+                        Injection.Headers.of("Authorization", "{ASSEMBLYAI_API_KEY}")),
+                placeholder("ASSEMBLYAI_API_KEY", hex("", 32, "ASSEMBLYAI_API_KEY"))));
+        t.add(template("deepgram", "Deepgram speech API (Authorization: Token <key>)",
+                service("deepgram", "api.deepgram.com", "Deepgram speech API (Authorization: Token <key>)",
+                        Injection.Headers.of("Authorization", "Token {DEEPGRAM_API_KEY}")),
+                placeholder("DEEPGRAM_API_KEY", hex("", 40, "DEEPGRAM_API_KEY"))));
+        t.add(header("langsmith", "LangSmith tracing API", "api.smith.langchain.com", "x-api-key", "LANGSMITH_API_KEY",
+                hex("lsv2_pt_", 40, "LANGSMITH_API_KEY") + "_" + hex("", 10, "LANGSMITH_API_KEY")));
+        t.add(template("langfuse", "Langfuse tracing API (EU cloud; Basic public key : secret key)",
+                service("langfuse", "cloud.langfuse.com", "Langfuse tracing API (EU cloud; Basic public key : secret key)",
+                        Injection.Basic.withUserCredential("LANGFUSE_PUBLIC_KEY", "LANGFUSE_SECRET_KEY")),
+                placeholder("LANGFUSE_PUBLIC_KEY", "pk-lf-" + uuid("LANGFUSE_PUBLIC_KEY")),
+                placeholder("LANGFUSE_SECRET_KEY", "sk-lf-" + uuid("LANGFUSE_SECRET_KEY"))));
+        t.add(bearer("firecrawl", "Firecrawl web scraping API", "api.firecrawl.dev", "FIRECRAWL_API_KEY",
+                hex("fc-", 35, "FIRECRAWL_API_KEY")));
+        t.add(header("browserbase", "Browserbase headless browser API", "api.browserbase.com", "X-BB-API-Key",
+                "BROWSERBASE_API_KEY", fill("bb_live_", 35, "BROWSERBASE_API_KEY")));
+        t.add(header("e2b", "E2B sandbox API", "api.e2b.dev", "X-API-Key", "E2B_API_KEY", hex("e2b_", 44, "E2B_API_KEY")));
+        t.add(header("pinecone", "Pinecone control plane API", "api.pinecone.io", "Api-Key", "PINECONE_API_KEY",
+                fill("pcsk_", 75, "PINECONE_API_KEY")));
+
+        // developer platforms
+        t.add(bearer("bitbucket", "Bitbucket Cloud REST API (access token)", "api.bitbucket.org", "BITBUCKET_TOKEN",
+                fill("ATCTT3xFfGN0", 104, "BITBUCKET_TOKEN")));
+        String atlassianToken = fill("ATATT3xFfGF0", 192, "ATLASSIAN_API_TOKEN");
+        String atlassianEmail = "keyway-placeholder@example.com";
+        t.add(template("jira", "Jira Cloud REST API (<site>.atlassian.net; Basic e-mail : API token)",
+                new ServiceDefinition("jira", "*.atlassian.net", List.of("/rest/api/**", "/rest/agile/**"), List.of(), true,
+                        false, "Jira Cloud REST API (<site>.atlassian.net; Basic e-mail : API token)",
+                        Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
+                placeholder("ATLASSIAN_EMAIL", atlassianEmail), placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+        t.add(template("confluence", "Confluence Cloud REST API (<site>.atlassian.net/wiki; Basic e-mail : API token)",
+                new ServiceDefinition("confluence", "*.atlassian.net", List.of("/wiki/**"), List.of(), true, false,
+                        "Confluence Cloud REST API (<site>.atlassian.net/wiki; Basic e-mail : API token)",
+                        Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
+                placeholder("ATLASSIAN_EMAIL", atlassianEmail), placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+        t.add(bearer("vercel", "Vercel REST API", "api.vercel.com", "VERCEL_TOKEN", fill("", 24, "VERCEL_TOKEN")));
+        t.add(bearer("netlify", "Netlify API", "api.netlify.com", "NETLIFY_AUTH_TOKEN", fill("nfp_", 40, "NETLIFY_AUTH_TOKEN")));
+        t.add(bearer("fly", "Fly.io Machines API", "api.machines.dev", "FLY_API_TOKEN", fill("fm2_", 120, "FLY_API_TOKEN")));
+        t.add(bearer("render", "Render API", "api.render.com", "RENDER_API_KEY", fill("rnd_", 36, "RENDER_API_KEY")));
+        t.add(bearer("digitalocean", "DigitalOcean API", "api.digitalocean.com", "DIGITALOCEAN_TOKEN",
+                hex("dop_v1_", 71, "DIGITALOCEAN_TOKEN")));
+        t.add(bearer("heroku", "Heroku Platform API (the client sends its own Accept version header)", "api.heroku.com",
+                "HEROKU_API_KEY", uuid("HEROKU_API_KEY")));
+        t.add(template("dockerhub", "Docker Hub registry login (auth.docker.io; Basic user : personal access token)",
+                service("dockerhub", "auth.docker.io", "Docker Hub registry login (auth.docker.io; Basic user : personal access token)",
+                        Injection.Basic.withUserCredential("DOCKERHUB_USERNAME", "DOCKERHUB_TOKEN")),
+                placeholder("DOCKERHUB_USERNAME", "keyway-placeholder-user"),
+                placeholder("DOCKERHUB_TOKEN", fill("dckr_pat_", 36, "DOCKERHUB_TOKEN"))));
+        t.add(template("crates-io", "crates.io publish API (token sent without a scheme, as cargo does)",
+                service("crates-io", "crates.io", "crates.io publish API (token sent without a scheme, as cargo does)",
+                        Injection.Headers.of("Authorization", "{CARGO_REGISTRY_TOKEN}")),
+                placeholder("CARGO_REGISTRY_TOKEN", fill("cio", 35, "CARGO_REGISTRY_TOKEN"))));
+        t.add(header("circleci", "CircleCI API v2", "circleci.com", "Circle-Token", "CIRCLE_TOKEN",
+                fill("CCIPAT_", 60, "CIRCLE_TOKEN")));
+        t.add(header("figma", "Figma REST API", "api.figma.com", "X-Figma-Token", "FIGMA_TOKEN", fill("figd_", 45, "FIGMA_TOKEN")));
+        t.add(bearer("neon", "Neon Postgres API", "console.neon.tech", "NEON_API_KEY", fill("napi_", 69, "NEON_API_KEY")));
+
+        // business and messaging APIs
+        t.add(template("pagerduty", "PagerDuty REST API (Authorization: Token token=<key>)",
+                service("pagerduty", "api.pagerduty.com", "PagerDuty REST API (Authorization: Token token=<key>)",
+                        Injection.Headers.of("Authorization", "Token token={PAGERDUTY_API_KEY}")),
+                placeholder("PAGERDUTY_API_KEY", fill("u+", 20, "PAGERDUTY_API_KEY"))));
+        t.add(bearer("airtable", "Airtable Web API (personal access token)", "api.airtable.com", "AIRTABLE_API_KEY",
+                fill("pat", 17, "AIRTABLE_API_KEY") + "." + hex("", 64, "AIRTABLE_API_KEY")));
+        t.add(template("discord", "Discord bot API (Authorization: Bot <token>)",
+                new ServiceDefinition("discord", "discord.com", List.of("/api/**"), List.of(), true, false,
+                        "Discord bot API (Authorization: Bot <token>)",
+                        Injection.Headers.of("Authorization", "Bot {DISCORD_BOT_TOKEN}")),
+                placeholder("DISCORD_BOT_TOKEN", "MTAwMDAwMDAwMDAwMDAwMDAw." + fill("", 6, "DISCORD_BOT_TOKEN") + "."
+                        + fill("", 38, "DISCORD_BOT_TOKEN"))));
+        t.add(template("twilio", "Twilio REST API (Basic account SID : auth token)",
+                service("twilio", "api.twilio.com", "Twilio REST API (Basic account SID : auth token)",
+                        Injection.Basic.withUserCredential("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")),
+                placeholder("TWILIO_ACCOUNT_SID", hex("AC", 34, "TWILIO_ACCOUNT_SID")),
+                placeholder("TWILIO_AUTH_TOKEN", hex("", 32, "TWILIO_AUTH_TOKEN"))));
+        t.add(bearer("sendgrid", "SendGrid mail API", "api.sendgrid.com", "SENDGRID_API_KEY",
+                fill("SG.", 25, "SENDGRID_API_KEY") + "." + fill("", 43, "SENDGRID_API_KEY")));
+        t.add(header("postmark", "Postmark email API (server token)", "api.postmarkapp.com", "X-Postmark-Server-Token",
+                "POSTMARK_SERVER_TOKEN", uuid("POSTMARK_SERVER_TOKEN")));
+        t.add(bearer("resend", "Resend email API", "api.resend.com", "RESEND_API_KEY", fill("re_", 36, "RESEND_API_KEY")));
+        t.add(template("mailgun", "Mailgun API (US region; Basic api : key)",
+                service("mailgun", "api.mailgun.net", "Mailgun API (US region; Basic api : key)",
+                        Injection.Basic.withLiteralUser("api", "MAILGUN_API_KEY")),
+                placeholder("MAILGUN_API_KEY", hex("", 32, "MAILGUN_API_KEY") + "-" + hex("", 8, "MAILGUN_API_KEY") + "-"
+                        + hex("", 8, "MAILGUN_API_KEY"))));
+        t.add(template("mapbox", "Mapbox APIs (access_token query parameter)",
+                service("mapbox", "api.mapbox.com", "Mapbox APIs (access_token query parameter)",
+                        new Injection.Query("access_token", "MAPBOX_ACCESS_TOKEN")),
+                placeholder("MAPBOX_ACCESS_TOKEN", "pk." + jwtPart("{\"u\":\"keyway-placeholder\"}") + "."
+                        + fill("", 22, "MAPBOX_ACCESS_TOKEN"))));
+
         t.sort(Comparator.comparing(ServiceTemplate::name));
         return List.copyOf(t);
     }
@@ -192,6 +319,17 @@ public final class ServiceCatalog {
     private static String hex(String prefix, int length, String credential) {
         return pad(prefix, length, HexFormat.of().formatHex(
                 ("keyway-" + credential + "-").getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** A version-4-shaped UUID made of {@link #hex} digits, for APIs whose keys are UUIDs. */
+    private static String uuid(String credential) {
+        String h = hex("", 32, credential);
+        return h.substring(0, 8) + "-" + h.substring(8, 12) + "-4" + h.substring(13, 16) + "-8" + h.substring(17, 20) + "-"
+                + h.substring(20, 32);
+    }
+
+    private static String jwtPart(String json) {
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String pad(String prefix, int length, String filler) {
