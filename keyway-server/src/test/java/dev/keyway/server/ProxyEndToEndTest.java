@@ -118,6 +118,37 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void plaintextInjectionIsRefusedUnlessAPrivateServiceOptsIn() throws Exception {
+        try (MockWebServer plain = new MockWebServer()) {
+            plain.start();
+            plain.enqueue(new MockResponse.Builder().body("plain ok").build());
+            ok(ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"plain","host":"localhost:%d","allow_private":true,"inject":{"bearer":"UP_KEY"}}"""
+                    .formatted(plain.getPort())));
+            Curl.Result r = curl("http://localhost:" + plain.getPort() + "/v1/x");
+            assertThat(r.out()).contains("403").containsIgnoringCase("keyway-error: plaintext-refused")
+                    .contains("application/problem+json").contains("allow_plaintext: true").doesNotContain(SECRET);
+            assertThat(plain.getRequestCount()).as("nothing was sent in clear").isZero();
+
+            var publicHost = ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"pub","host":"api.example.com","allow_plaintext":true,"inject":{"bearer":"UP_KEY"}}""");
+            assertThat(publicHost.statusCode()).isEqualTo(422);
+            assertThat(publicHost.body()).contains("\"field\":\"allow_plaintext\"").contains("private or loopback host");
+
+            ok(ts.call("PUT", "/v1/vaults/default/services/plain", """
+                    {"name":"plain","host":"localhost:%d","allow_private":true,"allow_plaintext":true,
+                     "inject":{"bearer":"UP_KEY"}}""".formatted(plain.getPort())));
+            assertThat(ok(ts.call("GET", "/v1/vaults/default/services/plain", null))).contains("\"allow_plaintext\":true");
+            r = curl("http://localhost:" + plain.getPort() + "/v1/x");
+            assertThat(r.out()).contains("plain ok").doesNotContain(SECRET);
+            RecordedRequest req = plain.takeRequest(10, TimeUnit.SECONDS);
+            assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        } finally {
+            ts.call("DELETE", "/v1/vaults/default/services/plain", null);
+        }
+    }
+
+    @Test
     void methodOutsideTheServiceRulesIsDeniedWithAProblem() throws Exception {
         Curl.Result r = curl("-X", "POST", "https://localhost:" + upstream.getPort() + "/v1/models");
         assertThat(r.out()).contains("403").containsIgnoringCase("keyway-error: service-rule-denied")
