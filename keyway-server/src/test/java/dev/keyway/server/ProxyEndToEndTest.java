@@ -118,6 +118,17 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void connectionOptionNamingTheInjectedHeaderDoesNotStripIt() throws Exception {
+        upstream.enqueue(new MockResponse.Builder().body("{}").build());
+        Curl.Result r = curl("https://localhost:" + upstream.getPort() + "/v1/conn", "-H", "Connection: authorization",
+                "-H", "Authorization: Bearer PLACEHOLDER");
+        assertThat(r.exit()).as(r.err()).isZero();
+        RecordedRequest req = upstream.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(req.getTarget()).isEqualTo("/v1/conn");
+        assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+    }
+
+    @Test
     void plaintextInjectionIsRefusedUnlessAPrivateServiceOptsIn() throws Exception {
         try (MockWebServer plain = new MockWebServer()) {
             plain.start();
