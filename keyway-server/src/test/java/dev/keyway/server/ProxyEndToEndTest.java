@@ -119,13 +119,21 @@ class ProxyEndToEndTest {
 
     @Test
     void connectionOptionNamingTheInjectedHeaderDoesNotStripIt() throws Exception {
-        upstream.enqueue(new MockResponse.Builder().body("{}").build());
-        Curl.Result r = curl("https://localhost:" + upstream.getPort() + "/v1/conn", "-H", "Connection: authorization",
-                "-H", "Authorization: Bearer PLACEHOLDER");
-        assertThat(r.exit()).as(r.err()).isZero();
-        RecordedRequest req = upstream.takeRequest(10, TimeUnit.SECONDS);
-        assertThat(req.getTarget()).isEqualTo("/v1/conn");
-        assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        // its own service (longer path prefix than 'up'), so its records do not mix with the other tests'
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"conn","host":"localhost:%d","allow_private":true,"paths":["/conn/**"],
+                 "inject":{"bearer":"UP_KEY"}}""".formatted(upstream.getPort())));
+        try {
+            upstream.enqueue(new MockResponse.Builder().body("{}").build());
+            Curl.Result r = curl("https://localhost:" + upstream.getPort() + "/conn/x", "-H", "Connection: authorization",
+                    "-H", "Authorization: Bearer PLACEHOLDER");
+            assertThat(r.exit()).as(r.err()).isZero();
+            RecordedRequest req = upstream.takeRequest(10, TimeUnit.SECONDS);
+            assertThat(req.getTarget()).isEqualTo("/conn/x");
+            assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        } finally {
+            ts.call("DELETE", "/v1/vaults/default/services/conn", null);
+        }
     }
 
     @Test

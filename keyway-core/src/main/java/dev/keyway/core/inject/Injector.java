@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -144,15 +146,17 @@ public final class Injector {
     }
 
     /**
-     * Removes from {@code Connection} every token that names a header Keyway set or rewrote (one
-     * that the client did not send exactly so). A connection option names a hop-by-hop field that
+     * Removes from {@code Connection} every token that names a header Keyway set or rewrote. A connection option names a hop-by-hop field that
      * the next hop strips (RFC 9110 §7.6.1): {@code Connection: authorization} would make the proxy
      * drop the injected credential while the audit records it as injected. The injected header
      * wins; every other connection option is left as the client sent it. A {@code Connection} field
      * left without tokens is dropped.
      */
     static HttpHead keepInjected(HttpHead in, HttpHead out) {
-        Set<HttpHead.Header> sent = new HashSet<>(in.headers());
+        // by identity: the injector passes the client's untouched fields on as the same objects, so a
+        // field it set or rewrote is new even when the client happened to send the same text
+        Set<HttpHead.Header> sent = Collections.newSetFromMap(new IdentityHashMap<>());
+        sent.addAll(in.headers());
         Set<String> injected = new HashSet<>();
         for (HttpHead.Header h : out.headers()) {
             if (!sent.contains(h)) {

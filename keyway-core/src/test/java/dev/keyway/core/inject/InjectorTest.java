@@ -103,6 +103,15 @@ class InjectorTest {
     }
 
     @Test
+    void connectionOptionIsRemovedEvenWhenTheClientSentTheInjectedValueItself() {
+        Vault v = new Vault().with("OPENAI_API_KEY", "sk-real");
+        HttpHead in = head("/v1/chat", "Connection", "authorization", "Authorization", "Bearer sk-real");
+        InjectionResult.Applied r = applied(Injector.apply(service(new Injection.Bearer("OPENAI_API_KEY")), in, v));
+        assertThat(r.head().header("Connection")).isNull();
+        assertThat(r.head().header("Authorization")).isEqualTo("Bearer sk-real");
+    }
+
+    @Test
     void connectionOptionNamingASubstitutedHeaderIsRemoved() {
         Vault v = new Vault().with("ANTHROPIC_API_KEY", "real");
         HttpHead in = head("/v1", "Connection", "x-api-key, x-other", "x-api-key", PH, "x-other", "1");

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -181,7 +182,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
      * More than one Host field. On an HTTP/2 stream the codec turns {@code :authority} into a Host
      * field, so a client that also sends {@code host} has two: refused only when they differ.
      */
-    private boolean duplicateHost(java.util.List<String> hosts) {
+    private boolean duplicateHost(List<String> hosts) {
         if (hosts.size() < 2) {
             return false;
         }

@@ -11,9 +11,9 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.CompletableFuture;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509TrustManager;
 import org.jspecify.annotations.Nullable;
@@ -22,17 +22,17 @@ import org.jspecify.annotations.Nullable;
  * The TLS contexts the engine uses: per-host server contexts presenting Keyway leaves to clients
  * (built once per leaf and cached in a bounded LRU, {@value #DEFAULT_MAX_SERVER_CONTEXTS} hosts by
  * default, the leaf cache's size: a client naming ever new hosts cannot grow it without bound), and
- * client contexts for upstream connections (TLS 1.2+,
- * hostname verification, ALPN offering either {@code http/1.1} or {@code h2, http/1.1}).
+ * client contexts for upstream connections (TLS 1.2+, hostname verification, ALPN offering either
+ * {@code http/1.1} or {@code h2, http/1.1}).
  */
 public final class TlsContexts {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
-    private final LeafCertificateSource leaves;
-    private final SslProvider provider;
     /** Hosts whose server context is kept; the least recently used is dropped first. */
     public static final int DEFAULT_MAX_SERVER_CONTEXTS = 1024;
 
+    private final LeafCertificateSource leaves;
+    private final SslProvider provider;
     /** Access-ordered LRU; guarded by itself (lookups and inserts only, never a context build). */
     private final LinkedHashMap<String, ServerEntry> serverContexts;
     private final SslContext upstreamH1;
