@@ -49,6 +49,9 @@ final class ServiceCommand {
         @Option(names = "--path", paramLabel = "GLOB", description = "Allowed path glob (repeatable): * one segment, ** any depth.") List<String> paths = new ArrayList<>();
         @Option(names = "--method", paramLabel = "M", description = "Allowed HTTP method (repeatable; default any).") List<String> methods = new ArrayList<>();
         @Option(names = "--allow-private", description = "Allow an IP literal or internal host name (e.g. a local LLM gateway).") boolean allowPrivate;
+        @Option(names = "--allow-plaintext", description = "Also inject into plain http:// requests (default: over TLS only). "
+                + "Only for a private or loopback host (with --allow-private): a private/loopback IP, localhost, a single-label "
+                + "name, or a name under .internal, .local or .lan.") boolean allowPlaintext;
         @Option(names = "--disabled", description = "Create the service disabled.") boolean disabled;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--template", paramLabel = "NAME", description = "Start from a built-in template.") String template;
@@ -77,7 +80,7 @@ final class ServiceCommand {
                 if (inject != null || host != null) {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with --host or an injection option");
                 }
-                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || disabled || description != null) {
+                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || allowPlaintext || disabled || description != null) {
                     throw new CliException(ExitCodes.USAGE, "--template takes only --credential and --vault; change other fields"
                             + " afterwards ('keyway service disable', or 'keyway service apply')");
                 }
@@ -110,6 +113,9 @@ final class ServiceCommand {
             svc.put("paths", paths);
             svc.put("enabled", !disabled);
             svc.put("allow_private", allowPrivate);
+            if (allowPlaintext) {
+                svc.put("allow_plaintext", true);
+            }
             if (description != null) {
                 svc.put("description", description);
             }
@@ -121,6 +127,9 @@ final class ServiceCommand {
                 // the API speaks of the YAML member; name the flag this command has for it
                 if (e.getMessage() != null && e.getMessage().contains("allow_private")) {
                     throw new CliException(e.exitCode(), e.getMessage().replace("set allow_private: true", "pass --allow-private"));
+                }
+                if (e.getMessage() != null && e.getMessage().contains("allow_plaintext is only accepted")) {
+                    throw new CliException(e.exitCode(), e.getMessage().replace("allow_plaintext is only", "--allow-plaintext is only"));
                 }
                 throw e;
             }

@@ -138,6 +138,17 @@ class CliServiceTest {
         assertThat(kw.cli("service", "show", "local").ok().json().get("allow_private").asBoolean()).isTrue();
     }
 
+    @Test
+    void plaintextNeedsAPrivateHost() {
+        var r = kw.cli("service", "add", "pub", "--host", "api.example.com", "--bearer", "K", "--allow-plaintext")
+                .expect(ExitCodes.CONFLICT);
+        assertThat(r.err()).contains("--allow-plaintext is only accepted for a private or loopback host");
+        kw.cli("service", "show", "pub").expect(ExitCodes.NOT_FOUND);
+
+        kw.cli("service", "add", "gw", "--host", "localhost:8080", "--bearer", "K", "--allow-private", "--allow-plaintext").ok();
+        assertThat(kw.cli("service", "show", "gw").ok().json().get("allow_plaintext").asBoolean()).isTrue();
+    }
+
     static Stream<Arguments> usageErrors() {
         return Stream.of(
                 Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--query", "k=B"), "mutually exclusive"),

@@ -89,6 +89,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean tokenActive = true;
     public volatile boolean rewriteBodies;
     public volatile boolean rewriteWebSocketText;
+    /** The policy substitutes {@code __PH__} in the request target with {@link #SECRET} (path/query substitution). */
+    public volatile boolean substituteTarget;
     /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
     public volatile boolean interceptUnmatched;
     /** When set, every forwarded request is signed by this signer (sign-mode tests). */
@@ -147,6 +149,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         tokenActive = true;
         rewriteBodies = false;
         rewriteWebSocketText = false;
+        substituteTarget = false;
         interceptUnmatched = false;
         signer = null;
         activeChecks.set(0);
@@ -357,7 +360,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             if (auth != null) {
                 hs.add(new RequestHead.Header("Authorization", auth));
             }
-            RequestHead out = new RequestHead(head.scheme(), head.host(), head.port(), head.method(), head.pathAndQuery(), hs);
+            String target = substituteTarget ? head.pathAndQuery().replace("__PH__", SECRET) : head.pathAndQuery();
+            RequestHead out = new RequestHead(head.scheme(), head.host(), head.port(), head.method(), target, hs);
             BodyRewriter body = rewriteBodies ? new Replacer("__PH__", GIT_SECRET) : null;
             TextRewriter ws = rewriteWebSocketText ? s -> s.replace("__PH__", GIT_SECRET) : null;
             if (signer != null) {

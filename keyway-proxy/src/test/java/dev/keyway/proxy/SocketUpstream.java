@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class SocketUpstream implements AutoCloseable {
     /** One request as received; {@code connection} numbers connections from 1, {@code index} requests on it. */
-    record Request(int connection, int index, String method, String target, Map<String, String> headers, byte[] body) {
+    record Request(int connection, int index, String method, String target, Map<String, String> headers, byte[] body,
+            Map<String, String> trailers) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -124,6 +125,7 @@ final class SocketUpstream implements AutoCloseable {
             headers.putIfAbsent(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
         }
         byte[] body = new byte[0];
+        Map<String, String> trailers = new LinkedHashMap<>();
         String cl = headers.get("content-length");
         if (cl != null) {
             body = in.readNBytes(Integer.parseInt(cl));
@@ -134,13 +136,14 @@ final class SocketUpstream implements AutoCloseable {
                 b.writeBytes(in.readNBytes(n));
                 line(in);
             }
-            while (!line(in).isEmpty()) {
-                // trailers
+            while (!(l = line(in)).isEmpty()) {
+                int c = l.indexOf(':');
+                trailers.putIfAbsent(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
             }
             body = b.toByteArray();
         }
         String[] parts = requestLine.split(" ");
-        return new Request(connection, index, parts[0], parts[1], headers, body);
+        return new Request(connection, index, parts[0], parts[1], headers, body, trailers);
     }
 
     private static String line(InputStream in) throws IOException {

@@ -98,7 +98,11 @@ class ProxyEndToEndTest {
         JsonNode audit = null;
         for (int i = 0; i < 50; i++) {
             audit = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/audit?limit=50", null)));
-            if (audit.toString().contains("\"type\":\"request\"")) {
+            boolean upRecorded = false;
+            for (JsonNode rec : audit.get("records")) {
+                upRecorded |= "request".equals(rec.path("type").asString()) && "up".equals(rec.path("service").asString());
+            }
+            if (upRecorded) { // other tests' request records may already be there
                 break;
             }
             Thread.sleep(100);
@@ -115,6 +119,56 @@ class ProxyEndToEndTest {
         }
         assertThat(found).as(audit.toString()).isTrue();
         assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).doesNotContain(SECRET).contains("\"type\":\"decision\"");
+    }
+
+    @Test
+    void connectionOptionNamingTheInjectedHeaderDoesNotStripIt() throws Exception {
+        // its own service (longer path prefix than 'up'), so its records do not mix with the other tests'
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"conn","host":"localhost:%d","allow_private":true,"paths":["/conn/**"],
+                 "inject":{"bearer":"UP_KEY"}}""".formatted(upstream.getPort())));
+        try {
+            upstream.enqueue(new MockResponse.Builder().body("{}").build());
+            Curl.Result r = curl("https://localhost:" + upstream.getPort() + "/conn/x", "-H", "Connection: authorization",
+                    "-H", "Authorization: Bearer PLACEHOLDER");
+            assertThat(r.exit()).as(r.err()).isZero();
+            RecordedRequest req = upstream.takeRequest(10, TimeUnit.SECONDS);
+            assertThat(req.getTarget()).isEqualTo("/conn/x");
+            assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        } finally {
+            ts.call("DELETE", "/v1/vaults/default/services/conn", null);
+        }
+    }
+
+    @Test
+    void plaintextInjectionIsRefusedUnlessAPrivateServiceOptsIn() throws Exception {
+        try (MockWebServer plain = new MockWebServer()) {
+            plain.start();
+            plain.enqueue(new MockResponse.Builder().body("plain ok").build());
+            ok(ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"plain","host":"localhost:%d","allow_private":true,"inject":{"bearer":"UP_KEY"}}"""
+                    .formatted(plain.getPort())));
+            Curl.Result r = curl("http://localhost:" + plain.getPort() + "/v1/x");
+            assertThat(r.out()).contains("403").containsIgnoringCase("keyway-error: plaintext-refused")
+                    .contains("application/problem+json").contains("allow_plaintext: true").doesNotContain(SECRET);
+            assertThat(plain.getRequestCount()).as("nothing was sent in clear").isZero();
+
+            var publicHost = ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"pub","host":"api.example.com","allow_plaintext":true,"inject":{"bearer":"UP_KEY"}}""");
+            assertThat(publicHost.statusCode()).isEqualTo(422);
+            assertThat(publicHost.body()).contains("\"field\":\"allow_plaintext\"").contains("private or loopback host");
+
+            ok(ts.call("PUT", "/v1/vaults/default/services/plain", """
+                    {"name":"plain","host":"localhost:%d","allow_private":true,"allow_plaintext":true,
+                     "inject":{"bearer":"UP_KEY"}}""".formatted(plain.getPort())));
+            assertThat(ok(ts.call("GET", "/v1/vaults/default/services/plain", null))).contains("\"allow_plaintext\":true");
+            r = curl("http://localhost:" + plain.getPort() + "/v1/x");
+            assertThat(r.out()).contains("plain ok").doesNotContain(SECRET);
+            RecordedRequest req = plain.takeRequest(10, TimeUnit.SECONDS);
+            assertThat(req.getHeaders().values("Authorization")).containsExactly("Bearer " + SECRET);
+        } finally {
+            ts.call("DELETE", "/v1/vaults/default/services/plain", null);
+        }
     }
 
     @Test

@@ -8,13 +8,18 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.core.OutputStreamAppender;
 import java.io.ByteArrayOutputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import okhttp3.tls.Certificates;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
@@ -76,6 +81,52 @@ class SecretLeakTest {
         }
     }
 
+    /**
+     * A WebSocket upgrade through the proxy over a raw CONNECT tunnel (TLS trusting Keyway's CA);
+     * returns everything the client received.
+     */
+    private static String webSocketUpgrade(int proxyPort, String token, Path keywayCa, int port, String target)
+            throws Exception {
+        try (Socket s = new Socket("127.0.0.1", proxyPort)) {
+            s.setSoTimeout(20_000);
+            String auth = Base64.getEncoder().encodeToString((token + ":default").getBytes(StandardCharsets.UTF_8));
+            s.getOutputStream().write(("CONNECT localhost:" + port + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream head = new ByteArrayOutputStream();
+            while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+                int c = s.getInputStream().read();
+                if (c < 0) {
+                    break;
+                }
+                head.write(c);
+            }
+            assertThat(head.toString(StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+            HandshakeCertificates trust = new HandshakeCertificates.Builder()
+                    .addTrustedCertificate(Certificates.decodeCertificatePem(Files.readString(keywayCa))).build();
+            SSLSocket ssl = (SSLSocket) trust.sslSocketFactory().createSocket(s, "localhost", port, true);
+            SSLParameters p = ssl.getSSLParameters();
+            p.setApplicationProtocols(new String[] {"http/1.1"});
+            ssl.setSSLParameters(p);
+            ssl.startHandshake();
+            ssl.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost:" + port
+                    + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = ssl.getInputStream().read(buf)) >= 0) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.io.IOException e) {
+                // the proxy closed the tunnel after the (non-101) answer
+            }
+            String out = got.toString(StandardCharsets.ISO_8859_1);
+            assertThat(out).startsWith("HTTP/1.1 200").contains("ws-fine");
+            return out;
+        }
+    }
+
     private void scenario(List<String> seen) throws Exception {
         HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
         HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256().signedBy(ca).build();
@@ -105,6 +156,15 @@ class SecretLeakTest {
                         .formatted(port)).body());
                 seen.add(ts.call("POST", "/v1/vaults/default/services", """
                         {"name":"bad","host":"127.0.0.1:%d","allow_private":true,"inject":{"bearer":"BAD"}}""".formatted(port)).body());
+                // substitution into the path and query (the built-in telegram template's shape), and a
+                // substituting service whose upstream is down (the denied record after the decision)
+                seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                        {"name":"sub","host":"localhost:%d","allow_private":true,"paths":["/sub/**"],
+                         "inject":{"substitute":{"placeholder":"__GOOD__","credential":"GOOD","in":["path","query"]}}}"""
+                        .formatted(port)).body());
+                seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                        {"name":"dead","host":"localhost:1","allow_private":true,
+                         "inject":{"substitute":{"placeholder":"__DEAD__","credential":"GOOD","in":["path"]}}}""").body());
                 String token = json.readTree(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\"}").body()).get("token").asString();
                 String proxy = "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort();
                 String kwCa = dir.resolve("data/ca.pem").toString();
@@ -113,7 +173,7 @@ class SecretLeakTest {
                         new String[] {"https://localhost:" + port + "/ok/1"},
                         new String[] {"https://localhost:" + port + "/not-allowed"},
                         new String[] {"--cacert", caFile.toString(), "https://127.0.0.1:" + port + "/x"},
-                        new String[] {"https://localhost:1/ok"})) {
+                        new String[] {"https://localhost:1/ok/__DEAD__"})) {
                     List<String> a = new ArrayList<>(List.of("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa));
                     a.addAll(List.of(args));
                     Curl.Result r = Curl.run(a.toArray(String[]::new));
@@ -122,6 +182,25 @@ class SecretLeakTest {
                 }
                 var rec = up.takeRequest();
                 assertThat(rec.getHeaders().get("X-Api-Key")).isEqualTo(CANARY); // the injection really happened
+
+                up.enqueue(new MockResponse.Builder().body("sent").build());
+                Curl.Result sub = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa,
+                        "https://localhost:" + port + "/sub/bot__GOOD__/sendMessage?chat=1&token=__GOOD__");
+                seen.add(sub.out());
+                seen.add(sub.err());
+                assertThat(up.takeRequest().getTarget()).as("path and query substitution really happened")
+                        .isEqualTo("/sub/bot" + CANARY + "/sendMessage?chat=1&token=" + CANARY);
+
+                up.enqueue(new MockResponse.Builder().body("ws-fine").build());
+                seen.add(webSocketUpgrade(ts.server.proxyPort(), token, Path.of(kwCa), port,
+                        "/sub/ws/__GOOD__?token=__GOOD__"));
+                assertThat(up.takeRequest().getTarget()).as("WebSocket upgrade substitution really happened")
+                        .isEqualTo("/sub/ws/" + CANARY + "?token=" + CANARY);
+
+                String audit = Files.readString(dir.resolve("data/audit.jsonl"));
+                assertThat(audit).as("the audit records what the client sent")
+                        .contains("\"path\":\"/sub/bot__GOOD__/sendMessage\"", "\"path\":\"/sub/ws/__GOOD__\"",
+                                "\"path\":\"/ok/__DEAD__\"");
                 seen.add(ts.call("POST", "/v1/admin/master-key/rotate", "{}").body());
                 seen.add(ts.call("GET", "/v1/audit?limit=1000", null).body());
             }

@@ -36,6 +36,7 @@ public enum ErrorType {
     UNMATCHED_HOST_DENIED("unmatched-host-denied", 403, "Destination not allowed"),
     SERVICE_RULE_DENIED("service-rule-denied", 403, "Request not allowed by service rules"),
     SERVICE_DISABLED("service-disabled", 403, "Service disabled"),
+    PLAINTEXT_REFUSED("plaintext-refused", 403, "Credential not sent over plain HTTP"),
     PRIVATE_ADDRESS_BLOCKED("private-address-blocked", 403, "Destination address is private or reserved"),
     CREDENTIAL_UNAVAILABLE("credential-unavailable", 502, "Credential unavailable"),
     UPSTREAM_UNREACHABLE("upstream-unreachable", 502, "Upstream unreachable"),

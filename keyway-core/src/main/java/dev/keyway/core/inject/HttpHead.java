@@ -59,10 +59,12 @@ public record HttpHead(String method, String pathAndQuery, List<Header> headers)
         return q < 0 ? null : pathAndQuery.substring(q + 1);
     }
 
-    /** {@code toString()} shows the path only: query strings and header values may hold credentials. */
+    /**
+     * {@code toString()} shows the method and sizes only: header values, the query string and, once
+     * a placeholder was substituted, the path may hold a credential.
+     */
     @Override
     public String toString() {
-        return "HttpHead[" + method + " " + path() + (pathAndQuery.indexOf('?') >= 0 ? "?…" : "")
-                + ", " + headers.size() + " headers]";
+        return "HttpHead[" + method + ", target of " + pathAndQuery.length() + " chars, " + headers.size() + " headers]";
     }
 }

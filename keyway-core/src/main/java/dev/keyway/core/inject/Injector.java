@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -44,6 +46,8 @@ import java.util.Set;
  *       returned for an {@code Upgrade: websocket} request. The credential is resolved, and
  *       reported as used, only when a placeholder was found or a body/WebSocket substitution was
  *       installed.
+ *   <li>A {@code Connection} option naming a header Keyway set or rewrote is removed (else the
+ *       proxy would strip the injected header as hop-by-hop while the audit says it was injected).
  *   <li>When {@link InjectionResult.Applied#body()} is non-null the body length changes: the proxy
  *       must recompute {@code Content-Length} or switch to chunked transfer.
  * </ul>
@@ -59,6 +63,15 @@ public final class Injector {
 
     /** Applies {@code service}'s injection to {@code head}; see the type's Javadoc for the rules. */
     public static InjectionResult apply(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
+        InjectionResult r = inject(service, head, resolver);
+        if (r instanceof InjectionResult.Applied a && a.injected()) {
+            return new InjectionResult.Applied(keepInjected(head, a.head()), a.body(), a.webSocketText(),
+                    a.credentialsUsed());
+        }
+        return r;
+    }
+
+    private static InjectionResult inject(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
         try (Credentials creds = new Credentials(service.name(), resolver)) {
             return switch (service.injection()) {
                 case Injection.None n -> new InjectionResult.Applied(
@@ -130,6 +143,51 @@ public final class Injector {
             out.add(new HttpHead.Header(t.name(), value.toString()));
         }
         return out;
+    }
+
+    /**
+     * Removes from {@code Connection} every token that names a header Keyway set or rewrote. A connection option names a hop-by-hop field that
+     * the next hop strips (RFC 9110 §7.6.1): {@code Connection: authorization} would make the proxy
+     * drop the injected credential while the audit records it as injected. The injected header
+     * wins; every other connection option is left as the client sent it. A {@code Connection} field
+     * left without tokens is dropped.
+     */
+    static HttpHead keepInjected(HttpHead in, HttpHead out) {
+        // by identity: the injector passes the client's untouched fields on as the same objects, so a
+        // field it set or rewrote is new even when the client happened to send the same text
+        Set<HttpHead.Header> sent = Collections.newSetFromMap(new IdentityHashMap<>());
+        sent.addAll(in.headers());
+        Set<String> injected = new HashSet<>();
+        for (HttpHead.Header h : out.headers()) {
+            if (!sent.contains(h)) {
+                injected.add(h.name().toLowerCase(Locale.ROOT));
+            }
+        }
+        List<HttpHead.Header> headers = new ArrayList<>(out.headers().size());
+        boolean changed = false;
+        for (HttpHead.Header h : out.headers()) {
+            if (!h.name().equalsIgnoreCase("connection")) {
+                headers.add(h);
+                continue;
+            }
+            List<String> kept = new ArrayList<>();
+            for (String token : h.value().split(",", -1)) {
+                String t = token.strip();
+                if (!t.isEmpty() && !injected.contains(t.toLowerCase(Locale.ROOT))) {
+                    kept.add(t);
+                }
+            }
+            String value = String.join(", ", kept);
+            if (value.equals(h.value())) {
+                headers.add(h);
+            } else {
+                changed = true;
+                if (!kept.isEmpty()) {
+                    headers.add(new HttpHead.Header(h.name(), value));
+                }
+            }
+        }
+        return changed ? new HttpHead(out.method(), out.pathAndQuery(), headers) : out;
     }
 
     /** The client's headers minus the proxy's own and {@code managed} (lower-case names). */

@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  *   paths: ["/repos/**"]               # optional; omitted or [] = any path (see PathGlob)
  *   enabled: true                      # optional, default true
  *   allow_private: false               # optional, default false: IPs and internal names need true
+ *   allow_plaintext: false             # optional, default false: inject over plain http:// too
  *   description: GitHub REST API       # optional
  *   inject: { header: { Authorization: "token {GITHUB_TOKEN}" } }   # required; see Injection
  * }</pre>
@@ -38,10 +39,15 @@ import org.jspecify.annotations.Nullable;
  * @param enabled a disabled service still intercepts its host but every request is answered 403
  *     {@code service-disabled}
  * @param allowPrivate permit IP literals and internal host names (localhost, *.internal, ...)
+ * @param allowPlaintext inject into plain {@code http://} requests too. By default a credential is
+ *     only ever sent over TLS: a service without a port also matches {@code http://host:80}, and a
+ *     plaintext upstream (or anyone on the path) would read the real key. Only a private or
+ *     loopback host may set it ({@link PlaintextRule#eligible})
  * @param description free text for humans
  * @param injection how the credential is applied
  */
-@JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "description", "inject"})
+@JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "allow_plaintext", "description",
+        "inject"})
 public record ServiceDefinition(
         String name,
         String host,
@@ -49,6 +55,7 @@ public record ServiceDefinition(
         List<String> methods,
         boolean enabled,
         @JsonProperty("allow_private") boolean allowPrivate,
+        @JsonProperty("allow_plaintext") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean allowPlaintext,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String description,
         @JsonProperty("inject") Injection injection) {
 
@@ -58,6 +65,12 @@ public record ServiceDefinition(
         Objects.requireNonNull(injection, "injection");
         paths = List.copyOf(paths);
         methods = List.copyOf(methods);
+    }
+
+    /** A service that injects over TLS only (the default). */
+    public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
+            boolean allowPrivate, @Nullable String description, Injection injection) {
+        this(name, host, paths, methods, enabled, allowPrivate, false, description, injection);
     }
 
     /** An enabled, public-only service for any method and path. */
@@ -79,13 +92,14 @@ public record ServiceDefinition(
                     @Nullable List<String> methods,
             @JsonProperty("enabled") @Nullable Boolean enabled,
             @JsonProperty("allow_private") @Nullable Boolean allowPrivate,
+            @JsonProperty("allow_plaintext") @Nullable Boolean allowPlaintext,
             @JsonProperty("description") @Nullable String description,
             @JsonProperty("inject") @Nullable Object inject,
             @JsonAnySetter @Nullable Map<String, Object> unknown) {
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
                     + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
-                    + "'; expected name, host, methods, paths, enabled, allow_private, description, inject");
+                    + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, description, inject");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");
@@ -106,6 +120,7 @@ public record ServiceDefinition(
                 methods == null ? List.of() : nonNullElements(methods, name, "methods"),
                 enabled == null || enabled,
                 allowPrivate != null && allowPrivate,
+                allowPlaintext != null && allowPlaintext,
                 description,
                 injection);
     }
@@ -121,16 +136,16 @@ public record ServiceDefinition(
 
     /** This definition under another name. */
     public ServiceDefinition withName(String newName) {
-        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, description, injection);
+        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
     }
 
     /** This definition with another injection. */
     public ServiceDefinition withInjection(Injection newInjection) {
-        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, description, newInjection);
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, newInjection);
     }
 
     /** This definition enabled or disabled. */
     public ServiceDefinition withEnabled(boolean newEnabled) {
-        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, description, injection);
+        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, description, injection);
     }
 }

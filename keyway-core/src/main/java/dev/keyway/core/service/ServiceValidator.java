@@ -98,6 +98,11 @@ public final class ServiceValidator {
                     + " public suffix '" + p.host() + "'; name the host, or a wildcard under a domain you trust"
                     + " (e.g. *.api.example.com)");
         }
+        if (s.allowPlaintext() && !PlaintextRule.eligible(p)) {
+            throw KeywayException.validation("allow_plaintext", who + "allow_plaintext is only accepted for a private"
+                    + " or loopback host (a private or loopback IP, localhost, a single-label name, or a name under"
+                    + " .internal, .local or .lan), not '" + s.host() + "'; a public host must be reached over TLS");
+        }
         if (s.allowPrivate()) {
             return;
         }

@@ -87,6 +87,46 @@ class InjectorTest {
 
     // ---- every kind -----------------------------------------------------------------------
 
+    @ParameterizedTest(name = "Connection: {0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "authorization | ''",
+        "Authorization, keep-alive | keep-alive",
+        "keep-alive, AUTHORIZATION , x-drop | keep-alive, x-drop",
+        "x-drop | x-drop",
+    })
+    void connectionOptionsNeverNameTheInjectedHeader(String connection, String expected) {
+        Vault v = new Vault().with("OPENAI_API_KEY", "sk-real");
+        HttpHead in = head("/v1/chat", "Connection", connection, "Authorization", "Bearer sk-placeholder", "X-Drop", "1");
+        InjectionResult.Applied r = applied(Injector.apply(service(new Injection.Bearer("OPENAI_API_KEY")), in, v));
+        assertThat(r.head().header("Authorization")).isEqualTo("Bearer sk-real");
+        assertThat(r.head().header("Connection")).isEqualTo(expected.isEmpty() ? null : expected);
+    }
+
+    @Test
+    void connectionOptionIsRemovedEvenWhenTheClientSentTheInjectedValueItself() {
+        Vault v = new Vault().with("OPENAI_API_KEY", "sk-real");
+        HttpHead in = head("/v1/chat", "Connection", "authorization", "Authorization", "Bearer sk-real");
+        InjectionResult.Applied r = applied(Injector.apply(service(new Injection.Bearer("OPENAI_API_KEY")), in, v));
+        assertThat(r.head().header("Connection")).isNull();
+        assertThat(r.head().header("Authorization")).isEqualTo("Bearer sk-real");
+    }
+
+    @Test
+    void connectionOptionNamingASubstitutedHeaderIsRemoved() {
+        Vault v = new Vault().with("ANTHROPIC_API_KEY", "real");
+        HttpHead in = head("/v1", "Connection", "x-api-key, x-other", "x-api-key", PH, "x-other", "1");
+        InjectionResult.Applied r = applied(Injector.apply(service(substitute(Surface.HEADER)), in, v));
+        assertThat(r.head().header("x-api-key")).isEqualTo("real");
+        assertThat(r.head().header("Connection")).isEqualTo("x-other");
+    }
+
+    @Test
+    void connectionIsLeftAloneWhenNothingWasInjected() {
+        HttpHead in = head("/a", "Connection", "authorization", "Authorization", "Bearer client");
+        InjectionResult.Applied r = applied(Injector.apply(service(new Injection.None()), in, NEVER));
+        assertThat(r.head().header("Connection")).isEqualTo("authorization");
+    }
+
     @Test
     void noneOnlyStripsProxyHeaders() {
         HttpHead in = head("/a?b=1", "Host", "api.example.com", "Proxy-Authorization", "Basic abc",
@@ -405,8 +445,8 @@ class InjectorTest {
 
     @Test
     void headHidesSecretsInToString() {
-        HttpHead h = head("/a?key=secret", "Authorization", "Bearer secret");
-        assertThat(h.toString()).doesNotContain("secret").contains("/a");
+        HttpHead h = head("/bot-secret/a?key=secret", "Authorization", "Bearer secret");
+        assertThat(h.toString()).doesNotContain("secret").contains("GET");
         assertThat(h.headers().get(0).toString()).doesNotContain("secret");
     }
 }

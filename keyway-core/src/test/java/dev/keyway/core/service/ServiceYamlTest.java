@@ -95,6 +95,19 @@ class ServiceYamlTest {
     }
 
     @Test
+    void allowPlaintextIsReadAndWrittenOnlyWhenSet() {
+        List<ServiceDefinition> services = YAML.readValue("""
+                - {name: local, host: "localhost:8080", allow_private: true, allow_plaintext: true, inject: {bearer: K}}
+                - {name: remote, host: api.example.com, inject: {bearer: K}}
+                """, LIST);
+        assertThat(services.get(0).allowPlaintext()).isTrue();
+        assertThat(services.get(1).allowPlaintext()).isFalse();
+        assertThat(JSON.writeValueAsString(services.get(0))).contains("\"allow_plaintext\":true");
+        assertThat(JSON.writeValueAsString(services.get(1))).doesNotContain("allow_plaintext");
+        assertThat(JSON.readValue(JSON.writeValueAsString(services), LIST)).isEqualTo(services);
+    }
+
+    @Test
     void everyCatalogTemplateRoundTrips() {
         List<ServiceDefinition> all = ServiceCatalog.all().stream().map(ServiceTemplate::definition).toList();
         assertThat(JSON.readValue(JSON.writeValueAsString(all), LIST)).isEqualTo(all);

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -127,6 +128,12 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             uri = u.pathAndQuery();
             req.setUri(uri);
         }
+        if (duplicateHost(req.headers().getAll(HttpHeaderNames.HOST))) {
+            // RFC 9112 §3.2: 400; two Host fields could each be read by a different hop
+            deny(ctx, req, t, id, Problems.of(ErrorType.MALFORMED_REQUEST, "the request has more than one Host header"),
+                    null, false);
+            return;
+        }
         if (session != null) {
             session.requests++;
             if (session.sniMismatch) {
@@ -157,7 +164,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             case RequestDecision.Deny d -> deny(ctx, req, t, id, d.problem(), d.service(), keepAlive);
             case RequestDecision.Forward f -> {
                 if (!h2Stream && WebSocketExchange.isUpgrade(req)) {
-                    WebSocketExchange w = new WebSocketExchange(this, ctx, t, f, id);
+                    WebSocketExchange w = new WebSocketExchange(this, ctx, t, f, id, uri);
                     current = w;
                     ReferenceCountUtil.release(req);
                     w.start();
@@ -169,6 +176,25 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 e.start();
             }
         }
+    }
+
+    /**
+     * More than one Host field. On an HTTP/2 stream the codec turns {@code :authority} into a Host
+     * field, so a client that also sends {@code host} has two: refused only when they differ.
+     */
+    private boolean duplicateHost(List<String> hosts) {
+        if (hosts.size() < 2) {
+            return false;
+        }
+        if (!h2Stream) {
+            return true;
+        }
+        for (String h : hosts) {
+            if (!h.equalsIgnoreCase(hosts.get(0))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String abbreviate(String s) {

@@ -37,8 +37,12 @@ abstract class ExchangeRecord {
     long bytesIn;
     long bytesOut;
 
+    /**
+     * @param clientTarget the request target as the client sent it (origin form); the audit records
+     *     its path, never the forwarded head's, which may carry a substituted credential
+     */
     ExchangeRecord(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, RequestDecision.Forward fwd,
-            String requestId, boolean clientKeepAlive) {
+            String requestId, boolean clientKeepAlive, String clientTarget) {
         this.owner = owner;
         this.ctx = ctx;
         this.px = owner.px;
@@ -47,8 +51,9 @@ abstract class ExchangeRecord {
         this.requestId = requestId;
         this.clientKeepAlive = clientKeepAlive;
         TunnelSession s = owner.session;
+        // the path the client sent (a placeholder), never the forwarded one: a substituted path holds the secret
         this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), fwd.head().method(),
-                target.host(), target.port(), fwd.head().pathAndQuery(), fwd.service(), fwd.credentials(),
+                target.host(), target.port(), clientTarget, fwd.service(), fwd.credentials(),
                 s == null ? null : s.mode);
     }
 

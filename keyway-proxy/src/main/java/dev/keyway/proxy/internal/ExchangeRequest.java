@@ -75,7 +75,7 @@ abstract class ExchangeRequest extends ExchangeUpstream {
 
     ExchangeRequest(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, HttpRequest req,
             RequestDecision.Forward fwd, String requestId, boolean clientKeepAlive) {
-        super(owner, ctx, target, fwd, requestId, clientKeepAlive);
+        super(owner, ctx, target, fwd, requestId, clientKeepAlive, req.uri());
         RequestHead head = fwd.head();
         boolean full = req instanceof LastHttpContent;
         this.hasBody = !full && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
@@ -91,6 +91,7 @@ abstract class ExchangeRequest extends ExchangeUpstream {
         HopByHop.strip(h, false);
         h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
         h.remove(HttpHeaderNames.EXPECT);
+        h.remove(HttpHeaderNames.TRAILER); // request trailers are dropped (see clientContent)
         BodyRewriter rw = fwd.body();
         boolean buffer = false;
         if (hasBody) {
@@ -201,9 +202,16 @@ abstract class ExchangeRequest extends ExchangeUpstream {
         });
     }
 
-    /** A part of the request body from the client. */
+    /**
+     * A part of the request body from the client. Request trailers are dropped: a trailer field is a
+     * header the policy never saw (an {@code Authorization} trailer would reach the upstream beside
+     * the injected credential), and no API Keyway fronts needs them.
+     */
     final void clientContent(HttpContent c) {
         boolean last = c instanceof LastHttpContent;
+        if (last && !((LastHttpContent) c).trailingHeaders().isEmpty()) {
+            c = new DefaultLastHttpContent(c.content()); // takes over the content; the trailers are dropped
+        }
         int n = c.content().readableBytes();
         bytesIn += n;
         if (last) {
@@ -222,7 +230,6 @@ abstract class ExchangeRequest extends ExchangeUpstream {
         BodyRewriter rw = rewriter;
         if (rw != null) {
             byte[] in = ByteBufUtil.getBytes(c.content());
-            HttpHeaders trailers = last ? ((LastHttpContent) c).trailingHeaders().copy() : null;
             c.release();
             byte[] r;
             try {
@@ -247,11 +254,7 @@ abstract class ExchangeRequest extends ExchangeUpstream {
             }
             ByteBuf b = ctx.alloc().buffer(r.length).writeBytes(r);
             if (last) {
-                LastHttpContent lc = new DefaultLastHttpContent(b);
-                if (trailers != null) {
-                    lc.trailingHeaders().set(trailers);
-                }
-                out = lc;
+                out = new DefaultLastHttpContent(b);
             } else {
                 out = new DefaultHttpContent(b);
             }

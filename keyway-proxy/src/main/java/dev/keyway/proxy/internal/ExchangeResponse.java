@@ -103,6 +103,9 @@ abstract class ExchangeResponse extends ExchangeSigning {
                 return;
             }
             bytesOut += c.content().readableBytes();
+            if (last) {
+                HopByHop.stripKeyway(((LastHttpContent) c).trailingHeaders());
+            }
             writeClient(c, last);
             if (last) {
                 responseComplete();
@@ -130,6 +133,7 @@ abstract class ExchangeResponse extends ExchangeSigning {
         upstreamKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers().copy();
         HopByHop.strip(h, false);
+        HopByHop.stripKeyway(h);
         boolean bodyless = headMethod || code == 204 || code == 304;
         boolean h1Client = !owner.h2Stream;
         HttpResponse out;
@@ -140,8 +144,9 @@ abstract class ExchangeResponse extends ExchangeSigning {
                 h.setInt(HttpHeaderNames.CONTENT_LENGTH, fr.content().readableBytes());
             }
             bytesOut += fr.content().readableBytes();
-            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), fr.content(), h,
-                    fr.trailingHeaders().copy());
+            HttpHeaders trailers = fr.trailingHeaders().copy();
+            HopByHop.stripKeyway(trailers);
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), fr.content(), h, trailers);
         } else {
             if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);

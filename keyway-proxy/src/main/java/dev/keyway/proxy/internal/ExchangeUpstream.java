@@ -38,8 +38,8 @@ abstract class ExchangeUpstream extends ExchangeRecord implements UpstreamListen
     boolean retried;
 
     ExchangeUpstream(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, RequestDecision.Forward fwd,
-            String requestId, boolean clientKeepAlive) {
-        super(owner, ctx, target, fwd, requestId, clientKeepAlive);
+            String requestId, boolean clientKeepAlive, String clientTarget) {
+        super(owner, ctx, target, fwd, requestId, clientKeepAlive, clientTarget);
     }
 
     /** An upstream was attached (or the audit/signature it waited for is ready): write what can be written. */

@@ -22,6 +22,9 @@ public final class HopByHop {
     /** Netty's HTTP/2 conversion adds these pseudo extension headers; they are never real fields. */
     private static final String HTTP2_EXT_PREFIX = "x-http2-";
 
+    /** Fields only Keyway's own answers may carry. */
+    private static final String KEYWAY_PREFIX = "keyway-";
+
     private HopByHop() {}
 
     /**
@@ -56,6 +59,23 @@ public final class HopByHop {
         }
         if (keepWebSocketUpgrade && upgrade != null) {
             headers.set(HttpHeaderNames.UPGRADE, upgrade);
+        }
+    }
+
+    /**
+     * Removes every {@code Keyway-*} field from an upstream's response head or trailers, in place.
+     * Only Keyway's own answers carry them (e.g. {@code Keyway-Error}): an upstream that sent them
+     * could otherwise pass its own error off as a Keyway decision to the agent.
+     */
+    public static void stripKeyway(HttpHeaders headers) {
+        List<String> remove = new ArrayList<>();
+        for (Map.Entry<String, String> e : headers) {
+            if (e.getKey().regionMatches(true, 0, KEYWAY_PREFIX, 0, KEYWAY_PREFIX.length())) {
+                remove.add(e.getKey());
+            }
+        }
+        for (String n : remove) {
+            headers.remove(n);
         }
     }
 

@@ -11,29 +11,50 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.X509TrustManager;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The TLS contexts the engine uses: per-host server contexts presenting Keyway leaves to clients
- * (built once per leaf and cached), and client contexts for upstream connections (TLS 1.2+,
- * hostname verification, ALPN offering either {@code http/1.1} or {@code h2, http/1.1}).
+ * (built once per leaf and cached in a bounded LRU, {@value #DEFAULT_MAX_SERVER_CONTEXTS} hosts by
+ * default, the leaf cache's size: a client naming ever new hosts cannot grow it without bound), and
+ * client contexts for upstream connections (TLS 1.2+, hostname verification, ALPN offering either
+ * {@code http/1.1} or {@code h2, http/1.1}).
  */
 public final class TlsContexts {
     static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
 
+    /** Hosts whose server context is kept; the least recently used is dropped first. */
+    public static final int DEFAULT_MAX_SERVER_CONTEXTS = 1024;
+
     private final LeafCertificateSource leaves;
     private final SslProvider provider;
-    private final ConcurrentHashMap<String, ServerEntry> serverContexts = new ConcurrentHashMap<>();
+    /** Access-ordered LRU; guarded by itself (lookups and inserts only, never a context build). */
+    private final LinkedHashMap<String, ServerEntry> serverContexts;
     private final SslContext upstreamH1;
     private final SslContext upstreamH2;
 
     private record ServerEntry(Leaf leaf, SslContext context) {}
 
     public TlsContexts(LeafCertificateSource leaves, @Nullable X509TrustManager upstreamTrust) {
+        this(leaves, upstreamTrust, DEFAULT_MAX_SERVER_CONTEXTS);
+    }
+
+    /** @param maxServerContexts hosts whose server context is kept, at least 1 */
+    public TlsContexts(LeafCertificateSource leaves, @Nullable X509TrustManager upstreamTrust, int maxServerContexts) {
+        if (maxServerContexts < 1) {
+            throw new IllegalArgumentException("invalid maxServerContexts: " + maxServerContexts);
+        }
+        this.serverContexts = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, ServerEntry> eldest) {
+                return size() > maxServerContexts;
+            }
+        };
         this.leaves = leaves;
         this.provider = OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
         try {
@@ -73,14 +94,26 @@ public final class TlsContexts {
      */
     public CompletableFuture<SslContext> serverFor(String host) {
         return leaves.leafFor(host).thenApply(leaf -> {
-            ServerEntry cached = serverContexts.get(host);
+            ServerEntry cached;
+            synchronized (serverContexts) {
+                cached = serverContexts.get(host);
+            }
             if (cached != null && cached.leaf() == leaf) {
                 return cached.context();
             }
             SslContext ctx = buildServer(leaf);
-            serverContexts.put(host, new ServerEntry(leaf, ctx));
+            synchronized (serverContexts) {
+                serverContexts.put(host, new ServerEntry(leaf, ctx));
+            }
             return ctx;
         });
+    }
+
+    /** How many hosts have a cached server context (tests, diagnostics). */
+    int serverContextCount() {
+        synchronized (serverContexts) {
+            return serverContexts.size();
+        }
     }
 
     private SslContext buildServer(Leaf leaf) {

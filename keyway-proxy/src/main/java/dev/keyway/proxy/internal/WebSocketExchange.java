@@ -59,7 +59,7 @@ final class WebSocketExchange implements UpstreamListener {
     private long bytesOut;
 
     WebSocketExchange(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, RequestDecision.Forward fwd,
-            String requestId) {
+            String requestId, String clientTarget) {
         this.owner = owner;
         this.ctx = ctx;
         this.px = owner.px;
@@ -68,7 +68,7 @@ final class WebSocketExchange implements UpstreamListener {
         this.requestId = requestId;
         TunnelSession s = owner.session;
         this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), "GET",
-                target.host(), target.port(), fwd.head().pathAndQuery(), fwd.service(), fwd.credentials(),
+                target.host(), target.port(), clientTarget, fwd.service(), fwd.credentials(),
                 s == null ? "websocket" : s.mode + "+websocket");
     }
 
@@ -147,6 +147,7 @@ final class WebSocketExchange implements UpstreamListener {
             HttpHeaders h = r.headers().copy();
             boolean upgrade = status == 101;
             HopByHop.strip(h, upgrade);
+            HopByHop.stripKeyway(h);
             h.remove(HttpHeaderNames.SET_COOKIE);
             if (upgrade) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -250,7 +251,7 @@ final class WebSocketExchange implements UpstreamListener {
         }
         if (status == 0) {
             px.audit.completed(AuditEvents.denied(requestId, target.principal(), target.client(), "GET", target.host(),
-                    target.port(), fwd.head().pathAndQuery(), fwd.service(), p.status(), p.type().slug()));
+                    target.port(), audit.pathAndQuery(), fwd.service(), p.status(), p.type().slug()));
             owner.answer(ctx, p, requestId, false, true);
             owner.exchangeDone(this, false);
         } else {

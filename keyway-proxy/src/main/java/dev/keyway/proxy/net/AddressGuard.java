@@ -16,8 +16,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <ol>
  *   <li>A cloud metadata endpoint ({@code 169.254.169.254}, {@code fd00:ec2::254},
- *       {@code 100.100.100.200}, {@code 169.254.170.2}) is blocked even with {@code allowPrivate},
- *       unless an allow entry is exactly that address ({@code /32} or {@code /128}).
+ *       {@code 100.100.100.200}, {@code 169.254.170.2}, Azure's WireServer {@code 168.63.129.16})
+ *       is blocked even with {@code allowPrivate}, unless an allow entry is exactly that address ({@code /32} or {@code /128}).
  *   <li>An address in a special-purpose range (private, loopback, link-local, CGNAT, documentation,
  *       benchmarking, multicast, reserved, unspecified; see the IANA registries) is blocked unless
  *       {@code allowPrivate} is set or an allow CIDR contains it.

@@ -25,7 +25,10 @@ final class SpecialRanges {
             range("169.254.169.254/32", "a cloud metadata endpoint (AWS, GCP, Azure, OCI)"),
             range("fd00:ec2::254/128", "the AWS IPv6 metadata endpoint"),
             range("100.100.100.200/32", "the Alibaba Cloud metadata endpoint"),
-            range("169.254.170.2/32", "the AWS ECS task metadata endpoint"));
+            range("169.254.170.2/32", "the AWS ECS task metadata endpoint"),
+            // a public address, so only this list blocks it: it serves VM agent configuration and
+            // (through its IMDS proxy) tokens to every Azure VM
+            range("168.63.129.16/32", "the Azure WireServer (VM agent and metadata endpoint)"));
 
     /** IPv4 ranges; more specific entries come first so the reason names the narrowest range. */
     static final List<Range> IPV4 = List.of(

@@ -37,10 +37,26 @@ public record RequestHead(
         return q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
     }
 
-    /** One header field. */
+    /**
+     * Shows the method, scheme, host and port, and only the sizes of the rest: header values, the
+     * query string and (after substitution) the path may hold a credential, and a log line must
+     * never print one.
+     */
+    @Override
+    public String toString() {
+        return "RequestHead[" + method + " " + scheme + "://" + host + ":" + port + ", target of "
+                + pathAndQuery.length() + " chars, " + headers.size() + " headers]";
+    }
+
+    /** One header field. {@code toString()} hides the value, which may hold a credential. */
     public record Header(String name, String value) {
         public String lowerName() {
             return name.toLowerCase(Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return name + ": <" + value.length() + " chars>";
         }
     }
 }

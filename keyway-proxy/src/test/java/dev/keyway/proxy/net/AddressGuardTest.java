@@ -57,6 +57,9 @@ class AddressGuardTest {
         "169.254.170.2,           169.254.170.2/32",
         "100.100.100.200,         100.100.100.200/32",
         "fd00:ec2::254,           fd00:ec2::254/128",
+        "168.63.129.16,           168.63.129.16/32",
+        "::ffff:168.63.129.16,    168.63.129.16/32",
+        "168.63.129.15,           allowed",
         // IPv6
         "::,                      ::/128",
         "::1,                     ::1/128",
@@ -185,6 +188,7 @@ class AddressGuardTest {
         "2002:a9fe:a9fe::1,       169.254.169.254/32",
         "64:ff9b:1::a9fe:a9fe,    169.254.169.254/32",
         "2001:0:1:2:3:4:5601:5601, 169.254.169.254/32",
+        "168.63.129.16,           168.63.129.16/32",
     })
     void allowPrivateStillBlocksMetadata(String address, String expected) {
         var guard = new AddressGuard(new AddressGuardConfig(true, List.of()));

@@ -13,11 +13,14 @@ import java.util.TreeSet;
  * credentials. The one that matters most: a proposal that would send a credential that already
  * exists (and so already works for something) to a host where no existing service sends that
  * credential. That is exactly how a confused or hijacked agent would exfiltrate a key, so the flag
- * is shown prominently by the API, the CLI and webhook notifications.
+ * is shown prominently by the API, the CLI and webhook notifications. A proposal that would send a
+ * credential over plain HTTP ({@code allow_plaintext}) is flagged too.
  */
 public final class ProposalFlags {
     /** An existing credential would be sent to a host no existing service sends it to. */
     public static final String EXISTING_CREDENTIAL_NEW_HOST = "existing-credential-new-host";
+    /** A proposed service would send its credential over plain HTTP ({@code allow_plaintext}). */
+    public static final String PLAINTEXT_CREDENTIAL = "plaintext-credential";
 
     private ProposalFlags() {}
 
@@ -28,6 +31,11 @@ public final class ProposalFlags {
             List<ServiceDefinition> proposed) {
         List<Warning> out = new ArrayList<>();
         for (ServiceDefinition p : proposed) {
+            if (p.allowPlaintext() && !p.injection().credentialNames().isEmpty()) {
+                out.add(new Warning(PLAINTEXT_CREDENTIAL, "service '" + p.name() + "' would send "
+                        + String.join(", ", new TreeSet<>(p.injection().credentialNames())) + " to " + p.host()
+                        + " over plain HTTP too (allow_plaintext), readable by anyone on the path"));
+            }
             for (String cred : new TreeSet<>(p.injection().credentialNames())) {
                 if (!existingCredentials.contains(cred)) {
                     continue;

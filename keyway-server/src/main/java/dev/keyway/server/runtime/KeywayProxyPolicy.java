@@ -7,6 +7,7 @@ import dev.keyway.core.inject.InjectionResult;
 import dev.keyway.core.inject.Injector;
 import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
+import dev.keyway.core.service.PlaintextRule;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ConnectDecision;
@@ -258,6 +259,11 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (!match.allowed()) {
             ErrorType type = match.outcome().errorType();
             return new RequestDecision.Deny(new ProxyProblem(type == null ? ErrorType.SERVICE_RULE_DENIED : type, match.explain(),
+                    Map.of("service", service, "vault", p.vaultName())), service);
+        }
+        String plaintext = PlaintextRule.refusal(match.service(), head.scheme());
+        if (plaintext != null) {
+            return new RequestDecision.Deny(new ProxyProblem(ErrorType.PLAINTEXT_REFUSED, plaintext,
                     Map.of("service", service, "vault", p.vaultName())), service);
         }
         HttpHead in = new HttpHead(head.method(), head.pathAndQuery(), convert(head.headers()));

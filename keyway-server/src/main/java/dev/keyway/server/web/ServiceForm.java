@@ -45,6 +45,9 @@ final class ServiceForm {
         }
         m.put("enabled", !f.has("enabled_present") || f.checked("enabled"));
         m.put("allow_private", f.checked("allow_private"));
+        if (f.checked("allow_plaintext")) {
+            m.put("allow_plaintext", true);
+        }
         String description = f.get("description").strip();
         if (!description.isEmpty()) {
             m.put("description", description);

@@ -33,6 +33,19 @@ class ProposalFlagsTest {
                 Arguments.of("no credential", List.of(GH), Set.of("GITHUB_TOKEN"), ServiceDefinition.of("x", "evil.example.com", new Injection.None()), false));
     }
 
+    @org.junit.jupiter.api.Test
+    void flagsACredentialSentOverPlainHttp() {
+        ServiceDefinition plain = new ServiceDefinition("gw", "localhost:8080", List.of(), List.of(), true, true, true,
+                null, new Injection.Bearer("NEW_KEY"));
+        List<ProposalFlags.Warning> w = ProposalFlags.analyze(List.of(), Set.of(), List.of(plain));
+        assertThat(ProposalFlags.flags(w)).containsExactly(ProposalFlags.PLAINTEXT_CREDENTIAL);
+        assertThat(w.getFirst().message()).contains("gw").contains("NEW_KEY").contains("plain HTTP");
+
+        ServiceDefinition passthrough = new ServiceDefinition("gw", "localhost:8080", List.of(), List.of(), true, true,
+                true, null, new Injection.None());
+        assertThat(ProposalFlags.analyze(List.of(), Set.of(), List.of(passthrough))).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void flagsExistingCredentialsSentToNewHosts(String name, List<ServiceDefinition> existing, Set<String> creds,
