@@ -89,8 +89,8 @@ public record Authority(String host, int port) {
     }
 
     private static boolean validRegName(String host) {
-        if (host.isEmpty()) {
-            return false;
+        if (host.isEmpty() || host.startsWith(".") || host.contains("..")) {
+            return false; // an empty label ("a..com", ".a.com"): not a host name; one trailing dot is fine
         }
         for (int i = 0; i < host.length(); i++) {
             char c = host.charAt(i);
