@@ -71,6 +71,15 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
+            if (c.decoderResult().isFailure() && state != State.FORWARDING) {
+                // broken body framing (a forwarded body's failure is the exchange's to answer): the
+                // codec cannot find the next request, so nothing more is read on this connection
+                c.release();
+                afterConnectHead = null;
+                state = State.SWITCHED;
+                Relay.closeOnFlush(ctx.channel());
+                return;
+            }
             switch (state) {
                 case FORWARDING -> {
                     if (last) {

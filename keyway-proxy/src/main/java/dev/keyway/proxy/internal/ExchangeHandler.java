@@ -71,6 +71,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 w.clientContent(c);
             } else {
                 c.release();
+                if (c.decoderResult().isFailure()) {
+                    // broken body framing: the codec cannot find the next request; whatever was answered
+                    // is flushed, then the connection closes
+                    discarding = false;
+                    Relay.closeOnFlush(ctx.channel());
+                    return;
+                }
                 if (c instanceof LastHttpContent) {
                     discarding = false;
                     if (closeWhenDrained) {
