@@ -3,6 +3,7 @@ package dev.keyway.server;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
+import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.ProxyServer;
 import dev.keyway.proxy.net.AddressGuard;
