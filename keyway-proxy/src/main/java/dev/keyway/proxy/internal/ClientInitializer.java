@@ -6,13 +6,13 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import java.net.InetAddress;
 
 /**
  * Pipeline of a freshly accepted client connection: idle guard, header-read guard, HTTP/1.1 codec
- * with the configured limits, then request entry (CONNECT / absolute-form) and the exchange
+ * with the configured limits that parses one request at a time ({@link ClientCodec},
+ * {@link RequestSequencer}: in-order answers, half-close), then request entry (CONNECT / absolute-form) and the exchange
  * handler used for plain {@code http://} forwarding. A connection over the listener's connection
  * limits ({@link ConnectionLimiter}) is closed at once instead.
  */
@@ -43,11 +43,13 @@ public final class ClientInitializer extends ChannelInitializer<SocketChannel> {
         ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleCloser(px.config.clientIdleTimeout()));
         p.addLast("hdr-timeout", new HeaderTimeout(px, ""));
-        p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+        RequestSequencer.allowHalfClosure(ch, true);
+        p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(px.config.maxInitialLineLength())
                 .setMaxHeaderSize(px.config.maxHeaderSize())
                 .setMaxChunkSize(16 * 1024)));
         p.addLast("expect", new HttpServerExpectContinueHandler());
+        p.addLast("seq", new RequestSequencer());
         p.addLast("entry", new EntryHandler(px));
         p.addLast("exchange", new ExchangeHandler(px, null, false));
     }

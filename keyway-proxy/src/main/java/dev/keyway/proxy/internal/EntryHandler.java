@@ -329,7 +329,8 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         if (p.get("idle") != null) {
             p.replace("idle", "idle", new IdleCloser(px.config.tunnelIdleTimeout()));
         }
-        for (String name : new String[] {"hdr-timeout", "expect", "exchange"}) {
+        RequestSequencer.allowHalfClosure(p.channel(), false); // a tunnel ends with the connection
+        for (String name : new String[] {"hdr-timeout", "expect", "seq", "exchange"}) {
             if (p.get(name) != null) {
                 p.remove(name);
             }

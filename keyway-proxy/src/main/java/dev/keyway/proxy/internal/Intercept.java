@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -85,11 +84,12 @@ final class Intercept {
                         UpstreamConnector.H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
             } else {
                 p.addLast("hdr-timeout", new HeaderTimeout(px, s.target.host()));
-                p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(px.config.maxInitialLineLength())
                         .setMaxHeaderSize(px.config.maxHeaderSize())
                         .setMaxChunkSize(16 * 1024)));
                 p.addLast("expect", new HttpServerExpectContinueHandler());
+                p.addLast("seq", new RequestSequencer());
                 p.addLast("exchange", new ExchangeHandler(px, s, false));
             }
         }
