@@ -78,6 +78,7 @@ final class Intercept {
                         ch.pipeline().addLast("exchange", new ExchangeHandler(px, s, true));
                     }
                 }));
+                p.addLast("h2-errors", new ProtocolErrors(px.protocolLog, "HTTP/2 connection"));
                 // upload windows as for downloads (see UpstreamConnector#configureH2); the connection
                 // window bounds what one client connection can make the proxy hold
                 ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(
