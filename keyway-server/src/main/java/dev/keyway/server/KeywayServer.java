@@ -165,6 +165,8 @@ public final class KeywayServer implements AutoCloseable {
                     .bind(cfg.proxyHost(), cfg.proxyPort())
                     .upstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
                     .upstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()))
+                    .connectionLimits(cfg.proxyConnections())
+                    .clock(clock)
                     .build();
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
