@@ -50,7 +50,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             if (current != null || discarding) {
                 ReferenceCountUtil.release(msg);
-                ctx.close(); // pipelining is not supported; the codec already paused reads
+                ctx.close(); // cannot happen: RequestSequencer hands over one request at a time
                 return;
             }
             try {
