@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
 import dev.keyway.server.KeywayServer;
+import dev.keyway.core.limit.ConnectionLimits;
 import dev.keyway.server.ServerConfig;
 import dev.keyway.store.audit.AuditRotation;
 import java.io.Console;
@@ -65,6 +66,14 @@ final class ServerCommand implements Runnable {
             description = "Keep only the newest N rotated audit files, deleting older ones (default ${DEFAULT-VALUE}: keep all).")
     int auditKeepFiles;
 
+    @Option(names = "--proxy-max-connections", paramLabel = "N", defaultValue = "4096",
+            description = "Open connections the proxy accepts in total; more are closed at once (default ${DEFAULT-VALUE}).")
+    int proxyMaxConnections;
+
+    @Option(names = "--proxy-max-connections-per-address", paramLabel = "N", defaultValue = "1024",
+            description = "Open proxy connections accepted from one client address (default ${DEFAULT-VALUE}).")
+    int proxyMaxConnectionsPerAddress;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 
@@ -83,9 +92,16 @@ final class ServerCommand implements Runnable {
         if (auditKeepFiles < 0) {
             throw new CliException(ExitCodes.USAGE, "--audit-keep-files cannot be negative");
         }
+        ConnectionLimits proxyLimits;
+        try {
+            proxyLimits = new ConnectionLimits(proxyMaxConnections, proxyMaxConnectionsPerAddress);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "--proxy-max-connections and --proxy-max-connections-per-address: "
+                    + e.getMessage());
+        }
         ServerConfig cfg = new ServerConfig(dir, api.host(), api.port(), proxy.host(), proxy.port(), password(dir),
                 upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken,
-                new AuditRotation(auditFileMb << 20, auditKeepFiles));
+                new AuditRotation(auditFileMb << 20, auditKeepFiles)).withProxyConnections(proxyLimits);
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);

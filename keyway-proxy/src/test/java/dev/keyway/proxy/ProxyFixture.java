@@ -175,6 +175,11 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
         return server.port();
     }
 
+    /** Client connections the proxy refused because a connection limit was reached. */
+    public long refusedConnections() {
+        return server.refusedConnections();
+    }
+
     public String proxyUrl() {
         return "http://" + TOKEN + ":" + VAULT + "@127.0.0.1:" + port();
     }

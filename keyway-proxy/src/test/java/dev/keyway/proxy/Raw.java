@@ -78,6 +78,12 @@ final class Raw implements AutoCloseable {
         return this;
     }
 
+    /** Half-closes: the proxy sees end-of-stream while this side can still read. */
+    Raw shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+        return this;
+    }
+
     SSLSocket sslSocket() {
         return (SSLSocket) socket;
     }

@@ -52,6 +52,10 @@ final class SocketUpstream implements AutoCloseable {
     }
 
     final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
+    /** Request lines whose head was received whole (added before the body is read). */
+    final LinkedBlockingQueue<String> heads = new LinkedBlockingQueue<>();
+    /** Connections that ended in the middle of a request (head or body incomplete). */
+    final AtomicInteger brokenOff = new AtomicInteger();
     final AtomicInteger connections = new AtomicInteger();
     /** Idle connections the proxy closed (EOF while waiting for the next request). */
     final AtomicInteger closedByProxy = new AtomicInteger();
@@ -105,7 +109,13 @@ final class SocketUpstream implements AutoCloseable {
                     return;
                 }
                 s.setSoTimeout(0);
-                Request r = read(first, in, connection, index);
+                Request r;
+                try {
+                    r = read(first, in, connection, index, heads);
+                } catch (IOException e) {
+                    brokenOff.incrementAndGet();
+                    return;
+                }
                 requests.add(r);
                 if (!handler.handle(r, out)) {
                     return;
@@ -116,7 +126,8 @@ final class SocketUpstream implements AutoCloseable {
         }
     }
 
-    private static Request read(int first, InputStream in, int connection, int index) throws IOException {
+    private static Request read(int first, InputStream in, int connection, int index,
+            LinkedBlockingQueue<String> heads) throws IOException {
         String requestLine = (char) first + line(in);
         Map<String, String> headers = new LinkedHashMap<>();
         String l;
@@ -124,6 +135,7 @@ final class SocketUpstream implements AutoCloseable {
             int c = l.indexOf(':');
             headers.putIfAbsent(l.substring(0, c).trim().toLowerCase(Locale.ROOT), l.substring(c + 1).trim());
         }
+        heads.add(requestLine);
         byte[] body = new byte[0];
         Map<String, String> trailers = new LinkedHashMap<>();
         String cl = headers.get("content-length");

@@ -3,6 +3,7 @@ package dev.keyway.server;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
+import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.ProxyServer;
 import dev.keyway.proxy.net.AddressGuard;
@@ -164,6 +165,8 @@ public final class KeywayServer implements AutoCloseable {
                     .bind(cfg.proxyHost(), cfg.proxyPort())
                     .upstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
                     .upstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()))
+                    .connectionLimits(cfg.proxyConnections())
+                    .clock(clock)
                     .build();
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));

@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.limit.ConnectionLimits;
 import dev.keyway.store.audit.AuditRotation;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param allowCidrs CIDRs that are allowed even though they are private or reserved
  * @param resetAdminToken re-enable (and re-mint) a disabled local admin token at start-up
  * @param auditRotation when {@code audit.jsonl} is rotated and how many rotated files are kept
+ * @param proxyConnections open connections the proxy listener accepts, in total and per client address
  */
 public record ServerConfig(
         Path dataDir,
@@ -33,13 +35,23 @@ public record ServerConfig(
         boolean allowPrivateUpstreams,
         List<String> allowCidrs,
         boolean resetAdminToken,
-        AuditRotation auditRotation) {
+        AuditRotation auditRotation,
+        ConnectionLimits proxyConnections) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
 
     public ServerConfig {
         allowCidrs = List.copyOf(allowCidrs);
+        java.util.Objects.requireNonNull(proxyConnections, "proxyConnections");
+    }
+
+    /** With the default proxy connection limits. */
+    public ServerConfig(Path dataDir, String apiHost, int apiPort, String proxyHost, int proxyPort,
+            char @Nullable [] masterPassword, @Nullable Path upstreamCa, @Nullable String upstreamProxy,
+            boolean allowPrivateUpstreams, List<String> allowCidrs, boolean resetAdminToken, AuditRotation auditRotation) {
+        this(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy,
+                allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, ConnectionLimits.DEFAULTS);
     }
 
     /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
@@ -49,18 +61,22 @@ public record ServerConfig(
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections);
     }
 
     public ServerConfig withAuditRotation(AuditRotation rotation) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, proxyConnections);
+    }
+
+    public ServerConfig withProxyConnections(ConnectionLimits limits) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, proxyConnections);
     }
 }

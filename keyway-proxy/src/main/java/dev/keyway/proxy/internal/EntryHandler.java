@@ -46,6 +46,8 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
     private final ProxyContext px;
     private State state = State.READY;
     private @Nullable Runnable afterConnectHead;
+    /** Failed authentications on this connection; it closes at the configured number. */
+    private int authFailures;
 
     public EntryHandler(ProxyContext px) {
         this.px = px;
@@ -71,6 +73,15 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
+            if (c.decoderResult().isFailure() && state != State.FORWARDING) {
+                // broken body framing (a forwarded body's failure is the exchange's to answer): the
+                // codec cannot find the next request, so nothing more is read on this connection
+                c.release();
+                afterConnectHead = null;
+                state = State.SWITCHED;
+                Relay.closeOnFlush(ctx.channel());
+                return;
+            }
             switch (state) {
                 case FORWARDING -> {
                     if (last) {
@@ -191,14 +202,36 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Authenticates; on rejection answers 407 (keeping the connection for a retry) and returns null. */
+    /**
+     * Authenticates; on rejection answers 407 and returns null. The connection stays usable for a
+     * retry (libcurl and git first try without credentials) until its {@code perConnection}-th
+     * failure. A wrong token is charged to the client address (the API login's limiter); beyond the
+     * burst, failures get 429 {@code rate-limited} and the connection closes. Valid tokens are never
+     * refused by the throttle: every local agent shares the loopback address, and one agent looping
+     * on a revoked token must not lock the others out (tokens are 256-bit: the throttle bounds what
+     * failures cost, not the odds of a guess). Failures are audited in aggregate
+     * ({@link AuthFailureAudit}).
+     */
     private @Nullable ProxyPrincipal authenticate(ChannelHandlerContext ctx, HttpRequest req, String id,
             InetSocketAddress client, String host, int port) {
         AuthResult auth = px.policy.authenticate(req.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), client);
         return switch (auth) {
             case AuthResult.Authenticated a -> a.principal();
             case AuthResult.Rejected r -> {
-                deny(ctx, r.problem(), id, null, client, req.method().name(), host, port, null, HttpUtil.isKeepAlive(req));
+                authFailures++;
+                ProxyProblem p = r.problem();
+                boolean keepAlive = HttpUtil.isKeepAlive(req) && authFailures < px.config.authFailures().perConnection();
+                // a missing header is the normal first step of a client, not a guess: never charged
+                long wait = p.type() == ErrorType.PROXY_AUTH_REQUIRED || client.getAddress() == null
+                        ? 0 : px.authThrottle.tryAcquire(client.getAddress());
+                if (wait > 0) {
+                    p = new ProxyProblem(ErrorType.RATE_LIMITED, "too many failed proxy authentications from this "
+                            + "address; retry in " + wait + " s with a valid token",
+                            java.util.Map.of(Problems.RETRY_AFTER, wait));
+                    keepAlive = false;
+                }
+                px.authAudit.failure(id, client, req.method().name(), host, port, p);
+                respond(ctx, p, id, keepAlive);
                 yield null;
             }
         };
@@ -296,7 +329,8 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         if (p.get("idle") != null) {
             p.replace("idle", "idle", new IdleCloser(px.config.tunnelIdleTimeout()));
         }
-        for (String name : new String[] {"hdr-timeout", "expect", "exchange"}) {
+        RequestSequencer.allowHalfClosure(p.channel(), false); // a tunnel ends with the connection
+        for (String name : new String[] {"hdr-timeout", "expect", "seq", "exchange"}) {
             if (p.get(name) != null) {
                 p.remove(name);
             }

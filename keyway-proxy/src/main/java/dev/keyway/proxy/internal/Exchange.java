@@ -67,7 +67,7 @@ final class Exchange extends ExchangeResponse {
         releaseUpstream(!headSent && !upstreamIsStream);
         if (!responseStarted) {
             recordDenied(p);
-            boolean keep = clientKeepAlive && requestDone;
+            boolean keep = clientKeepAlive && requestDone && !framingBroken;
             owner.answer(ctx, p, requestId, keep, requestDone);
             owner.exchangeDone(this, false);
             if (!keep && !owner.h2Stream) {
@@ -80,6 +80,16 @@ final class Exchange extends ExchangeResponse {
             recordRequest(p.type().slug());
             owner.exchangeDone(this, true);
         }
+    }
+
+    /**
+     * Malformed body framing. Before the head went upstream nothing is sent at all (400); after it,
+     * the upstream connection (or h2 stream) is closed by {@link #fail}, so the upstream sees an
+     * aborted request, never a complete one. Either way the client connection closes.
+     */
+    @Override
+    void bodyMalformed() {
+        fail(Problems.of(ErrorType.MALFORMED_REQUEST, "the request body's chunked framing is invalid"));
     }
 
     void clientClosed() {

@@ -51,7 +51,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof HttpRequest req) {
             if (current != null || discarding) {
                 ReferenceCountUtil.release(msg);
-                ctx.close(); // pipelining is not supported; the codec already paused reads
+                ctx.close(); // cannot happen: RequestSequencer hands over one request at a time
                 return;
             }
             try {
@@ -72,6 +72,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 w.clientContent(c);
             } else {
                 c.release();
+                if (c.decoderResult().isFailure()) {
+                    // broken body framing: the codec cannot find the next request; whatever was answered
+                    // is flushed, then the connection closes
+                    discarding = false;
+                    Relay.closeOnFlush(ctx.channel());
+                    return;
+                }
                 if (c instanceof LastHttpContent) {
                     discarding = false;
                     if (closeWhenDrained) {

@@ -72,6 +72,11 @@ abstract class ExchangeRequest extends ExchangeUpstream {
     boolean requestSent;
     /** The request head was written at least once (a replay writes a copy). */
     private boolean headWritten;
+    /**
+     * The client's body framing broke (bad chunk size, oversized chunk line): the codec can no longer
+     * find the next request, so the connection closes after the answer.
+     */
+    boolean framingBroken;
 
     ExchangeRequest(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, HttpRequest req,
             RequestDecision.Forward fwd, String requestId, boolean clientKeepAlive) {
@@ -202,12 +207,24 @@ abstract class ExchangeRequest extends ExchangeUpstream {
         });
     }
 
+    /** The client's body framing is malformed: the request must never complete upstream. */
+    abstract void bodyMalformed();
+
     /**
      * A part of the request body from the client. Request trailers are dropped: a trailer field is a
      * header the policy never saw (an {@code Authorization} trailer would reach the upstream beside
      * the injected credential), and no API Keyway fronts needs them.
      */
     final void clientContent(HttpContent c) {
+        if (c.decoderResult().isFailure()) {
+            // Netty reports a broken chunk as an (empty) last part with a failed decoder result: it is
+            // not the end of the body, and must never be written upstream as one.
+            c.release();
+            requestDone = true;
+            framingBroken = true;
+            bodyMalformed();
+            return;
+        }
         boolean last = c instanceof LastHttpContent;
         if (last && !((LastHttpContent) c).trailingHeaders().isEmpty()) {
             c = new DefaultLastHttpContent(c.content()); // takes over the content; the trailers are dropped

@@ -4,7 +4,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
@@ -79,17 +78,19 @@ final class Intercept {
                         ch.pipeline().addLast("exchange", new ExchangeHandler(px, s, true));
                     }
                 }));
+                p.addLast("h2-errors", new ProtocolErrors(px.protocolLog, "HTTP/2 connection"));
                 // upload windows as for downloads (see UpstreamConnector#configureH2); the connection
                 // window bounds what one client connection can make the proxy hold
                 ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(
                         UpstreamConnector.H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
             } else {
                 p.addLast("hdr-timeout", new HeaderTimeout(px, s.target.host()));
-                p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
+                p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(px.config.maxInitialLineLength())
                         .setMaxHeaderSize(px.config.maxHeaderSize())
                         .setMaxChunkSize(16 * 1024)));
                 p.addLast("expect", new HttpServerExpectContinueHandler());
+                p.addLast("seq", new RequestSequencer());
                 p.addLast("exchange", new ExchangeHandler(px, s, false));
             }
         }

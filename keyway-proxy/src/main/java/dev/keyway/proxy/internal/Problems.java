@@ -24,6 +24,9 @@ public final class Problems {
     /** Header naming the problem slug on every proxy-generated error. */
     public static final String KEYWAY_ERROR = "Keyway-Error";
 
+    /** Problem extra (seconds) that a 429 also carries as its {@code Retry-After} header. */
+    public static final String RETRY_AFTER = "retry_after";
+
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private Problems() {}
@@ -61,6 +64,9 @@ public final class Problems {
                 .set(KEYWAY_ERROR, problem.type().slug());
         if (problem.status() == 407) {
             r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"keyway\"");
+        }
+        if (problem.status() == 429 && problem.extras().get(RETRY_AFTER) instanceof Number n) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, n.longValue());
         }
         if (!keepAlive) {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

@@ -1,5 +1,7 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.core.limit.ConnectionLimiter;
+import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.spi.AuditSink;
 import dev.keyway.proxy.spi.ProxyPolicy;
@@ -22,6 +24,14 @@ public final class ProxyContext {
     final Class<? extends SocketChannel> socketChannelClass;
     final UpstreamConnector connector;
     final UpstreamPool pool;
+    /** Failed proxy authentication per client address (the API login's limiter). */
+    final LoginThrottle authThrottle;
+    final AuthFailureAudit authAudit;
+    final ConnectionLimiter connections;
+    /** Refused connections: one WARN line per 10 s at most. */
+    final ThrottledLog refusalLog;
+    /** Client protocol errors (malformed HTTP/2 and the like): one WARN line per 10 s at most. */
+    final ThrottledLog protocolLog;
 
     public ProxyContext(
             ProxyConfig config,
@@ -40,10 +50,27 @@ public final class ProxyContext {
         this.socketChannelClass = socketChannelClass;
         this.connector = new UpstreamConnector(this);
         this.pool = new UpstreamPool(config.poolMaxIdlePerHost(), config.poolIdleTimeout());
+        this.authThrottle = new LoginThrottle(config.clock(), config.authFailures().burst(), config.authFailures().refill());
+        this.authAudit = new AuthFailureAudit(audit, config.clock(), config.authFailures().auditWindow());
+        this.connections = new ConnectionLimiter(config.connectionLimits());
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dev.keyway.proxy");
+        this.refusalLog = new ThrottledLog(log, config.clock(), java.time.Duration.ofSeconds(10));
+        this.protocolLog = new ThrottledLog(log, config.clock(), java.time.Duration.ofSeconds(10));
     }
 
-    /** Closes idle pooled upstream connections (shutdown). */
+    /** Writes the audit summaries of ended authentication-failure windows (run periodically). */
+    public void flushAuthFailures() {
+        authAudit.flush();
+    }
+
+    /** Client connections refused by the connection limits since start. */
+    public long refusedConnections() {
+        return connections.refused();
+    }
+
+    /** Closes idle pooled upstream connections and writes pending audit summaries (shutdown). */
     public void closeIdle() {
         pool.closeAll();
+        authAudit.flushAll();
     }
 }

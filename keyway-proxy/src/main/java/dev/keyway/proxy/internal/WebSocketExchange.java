@@ -217,7 +217,8 @@ final class WebSocketExchange implements UpstreamListener {
         if (cp.get("idle") != null) {
             cp.replace("idle", "idle", new IdleCloser(px.config.tunnelIdleTimeout()));
         }
-        for (String name : new String[] {"hdr-timeout", "expect", "entry"}) {
+        RequestSequencer.allowHalfClosure(client, false); // the relay ends with the connection
+        for (String name : new String[] {"hdr-timeout", "expect", "seq", "entry"}) {
             if (cp.get(name) != null) {
                 cp.remove(name);
             }

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param path the path without query string, capped in length
  * @param status HTTP status returned to the client (0 when not applicable)
  * @param errorType problem slug when Keyway generated an error, else null
+ * @param count how many occurrences this record stands for: 1, or more for a summary of repeated
+ *     failures (failed proxy authentication is aggregated per address and window)
  */
 public record ProxyAuditEvent(
         String kind,
@@ -34,8 +36,22 @@ public record ProxyAuditEvent(
         long bytesOut,
         long durationMillis,
         @Nullable String errorType,
-        @Nullable String mode) {
+        @Nullable String mode,
+        long count) {
     public ProxyAuditEvent {
         credentials = List.copyOf(credentials);
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1");
+        }
+    }
+
+    /** One occurrence. */
+    public ProxyAuditEvent(String kind, Instant time, @Nullable String requestId, @Nullable String vault,
+            @Nullable String tokenId, @Nullable String actor, @Nullable String client, @Nullable String method, String host,
+            int port, @Nullable String path, @Nullable String service, boolean injected, List<String> credentials,
+            int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
+            @Nullable String mode) {
+        this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, 1);
     }
 }

@@ -2,7 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.LoginThrottle;
+import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;

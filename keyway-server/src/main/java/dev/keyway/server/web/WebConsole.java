@@ -1,6 +1,6 @@
 package dev.keyway.server.web;
 
-import dev.keyway.server.LoginThrottle;
+import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
