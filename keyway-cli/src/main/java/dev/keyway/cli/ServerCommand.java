@@ -6,12 +6,14 @@ import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.server.ServerConfig;
+import dev.keyway.server.http.ListenerLimits;
 import dev.keyway.store.audit.AuditRotation;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -65,6 +67,19 @@ final class ServerCommand implements Runnable {
             description = "Keep only the newest N rotated audit files, deleting older ones (default ${DEFAULT-VALUE}: keep all).")
     int auditKeepFiles;
 
+    @Option(names = "--api-max-connections", paramLabel = "N", defaultValue = "1024",
+            description = "Open control-plane connections allowed in total; more are answered 429 and closed (default ${DEFAULT-VALUE}).")
+    int apiMaxConnections;
+
+    @Option(names = "--api-max-connections-per-address", paramLabel = "N", defaultValue = "256",
+            description = "Open control-plane connections allowed from one client IP address (default ${DEFAULT-VALUE}).")
+    int apiMaxConnectionsPerAddress;
+
+    @Option(names = "--api-header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A control-plane request's headers must arrive within this many seconds of its first byte, "
+                    + "else 408 and close (default ${DEFAULT-VALUE}).")
+    int apiHeaderTimeoutSeconds;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 
@@ -83,9 +98,10 @@ final class ServerCommand implements Runnable {
         if (auditKeepFiles < 0) {
             throw new CliException(ExitCodes.USAGE, "--audit-keep-files cannot be negative");
         }
+        ListenerLimits apiLimits = apiLimits();
         ServerConfig cfg = new ServerConfig(dir, api.host(), api.port(), proxy.host(), proxy.port(), password(dir),
                 upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken,
-                new AuditRotation(auditFileMb << 20, auditKeepFiles));
+                new AuditRotation(auditFileMb << 20, auditKeepFiles), apiLimits);
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);
@@ -130,6 +146,21 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private ListenerLimits apiLimits() {
+        if (apiMaxConnections < 1) {
+            throw new CliException(ExitCodes.USAGE, "--api-max-connections must be at least 1, not " + apiMaxConnections);
+        }
+        if (apiMaxConnectionsPerAddress < 1 || apiMaxConnectionsPerAddress > apiMaxConnections) {
+            throw new CliException(ExitCodes.USAGE, "--api-max-connections-per-address must be between 1 and --api-max-connections ("
+                    + apiMaxConnections + "), not " + apiMaxConnectionsPerAddress);
+        }
+        if (apiHeaderTimeoutSeconds < 1 || apiHeaderTimeoutSeconds > 3600) {
+            throw new CliException(ExitCodes.USAGE, "--api-header-timeout must be between 1 and 3600 seconds, not "
+                    + apiHeaderTimeoutSeconds);
+        }
+        return new ListenerLimits(apiMaxConnections, apiMaxConnectionsPerAddress, Duration.ofSeconds(apiHeaderTimeoutSeconds));
     }
 
     private char[] password(Path dir) {

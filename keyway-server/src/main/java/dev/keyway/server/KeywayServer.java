@@ -157,7 +157,7 @@ public final class KeywayServer implements AutoCloseable {
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
-            HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
+            HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024, cfg.apiLimits()));
             proposals.start(cfg.apiHost(), api.port());
 
             ProxyConfig pc = ProxyConfig.builder()

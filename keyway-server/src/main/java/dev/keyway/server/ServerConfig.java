@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.server.http.ListenerLimits;
 import dev.keyway.store.audit.AuditRotation;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param allowCidrs CIDRs that are allowed even though they are private or reserved
  * @param resetAdminToken re-enable (and re-mint) a disabled local admin token at start-up
  * @param auditRotation when {@code audit.jsonl} is rotated and how many rotated files are kept
+ * @param apiLimits connection caps and header-read timeout of the control-plane listener
  */
 public record ServerConfig(
         Path dataDir,
@@ -33,7 +35,8 @@ public record ServerConfig(
         boolean allowPrivateUpstreams,
         List<String> allowCidrs,
         boolean resetAdminToken,
-        AuditRotation auditRotation) {
+        AuditRotation auditRotation,
+        ListenerLimits apiLimits) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
@@ -45,22 +48,26 @@ public record ServerConfig(
     /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
     public static ServerConfig defaults(Path dataDir) {
         return new ServerConfig(dataDir, "127.0.0.1", DEFAULT_API_PORT, "127.0.0.1", DEFAULT_PROXY_PORT, null, null, null, false, List.of(), false,
-                AuditRotation.DEFAULT);
+                AuditRotation.DEFAULT, ListenerLimits.DEFAULTS);
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, apiLimits);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, apiLimits);
     }
 
     public ServerConfig withAuditRotation(AuditRotation rotation) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, apiLimits);
+    }
+
+    public ServerConfig withApiLimits(ListenerLimits limits) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, apiLimits);
     }
 }

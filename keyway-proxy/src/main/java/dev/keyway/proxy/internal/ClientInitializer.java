@@ -23,7 +23,7 @@ public final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
         p.addLast("idle", new IdleCloser(px.config.clientIdleTimeout()));
-        p.addLast("hdr-timeout", new HeaderTimeout(px, ""));
+        p.addLast("hdr-timeout", HeaderTimeouts.create(px, ""));
         p.addLast("codec", new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(px.config.maxInitialLineLength())
                 .setMaxHeaderSize(px.config.maxHeaderSize())
