@@ -10,7 +10,6 @@ import dev.keyway.server.KeyRing;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;
 import java.util.Arrays;
@@ -89,7 +88,7 @@ public final class AdminRoutes {
 
     private ApiResponse rotate(ApiRequest req) {
         Principal p = auth.requireAdmin(req);
-        Rotate body = req.body().length == 0 ? new Rotate(null) : Json.read(req.body(), Rotate.class);
+        Rotate body = req.body().length == 0 ? new Rotate(null) : req.json(Rotate.class);
         char[] pw = body.newPassword() == null ? null : body.newPassword().toCharArray();
         rotation.lock();
         try {

@@ -12,7 +12,6 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.GrantRecord;
@@ -95,7 +94,7 @@ public final class AgentRoutes {
         if (!p.user()) {
             throw new KeywayException(ErrorType.FORBIDDEN, "only users (or the local admin token) can create agents");
         }
-        CreateAgent body = Json.read(req.body(), CreateAgent.class);
+        CreateAgent body = req.json(CreateAgent.class);
         if (body.name() == null || !NAME.matcher(body.name()).matches()) {
             throw KeywayException.validation("name", "agent name: 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -140,7 +139,7 @@ public final class AgentRoutes {
         if (a.revoked()) {
             throw new KeywayException(ErrorType.CONFLICT, "agent '" + a.name() + "' is revoked; create a new agent");
         }
-        Rotate body = req.body().length == 0 ? new Rotate(null, null) : Json.read(req.body(), Rotate.class);
+        Rotate body = req.body().length == 0 ? new Rotate(null, null) : req.json(Rotate.class);
         TokenRecord old = store.listTokens(null).stream()
                 .filter(t -> a.id().equals(t.subject()) && t.type().equals("agent") && !t.revoked()).findFirst().orElse(null);
         TokenService.Lifetime life = body.ttl() == null && body.period() == null && old != null

@@ -82,7 +82,7 @@ public final class AwsRoutes {
     private ApiResponse put(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        AwsGrants.Input in = Json.read(req.body(), AwsGrants.Input.class);
+        AwsGrants.Input in = req.json(AwsGrants.Input.class);
         boolean existed = in.name() != null && store.awsGrant(v.id(), in.name().strip()).isPresent();
         Map<String, Object> extra = new LinkedHashMap<>();
         AwsGrantRecord g = grants.put(v, in, p.actor(), extra);
@@ -127,7 +127,7 @@ public final class AwsRoutes {
 
     private ApiResponse scopedCredentials(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        ScopedInput in = Json.read(req.body(), ScopedInput.class);
+        ScopedInput in = req.json(ScopedInput.class);
         RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
         String header = in.vault() != null ? in.vault() : req.header("x-keyway-vault");
         return issue(req, p, in.grant(), header, scope);
@@ -145,7 +145,7 @@ public final class AwsRoutes {
      */
     private ApiResponse runScope(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        RunScopeInput in = Json.read(req.body(), RunScopeInput.class);
+        RunScopeInput in = req.json(RunScopeInput.class);
         if (!p.type().equals("scoped")) {
             throw new KeywayException(ErrorType.FORBIDDEN, "a per-run AWS scope binds to a run's own token (type scoped, as "
                     + "'keyway run' or 'keyway token create' mint); this is a " + p.type() + " token, whose every request it "

@@ -14,7 +14,6 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.GrantRecord;
@@ -107,7 +106,7 @@ public final class IdentityRoutes {
         if (!p.isAdmin()) {
             throw new KeywayException(ErrorType.FORBIDDEN, "setup needs the local admin token (run 'keyway setup' on the server's machine)");
         }
-        NewUser body = Json.read(req.body(), NewUser.class);
+        NewUser body = req.json(NewUser.class);
         return ApiResponse.created(user(setupOwner(p, body.email(), body.password())));
     }
 
@@ -202,7 +201,7 @@ public final class IdentityRoutes {
     private ApiResponse createUser(ApiRequest req) {
         Principal p = auth.authenticate(req);
         Access.requireOwner(p);
-        NewUser body = Json.read(req.body(), NewUser.class);
+        NewUser body = req.json(NewUser.class);
         String role = body.role() == null ? "member" : body.role();
         if (!role.equals("member") && !role.equals("owner")) {
             throw KeywayException.validation("role", "instance role must be owner or member");
@@ -239,7 +238,7 @@ public final class IdentityRoutes {
                     "too many login attempts from this address; retry in " + wait + "s", req.requestId())
                     .withHeader("Retry-After", Long.toString(wait));
         }
-        Login body = Json.read(req.body(), Login.class);
+        Login body = req.json(Login.class);
         if (body.email() == null || body.password() == null) {
             throw KeywayException.validation("email", "email and password are required");
         }
@@ -326,7 +325,7 @@ public final class IdentityRoutes {
         Principal p = auth.authenticate(req);
         VaultRecord v = vaults.get(req.param("vault"));
         Access.require(p, v.id(), v.name(), VaultRole.ADMIN);
-        Member body = Json.read(req.body(), Member.class);
+        Member body = req.json(Member.class);
         String subjectId = subjectId(body.user(), body.agent());
         VaultRole role = VaultRole.parse(body.role() == null ? "proxy" : body.role());
         vaults.grant(subjectId, v, role);

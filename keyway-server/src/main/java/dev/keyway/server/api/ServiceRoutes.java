@@ -15,13 +15,11 @@ import dev.keyway.server.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.ServiceSpecs;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,14 +98,14 @@ public final class ServiceRoutes {
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        ServiceDefinition def = ServiceSpecs.parse(req.jsonText());
         return save(p, v, def, "service.put");
     }
 
     private ApiResponse replace(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        ServiceDefinition def = ServiceSpecs.parse(req.jsonText());
         if (!def.name().equals(req.param("name"))) {
             throw KeywayException.validation("name", "the body's name '" + Names.printable(def.name())
                     + "' differs from the URL's '" + Names.printable(req.param("name")) + "'");
@@ -119,7 +117,7 @@ public final class ServiceRoutes {
     private ApiResponse fromTemplate(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        FromTemplate body = Json.read(req.body(), FromTemplate.class);
+        FromTemplate body = req.json(FromTemplate.class);
         if (body.template() == null) {
             throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
         }
@@ -172,7 +170,7 @@ public final class ServiceRoutes {
     private ApiResponse apply(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        Apply body = Json.read(req.body(), Apply.class);
+        Apply body = req.json(Apply.class);
         if (body.services() == null) {
             throw KeywayException.validation("services", "field 'services' (a list) is required");
         }

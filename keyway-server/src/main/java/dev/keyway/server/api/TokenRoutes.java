@@ -9,7 +9,6 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.TokenRecord;
 import dev.keyway.store.VaultRecord;
@@ -80,25 +79,25 @@ public final class TokenRoutes {
         });
         r.post("/v1/tokens/lookup", req -> {
             Principal p = auth.authenticate(req);
-            return ApiResponse.ok(view(resolve(p, Json.read(req.body(), TokenRef.class)), vaultNames()));
+            return ApiResponse.ok(view(resolve(p, req.json(TokenRef.class)), vaultNames()));
         });
         r.post("/v1/tokens/renew-self", req -> {
             Principal p = auth.authenticate(req);
-            Renew body = req.body().length == 0 ? new Renew(null) : Json.read(req.body(), Renew.class);
+            Renew body = req.body().length == 0 ? new Renew(null) : req.json(Renew.class);
             TokenRecord t = tokens.renew(tokens.find(p.tokenId()), increment(body.increment()));
             trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
             return ApiResponse.ok(view(t, vaultNames()));
         });
         r.post("/v1/tokens/renew", req -> {
             Principal p = auth.authenticate(req);
-            TokenRef ref = Json.read(req.body(), TokenRef.class);
+            TokenRef ref = req.json(TokenRef.class);
             TokenRecord t = tokens.renew(resolve(p, ref), increment(ref.increment()));
             trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
             return ApiResponse.ok(view(t, vaultNames()));
         });
         r.post("/v1/tokens/revoke", req -> {
             Principal p = auth.authenticate(req);
-            return revoke(p, resolve(p, Json.read(req.body(), TokenRef.class)));
+            return revoke(p, resolve(p, req.json(TokenRef.class)));
         });
         r.post("/v1/tokens/revoke-self", req -> {
             Principal p = auth.authenticate(req);
@@ -116,7 +115,7 @@ public final class TokenRoutes {
 
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        CreateToken body = Json.read(req.body(), CreateToken.class);
+        CreateToken body = req.json(CreateToken.class);
         String vaultName = body.vault();
         if (vaultName == null) {
             vaultName = p.grants().size() == 1 ? vaults.list().stream().filter(v -> p.grants().containsKey(v.id()))

@@ -9,7 +9,6 @@ import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.VaultRecord;
@@ -110,7 +109,7 @@ public final class VaultRoutes {
             throw new dev.keyway.core.error.KeywayException(dev.keyway.core.error.ErrorType.FORBIDDEN,
                     "only users (or the local admin token) can create vaults");
         }
-        CreateVault body = Json.read(req.body(), CreateVault.class);
+        CreateVault body = req.json(CreateVault.class);
         if (body.name() == null) {
             throw KeywayException.validation("name", "field 'name' is required");
         }
@@ -140,7 +139,7 @@ public final class VaultRoutes {
     private ApiResponse setPolicy(ApiRequest req) {
         Principal p = auth.authenticate(req);
         vault(p, req, VaultRole.MEMBER);
-        SetPolicy body = Json.read(req.body(), SetPolicy.class);
+        SetPolicy body = req.json(SetPolicy.class);
         if (body.unmatched() == null) {
             throw KeywayException.validation("unmatched", "field 'unmatched' is required (tunnel, intercept or deny)");
         }
@@ -158,7 +157,7 @@ public final class VaultRoutes {
     private ApiResponse setCredential(ApiRequest req) {
         Principal p = auth.authenticate(req);
         vault(p, req, VaultRole.MEMBER);
-        SetCredential body = Json.read(req.body(), SetCredential.class);
+        SetCredential body = req.json(SetCredential.class);
         if (body.value() == null) {
             throw KeywayException.validation("value", "field 'value' is required");
         }

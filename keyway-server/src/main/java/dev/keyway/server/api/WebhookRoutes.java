@@ -5,7 +5,6 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.webhook.WebhookNotifier;
 import dev.keyway.server.webhook.WebhookPayloads;
@@ -72,7 +71,7 @@ public final class WebhookRoutes {
 
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.requireAdmin(req);
-        CreateWebhook body = Json.read(req.body(), CreateWebhook.class);
+        CreateWebhook body = req.json(CreateWebhook.class);
         String url = WebhookUrls.validate(body.url()).toString();
         String format = body.format() == null ? WebhookPayloads.JSON : body.format();
         if (!WebhookPayloads.FORMATS.contains(format)) {
