@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
+import dev.keyway.server.ApiExposure;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.server.ServerConfig;
 import dev.keyway.server.http.ListenerLimits;
@@ -134,6 +135,10 @@ final class ServerCommand implements Runnable {
         err.println("  Data:   " + dir.toAbsolutePath());
         if (server.adminTokenNotice() != null) {
             err.println("  " + server.adminTokenNotice());
+        }
+        String exposure = ApiExposure.warning(api.host(), server.apiPort());
+        if (exposure != null) {
+            err.println(exposure);
         }
         err.println("  Web:    http://" + api.host() + ":" + server.apiPort() + "/"
                 + (java.nio.file.Files.exists(dir.resolve("setup-code"))

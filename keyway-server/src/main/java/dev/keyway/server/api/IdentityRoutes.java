@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +48,7 @@ public final class IdentityRoutes {
     private final AuditTrail trail;
     private final LoginThrottle throttle;
     private final Runnable onChange;
+    private final List<Runnable> ownerCreated = new CopyOnWriteArrayList<>();
 
     public IdentityRoutes(Store store, VaultService vaults, TokenService tokens, ApiAuth auth, AuditTrail trail,
             LoginThrottle throttle, Runnable onChange) {
@@ -111,6 +113,14 @@ public final class IdentityRoutes {
     }
 
     /**
+     * Runs {@code action} once the first owner exists, whichever path created it ({@code keyway
+     * setup} through the API, or the web console): e.g. burning the first-run setup code.
+     */
+    public void whenOwnerCreated(Runnable action) {
+        ownerCreated.add(action);
+    }
+
+    /**
      * Creates the first owner (the instance has no user yet). The caller has already proved it may
      * (the local admin token for the API; the start-up setup code or the admin token in the web console).
      */
@@ -120,6 +130,7 @@ public final class IdentityRoutes {
         }
         UserRecord u = create(email, password, "owner");
         trail.record(by, "user.setup", "", Map.of("user", u.email()));
+        ownerCreated.forEach(Runnable::run);
         return u;
     }
 

@@ -117,7 +117,7 @@ final class AuthPages {
         } catch (KeywayException e) {
             return setupPage(req, csrf, email, Ctx.errors(e, f -> f), e.type().status());
         }
-        setupCode.consume();
+        // setupOwner burnt the setup code (IdentityRoutes.whenOwnerCreated)
         return signIn(req, email, form.get("password"), "/vaults");
     }
 
