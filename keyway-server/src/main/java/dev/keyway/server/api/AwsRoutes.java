@@ -17,6 +17,7 @@ import dev.keyway.server.aws.RunScope;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.Snapshot;
 import dev.keyway.server.runtime.VaultRuntime;
@@ -61,16 +62,16 @@ public final class AwsRoutes {
 
     public void routes(Router r) {
         String base = "/v1/vaults/{vault}/aws/grants";
-        r.post(base, this::put);
-        r.get(base, this::list);
-        r.get(base + "/{name}", req -> {
+        r.post(base, RouteAccess.AUTHENTICATED, this::put);
+        r.get(base, RouteAccess.AUTHENTICATED, this::list);
+        r.get(base + "/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req);
             return ApiResponse.ok(AwsGrants.view(find(v, req.param("name")), v.name()));
         });
-        r.delete(base + "/{name}", this::remove);
-        r.get("/v1/aws/credentials", this::credentials);
-        r.post("/v1/aws/credentials", this::scopedCredentials);
-        r.post("/v1/aws/run-scope", this::runScope);
+        r.delete(base + "/{name}", RouteAccess.AUTHENTICATED, this::remove);
+        r.get("/v1/aws/credentials", RouteAccess.AUTHENTICATED, this::credentials);
+        r.post("/v1/aws/credentials", RouteAccess.AUTHENTICATED, this::scopedCredentials);
+        r.post("/v1/aws/run-scope", RouteAccess.AUTHENTICATED, this::runScope);
     }
 
     private VaultRecord vault(Principal p, ApiRequest req) {

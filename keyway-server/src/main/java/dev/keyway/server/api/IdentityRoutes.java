@@ -14,6 +14,7 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.GrantRecord;
@@ -79,9 +80,9 @@ public final class IdentityRoutes {
     public record Member(@Nullable String user, @Nullable String agent, @Nullable String role) {}
 
     public void routes(Router r) {
-        r.post("/v1/setup", this::setup);
-        r.post("/v1/auth/login", this::login);
-        r.post("/v1/auth/logout", req -> {
+        r.post("/v1/setup", RouteAccess.OWNER, this::setup);
+        r.post("/v1/auth/login", RouteAccess.PUBLIC, this::login);
+        r.post("/v1/auth/logout", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             if (!p.type().equals("session")) {
                 throw new KeywayException(ErrorType.CONFLICT, "logout ends a user session; this is a " + p.type() + " token");
@@ -90,17 +91,17 @@ public final class IdentityRoutes {
             trail.record(p, "user.logout", "", Map.of());
             return ApiResponse.noContent();
         });
-        r.get("/v1/auth/whoami", req -> ApiResponse.ok(whoami(auth.authenticate(req))));
-        r.get("/v1/users", req -> {
+        r.get("/v1/auth/whoami", RouteAccess.AUTHENTICATED, req -> ApiResponse.ok(whoami(auth.authenticate(req))));
+        r.get("/v1/users", RouteAccess.OWNER, req -> {
             Access.requireOwner(auth.authenticate(req));
             return ApiResponse.ok(Map.of("users", store.listUsers().stream().map(IdentityRoutes::user).toList()));
         });
-        r.post("/v1/users", this::createUser);
-        r.post("/v1/users/{email}/disable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), true))));
-        r.post("/v1/users/{email}/enable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), false))));
-        r.get("/v1/vaults/{vault}/members", this::members);
-        r.put("/v1/vaults/{vault}/members", this::addMember);
-        r.delete("/v1/vaults/{vault}/members/{subject}", this::removeMember);
+        r.post("/v1/users", RouteAccess.OWNER, this::createUser);
+        r.post("/v1/users/{email}/disable", RouteAccess.OWNER, req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), true))));
+        r.post("/v1/users/{email}/enable", RouteAccess.OWNER, req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), false))));
+        r.get("/v1/vaults/{vault}/members", RouteAccess.AUTHENTICATED, this::members);
+        r.put("/v1/vaults/{vault}/members", RouteAccess.AUTHENTICATED, this::addMember);
+        r.delete("/v1/vaults/{vault}/members/{subject}", RouteAccess.AUTHENTICATED, this::removeMember);
     }
 
     private ApiResponse setup(ApiRequest req) {

@@ -10,6 +10,7 @@ import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Problems;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.proposal.ProposalAccess;
 import dev.keyway.server.proposal.ProposalContent;
@@ -60,14 +61,14 @@ public final class ProposalRoutes {
     public record Reject(@Nullable String reason) {}
 
     public void routes(Router r) {
-        r.post("/v1/proposals", this::create);
-        r.get("/v1/proposals", this::list);
-        r.get("/v1/proposals/{id}", req -> {
+        r.post("/v1/proposals", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/proposals", RouteAccess.AUTHENTICATED, this::list);
+        r.get("/v1/proposals/{id}", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return ApiResponse.ok(view(proposals.view(p, req.param("id"))));
         });
-        r.post("/v1/proposals/{id}/approve", this::approve);
-        r.post("/v1/proposals/{id}/reject", this::reject);
+        r.post("/v1/proposals/{id}/approve", RouteAccess.AUTHENTICATED, this::approve);
+        r.post("/v1/proposals/{id}/reject", RouteAccess.AUTHENTICATED, this::reject);
     }
 
     private ApiResponse create(ApiRequest req) {

@@ -1,14 +1,15 @@
 package dev.keyway.server.api;
 
-import dev.keyway.server.auth.Access;
-import dev.keyway.server.auth.Principal;
-import dev.keyway.server.auth.VaultRole;
-import dev.keyway.server.auth.ApiAuth;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.VaultRecord;
@@ -57,22 +58,22 @@ public final class VaultRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/v1/vaults", this::list);
-        r.post("/v1/vaults", this::create);
-        r.get("/v1/vaults/{vault}", req -> {
+        r.get("/v1/vaults", RouteAccess.AUTHENTICATED, this::list);
+        r.post("/v1/vaults", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/vaults/{vault}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req, VaultRole.PROXY);
             return ApiResponse.ok(VaultView.of(v));
         });
-        r.delete("/v1/vaults/{vault}", this::delete);
-        r.put("/v1/vaults/{vault}/policy", this::setPolicy);
-        r.get("/v1/vaults/{vault}/credentials", this::listCredentials);
-        r.get("/v1/vaults/{vault}/credentials/{name}", req -> {
+        r.delete("/v1/vaults/{vault}", RouteAccess.AUTHENTICATED, this::delete);
+        r.put("/v1/vaults/{vault}/policy", RouteAccess.AUTHENTICATED, this::setPolicy);
+        r.get("/v1/vaults/{vault}/credentials", RouteAccess.AUTHENTICATED, this::listCredentials);
+        r.get("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req, VaultRole.MEMBER);
             return ApiResponse.ok(CredentialView.of(vaults.credential(v.name(), req.param("name"))));
         });
-        r.get("/v1/vaults/{vault}/credentials/{name}/reveal", this::reveal);
-        r.put("/v1/vaults/{vault}/credentials/{name}", this::setCredential);
-        r.delete("/v1/vaults/{vault}/credentials/{name}", this::deleteCredential);
+        r.get("/v1/vaults/{vault}/credentials/{name}/reveal", RouteAccess.AUTHENTICATED, this::reveal);
+        r.put("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, this::setCredential);
+        r.delete("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, this::deleteCredential);
     }
 
     private ApiResponse list(ApiRequest req) {

@@ -34,7 +34,7 @@ class ListenerLimitsTest {
 
     private static Router router() {
         Router r = new Router();
-        r.get("/x", req -> ApiResponse.text(200, "text/plain", "x"));
+        r.get("/x", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "x"));
         return r;
     }
 

@@ -33,7 +33,7 @@ class PipeliningTest {
         Router r = new Router();
         // The slow handler waits for the fast one to run (bounded). A server that handles
         // pipelined requests concurrently runs /fast meanwhile and writes its answer first.
-        r.get("/slow", req -> {
+        r.get("/slow", RouteAccess.PUBLIC, req -> {
             try {
                 fastRanDuringSlow.set(fastCalled.await(1, TimeUnit.SECONDS));
             } catch (InterruptedException e) {
@@ -41,7 +41,7 @@ class PipeliningTest {
             }
             return ApiResponse.text(200, "text/plain", "slow");
         });
-        r.get("/fast", req -> {
+        r.get("/fast", RouteAccess.PUBLIC, req -> {
             fastCalled.countDown();
             return ApiResponse.text(200, "text/plain", "fast");
         });
@@ -64,8 +64,8 @@ class PipeliningTest {
     @Test
     void aPipelinedRequestAfterOneThatClosesIsNotAnswered() throws Exception {
         Router r = new Router();
-        r.get("/a", req -> ApiResponse.text(200, "text/plain", "a"));
-        r.get("/b", req -> ApiResponse.text(200, "text/plain", "b"));
+        r.get("/a", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "a"));
+        r.get("/b", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "b"));
         server = HttpApiServer.start("127.0.0.1", 0, r, 1024);
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);
@@ -82,7 +82,7 @@ class PipeliningTest {
     void aMalformedPipelinedRequestIsAnsweredAfterTheOnesBeforeIt() throws Exception {
         CountDownLatch never = new CountDownLatch(1);
         Router r = new Router();
-        r.get("/slow", req -> {
+        r.get("/slow", RouteAccess.PUBLIC, req -> {
             try {
                 never.await(300, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
