@@ -14,8 +14,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * A small client for the control-plane API. The token comes from {@code KEYWAY_TOKEN} if set,
@@ -24,6 +26,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class ApiClient {
     static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * Reads the user's YAML (or JSON) files: services and proposals. A key given twice is an error,
+     * not "the last one wins": the file is sent as JSON, and the server must see what the user sees.
+     */
+    static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     private final String base;
     private final @Nullable String token;

@@ -20,7 +20,6 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** {@code keyway proposal ...}: agents ask for services and credentials; members of the vault decide. */
 @Command(name = "proposal", mixinStandardHelpOptions = true,
@@ -148,7 +147,7 @@ final class ProposalCommand {
         private static ObjectNode readFile(Path f) {
             JsonNode doc;
             try {
-                doc = YAMLMapper.builder().build().readTree(Files.readString(f));
+                doc = ApiClient.YAML.readTree(Files.readString(f));
             } catch (IOException e) {
                 throw new CliException(ExitCodes.USAGE, "cannot read " + f + ": " + e.getMessage());
             } catch (RuntimeException e) {

@@ -4,15 +4,18 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
+import dev.keyway.server.ApiExposure;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.core.limit.ConnectionLimits;
 import dev.keyway.server.ServerConfig;
+import dev.keyway.server.http.ListenerLimits;
 import dev.keyway.store.audit.AuditRotation;
 import java.io.Console;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +77,19 @@ final class ServerCommand implements Runnable {
             description = "Open proxy connections accepted from one client address (default ${DEFAULT-VALUE}).")
     int proxyMaxConnectionsPerAddress;
 
+    @Option(names = "--api-max-connections", paramLabel = "N", defaultValue = "1024",
+            description = "Open control-plane connections allowed in total; more are answered 429 and closed (default ${DEFAULT-VALUE}).")
+    int apiMaxConnections;
+
+    @Option(names = "--api-max-connections-per-address", paramLabel = "N", defaultValue = "256",
+            description = "Open control-plane connections allowed from one client IP address (default ${DEFAULT-VALUE}).")
+    int apiMaxConnectionsPerAddress;
+
+    @Option(names = "--api-header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A control-plane request's headers must arrive within this many seconds of its first byte, "
+                    + "else 408 and close (default ${DEFAULT-VALUE}).")
+    int apiHeaderTimeoutSeconds;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 
@@ -101,7 +117,8 @@ final class ServerCommand implements Runnable {
         }
         ServerConfig cfg = new ServerConfig(dir, api.host(), api.port(), proxy.host(), proxy.port(), password(dir),
                 upstreamCa, upstreamProxy, allowPrivate, allowCidrs, resetAdminToken,
-                new AuditRotation(auditFileMb << 20, auditKeepFiles)).withProxyConnections(proxyLimits);
+                new AuditRotation(auditFileMb << 20, auditKeepFiles)).withProxyConnections(proxyLimits)
+                .withApiLimits(apiLimits());
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);
@@ -135,6 +152,10 @@ final class ServerCommand implements Runnable {
         if (server.adminTokenNotice() != null) {
             err.println("  " + server.adminTokenNotice());
         }
+        String exposure = ApiExposure.warning(api.host(), server.apiPort());
+        if (exposure != null) {
+            err.println(exposure);
+        }
         err.println("  Web:    http://" + api.host() + ":" + server.apiPort() + "/"
                 + (java.nio.file.Files.exists(dir.resolve("setup-code"))
                         ? "  (first run: create the owner with the setup code in " + dir.resolve("setup-code") + ")" : ""));
@@ -146,6 +167,21 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    private ListenerLimits apiLimits() {
+        if (apiMaxConnections < 1) {
+            throw new CliException(ExitCodes.USAGE, "--api-max-connections must be at least 1, not " + apiMaxConnections);
+        }
+        if (apiMaxConnectionsPerAddress < 1 || apiMaxConnectionsPerAddress > apiMaxConnections) {
+            throw new CliException(ExitCodes.USAGE, "--api-max-connections-per-address must be between 1 and --api-max-connections ("
+                    + apiMaxConnections + "), not " + apiMaxConnectionsPerAddress);
+        }
+        if (apiHeaderTimeoutSeconds < 1 || apiHeaderTimeoutSeconds > 3600) {
+            throw new CliException(ExitCodes.USAGE, "--api-header-timeout must be between 1 and 3600 seconds, not "
+                    + apiHeaderTimeoutSeconds);
+        }
+        return new ListenerLimits(apiMaxConnections, apiMaxConnectionsPerAddress, Duration.ofSeconds(apiHeaderTimeoutSeconds));
     }
 
     private char[] password(Path dir) {

@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /** {@code keyway service ...}: bind destinations to credentials. */
 @Command(name = "service", aliases = "svc", mixinStandardHelpOptions = true,
@@ -319,7 +318,7 @@ final class ServiceCommand {
         public void run() {
             JsonNode doc;
             try {
-                doc = YAMLMapper.builder().build().readTree(Files.readString(file));
+                doc = ApiClient.YAML.readTree(Files.readString(file));
             } catch (IOException e) {
                 throw new CliException(ExitCodes.USAGE, "cannot read " + file + ": " + e.getMessage());
             } catch (RuntimeException e) {

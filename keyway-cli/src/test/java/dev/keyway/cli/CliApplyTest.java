@@ -129,6 +129,13 @@ class CliApplyTest {
         Files.writeString(empty, "");
         assertThat(kw.cli("service", "apply", "-f", empty.toString()).expect(ExitCodes.CONFLICT).err()).contains("expected a list");
 
+        // A key given twice is refused, not read as "the last one wins" (the reviewer may read the first).
+        Path dup = files.resolve("dup.yaml");
+        Files.writeString(dup, "services:\n  - name: dup\n    host: safe.example.com\n    host: evil.example.com\n    inject: none\n");
+        assertThat(kw.cli("service", "apply", "-f", dup.toString()).expect(ExitCodes.CONFLICT).err())
+                .contains("not valid YAML").contains("host");
+        assertThat(services("default")).doesNotContain("evil.example.com");
+
         kw.cli("service", "apply", "-f", files.resolve("missing.yaml").toString()).expect(ExitCodes.USAGE);
         kw.cli("service", "apply").expect(ExitCodes.USAGE);
     }

@@ -83,6 +83,10 @@ class CliUsageTest {
         CliHarness.raw("server", "--api-addr", "nocolon").expect(ExitCodes.USAGE);
         assertThat(CliHarness.raw("server", "--audit-file-mb", "0").expect(ExitCodes.USAGE).err()).contains("--audit-file-mb");
         assertThat(CliHarness.raw("server", "--audit-keep-files", "-1").expect(ExitCodes.USAGE).err()).contains("--audit-keep-files");
+        assertThat(CliHarness.raw("server", "--api-max-connections", "0").expect(ExitCodes.USAGE).err()).contains("--api-max-connections");
+        assertThat(CliHarness.raw("server", "--api-max-connections", "10", "--api-max-connections-per-address", "11")
+                .expect(ExitCodes.USAGE).err()).contains("--api-max-connections-per-address");
+        assertThat(CliHarness.raw("server", "--api-header-timeout", "0").expect(ExitCodes.USAGE).err()).contains("--api-header-timeout");
     }
 
     @Test

@@ -23,7 +23,13 @@ class CliUserTest {
     @BeforeAll
     void start() throws Exception {
         kw = CliHarness.start(dir);
+        assertThat(dir.resolve("setup-code")).exists();
         kw.cliWithStdin(PW, "setup", "--email", "owner@example.com", "--password-stdin").ok();
+    }
+
+    @Test
+    void setupFromTheCliRemovesTheSetupCodeFile() {
+        assertThat(dir.resolve("setup-code")).doesNotExist();
     }
 
     @AfterAll

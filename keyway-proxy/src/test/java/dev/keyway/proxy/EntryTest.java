@@ -30,7 +30,8 @@ class EntryTest {
         assertThat(doc.get("status").asInt()).isEqualTo(status);
         assertThat(doc.get("title").asString()).isNotBlank();
         assertThat(doc.get("detail").asString()).isNotBlank();
-        assertThat(doc.get("requestId").asString()).startsWith("req_");
+        assertThat(doc.get("request_id").asString()).startsWith("req_");
+        assertThat(doc.has("requestId")).as("one problem body for both listeners: request_id").isFalse();
         assertThat(r.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 

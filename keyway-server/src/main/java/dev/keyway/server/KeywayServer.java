@@ -14,19 +14,20 @@ import dev.keyway.proxy.tls.LeafMinter;
 import dev.keyway.proxy.tls.UpstreamTrust;
 import dev.keyway.server.api.AdminRoutes;
 import dev.keyway.server.api.AgentRoutes;
-import dev.keyway.server.api.DiscoverRoutes;
-import dev.keyway.server.api.IdentityRoutes;
-import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.api.AuditRoutes;
 import dev.keyway.server.api.AwsRoutes;
-import dev.keyway.server.aws.AwsAudit;
-import dev.keyway.server.aws.AwsEnv;
-import dev.keyway.server.aws.AwsGrants;
-import dev.keyway.server.aws.AwsSigning;
+import dev.keyway.server.api.DiscoverRoutes;
+import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.api.ServiceRoutes;
 import dev.keyway.server.api.SystemRoutes;
 import dev.keyway.server.api.TokenRoutes;
 import dev.keyway.server.api.VaultRoutes;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.aws.AwsAudit;
+import dev.keyway.server.aws.AwsEnv;
+import dev.keyway.server.aws.AwsGrants;
+import dev.keyway.server.aws.AwsSigning;
 import dev.keyway.server.http.HttpApiServer;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
@@ -43,6 +44,7 @@ import java.time.Clock;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -71,13 +73,14 @@ public final class KeywayServer implements AutoCloseable {
     private final AtomicReference<MasterKey> master;
     private final String instanceId;
     private final @Nullable String adminTokenNotice;
+    private final List<Router.RouteInfo> routes;
     private @Nullable VaultService vaultService;
     private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
 
     private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
-            @Nullable String adminTokenNotice) {
+            @Nullable String adminTokenNotice, List<Router.RouteInfo> routes) {
         this.dir = dir;
         this.store = store;
         this.auditLog = auditLog;
@@ -88,6 +91,7 @@ public final class KeywayServer implements AutoCloseable {
         this.master = master;
         this.instanceId = instanceId;
         this.adminTokenNotice = adminTokenNotice;
+        this.routes = routes;
     }
 
     /** Starts an instance. The config's master password array is wiped once the key is unlocked. */
@@ -138,7 +142,13 @@ public final class KeywayServer implements AutoCloseable {
 
             TokenUsage usage = closer.add(new TokenUsage(store, clock));
             ApiAuth auth = new ApiAuth(runtime::current, clock, usage::touch);
-            Router router = new Router();
+            Router router = new Router((access, req) -> {
+                switch (access) {
+                    case PUBLIC, CONSOLE -> { }
+                    case AUTHENTICATED -> auth.authenticate(req);
+                    case OWNER -> Access.requireOwner(auth.authenticate(req));
+                }
+            });
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog)).routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
@@ -158,7 +168,7 @@ public final class KeywayServer implements AutoCloseable {
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
-            HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024));
+            HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024, cfg.apiLimits()));
             proposals.start(cfg.apiHost(), api.port());
 
             ProxyConfig pc = ProxyConfig.builder()
@@ -175,7 +185,8 @@ public final class KeywayServer implements AutoCloseable {
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 
-            KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice);
+            KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice,
+                    router.routes());
             server.vaultService = vaults;
             server.usage = usage;
             server.proposals = proposals;
@@ -284,6 +295,11 @@ public final class KeywayServer implements AutoCloseable {
     }
 
     /** A one-line notice for the operator about a newly written admin token, or null. */
+    /** Every control-plane route with its declared access (the authorization matrix test iterates it). */
+    public List<Router.RouteInfo> routes() {
+        return routes;
+    }
+
     public @Nullable String adminTokenNotice() {
         return adminTokenNotice;
     }

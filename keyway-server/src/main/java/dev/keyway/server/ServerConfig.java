@@ -1,6 +1,7 @@
 package dev.keyway.server;
 
 import dev.keyway.core.limit.ConnectionLimits;
+import dev.keyway.server.http.ListenerLimits;
 import dev.keyway.store.audit.AuditRotation;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * @param resetAdminToken re-enable (and re-mint) a disabled local admin token at start-up
  * @param auditRotation when {@code audit.jsonl} is rotated and how many rotated files are kept
  * @param proxyConnections open connections the proxy listener accepts, in total and per client address
+ * @param apiLimits connection caps and header-read timeout of the control-plane listener
  */
 public record ServerConfig(
         Path dataDir,
@@ -36,7 +38,8 @@ public record ServerConfig(
         List<String> allowCidrs,
         boolean resetAdminToken,
         AuditRotation auditRotation,
-        ConnectionLimits proxyConnections) {
+        ConnectionLimits proxyConnections,
+        ListenerLimits apiLimits) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
@@ -44,14 +47,15 @@ public record ServerConfig(
     public ServerConfig {
         allowCidrs = List.copyOf(allowCidrs);
         java.util.Objects.requireNonNull(proxyConnections, "proxyConnections");
+        java.util.Objects.requireNonNull(apiLimits, "apiLimits");
     }
 
-    /** With the default proxy connection limits. */
+    /** With the default connection limits of both listeners. */
     public ServerConfig(Path dataDir, String apiHost, int apiPort, String proxyHost, int proxyPort,
             char @Nullable [] masterPassword, @Nullable Path upstreamCa, @Nullable String upstreamProxy,
             boolean allowPrivateUpstreams, List<String> allowCidrs, boolean resetAdminToken, AuditRotation auditRotation) {
         this(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy,
-                allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, ConnectionLimits.DEFAULTS);
+                allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, ConnectionLimits.DEFAULTS, ListenerLimits.DEFAULTS);
     }
 
     /** Defaults for a data dir: loopback, standard ports, no password (key file mode). */
@@ -61,22 +65,26 @@ public record ServerConfig(
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
     }
 
     public ServerConfig withAuditRotation(AuditRotation rotation) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, proxyConnections);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, proxyConnections, apiLimits);
     }
 
     public ServerConfig withProxyConnections(ConnectionLimits limits) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits, apiLimits);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, proxyConnections);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
+    }
+
+    public ServerConfig withApiLimits(ListenerLimits limits) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, limits);
     }
 }

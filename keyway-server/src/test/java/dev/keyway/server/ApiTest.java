@@ -148,6 +148,63 @@ class ApiTest {
         assertThat(ts.call("GET", "/v1/vaults", null, proxyToken).body()).contains("default");
     }
 
+    /** JSON bodies must say so: docs/errors.md promises 415 for anything else (and a form post cannot reach a JSON route). */
+    @ParameterizedTest(name = "Content-Type {0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(nullValues = "NONE", value = {
+        "NONE, 415",
+        "text/plain, 415",
+        "application/x-www-form-urlencoded, 415",
+        "multipart/form-data; boundary=x, 415",
+        "application/json; charset=iso-8859-1, 415",
+        "application/jsonp, 415",
+        "text/json, 415",
+        "application/json, 201",
+        "application/json; charset=utf-8, 201",
+        "Application/JSON;charset=\"UTF-8\", 201",
+        "application/vnd.keyway+json, 201",
+    })
+    void jsonBodiesNeedAJsonContentType(String contentType, int status) throws Exception {
+        String name = "ct-" + Integer.toHexString((contentType == null ? "none" : contentType).hashCode());
+        var r = ts.call("POST", "/v1/vaults", "{\"name\":\"" + name + "\"}", ts.adminToken, contentType);
+        if (status == 415) {
+            assertProblem(r, 415, "unsupported-media-type");
+            assertThat(json(r).get("detail").asString()).contains("application/json");
+            assertThat(ts.call("GET", "/v1/vaults", null).body()).doesNotContain(name);
+        } else {
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        }
+    }
+
+    @Test
+    void theContentTypeIsCheckedOnEveryJsonRouteIncludingServicesAndLogin() throws Exception {
+        assertProblem(ts.call("POST", "/v1/vaults/default/services",
+                "{\"name\":\"ct\",\"host\":\"ct.example.com\",\"inject\":\"none\"}", ts.adminToken, "text/plain"), 415,
+                "unsupported-media-type");
+        assertProblem(ts.call("PUT", "/v1/vaults/default/credentials/CT", "{\"value\":\"v\"}", ts.adminToken,
+                "application/x-www-form-urlencoded"), 415, "unsupported-media-type");
+        assertProblem(ts.call("POST", "/v1/auth/login", "{\"email\":\"a@b.c\",\"password\":\"x\"}", null, "text/plain"), 415,
+                "unsupported-media-type");
+    }
+
+    /** A member given twice must not be read as "the last one wins" (a reviewer or a proxy may read the first). */
+    @Test
+    void duplicateJsonMembersAre400() throws Exception {
+        var vault = ts.call("POST", "/v1/vaults", "{\"name\":\"dup-a\",\"name\":\"dup-b\"}");
+        assertProblem(vault, 400, "bad-request");
+        assertThat(json(vault).get("detail").asString()).contains("duplicate");
+        var service = ts.call("POST", "/v1/vaults/default/services",
+                "{\"name\":\"dup\",\"host\":\"safe.example.com\",\"host\":\"evil.example.com\",\"inject\":\"none\"}");
+        assertProblem(service, 400, "bad-request");
+        assertThat(json(service).get("detail").asString()).contains("duplicate");
+        var nested = ts.call("POST", "/v1/vaults/default/services",
+                "{\"name\":\"dup\",\"host\":\"safe.example.com\",\"inject\":{\"header\":{\"A\":\"1\",\"A\":\"2\"}}}");
+        assertProblem(nested, 400, "bad-request");
+        var token = ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\",\"ttl\":\"1000h\"}");
+        assertProblem(token, 400, "bad-request");
+        assertThat(ts.call("GET", "/v1/vaults", null).body()).doesNotContain("dup-a").doesNotContain("dup-b");
+        assertThat(ts.call("GET", "/v1/vaults/default/services", null).body()).doesNotContain("evil.example.com");
+    }
+
     @Test
     void oversizedBodyIs413() throws Exception {
         String big = "{\"value\":\"" + "a".repeat(1_100_000) + "\"}";

@@ -1,16 +1,22 @@
 package dev.keyway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
+import dev.keyway.server.http.Router;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -118,6 +124,192 @@ class AuthorizationMatrixTest {
                 row("vault list", "GET", "/v1/vaults", null, ALL.toArray(String[]::new)),
                 // last: creating a vault gives its creator a grant, which would change earlier rows
                 row("create vault (users only)", "POST", "/v1/vaults", "{\"name\":\"v-{actor}\"}", users));
+    }
+
+    /**
+     * Every route the server registers, with the access it must declare. The test iterates the
+     * router's own list: a route added without a row here, or declared differently, fails.
+     * AUTHENTICATED routes check vault roles in the handler; the matrix above covers those rows.
+     */
+    static final Map<String, RouteAccess> DECLARED = declared();
+
+    static Map<String, RouteAccess> declared() {
+        Map<String, RouteAccess> m = new LinkedHashMap<>();
+        String table = """
+                GET     /                                                CONSOLE
+                GET     /account                                         CONSOLE
+                GET     /approve/{id}                                    PUBLIC
+                GET     /assets/{file}                                   PUBLIC
+                GET     /audit                                           CONSOLE
+                GET     /discover                                        AUTHENTICATED
+                GET     /favicon.ico                                     PUBLIC
+                GET     /health                                          PUBLIC
+                GET     /login                                           CONSOLE
+                GET     /proposals                                       CONSOLE
+                GET     /proposals/{id}                                  CONSOLE
+                GET     /settings                                        CONSOLE
+                GET     /setup                                           CONSOLE
+                GET     /traffic                                         CONSOLE
+                GET     /traffic/stream                                  CONSOLE
+                GET     /v1/agents                                       AUTHENTICATED
+                GET     /v1/agents/{name}                                AUTHENTICATED
+                GET     /v1/audit                                        OWNER
+                GET     /v1/auth/whoami                                  AUTHENTICATED
+                GET     /v1/aws/credentials                              AUTHENTICATED
+                GET     /v1/ca.pem                                       PUBLIC
+                GET     /v1/catalog                                      AUTHENTICATED
+                GET     /v1/discover                                     AUTHENTICATED
+                GET     /v1/proposals                                    AUTHENTICATED
+                GET     /v1/proposals/{id}                               AUTHENTICATED
+                GET     /v1/skill.md                                     PUBLIC
+                GET     /v1/status                                       OWNER
+                GET     /v1/tokens                                       AUTHENTICATED
+                GET     /v1/tokens/accessors                             OWNER
+                GET     /v1/tokens/lookup-self                           AUTHENTICATED
+                GET     /v1/tokens/{id}                                  AUTHENTICATED
+                GET     /v1/users                                        OWNER
+                GET     /v1/vaults                                       AUTHENTICATED
+                GET     /v1/vaults/{vault}                               AUTHENTICATED
+                GET     /v1/vaults/{vault}/audit                         AUTHENTICATED
+                GET     /v1/vaults/{vault}/aws/grants                    AUTHENTICATED
+                GET     /v1/vaults/{vault}/aws/grants/{name}             AUTHENTICATED
+                GET     /v1/vaults/{vault}/credentials                   AUTHENTICATED
+                GET     /v1/vaults/{vault}/credentials/{name}            AUTHENTICATED
+                PUT     /v1/vaults/{vault}/credentials/{name}            AUTHENTICATED
+                GET     /v1/vaults/{vault}/credentials/{name}/reveal     AUTHENTICATED
+                GET     /v1/vaults/{vault}/members                       AUTHENTICATED
+                PUT     /v1/vaults/{vault}/members                       AUTHENTICATED
+                PUT     /v1/vaults/{vault}/policy                        AUTHENTICATED
+                GET     /v1/vaults/{vault}/services                      AUTHENTICATED
+                PUT     /v1/vaults/{vault}/services                      AUTHENTICATED
+                GET     /v1/vaults/{vault}/services/{name}               AUTHENTICATED
+                PUT     /v1/vaults/{vault}/services/{name}               AUTHENTICATED
+                GET     /v1/webhooks                                     OWNER
+                GET     /vaults                                          CONSOLE
+                GET     /vaults/{vault}                                  CONSOLE
+                GET     /vaults/{vault}/agents                           CONSOLE
+                GET     /vaults/{vault}/credentials                      CONSOLE
+                GET     /vaults/{vault}/credentials/{name}/delete        CONSOLE
+                GET     /vaults/{vault}/danger                           CONSOLE
+                GET     /vaults/{vault}/services                         CONSOLE
+                POST    /account/password                                CONSOLE
+                POST    /login                                           CONSOLE
+                POST    /logout                                          CONSOLE
+                POST    /proposals/{id}/approve                          CONSOLE
+                POST    /proposals/{id}/reject                           CONSOLE
+                POST    /settings/defaults                               CONSOLE
+                POST    /settings/users                                  CONSOLE
+                POST    /settings/users/{email}/disable                  CONSOLE
+                POST    /settings/users/{email}/enable                   CONSOLE
+                POST    /settings/webhooks                               CONSOLE
+                POST    /settings/webhooks/{id}/delete                   CONSOLE
+                POST    /settings/webhooks/{id}/test                     CONSOLE
+                POST    /setup                                           CONSOLE
+                POST    /v1/admin/admin-token/disable                    OWNER
+                POST    /v1/admin/admin-token/rotate                     OWNER
+                POST    /v1/admin/master-key/rotate                      OWNER
+                POST    /v1/agents                                       AUTHENTICATED
+                POST    /v1/agents/{name}/revoke                         AUTHENTICATED
+                POST    /v1/agents/{name}/rotate                         AUTHENTICATED
+                POST    /v1/auth/login                                   PUBLIC
+                POST    /v1/auth/logout                                  AUTHENTICATED
+                POST    /v1/aws/credentials                              AUTHENTICATED
+                POST    /v1/aws/run-scope                                AUTHENTICATED
+                POST    /v1/proposals                                    AUTHENTICATED
+                POST    /v1/proposals/{id}/approve                       AUTHENTICATED
+                POST    /v1/proposals/{id}/reject                        AUTHENTICATED
+                POST    /v1/setup                                        OWNER
+                POST    /v1/tokens                                       AUTHENTICATED
+                POST    /v1/tokens/lookup                                AUTHENTICATED
+                POST    /v1/tokens/renew                                 AUTHENTICATED
+                POST    /v1/tokens/renew-self                            AUTHENTICATED
+                POST    /v1/tokens/revoke                                AUTHENTICATED
+                POST    /v1/tokens/revoke-self                           AUTHENTICATED
+                POST    /v1/users                                        OWNER
+                POST    /v1/users/{email}/disable                        OWNER
+                POST    /v1/users/{email}/enable                         OWNER
+                POST    /v1/vaults                                       AUTHENTICATED
+                POST    /v1/vaults/{vault}/aws/grants                    AUTHENTICATED
+                POST    /v1/vaults/{vault}/services                      AUTHENTICATED
+                POST    /v1/vaults/{vault}/services/from-template        AUTHENTICATED
+                POST    /v1/vaults/{vault}/services/{name}/disable       AUTHENTICATED
+                POST    /v1/vaults/{vault}/services/{name}/enable        AUTHENTICATED
+                POST    /v1/webhooks                                     OWNER
+                POST    /v1/webhooks/{id}/test                           OWNER
+                POST    /vaults                                          CONSOLE
+                POST    /vaults/{vault}/agents                           CONSOLE
+                POST    /vaults/{vault}/agents/{agent}/delete            CONSOLE
+                POST    /vaults/{vault}/agents/{agent}/revoke            CONSOLE
+                POST    /vaults/{vault}/agents/{agent}/rotate            CONSOLE
+                POST    /vaults/{vault}/credentials                      CONSOLE
+                POST    /vaults/{vault}/credentials/{name}/delete        CONSOLE
+                POST    /vaults/{vault}/delete                           CONSOLE
+                POST    /vaults/{vault}/policy                           CONSOLE
+                POST    /vaults/{vault}/services                         CONSOLE
+                POST    /vaults/{vault}/services/template                CONSOLE
+                POST    /vaults/{vault}/services/validate                CONSOLE
+                POST    /vaults/{vault}/services/{name}/delete           CONSOLE
+                POST    /vaults/{vault}/services/{name}/toggle           CONSOLE
+                POST    /vaults/{vault}/tokens                           CONSOLE
+                POST    /vaults/{vault}/tokens/{id}/revoke               CONSOLE
+                DELETE  /v1/agents/{name}                                AUTHENTICATED
+                DELETE  /v1/tokens/{id}                                  AUTHENTICATED
+                DELETE  /v1/vaults/{vault}                               AUTHENTICATED
+                DELETE  /v1/vaults/{vault}/aws/grants/{name}             AUTHENTICATED
+                DELETE  /v1/vaults/{vault}/credentials/{name}            AUTHENTICATED
+                DELETE  /v1/vaults/{vault}/members/{subject}             AUTHENTICATED
+                DELETE  /v1/vaults/{vault}/services/{name}               AUTHENTICATED
+                DELETE  /v1/webhooks/{id}                                OWNER
+                """;
+        for (String line : table.strip().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            m.put(f[0] + " " + f[1], RouteAccess.valueOf(f[2]));
+        }
+        return m;
+    }
+
+    @Test
+    void everyRouteDeclaresTheAccessInTheTable() {
+        List<Router.RouteInfo> routes = ts.server.routes();
+        StringBuilder actual = new StringBuilder();
+        routes.forEach(r -> actual.append(String.format("%-7s %-55s %s%n", r.method(), r.pattern(), r.access())));
+        Map<String, RouteAccess> got = new LinkedHashMap<>();
+        routes.forEach(r -> got.put(r.key(), r.access()));
+        assertThat(got).as("routes and their declared access (the table lists every route; actual:%n%s)", actual)
+                .containsExactlyInAnyOrderEntriesOf(DECLARED);
+    }
+
+    /**
+     * The gate enforces each declaration before the handler runs: without a token every
+     * AUTHENTICATED or OWNER route is 401, with a bad token too, and an OWNER route is 403 for a
+     * user without ownership and for an agent with the admin role on a vault.
+     */
+    @Test
+    void theRouterEnforcesEveryDeclaredAccess() throws Exception {
+        for (Router.RouteInfo r : ts.server.routes()) {
+            if (r.access() != RouteAccess.AUTHENTICATED && r.access() != RouteAccess.OWNER) {
+                continue;
+            }
+            String path = r.pattern().replaceAll("\\{[^}]+}", "zz-nope");
+            String body = r.method().equals("POST") || r.method().equals("PUT") ? "{}" : null;
+            assertThat(ts.call(r.method(), path, body, null).statusCode()).as("%s without a token", r.key()).isEqualTo(401);
+            assertThat(ts.call(r.method(), path, body, "kw_ses_forged").statusCode()).as("%s with a bad token", r.key())
+                    .isEqualTo(401);
+            if (r.access() == RouteAccess.OWNER) {
+                for (String actor : List.of("outsider", "member", "agentadmin", "scoped")) {
+                    HttpResponse<String> resp = ts.call(r.method(), path, body, tokens.get(actor));
+                    assertThat(resp.statusCode()).as("%s as %s: %s", r.key(), actor, resp.body()).isEqualTo(403);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRouteWithoutADeclaredAccessIsRefused() {
+        Router r = new Router();
+        assertThatThrownBy(() -> r.add("GET", "/v1/new", null, req -> ApiResponse.noContent()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("declares no access");
+        assertThat(r.routes()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

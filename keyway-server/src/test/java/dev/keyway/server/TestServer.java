@@ -46,12 +46,18 @@ public final class TestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> call(String method, String path, @Nullable String body, @Nullable String token) throws Exception {
+        return call(method, path, body, token, body == null ? null : "application/json");
+    }
+
+    /** With the {@code Content-Type} given ({@code null}: none). */
+    public HttpResponse<String> call(String method, String path, @Nullable String body, @Nullable String token,
+            @Nullable String contentType) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(30));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
         }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));

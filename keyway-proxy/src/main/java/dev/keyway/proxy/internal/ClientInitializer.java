@@ -46,7 +46,7 @@ public final class ClientInitializer extends ChannelInitializer<SocketChannel> {
     /** The proxy front for one client connection (also used on an {@code EmbeddedChannel} by the fuzz target). */
     static void configure(ChannelPipeline p, ProxyContext px) {
         p.addLast("idle", new IdleCloser(px.config.clientIdleTimeout()));
-        p.addLast("hdr-timeout", new HeaderTimeout(px, ""));
+        p.addLast("hdr-timeout", HeaderTimeouts.create(px, ""));
         RequestSequencer.allowHalfClosure(p.channel(), true);
         p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(px.config.maxInitialLineLength())

@@ -1,6 +1,7 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.netty.HeaderTimeout;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.ConnectDecision;
 import dev.keyway.proxy.spi.ProxyPrincipal;

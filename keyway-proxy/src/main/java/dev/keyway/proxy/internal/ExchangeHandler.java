@@ -1,6 +1,7 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.netty.HeaderTimeout;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
 import dev.keyway.proxy.spi.RequestHead;

@@ -84,7 +84,7 @@ final class Intercept {
                 ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(
                         UpstreamConnector.H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
             } else {
-                p.addLast("hdr-timeout", new HeaderTimeout(px, s.target.host()));
+                p.addLast("hdr-timeout", HeaderTimeouts.create(px, s.target.host()));
                 p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(px.config.maxInitialLineLength())
                         .setMaxHeaderSize(px.config.maxHeaderSize())

@@ -1,6 +1,7 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.ProblemBody;
 import dev.keyway.proxy.spi.ProxyProblem;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -10,8 +11,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -35,16 +34,9 @@ public final class Problems {
         return new ProxyProblem(type, detail);
     }
 
-    /** The problem JSON body. Extras cannot override the standard members. */
+    /** The problem JSON body: the {@link ProblemBody} the control-plane API sends too. */
     public static byte[] body(ProxyProblem problem, String requestId) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("type", problem.type().uri().toString());
-        doc.put("title", problem.type().title());
-        doc.put("status", problem.status());
-        doc.put("detail", problem.detail());
-        problem.extras().forEach(doc::putIfAbsent);
-        doc.put("requestId", requestId);
-        return JSON.writeValueAsBytes(doc);
+        return JSON.writeValueAsBytes(new ProblemBody(problem.type(), problem.detail(), problem.extras(), requestId).members());
     }
 
     /**

@@ -1,16 +1,16 @@
 package dev.keyway.server.api;
 
-import dev.keyway.server.auth.Principal;
-import dev.keyway.server.auth.ApiAuth;
 
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.server.DataDir;
 import dev.keyway.server.KeyRing;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;
 import java.util.Arrays;
@@ -56,8 +56,8 @@ public final class AdminRoutes {
     }
 
     public void routes(Router r) {
-        r.post("/v1/admin/master-key/rotate", this::rotate);
-        r.post("/v1/admin/admin-token/rotate", req -> {
+        r.post("/v1/admin/master-key/rotate", RouteAccess.OWNER, this::rotate);
+        r.post("/v1/admin/admin-token/rotate", RouteAccess.OWNER, req -> {
             Principal p = auth.requireAdmin(req);
             var issued = tokens.rotateAdmin(p.actor());
             try {
@@ -69,7 +69,7 @@ public final class AdminRoutes {
             trail.record(p, "admin-token.rotate", "", Map.of("token_id", issued.record().id()));
             return ApiResponse.ok(Map.of("file", dir.adminTokenFile().toString(), "id", issued.record().id()));
         });
-        r.post("/v1/admin/admin-token/disable", req -> {
+        r.post("/v1/admin/admin-token/disable", RouteAccess.OWNER, req -> {
             Principal p = auth.requireAdmin(req);
             if (p.isAdmin()) {
                 throw new dev.keyway.core.error.KeywayException(dev.keyway.core.error.ErrorType.CONFLICT,
@@ -89,7 +89,7 @@ public final class AdminRoutes {
 
     private ApiResponse rotate(ApiRequest req) {
         Principal p = auth.requireAdmin(req);
-        Rotate body = req.body().length == 0 ? new Rotate(null) : Json.read(req.body(), Rotate.class);
+        Rotate body = req.body().length == 0 ? new Rotate(null) : req.json(Rotate.class);
         char[] pw = body.newPassword() == null ? null : body.newPassword().toCharArray();
         rotation.lock();
         try {

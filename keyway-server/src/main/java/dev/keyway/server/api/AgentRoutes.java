@@ -12,7 +12,7 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.GrantRecord;
@@ -58,8 +58,8 @@ public final class AgentRoutes {
     public record Rotate(@Nullable String ttl, @Nullable String period) {}
 
     public void routes(Router r) {
-        r.post("/v1/agents", this::create);
-        r.get("/v1/agents", req -> {
+        r.post("/v1/agents", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/agents", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             List<Map<String, Object>> out = new ArrayList<>();
             for (AgentRecord a : store.listAgents()) {
@@ -69,9 +69,9 @@ public final class AgentRoutes {
             }
             return ApiResponse.ok(Map.of("agents", out));
         });
-        r.get("/v1/agents/{name}", req -> ApiResponse.ok(view(managed(auth.authenticate(req), req.param("name")))));
-        r.post("/v1/agents/{name}/rotate", this::rotate);
-        r.post("/v1/agents/{name}/revoke", req -> {
+        r.get("/v1/agents/{name}", RouteAccess.AUTHENTICATED, req -> ApiResponse.ok(view(managed(auth.authenticate(req), req.param("name")))));
+        r.post("/v1/agents/{name}/rotate", RouteAccess.AUTHENTICATED, this::rotate);
+        r.post("/v1/agents/{name}/revoke", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             AgentRecord a = managed(p, req.param("name"));
             store.setAgentRevoked(a.id(), true);
@@ -80,7 +80,7 @@ public final class AgentRoutes {
             trail.record(p, "agent.revoke", "", Map.of("agent", a.name(), "tokens_revoked", n));
             return ApiResponse.ok(view(store.agentById(a.id()).orElseThrow()));
         });
-        r.delete("/v1/agents/{name}", req -> {
+        r.delete("/v1/agents/{name}", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             AgentRecord a = managed(p, req.param("name"));
             store.deleteAgent(a.id());
@@ -95,7 +95,7 @@ public final class AgentRoutes {
         if (!p.user()) {
             throw new KeywayException(ErrorType.FORBIDDEN, "only users (or the local admin token) can create agents");
         }
-        CreateAgent body = Json.read(req.body(), CreateAgent.class);
+        CreateAgent body = req.json(CreateAgent.class);
         if (body.name() == null || !NAME.matcher(body.name()).matches()) {
             throw KeywayException.validation("name", "agent name: 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
@@ -140,7 +140,7 @@ public final class AgentRoutes {
         if (a.revoked()) {
             throw new KeywayException(ErrorType.CONFLICT, "agent '" + a.name() + "' is revoked; create a new agent");
         }
-        Rotate body = req.body().length == 0 ? new Rotate(null, null) : Json.read(req.body(), Rotate.class);
+        Rotate body = req.body().length == 0 ? new Rotate(null, null) : req.json(Rotate.class);
         TokenRecord old = store.listTokens(null).stream()
                 .filter(t -> a.id().equals(t.subject()) && t.type().equals("agent") && !t.revoked()).findFirst().orElse(null);
         TokenService.Lifetime life = body.ttl() == null && body.period() == null && old != null

@@ -1,12 +1,13 @@
 package dev.keyway.server.api;
 
+
+import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.VaultRole;
-
-import dev.keyway.server.VaultService;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.audit.AuditQuery;
@@ -26,11 +27,11 @@ public final class AuditRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/v1/audit", req -> {
+        r.get("/v1/audit", RouteAccess.OWNER, req -> {
             Access.requireOwner(auth.authenticate(req));
             return query(req, null);
         });
-        r.get("/v1/vaults/{vault}/audit", req -> {
+        r.get("/v1/vaults/{vault}/audit", RouteAccess.AUTHENTICATED, req -> {
             var v = vaults.get(req.param("vault"));
             Access.require(auth.authenticate(req), v.id(), v.name(), VaultRole.MEMBER);
             return query(req, v.name());

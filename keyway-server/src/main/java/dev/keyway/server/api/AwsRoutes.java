@@ -17,6 +17,7 @@ import dev.keyway.server.aws.RunScope;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.Snapshot;
 import dev.keyway.server.runtime.VaultRuntime;
@@ -61,16 +62,16 @@ public final class AwsRoutes {
 
     public void routes(Router r) {
         String base = "/v1/vaults/{vault}/aws/grants";
-        r.post(base, this::put);
-        r.get(base, this::list);
-        r.get(base + "/{name}", req -> {
+        r.post(base, RouteAccess.AUTHENTICATED, this::put);
+        r.get(base, RouteAccess.AUTHENTICATED, this::list);
+        r.get(base + "/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req);
             return ApiResponse.ok(AwsGrants.view(find(v, req.param("name")), v.name()));
         });
-        r.delete(base + "/{name}", this::remove);
-        r.get("/v1/aws/credentials", this::credentials);
-        r.post("/v1/aws/credentials", this::scopedCredentials);
-        r.post("/v1/aws/run-scope", this::runScope);
+        r.delete(base + "/{name}", RouteAccess.AUTHENTICATED, this::remove);
+        r.get("/v1/aws/credentials", RouteAccess.AUTHENTICATED, this::credentials);
+        r.post("/v1/aws/credentials", RouteAccess.AUTHENTICATED, this::scopedCredentials);
+        r.post("/v1/aws/run-scope", RouteAccess.AUTHENTICATED, this::runScope);
     }
 
     private VaultRecord vault(Principal p, ApiRequest req) {
@@ -82,7 +83,7 @@ public final class AwsRoutes {
     private ApiResponse put(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        AwsGrants.Input in = Json.read(req.body(), AwsGrants.Input.class);
+        AwsGrants.Input in = req.json(AwsGrants.Input.class);
         boolean existed = in.name() != null && store.awsGrant(v.id(), in.name().strip()).isPresent();
         Map<String, Object> extra = new LinkedHashMap<>();
         AwsGrantRecord g = grants.put(v, in, p.actor(), extra);
@@ -127,7 +128,7 @@ public final class AwsRoutes {
 
     private ApiResponse scopedCredentials(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        ScopedInput in = Json.read(req.body(), ScopedInput.class);
+        ScopedInput in = req.json(ScopedInput.class);
         RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
         String header = in.vault() != null ? in.vault() : req.header("x-keyway-vault");
         return issue(req, p, in.grant(), header, scope);
@@ -145,7 +146,7 @@ public final class AwsRoutes {
      */
     private ApiResponse runScope(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        RunScopeInput in = Json.read(req.body(), RunScopeInput.class);
+        RunScopeInput in = req.json(RunScopeInput.class);
         if (!p.type().equals("scoped")) {
             throw new KeywayException(ErrorType.FORBIDDEN, "a per-run AWS scope binds to a run's own token (type scoped, as "
                     + "'keyway run' or 'keyway token create' mint); this is a " + p.type() + " token, whose every request it "

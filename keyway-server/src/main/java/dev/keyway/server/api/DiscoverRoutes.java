@@ -13,6 +13,7 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.Snapshot;
 import dev.keyway.server.runtime.VaultRuntime;
@@ -52,8 +53,8 @@ public final class DiscoverRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/discover", this::discover);
-        r.get("/v1/discover", this::discover);
+        r.get("/discover", RouteAccess.AUTHENTICATED, this::discover);
+        r.get("/v1/discover", RouteAccess.AUTHENTICATED, this::discover);
     }
 
     private ApiResponse discover(ApiRequest req) {

@@ -14,7 +14,7 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.GrantRecord;
@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -48,6 +49,7 @@ public final class IdentityRoutes {
     private final AuditTrail trail;
     private final LoginThrottle throttle;
     private final Runnable onChange;
+    private final List<Runnable> ownerCreated = new CopyOnWriteArrayList<>();
 
     public IdentityRoutes(Store store, VaultService vaults, TokenService tokens, ApiAuth auth, AuditTrail trail,
             LoginThrottle throttle, Runnable onChange) {
@@ -78,9 +80,9 @@ public final class IdentityRoutes {
     public record Member(@Nullable String user, @Nullable String agent, @Nullable String role) {}
 
     public void routes(Router r) {
-        r.post("/v1/setup", this::setup);
-        r.post("/v1/auth/login", this::login);
-        r.post("/v1/auth/logout", req -> {
+        r.post("/v1/setup", RouteAccess.OWNER, this::setup);
+        r.post("/v1/auth/login", RouteAccess.PUBLIC, this::login);
+        r.post("/v1/auth/logout", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             if (!p.type().equals("session")) {
                 throw new KeywayException(ErrorType.CONFLICT, "logout ends a user session; this is a " + p.type() + " token");
@@ -89,17 +91,17 @@ public final class IdentityRoutes {
             trail.record(p, "user.logout", "", Map.of());
             return ApiResponse.noContent();
         });
-        r.get("/v1/auth/whoami", req -> ApiResponse.ok(whoami(auth.authenticate(req))));
-        r.get("/v1/users", req -> {
+        r.get("/v1/auth/whoami", RouteAccess.AUTHENTICATED, req -> ApiResponse.ok(whoami(auth.authenticate(req))));
+        r.get("/v1/users", RouteAccess.OWNER, req -> {
             Access.requireOwner(auth.authenticate(req));
             return ApiResponse.ok(Map.of("users", store.listUsers().stream().map(IdentityRoutes::user).toList()));
         });
-        r.post("/v1/users", this::createUser);
-        r.post("/v1/users/{email}/disable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), true))));
-        r.post("/v1/users/{email}/enable", req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), false))));
-        r.get("/v1/vaults/{vault}/members", this::members);
-        r.put("/v1/vaults/{vault}/members", this::addMember);
-        r.delete("/v1/vaults/{vault}/members/{subject}", this::removeMember);
+        r.post("/v1/users", RouteAccess.OWNER, this::createUser);
+        r.post("/v1/users/{email}/disable", RouteAccess.OWNER, req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), true))));
+        r.post("/v1/users/{email}/enable", RouteAccess.OWNER, req -> ApiResponse.ok(user(setDisabled(auth.authenticate(req), req.param("email"), false))));
+        r.get("/v1/vaults/{vault}/members", RouteAccess.AUTHENTICATED, this::members);
+        r.put("/v1/vaults/{vault}/members", RouteAccess.AUTHENTICATED, this::addMember);
+        r.delete("/v1/vaults/{vault}/members/{subject}", RouteAccess.AUTHENTICATED, this::removeMember);
     }
 
     private ApiResponse setup(ApiRequest req) {
@@ -107,8 +109,16 @@ public final class IdentityRoutes {
         if (!p.isAdmin()) {
             throw new KeywayException(ErrorType.FORBIDDEN, "setup needs the local admin token (run 'keyway setup' on the server's machine)");
         }
-        NewUser body = Json.read(req.body(), NewUser.class);
+        NewUser body = req.json(NewUser.class);
         return ApiResponse.created(user(setupOwner(p, body.email(), body.password())));
+    }
+
+    /**
+     * Runs {@code action} once the first owner exists, whichever path created it ({@code keyway
+     * setup} through the API, or the web console): e.g. burning the first-run setup code.
+     */
+    public void whenOwnerCreated(Runnable action) {
+        ownerCreated.add(action);
     }
 
     /**
@@ -121,6 +131,7 @@ public final class IdentityRoutes {
         }
         UserRecord u = create(email, password, "owner");
         trail.record(by, "user.setup", "", Map.of("user", u.email()));
+        ownerCreated.forEach(Runnable::run);
         return u;
     }
 
@@ -202,7 +213,7 @@ public final class IdentityRoutes {
     private ApiResponse createUser(ApiRequest req) {
         Principal p = auth.authenticate(req);
         Access.requireOwner(p);
-        NewUser body = Json.read(req.body(), NewUser.class);
+        NewUser body = req.json(NewUser.class);
         String role = body.role() == null ? "member" : body.role();
         if (!role.equals("member") && !role.equals("owner")) {
             throw KeywayException.validation("role", "instance role must be owner or member");
@@ -239,7 +250,7 @@ public final class IdentityRoutes {
                     "too many login attempts from this address; retry in " + wait + "s", req.requestId())
                     .withHeader("Retry-After", Long.toString(wait));
         }
-        Login body = Json.read(req.body(), Login.class);
+        Login body = req.json(Login.class);
         if (body.email() == null || body.password() == null) {
             throw KeywayException.validation("email", "email and password are required");
         }
@@ -326,7 +337,7 @@ public final class IdentityRoutes {
         Principal p = auth.authenticate(req);
         VaultRecord v = vaults.get(req.param("vault"));
         Access.require(p, v.id(), v.name(), VaultRole.ADMIN);
-        Member body = Json.read(req.body(), Member.class);
+        Member body = req.json(Member.class);
         String subjectId = subjectId(body.user(), body.agent());
         VaultRole role = VaultRole.parse(body.role() == null ? "proxy" : body.role());
         vaults.grant(subjectId, v, role);

@@ -9,8 +9,8 @@ import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
 import dev.keyway.server.http.Problems;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.proposal.ProposalAccess;
 import dev.keyway.server.proposal.ProposalContent;
@@ -61,14 +61,14 @@ public final class ProposalRoutes {
     public record Reject(@Nullable String reason) {}
 
     public void routes(Router r) {
-        r.post("/v1/proposals", this::create);
-        r.get("/v1/proposals", this::list);
-        r.get("/v1/proposals/{id}", req -> {
+        r.post("/v1/proposals", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/proposals", RouteAccess.AUTHENTICATED, this::list);
+        r.get("/v1/proposals/{id}", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return ApiResponse.ok(view(proposals.view(p, req.param("id"))));
         });
-        r.post("/v1/proposals/{id}/approve", this::approve);
-        r.post("/v1/proposals/{id}/reject", this::reject);
+        r.post("/v1/proposals/{id}/approve", RouteAccess.AUTHENTICATED, this::approve);
+        r.post("/v1/proposals/{id}/reject", RouteAccess.AUTHENTICATED, this::reject);
     }
 
     private ApiResponse create(ApiRequest req) {
@@ -78,7 +78,7 @@ public final class ProposalRoutes {
             throw new KeywayException(ErrorType.PAYLOAD_TOO_LARGE, "a proposal body may be at most " + max / 1024
                     + " KiB (got " + req.body().length + " bytes); split it into several proposals");
         }
-        ProposalService.CreateProposal body = Json.read(req.body(), ProposalService.CreateProposal.class);
+        ProposalService.CreateProposal body = req.json(ProposalService.CreateProposal.class);
         VaultRecord v;
         if (body.vault() != null) {
             v = vaults.get(body.vault());
@@ -146,7 +146,7 @@ public final class ProposalRoutes {
 
     private ApiResponse approve(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        Approve body = req.body().length == 0 ? new Approve(null) : Json.read(req.body(), Approve.class);
+        Approve body = req.body().length == 0 ? new Approve(null) : req.json(Approve.class);
         ProposalService.Approved a = proposals.approve(p, req.param("id"),
                 body.credentials() == null ? Map.of() : body.credentials());
         VaultRecord v = proposals.vaultOf(a.record());
@@ -165,7 +165,7 @@ public final class ProposalRoutes {
 
     private ApiResponse reject(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        Reject body = req.body().length == 0 ? new Reject(null) : Json.read(req.body(), Reject.class);
+        Reject body = req.body().length == 0 ? new Reject(null) : req.json(Reject.class);
         ProposalRecord rec = proposals.reject(p, req.param("id"), body.reason());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("proposal", rec.id());

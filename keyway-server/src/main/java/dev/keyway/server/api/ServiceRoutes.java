@@ -1,9 +1,5 @@
 package dev.keyway.server.api;
 
-import dev.keyway.server.auth.Access;
-import dev.keyway.server.auth.Principal;
-import dev.keyway.server.auth.VaultRole;
-import dev.keyway.server.auth.ApiAuth;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
@@ -13,15 +9,18 @@ import dev.keyway.core.service.ServiceTemplate;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.server.Names;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.ServiceSpecs;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,7 @@ public final class ServiceRoutes {
     public record ApplyResult(List<String> added, List<String> changed, List<String> removed, boolean dryRun) {}
 
     public void routes(Router r) {
-        r.get("/v1/catalog", req -> {
+        r.get("/v1/catalog", RouteAccess.AUTHENTICATED, req -> {
             auth.authenticate(req);
             List<Map<String, Object>> list = new ArrayList<>();
             for (ServiceTemplate t : ServiceCatalog.all()) {
@@ -71,18 +70,18 @@ public final class ServiceRoutes {
             return ApiResponse.ok(Map.of("templates", list));
         });
         String base = "/v1/vaults/{vault}/services";
-        r.get(base, this::list);
-        r.post(base, this::create);
-        r.put(base, this::apply);
-        r.post(base + "/from-template", this::fromTemplate);
-        r.get(base + "/{name}", req -> {
+        r.get(base, RouteAccess.AUTHENTICATED, this::list);
+        r.post(base, RouteAccess.AUTHENTICATED, this::create);
+        r.put(base, RouteAccess.AUTHENTICATED, this::apply);
+        r.post(base + "/from-template", RouteAccess.AUTHENTICATED, this::fromTemplate);
+        r.get(base + "/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req);
             return ApiResponse.ok(view(find(v, req.param("name"))));
         });
-        r.put(base + "/{name}", this::replace);
-        r.delete(base + "/{name}", this::remove);
-        r.post(base + "/{name}/enable", req -> setEnabled(req, true));
-        r.post(base + "/{name}/disable", req -> setEnabled(req, false));
+        r.put(base + "/{name}", RouteAccess.AUTHENTICATED, this::replace);
+        r.delete(base + "/{name}", RouteAccess.AUTHENTICATED, this::remove);
+        r.post(base + "/{name}/enable", RouteAccess.AUTHENTICATED, req -> setEnabled(req, true));
+        r.post(base + "/{name}/disable", RouteAccess.AUTHENTICATED, req -> setEnabled(req, false));
     }
 
     /** Loads the URL's vault; managing services needs the member role. */
@@ -100,14 +99,14 @@ public final class ServiceRoutes {
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        ServiceDefinition def = ServiceSpecs.parse(req.jsonText());
         return save(p, v, def, "service.put");
     }
 
     private ApiResponse replace(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        ServiceDefinition def = ServiceSpecs.parse(new String(req.body(), StandardCharsets.UTF_8));
+        ServiceDefinition def = ServiceSpecs.parse(req.jsonText());
         if (!def.name().equals(req.param("name"))) {
             throw KeywayException.validation("name", "the body's name '" + Names.printable(def.name())
                     + "' differs from the URL's '" + Names.printable(req.param("name")) + "'");
@@ -119,7 +118,7 @@ public final class ServiceRoutes {
     private ApiResponse fromTemplate(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        FromTemplate body = Json.read(req.body(), FromTemplate.class);
+        FromTemplate body = req.json(FromTemplate.class);
         if (body.template() == null) {
             throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
         }
@@ -172,7 +171,7 @@ public final class ServiceRoutes {
     private ApiResponse apply(ApiRequest req) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        Apply body = Json.read(req.body(), Apply.class);
+        Apply body = req.json(Apply.class);
         if (body.services() == null) {
             throw KeywayException.validation("services", "field 'services' (a list) is required");
         }

@@ -1,6 +1,7 @@
 package dev.keyway.server.api;
 
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,7 @@ public final class SkillRoutes {
     private final String skill = resource("keyway/skill.md");
 
     public void routes(Router r) {
-        r.get("/v1/skill.md", req -> ApiResponse.text(200, "text/markdown; charset=utf-8", skill));
+        r.get("/v1/skill.md", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/markdown; charset=utf-8", skill));
     }
 
     /** The skill text as shipped in the jar. */

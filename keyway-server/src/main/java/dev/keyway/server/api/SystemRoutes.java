@@ -1,8 +1,9 @@
 package dev.keyway.server.api;
 
-import dev.keyway.server.auth.ApiAuth;
 
+import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;
 import java.time.Duration;
@@ -31,16 +32,16 @@ public final class SystemRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/health", req -> {
+        r.get("/health", RouteAccess.PUBLIC, req -> {
             boolean db = safePing();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("status", db ? "ok" : "degraded");
             body.put("database", db ? "ok" : "unavailable");
             return ApiResponse.json(db ? 200 : 503, body);
         });
-        r.get("/v1/ca.pem", req -> ApiResponse.text(200, "application/x-pem-file", caPem.get())
+        r.get("/v1/ca.pem", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "application/x-pem-file", caPem.get())
                 .withHeader("Content-Disposition", "attachment; filename=\"keyway-ca.pem\""));
-        r.get("/v1/status", req -> {
+        r.get("/v1/status", RouteAccess.OWNER, req -> {
             auth.requireAdmin(req);
             Map<String, Object> body = new LinkedHashMap<>(status.get());
             body.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());

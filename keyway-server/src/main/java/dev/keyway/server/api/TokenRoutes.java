@@ -9,7 +9,7 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.TokenRecord;
 import dev.keyway.store.VaultRecord;
@@ -67,48 +67,48 @@ public final class TokenRoutes {
             @Nullable String parentId) {}
 
     public void routes(Router r) {
-        r.post("/v1/tokens", this::create);
-        r.get("/v1/tokens", this::list);
-        r.get("/v1/tokens/accessors", req -> {
+        r.post("/v1/tokens", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/tokens", RouteAccess.AUTHENTICATED, this::list);
+        r.get("/v1/tokens/accessors", RouteAccess.OWNER, req -> {
             Principal p = auth.authenticate(req);
             dev.keyway.server.auth.Access.requireOwner(p);
             return ApiResponse.ok(Map.of("accessors", tokens.list(null).stream().map(TokenRecord::accessor).toList()));
         });
-        r.get("/v1/tokens/lookup-self", req -> {
+        r.get("/v1/tokens/lookup-self", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return ApiResponse.ok(view(tokens.find(p.tokenId()), vaultNames()));
         });
-        r.post("/v1/tokens/lookup", req -> {
+        r.post("/v1/tokens/lookup", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
-            return ApiResponse.ok(view(resolve(p, Json.read(req.body(), TokenRef.class)), vaultNames()));
+            return ApiResponse.ok(view(resolve(p, req.json(TokenRef.class)), vaultNames()));
         });
-        r.post("/v1/tokens/renew-self", req -> {
+        r.post("/v1/tokens/renew-self", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
-            Renew body = req.body().length == 0 ? new Renew(null) : Json.read(req.body(), Renew.class);
+            Renew body = req.body().length == 0 ? new Renew(null) : req.json(Renew.class);
             TokenRecord t = tokens.renew(tokens.find(p.tokenId()), increment(body.increment()));
             trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
             return ApiResponse.ok(view(t, vaultNames()));
         });
-        r.post("/v1/tokens/renew", req -> {
+        r.post("/v1/tokens/renew", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
-            TokenRef ref = Json.read(req.body(), TokenRef.class);
+            TokenRef ref = req.json(TokenRef.class);
             TokenRecord t = tokens.renew(resolve(p, ref), increment(ref.increment()));
             trail.record(p, "token.renew", "", Map.of("token_id", t.id()));
             return ApiResponse.ok(view(t, vaultNames()));
         });
-        r.post("/v1/tokens/revoke", req -> {
+        r.post("/v1/tokens/revoke", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
-            return revoke(p, resolve(p, Json.read(req.body(), TokenRef.class)));
+            return revoke(p, resolve(p, req.json(TokenRef.class)));
         });
-        r.post("/v1/tokens/revoke-self", req -> {
+        r.post("/v1/tokens/revoke-self", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return revoke(p, tokens.find(p.tokenId()));
         });
-        r.get("/v1/tokens/{id}", req -> {
+        r.get("/v1/tokens/{id}", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return ApiResponse.ok(view(managed(p, tokens.find(req.param("id"))), vaultNames()));
         });
-        r.delete("/v1/tokens/{id}", req -> {
+        r.delete("/v1/tokens/{id}", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             return revoke(p, tokens.find(req.param("id")));
         });
@@ -116,7 +116,7 @@ public final class TokenRoutes {
 
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.authenticate(req);
-        CreateToken body = Json.read(req.body(), CreateToken.class);
+        CreateToken body = req.json(CreateToken.class);
         String vaultName = body.vault();
         if (vaultName == null) {
             vaultName = p.grants().size() == 1 ? vaults.list().stream().filter(v -> p.grants().containsKey(v.id()))

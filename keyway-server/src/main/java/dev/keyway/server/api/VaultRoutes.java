@@ -1,15 +1,15 @@
 package dev.keyway.server.api;
 
-import dev.keyway.server.auth.Access;
-import dev.keyway.server.auth.Principal;
-import dev.keyway.server.auth.VaultRole;
-import dev.keyway.server.auth.ApiAuth;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
+import dev.keyway.server.auth.Access;
+import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.VaultRecord;
@@ -58,22 +58,22 @@ public final class VaultRoutes {
     }
 
     public void routes(Router r) {
-        r.get("/v1/vaults", this::list);
-        r.post("/v1/vaults", this::create);
-        r.get("/v1/vaults/{vault}", req -> {
+        r.get("/v1/vaults", RouteAccess.AUTHENTICATED, this::list);
+        r.post("/v1/vaults", RouteAccess.AUTHENTICATED, this::create);
+        r.get("/v1/vaults/{vault}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req, VaultRole.PROXY);
             return ApiResponse.ok(VaultView.of(v));
         });
-        r.delete("/v1/vaults/{vault}", this::delete);
-        r.put("/v1/vaults/{vault}/policy", this::setPolicy);
-        r.get("/v1/vaults/{vault}/credentials", this::listCredentials);
-        r.get("/v1/vaults/{vault}/credentials/{name}", req -> {
+        r.delete("/v1/vaults/{vault}", RouteAccess.AUTHENTICATED, this::delete);
+        r.put("/v1/vaults/{vault}/policy", RouteAccess.AUTHENTICATED, this::setPolicy);
+        r.get("/v1/vaults/{vault}/credentials", RouteAccess.AUTHENTICATED, this::listCredentials);
+        r.get("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req, VaultRole.MEMBER);
             return ApiResponse.ok(CredentialView.of(vaults.credential(v.name(), req.param("name"))));
         });
-        r.get("/v1/vaults/{vault}/credentials/{name}/reveal", this::reveal);
-        r.put("/v1/vaults/{vault}/credentials/{name}", this::setCredential);
-        r.delete("/v1/vaults/{vault}/credentials/{name}", this::deleteCredential);
+        r.get("/v1/vaults/{vault}/credentials/{name}/reveal", RouteAccess.AUTHENTICATED, this::reveal);
+        r.put("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, this::setCredential);
+        r.delete("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, this::deleteCredential);
     }
 
     private ApiResponse list(ApiRequest req) {
@@ -110,7 +110,7 @@ public final class VaultRoutes {
             throw new dev.keyway.core.error.KeywayException(dev.keyway.core.error.ErrorType.FORBIDDEN,
                     "only users (or the local admin token) can create vaults");
         }
-        CreateVault body = Json.read(req.body(), CreateVault.class);
+        CreateVault body = req.json(CreateVault.class);
         if (body.name() == null) {
             throw KeywayException.validation("name", "field 'name' is required");
         }
@@ -140,7 +140,7 @@ public final class VaultRoutes {
     private ApiResponse setPolicy(ApiRequest req) {
         Principal p = auth.authenticate(req);
         vault(p, req, VaultRole.MEMBER);
-        SetPolicy body = Json.read(req.body(), SetPolicy.class);
+        SetPolicy body = req.json(SetPolicy.class);
         if (body.unmatched() == null) {
             throw KeywayException.validation("unmatched", "field 'unmatched' is required (tunnel, intercept or deny)");
         }
@@ -158,7 +158,7 @@ public final class VaultRoutes {
     private ApiResponse setCredential(ApiRequest req) {
         Principal p = auth.authenticate(req);
         vault(p, req, VaultRole.MEMBER);
-        SetCredential body = Json.read(req.body(), SetCredential.class);
+        SetCredential body = req.json(SetCredential.class);
         if (body.value() == null) {
             throw KeywayException.validation("value", "field 'value' is required");
         }

@@ -5,7 +5,7 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
-import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.webhook.WebhookNotifier;
 import dev.keyway.server.webhook.WebhookPayloads;
@@ -45,19 +45,19 @@ public final class WebhookRoutes {
     }
 
     public void routes(Router r) {
-        r.post("/v1/webhooks", this::create);
-        r.get("/v1/webhooks", req -> {
+        r.post("/v1/webhooks", RouteAccess.OWNER, this::create);
+        r.get("/v1/webhooks", RouteAccess.OWNER, req -> {
             auth.requireAdmin(req);
             return ApiResponse.ok(Map.of("webhooks", store.listWebhooks().stream().map(WebhookRoutes::view).toList()));
         });
-        r.delete("/v1/webhooks/{id}", req -> {
+        r.delete("/v1/webhooks/{id}", RouteAccess.OWNER, req -> {
             Principal p = auth.requireAdmin(req);
             WebhookRecord w = find(req.param("id"));
             store.deleteWebhook(w.id());
             trail.record(p, "webhook.remove", "", Map.of("webhook", w.id(), "host", WebhookUrls.host(w.url())));
             return ApiResponse.noContent();
         });
-        r.post("/v1/webhooks/{id}/test", req -> {
+        r.post("/v1/webhooks/{id}/test", RouteAccess.OWNER, req -> {
             auth.requireAdmin(req);
             WebhookRecord w = find(req.param("id"));
             WebhookNotifier.Attempt a = notifier.test(w);
@@ -72,7 +72,7 @@ public final class WebhookRoutes {
 
     private ApiResponse create(ApiRequest req) {
         Principal p = auth.requireAdmin(req);
-        CreateWebhook body = Json.read(req.body(), CreateWebhook.class);
+        CreateWebhook body = req.json(CreateWebhook.class);
         String url = WebhookUrls.validate(body.url()).toString();
         String format = body.format() == null ? WebhookPayloads.JSON : body.format();
         if (!WebhookPayloads.FORMATS.contains(format)) {

@@ -3,6 +3,7 @@ package dev.keyway.server.http;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,6 +60,35 @@ public record ApiRequest(
                     ErrorType.BAD_REQUEST,
                     "query parameter '" + name + "' must be an integer between " + min + " and " + max,
                     Map.of("field", name));
+        }
+    }
+
+    /**
+     * Parses the body as JSON into {@code type}: 415 {@code unsupported-media-type} unless the
+     * request says {@code Content-Type: application/json} (see {@link MediaTypes#isJson}); 400 for an
+     * empty or malformed body, an unknown or a duplicate member. The only way a route reads JSON.
+     */
+    public <T> T json(Class<T> type) {
+        requireJsonBody();
+        return Json.read(body, type);
+    }
+
+    /** The body as UTF-8 text, after the same {@code Content-Type} check as {@link #json}. */
+    public String jsonText() {
+        requireJsonBody();
+        return new String(body, StandardCharsets.UTF_8);
+    }
+
+    private void requireJsonBody() {
+        if (body.length == 0) {
+            return; // nothing to type; the parser answers 400 for a missing body
+        }
+        String ct = header("content-type");
+        if (!MediaTypes.isJson(ct)) {
+            String got = ct == null ? "no Content-Type" : MediaTypes.printableType(ct) == null
+                    ? "an unreadable Content-Type" : "Content-Type " + MediaTypes.printableType(ct);
+            throw new KeywayException(ErrorType.UNSUPPORTED_MEDIA_TYPE,
+                    "this endpoint takes a JSON body: send Content-Type: application/json (got " + got + ")");
         }
     }
 

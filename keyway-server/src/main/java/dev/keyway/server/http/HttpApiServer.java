@@ -1,16 +1,19 @@
 package dev.keyway.server.http;
 
+import dev.keyway.core.limit.ConnectionLimiter;
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.netty.HeaderTimeout;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -24,18 +27,22 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -44,13 +51,14 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control-plane HTTP listener: Netty's HTTP/1.1 codec, a size-limited aggregator, keep-alive,
- * then dispatch of each complete request to a virtual thread, with the response written back on
- * the channel's event loop. Routing and error mapping live in {@link Router} and {@link Problems}.
+ * The control-plane HTTP listener: connection limits, a header-read timeout, Netty's HTTP/1.1
+ * codec, a size-limited aggregator, then dispatch of each complete request to a virtual thread, with
+ * the response written back on the channel's event loop in request order. Routing and error mapping live in {@link Router} and {@link Problems}.
  */
 public final class HttpApiServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpApiServer.class);
@@ -65,14 +73,22 @@ public final class HttpApiServer implements AutoCloseable {
         this.workers = workers;
     }
 
+    /** Binds and starts serving with the default {@link ListenerLimits}. */
+    public static HttpApiServer start(String host, int port, Router router, int maxBodyBytes) throws InterruptedException {
+        return start(host, port, router, maxBodyBytes, ListenerLimits.DEFAULTS);
+    }
+
     /**
      * Binds and starts serving.
      *
      * @param maxBodyBytes request bodies above this are answered 413 without being read further
+     * @param limits connection caps and the header-read timeout
      */
-    public static HttpApiServer start(String host, int port, Router router, int maxBodyBytes) throws InterruptedException {
+    public static HttpApiServer start(String host, int port, Router router, int maxBodyBytes, ListenerLimits limits)
+            throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ExecutorService workers = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+        ConnectionLimiter limiter = new ConnectionLimiter(limits.connections());
         try {
             ServerBootstrap b = new ServerBootstrap()
                     .group(group)
@@ -81,15 +97,17 @@ public final class HttpApiServer implements AutoCloseable {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
+                                    .addLast(new Admission(limiter))
                                     .addLast(new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS))
+                                    // Slowloris guard: the head must be complete this long after its
+                                    // first byte. The 408 goes through the dispatcher's queue so that
+                                    // it is never written ahead of an earlier request's response.
+                                    .addLast(new HeaderTimeout(limits.headerTimeout(),
+                                            c -> c.pipeline().fireUserEventTriggered(Dispatcher.HEADER_TIMEOUT)))
                                     .addLast(new HttpServerCodec(8192, 16384, 8192))
-                                    // The aggregator sits before the keep-alive handler so that its
-                                    // 413 does not pass through it: that handler would close the
-                                    // connection as soon as the 413 is written, while the client is
-                                    // still sending, and the client would see a reset, not the 413.
+                                    .addLast(new HeadWatch())
                                     .addLast(new LimitedAggregator(maxBodyBytes))
-                                    .addLast(new HttpServerKeepAliveHandler())
-                                    .addLast(new Dispatcher(router, workers));
+                                    .addLast(new Dispatcher(router, workers, limits.headerTimeout()));
                         }
                     });
             Channel ch = b.bind(host, port).sync().channel();
@@ -113,15 +131,74 @@ public final class HttpApiServer implements AutoCloseable {
     }
 
     /**
-     * Answers oversize bodies with a problem document instead of Netty's bare 413, and closes the
-     * connection only once the client has finished sending: closing a socket with unread input makes
-     * the kernel send a reset, which can destroy the 413 before the client reads it.
+     * Admits a new connection only while the listener's total and per-address counts allow it;
+     * otherwise answers 429 {@code rate-limited} and closes, before any request is read.
+     */
+    private static final class Admission extends ChannelInboundHandlerAdapter {
+        private final ConnectionLimiter limiter;
+        private @Nullable InetAddress admitted;
+
+        Admission(ConnectionLimiter limiter) {
+            this.limiter = limiter;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            InetAddress address = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+            ConnectionLimiter.Admission a = limiter.tryAcquire(address);
+            if (a.admitted()) {
+                admitted = address;
+                super.channelActive(ctx);
+                return;
+            }
+            ctx.channel().config().setAutoRead(false);
+            String detail = a == ConnectionLimiter.Admission.REFUSED_PER_ADDRESS
+                    ? "too many open connections from your address; close idle connections and retry"
+                    : "the control plane has too many open connections; retry shortly";
+            FullHttpResponse resp = toNetty(
+                    Problems.of(ErrorType.RATE_LIMITED, detail, UUID.randomUUID().toString()).withHeader("Retry-After", "1"),
+                    false);
+            HttpUtil.setKeepAlive(resp, false);
+            // through the whole pipeline: the HTTP encoder sits after this handler
+            ctx.channel().writeAndFlush(resp).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (admitted != null) {
+                limiter.release(admitted);
+                admitted = null;
+            }
+            super.channelInactive(ctx);
+        }
+    }
+
+    /** Tells the {@link HeaderTimeout} when a head is complete and when the next request may start. */
+    private static final class HeadWatch extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+            HeaderTimeout ht = HeaderTimeout.of(ctx);
+            if (ht != null && msg instanceof HttpRequest) {
+                ht.headReceived();
+            }
+            if (ht != null && msg instanceof LastHttpContent) {
+                ht.awaitNext();
+            }
+            super.channelRead(ctx, msg);
+        }
+    }
+
+    /**
+     * Answers oversize bodies with a problem document instead of Netty's bare 413, and lets the
+     * connection close only once the client has finished sending: closing a socket with unread input
+     * makes the kernel send a reset, which can destroy the 413 before the client reads it. The 413
+     * itself is queued by the {@link Dispatcher} like any answer, so it keeps request order.
      */
     private static final class LimitedAggregator extends HttpObjectAggregator {
         /** Upper bound on how long the rest of an oversize body is read and discarded. */
         private static final long DRAIN_SECONDS = 30;
 
-        private boolean closeWhenDrained;
+        private boolean draining;
 
         LimitedAggregator(int max) {
             super(max);
@@ -129,85 +206,209 @@ public final class HttpApiServer implements AutoCloseable {
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-            String rid = UUID.randomUUID().toString();
-            ApiResponse r = Problems.of(
-                    ErrorType.PAYLOAD_TOO_LARGE, "request body exceeds " + maxContentLength() + " bytes", rid);
-            FullHttpResponse resp = toNetty(r, false);
-            resp.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(resp);
+            ctx.fireChannelRead(new Oversized(maxContentLength()));
+            ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
             if (oversized instanceof LastHttpContent) {
-                ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
+                // Nothing more to discard; give the client a moment to read the answer.
+                ctx.fireUserEventTriggered(new Drained(1000));
                 return;
             }
-            // The aggregator discards the rest of the body; close when it ends, or after a bound.
-            closeWhenDrained = true;
-            ctx.executor().schedule(() -> ctx.close(), DRAIN_SECONDS, TimeUnit.SECONDS);
+            // The aggregator discards the rest of the body; the connection closes when it ends.
+            draining = true;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
             boolean last = msg instanceof LastHttpContent;
             super.channelRead(ctx, msg);
-            if (closeWhenDrained && last) {
+            if (draining && last) {
                 // Let the client's final segments be acknowledged before the FIN.
-                ctx.executor().schedule(() -> ctx.close(), 200, TimeUnit.MILLISECONDS);
-                closeWhenDrained = false;
+                draining = false;
+                ctx.fireUserEventTriggered(new Drained(200));
             }
         }
     }
 
-    private static final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    /** An oversize request, in request order; answered 413. */
+    private record Oversized(int maxBytes) {}
+
+    /** The oversize request's body has been discarded: close {@code delayMillis} after the 413. */
+    private record Drained(long delayMillis) {}
+
+    /**
+     * Runs each request on a virtual thread and writes the answers <em>in request order</em>
+     * (HTTP/1.1 pipelining): while a request is in flight, the socket is not read, and requests that
+     * were already decoded wait in a bounded queue. Also owns keep-alive: a response to a request
+     * that asked to close, or an error that ends the connection, closes it once written.
+     */
+    private static final class Dispatcher extends ChannelInboundHandlerAdapter {
+        static final Object HEADER_TIMEOUT = new Object();
+
+        /** Decoded requests that may wait behind the one in flight; more closes the connection. */
+        private static final int MAX_QUEUED = 64;
+
+        /** What the connection is doing; all transitions happen on the channel's event loop. */
+        private enum State {
+            /** Nothing in flight; reading requests. */
+            IDLE,
+            /** A request is being handled or its response written; not reading. */
+            BUSY,
+            /** The last response was written; the connection closes; nothing else is answered. */
+            CLOSING
+        }
+
+        /** One decoded item waiting for its turn. */
+        private sealed interface Pending {}
+
+        private record Call(
+                String method, String path, Map<String, List<String>> query, Map<String, String> headers, byte[] body,
+                InetSocketAddress remote, String rid, boolean keepAlive) implements Pending {}
+
+        /** An answer known without running a handler; the connection closes after it. */
+        private record Reject(ApiResponse response, boolean waitForDrain) implements Pending {}
+
         private final Router router;
         private final ExecutorService workers;
+        private final Duration headerTimeout;
+        private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+        private State state = State.IDLE;
+        private long drainedDelay = -1;
+        private boolean closeWhenDrained;
 
-        Dispatcher(Router router, ExecutorService workers) {
+        Dispatcher(Router router, ExecutorService workers, Duration headerTimeout) {
             this.router = router;
             this.workers = workers;
+            this.headerTimeout = headerTimeout;
         }
 
         @Override
-        protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest msg) {
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            @Nullable Pending p;
+            try {
+                p = switch (msg) {
+                    case FullHttpRequest req -> decode(ctx, req);
+                    case Oversized o -> new Reject(Problems.of(ErrorType.PAYLOAD_TOO_LARGE,
+                            "request body exceeds " + o.maxBytes() + " bytes", UUID.randomUUID().toString()), true);
+                    default -> null;
+                };
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+            if (p != null) {
+                submit(ctx, p);
+            }
+        }
+
+        private static Pending decode(ChannelHandlerContext ctx, FullHttpRequest msg) {
             String rid = UUID.randomUUID().toString();
-            boolean keepAlive = HttpUtil.isKeepAlive(msg);
             if (!msg.decoderResult().isSuccess()) {
                 ErrorType t = msg.decoderResult().cause() instanceof TooLongFrameException
                         ? ErrorType.HEADERS_TOO_LARGE
                         : ErrorType.BAD_REQUEST;
-                write(ctx, Problems.of(t, "malformed HTTP request", rid), false, false);
-                return;
+                return new Reject(Problems.of(t, "malformed HTTP request", rid), false);
             }
             QueryStringDecoder qs = new QueryStringDecoder(msg.uri());
-            String path = qs.rawPath();
             Map<String, String> headers = new LinkedHashMap<>();
             msg.headers().forEach(e -> headers.putIfAbsent(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
-            byte[] body = ByteBufUtil.getBytes(msg.content());
-            String method = msg.method().name();
-            boolean head = method.equals("HEAD");
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
-            Map<String, List<String>> query = qs.parameters();
-            workers.execute(() -> {
-                ApiResponse resp;
-                try {
-                    resp = switch (router.route(method, path)) {
-                        case Router.Match.Found f -> f.handler()
-                                .handle(new ApiRequest(method, path, f.params(), query, headers, body, remote, rid));
-                        case Router.Match.WrongMethod w -> Problems.of(
-                                        ErrorType.METHOD_NOT_ALLOWED,
-                                        method + " is not supported on " + path + "; allowed: " + String.join(", ", w.allowed()),
-                                        rid)
-                                .withHeader("Allow", String.join(", ", w.allowed()));
-                        case Router.Match.NotFound n -> Problems.of(ErrorType.NOT_FOUND, "no such endpoint: " + path, rid);
-                    };
-                } catch (Throwable t) {
-                    resp = Problems.from(t, rid);
+            return new Call(msg.method().name(), qs.rawPath(), qs.parameters(), headers, ByteBufUtil.getBytes(msg.content()),
+                    (InetSocketAddress) ctx.channel().remoteAddress(), rid, HttpUtil.isKeepAlive(msg));
+        }
+
+        private void submit(ChannelHandlerContext ctx, Pending p) {
+            switch (state) {
+                case IDLE -> start(ctx, p);
+                case BUSY -> {
+                    if (queue.size() >= MAX_QUEUED) {
+                        log.debug("control-plane connection pipelined more than {} requests; closing", MAX_QUEUED);
+                        state = State.CLOSING;
+                        ctx.close();
+                    } else {
+                        queue.add(p);
+                    }
                 }
-                ApiResponse r = resp;
-                if (r.stream() != null && !head) {
-                    stream(ctx, r, rid);
-                    return;
+                case CLOSING -> {
+                    // the connection ends after the response already being written
                 }
-                ctx.channel().eventLoop().execute(() -> write(ctx, r, keepAlive, head));
-            });
+            }
+        }
+
+        private void start(ChannelHandlerContext ctx, Pending p) {
+            state = State.BUSY;
+            ctx.channel().config().setAutoRead(false);
+            switch (p) {
+                case Reject r -> {
+                    state = State.CLOSING;
+                    queue.clear();
+                    var f = ctx.writeAndFlush(closing(r.response()));
+                    if (!r.waitForDrain()) {
+                        f.addListener(ChannelFutureListener.CLOSE);
+                        return;
+                    }
+                    // Keep reading (and discarding) the rest of the oversize body; close once it ended.
+                    ctx.channel().config().setAutoRead(true);
+                    closeWhenDrained = true;
+                    if (drainedDelay >= 0) {
+                        scheduleClose(ctx, drainedDelay);
+                    }
+                }
+                case Call c -> workers.execute(() -> run(ctx, c));
+            }
+        }
+
+        private void run(ChannelHandlerContext ctx, Call c) {
+            boolean head = c.method().equals("HEAD");
+            ApiResponse resp;
+            try {
+                resp = switch (router.route(c.method(), c.path())) {
+                    case Router.Match.Found f -> f.handler().handle(new ApiRequest(
+                            c.method(), c.path(), f.params(), c.query(), c.headers(), c.body(), c.remote(), c.rid()));
+                    case Router.Match.WrongMethod w -> Problems.of(
+                                    ErrorType.METHOD_NOT_ALLOWED,
+                                    c.method() + " is not supported on " + c.path() + "; allowed: " + String.join(", ", w.allowed()),
+                                    c.rid())
+                            .withHeader("Allow", String.join(", ", w.allowed()));
+                    case Router.Match.NotFound n -> Problems.of(ErrorType.NOT_FOUND, "no such endpoint: " + c.path(), c.rid());
+                };
+            } catch (Throwable t) {
+                resp = Problems.from(t, c.rid());
+            }
+            ApiResponse r = resp;
+            if (r.stream() != null && !head) {
+                ctx.channel().eventLoop().execute(() -> {
+                    state = State.CLOSING;
+                    queue.clear();
+                });
+                stream(ctx, r, c.rid());
+                return;
+            }
+            ctx.channel().eventLoop().execute(() -> written(ctx, write(ctx, r, c.keepAlive(), head), c.keepAlive()));
+        }
+
+        /** After a response was handed to the channel: close, or take the next request. */
+        private void written(ChannelHandlerContext ctx, ChannelFuture f, boolean keepAlive) {
+            if (!keepAlive) {
+                state = State.CLOSING;
+                queue.clear();
+                f.addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            Pending next = queue.poll();
+            if (next != null) {
+                start(ctx, next);
+                return;
+            }
+            state = State.IDLE;
+            ctx.channel().config().setAutoRead(true);
+        }
+
+        private void scheduleClose(ChannelHandlerContext ctx, long delayMillis) {
+            ctx.executor().schedule(() -> ctx.close(), delayMillis, TimeUnit.MILLISECONDS);
+        }
+
+        private static FullHttpResponse closing(ApiResponse r) {
+            FullHttpResponse resp = toNetty(r, false);
+            HttpUtil.setKeepAlive(resp, false);
+            return resp;
         }
 
         /**
@@ -252,22 +453,39 @@ public final class HttpApiServer implements AutoCloseable {
             }
         }
 
-        private static void write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive, boolean head) {
+        private static ChannelFuture write(ChannelHandlerContext ctx, ApiResponse r, boolean keepAlive, boolean head) {
             FullHttpResponse resp = toNetty(r, head);
             HttpUtil.setKeepAlive(resp, keepAlive);
-            var f = ctx.writeAndFlush(resp);
-            if (!keepAlive) {
-                f.addListener(ChannelFutureListener.CLOSE);
-            }
+            return ctx.writeAndFlush(resp);
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt instanceof IdleStateEvent) {
-                ctx.close();
-            } else {
-                super.userEventTriggered(ctx, evt);
+            switch (evt) {
+                case IdleStateEvent i -> ctx.close();
+                case Drained d -> {
+                    drainedDelay = d.delayMillis();
+                    if (closeWhenDrained) {
+                        scheduleClose(ctx, drainedDelay);
+                    }
+                }
+                default -> {
+                    if (evt == HEADER_TIMEOUT) {
+                        submit(ctx, new Reject(Problems.of(ErrorType.REQUEST_TIMEOUT,
+                                "the request headers were not received within " + headerTimeout.toSeconds() + " s",
+                                UUID.randomUUID().toString()), false));
+                    } else {
+                        super.userEventTriggered(ctx, evt);
+                    }
+                }
             }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            state = State.CLOSING;
+            queue.clear();
+            super.channelInactive(ctx);
         }
 
         @Override

@@ -2,15 +2,15 @@ package dev.keyway.server.http;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.error.ProblemBody;
 import dev.keyway.store.StoreException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Maps every failure to an RFC 9457 {@code application/problem+json} response, exactly once. The
- * document carries the stable {@code type} URI, the status, a human {@code detail} and the request
+ * document ({@link ProblemBody}, the same as the proxy's) carries the stable {@code type} URI, the status, a human {@code detail} and the request
  * id. Unexpected exceptions are logged with their stack trace (server side only) and answered with
  * a generic 500 that never echoes the exception message, so nothing sensitive can leak.
  */
@@ -24,14 +24,8 @@ public final class Problems {
     }
 
     public static ApiResponse of(ErrorType type, String detail, String requestId, Map<String, Object> extras) {
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("type", type.uri().toString());
-        doc.put("title", type.title());
-        doc.put("status", type.status());
-        doc.put("detail", detail);
-        extras.forEach(doc::putIfAbsent);
-        doc.put("request_id", requestId);
-        ApiResponse r = new ApiResponse(type.status(), ApiResponse.PROBLEM_JSON, Json.write(doc), Map.of());
+        byte[] doc = Json.write(new ProblemBody(type, detail, extras, requestId).members());
+        ApiResponse r = new ApiResponse(type.status(), ApiResponse.PROBLEM_JSON, doc, Map.of());
         if (type == ErrorType.UNAUTHORIZED) {
             r = r.withHeader("WWW-Authenticate", "Bearer realm=\"keyway\"");
         }

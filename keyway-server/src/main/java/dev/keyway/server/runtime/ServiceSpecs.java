@@ -3,7 +3,9 @@ package dev.keyway.server.runtime;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.server.http.Json;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -14,6 +16,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class ServiceSpecs {
     private static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // a member given twice would be read as its last value by us and maybe the first by a reviewer
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private ServiceSpecs() {}
@@ -22,6 +26,12 @@ public final class ServiceSpecs {
         try {
             return MAPPER.readValue(json, ServiceDefinition.class);
         } catch (JacksonException e) {
+            if (Json.isDuplicate(e)) {
+                var loc = e.getLocation();
+                throw new KeywayException(ErrorType.BAD_REQUEST, "duplicate member in service definition"
+                        + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+                        + "; each field may appear only once");
+            }
             Throwable c = e.getCause();
             String msg = c instanceof IllegalArgumentException || c instanceof KeywayException ? c.getMessage() : e.getOriginalMessage();
             throw new KeywayException(ErrorType.VALIDATION, "invalid service definition: " + msg);

@@ -2,6 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,22 +35,22 @@ final class AgentPages {
 
     void routes(Router r) {
         String base = "/vaults/{vault}";
-        r.get(base + "/agents", guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, Form.empty(), Fields.Errors.NONE, 200)));
-        r.post(base + "/agents", guard.signedIn(this::createAgent));
-        r.post(base + "/agents/{agent}/rotate", guard.signedIn(ctx -> {
+        r.get(base + "/agents", RouteAccess.CONSOLE, guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, Form.empty(), Fields.Errors.NONE, 200)));
+        r.post(base + "/agents", RouteAccess.CONSOLE, guard.signedIn(this::createAgent));
+        r.post(base + "/agents/{agent}/rotate", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             JsonNode out = ctx.api().post(Urls.path("v1", "agents", ctx.param("agent"), "rotate"), null);
             return shown(ctx, "New token for agent " + ctx.param("agent"), "The old token stopped working.", out.get("token").asString());
         }));
-        r.post(base + "/agents/{agent}/revoke", guard.signedIn(ctx -> {
+        r.post(base + "/agents/{agent}/revoke", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().post(Urls.path("v1", "agents", ctx.param("agent"), "revoke"), null);
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "agents"), "agent-revoked");
         }));
-        r.post(base + "/agents/{agent}/delete", guard.signedIn(ctx -> {
+        r.post(base + "/agents/{agent}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(Urls.path("v1", "agents", ctx.param("agent")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "agents"), "agent-deleted");
         }));
-        r.post(base + "/tokens", guard.signedIn(this::createToken));
-        r.post(base + "/tokens/{id}/revoke", guard.signedIn(ctx -> {
+        r.post(base + "/tokens", RouteAccess.CONSOLE, guard.signedIn(this::createToken));
+        r.post(base + "/tokens/{id}/revoke", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(Urls.path("v1", "tokens", ctx.param("id")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "agents"), "token-revoked");
         }));

@@ -2,6 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +29,7 @@ final class Assets {
     }
 
     void routes(Router r) {
-        r.get("/assets/{file}", req -> {
+        r.get("/assets/{file}", RouteAccess.PUBLIC, req -> {
             String name = req.param("file");
             byte[] body = files.get(name);
             if (body == null) {
@@ -38,7 +39,7 @@ final class Assets {
                     .withHeader("Cache-Control", "no-cache")
                     .withHeader("Content-Security-Policy", Layout.CSP);
         });
-        r.get("/favicon.ico", req -> new ApiResponse(200, TYPES.get("favicon.svg"), files.get("favicon.svg"), Map.of())
+        r.get("/favicon.ico", RouteAccess.PUBLIC, req -> new ApiResponse(200, TYPES.get("favicon.svg"), files.get("favicon.svg"), Map.of())
                 .withHeader("Cache-Control", "no-cache"));
     }
 

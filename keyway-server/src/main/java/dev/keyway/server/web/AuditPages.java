@@ -2,6 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +28,7 @@ final class AuditPages {
     }
 
     void routes(Router r) {
-        r.get("/audit", guard.signedIn(this::page));
+        r.get("/audit", RouteAccess.CONSOLE, guard.signedIn(this::page));
     }
 
     private ApiResponse page(Ctx ctx) {

@@ -8,6 +8,7 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;
 import java.time.Duration;
@@ -41,15 +42,15 @@ final class AuthPages {
     }
 
     void routes(Router r) {
-        r.get("/", req -> {
+        r.get("/", RouteAccess.CONSOLE, req -> {
             if (noUsers()) {
                 return Ctx.redirect("/setup", null);
             }
             return Ctx.redirect(guard.session(req) == null ? "/login" : "/vaults", null);
         });
-        r.get("/setup", guard.open((req, form, csrf) -> setupPage(req, csrf, "", Fields.Errors.NONE, 200)));
-        r.post("/setup", guard.open(this::setup));
-        r.get("/login", guard.open((req, form, csrf) -> {
+        r.get("/setup", RouteAccess.CONSOLE, guard.open((req, form, csrf) -> setupPage(req, csrf, "", Fields.Errors.NONE, 200)));
+        r.post("/setup", RouteAccess.CONSOLE, guard.open(this::setup));
+        r.get("/login", RouteAccess.CONSOLE, guard.open((req, form, csrf) -> {
             if (noUsers()) {
                 return Ctx.redirect("/setup", null);
             }
@@ -58,14 +59,14 @@ final class AuthPages {
             }
             return loginPage(req, csrf, "", Fields.Errors.NONE, 200);
         }));
-        r.post("/login", guard.open(this::login));
-        r.post("/logout", guard.signedIn(ctx -> {
+        r.post("/login", RouteAccess.CONSOLE, guard.open(this::login));
+        r.post("/logout", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().post("/v1/auth/logout", null);
             return Ctx.redirect("/login", "signed-out")
                     .withHeader("Set-Cookie", Guard.cookieHeader(ctx.req(), Guard.SESSION_COOKIE, "", Duration.ZERO));
         }));
-        r.get("/account", guard.signedIn(ctx -> accountPage(ctx, Fields.Errors.NONE, 200)));
-        r.post("/account/password", guard.signedIn(this::changePassword));
+        r.get("/account", RouteAccess.CONSOLE, guard.signedIn(ctx -> accountPage(ctx, Fields.Errors.NONE, 200)));
+        r.post("/account/password", RouteAccess.CONSOLE, guard.signedIn(this::changePassword));
     }
 
     private boolean noUsers() {
@@ -117,7 +118,7 @@ final class AuthPages {
         } catch (KeywayException e) {
             return setupPage(req, csrf, email, Ctx.errors(e, f -> f), e.type().status());
         }
-        setupCode.consume();
+        // setupOwner burnt the setup code (IdentityRoutes.whenOwnerCreated)
         return signIn(req, email, form.get("password"), "/vaults");
     }
 

@@ -3,6 +3,7 @@ package dev.keyway.server.web;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +24,10 @@ final class CredentialPages {
 
     void routes(Router r) {
         String base = "/vaults/{vault}/credentials";
-        r.get(base, guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, "", Fields.Errors.NONE, 200)));
-        r.post(base, guard.signedIn(this::save));
-        r.get(base + "/{name}/delete", guard.signedIn(this::confirmDelete));
-        r.post(base + "/{name}/delete", guard.signedIn(ctx -> {
+        r.get(base, RouteAccess.CONSOLE, guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, "", Fields.Errors.NONE, 200)));
+        r.post(base, RouteAccess.CONSOLE, guard.signedIn(this::save));
+        r.get(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(this::confirmDelete));
+        r.post(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(Urls.path("v1", "vaults", ctx.param("vault"), "credentials", ctx.param("name")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "credentials"), "credential-deleted");
         }));

@@ -5,6 +5,7 @@ import dev.keyway.core.service.Injection;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,10 +33,10 @@ final class ProposalPages {
     }
 
     void routes(Router r) {
-        r.get("/proposals", guard.signedIn(this::list));
-        r.get("/proposals/{id}", guard.signedIn(ctx -> review(ctx, Fields.Errors.NONE, 200)));
-        r.post("/proposals/{id}/approve", guard.signedIn(this::approve));
-        r.post("/proposals/{id}/reject", guard.signedIn(ctx -> {
+        r.get("/proposals", RouteAccess.CONSOLE, guard.signedIn(this::list));
+        r.get("/proposals/{id}", RouteAccess.CONSOLE, guard.signedIn(ctx -> review(ctx, Fields.Errors.NONE, 200)));
+        r.post("/proposals/{id}/approve", RouteAccess.CONSOLE, guard.signedIn(this::approve));
+        r.post("/proposals/{id}/reject", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             try {
                 ctx.api().post(Urls.path("v1", "proposals", ctx.param("id"), "reject"), Map.of("reason", ctx.form().get("reason").strip()));
             } catch (KeywayException e) {
@@ -43,7 +44,7 @@ final class ProposalPages {
             }
             return Ctx.redirect(Urls.path("proposals", ctx.param("id")), "proposal-rejected");
         }));
-        r.get("/approve/{id}", req -> Layout.respond(200, Layout.bare("Proposal", Html.t("""
+        r.get("/approve/{id}", RouteAccess.PUBLIC, req -> Layout.respond(200, Layout.bare("Proposal", Html.t("""
                 <h1>Proposal <code>{}</code></h1>
                 <div id="proposal" data-id="{}"><p>Loading…</p></div>
                 <noscript><p class="notice warn">This page needs JavaScript to read the link's token.

@@ -6,6 +6,7 @@ import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.core.service.VaultMatcher;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.ServiceSpecs;
 import java.util.ArrayList;
@@ -34,20 +35,20 @@ final class ServicePages {
 
     void routes(Router r) {
         String base = "/vaults/{vault}/services";
-        r.get(base, guard.signedIn(ctx -> render(ctx, State.FRESH, 200)));
-        r.post(base, guard.signedIn(this::createFromScratch));
-        r.post(base + "/template", guard.signedIn(this::createFromTemplate));
-        r.post(base + "/validate", guard.signedIn(this::validate));
-        r.post(base + "/{name}/toggle", guard.signedIn(ctx -> {
+        r.get(base, RouteAccess.CONSOLE, guard.signedIn(ctx -> render(ctx, State.FRESH, 200)));
+        r.post(base, RouteAccess.CONSOLE, guard.signedIn(this::createFromScratch));
+        r.post(base + "/template", RouteAccess.CONSOLE, guard.signedIn(this::createFromTemplate));
+        r.post(base + "/validate", RouteAccess.CONSOLE, guard.signedIn(this::validate));
+        r.post(base + "/{name}/toggle", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             String action = ctx.form().get("enabled").equals("true") ? "enable" : "disable";
             ctx.api().post(api(ctx, ctx.param("name"), action), null);
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-toggled");
         }));
-        r.post(base + "/{name}/delete", guard.signedIn(ctx -> {
+        r.post(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(api(ctx, ctx.param("name")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-deleted");
         }));
-        r.post("/vaults/{vault}/policy", guard.signedIn(ctx -> {
+        r.post("/vaults/{vault}/policy", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().put(Urls.path("v1", "vaults", ctx.param("vault"), "policy"), Map.of("unmatched", ctx.form().get("unmatched")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "policy-saved");
         }));

@@ -5,6 +5,7 @@ import dev.keyway.server.VaultService;
 import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.Store;
 import java.util.LinkedHashMap;
@@ -41,8 +42,8 @@ final class SettingsPages {
     }
 
     void routes(Router r) {
-        r.get("/settings", guard.signedIn(ctx -> page(ctx, State.FRESH, 200)));
-        r.post("/settings/defaults", guard.signedIn(ctx -> {
+        r.get("/settings", RouteAccess.CONSOLE, guard.signedIn(ctx -> page(ctx, State.FRESH, 200)));
+        r.post("/settings/defaults", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             Access.requireOwner(ctx.session().principal());
             String policy = ctx.form().get("unmatched");
             if (!VaultService.POLICIES.contains(policy)) {
@@ -52,7 +53,7 @@ final class SettingsPages {
             trail.record(ctx.session().principal(), "settings.default_unmatched", "", Map.of("unmatched", policy));
             return Ctx.redirect("/settings", "defaults-saved");
         }));
-        r.post("/settings/webhooks", guard.signedIn(ctx -> {
+        r.post("/settings/webhooks", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("url", ctx.form().get("url").strip());
             body.put("format", ctx.form().get("format"));
@@ -63,7 +64,7 @@ final class SettingsPages {
             }
             return Ctx.redirect("/settings", "webhook-added");
         }));
-        r.post("/settings/webhooks/{id}/test", guard.signedIn(ctx -> {
+        r.post("/settings/webhooks/{id}/test", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             JsonNode out = ctx.api().post(Urls.path("v1", "webhooks", ctx.param("id"), "test"), null);
             if (out.path("delivered").asBoolean()) {
                 return Ctx.redirect("/settings", "webhook-tested");
@@ -71,11 +72,11 @@ final class SettingsPages {
             String why = Nodes.str(out, "error").isEmpty() ? "HTTP " + Nodes.str(out, "status") : Nodes.str(out, "error");
             return page(ctx, new State("webhook-test", Form.empty(), Fields.Errors.of("", "The test notification failed: " + why)), 502);
         }));
-        r.post("/settings/webhooks/{id}/delete", guard.signedIn(ctx -> {
+        r.post("/settings/webhooks/{id}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(Urls.path("v1", "webhooks", ctx.param("id")));
             return Ctx.redirect("/settings", "webhook-deleted");
         }));
-        r.post("/settings/users", guard.signedIn(ctx -> {
+        r.post("/settings/users", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             Form f = ctx.form();
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("email", f.get("email").strip());
@@ -90,7 +91,7 @@ final class SettingsPages {
         }));
         for (boolean disable : new boolean[] {true, false}) {
             String verb = disable ? "disable" : "enable";
-            r.post("/settings/users/{email}/" + verb, guard.signedIn(ctx -> {
+            r.post("/settings/users/{email}/" + verb, RouteAccess.CONSOLE, guard.signedIn(ctx -> {
                 try {
                     ctx.api().post(Urls.path("v1", "users", ctx.param("email"), verb), null);
                 } catch (KeywayException e) {

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * The one-time code that proves the person at the first-run page also controls the server: while
  * no user exists, start-up generates 80 random bits, prints them in the server's output and writes
  * them to {@code <data dir>/setup-code} (0600). A stranger who reaches the console over the network
- * before the operator cannot claim the instance without it. The code works once and disappears when
- * the owner exists.
+ * before the operator cannot claim the instance without it. The code works once and disappears (file
+ * included) when the owner exists, whether it was created in the console or with {@code keyway setup}.
  */
 final class SetupCode {
     private static final Logger log = LoggerFactory.getLogger(SetupCode.class);

@@ -2,6 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.Json;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,8 +32,8 @@ final class TrafficPages {
     }
 
     void routes(Router r) {
-        r.get("/traffic", guard.signedIn(this::page));
-        r.get("/traffic/stream", guard.signedIn(ctx -> {
+        r.get("/traffic", RouteAccess.CONSOLE, guard.signedIn(this::page));
+        r.get("/traffic/stream", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             TrafficFeed.Filter f = TrafficFeed.Filter.of(ctx.req());
             long given = after(ctx.req().header("last-event-id"), ctx.query("after"));
             long after = given < 0 ? feed.lastSeq() : given;

@@ -2,6 +2,7 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.http.ApiResponse;
+import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.Snapshot;
 import java.util.LinkedHashMap;
@@ -28,11 +29,11 @@ final class VaultPages {
     }
 
     void routes(Router r) {
-        r.get("/vaults", guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, 200)));
-        r.post("/vaults", guard.signedIn(this::create));
-        r.get("/vaults/{vault}", guard.signedIn(ctx -> Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "credentials"), null)));
-        r.get("/vaults/{vault}/danger", guard.signedIn(ctx -> danger(ctx, Fields.Errors.NONE, 200)));
-        r.post("/vaults/{vault}/delete", guard.signedIn(this::delete));
+        r.get("/vaults", RouteAccess.CONSOLE, guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, 200)));
+        r.post("/vaults", RouteAccess.CONSOLE, guard.signedIn(this::create));
+        r.get("/vaults/{vault}", RouteAccess.CONSOLE, guard.signedIn(ctx -> Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "credentials"), null)));
+        r.get("/vaults/{vault}/danger", RouteAccess.CONSOLE, guard.signedIn(ctx -> danger(ctx, Fields.Errors.NONE, 200)));
+        r.post("/vaults/{vault}/delete", RouteAccess.CONSOLE, guard.signedIn(this::delete));
     }
 
     private ApiResponse list(Ctx ctx, Form form, Fields.Errors errors, int status) {

@@ -40,6 +40,7 @@ public final class WebConsole {
         InProcessApi api = new InProcessApi(router);
         Guard guard = new Guard(auth, api);
         SetupCode code = SetupCode.start(store.listUsers().isEmpty(), dataDir, consoleUrl);
+        identity.whenOwnerCreated(code::consume);
         Supplier<String> defaultPolicy = () -> store.meta(META_DEFAULT_UNMATCHED).orElse("tunnel");
         new Assets().routes(router);
         new AuthPages(store, auth, identity, api, guard, code, new LoginThrottle(clock, 10, Duration.ofSeconds(6))).routes(router);

@@ -28,7 +28,7 @@ class OversizedBodyTest {
     @Test
     void slowClientSendingTooMuchStillReads413() throws Exception {
         Router r = new Router();
-        r.put("/x", req -> ApiResponse.text(200, "text/plain", "accepted " + req.body().length));
+        r.put("/x", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "accepted " + req.body().length));
         server = HttpApiServer.start("127.0.0.1", 0, r, 1024);
         int total = 2 * 1024 * 1024;
         try (Socket s = new Socket("127.0.0.1", server.port())) {
@@ -54,7 +54,7 @@ class OversizedBodyTest {
     @Test
     void bodiesWithinTheLimitAreServed() throws Exception {
         Router r = new Router();
-        r.put("/x", req -> ApiResponse.text(200, "text/plain", "accepted " + req.body().length));
+        r.put("/x", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "accepted " + req.body().length));
         server = HttpApiServer.start("127.0.0.1", 0, r, 1024);
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(10_000);

@@ -31,13 +31,13 @@ class StreamingResponseTest {
     void chunksReachTheClientBeforeTheStreamEnds() throws Exception {
         CountDownLatch firstRead = new CountDownLatch(1);
         Router r = new Router();
-        r.get("/events", req -> ApiResponse.stream("text/event-stream", sink -> {
+        r.get("/events", RouteAccess.PUBLIC, req -> ApiResponse.stream("text/event-stream", sink -> {
             sink.send("data: one\n\n");
             // the stream waits until the client has seen the first event: proof it was not buffered
             assertThat(firstRead.await(10, TimeUnit.SECONDS)).isTrue();
             sink.send("data: two\n\n");
         }).withHeader("X-Test", "yes"));
-        r.get("/plain", req -> ApiResponse.text(200, "text/plain", "still fine"));
+        r.get("/plain", RouteAccess.PUBLIC, req -> ApiResponse.text(200, "text/plain", "still fine"));
         server = HttpApiServer.start("127.0.0.1", 0, r, 1024);
 
         HttpResponse<java.io.InputStream> resp = http.send(HttpRequest.newBuilder(URI.create(base() + "/events")).build(),
@@ -66,7 +66,7 @@ class StreamingResponseTest {
         CountDownLatch ended = new CountDownLatch(1);
         AtomicBoolean sawClosed = new AtomicBoolean();
         Router r = new Router();
-        r.get("/events", req -> ApiResponse.stream("text/event-stream", sink -> {
+        r.get("/events", RouteAccess.PUBLIC, req -> ApiResponse.stream("text/event-stream", sink -> {
             try {
                 sink.send(": hello\n\n");
                 started.countDown();
@@ -97,7 +97,7 @@ class StreamingResponseTest {
     void headRequestsGetNoStream() throws Exception {
         AtomicBoolean ran = new AtomicBoolean();
         Router r = new Router();
-        r.get("/events", req -> ApiResponse.stream("text/event-stream", sink -> ran.set(true)));
+        r.get("/events", RouteAccess.PUBLIC, req -> ApiResponse.stream("text/event-stream", sink -> ran.set(true)));
         server = HttpApiServer.start("127.0.0.1", 0, r, 1024);
         HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(base() + "/events"))
                 .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
