@@ -166,6 +166,37 @@ class TokenLifecycleTest {
     }
 
     @Test
+    void setServicesWidensAndNarrowsALiveAgentWithoutANewToken() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"reshaped\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"svc-a\"]}")).get("token").asString();
+        String proxy = "http://" + agent + ":default@" + proxyBase;
+        assertThat(ok(ts.call("GET", "/discover", null, agent)).get("services").toString()).doesNotContain("svc-c");
+
+        JsonNode widened = ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"svc-a\",\"svc-c\",\"svc-c\"]}"));
+        assertThat(widened.get("services").toString()).isEqualTo("[\"svc-a\",\"svc-c\"]");
+        assertThat(ok(ts.call("GET", "/discover", null, agent)).get("services").toString()).contains("svc-a").contains("svc-c");
+        upstream.enqueue(new MockResponse.Builder().body("c-ok").build());
+        Curl.Result c = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/c/1");
+        assertThat(c.out()).contains("c-ok");
+        assertThat(upstream.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+
+        ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"svc-c\"]}"));
+        Curl.Result a = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/a/1");
+        assertThat(a.out()).contains("403").containsIgnoringCase("keyway-error: service-rule-denied");
+        assertThat(upstream.takeRequest(500, TimeUnit.MILLISECONDS)).as("narrowed: nothing forwarded for svc-a").isNull();
+
+        assertThat(ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}")).get("services").isNull()).isTrue();
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[]}").statusCode()).isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"Bad Name\"]}").statusCode()).isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/nobody/services", "{\"services\":null}").statusCode()).isEqualTo(404);
+        // an agent cannot widen itself
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}", agent).statusCode()).isEqualTo(403);
+        assertThat(ts.call("GET", "/v1/audit?limit=1000", null).body()).contains("agent.set-services");
+    }
+
+    @Test
     void agentsCanNeverRevealValuesWhateverTheirRole() throws Exception {
         String admin = ok(ts.call("POST", "/v1/agents",
                 "{\"name\":\"boss\",\"vaults\":[{\"vault\":\"default\",\"role\":\"admin\"}]}")).get("token").asString();
