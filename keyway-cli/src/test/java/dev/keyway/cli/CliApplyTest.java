@@ -197,6 +197,8 @@ class CliApplyTest {
         Files.writeString(typo, "services:\n  - template: antropic\n");
         assertThat(kw.cli("service", "apply", "-f", typo.toString(), "--vault", "templated").expect(ExitCodes.CONFLICT).err())
                 .contains("services[0]").contains("no template named 'antropic'").contains("did you mean anthropic?");
+        assertThat(kw.cli("service", "add", "x", "--vault", "templated", "--template", "antropic").expect(ExitCodes.NOT_FOUND).err())
+                .contains("did you mean anthropic?");
         Path credOnly = files.resolve("cred-only.yaml");
         Files.writeString(credOnly, "services:\n  - name: x\n    host: x.example.com\n    credential: X\n    inject: none\n");
         assertThat(kw.cli("service", "apply", "-f", credOnly.toString(), "--vault", "templated").expect(ExitCodes.CONFLICT).err())

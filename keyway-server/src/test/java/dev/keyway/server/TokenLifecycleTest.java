@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -194,6 +195,24 @@ class TokenLifecycleTest {
         // an agent cannot widen itself
         assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}", agent).statusCode()).isEqualTo(403);
         assertThat(ts.call("GET", "/v1/audit?limit=1000", null).body()).contains("agent.set-services");
+    }
+
+    @Test
+    void aWrongVaultNamesKeywayVaultNotAHeader() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents", "{\"name\":\"one-vault\",\"vaults\":[{\"vault\":\"default\"}]}"))
+                .get("token").asString();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().proxy(java.net.ProxySelector.of(null)).build();
+        for (String vault : List.of("nope", "wrong-vault-lt")) {
+            if (vault.equals("wrong-vault-lt")) {
+                ok(ts.call("POST", "/v1/vaults", "{\"name\":\"wrong-vault-lt\"}"));
+            }
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ts.base() + "/discover"))
+                    .header("Authorization", "Bearer " + agent).header("X-Keyway-Vault", vault).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isIn(403, 404);
+            String detail = JSON.readTree(r.body()).get("detail").asString();
+            assertThat(detail).contains("KEYWAY_VAULT").contains("'" + vault + "'").contains("[default]").doesNotContain("X-Keyway-Vault");
+        }
     }
 
     @Test
