@@ -120,7 +120,7 @@ final class AgentCommand {
     }
 
     @Command(name = "set-services", mixinStandardHelpOptions = true,
-            description = {"Widen or narrow an agent's services; its tokens (and those it minted) follow at once, no new token.",
+            description = {"Widen or narrow an agent's services; its token follows at once, no new token.",
                 "Example: keyway agent set-services claude openai,github",
                 "Example: keyway agent set-services claude --all"})
     static final class SetServices implements Runnable {

@@ -128,8 +128,9 @@ public final class AgentRoutes {
     }
 
     /**
-     * Widens or narrows an existing agent's services without a new token: the agent's tokens (and
-     * the tokens it minted) follow at once, because principals read the agent's subset live.
+     * Widens or narrows an existing agent's services without a new token: the agent's own token
+     * follows at once, because principals read the agent's subset live; tokens it minted are
+     * intersected with it, so narrowing reaches them too.
      */
     private ApiResponse setServices(ApiRequest req) {
         Principal p = auth.authenticate(req);
