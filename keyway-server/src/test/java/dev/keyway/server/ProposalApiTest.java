@@ -148,6 +148,26 @@ class ProposalApiTest {
         assertThat(awaitAudit("proposal.approve", id).toString()).contains("granted_agent");
     }
 
+    @Test
+    void aNameThatExistsInAnotherOfTheAgentsVaultsIsNeverGrantedByThisVaultsReviewer() throws Exception {
+        assertThat(ts.call("POST", "/v1/vaults", "{\"name\":\"elsewhere-pa\"}").statusCode()).isEqualTo(201);
+        var other = ts.call("POST", "/v1/vaults/elsewhere-pa/services", service("twin", "api.twin-b.example.com", "{\"bearer\":\"TWIN_B\"}"));
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(201);
+        var made = ts.call("POST", "/v1/agents", "{\"name\":\"two-vaults\",\"vaults\":[{\"vault\":\"default\"},{\"vault\":\"elsewhere-pa\"}],"
+                + "\"services\":[\"none-yet\"]}");
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String token = json(made).get("token").asString();
+        JsonNode c = create("{\"vault\":\"default\",\"services\":[" + service("twin", "api.twin-a.example.com", "{\"bearer\":\"TWIN_A\"}")
+                + "],\"credentials\":[{\"name\":\"TWIN_A\"}],\"message\":\"need twin\"}", token);
+        String id = c.get("id").asString();
+        JsonNode pending = json(ts.call("GET", "/v1/proposals/" + id, null));
+        assertThat(pending.get("proposer_grant").get("agent").isNull()).isTrue();
+        assertThat(pending.get("proposer_grant").get("withheld").toString()).isEqualTo("[\"twin\"]");
+        assertThat(pending.get("proposer_grant").get("messages").toString()).contains("does not grant agent two-vaults twin");
+        assertThat(ts.call("POST", "/v1/proposals/" + id + "/approve", "{}").statusCode()).isEqualTo(200);
+        assertThat(json(ts.call("GET", "/v1/agents/two-vaults", null)).get("services").toString()).isEqualTo("[\"none-yet\"]");
+    }
+
     static List<String> serviceNames(JsonNode discover) {
         List<String> out = new ArrayList<>();
         discover.get("services").forEach(s -> out.add(s.get("name").asString()));

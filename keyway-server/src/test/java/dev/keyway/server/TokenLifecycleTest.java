@@ -190,6 +190,7 @@ class TokenLifecycleTest {
 
         assertThat(ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}")).get("services").isNull()).isTrue();
         assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[]}").statusCode()).isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{}").statusCode()).as("no 'services' never means all").isEqualTo(422);
         assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"Bad Name\"]}").statusCode()).isEqualTo(422);
         assertThat(ts.call("PUT", "/v1/agents/nobody/services", "{\"services\":null}").statusCode()).isEqualTo(404);
         // an agent cannot widen itself

@@ -136,6 +136,10 @@ public final class AgentRoutes {
         Principal p = auth.authenticate(req);
         AgentRecord a = managed(p, req.param("name"));
         SetServices body = Json.read(req.body(), SetServices.class);
+        // fail closed: a body without "services" (e.g. {} or a typo) must not lift the restriction
+        if (!Json.MAPPER.readTree(req.body()).has("services")) {
+            throw KeywayException.validation("services", "give 'services': a list of service names, or null for all services");
+        }
         String services = serviceList(body.services());
         store.setAgentServices(a.id(), services);
         onChange.run();

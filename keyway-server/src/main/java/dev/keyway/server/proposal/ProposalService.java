@@ -342,10 +342,10 @@ public final class ProposalService {
      * the store as it is now: see {@link ProposerGrant}.
      */
     public ProposerGrant proposerGrant(ProposalRecord r, ProposalContent c) {
-        return proposerGrant(store, c);
+        return proposerGrant(store, c, r.vaultId());
     }
 
-    private static ProposerGrant proposerGrant(Store st, ProposalContent c) {
+    private static ProposerGrant proposerGrant(Store st, ProposalContent c, String vaultId) {
         List<String> names = c.definitions().stream().map(ServiceDefinition::name).toList();
         if (names.isEmpty()) {
             return ProposerGrant.NONE;
@@ -354,8 +354,16 @@ public final class ProposalService {
                 : st.agentById(c.proposerSubject());
         var token = st.tokenById(c.proposerTokenId());
         String tokenServices = token.filter(t -> t.type().equals("scoped")).map(dev.keyway.store.TokenRecord::services).orElse(null);
+        Set<String> elsewhere = new HashSet<>();
+        agent.ifPresent(a -> {
+            for (var g : st.grantsOf(a.id())) {
+                if (!g.vaultId().equals(vaultId)) {
+                    st.listServices(g.vaultId()).forEach(s -> elsewhere.add(s.name()));
+                }
+            }
+        });
         return ProposerGrant.decide(agent.map(dev.keyway.store.AgentRecord::name).orElse(null),
-                agent.map(dev.keyway.store.AgentRecord::services).orElse(null), tokenServices, names);
+                agent.map(dev.keyway.store.AgentRecord::services).orElse(null), tokenServices, names, elsewhere);
     }
 
     // ---- decide ----
@@ -402,7 +410,7 @@ public final class ProposalService {
                 }
                 secrets.forEach((name, value) ->
                         CredentialWriter.put(st, vaults, v, name, value, descriptions.get(name), p.actor()));
-                ProposerGrant g = proposerGrant(st, c);
+                ProposerGrant g = proposerGrant(st, c, v.id());
                 if (g.agent() != null && g.agentServicesAfter() != null && c.proposerSubject() != null) {
                     st.setAgentServices(c.proposerSubject(), String.join(",", g.agentServicesAfter()));
                 }

@@ -50,6 +50,7 @@ public final class ProposalViews {
         m.put("agent", g.agent());
         m.put("services", g.granted());
         m.put("token_cannot_use", g.tokenUnreachable());
+        m.put("withheld", g.withheld());
         m.put("messages", g.messages());
         return m;
     }
