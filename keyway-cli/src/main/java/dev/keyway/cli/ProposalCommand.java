@@ -426,6 +426,12 @@ final class ProposalCommand {
                 out.println("The proposing token is restricted to its own services and cannot use " + String.join(", ", cannot)
                         + "; a new token can");
             }
+            List<String> withheld = strings(grant.path("withheld"));
+            if (!withheld.isEmpty()) {
+                out.println("Not granted to the proposing agent: " + String.join(", ", withheld) + " (a service of that name exists in"
+                        + " another of its vaults); it cannot use " + (withheld.size() == 1 ? "it" : "them")
+                        + " until an owner or admin runs 'keyway agent set-services'");
+            }
         }
         if (!applied.get("credentials_set").isEmpty()) {
             out.println("Set credentials: " + String.join(", ", strings(applied.get("credentials_set"))));

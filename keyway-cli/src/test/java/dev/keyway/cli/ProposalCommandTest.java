@@ -149,6 +149,23 @@ class ProposalCommandTest {
     }
 
     @Test
+    void approvalNeverSaysAddedWithoutSayingTheProposerCannotUseIt() throws Exception {
+        cs.api("POST", "/v1/vaults", "{\"name\":\"cli-other\"}");
+        cs.api("POST", "/v1/vaults/cli-other/services", "{\"name\":\"cli-twin\",\"host\":\"api.twin.example.com\",\"inject\":\"none\"}");
+        JsonNode made = cs.api("POST", "/v1/agents", "{\"name\":\"cli-two\",\"vaults\":[{\"vault\":\"default\"},"
+                + "{\"vault\":\"cli-other\"}],\"services\":[\"cli-openai-x\"]}");
+        Path two = Files.createDirectories(tmp.resolve("cli-two"));
+        Files.writeString(two.resolve("admin-token"), made.get("token").asString() + "\n");
+        String id = idOf(cs.run(two, "proposal create", "--vault", "default", "--service", "cli-twin", "--host", "api.twin-a.example.com",
+                "--passthrough", "-m", "need twin"));
+        assertThat(cs.admin("proposal show", id).out()).contains("Approving does not grant agent cli-two cli-twin");
+        CliServer.Result a = cs.admin("proposal approve", id);
+        assertThat(a.exit()).as(a.err()).isZero();
+        assertThat(a.out()).contains("Added services: cli-twin")
+                .contains("Not granted to the proposing agent: cli-twin (a service of that name exists in another of its vaults)");
+    }
+
+    @Test
     void setServicesWidensAndNarrowsAnAgent() throws Exception {
         cs.api("POST", "/v1/agents", "{\"name\":\"cli-reshape\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"a\"]}");
         CliServer.Result w = cs.admin("agent set-services", "cli-reshape", "a,b");
