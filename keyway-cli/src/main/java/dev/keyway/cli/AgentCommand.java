@@ -14,7 +14,8 @@ import tools.jackson.databind.JsonNode;
 /** {@code keyway agent ...}: non-human identities. */
 @Command(name = "agent", mixinStandardHelpOptions = true,
         description = "Agents are non-human identities with vault roles and an optional service subset.",
-        subcommands = {AgentCommand.Create.class, AgentCommand.List_.class, AgentCommand.Show.class, AgentCommand.Rotate.class,
+        subcommands = {AgentCommand.Create.class, AgentCommand.List_.class, AgentCommand.Show.class, AgentCommand.SetServices.class,
+            AgentCommand.Rotate.class,
             AgentCommand.Revoke.class, AgentCommand.Delete.class})
 final class AgentCommand {
 
@@ -115,6 +116,31 @@ final class AgentCommand {
         @Override
         public void run() {
             Output.json(spec.commandLine().getOut(), client.client().get("/v1/agents/" + Paths.seg(name)));
+        }
+    }
+
+    @Command(name = "set-services", mixinStandardHelpOptions = true,
+            description = {"Widen or narrow an agent's services; its token follows at once, no new token.",
+                "Example: keyway agent set-services claude openai,github",
+                "Example: keyway agent set-services claude --all"})
+    static final class SetServices implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "NAME") String name;
+        @Parameters(index = "1", arity = "0..1", split = ",", paramLabel = "a,b", description = "The services it may use from now on.")
+        List<String> services;
+        @Option(names = "--all", description = "Lift the restriction: the agent may use every service of its vaults.") boolean all;
+
+        @Override
+        public void run() {
+            if (all == (services != null && !services.isEmpty())) {
+                throw new CliException(ExitCodes.USAGE, "give either a comma-separated list of services or --all");
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("services", all ? null : services);
+            JsonNode r = client.client().put("/v1/agents/" + Paths.seg(name) + "/services", body);
+            spec.commandLine().getOut().println("Agent " + name + " may now use "
+                    + (r.hasNonNull("services") ? String.join(", ", ProposalCommand.strings(r.get("services"))) : "every service of its vaults"));
         }
     }
 

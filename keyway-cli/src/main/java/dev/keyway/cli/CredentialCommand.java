@@ -17,9 +17,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** {@code keyway credential ...}: credentials are written here and never read back. */
+/** {@code keyway credential ...}: credentials are written here; only humans (member+) read one back, with {@code reveal}, audited. */
 @Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
-        description = "Set, list and delete credentials. Values are write-only: no command or API returns them.",
+        description = {"Set, list, reveal and delete credentials.",
+            "Values are write-only for agents and tokens; only 'credential reveal' returns one: to a user with the member role, audited."},
         subcommands = {CredentialCommand.Set.class, CredentialCommand.List_.class, CredentialCommand.Reveal.class,
             CredentialCommand.Delete.class})
 final class CredentialCommand {

@@ -18,16 +18,21 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code keyway doctor}: checks the things that silently go wrong — server reachable and healthy,
- * the token valid, data-dir permissions, the CA's expiry and that it is NOT in the OS trust store
- * (agents get it through env vars only), the audit log, and webhook delivery failures.
+ * the token valid, the proxy listener answering, the configuration (services whose credentials do
+ * not exist, disabled services), data-dir permissions, the CA's expiry and that it is NOT in the OS
+ * trust store (agents get it through env vars only), the audit log, and webhook delivery failures.
+ * A warning (a disabled service) is not a failure, but then it does not say "All checks passed".
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
-        description = "Check the server, the token, the data dir's permissions and free space (audit log size), the CA and notifications. Exit 0 when all pass.")
+        description = {"Check the server, the token, the proxy, the services' configuration, the data dir's permissions and free space,"
+            + " the CA and notifications. Exit 0 when all pass, 2 when the server is unreachable, 6 when a check fails.",
+            "Example: keyway doctor"})
 final class DoctorCommand implements Runnable {
     @Mixin ClientOptions client;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
     private final List<String> problems = new ArrayList<>();
+    private final List<String> warnings = new ArrayList<>();
 
     @Override
     public void run() {
@@ -40,8 +45,9 @@ final class DoctorCommand implements Runnable {
             check("ok".equals(health.path("database").asString()), "database ok");
         } catch (CliException e) {
             check(false, "server reachable at " + api.base() + " (" + e.getMessage() + ")");
-            finish(out);
-            return;
+            out.println(problems.size() + " problem(s) found.");
+            out.flush();
+            throw new CliException(ExitCodes.UNREACHABLE, "cannot reach the Keyway server at " + api.base());
         }
         try {
             JsonNode w = api.get("/v1/auth/whoami");
@@ -49,6 +55,9 @@ final class DoctorCommand implements Runnable {
             if (w.path("owner").asBoolean()) {
                 JsonNode st = api.get("/v1/status");
                 check("ok".equals(st.path("audit").asString()), "audit log writable");
+                if (st.hasNonNull("proxy")) {
+                    proxy(st.get("proxy").asString());
+                }
                 JsonNode hooks = api.get("/v1/webhooks");
                 for (JsonNode h : hooks.path("webhooks")) {
                     int f = h.path("failures").asInt(0);
@@ -56,6 +65,7 @@ final class DoctorCommand implements Runnable {
                             + (f == 0 ? "" : " (" + f + " failed deliveries; last error: " + h.path("last_error").asString() + ")"));
                 }
             }
+            configuration(api);
         } catch (CliException e) {
             check(false, "token valid (" + e.getMessage() + ")");
         }
@@ -137,6 +147,83 @@ final class DoctorCommand implements Runnable {
         }
     }
 
+    /**
+     * The proxy listener answers like Keyway's proxy: a CONNECT without credentials gets 407. A
+     * server whose API is up but whose proxy port is unreachable (firewall, wrong bind address)
+     * would otherwise pass every other check while no agent gets through.
+     */
+    private void proxy(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        String host = hostPort.substring(0, colon);
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            host = "127.0.0.1";
+        }
+        String target = host + ":" + hostPort.substring(colon + 1);
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(host, Integer.parseInt(hostPort.substring(colon + 1))), 3000);
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("CONNECT keyway-doctor.invalid:443 HTTP/1.1\r\nHost: keyway-doctor.invalid:443\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            byte[] head = s.getInputStream().readNBytes(12);
+            String line = new String(head, java.nio.charset.StandardCharsets.US_ASCII);
+            boolean ok = line.startsWith("HTTP/1.1 407");
+            check(ok, "proxy listening at " + target + (ok ? "" : " (answered '" + line.strip() + "' instead of 407)"));
+        } catch (IOException | RuntimeException e) {
+            check(false, "proxy listening at " + target + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Configuration that passes validation but cannot work: an enabled service whose credential
+     * does not exist (every request gets 502 credential-unavailable), and disabled services (a
+     * warning: deliberate, but easy to forget). Vaults the caller may not read are skipped.
+     */
+    private void configuration(ApiClient api) {
+        for (JsonNode v : api.get("/v1/vaults").path("vaults")) {
+            String vault = v.path("name").asString();
+            JsonNode services;
+            Set<String> credentials = new java.util.HashSet<>();
+            try {
+                services = api.get(ServiceCommand.base(vault)).path("services");
+                api.get("/v1/vaults/" + Paths.seg(vault) + "/credentials").path("credentials")
+                        .forEach(c -> credentials.add(c.path("name").asString()));
+            } catch (CliException e) {
+                continue;
+            }
+            int broken = 0;
+            for (JsonNode s : services) {
+                String name = s.path("name").asString();
+                if (!s.path("enabled").asBoolean(true)) {
+                    warn("service " + name + " in vault " + vault + " is disabled (requests get 403 service-disabled;"
+                            + " keyway service enable " + name + " --vault " + vault + ")");
+                    continue;
+                }
+                java.util.List<String> missing = new ArrayList<>();
+                try {
+                    missing.addAll(dev.keyway.server.runtime.ServiceDocuments.definition(s, name).injection().credentialNames());
+                } catch (RuntimeException e) {
+                    check(false, "service " + name + " in vault " + vault + " is readable (" + e.getMessage() + ")");
+                    continue;
+                }
+                missing.removeIf(credentials::contains);
+                if (!missing.isEmpty()) {
+                    broken++;
+                    check(false, "service " + name + " in vault " + vault + " uses credential" + (missing.size() == 1 ? " " : "s ")
+                            + String.join(", ", missing) + ", which do" + (missing.size() == 1 ? "es" : "") + " not exist (set with: keyway"
+                            + " credential set " + missing.getFirst() + " --vault " + vault + ")");
+                }
+            }
+            if (broken == 0 && !services.isEmpty()) {
+                check(true, "services of vault " + vault + " have their credentials");
+            }
+        }
+    }
+
+    private void warn(String what) {
+        spec.commandLine().getOut().println("  warn  " + what);
+        warnings.add(what);
+    }
+
     private void check(boolean ok, String what) {
         spec.commandLine().getOut().println((ok ? "  ok    " : "  FAIL  ") + what);
         if (!ok) {
@@ -145,7 +232,8 @@ final class DoctorCommand implements Runnable {
     }
 
     private void finish(java.io.PrintWriter out) {
-        out.println(problems.isEmpty() ? "All checks passed." : problems.size() + " problem(s) found.");
+        out.println(!problems.isEmpty() ? problems.size() + " problem(s) found" + (warnings.isEmpty() ? "." : ", " + warnings.size() + " warning(s).")
+                : warnings.isEmpty() ? "All checks passed." : "No failures, but " + warnings.size() + " warning(s): see 'warn' above.");
         out.flush();
         if (!problems.isEmpty()) {
             throw new CliException(ExitCodes.FAILURE, problems.size() + " check(s) failed");

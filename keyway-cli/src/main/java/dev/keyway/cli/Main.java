@@ -37,6 +37,7 @@ import picocli.CommandLine.Command;
             AdminTokenCommand.class,
             ProposalCommand.class,
             WebhookCommand.class,
+            CompletionCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {
@@ -74,6 +75,8 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setColorScheme(CommandLine.Help.defaultColorScheme(Colour.ansi(System.getenv(), Colour.stdoutIsTerminal())));
+        HelpExamples.apply(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof CliException c) {
                 commandLine.getErr().println("keyway: " + c.getMessage());
@@ -91,7 +94,14 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("keyway: " + ex.getMessage());
+            String message = ex.getMessage() == null ? "" : ex.getMessage();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                // one wording for commands and options (picocli says "Possible solutions" for options)
+                message = message.lines().filter(l -> !l.startsWith("Possible solutions") && !l.startsWith("Did you mean"))
+                        .collect(java.util.stream.Collectors.joining("\n"))
+                        + "\nDid you mean: " + String.join(", ", u.getSuggestions().stream().limit(3).toList()) + "?";
+            }
+            c.getErr().println("keyway: " + message);
             c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
             c.getErr().flush();
             return ExitCodes.USAGE;

@@ -393,6 +393,9 @@ final class ProposalCommand {
                         + (s.get("paths").isEmpty() ? "" : "  paths " + String.join(",", strings(s.get("paths")))));
             }
         }
+        for (String m : strings(p.path("proposer_grant").path("messages"))) {
+            out.println("Approving " + m);
+        }
         if (!p.get("credentials").isEmpty()) {
             out.println("Credentials requested:");
             for (JsonNode c : p.get("credentials")) {
@@ -413,7 +416,21 @@ final class ProposalCommand {
         JsonNode applied = r.get("applied");
         out.println("Approved proposal " + r.get("id").asString() + " in vault " + r.get("vault").asString());
         if (!applied.get("services").isEmpty()) {
-            out.println("Added services: " + String.join(", ", strings(applied.get("services"))));
+            JsonNode grant = applied.path("proposer_grant");
+            List<String> cannot = strings(grant.path("token_cannot_use"));
+            String who = grant.hasNonNull("agent") ? "; agent " + grant.get("agent").asString() + " was granted "
+                    + String.join(", ", strings(grant.get("services"))) + " and can use them now" : "";
+            out.println("Added services: " + String.join(", ", strings(applied.get("services"))) + who);
+            if (!cannot.isEmpty()) {
+                out.println("The proposing token is restricted to its own services and cannot use " + String.join(", ", cannot)
+                        + "; a new token can");
+            }
+            List<String> withheld = strings(grant.path("withheld"));
+            if (!withheld.isEmpty()) {
+                out.println("Not granted to the proposing agent: " + String.join(", ", withheld) + " (a service of that name exists in"
+                        + " another of its vaults); it cannot use " + (withheld.size() == 1 ? "it" : "them")
+                        + " until an owner or admin runs 'keyway agent set-services'");
+            }
         }
         if (!applied.get("credentials_set").isEmpty()) {
             out.println("Set credentials: " + String.join(", ", strings(applied.get("credentials_set"))));

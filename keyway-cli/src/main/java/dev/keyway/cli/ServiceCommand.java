@@ -21,7 +21,7 @@ import tools.jackson.databind.JsonNode;
         description = "Services bind a destination (host, optional paths and methods) to a credential injection.",
         subcommands = {ServiceCommand.Add.class, ServiceCommand.List_.class, ServiceCommand.Show.class,
             ServiceCommand.Remove.class, ServiceCommand.Enable.class, ServiceCommand.Disable.class,
-            ServiceCommand.Apply.class, ServiceCommand.Templates.class})
+            ServiceCommand.Apply.class, ServiceCommand.Export.class, ServiceCommand.Templates.class})
 final class ServiceCommand {
     private static final Pattern CREDENTIAL = Pattern.compile("^[A-Z][A-Z0-9_]*$");
 
@@ -198,7 +198,16 @@ final class ServiceCommand {
         private void print(JsonNode s) {
             spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault " + vault + ": "
                     + s.get("host").asString() + " -> " + ServiceCommand.describe(s.get("inject")));
+            printWarnings(spec.commandLine().getOut(), s.path("warnings"));
         }
+    }
+
+    /** The server's configuration warnings (missing credential, a host one edit from a catalog host). */
+    static void printWarnings(java.io.PrintWriter out, JsonNode warnings) {
+        for (JsonNode w : warnings) {
+            out.println("WARNING: " + w.asString());
+        }
+        out.flush();
     }
 
     static String describe(JsonNode inject) {
@@ -305,8 +314,11 @@ final class ServiceCommand {
 
     @Command(name = "apply", mixinStandardHelpOptions = true,
             description = {"Make the vault's services exactly those in a YAML (or JSON) file, atomically.",
-                "The file is a list of services, or an object with a 'services' list. Unknown keys are errors.",
-                "With --dry-run, print what would change and change nothing."})
+                "The file is a list of services, or an object with a 'services' list (the output of 'service export' or",
+                "'service list --json' is accepted unchanged). An entry may say 'template: NAME' (and 'credential: CRED')",
+                "and override any field. Unknown keys are errors.",
+                "With --dry-run, print what would change, field by field, and change nothing.",
+                "Example: keyway service export -o services.yaml && keyway service apply -f services.yaml --dry-run"})
     static final class Apply implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -334,18 +346,65 @@ final class ServiceCommand {
             JsonNode r = client.client().put(base(vault) + (dryRun ? "?dry_run=true" : ""), Map.of("services", services));
             var out = spec.commandLine().getOut();
             int changes = 0;
+            Map<String, String> fields = new LinkedHashMap<>();
+            for (JsonNode c : r.path("changes")) {
+                List<String> parts = new ArrayList<>();
+                for (JsonNode f : c.path("fields")) {
+                    parts.add(f.path("field").asString() + " " + f.path("before").asString() + " \u2192 " + f.path("after").asString());
+                }
+                fields.put(c.path("name").asString(), String.join("; ", parts));
+            }
             for (String kind : List.of("added", "changed", "removed")) {
                 for (JsonNode n : r.get(kind)) {
-                    out.println((kind.equals("added") ? "+ " : kind.equals("removed") ? "- " : "~ ") + n.asString());
+                    String detail = kind.equals("changed") && fields.containsKey(n.asString()) ? ": " + fields.get(n.asString()) : "";
+                    out.println((kind.equals("added") ? "+ " : kind.equals("removed") ? "- " : "~ ") + n.asString() + detail);
                     changes++;
                 }
             }
+            printWarnings(out, r.path("warnings"));
             if (changes == 0) {
                 out.println("No changes: vault " + vault + " already matches " + file);
             } else {
                 out.println(dryRun ? "Dry run: nothing was changed (" + changes + " change(s) pending)"
                         : "Applied " + changes + " change(s) to vault " + vault);
             }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = {"Print the vault's services as a services.yaml that 'service apply' accepts unchanged.",
+                "Example: keyway service export -o services.yaml",
+                "Example: keyway service export --vault ci | keyway service apply -f /dev/stdin --vault staging --dry-run"})
+    static final class Export implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.") Path output;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().get(base(vault));
+            var list = ApiClient.JSON.createArrayNode();
+            for (JsonNode s : r.get("services")) {
+                var copy = ((tools.jackson.databind.node.ObjectNode) s).deepCopy();
+                copy.remove(List.of("updated_at", "updated_by"));
+                list.add(copy);
+            }
+            var doc = ApiClient.JSON.createObjectNode();
+            doc.set("services", list);
+            String yaml = "# services of vault " + vault + " (keyway service export); apply with: keyway service apply -f FILE --vault "
+                    + vault + "\n" + ApiClient.YAML.writeValueAsString(doc);
+            if (output == null) {
+                spec.commandLine().getOut().print(yaml);
+                spec.commandLine().getOut().flush();
+                return;
+            }
+            try {
+                Files.writeString(output, yaml);
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.FAILURE, "cannot write " + output + ": " + e.getMessage());
+            }
+            spec.commandLine().getOut().println("Wrote " + r.get("services").size() + " service(s) of vault " + vault + " to " + output);
         }
     }
 

@@ -59,22 +59,48 @@ final class TokenCommand {
         }
     }
 
-    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List tokens (ids and accessors, never the tokens).")
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true,
+            description = {"List live tokens (ids and accessors, never the tokens); revoked and expired ones only with --all.",
+                "Example: keyway token list --vault default --all"})
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--vault", paramLabel = "VAULT", description = "Only tokens bound to this vault.") String vault;
+        @Option(names = "--all", description = "Also list revoked and expired tokens.") boolean all;
         @Option(names = "--json", description = "Print JSON.") boolean json;
 
         @Override
         public void run() {
             JsonNode r = client.client().get("/v1/tokens" + (vault == null ? "" : "?vault=" + Paths.seg(vault)));
-            if (json) {
-                Output.json(spec.commandLine().getOut(), r.get("tokens"));
-            } else {
-                Output.table(spec.commandLine().getOut(), r.get("tokens"), "id", "accessor", "type", "vault", "display_name",
-                        "expires_at", "revoked");
+            var shown = ApiClient.JSON.createArrayNode();
+            int hidden = 0;
+            java.time.Instant now = java.time.Instant.now();
+            for (JsonNode t : r.get("tokens")) {
+                if (all || live(t, now)) {
+                    shown.add(t);
+                } else {
+                    hidden++;
+                }
             }
+            if (json) {
+                Output.json(spec.commandLine().getOut(), shown);
+                return;
+            }
+            Output.table(spec.commandLine().getOut(), shown, "id", "accessor", "type", "vault", "display_name", "expires_at", "revoked");
+            if (hidden > 0) {
+                spec.commandLine().getOut().println("(" + hidden + " revoked or expired token" + (hidden == 1 ? "" : "s")
+                        + " hidden; --all lists them)");
+                spec.commandLine().getOut().flush();
+            }
+        }
+
+        /** Not revoked and not past its expiry (a token without expiry is live until revoked). */
+        static boolean live(JsonNode t, java.time.Instant now) {
+            if (t.path("revoked").asBoolean()) {
+                return false;
+            }
+            JsonNode e = t.get("expires_at");
+            return e == null || e.isNull() || e.asString().isEmpty() || java.time.Instant.parse(e.asString()).isAfter(now);
         }
     }
 

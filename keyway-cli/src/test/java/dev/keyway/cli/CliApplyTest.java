@@ -62,12 +62,14 @@ class CliApplyTest {
                 """);
 
         var dry = kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "apply", "--dry-run").ok();
-        assertThat(dry.out().lines()).contains("+ fresh", "~ change", "- drop").doesNotContain("~ keep", "+ keep");
+        assertThat(dry.out().lines()).contains("+ fresh", "- drop",
+                "~ change: methods [] \u2192 [GET]; inject {\"bearer\":\"OLD_KEY\"} \u2192 {\"bearer\":\"NEW_KEY\"}")
+                .noneMatch(l -> l.startsWith("~ keep") || l.startsWith("+ keep"));
         assertThat(dry.out()).contains("Dry run: nothing was changed (3 change(s) pending)");
         assertThat(services("apply")).isEqualTo(before);
 
         var real = kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "apply").ok();
-        assertThat(real.out().lines()).contains("+ fresh", "~ change", "- drop");
+        assertThat(real.out().lines()).contains("+ fresh", "- drop").anyMatch(l -> l.startsWith("~ change: methods [] \u2192 [GET]"));
         assertThat(real.out()).contains("Applied 3 change(s) to vault apply");
         assertThat(kw.cli("service", "list", "--vault", "apply", "--json").ok().json().findValuesAsString("name"))
                 .containsExactly("keep", "change", "fresh");
@@ -138,5 +140,93 @@ class CliApplyTest {
 
         kw.cli("service", "apply", "-f", files.resolve("missing.yaml").toString()).expect(ExitCodes.USAGE);
         kw.cli("service", "apply").expect(ExitCodes.USAGE);
+    }
+
+    @Test
+    void exportIsAcceptedUnchangedAndRoundTrips() throws Exception {
+        kw.cli("vault", "create", "gitops").ok();
+        kw.cli("service", "add", "openai", "--vault", "gitops", "--template", "openai").ok();
+        kw.cli("service", "add", "gh", "--vault", "gitops", "--host", "api.github.com", "--header",
+                "Authorization: token {GITHUB_TOKEN}", "--method", "GET", "--path", "/repos/**", "--description", "GitHub, read-only").ok();
+        kw.cli("service", "add", "git", "--vault", "gitops", "--host", "github.com", "--basic", "x-access-token:GITHUB_TOKEN",
+                "--disabled").ok();
+        kw.cli("service", "add", "tg", "--vault", "gitops", "--host", "api.telegram.org", "--substitute", "__TG__=TG_TOKEN",
+                "--in", "path,body").ok();
+        Path exported = files.resolve("exported.yaml");
+        assertThat(kw.cli("service", "export", "--vault", "gitops", "-o", exported.toString()).ok().out())
+                .contains("Wrote 4 service(s) of vault gitops to " + exported);
+        String yaml = Files.readString(exported);
+        assertThat(yaml).contains("services:").contains("openai").doesNotContain("updated_at");
+        // export -> apply --dry-run: nothing to change
+        assertThat(kw.cli("service", "apply", "-f", exported.toString(), "--vault", "gitops", "--dry-run").ok().out())
+                .contains("No changes");
+        // export -> wipe -> apply -> export: identical
+        Path empty = files.resolve("none.yaml");
+        Files.writeString(empty, "services: []\n");
+        assertThat(kw.cli("service", "apply", "-f", empty.toString(), "--vault", "gitops").ok().out()).contains("- openai");
+        assertThat(kw.cli("service", "list", "--vault", "gitops", "--json").ok().json().isEmpty()).isTrue();
+        assertThat(kw.cli("service", "apply", "-f", exported.toString(), "--vault", "gitops").ok().out())
+                .contains("+ openai", "+ gh", "+ git", "+ tg");
+        assertThat(kw.cli("service", "export", "--vault", "gitops").ok().out()).isEqualTo(yaml);
+        // the output of 'service list --json' (with its read-only metadata) is accepted unchanged too
+        Path listed = files.resolve("listed.json");
+        Files.writeString(listed, kw.cli("service", "list", "--vault", "gitops", "--json").ok().out());
+        assertThat(Files.readString(listed)).contains("updated_at");
+        assertThat(kw.cli("service", "apply", "-f", listed.toString(), "--vault", "gitops", "--dry-run").ok().out())
+                .contains("No changes");
+    }
+
+    @Test
+    void templatesWithOverridesInYaml() throws Exception {
+        kw.cli("vault", "create", "templated").ok();
+        Path yaml = files.resolve("templated.yaml");
+        Files.writeString(yaml, """
+                services:
+                  - template: anthropic
+                  - template: github
+                    name: gh-work
+                    credential: GH_WORK
+                    methods: [GET]
+                """);
+        var r = kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "templated").ok();
+        assertThat(r.out()).contains("+ anthropic", "+ gh-work");
+        var anthropic = kw.cli("service", "show", "anthropic", "--vault", "templated").ok().json();
+        assertThat(anthropic.get("host").asString()).isEqualTo("api.anthropic.com");
+        assertThat(anthropic.get("inject").toString()).contains("ANTHROPIC_API_KEY");
+        var gh = kw.cli("service", "show", "gh-work", "--vault", "templated").ok().json();
+        assertThat(gh.get("methods").toString()).isEqualTo("[\"GET\"]");
+        assertThat(gh.get("inject").toString()).contains("GH_WORK").doesNotContain("GITHUB_TOKEN");
+        // a template entry that matches what is stored is no change
+        assertThat(kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "templated", "--dry-run").ok().out())
+                .contains("No changes");
+
+        Path typo = files.resolve("typo-template.yaml");
+        Files.writeString(typo, "services:\n  - template: antropic\n");
+        assertThat(kw.cli("service", "apply", "-f", typo.toString(), "--vault", "templated").expect(ExitCodes.CONFLICT).err())
+                .contains("services[0]").contains("no template named 'antropic'").contains("did you mean anthropic?");
+        assertThat(kw.cli("service", "add", "x", "--vault", "templated", "--template", "antropic").expect(ExitCodes.NOT_FOUND).err())
+                .contains("did you mean anthropic?");
+        Path credOnly = files.resolve("cred-only.yaml");
+        Files.writeString(credOnly, "services:\n  - name: x\n    host: x.example.com\n    credential: X\n    inject: none\n");
+        assertThat(kw.cli("service", "apply", "-f", credOnly.toString(), "--vault", "templated").expect(ExitCodes.CONFLICT).err())
+                .contains("'credential' only applies with 'template'");
+    }
+
+    @Test
+    void addAndApplyWarnAboutMissingCredentialsAndHostTypos() throws Exception {
+        kw.cli("vault", "create", "warned").ok();
+        var add = kw.cli("service", "add", "claude", "--vault", "warned", "--host", "api.antrhopic.com", "--bearer", "ANTHROPIC_API_KEY").ok();
+        assertThat(add.out()).contains("WARNING: service 'claude' uses credential ANTHROPIC_API_KEY, which does not exist in vault 'warned'")
+                .contains("WARNING: service 'claude': host api.antrhopic.com is one edit away from the catalog host api.anthropic.com")
+                .contains("did you mean api.anthropic.com?");
+        kw.cliWithStdin("secret-value", "credential", "set", "ANTHROPIC_API_KEY", "--vault", "warned").ok();
+        var fixed = kw.cli("service", "add", "claude", "--vault", "warned", "--host", "api.anthropic.com", "--bearer", "ANTHROPIC_API_KEY").ok();
+        assertThat(fixed.out()).doesNotContain("WARNING");
+
+        Path yaml = files.resolve("warned.yaml");
+        Files.writeString(yaml, "services:\n  - name: oai\n    host: api.opneai.com\n    inject: { bearer: OPENAI_API_KEY }\n");
+        var dry = kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "warned", "--dry-run").ok();
+        assertThat(dry.out()).contains("WARNING: service 'oai' uses credential OPENAI_API_KEY")
+                .contains("did you mean api.openai.com?");
     }
 }

@@ -31,8 +31,29 @@ class CliDoctorTest {
     }
 
     @Test
-    void unreachableServerIsReported(@TempDir Path dir) {
-        var r = CliHarness.raw("doctor", "--addr", "http://127.0.0.1:1", "--data-dir", dir.toString()).expect(ExitCodes.FAILURE);
-        assertThat(r.out()).contains("FAIL").contains("server reachable");
+    void unreachableServerExitsTwoAsDocumented(@TempDir Path dir) {
+        var r = CliHarness.raw("doctor", "--addr", "http://127.0.0.1:1", "--data-dir", dir.toString()).expect(ExitCodes.UNREACHABLE);
+        assertThat(r.out()).contains("FAIL").contains("server reachable").doesNotContain("All checks passed");
+    }
+
+    @Test
+    void configurationIsChecked(@TempDir Path dir) throws Exception {
+        try (CliHarness kw = CliHarness.start(dir)) {
+            var ok = kw.cli("doctor").ok();
+            assertThat(ok.out()).containsPattern("ok    proxy listening at 127\\.0\\.0\\.1:\\d+");
+            // a service whose credential does not exist is a failure, never "All checks passed"
+            kw.cli("service", "add", "openai", "--template", "openai").ok();
+            var missing = kw.cli("doctor").expect(ExitCodes.FAILURE);
+            assertThat(missing.out()).contains("FAIL  service openai in vault default uses credential OPENAI_API_KEY, which does not exist")
+                    .contains("keyway credential set OPENAI_API_KEY --vault default").doesNotContain("All checks passed");
+            kw.cliWithStdin("sk-test", "credential", "set", "OPENAI_API_KEY").ok();
+            assertThat(kw.cli("doctor").ok().out()).contains("ok    services of vault default have their credentials")
+                    .contains("All checks passed.");
+            // a disabled service is a warning: exit 0, but not "All checks passed"
+            kw.cli("service", "disable", "openai").ok();
+            var disabled = kw.cli("doctor").ok();
+            assertThat(disabled.out()).contains("warn  service openai in vault default is disabled")
+                    .contains("No failures, but 1 warning(s)").doesNotContain("All checks passed");
+        }
     }
 }

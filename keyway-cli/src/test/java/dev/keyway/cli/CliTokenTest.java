@@ -65,8 +65,25 @@ class CliTokenTest {
         assertThat(before.has("token")).isFalse();
 
         assertThat(kw.cli("token", "revoke", accessor).ok().out()).contains("Revoked token " + accessor);
-        assertThat(only(kw.cli("token", "list", "--vault", "tok-vault", "--json").ok().json()).get("revoked").asBoolean()).isTrue();
-        assertThat(kw.cli("token", "list", "--vault", "tok-vault").ok().out()).containsPattern("true\\s*$");
+        // revoked tokens are hidden unless --all
+        assertThat(kw.cli("token", "list", "--vault", "tok-vault", "--json").ok().json().isEmpty()).isTrue();
+        assertThat(kw.cli("token", "list", "--vault", "tok-vault").ok().out()).doesNotContain(accessor)
+                .contains("(1 revoked or expired token hidden; --all lists them)");
+        assertThat(only(kw.cli("token", "list", "--vault", "tok-vault", "--json", "--all").ok().json()).get("revoked").asBoolean()).isTrue();
+        assertThat(kw.cli("token", "list", "--vault", "tok-vault", "--all").ok().out()).contains(accessor).containsPattern("true\\s*$");
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> live={1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "{\"revoked\":false,\"expires_at\":\"2030-01-01T00:00:00Z\"} | true",
+        "{\"revoked\":true,\"expires_at\":\"2030-01-01T00:00:00Z\"}  | false",
+        "{\"revoked\":false,\"expires_at\":\"2026-01-01T00:00:00Z\"} | false",
+        "{\"revoked\":false,\"expires_at\":null}                   | true",
+        "{\"revoked\":false}                                       | true",
+    })
+    void listHidesRevokedAndExpired(String token, boolean live) {
+        assertThat(TokenCommand.List_.live(CliHarness.JSON.readTree(token), java.time.Instant.parse("2027-01-01T00:00:00Z")))
+                .isEqualTo(live);
     }
 
     @Test

@@ -47,6 +47,67 @@ class CliUsageTest {
         assertThat(r.err()).isEmpty();
     }
 
+    @ParameterizedTest(name = "keyway {0}: summary and example")
+    @MethodSource("commandPaths")
+    void everyCommandHasAOneLineSummaryAndAnExample(List<String> path) {
+        CommandLine cl = Main.commandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        for (String p : path) {
+            cl = cl.getSubcommands().get(p);
+        }
+        var u = cl.getCommandSpec().usageMessage();
+        String summary = u.header().length > 0 ? u.header()[0] : u.description().length > 0 ? u.description()[0] : "";
+        assertThat(summary.strip()).as("summary of keyway %s", String.join(" ", path)).isNotBlank().endsWith(".")
+                .doesNotStartWith("%n");
+        String help = String.join("\n", u.description()) + "\n" + String.join("\n", u.footer());
+        assertThat(help).as("keyway %s has an example", String.join(" ", path)).containsPattern("Examples?:");
+        List<String> args = new ArrayList<>(path);
+        args.add("--help");
+        if (!path.equals(List.of("help"))) {
+            assertThat(CliHarness.raw(args.toArray(String[]::new)).ok().out()).containsPattern("Examples?:");
+        }
+    }
+
+    @Test
+    void mistypedCommandsAndOptionsSuggestTheClosest() {
+        var cmd = CliHarness.raw("servce", "list").expect(ExitCodes.USAGE);
+        assertThat(cmd.err()).contains("Did you mean").contains("service");
+        var sub = CliHarness.raw("service", "lst").expect(ExitCodes.USAGE);
+        assertThat(sub.err()).contains("Did you mean").contains("list");
+        var opt = CliHarness.raw("service", "list", "--jsn").expect(ExitCodes.USAGE);
+        assertThat(opt.err()).contains("Did you mean").contains("--json");
+    }
+
+    @Test
+    void completionScriptsComeFromTheCommandTree() {
+        for (String shell : List.of("bash", "zsh")) {
+            var r = CliHarness.raw("completion", shell).ok();
+            assertThat(r.out()).contains("complete -F").contains("set-services").contains("export").contains("--dry-run");
+        }
+        assertThat(CliHarness.raw("completion", "fish").expect(ExitCodes.USAGE).err()).contains("bash").contains("zsh");
+    }
+
+    @ParameterizedTest(name = "NO_COLOR={0} terminal={1} -> {2}")
+    @org.junit.jupiter.params.provider.CsvSource(nullValues = "-", value = {
+        "-, true, ON", "-, false, OFF", "1, true, OFF", "'', true, ON", "yes, false, OFF"})
+    void colourOnlyOnATerminalAndNeverWithNoColor(String noColor, boolean terminal, CommandLine.Help.Ansi expected) {
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        if (noColor != null) {
+            env.put("NO_COLOR", noColor);
+        }
+        assertThat(Colour.ansi(env, terminal)).isEqualTo(expected);
+    }
+
+    @Test
+    void helpWrittenToAPipeHasNoEscapeCodes() {
+        assertThat(CliHarness.raw("service", "add", "--help").ok().out()).doesNotContain("\u001b[");
+    }
+
+    @Test
+    void credentialHelpDoesNotDenyReveal() {
+        String help = CliHarness.raw("credential", "--help").ok().out();
+        assertThat(help).contains("reveal").doesNotContain("no command or API returns them");
+    }
+
     @Test
     void theCommandTreeIsComplete() {
         assertThat(commandPaths().map(p -> String.join(" ", p))).contains(

@@ -131,6 +131,56 @@ class ProposalCommandTest {
     }
 
     @Test
+    void approvedProposalReachesARestrictedAgentAndDiscoverShowsIt() throws Exception {
+        cs.api("POST", "/v1/vaults/default/services", "{\"name\":\"cli-openai\",\"host\":\"api.openai.com\",\"inject\":{\"bearer\":\"CLI_OAI\"}}");
+        JsonNode made = cs.api("POST", "/v1/agents", "{\"name\":\"cli-claude\",\"vaults\":[{\"vault\":\"default\"}],"
+                + "\"services\":[\"cli-openai\"]}");
+        Path claude = Files.createDirectories(tmp.resolve("cli-claude"));
+        Files.writeString(claude.resolve("admin-token"), made.get("token").asString() + "\n");
+        String id = idOf(cs.run(claude, "proposal create", "--service", "cli-github", "--host", "api.github.com",
+                "--bearer", "CLI_GH_NEW", "--credential", "CLI_GH_NEW", "-m", "need github"));
+        assertThat(cs.run(claude, "discover").out()).contains("cli-openai").doesNotContain("cli-github");
+
+        assertThat(cs.admin("proposal show", id).out()).contains("Approving also grants agent cli-claude the service cli-github");
+        CliServer.Result a = cs.admin("proposal approve", id);
+        assertThat(a.exit()).as(a.err()).isZero();
+        assertThat(a.out()).contains("Added services: cli-github; agent cli-claude was granted cli-github and can use them now");
+        assertThat(cs.run(claude, "discover").out()).contains("cli-openai").contains("cli-github");
+    }
+
+    @Test
+    void approvalNeverSaysAddedWithoutSayingTheProposerCannotUseIt() throws Exception {
+        cs.api("POST", "/v1/vaults", "{\"name\":\"cli-other\"}");
+        cs.api("POST", "/v1/vaults/cli-other/services", "{\"name\":\"cli-twin\",\"host\":\"api.twin.example.com\",\"inject\":\"none\"}");
+        JsonNode made = cs.api("POST", "/v1/agents", "{\"name\":\"cli-two\",\"vaults\":[{\"vault\":\"default\"},"
+                + "{\"vault\":\"cli-other\"}],\"services\":[\"cli-openai-x\"]}");
+        Path two = Files.createDirectories(tmp.resolve("cli-two"));
+        Files.writeString(two.resolve("admin-token"), made.get("token").asString() + "\n");
+        String id = idOf(cs.run(two, "proposal create", "--vault", "default", "--service", "cli-twin", "--host", "api.twin-a.example.com",
+                "--passthrough", "-m", "need twin"));
+        assertThat(cs.admin("proposal show", id).out()).contains("Approving does not grant agent cli-two cli-twin");
+        CliServer.Result a = cs.admin("proposal approve", id);
+        assertThat(a.exit()).as(a.err()).isZero();
+        assertThat(a.out()).contains("Added services: cli-twin")
+                .contains("Not granted to the proposing agent: cli-twin (a service of that name exists in another of its vaults)");
+    }
+
+    @Test
+    void setServicesWidensAndNarrowsAnAgent() throws Exception {
+        cs.api("POST", "/v1/agents", "{\"name\":\"cli-reshape\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"a\"]}");
+        CliServer.Result w = cs.admin("agent set-services", "cli-reshape", "a,b");
+        assertThat(w.exit()).as(w.err()).isZero();
+        assertThat(w.out()).contains("Agent cli-reshape may now use a, b");
+        assertThat(cs.api("GET", "/v1/agents/cli-reshape", null).get("services").toString()).isEqualTo("[\"a\",\"b\"]");
+        assertThat(cs.admin("agent set-services", "cli-reshape", "--all").out()).contains("every service of its vaults");
+        assertThat(cs.api("GET", "/v1/agents/cli-reshape", null).get("services").isNull()).isTrue();
+        assertThat(cs.admin("agent set-services", "cli-reshape").exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(cs.admin("agent set-services", "cli-reshape", "a", "--all").exit()).isEqualTo(ExitCodes.USAGE);
+        assertThat(cs.admin("agent set-services", "nobody", "a").exit()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(cs.admin("agent set-services", "cli-reshape", "Bad Name").exit()).isEqualTo(ExitCodes.CONFLICT);
+    }
+
+    @Test
     void reviewNeedsATerminal() {
         CliServer.Result r = cs.admin("proposal review");
         assertThat(r.exit()).isEqualTo(ExitCodes.USAGE);

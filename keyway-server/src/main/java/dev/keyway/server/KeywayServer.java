@@ -149,7 +149,9 @@ public final class KeywayServer implements AutoCloseable {
                     case OWNER -> Access.requireOwner(auth.authenticate(req));
                 }
             });
-            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog)).routes(router);
+            AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
+            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get()))
+                    .routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
@@ -157,7 +159,6 @@ public final class KeywayServer implements AutoCloseable {
                     new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)), onChange);
             identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
-            AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get, store).routes(router);
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
@@ -244,12 +245,13 @@ public final class KeywayServer implements AutoCloseable {
     }
 
     private static Map<String, Object> status(ServerConfig cfg, RuntimeState runtime, String instanceId, CertificateAuthority ca,
-            AuditLog auditLog) {
+            AuditLog auditLog, String proxyAddress) {
         var snap = runtime.current();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("instance_id", instanceId);
         m.put("version", versionString());
         m.put("data_dir", cfg.dataDir().toAbsolutePath().toString());
+        m.put("proxy", proxyAddress);
         m.put("store", "sqlite");
         m.put("vaults", snap.byName().size());
         m.put("services", snap.byName().values().stream().mapToInt(v -> v.services().size()).sum());

@@ -211,6 +211,7 @@ class AuthorizationMatrixTest {
                 POST    /v1/agents                                       AUTHENTICATED
                 POST    /v1/agents/{name}/revoke                         AUTHENTICATED
                 POST    /v1/agents/{name}/rotate                         AUTHENTICATED
+                PUT     /v1/agents/{name}/services                       AUTHENTICATED
                 POST    /v1/auth/login                                   PUBLIC
                 POST    /v1/auth/logout                                  AUTHENTICATED
                 POST    /v1/aws/credentials                              AUTHENTICATED
@@ -240,6 +241,7 @@ class AuthorizationMatrixTest {
                 POST    /vaults/{vault}/agents                           CONSOLE
                 POST    /vaults/{vault}/agents/{agent}/delete            CONSOLE
                 POST    /vaults/{vault}/agents/{agent}/revoke            CONSOLE
+                POST    /vaults/{vault}/agents/{agent}/services          CONSOLE
                 POST    /vaults/{vault}/agents/{agent}/rotate            CONSOLE
                 POST    /vaults/{vault}/credentials                      CONSOLE
                 POST    /vaults/{vault}/credentials/{name}/delete        CONSOLE

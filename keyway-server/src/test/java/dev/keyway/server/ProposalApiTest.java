@@ -116,6 +116,74 @@ class ProposalApiTest {
         assertThat(audit.toString()).doesNotContain(SECRET);
     }
 
+    @Test
+    void approvalGrantsARestrictedAgentTheNewServiceAndTheReviewerIsToldFirst() throws Exception {
+        var svc = ts.call("POST", "/v1/vaults/default/services", service("subset-known", "api.known.example.com", "{\"bearer\":\"KNOWN\"}"));
+        assertThat(svc.statusCode()).as(svc.body()).isEqualTo(201);
+        var made = ts.call("POST", "/v1/agents", "{\"name\":\"subset-agent\",\"vaults\":[{\"vault\":\"default\"}],"
+                + "\"services\":[\"subset-known\"]}");
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String restricted = json(made).get("token").asString();
+        JsonNode c = create(proposal(service("subset-new", "api.subset-new.example.com", "{\"bearer\":\"SUBSET_NEW\"}"),
+                "{\"name\":\"SUBSET_NEW\"}", "need the new api"), restricted);
+        String id = c.get("id").asString();
+
+        // the reviewer sees, before deciding, that approval widens the agent
+        JsonNode pending = json(ts.call("GET", "/v1/proposals/" + id, null));
+        assertThat(pending.get("proposer_grant").get("agent").asString()).isEqualTo("subset-agent");
+        assertThat(pending.get("proposer_grant").get("messages").toString())
+                .contains("also grants agent subset-agent the service subset-new");
+        // before approval the agent cannot see it (it does not exist yet, and it is outside its subset)
+        assertThat(serviceNames(json(ts.call("GET", "/discover", null, restricted))))
+                .containsExactly("subset-known");
+
+        JsonNode approved = json(ts.call("POST", "/v1/proposals/" + id + "/approve", "{}"));
+        assertThat(approved.get("applied").get("proposer_grant").get("agent").asString()).isEqualTo("subset-agent");
+        assertThat(approved.get("applied").get("proposer_grant").get("services").toString()).contains("subset-new");
+        // the agent (same token, no rotation) now discovers both; its record says so
+        assertThat(serviceNames(json(ts.call("GET", "/discover", null, restricted))))
+                .containsExactlyInAnyOrder("subset-known", "subset-new");
+        assertThat(json(ts.call("GET", "/v1/agents/subset-agent", null)).get("services").toString())
+                .contains("subset-known").contains("subset-new");
+        assertThat(awaitAudit("proposal.approve", id).toString()).contains("granted_agent");
+    }
+
+    @Test
+    void aNameThatExistsInAnotherOfTheAgentsVaultsIsNeverGrantedByThisVaultsReviewer() throws Exception {
+        assertThat(ts.call("POST", "/v1/vaults", "{\"name\":\"elsewhere-pa\"}").statusCode()).isEqualTo(201);
+        var other = ts.call("POST", "/v1/vaults/elsewhere-pa/services", service("twin", "api.twin-b.example.com", "{\"bearer\":\"TWIN_B\"}"));
+        assertThat(other.statusCode()).as(other.body()).isEqualTo(201);
+        var made = ts.call("POST", "/v1/agents", "{\"name\":\"two-vaults\",\"vaults\":[{\"vault\":\"default\"},{\"vault\":\"elsewhere-pa\"}],"
+                + "\"services\":[\"none-yet\"]}");
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String token = json(made).get("token").asString();
+        JsonNode c = create("{\"vault\":\"default\",\"services\":[" + service("twin", "api.twin-a.example.com", "{\"bearer\":\"TWIN_A\"}")
+                + "],\"credentials\":[{\"name\":\"TWIN_A\"}],\"message\":\"need twin\"}", token);
+        String id = c.get("id").asString();
+        JsonNode pending = json(ts.call("GET", "/v1/proposals/" + id, null));
+        assertThat(pending.get("proposer_grant").get("agent").isNull()).isTrue();
+        assertThat(pending.get("proposer_grant").get("withheld").toString()).isEqualTo("[\"twin\"]");
+        assertThat(pending.get("proposer_grant").get("messages").toString()).contains("does not grant agent two-vaults twin");
+        assertThat(ts.call("POST", "/v1/proposals/" + id + "/approve", "{}").statusCode()).isEqualTo(200);
+        assertThat(json(ts.call("GET", "/v1/agents/two-vaults", null)).get("services").toString()).isEqualTo("[\"none-yet\"]");
+    }
+
+    static List<String> serviceNames(JsonNode discover) {
+        List<String> out = new ArrayList<>();
+        discover.get("services").forEach(s -> out.add(s.get("name").asString()));
+        return out;
+    }
+
+    @Test
+    void anUnrestrictedProposerIsGrantedNothing() throws Exception {
+        JsonNode c = create(proposal(service("plain-new", "api.plain-new.example.com", "{\"bearer\":\"PLAIN_NEW\"}"),
+                "{\"name\":\"PLAIN_NEW\"}", "need it"), otherAgent);
+        JsonNode pending = json(ts.call("GET", "/v1/proposals/" + c.get("id").asString(), null));
+        assertThat(pending.get("proposer_grant").get("agent").isNull()).isTrue();
+        assertThat(pending.get("proposer_grant").get("messages").isEmpty()).isTrue();
+        ts.call("POST", "/v1/proposals/" + c.get("id").asString() + "/reject", "{}");
+    }
+
     JsonNode awaitAudit(String action, String proposal) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {

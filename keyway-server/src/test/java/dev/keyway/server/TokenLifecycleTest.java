@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -163,6 +164,56 @@ class TokenLifecycleTest {
         // and discovery only shows what it may use
         JsonNode d = ok(ts.call("GET", "/discover", null, agent));
         assertThat(d.get("services").toString()).contains("svc-a").doesNotContain("svc-c");
+    }
+
+    @Test
+    void setServicesWidensAndNarrowsALiveAgentWithoutANewToken() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"reshaped\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"svc-a\"]}")).get("token").asString();
+        String proxy = "http://" + agent + ":default@" + proxyBase;
+        assertThat(ok(ts.call("GET", "/discover", null, agent)).get("services").toString()).doesNotContain("svc-c");
+
+        JsonNode widened = ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"svc-a\",\"svc-c\",\"svc-c\"]}"));
+        assertThat(widened.get("services").toString()).isEqualTo("[\"svc-a\",\"svc-c\"]");
+        assertThat(ok(ts.call("GET", "/discover", null, agent)).get("services").toString()).contains("svc-a").contains("svc-c");
+        upstream.enqueue(new MockResponse.Builder().body("c-ok").build());
+        Curl.Result c = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/c/1");
+        assertThat(c.out()).contains("c-ok");
+        assertThat(upstream.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
+
+        ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"svc-c\"]}"));
+        Curl.Result a = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", keywayCa.toString(),
+                "https://localhost:" + upstream.getPort() + "/a/1");
+        assertThat(a.out()).contains("403").containsIgnoringCase("keyway-error: service-rule-denied");
+        assertThat(upstream.takeRequest(500, TimeUnit.MILLISECONDS)).as("narrowed: nothing forwarded for svc-a").isNull();
+
+        assertThat(ok(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}")).get("services").isNull()).isTrue();
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[]}").statusCode()).isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{}").statusCode()).as("no 'services' never means all").isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":[\"Bad Name\"]}").statusCode()).isEqualTo(422);
+        assertThat(ts.call("PUT", "/v1/agents/nobody/services", "{\"services\":null}").statusCode()).isEqualTo(404);
+        // an agent cannot widen itself
+        assertThat(ts.call("PUT", "/v1/agents/reshaped/services", "{\"services\":null}", agent).statusCode()).isEqualTo(403);
+        assertThat(ts.call("GET", "/v1/audit?limit=1000", null).body()).contains("agent.set-services");
+    }
+
+    @Test
+    void aWrongVaultNamesKeywayVaultNotAHeader() throws Exception {
+        String agent = ok(ts.call("POST", "/v1/agents", "{\"name\":\"one-vault\",\"vaults\":[{\"vault\":\"default\"}]}"))
+                .get("token").asString();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().proxy(java.net.ProxySelector.of(null)).build();
+        for (String vault : List.of("nope", "wrong-vault-lt")) {
+            if (vault.equals("wrong-vault-lt")) {
+                ok(ts.call("POST", "/v1/vaults", "{\"name\":\"wrong-vault-lt\"}"));
+            }
+            var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ts.base() + "/discover"))
+                    .header("Authorization", "Bearer " + agent).header("X-Keyway-Vault", vault).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isIn(403, 404);
+            String detail = JSON.readTree(r.body()).get("detail").asString();
+            assertThat(detail).contains("KEYWAY_VAULT").contains("'" + vault + "'").contains("[default]").doesNotContain("X-Keyway-Vault");
+        }
     }
 
     @Test

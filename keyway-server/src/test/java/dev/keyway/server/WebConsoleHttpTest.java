@@ -283,6 +283,32 @@ class WebConsoleHttpTest {
         assertThat(owner.get("/proposals?status=rejected").body()).contains(id);
     }
 
+    @Test
+    @Order(9)
+    void anAgentsServicesChangeFromItsRowAndTheReviewPageSaysWhatApprovalGrants() throws Exception {
+        for (String n : List.of("console-a", "console-b")) {
+            HttpResponse<String> c = ts.call("POST", "/v1/vaults/default/services",
+                    "{\"name\":\"" + n + "\",\"host\":\"api." + n + ".example.com\",\"inject\":{\"bearer\":\"K\"}}");
+            assertThat(c.statusCode()).as(c.body()).isEqualTo(201);
+        }
+        String agent = TokenLifecycleTest.JSON.readTree(ts.call("POST", "/v1/agents",
+                "{\"name\":\"narrow\",\"vaults\":[{\"vault\":\"default\"}],\"services\":[\"console-a\"]}").body())
+                .get("token").asString();
+        assertThat(owner.get("/vaults/default/agents").body()).contains("data-set-services=\"narrow\"")
+                .contains("action=\"/vaults/default/agents/narrow/services\"");
+        HttpResponse<String> r = owner.submit("/vaults/default/agents", "/vaults/default/agents/narrow/services",
+                Map.of("services", "console-b"));
+        assertThat(r.headers().firstValue("location")).hasValue("/vaults/default/agents?done=agent-services-saved");
+        assertThat(ts.call("GET", "/v1/agents/narrow", null).body()).contains("\"services\":[\"console-b\"]");
+
+        HttpResponse<String> p = ts.call("POST", "/v1/proposals", "{\"services\":[{\"name\":\"console-c\",\"host\":\"api.console-c.example.com\","
+                + "\"inject\":{\"bearer\":\"CONSOLE_C\"}}],\"credentials\":[{\"name\":\"CONSOLE_C\"}],\"message\":\"need c\"}", agent);
+        assertThat(p.statusCode()).as(p.body()).isEqualTo(201);
+        String id = TokenLifecycleTest.JSON.readTree(p.body()).get("id").asString();
+        assertThat(owner.get("/proposals/" + id).body()).contains("id=\"proposer-grant\"")
+                .contains("also grants agent narrow the service console-c");
+    }
+
     record JsonNodeView(String json) {
         String text(String field) {
             return TokenLifecycleTest.JSON.readTree(json).get(field).asString();

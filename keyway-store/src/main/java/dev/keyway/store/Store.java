@@ -163,6 +163,9 @@ public interface Store extends AutoCloseable {
 
     boolean setAgentRevoked(String agentId, boolean revoked);
 
+    /** Replaces the agent's service subset ({@code null}: all services); false if no such agent. */
+    boolean setAgentServices(String agentId, @org.jspecify.annotations.Nullable String services);
+
     /** Deletes the agent, its grants and its tokens. */
     boolean deleteAgent(String agentId);
 

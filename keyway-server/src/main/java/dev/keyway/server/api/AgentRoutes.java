@@ -57,6 +57,9 @@ public final class AgentRoutes {
 
     public record Rotate(@Nullable String ttl, @Nullable String period) {}
 
+    /** Body of {@code PUT /v1/agents/{name}/services}: the new subset, or {@code null} for all services. */
+    public record SetServices(@Nullable List<String> services) {}
+
     public void routes(Router r) {
         r.post("/v1/agents", RouteAccess.AUTHENTICATED, this::create);
         r.get("/v1/agents", RouteAccess.AUTHENTICATED, req -> {
@@ -71,6 +74,7 @@ public final class AgentRoutes {
         });
         r.get("/v1/agents/{name}", RouteAccess.AUTHENTICATED, req -> ApiResponse.ok(view(managed(auth.authenticate(req), req.param("name")))));
         r.post("/v1/agents/{name}/rotate", RouteAccess.AUTHENTICATED, this::rotate);
+        r.put("/v1/agents/{name}/services", RouteAccess.AUTHENTICATED, this::setServices);
         r.post("/v1/agents/{name}/revoke", RouteAccess.AUTHENTICATED, req -> {
             Principal p = auth.authenticate(req);
             AgentRecord a = managed(p, req.param("name"));
@@ -108,18 +112,7 @@ public final class AgentRoutes {
             Access.require(p, v.id(), v.name(), VaultRole.ADMIN);
             grants.put(v, VaultRole.parse(g.role() == null ? "proxy" : g.role()));
         }
-        String services = null;
-        if (body.services() != null) {
-            if (body.services().isEmpty()) {
-                throw KeywayException.validation("services", "services must not be empty; omit it to allow all services");
-            }
-            for (String s : body.services()) {
-                if (!Names.SERVICE_NAME.matcher(s).matches()) {
-                    throw KeywayException.validation("services", "invalid service name '" + dev.keyway.server.Names.printable(s) + "'");
-                }
-            }
-            services = String.join(",", body.services());
-        }
+        String services = serviceList(body.services());
         TokenService.Lifetime life = lifetime(body.ttl(), body.period());
         String svc = services;
         TokenService.Issued issued = store.atomically(st -> {
@@ -132,6 +125,46 @@ public final class AgentRoutes {
         trail.record(p, "agent.create", "", Map.of("agent", a.name(), "grants", grants.entrySet().stream()
                 .map(e -> e.getKey().name() + ":" + e.getValue().wire()).toList()));
         return ApiResponse.created(withToken(a, issued));
+    }
+
+    /**
+     * Widens or narrows an existing agent's services without a new token: the agent's own token
+     * follows at once, because principals read the agent's subset live; tokens it minted are
+     * intersected with it, so narrowing reaches them too.
+     */
+    private ApiResponse setServices(ApiRequest req) {
+        Principal p = auth.authenticate(req);
+        AgentRecord a = managed(p, req.param("name"));
+        SetServices body = req.json(SetServices.class);
+        // fail closed: a body without "services" (e.g. {} or a typo) must not lift the restriction
+        if (!req.json(Map.class).containsKey("services")) {
+            throw KeywayException.validation("services", "give 'services': a list of service names, or null for all services");
+        }
+        String services = serviceList(body.services());
+        store.setAgentServices(a.id(), services);
+        onChange.run();
+        trail.record(p, "agent.set-services", "", Map.of("agent", a.name(),
+                "services", services == null ? "all" : services, "before", a.services() == null ? "all" : a.services()));
+        return ApiResponse.ok(view(store.agentById(a.id()).orElseThrow()));
+    }
+
+    /** A validated, de-duplicated comma-joined subset; null (all services) when the list is null. */
+    private static @Nullable String serviceList(@Nullable List<String> services) {
+        if (services == null) {
+            return null;
+        }
+        if (services.isEmpty()) {
+            throw KeywayException.validation("services", "services must not be empty; omit it (or send null) to allow all services");
+        }
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        for (String s : services) {
+            if (s == null || !Names.SERVICE_NAME.matcher(s).matches()) {
+                throw KeywayException.validation("services", "invalid service name '"
+                        + dev.keyway.server.Names.printable(String.valueOf(s)) + "'");
+            }
+            out.add(s);
+        }
+        return String.join(",", out);
     }
 
     private ApiResponse rotate(ApiRequest req) {

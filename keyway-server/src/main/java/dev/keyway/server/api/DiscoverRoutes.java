@@ -109,14 +109,26 @@ public final class DiscoverRoutes {
         return ApiResponse.ok(out);
     }
 
+    /**
+     * The vault a discovery is about. Users choose it with {@code KEYWAY_VAULT} (or {@code --vault}),
+     * which the CLI sends as the {@code X-Keyway-Vault} header; errors name what the user set and
+     * list the vaults the token does have.
+     */
     static VaultRuntime resolveVault(Principal p, Snapshot s, String header) {
+        List<String> ids = new ArrayList<>(p.grants().keySet());
+        List<String> names = ids.stream().map(id -> s.vaultById(id).map(v -> v.vault().name()).orElse(id)).sorted().toList();
         if (header != null && !header.isBlank()) {
+            String asked = dev.keyway.server.Names.printable(header.strip());
+            String choose = p.owner() ? "" : "; this token's vaults: " + names;
             VaultRuntime vr = s.vaultByName(header.strip()).orElseThrow(() -> KeywayException.notFound(
-                    "vault '" + dev.keyway.server.Names.printable(header) + "' (from X-Keyway-Vault) does not exist"));
-            Access.require(p, vr.vault().id(), vr.vault().name(), VaultRole.PROXY);
+                    "vault '" + asked + "' (from KEYWAY_VAULT or --vault) does not exist" + choose));
+            try {
+                Access.require(p, vr.vault().id(), vr.vault().name(), VaultRole.PROXY);
+            } catch (KeywayException e) {
+                throw new KeywayException(e.type(), e.detail() + " (vault chosen by KEYWAY_VAULT or --vault)" + choose, e.extras());
+            }
             return vr;
         }
-        List<String> ids = new ArrayList<>(p.grants().keySet());
         if (p.owner()) {
             return s.vaultByName("default").orElseThrow();
         }
@@ -126,9 +138,8 @@ public final class DiscoverRoutes {
         if (ids.isEmpty()) {
             throw new KeywayException(ErrorType.FORBIDDEN, p.actor() + " has no vault");
         }
-        List<String> names = ids.stream().map(id -> s.vaultById(id).map(v -> v.vault().name()).orElse(id)).sorted().toList();
         throw new KeywayException(ErrorType.BAD_REQUEST, "this token has several vaults " + names
-                + "; choose one with the X-Keyway-Vault header (or KEYWAY_VAULT)");
+                + "; choose one with KEYWAY_VAULT (or --vault), e.g. KEYWAY_VAULT=" + names.getFirst());
     }
 
     private static String kind(Injection i) {

@@ -16,6 +16,7 @@ import dev.keyway.server.proposal.ProposalAccess;
 import dev.keyway.server.proposal.ProposalContent;
 import dev.keyway.server.proposal.ProposalService;
 import dev.keyway.server.proposal.ProposalViews;
+import dev.keyway.server.proposal.ProposerGrant;
 import dev.keyway.server.runtime.Snapshot;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.VaultRecord;
@@ -135,7 +136,7 @@ public final class ProposalRoutes {
             ProposalContent c = ProposalService.content(rec);
             if (ProposalAccess.mayView(p, rec, c)) {
                 out.add(ProposalViews.view(rec, c, names.getOrDefault(rec.vaultId(), rec.vaultId()),
-                        credentials.computeIfAbsent(rec.vaultId(), id -> proposals.credentialNames(rec))));
+                        credentials.computeIfAbsent(rec.vaultId(), id -> proposals.credentialNames(rec)), grantOf(rec, c)));
                 if (out.size() >= limit) {
                     break;
                 }
@@ -156,10 +157,18 @@ public final class ProposalRoutes {
         details.put("services", a.services());
         details.put("credentials_set", a.credentialsSet());
         details.put("flags", ProposalService.flags(a.record()));
+        if (a.grant().agent() != null) {
+            details.put("granted_agent", a.grant().agent());
+            details.put("granted_services", a.grant().granted());
+        }
         trail.record(p, "proposal.approve", v.name(), details);
         Map<String, Object> out = view(a.record());
-        out.put("applied", Map.of("services", a.services(), "credentials_set", a.credentialsSet(),
-                "credentials_missing", a.credentialsMissing()));
+        Map<String, Object> applied = new LinkedHashMap<>();
+        applied.put("services", a.services());
+        applied.put("credentials_set", a.credentialsSet());
+        applied.put("credentials_missing", a.credentialsMissing());
+        applied.put("proposer_grant", ProposalViews.grant(a.grant()));
+        out.put("applied", applied);
         return ApiResponse.ok(out);
     }
 
@@ -178,6 +187,12 @@ public final class ProposalRoutes {
     }
 
     private Map<String, Object> view(ProposalRecord rec) {
-        return ProposalViews.view(rec, ProposalService.content(rec), proposals.vaultOf(rec).name(), proposals.credentialNames(rec));
+        ProposalContent c = ProposalService.content(rec);
+        return ProposalViews.view(rec, c, proposals.vaultOf(rec).name(), proposals.credentialNames(rec), grantOf(rec, c));
+    }
+
+    /** Only a pending proposal has a consequence still to come; a decided one shows none. */
+    private ProposerGrant grantOf(ProposalRecord rec, ProposalContent c) {
+        return rec.status().equals(ProposalService.PENDING) ? proposals.proposerGrant(rec, c) : ProposerGrant.NONE;
     }
 }

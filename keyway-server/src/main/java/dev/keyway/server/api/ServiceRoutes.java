@@ -7,6 +7,7 @@ import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceTemplate;
 import dev.keyway.core.service.ServiceValidator;
+import dev.keyway.core.service.ServiceWarnings;
 import dev.keyway.server.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
@@ -17,15 +18,18 @@ import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
+import dev.keyway.server.runtime.ServiceDocuments;
 import dev.keyway.server.runtime.ServiceSpecs;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -52,7 +56,12 @@ public final class ServiceRoutes {
 
     public record Apply(List<JsonNode> services) {}
 
-    public record ApplyResult(List<String> added, List<String> changed, List<String> removed, boolean dryRun) {}
+    /** What an apply did (or, dry, would do): names per kind, the changed fields per service, and warnings. */
+    public record ApplyResult(List<String> added, List<String> changed, List<String> removed, boolean dryRun,
+            List<Change> changes, List<String> warnings) {}
+
+    /** The fields of one changed service that differ. */
+    public record Change(String name, List<ServiceDocuments.FieldChange> fields) {}
 
     public void routes(Router r) {
         r.get("/v1/catalog", RouteAccess.AUTHENTICATED, req -> {
@@ -123,7 +132,8 @@ public final class ServiceRoutes {
             throw KeywayException.validation("template", "field 'template' is required; see GET /v1/catalog");
         }
         ServiceTemplate t = ServiceCatalog.get(body.template()).orElseThrow(() -> KeywayException.notFound(
-                "no template named '" + Names.printable(body.template()) + "'; see 'keyway service templates'"));
+                "no template named '" + Names.printable(body.template()) + "'" + ServiceDocuments.suggestion(body.template())
+                        + "; see 'keyway service templates'"));
         ServiceDefinition def = ServiceCatalog.instantiate(t.name(), body.name() == null ? t.name() : body.name(),
                 body.credential() == null ? Map.of() : t.singleCredentialOverride(body.credential()));
         return save(p, v, def, "service.put");
@@ -143,7 +153,15 @@ public final class ServiceRoutes {
         ServiceRecord rec = store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), def.enabled(), p.actor());
         onChange.run();
         trail.record(p, action, v.name(), Map.of("service", def.name(), "host", def.host()));
-        return ApiResponse.json(existed ? 200 : 201, view(rec));
+        Map<String, Object> out = view(rec);
+        out.put("warnings", ServiceWarnings.of(def, credentialNames(v), v.name()));
+        return ApiResponse.json(existed ? 200 : 201, out);
+    }
+
+    private Set<String> credentialNames(VaultRecord v) {
+        Set<String> out = new HashSet<>();
+        store.listCredentials(v.id()).forEach(c -> out.add(c.name()));
+        return out;
     }
 
     private ApiResponse remove(ApiRequest req) {
@@ -177,30 +195,36 @@ public final class ServiceRoutes {
         }
         List<ServiceDefinition> defs = new ArrayList<>();
         for (int i = 0; i < body.services().size(); i++) {
+            String field = "services[" + i + "]";
             try {
-                ServiceDefinition d = ServiceSpecs.fromTree(body.services().get(i));
+                ServiceDefinition d = ServiceDocuments.definition(body.services().get(i), field);
                 ServiceValidator.validate(d);
                 defs.add(d);
             } catch (KeywayException e) {
-                throw new KeywayException(e.type(), "services[" + i + "]: " + e.detail(), e.extras());
+                throw new KeywayException(e.type(), e.detail().startsWith(field) ? e.detail() : field + ": " + e.detail(), e.extras());
             }
         }
         ServiceValidator.validateVault(defs);
-        Map<String, String> before = new LinkedHashMap<>();
+        Map<String, ServiceDefinition> before = new LinkedHashMap<>();
         for (ServiceRecord r : store.listServices(v.id())) {
-            before.put(r.name(), ServiceSpecs.toJson(ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled())));
+            before.put(r.name(), ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled()));
         }
+        Set<String> credentials = credentialNames(v);
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
+        List<Change> changes = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         List<Store.ServiceSpec> specs = new ArrayList<>();
         for (ServiceDefinition d : defs) {
             String json = ServiceSpecs.toJson(d);
-            String old = before.get(d.name());
+            ServiceDefinition old = before.get(d.name());
             if (old == null) {
                 added.add(d.name());
-            } else if (!Objects.equals(old, json)) {
+            } else if (!Objects.equals(ServiceSpecs.toJson(old), json)) {
                 changed.add(d.name());
+                changes.add(new Change(d.name(), ServiceDocuments.diff(old, d)));
             }
+            warnings.addAll(ServiceWarnings.of(d, credentials, v.name()));
             specs.add(new Store.ServiceSpec(d.name(), json, d.enabled()));
         }
         List<String> removed = before.keySet().stream().filter(n -> defs.stream().noneMatch(d -> d.name().equals(n))).toList();
@@ -210,7 +234,7 @@ public final class ServiceRoutes {
             onChange.run();
             trail.record(p, "service.apply", v.name(), Map.of("added", added, "changed", changed, "removed", removed));
         }
-        return ApiResponse.ok(new ApplyResult(added, changed, removed, dry));
+        return ApiResponse.ok(new ApplyResult(added, changed, removed, dry, changes, warnings));
     }
 
     private ServiceRecord find(VaultRecord v, String name) {

@@ -87,7 +87,7 @@ public final class ProposalService {
 
     /** Outcome of an approval: what was added, which credential values were set, which slots still have none. */
     public record Approved(ProposalRecord record, ProposalContent content, List<String> services,
-            List<String> credentialsSet, List<String> credentialsMissing) {}
+            List<String> credentialsSet, List<String> credentialsMissing, ProposerGrant grant) {}
 
     public ProposalLimits limits() {
         return limits;
@@ -337,6 +337,35 @@ public final class ProposalService {
         return credentialNames(vaultOf(r));
     }
 
+    /**
+     * What approving the proposal would do (or, once approved, did) for its proposer's access, from
+     * the store as it is now: see {@link ProposerGrant}.
+     */
+    public ProposerGrant proposerGrant(ProposalRecord r, ProposalContent c) {
+        return proposerGrant(store, c, r.vaultId());
+    }
+
+    private static ProposerGrant proposerGrant(Store st, ProposalContent c, String vaultId) {
+        List<String> names = c.definitions().stream().map(ServiceDefinition::name).toList();
+        if (names.isEmpty()) {
+            return ProposerGrant.NONE;
+        }
+        var agent = c.proposerSubject() == null ? java.util.Optional.<dev.keyway.store.AgentRecord>empty()
+                : st.agentById(c.proposerSubject());
+        var token = st.tokenById(c.proposerTokenId());
+        String tokenServices = token.filter(t -> t.type().equals("scoped")).map(dev.keyway.store.TokenRecord::services).orElse(null);
+        Set<String> elsewhere = new HashSet<>();
+        agent.ifPresent(a -> {
+            for (var g : st.grantsOf(a.id())) {
+                if (!g.vaultId().equals(vaultId)) {
+                    st.listServices(g.vaultId()).forEach(s -> elsewhere.add(s.name()));
+                }
+            }
+        });
+        return ProposerGrant.decide(agent.map(dev.keyway.store.AgentRecord::name).orElse(null),
+                agent.map(dev.keyway.store.AgentRecord::services).orElse(null), tokenServices, names, elsewhere);
+    }
+
     // ---- decide ----
 
     /**
@@ -368,6 +397,7 @@ public final class ProposalService {
         values.forEach((k, val) -> secrets.put(k, val.getBytes(StandardCharsets.UTF_8)));
         Instant now = clock.instant();
         ProposalRecord done;
+        ProposerGrant[] grant = {ProposerGrant.NONE};
         try {
             done = store.atomically(st -> {
                 if (!st.decideProposal(id, PENDING, APPROVED, p.actor(), null, now)) {
@@ -380,6 +410,11 @@ public final class ProposalService {
                 }
                 secrets.forEach((name, value) ->
                         CredentialWriter.put(st, vaults, v, name, value, descriptions.get(name), p.actor()));
+                ProposerGrant g = proposerGrant(st, c, v.id());
+                if (g.agent() != null && g.agentServicesAfter() != null && c.proposerSubject() != null) {
+                    st.setAgentServices(c.proposerSubject(), String.join(",", g.agentServicesAfter()));
+                }
+                grant[0] = g;
                 return st.proposal(id).orElseThrow();
             });
         } finally {
@@ -392,7 +427,7 @@ public final class ProposalService {
         }
         List<String> missing = c.involvedCredentials().stream().filter(n -> !have.contains(n)).sorted().toList();
         return new Approved(done, c, defs.stream().map(ServiceDefinition::name).toList(),
-                List.copyOf(new TreeSet<>(secrets.keySet())), missing);
+                List.copyOf(new TreeSet<>(secrets.keySet())), missing, grant[0]);
     }
 
     public ProposalRecord reject(Principal p, String id, @Nullable String reason) {

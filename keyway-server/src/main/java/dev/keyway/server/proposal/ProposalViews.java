@@ -15,13 +15,15 @@ import java.util.Set;
 public final class ProposalViews {
     private ProposalViews() {}
 
-    public static Map<String, Object> view(ProposalRecord r, ProposalContent c, String vaultName, Set<String> existingCredentials) {
+    public static Map<String, Object> view(ProposalRecord r, ProposalContent c, String vaultName, Set<String> existingCredentials,
+            ProposerGrant grant) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.id());
         m.put("vault", vaultName);
         m.put("status", r.status());
         m.put("flags", ProposalService.flags(r));
         m.put("warnings", c.warnings());
+        m.put("proposer_grant", grant(grant));
         m.put("message", r.message());
         m.put("services", c.services());
         List<Map<String, Object>> creds = new ArrayList<>();
@@ -39,6 +41,17 @@ public final class ProposalViews {
         m.put("reviewed_by", r.reviewedBy());
         m.put("reviewed_at", r.reviewedAt());
         m.put("reason", r.reason());
+        return m;
+    }
+
+    /** The proposer-access consequence of approval, as the reviewer (API, console, CLI) sees it. */
+    public static Map<String, Object> grant(ProposerGrant g) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("agent", g.agent());
+        m.put("services", g.granted());
+        m.put("token_cannot_use", g.tokenUnreachable());
+        m.put("withheld", g.withheld());
+        m.put("messages", g.messages());
         return m;
     }
 }

@@ -41,6 +41,7 @@ final class AgentPages {
             JsonNode out = ctx.api().post(Urls.path("v1", "agents", ctx.param("agent"), "rotate"), null);
             return shown(ctx, "New token for agent " + ctx.param("agent"), "The old token stopped working.", out.get("token").asString());
         }));
+        r.post(base + "/agents/{agent}/services", RouteAccess.CONSOLE, guard.signedIn(this::setServices));
         r.post(base + "/agents/{agent}/revoke", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().post(Urls.path("v1", "agents", ctx.param("agent"), "revoke"), null);
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "agents"), "agent-revoked");
@@ -65,7 +66,7 @@ final class AgentPages {
                 .filter(a -> Nodes.list(a.path("vaults")).stream().anyMatch(g -> Nodes.str(g, "vault").equals(vault))).toList();
         List<JsonNode> tokens = Nodes.list(ctx.api().get(Urls.withQuery("/v1/tokens", "vault", vault)).path("tokens")).stream()
                 .filter(t -> Nodes.str(t, "type").equals("scoped") && !t.path("revoked").asBoolean()).toList();
-        Html agentRows = Html.each(agents, a -> agentRow(ctx, a));
+        Html agentRows = Html.each(agents, a -> agentRow(ctx, a, services));
         Html tokenRows = Html.each(tokens, t -> Html.t("""
                 <tr data-token="{}"><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>
                 <td><form method="post" action="{}" class="inline" data-confirm="Revoke this token?">{}<button class="link danger">Revoke</button>
@@ -130,7 +131,7 @@ final class AgentPages {
                 """, chips, Html.flag(err == null, "hidden"), err == null ? "" : err);
     }
 
-    private Html agentRow(Ctx ctx, JsonNode a) {
+    private Html agentRow(Ctx ctx, JsonNode a, List<String> vaultServices) {
         String vault = ctx.param("vault");
         String name = Nodes.str(a, "name");
         String role = "";
@@ -157,11 +158,46 @@ final class AgentPages {
                 expires.equals("never") || expires.startsWith("no ") ? expires : Nodes.time(expires),
                 Nodes.time(Nodes.str(a, "created_at")), Nodes.str(a, "created_by"),
                 revoked ? Html.empty() : Html.t("""
+                        <details class="inline" data-set-services="{}"><summary class="link">Services</summary>
+                        <form method="post" action="{}/services">{}{}<button class="link">Save services</button></form></details>
                         <form method="post" action="{}/rotate" class="inline" data-confirm="Rotate: the current token stops working now.">{}
                         <button class="link">Rotate</button></form>
                         <form method="post" action="{}/revoke" class="inline" data-confirm="Revoke agent {}? Its tokens stop working.">{}
-                        <button class="link danger">Revoke</button></form>""", base, ctx.csrf(), base, name, ctx.csrf()),
+                        <button class="link danger">Revoke</button></form>""", name, base, ctx.csrf(),
+                        serviceChoice(vaultServices, agentServicesForm(a), Fields.Errors.NONE), base, ctx.csrf(), base, name, ctx.csrf()),
                 base, name, ctx.csrf());
+    }
+
+    /** The agent's current subset as a form, so its checkboxes start checked. */
+    private static Form agentServicesForm(JsonNode a) {
+        StringBuilder b = new StringBuilder();
+        if (a.path("services").isArray()) {
+            for (String s : Nodes.strings(a.get("services"))) {
+                b.append(b.isEmpty() ? "" : "&").append("services=").append(java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8));
+            }
+        }
+        return Form.parse(b.toString());
+    }
+
+    /**
+     * Widens or narrows an agent's services from its row. Only this vault's services are offered, so
+     * names the agent has from other vaults are kept; nothing checked (and nothing kept) means all.
+     */
+    private ApiResponse setServices(Ctx ctx) {
+        String vault = ctx.param("vault");
+        String agent = ctx.param("agent");
+        List<String> here = ServicePages.definitions(ctx.api().get(Urls.path("v1", "vaults", vault, "services"))).stream()
+                .map(d -> d.name()).toList();
+        JsonNode a = ctx.api().get(Urls.path("v1", "agents", agent));
+        List<String> next = new ArrayList<>();
+        if (a.path("services").isArray()) {
+            Nodes.strings(a.get("services")).stream().filter(s -> !here.contains(s)).forEach(next::add);
+        }
+        ctx.form().all("services").stream().filter(s -> !next.contains(s)).forEach(next::add);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("services", next.isEmpty() ? null : next);
+        ctx.api().put(Urls.path("v1", "agents", agent, "services"), body);
+        return Ctx.redirect(Urls.path("vaults", vault, "agents"), "agent-services-saved");
     }
 
     private ApiResponse createAgent(Ctx ctx) {

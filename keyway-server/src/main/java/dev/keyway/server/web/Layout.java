@@ -27,6 +27,7 @@ public final class Layout {
             Map.entry("policy-saved", "Unmatched-host policy saved."),
             Map.entry("agent-revoked", "Agent revoked; its tokens no longer work."),
             Map.entry("agent-deleted", "Agent deleted."),
+            Map.entry("agent-services-saved", "Agent services saved; its tokens follow at once."),
             Map.entry("token-revoked", "Token revoked (with every token it minted)."),
             Map.entry("password-changed", "Password changed. Your other sessions were signed out."),
             Map.entry("proposal-approved", "Proposal approved and applied."),

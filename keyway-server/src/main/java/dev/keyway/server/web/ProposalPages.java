@@ -167,12 +167,26 @@ final class ProposalPages {
                 <h2>What changes</h2>
                 {}
                 {}
+                {}
                 """, id, badge(Nodes.str(p, "status")), warnings, Urls.path("vaults", vault, "services"), vault, Nodes.str(p, "created_by"),
                 Nodes.time(Nodes.str(p, "created_at")), Nodes.time(Nodes.str(p, "expires_at")), Nodes.str(p, "message"),
                 Nodes.list(p.path("services")).isEmpty() ? Html.t("<p>No service changes; only credential values.</p>") : Html.t("""
                         <table class="list" id="proposed-services"><thead><tr><th>Service</th><th>Host</th><th>Methods</th><th>Paths</th>
-                        <th>Injection</th></tr></thead><tbody>{}</tbody></table>""", services), decide);
+                        <th>Injection</th></tr></thead><tbody>{}</tbody></table>""", services), grant(p), decide);
         return ctx.page(status, "Proposal " + id, "proposals", body);
+    }
+
+    /**
+     * What approval also does for the proposer's access (a restricted agent gains the new services;
+     * a token restricted by itself will not reach them), so the reviewer decides knowing it.
+     */
+    static Html grant(JsonNode p) {
+        List<String> messages = Nodes.strings(p.path("proposer_grant").path("messages"));
+        if (messages.isEmpty()) {
+            return Html.empty();
+        }
+        return Html.t("<div class=\"notice\" id=\"proposer-grant\"><p>Approving {}</p></div>",
+                String.join("; ", messages) + ".");
     }
 
     /**

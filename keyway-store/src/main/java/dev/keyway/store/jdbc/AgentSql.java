@@ -50,6 +50,10 @@ final class AgentSql {
         return update(c, "UPDATE agents SET revoked = ? WHERE id = ?", revoked, id) > 0;
     }
 
+    static boolean setServices(Connection c, String id, @Nullable String services) throws SQLException {
+        return update(c, "UPDATE agents SET services = ? WHERE id = ?", services, id) > 0;
+    }
+
     /**
      * Deletes the agent with its grants and its tokens (the caller's transaction makes it atomic);
      * true if anything was deleted.

@@ -362,6 +362,11 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
         return write("setAgentRevoked", c -> bumpIf(c, AgentSql.setRevoked(c, agentId, revoked)));
     }
 
+    @Override
+    public boolean setAgentServices(String agentId, @Nullable String services) {
+        return write("setAgentServices", c -> bumpIf(c, AgentSql.setServices(c, agentId, services)));
+    }
+
     /** True if anything was deleted (the agent, or grants/tokens left with its id). */
     @Override
     public boolean deleteAgent(String agentId) {
