@@ -42,7 +42,8 @@ import picocli.CommandLine.Command;
         footer = {
             "",
             "Environment:",
-            "  KEYWAY_ADDR             server URL (default http://127.0.0.1:9790)",
+            "  KEYWAY_ADDR             server URL (default: the address in the data dir's server.json",
+            "                          written by a running server, else http://127.0.0.1:9790)",
             "  KEYWAY_HOME             data directory (default ~/.keyway)",
             "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
             "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",

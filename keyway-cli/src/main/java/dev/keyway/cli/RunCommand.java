@@ -278,7 +278,8 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     String t = Files.readString(admin).strip();
                     if (!t.isEmpty()) {
-                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, null, null);
+                        // the admin token is valid on the server running on this data dir: use its recorded address
+                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, ClientOptions.recordedAddress(dataDir), null);
                     }
                 } catch (IOException e) {
                     // treated as absent

@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
+import dev.keyway.server.DataDirLock;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.server.ServerConfig;
 import dev.keyway.store.audit.AuditRotation;
@@ -89,6 +90,8 @@ final class ServerCommand implements Runnable {
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);
+        } catch (DataDirLock.InUseException e) {
+            throw new CliException(ExitCodes.CONFLICT, "cannot start: " + e.getMessage());
         } catch (KeywayException | CryptoException e) {
             throw new CliException(ExitCodes.PERMISSION, "cannot start: " + e.getMessage());
         } catch (InterruptedException e) {
