@@ -7,6 +7,7 @@ import tools.jackson.databind.JsonNode;
 import dev.keyway.cli.run.ChildEnv;
 import dev.keyway.cli.run.ChildLauncher;
 import dev.keyway.cli.run.EnvPrinter;
+import dev.keyway.cli.run.KeywayShim;
 import dev.keyway.cli.run.RunMode;
 import dev.keyway.cli.run.SkillFiles;
 import dev.keyway.cli.run.SkillInstaller;
@@ -145,6 +146,11 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             installSkills();
+            // the program (and the Keyway skill) can call 'keyway': the same java and jar as this run
+            List<String> self = selfCommand();
+            if (self != null) {
+                env = KeywayShim.onPath(env, KeywayShim.write(trustDir, self));
+            }
             if (!quiet) {
                 err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
                         + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
@@ -236,6 +242,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** The argv that runs this Keyway CLI again (for the AWS SDK's credential_process). */
     private static List<String> keywayCommand() {
+        List<String> self = selfCommand();
+        return self != null ? self : List.of("keyway");
+    }
+
+    /** The java and jar (or class path) this CLI runs with, or null when they cannot be told. */
+    private static @Nullable List<String> selfCommand() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             Path self = Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -244,7 +256,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            return List.of("keyway");
+            return null;
         }
     }
 
