@@ -130,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
         boolean temp = !(printEnv || shell);
         try {
             trustDir = temp ? tempDir() : persistentDir(dataDir);
-            TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles));
+            TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles), userWgetrc());
             ChildEnv.Result env = ChildEnv.build(new ChildEnv.Inputs(environment, prep.addr(), prep.token(), prep.vault(),
                     prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(), noProxy, trust));
             if (!grants.isEmpty()) {
@@ -313,6 +313,23 @@ final class RunCommand implements Callable<Integer> {
                 p -> p.equals(program) || SkillInstaller.onPath(environment, p));
         if (!chosen.isEmpty()) {
             SkillInstaller.install(chosen, SkillInstaller.skill(), spec.commandLine().getErr(), Boolean.TRUE.equals(installSkill));
+        }
+    }
+
+    /** The wgetrc GNU wget would read without us (WGETRC, else ~/.wgetrc), carried into ours; null if none. */
+    private @Nullable String userWgetrc() {
+        String named = environment.get("WGETRC");
+        Path f = named != null && !named.isBlank() ? Path.of(named)
+                : Path.of(environment.getOrDefault("HOME", System.getProperty("user.home")), ".wgetrc");
+        if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+            return null;
+        }
+        try {
+            String text = Files.readString(f);
+            // a wgetrc written by an outer 'keyway run' already ends with its ca_certificate; ours comes last and wins
+            return text.length() > 64 * 1024 ? null : text;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
         }
     }
 
