@@ -126,7 +126,9 @@
     }
     const current = globalThis[DISPATCHER];
     const Agent = current && current.constructor;
-    if (typeof Agent === 'function' && typeof current.dispatch === 'function') {
+    if (Agent && Agent.name !== 'Agent') {
+      // a dispatcher someone already chose (e.g. Node.js's own EnvHttpProxyAgent): it is kept
+    } else if (typeof Agent === 'function' && typeof current.dispatch === 'function') {
       globalThis[DISPATCHER] = new Agent({
         connect(opts, done) {
           let called = false;
