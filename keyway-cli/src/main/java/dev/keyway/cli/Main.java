@@ -49,6 +49,9 @@ import picocli.CommandLine.Command;
             "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",
             "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
             "",
+            "On PATH: from a checkout, './keyway install [--prefix DIR]' links a keyway command into",
+            "DIR/bin (default ~/.local/bin). Inside 'keyway run' the program can always call keyway.",
+            "",
             ExitCodes.HELP
         })
 public final class Main implements Runnable {
