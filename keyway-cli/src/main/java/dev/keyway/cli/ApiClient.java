@@ -40,14 +40,25 @@ public final class ApiClient {
     /** The X-Keyway-Vault value when fixed by the caller; otherwise KEYWAY_VAULT is read per request. */
     private final @Nullable String vault;
     private final boolean vaultFixed;
+    /** Why a request carries (or lacks) a token: decides whether a 401 is explained as a missing token file. */
+    private final TokenState tokenState;
+
+    /**
+     * SENT: a token goes with every request. MISSING: the caller wanted one but its file does not
+     * exist (a 401 then names that file). ANONYMOUS: deliberately none (login, health): a 401 is the
+     * server's own answer, e.g. "wrong e-mail or password", and is shown as is.
+     */
+    private enum TokenState { SENT, MISSING, ANONYMOUS }
 
     ApiClient(String base, @Nullable String token, Path tokenSource) {
-        this(base, token, tokenSource, null, false);
+        this(base, token, tokenSource, null, false, token == null ? TokenState.MISSING : TokenState.SENT);
     }
 
-    private ApiClient(String base, @Nullable String token, Path tokenSource, @Nullable String vault, boolean vaultFixed) {
+    private ApiClient(String base, @Nullable String token, Path tokenSource, @Nullable String vault, boolean vaultFixed,
+            TokenState tokenState) {
         this.base = base;
         this.token = token;
+        this.tokenState = tokenState;
         this.tokenSource = tokenSource;
         this.vault = vault;
         this.vaultFixed = vaultFixed;
@@ -88,14 +99,14 @@ public final class ApiClient {
         return tokenSource;
     }
 
-    /** A client using an explicit token (login/setup flows). */
+    /** A client using an explicit token, or deliberately none when null (login/setup flows). */
     public ApiClient withToken(@Nullable String t) {
-        return new ApiClient(base, t, tokenSource, vault, vaultFixed);
+        return new ApiClient(base, t, tokenSource, vault, vaultFixed, t == null ? TokenState.ANONYMOUS : TokenState.SENT);
     }
 
     /** A client that sends exactly this vault header (none when null) instead of reading KEYWAY_VAULT. */
     public ApiClient withVault(@Nullable String v) {
-        return new ApiClient(base, token, tokenSource, v, true);
+        return new ApiClient(base, token, tokenSource, v, true, tokenState);
     }
 
     public JsonNode get(String path) {
@@ -188,7 +199,7 @@ public final class ApiClient {
                 String type = doc.get("type").asString();
                 String slug = type.substring(type.lastIndexOf('/') + 1);
                 code = ExitCodes.of(ErrorType.fromSlug(slug));
-                if (slug.equals("unauthorized") && token == null) {
+                if (slug.equals("unauthorized") && tokenState == TokenState.MISSING) {
                     detail = "no token: " + tokenSource + " does not exist (start the server once with this data dir, "
                             + "or set KEYWAY_TOKEN / --data-dir)";
                 }

@@ -43,11 +43,15 @@ import picocli.CommandLine.Command;
         footer = {
             "",
             "Environment:",
-            "  KEYWAY_ADDR             server URL (default http://127.0.0.1:9790)",
+            "  KEYWAY_ADDR             server URL (default: the address in the data dir's server.json",
+            "                          written by a running server, else http://127.0.0.1:9790)",
             "  KEYWAY_HOME             data directory (default ~/.keyway)",
             "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
             "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",
             "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
+            "",
+            "On PATH: from a checkout, './keyway install [--prefix DIR]' links a keyway command into",
+            "DIR/bin (default ~/.local/bin). Inside 'keyway run' the program can always call keyway.",
             "",
             ExitCodes.HELP
         })

@@ -7,6 +7,7 @@ import tools.jackson.databind.JsonNode;
 import dev.keyway.cli.run.ChildEnv;
 import dev.keyway.cli.run.ChildLauncher;
 import dev.keyway.cli.run.EnvPrinter;
+import dev.keyway.cli.run.KeywayShim;
 import dev.keyway.cli.run.RunMode;
 import dev.keyway.cli.run.SkillFiles;
 import dev.keyway.cli.run.SkillInstaller;
@@ -129,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
         boolean temp = !(printEnv || shell);
         try {
             trustDir = temp ? tempDir() : persistentDir(dataDir);
-            TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles));
+            TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles), userWgetrc());
             ChildEnv.Result env = ChildEnv.build(new ChildEnv.Inputs(environment, prep.addr(), prep.token(), prep.vault(),
                     prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(), noProxy, trust));
             if (!grants.isEmpty()) {
@@ -145,6 +146,11 @@ final class RunCommand implements Callable<Integer> {
                 return ExitCodes.OK;
             }
             installSkills();
+            // the program (and the Keyway skill) can call 'keyway': the same java and jar as this run
+            List<String> self = selfCommand();
+            if (self != null) {
+                env = KeywayShim.onPath(env, KeywayShim.write(trustDir, self));
+            }
             if (!quiet) {
                 err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
                         + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
@@ -236,6 +242,12 @@ final class RunCommand implements Callable<Integer> {
 
     /** The argv that runs this Keyway CLI again (for the AWS SDK's credential_process). */
     private static List<String> keywayCommand() {
+        List<String> self = selfCommand();
+        return self != null ? self : List.of("keyway");
+    }
+
+    /** The java and jar (or class path) this CLI runs with, or null when they cannot be told. */
+    private static @Nullable List<String> selfCommand() {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
             Path self = Path.of(RunCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -244,7 +256,7 @@ final class RunCommand implements Callable<Integer> {
             }
             return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
         } catch (java.net.URISyntaxException | RuntimeException e) {
-            return List.of("keyway");
+            return null;
         }
     }
 
@@ -278,7 +290,8 @@ final class RunCommand implements Callable<Integer> {
                 try {
                     String t = Files.readString(admin).strip();
                     if (!t.isEmpty()) {
-                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, null, null);
+                        // the admin token is valid on the server running on this data dir: use its recorded address
+                        login = new RunMode.LocalLogin(t, "the local admin token " + admin, ClientOptions.recordedAddress(dataDir), null);
                     }
                 } catch (IOException e) {
                     // treated as absent
@@ -300,6 +313,23 @@ final class RunCommand implements Callable<Integer> {
                 p -> p.equals(program) || SkillInstaller.onPath(environment, p));
         if (!chosen.isEmpty()) {
             SkillInstaller.install(chosen, SkillInstaller.skill(), spec.commandLine().getErr(), Boolean.TRUE.equals(installSkill));
+        }
+    }
+
+    /** The wgetrc GNU wget would read without us (WGETRC, else ~/.wgetrc), carried into ours; null if none. */
+    private @Nullable String userWgetrc() {
+        String named = environment.get("WGETRC");
+        Path f = named != null && !named.isBlank() ? Path.of(named)
+                : Path.of(environment.getOrDefault("HOME", System.getProperty("user.home")), ".wgetrc");
+        if (!Files.isRegularFile(f) || !Files.isReadable(f)) {
+            return null;
+        }
+        try {
+            String text = Files.readString(f);
+            // a wgetrc written by an outer 'keyway run' already ends with its ca_certificate; ours comes last and wins
+            return text.length() > 64 * 1024 ? null : text;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return null;
         }
     }
 

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.Logger;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.crypto.CryptoException;
 import dev.keyway.server.ApiExposure;
+import dev.keyway.server.DataDirLock;
 import dev.keyway.server.KeywayServer;
 import dev.keyway.core.limit.ConnectionLimits;
 import dev.keyway.server.ServerConfig;
@@ -122,6 +123,8 @@ final class ServerCommand implements Runnable {
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);
+        } catch (DataDirLock.InUseException e) {
+            throw new CliException(ExitCodes.CONFLICT, "cannot start: " + e.getMessage());
         } catch (KeywayException | CryptoException e) {
             throw new CliException(ExitCodes.PERMISSION, "cannot start: " + e.getMessage());
         } catch (InterruptedException e) {

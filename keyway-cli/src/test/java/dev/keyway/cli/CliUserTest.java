@@ -59,6 +59,15 @@ class CliUserTest {
     }
 
     @Test
+    void loginWithAWrongPasswordShowsTheServersAnswer() {
+        var r = kw.cliWithStdin("not the right password\n", "login", "--email", "owner@example.com", "--password-stdin")
+                .expect(ExitCodes.PERMISSION);
+        assertThat(r.err()).as(r.describe()).contains("wrong e-mail or password").doesNotContain("does not exist")
+                .doesNotContain("not the right password");
+        assertThat(dir.resolve("session.json")).doesNotExist();
+    }
+
+    @Test
     void errorsHaveTheirExitCodes() {
         assertThat(kw.cli("user", "disable", "nobody@example.com").expect(ExitCodes.NOT_FOUND).err()).contains("nobody@example.com");
         assertThat(kw.cli("user", "disable", "owner@example.com").expect(ExitCodes.CONFLICT).err()).contains("only enabled owner");

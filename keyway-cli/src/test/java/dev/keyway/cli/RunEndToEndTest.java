@@ -141,6 +141,52 @@ class RunEndToEndTest {
     }
 
     @Test
+    void unmodifiedNodeFetchAndHttpsGoThroughKeyway() throws Exception {
+        // Node.js below 24 ignores the proxy variables; the run's preload (NODE_OPTIONS=--require)
+        // routes fetch (undici) and the https module through the proxy. Before it, both went direct.
+        Path script = dir.resolve("plain.js");
+        Files.writeString(script, """
+                const https = require('https');
+                const key = process.env.UP_KEY;
+                (async () => {
+                  const r = await fetch(process.argv[2], {headers: {Authorization: 'Bearer ' + key}});
+                  console.log('fetch ' + r.status + ' ' + await r.text());
+                  await new Promise((resolve, reject) => {
+                    https.get(process.argv[3], {headers: {Authorization: 'Bearer ' + key}}, (res) => {
+                      let body = '';
+                      res.on('data', (d) => body += d);
+                      res.on('end', () => { console.log('https ' + res.statusCode + ' ' + body); resolve(); });
+                    }).on('error', reject);
+                  });
+                })().catch((e) => { console.error(e.cause ? e.cause.message : e.message); process.exit(1); });
+                """);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", Programs.require("node"), script.toString(),
+                f.upstreamUrl("/v1/node-fetch"), f.upstreamUrl("/v1/node-https"));
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(child.out).contains("fetch 200 hello from upstream /v1/node-fetch")
+                .contains("https 200 hello from upstream /v1/node-https").doesNotContain(SECRET);
+        assertInjected("/v1/node-fetch");
+        assertInjected("/v1/node-https");
+        assertThat(child.env.get("NODE_OPTIONS")).startsWith("--require ").endsWith("/keyway-node-preload.cjs");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void gnuWgetTrustsTheKeywayCaThroughItsWgetrc() throws Exception {
+        // wget ignores SSL_CERT_FILE; the run hands it the bundle with WGETRC (ca_certificate)
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", "sh", "-c",
+                "exec \"$0\" -q -O - --header \"Authorization: Bearer $UP_KEY\" \"$1\"", Programs.require("wget"),
+                f.upstreamUrl("/v1/wget"));
+        assertThat(r.exit()).as(r.err() + child.err).isZero();
+        assertThat(child.out).isEqualTo("hello from upstream /v1/wget");
+        assertInjected("/v1/wget");
+        assertThat(Files.exists(Path.of(child.env.get("WGETRC")))).as("removed with the run's temp dir").isFalse();
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
     void gitCloneOfAPrivateRepository() throws Exception {
         Path clone = dir.resolve("clone");
         CapturingLauncher child = new CapturingLauncher();

@@ -73,6 +73,7 @@ class RunJarIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().keySet().removeIf(k -> k.toUpperCase().endsWith("_PROXY") || k.startsWith("KEYWAY_"));
+        pb.environment().put("PATH", "/usr/bin:/bin"); // no 'keyway' of the developer's
         pb.environment().put("KEYWAY_TOKEN", token);
         pb.environment().put("KEYWAY_ADDR", "http://127.0.0.1:" + server.apiPort());
         pb.environment().put("KEYWAY_VAULT", vault);
@@ -114,6 +115,22 @@ class RunJarIT {
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(out.readLine()).isEqualTo("got-int");
         assertThat(p.exitValue()).isEqualTo(43);
+    }
+
+    @Test
+    void theChildCanCallKeyway() throws Exception {
+        // PATH has no keyway; the run puts a shim first that runs this very java and jar
+        Process p = keywayRun("command -v keyway; keyway --version && keyway discover --json");
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out + Files.readString(lastErr)).isZero();
+        String[] lines = out.split("\n", 3);
+        Path shim = Path.of(lines[0]);
+        assertThat(shim.getFileName().toString()).isEqualTo("keyway");
+        assertThat(shim.getParent().getParent().getFileName().toString()).startsWith("keyway-run-");
+        assertThat(lines[1]).startsWith("keyway " + System.getProperty("keyway.version") + " (Java 25");
+        assertThat(JsonMapper.builder().build().readTree(lines[2]).get("vault").asString()).isEqualTo("default");
+        assertThat(shim).as("the shim goes with the run's temp dir").doesNotExist();
     }
 
     @Test

@@ -64,6 +64,7 @@ public final class KeywayServer implements AutoCloseable {
     static final String META_CA_KEY = "ca.key";
 
     private final DataDir dir;
+    private final DataDirLock lock;
     private final Store store;
     private final AuditLog auditLog;
     private final AuditRecorder audit;
@@ -78,10 +79,11 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
 
-    private KeywayServer(DataDir dir, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
+    private KeywayServer(DataDir dir, DataDirLock lock, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
             @Nullable String adminTokenNotice, List<Router.RouteInfo> routes) {
         this.dir = dir;
+        this.lock = lock;
         this.store = store;
         this.auditLog = auditLog;
         this.audit = audit;
@@ -94,7 +96,11 @@ public final class KeywayServer implements AutoCloseable {
         this.routes = routes;
     }
 
-    /** Starts an instance. The config's master password array is wiped once the key is unlocked. */
+    /**
+     * Starts an instance. The config's master password array is wiped once the key is unlocked.
+     *
+     * @throws DataDirLock.InUseException when another server holds the data dir (nothing is touched then)
+     */
     public static KeywayServer start(ServerConfig cfg) throws InterruptedException {
         return start(cfg, AwsEnv.system(cfg.upstreamCa(), cfg.upstreamProxy()));
     }
@@ -105,6 +111,7 @@ public final class KeywayServer implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         Closer closer = new Closer();
         try {
+            DataDirLock lock = closer.add(DataDirLock.acquire(dir));
             Store store = closer.add(SqliteStore.open(dir.database()));
             KeyRing.Unlocked unlocked;
             try {
@@ -186,7 +193,7 @@ public final class KeywayServer implements AutoCloseable {
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 
-            KeywayServer server = new KeywayServer(dir, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice,
+            KeywayServer server = new KeywayServer(dir, lock, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice,
                     router.routes());
             server.vaultService = vaults;
             server.usage = usage;
@@ -266,9 +273,7 @@ public final class KeywayServer implements AutoCloseable {
     }
 
     private void writeServerInfo(ServerConfig cfg) throws IOException {
-        String json = "{\"api\":\"http://" + cfg.apiHost() + ":" + api.port() + "\",\"proxy\":\"" + cfg.proxyHost() + ":" + proxy.port()
-                + "\",\"pid\":" + ProcessHandle.current().pid() + "}\n";
-        SecureFiles.writeAtomically(dir.serverInfo(), json);
+        ServerInfo.of(cfg.apiHost(), api.port(), cfg.proxyHost(), proxy.port(), ProcessHandle.current().pid()).write(dir.serverInfo());
     }
 
     public int apiPort() {
@@ -333,6 +338,7 @@ public final class KeywayServer implements AutoCloseable {
         } catch (IOException ignored) {
             // best effort
         }
+        lock.close(); // last: until here the data dir is ours
     }
 
     /** Closes what start() had opened when a later step fails. */

@@ -64,12 +64,24 @@ public final class TokenService {
         return mint("kw_ses_", "session", null, null, email, "user:" + email, clock.instant().plus(ttl), null, null, null, null, userId);
     }
 
-    /** An agent's own token. */
+    /**
+     * An agent's own token. Without a ttl or period it does not expire (as {@code agent create}
+     * documents): an unattended agent must not lose access overnight; rotate or revoke it instead.
+     * A max TTL alone is its hard end.
+     */
     public Issued mintAgent(String agentId, String agentName, Lifetime life, String createdBy) {
         Instant now = clock.instant();
-        Instant expires = expiry(now, life, null);
-        return mint("kw_agt_", "agent", null, null, agentName, createdBy, expires, life.period(),
-                life.maxTtl() == null ? null : now.plus(life.maxTtl()), null, null, agentId);
+        Instant max = life.maxTtl() == null ? null : now.plus(life.maxTtl());
+        Instant expires;
+        if (life.ttl() == null && life.period() == null) {
+            if (life.maxTtl() != null) {
+                checkPositive("max_ttl", life.maxTtl());
+            }
+            expires = max;
+        } else {
+            expires = expiry(now, life, null);
+        }
+        return mint("kw_agt_", "agent", null, null, agentName, createdBy, expires, life.period(), max, null, null, agentId);
     }
 
     /** An approval token: read-only access to one proposal. */
@@ -204,6 +216,9 @@ public final class TokenService {
         }
         if (t.type().equals("admin")) {
             throw new KeywayException(ErrorType.CONFLICT, "the admin token does not expire and needs no renewal");
+        }
+        if (t.expiresAt() == null && t.period() == null) {
+            return t; // a token without expiry stays without one: renewing must not give it an end
         }
         Instant now = clock.instant();
         if (t.expiresAt() != null && !now.isBefore(t.expiresAt())) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +134,41 @@ class TokenLifecycleTest {
                 .isEqualTo(403);
         JsonNode ok = ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"30m\"}", agent));
         assertThat(ok.get("services").toString()).contains("svc-a").doesNotContain("svc-c");
+    }
+
+    @Test
+    void agentWithoutTtlOrPeriodGetsATokenThatNeverExpires() throws Exception {
+        // "default: no expiry" (agent create's help, the console's "no expiry"): no 8h fallback
+        JsonNode forever = ok(ts.call("POST", "/v1/agents", "{\"name\":\"forever\",\"vaults\":[{\"vault\":\"default\"}]}"));
+        assertThat(forever.has("expires_at") && forever.get("expires_at").isNull()).as(forever.toString()).isTrue();
+        String token = forever.get("token").asString();
+        JsonNode self = ok(ts.call("GET", "/v1/tokens/lookup-self", null, token));
+        assertThat(self.hasNonNull("expires_at")).isFalse();
+        assertThat(self.hasNonNull("id")).as(self.toString()).isTrue();
+        // renewing it must not give it an end
+        ok(ts.call("POST", "/v1/tokens/renew-self", "{}", token));
+        JsonNode after = ok(ts.call("GET", "/v1/tokens/lookup-self", null, token));
+        assertThat(after.hasNonNull("expires_at")).isFalse();
+        assertThat(after.hasNonNull("id")).as(after.toString()).isTrue();
+        // the proxy accepts it (TokenIndex with a null expiry) and injects
+        assertThat(whoamiStatus(token)).isEqualTo(200);
+        upstream.enqueue(new MockResponse.Builder().body("forever-ok").build());
+        Curl.Result through = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", "http://" + token + ":default@" + proxyBase,
+                "--cacert", keywayCa.toString(), "https://localhost:" + upstream.getPort() + "/a/forever");
+        assertThat(through.out()).contains("forever-ok");
+        assertThat(upstream.takeRequest(10, TimeUnit.SECONDS).getHeaders().get("Authorization")).isEqualTo("Bearer " + SECRET);
+        // rotation keeps "no expiry"
+        JsonNode rotated = ok(ts.call("POST", "/v1/agents/forever/rotate", "{}"));
+        assertThat(rotated.get("expires_at").isNull()).as(rotated.toString()).isTrue();
+
+        Instant before = Instant.now();
+        JsonNode ttl = ok(ts.call("POST", "/v1/agents", "{\"name\":\"short\",\"vaults\":[{\"vault\":\"default\"}],\"ttl\":\"2h\"}"));
+        Instant ttlEnd = Instant.parse(ttl.get("expires_at").asString());
+        assertThat(ttlEnd).isBetween(before.plus(Duration.ofHours(2)).minusSeconds(60), Instant.now().plus(Duration.ofHours(2)));
+        JsonNode periodic = ok(ts.call("POST", "/v1/agents",
+                "{\"name\":\"periodic\",\"vaults\":[{\"vault\":\"default\"}],\"period\":\"768h\"}"));
+        Instant periodEnd = Instant.parse(periodic.get("expires_at").asString());
+        assertThat(periodEnd).isBetween(before.plus(Duration.ofHours(768)).minusSeconds(60), Instant.now().plus(Duration.ofHours(768)));
     }
 
     @Test

@@ -25,7 +25,7 @@ public final class ChildEnv {
     public static final String NODE_EXTRA_CA_CERTS = "NODE_EXTRA_CA_CERTS";
     /** Other trust variables that would override ours if inherited. */
     private static final Set<String> OTHER_CA_VARIABLES = Set.of(NODE_EXTRA_CA_CERTS, "SSL_CERT_DIR", "GIT_SSL_CAPATH",
-            "NODE_USE_ENV_PROXY");
+            "NODE_USE_ENV_PROXY", "WGETRC");
     private static final List<String> PROXY_VARIABLES = List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy",
             "ALL_PROXY", "all_proxy");
 
@@ -75,6 +75,8 @@ public final class ChildEnv {
             set.put(v, in.trust().bundle().toString());
         }
         set.put(NODE_EXTRA_CA_CERTS, in.trust().keywayCa().toString());
+        set.put("NODE_OPTIONS", NodeOptions.merge(in.parent().get("NODE_OPTIONS"), in.trust().nodePreload()));
+        set.put("WGETRC", in.trust().wgetrc().toString());
         set.put("JAVA_TOOL_OPTIONS", JavaToolOptions.merge(in.parent().get("JAVA_TOOL_OPTIONS"),
                 JavaToolOptions.ours(in.trust(), in.proxyHost(), in.proxyPort(), NoProxy.javaNonProxyHosts(noProxy))));
         for (ServiceInfo s : in.services()) {

@@ -92,7 +92,7 @@ public final class JavaToolOptions {
         return out;
     }
 
-    private static String unquote(String t) {
+    static String unquote(String t) {
         return t.replace("\"", "").replace("'", "");
     }
 }

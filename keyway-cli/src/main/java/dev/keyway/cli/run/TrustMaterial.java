@@ -1,6 +1,7 @@
 package dev.keyway.cli.run;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Writes {@link TrustFiles} into a directory the caller owns (0700 for per-run temp dirs). */
 public final class TrustMaterial {
@@ -18,11 +20,19 @@ public final class TrustMaterial {
 
     private TrustMaterial() {}
 
+    /** As {@link #write(Path, String, List, String)} without a user wgetrc to carry over. */
+    public static TrustFiles write(Path dir, String keywayCaPem, List<X509Certificate> systemRoots) throws IOException {
+        return write(dir, keywayCaPem, systemRoots, null);
+    }
+
     /**
      * Writes {@code ca-bundle.pem} (system roots + Keyway CA), {@code keyway-ca.pem},
-     * {@code truststore.p12} and the agent jar into {@code dir}.
+     * {@code truststore.p12}, the agent jar, the Node.js preload and {@code wgetrc} into {@code dir}.
+     * The wgetrc replaces the user's (WGETRC wins over ~/.wgetrc), so {@code userWgetrc}, that file's
+     * text, is copied first and our {@code ca_certificate} comes last (the last setting wins).
      */
-    public static TrustFiles write(Path dir, String keywayCaPem, List<X509Certificate> systemRoots) throws IOException {
+    public static TrustFiles write(Path dir, String keywayCaPem, List<X509Certificate> systemRoots, @Nullable String userWgetrc)
+            throws IOException {
         List<X509Certificate> keyway = SystemRoots.parsePem(keywayCaPem);
         if (keyway.isEmpty()) {
             throw new IOException("the server's CA certificate (/v1/ca.pem) is not a PEM certificate");
@@ -49,6 +59,17 @@ public final class TrustMaterial {
             throw new IOException("cannot write the trust store: " + e.getMessage(), e);
         }
         AgentJar.write(agent);
-        return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent);
+        Path preload = dir.resolve(NodeOptions.PRELOAD);
+        try (InputStream in = TrustMaterial.class.getResourceAsStream(NodeOptions.PRELOAD)) {
+            if (in == null) {
+                throw new IOException("the Node.js preload " + NodeOptions.PRELOAD + " is missing from this build");
+            }
+            Files.write(preload, in.readAllBytes());
+        }
+        Path wgetrc = dir.resolve("wgetrc");
+        String user = userWgetrc == null || userWgetrc.isEmpty() ? "" : userWgetrc.endsWith("\n") ? userWgetrc : userWgetrc + "\n";
+        Files.writeString(wgetrc, user + "# keyway run: trust the Keyway CA and the system roots\nca_certificate = " + bundle + "\n",
+                StandardCharsets.UTF_8);
+        return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent, preload, wgetrc);
     }
 }

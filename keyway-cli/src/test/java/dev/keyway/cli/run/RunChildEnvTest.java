@@ -20,7 +20,7 @@ class RunChildEnvTest {
     @ParameterizedTest
     @CsvSource({"KEYWAY_HOME, true", "keyway_token, true", "HTTPS_PROXY, true", "Https_Proxy, true", "no_proxy, true",
         "FTP_PROXY, true", "SSL_CERT_FILE, true", "ssl_cert_dir, true", "NODE_EXTRA_CA_CERTS, true", "GIT_SSL_CAPATH, true",
-        "NODE_USE_ENV_PROXY, true", "PATH, false", "HOME, false", "OPENAI_API_KEY, false", "PROXY, false", "JAVA_TOOL_OPTIONS, false"})
+        "NODE_USE_ENV_PROXY, true", "WGETRC, true", "wgetrc, true", "NODE_OPTIONS, false", "PATH, false", "HOME, false", "OPENAI_API_KEY, false", "PROXY, false", "JAVA_TOOL_OPTIONS, false"})
     void staleVariables(String name, boolean stale) {
         assertThat(ChildEnv.isStale(name)).isEqualTo(stale);
     }
@@ -42,6 +42,7 @@ class RunChildEnvTest {
             assertThat(s).containsEntry(v, "/t/ca-bundle.pem");
         }
         assertThat(s.get("JAVA_TOOL_OPTIONS")).contains("-javaagent:/t/keyway-agent.jar").doesNotContain(TOKEN);
+        assertThat(s).containsEntry("NODE_OPTIONS", "--require /t/keyway-node-preload.cjs").containsEntry("WGETRC", "/t/wgetrc");
         assertThat(r.full()).containsEntry("PATH", "/bin").containsAllEntriesOf(s);
     }
 

@@ -47,4 +47,15 @@ class RunTrustMaterialTest {
     void fallsBackToTheJdkRoots() {
         assertThat(SystemRoots.load(List.of(Path.of("/nonexistent/bundle.pem")))).isNotEmpty();
     }
+
+    @Test
+    void wgetrcNamesTheBundleAfterTheUsersSettingsAndThePreloadIsWritten(@TempDir Path dir) throws Exception {
+        HeldCertificate keyway = new HeldCertificate.Builder().certificateAuthority(0).commonName("Keyway test CA").ecdsa256().build();
+        TrustFiles t = TrustMaterial.write(dir, keyway.certificatePem(), List.of(), "tries = 3\nca_certificate = /etc/old.pem");
+        assertThat(t.wgetrc()).hasContent("tries = 3\nca_certificate = /etc/old.pem\n# keyway run: trust the Keyway CA and the system roots\n"
+                + "ca_certificate = " + t.bundle());
+        assertThat(Files.readString(t.nodePreload())).contains("undici.globalDispatcher.1").contains("CONNECT");
+        TrustFiles plain = TrustMaterial.write(Files.createDirectories(dir.resolve("p")), keyway.certificatePem(), List.of());
+        assertThat(plain.wgetrc()).hasContent("# keyway run: trust the Keyway CA and the system roots\nca_certificate = " + plain.bundle());
+    }
 }

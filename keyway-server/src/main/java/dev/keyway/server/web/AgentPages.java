@@ -145,6 +145,9 @@ final class AgentPages {
         }
         List<JsonNode> toks = Nodes.list(a.path("tokens"));
         String expires = toks.isEmpty() ? "no active token" : Nodes.str(toks.getFirst(), "expires_at");
+        if (expires.isEmpty()) {
+            expires = "never";
+        }
         boolean revoked = a.path("revoked").asBoolean();
         String base = Urls.path("vaults", vault, "agents", name);
         return Html.t("""
