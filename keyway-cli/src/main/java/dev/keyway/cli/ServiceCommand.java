@@ -38,7 +38,8 @@ final class ServiceCommand {
                 "  keyway service add git --host github.com --basic x-access-token:GITHUB_TOKEN",
                 "  keyway service add gemini --host generativelanguage.googleapis.com --query key=GEMINI_API_KEY",
                 "  keyway service add tg --host api.telegram.org --substitute __TG__=TELEGRAM_TOKEN --in path",
-                "  keyway service add github --template github --credential MY_GH_TOKEN"})
+                "  keyway service add github --template github --credential MY_GH_TOKEN",
+                "  keyway service add db --template supabase --host abcdefgh.supabase.co   # per-tenant templates name your host"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -76,11 +77,11 @@ final class ServiceCommand {
         @Override
         public void run() {
             if (template != null) {
-                if (inject != null || host != null) {
-                    throw new CliException(ExitCodes.USAGE, "--template cannot be combined with --host or an injection option");
+                if (inject != null) {
+                    throw new CliException(ExitCodes.USAGE, "--template cannot be combined with an injection option");
                 }
                 if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || allowPlaintext || disabled || description != null) {
-                    throw new CliException(ExitCodes.USAGE, "--template takes only --credential and --vault; change other fields"
+                    throw new CliException(ExitCodes.USAGE, "--template takes only --credential, --host and --vault; change other fields"
                             + " afterwards ('keyway service disable', or 'keyway service apply')");
                 }
                 Map<String, Object> body = new LinkedHashMap<>();
@@ -88,6 +89,9 @@ final class ServiceCommand {
                 body.put("name", name);
                 if (credential != null) {
                     body.put("credential", credential);
+                }
+                if (host != null) {
+                    body.put("host", host); // a per-tenant template (supabase, jira, ...) needs its own host
                 }
                 JsonNode s = client.client().post(base(vault) + "/from-template", body);
                 print(s);

@@ -85,7 +85,14 @@ class CliServiceTest {
         assertThat(oai.get("inject").toString()).isEqualTo("{\"bearer\":\"MY_KEY\"}");
 
         kw.cli("service", "add", "x", "--template", "no-such-template").expect(ExitCodes.NOT_FOUND);
-        kw.cli("service", "add", "x", "--template", "github", "--host", "a.example.com").expect(ExitCodes.USAGE);
+        kw.cli("service", "add", "x", "--template", "github", "--bearer", "A").expect(ExitCodes.USAGE);
+        // a per-tenant template needs the customer's own host, and only one under its suffix
+        assertThat(kw.cli("service", "add", "db", "--template", "supabase").expect(ExitCodes.CONFLICT).err())
+                .contains("--host").contains("per project");
+        kw.cli("service", "add", "db", "--template", "supabase", "--host", "evil.example.com").expect(ExitCodes.CONFLICT);
+        kw.cli("service", "add", "db", "--template", "supabase", "--host", "abcdefgh.supabase.co").ok();
+        assertThat(kw.cli("service", "show", "db").ok().json().get("host").asString()).isEqualTo("abcdefgh.supabase.co");
+        kw.cli("service", "remove", "db").ok();
         kw.cli("service", "add", "x", "--host", "a.example.com", "--bearer", "A", "--credential", "B").expect(ExitCodes.USAGE);
         // options the template endpoint cannot honour are refused, not silently dropped
         for (String opt : List.of("--disabled", "--allow-private", "--path=/x", "--method=GET", "--description=d", "--in=path")) {

@@ -309,6 +309,21 @@ class WebConsoleHttpTest {
                 .contains("also grants agent narrow the service console-c");
     }
 
+    @Test
+    @Order(10)
+    void aPerTenantTemplateFromTheConsoleAsksForTheHostAndUsesIt() throws Exception {
+        String page = owner.get("/vaults/default/services").body();
+        assertThat(page).contains("name=\"host\"").contains("per-tenant templates");
+        HttpResponse<String> missing = owner.submit("/vaults/default/services", "/vaults/default/services/template",
+                Map.of("template", "supabase", "name", "db"));
+        assertThat(missing.statusCode()).isEqualTo(422);
+        assertThat(missing.body()).contains("per project").contains("--host");
+        HttpResponse<String> ok = owner.submit("/vaults/default/services", "/vaults/default/services/template",
+                Map.of("template", "supabase", "name", "db", "host", "abcdefgh.supabase.co"));
+        assertThat(ok.headers().firstValue("location")).hasValue("/vaults/default/services?done=service-saved");
+        assertThat(ts.call("GET", "/v1/vaults/default/services/db", null).body()).contains("\"host\":\"abcdefgh.supabase.co\"");
+    }
+
     record JsonNodeView(String json) {
         String text(String field) {
             return TokenLifecycleTest.JSON.readTree(json).get(field).asString();

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Built-in templates for well-known APIs, so {@code keyway service add openai} needs no YAML. Each
@@ -47,6 +48,17 @@ public final class ServiceCatalog {
      */
     public static ServiceDefinition instantiate(
             String templateName, String serviceName, Map<String, String> credentialOverrides) {
+        return instantiate(templateName, serviceName, credentialOverrides, null);
+    }
+
+    /**
+     * As {@link #instantiate(String, String, Map)}, on {@code host} instead of the template's. A
+     * per-tenant template ({@link ServiceTemplate#perTenant}) needs a host, one label under its suffix.
+     *
+     * @throws KeywayException validation (field {@code host}) for a missing or foreign host
+     */
+    public static ServiceDefinition instantiate(
+            String templateName, String serviceName, Map<String, String> credentialOverrides, @Nullable String host) {
         ServiceTemplate t = get(templateName).orElseThrow(() -> KeywayException.notFound(
                 "no built-in service template '" + templateName + "'; available: "
                         + String.join(", ", BY_NAME.keySet())));
@@ -59,8 +71,77 @@ public final class ServiceCatalog {
         ServiceDefinition d = t.definition()
                 .withName(serviceName)
                 .withInjection(CredentialRenamer.rename(t.definition().injection(), credentialOverrides));
+        String suffix = t.hostSuffix();
+        if (suffix != null) {
+            String example = t.definition().host();
+            if (host == null) {
+                throw KeywayException.validation("host", "template '" + templateName + "' is per " + tenantWord(t)
+                        + ": name yours, e.g. --host " + example + " (a wildcard would send the key to every "
+                        + tenantWord(t) + " under " + suffix.substring(1) + ")");
+            }
+            String label = host.endsWith(suffix) ? host.substring(0, host.length() - suffix.length()) : "";
+            if (label.isEmpty() || label.contains(".") || label.startsWith("*")) {
+                throw KeywayException.validation("host", "template '" + templateName + "' needs a host of the form <"
+                        + tenantWord(t) + ">" + suffix + ", e.g. " + example);
+            }
+        }
+        if (host != null) {
+            d = d.withHost(host);
+        }
         ServiceValidator.validate(d);
         return d;
+    }
+
+    /**
+     * The placeholder an agent should be given for {@code credential} as service {@code d} uses it.
+     * A service made from a template keeps the template's shaped value even when its credentials were
+     * renamed ({@code --template github --credential GH_WORK}): the template is recognised by its
+     * host and its injection with the credentials renamed position by position. Otherwise any
+     * template's placeholder for a credential of that name; empty when there is none.
+     */
+    public static Optional<PlaceholderFormat> placeholderFor(ServiceDefinition d, String credential) {
+        List<String> names = List.copyOf(d.injection().credentialNames());
+        int at = names.indexOf(credential);
+        if (at >= 0) {
+            for (ServiceTemplate t : TEMPLATES) {
+                List<String> defaults = List.copyOf(t.credentialNames());
+                String suffix = t.hostSuffix();
+                boolean sameApi = suffix == null ? t.definition().host().equals(d.host()) : d.host().endsWith(suffix);
+                if (!sameApi || defaults.size() != names.size()) {
+                    continue;
+                }
+                Map<String, String> renames = new LinkedHashMap<>();
+                for (int i = 0; i < defaults.size(); i++) {
+                    renames.put(defaults.get(i), names.get(i));
+                }
+                if (CredentialRenamer.rename(t.definition().injection(), renames).equals(d.injection())) {
+                    String original = defaults.get(at);
+                    for (PlaceholderFormat f : t.placeholders()) {
+                        if (f.credential().equals(original)) {
+                            return Optional.of(f.withCredential(credential));
+                        }
+                    }
+                }
+            }
+        }
+        for (ServiceTemplate t : TEMPLATES) {
+            for (PlaceholderFormat f : t.placeholders()) {
+                if (f.credential().equals(credential)) {
+                    return Optional.of(f);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String tenantWord(ServiceTemplate t) {
+        String suffix = java.util.Objects.requireNonNull(t.hostSuffix());
+        return switch (suffix) {
+            case ".supabase.co" -> "project";
+            case ".myshopify.com" -> "shop";
+            case ".atlassian.net" -> "site";
+            default -> "resource";
+        };
     }
 
     private static Map<String, ServiceTemplate> index(List<ServiceTemplate> templates) {
@@ -147,11 +228,11 @@ public final class ServiceCatalog {
                 placeholder("TELEGRAM_BOT_TOKEN", telegram)));
 
         // more model APIs, gateways and agent tools (header conventions from each vendor's API reference)
-        t.add(template("azure-openai", "Azure OpenAI (resource endpoint <resource>.openai.azure.com, api-key header)",
-                service("azure-openai", "*.openai.azure.com",
-                        "Azure OpenAI (resource endpoint <resource>.openai.azure.com, api-key header)",
+        t.add(perTenant("azure-openai", "Azure OpenAI (your resource: --host <resource>.openai.azure.com; api-key header)",
+                service("azure-openai", "your-resource.openai.azure.com",
+                        "Azure OpenAI (your resource: --host <resource>.openai.azure.com; api-key header)",
                         Injection.Headers.of("api-key", "{AZURE_OPENAI_API_KEY}")),
-                placeholder("AZURE_OPENAI_API_KEY", hex("", 32, "AZURE_OPENAI_API_KEY"))));
+                ".openai.azure.com", placeholder("AZURE_OPENAI_API_KEY", hex("", 32, "AZURE_OPENAI_API_KEY"))));
         t.add(header("vertex-express", "Vertex AI in express mode (API key)", "aiplatform.googleapis.com",
                 "x-goog-api-key", "GOOGLE_API_KEY", fill("AIza", 39, "GOOGLE_API_KEY")));
         t.add(template("bedrock-api-key", "Amazon Bedrock runtime with a Bedrock API key (us-east-1; set --host for another region)",
@@ -207,16 +288,28 @@ public final class ServiceCatalog {
                 fill("ATCTT3xFfGN0", 104, "BITBUCKET_TOKEN")));
         String atlassianToken = fill("ATATT3xFfGF0", 192, "ATLASSIAN_API_TOKEN");
         String atlassianEmail = "keyway-placeholder@example.com";
-        t.add(template("jira", "Jira Cloud REST API (<site>.atlassian.net; Basic e-mail : API token)",
-                new ServiceDefinition("jira", "*.atlassian.net", List.of("/rest/api/**", "/rest/agile/**"), List.of(), true,
-                        false, "Jira Cloud REST API (<site>.atlassian.net; Basic e-mail : API token)",
+        t.add(perTenant("jira", "Jira Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
+                new ServiceDefinition("jira", "your-site.atlassian.net", List.of("/rest/api/**", "/rest/agile/**"), List.of(),
+                        true, false, "Jira Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
                         Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
-                placeholder("ATLASSIAN_EMAIL", atlassianEmail), placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
-        t.add(template("confluence", "Confluence Cloud REST API (<site>.atlassian.net/wiki; Basic e-mail : API token)",
-                new ServiceDefinition("confluence", "*.atlassian.net", List.of("/wiki/**"), List.of(), true, false,
-                        "Confluence Cloud REST API (<site>.atlassian.net/wiki; Basic e-mail : API token)",
+                ".atlassian.net", placeholder("ATLASSIAN_EMAIL", atlassianEmail),
+                placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+        t.add(perTenant("confluence", "Confluence Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
+                new ServiceDefinition("confluence", "your-site.atlassian.net", List.of("/wiki/**"), List.of(), true, false,
+                        "Confluence Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
                         Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
-                placeholder("ATLASSIAN_EMAIL", atlassianEmail), placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+                ".atlassian.net", placeholder("ATLASSIAN_EMAIL", atlassianEmail),
+                placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+        t.add(perTenant("supabase", "Supabase project API (your project: --host <ref>.supabase.co; apikey and Authorization)",
+                service("supabase", "your-project-ref.supabase.co",
+                        "Supabase project API (your project: --host <ref>.supabase.co; apikey and Authorization)",
+                        new Injection.Headers(List.of(new HeaderTemplate("apikey", "{SUPABASE_SERVICE_ROLE_KEY}"),
+                                new HeaderTemplate("Authorization", "Bearer {SUPABASE_SERVICE_ROLE_KEY}")))),
+                ".supabase.co", placeholder("SUPABASE_SERVICE_ROLE_KEY", jwt("SUPABASE_SERVICE_ROLE_KEY"))));
+        t.add(perTenant("shopify", "Shopify Admin API (your shop: --host <shop>.myshopify.com)",
+                service("shopify", "your-shop.myshopify.com", "Shopify Admin API (your shop: --host <shop>.myshopify.com)",
+                        Injection.Headers.of("X-Shopify-Access-Token", "{SHOPIFY_ACCESS_TOKEN}")),
+                ".myshopify.com", placeholder("SHOPIFY_ACCESS_TOKEN", hex("shpat_", 38, "SHOPIFY_ACCESS_TOKEN"))));
         t.add(bearer("vercel", "Vercel REST API", "api.vercel.com", "VERCEL_TOKEN", fill("", 24, "VERCEL_TOKEN")));
         t.add(bearer("netlify", "Netlify API", "api.netlify.com", "NETLIFY_AUTH_TOKEN", fill("nfp_", 40, "NETLIFY_AUTH_TOKEN")));
         t.add(bearer("fly", "Fly.io Machines API", "api.machines.dev", "FLY_API_TOKEN", fill("fm2_", 120, "FLY_API_TOKEN")));
@@ -301,6 +394,18 @@ public final class ServiceCatalog {
     private static ServiceTemplate template(
             String name, String description, ServiceDefinition d, PlaceholderFormat... placeholders) {
         return new ServiceTemplate(name, description, d, List.of(placeholders));
+    }
+
+    /** A template for an API with one host per customer; {@code d}'s host is an example. */
+    private static ServiceTemplate perTenant(
+            String name, String description, ServiceDefinition d, String hostSuffix, PlaceholderFormat... placeholders) {
+        return new ServiceTemplate(name, description, d, List.of(placeholders), hostSuffix);
+    }
+
+    /** A JWT-shaped placeholder (header.payload.signature, base64url), for APIs whose keys are JWTs. */
+    private static String jwt(String credential) {
+        return jwtPart("{\"alg\":\"HS256\",\"typ\":\"JWT\"}") + "."
+                + jwtPart("{\"iss\":\"keyway-placeholder\",\"role\":\"service_role\"}") + "." + fill("", 43, credential);
     }
 
     /**

@@ -139,6 +139,11 @@ public record ServiceDefinition(
         return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
     }
 
+    /** This definition with another host (a per-tenant template's own host, for one). */
+    public ServiceDefinition withHost(String newHost) {
+        return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
+    }
+
     /** This definition with another injection. */
     public ServiceDefinition withInjection(Injection newInjection) {
         return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, newInjection);

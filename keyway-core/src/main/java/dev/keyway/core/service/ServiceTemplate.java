@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A built-in, ready-made service for a well-known API (see {@link ServiceCatalog}): the definition
@@ -14,14 +15,32 @@ import java.util.Set;
  * @param description one line for humans
  * @param definition the service, named {@code name}, with default credential names
  * @param placeholders format-valid placeholder values per credential (may be empty)
+ * @param hostSuffix for a per-tenant API ({@code <project>.supabase.co}): the suffix the host must
+ *     have, one label more; the definition's host is then only an example and every use of the
+ *     template must name its own host. Null when the template's host is the API's one host. A
+ *     wildcard is no substitute: {@code *.supabase.co} would send the key to every tenant's project.
  */
 public record ServiceTemplate(
-        String name, String description, ServiceDefinition definition, List<PlaceholderFormat> placeholders) {
+        String name, String description, ServiceDefinition definition, List<PlaceholderFormat> placeholders,
+        @Nullable String hostSuffix) {
     public ServiceTemplate {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(description, "description");
         Objects.requireNonNull(definition, "definition");
         placeholders = List.copyOf(placeholders);
+        if (hostSuffix != null && (!hostSuffix.startsWith(".") || !definition.host().endsWith(hostSuffix))) {
+            throw new IllegalArgumentException("template " + name + ": example host must end with " + hostSuffix);
+        }
+    }
+
+    /** A template for an API with one fixed host. */
+    public ServiceTemplate(String name, String description, ServiceDefinition definition, List<PlaceholderFormat> placeholders) {
+        this(name, description, definition, placeholders, null);
+    }
+
+    /** Whether every use must name its own host (see {@code hostSuffix}). */
+    public boolean perTenant() {
+        return hostSuffix != null;
     }
 
     /** The credentials the template uses, under their default names. */

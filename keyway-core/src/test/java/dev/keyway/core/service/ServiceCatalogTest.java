@@ -197,6 +197,8 @@ class ServiceCatalogTest {
             Map.entry("POSTMARK_SERVER_TOKEN", UUID),
             Map.entry("RESEND_API_KEY", "re_[A-Za-z0-9_]{33}"),
             Map.entry("MAILGUN_API_KEY", "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"),
+            Map.entry("SUPABASE_SERVICE_ROLE_KEY", "eyJ[A-Za-z0-9_-]+\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}"),
+            Map.entry("SHOPIFY_ACCESS_TOKEN", "shpat_[0-9a-f]{32}"),
             Map.entry("MAPBOX_ACCESS_TOKEN", "pk\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}"));
 
     @ParameterizedTest(name = "{0}")
@@ -208,6 +210,52 @@ class ServiceCatalogTest {
             assertThat(p.value()).as("%s placeholder of template %s", p.credential(), t.name())
                     .matches(KEY_FORMATS.get(p.credential()));
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("templates")
+    void aRenamedCredentialStillGetsTheTemplatesShapedPlaceholder(ServiceTemplate t) {
+        Map<String, String> renames = new java.util.LinkedHashMap<>();
+        int i = 0;
+        for (String c : t.credentialNames()) {
+            renames.put(c, "RENAMED_" + (i++));
+        }
+        String host = t.perTenant() ? "tenant-a" + t.hostSuffix() : null;
+        ServiceDefinition d = ServiceCatalog.instantiate(t.name(), "mine", renames, host);
+        for (PlaceholderFormat p : t.placeholders()) {
+            PlaceholderFormat got = ServiceCatalog.placeholderFor(d, renames.get(p.credential())).orElseThrow();
+            assertThat(got.value()).as("%s of %s", p.credential(), t.name()).isEqualTo(p.value());
+            assertThat(got.envVar()).as("the SDK's variable").isEqualTo(p.envVar());
+            assertThat(got.credential()).isEqualTo(renames.get(p.credential()));
+        }
+    }
+
+    @Test
+    void aServiceNotMadeFromATemplateGetsNoShapedPlaceholderForAnUnknownName() {
+        ServiceDefinition d = ServiceDefinition.of("x", "api.example.com", new Injection.Bearer("SOMETHING_ELSE"));
+        assertThat(ServiceCatalog.placeholderFor(d, "SOMETHING_ELSE")).isEmpty();
+        ServiceDefinition byName = ServiceDefinition.of("x", "proxy.example.com", new Injection.Bearer("OPENAI_API_KEY"));
+        assertThat(ServiceCatalog.placeholderFor(byName, "OPENAI_API_KEY")).get()
+                .extracting(PlaceholderFormat::value).asString().startsWith("sk-proj-");
+    }
+
+    @Test
+    void aPerTenantTemplateNeedsItsOwnHostUnderItsSuffixNeverAWildcard() {
+        assertThat(ServiceCatalog.all()).filteredOn(ServiceTemplate::perTenant).extracting(ServiceTemplate::name)
+                .contains("supabase", "shopify", "jira", "confluence", "azure-openai");
+        assertThatThrownBy(() -> ServiceCatalog.instantiate("supabase", "db", Map.of(), null))
+                .isInstanceOf(KeywayException.class).hasMessageContaining("per project").hasMessageContaining("--host");
+        for (String bad : List.of("*.supabase.co", "supabase.co", "a.b.supabase.co", "evil.example.com", "x.supabase.co.evil.com")) {
+            assertThatThrownBy(() -> ServiceCatalog.instantiate("supabase", "db", Map.of(), bad)).as(bad)
+                    .isInstanceOf(KeywayException.class).hasMessageContaining("<project>.supabase.co");
+        }
+        ServiceDefinition d = ServiceCatalog.instantiate("supabase", "db", Map.of(), "abcdefgh.supabase.co");
+        assertThat(d.host()).isEqualTo("abcdefgh.supabase.co");
+        assertThat(ServiceCatalog.instantiate("jira", "jira", Map.of(), "acme.atlassian.net").paths())
+                .containsExactly("/rest/api/**", "/rest/agile/**");
+        // a template with one fixed host may be moved too (another Bedrock region)
+        assertThat(ServiceCatalog.instantiate("bedrock-api-key", "br", Map.of(), "bedrock-runtime.eu-west-1.amazonaws.com")
+                .host()).isEqualTo("bedrock-runtime.eu-west-1.amazonaws.com");
     }
 
     @Test

@@ -3,10 +3,8 @@ package dev.keyway.server.api;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Injection;
-import dev.keyway.core.service.PlaceholderFormat;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
-import dev.keyway.core.service.ServiceTemplate;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
@@ -78,7 +76,7 @@ public final class DiscoverRoutes {
             List<Map<String, String>> env = new ArrayList<>();
             for (String cred : d.injection().credentialNames()) {
                 credentialNames.add(cred);
-                env.add(placeholder(d.injection(), cred));
+                env.add(placeholder(d, cred));
             }
             m.put("env", env);
             if (d.description() != null) {
@@ -153,18 +151,19 @@ public final class DiscoverRoutes {
         };
     }
 
-    /** The env var an SDK reads for this credential and the harmless value to give it. */
-    static Map<String, String> placeholder(Injection i, String credential) {
-        if (i instanceof Injection.Substitute s) {
-            return Map.of("name", credential, "value", s.placeholder());
+    /**
+     * The env var an SDK reads for this credential and the harmless value to give it: the
+     * substitution's own placeholder, else the catalog's shaped value (also for a template used with
+     * renamed credentials), else a generic one.
+     */
+    static Map<String, String> placeholder(ServiceDefinition d, String credential) {
+        var known = ServiceCatalog.placeholderFor(d, credential);
+        if (d.injection() instanceof Injection.Substitute s) {
+            return Map.of("name", known.map(f -> f.envVar()).orElse(credential), "value", s.placeholder());
         }
-        for (ServiceTemplate t : ServiceCatalog.all()) {
-            for (PlaceholderFormat f : t.placeholders()) {
-                if (f.credential().equals(credential)) {
-                    return Map.of("name", f.envVar(), "value", f.value());
-                }
-            }
-        }
-        return Map.of("name", credential, "value", "keyway-placeholder-" + credential.toLowerCase(Locale.ROOT).replace('_', '-'));
+        return known
+                .map(f -> Map.of("name", f.envVar(), "value", f.value()))
+                .orElseGet(() -> Map.of("name", credential,
+                        "value", "keyway-placeholder-" + credential.toLowerCase(Locale.ROOT).replace('_', '-')));
     }
 }

@@ -52,7 +52,7 @@ public final class ServiceRoutes {
         this.onChange = onChange;
     }
 
-    public record FromTemplate(String template, @Nullable String name, @Nullable String credential) {}
+    public record FromTemplate(String template, @Nullable String name, @Nullable String credential, @Nullable String host) {}
 
     public record Apply(List<JsonNode> services) {}
 
@@ -135,7 +135,7 @@ public final class ServiceRoutes {
                 "no template named '" + Names.printable(body.template()) + "'" + ServiceDocuments.suggestion(body.template())
                         + "; see 'keyway service templates'"));
         ServiceDefinition def = ServiceCatalog.instantiate(t.name(), body.name() == null ? t.name() : body.name(),
-                body.credential() == null ? Map.of() : t.singleCredentialOverride(body.credential()));
+                body.credential() == null ? Map.of() : t.singleCredentialOverride(body.credential()), body.host());
         return save(p, v, def, "service.put");
     }
 

@@ -56,7 +56,8 @@ public final class ServiceDocuments {
         }
         String name = n.hasNonNull("name") && n.get("name").isString() ? n.get("name").asString() : t.name();
         Map<String, String> overrides = credential == null ? Map.of() : t.singleCredentialOverride(credential.asString());
-        ObjectNode base = (ObjectNode) ServiceSpecs.toTree(ServiceCatalog.instantiate(t.name(), name, overrides));
+        String host = n.hasNonNull("host") && n.get("host").isString() ? n.get("host").asString() : null;
+        ObjectNode base = (ObjectNode) ServiceSpecs.toTree(ServiceCatalog.instantiate(t.name(), name, overrides, host));
         for (Map.Entry<String, JsonNode> e : n.properties()) {
             base.set(e.getKey(), e.getValue());
         }

@@ -76,11 +76,12 @@ final class ServicePages {
         body.put("template", f.get("template"));
         body.put("name", f.opt("name"));
         body.put("credential", f.opt("credential"));
+        body.put("host", f.opt("host"));
         try {
             ctx.api().post(api(ctx, "from-template"), body);
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-saved");
         } catch (KeywayException e) {
-            return render(ctx, new State(f, Ctx.errors(e, x -> x.equals("credential") || x.equals("name") ? x : "template"),
+            return render(ctx, new State(f, Ctx.errors(e, x -> x.equals("credential") || x.equals("name") || x.equals("host") ? x : "template"),
                     Form.empty(), Fields.Errors.NONE), e.type().status());
         }
     }
@@ -215,13 +216,16 @@ final class ServicePages {
         Fields.Errors e = st.templateErrors();
         return Html.t("""
                 <section class="card" id="template"><h2>Add from a template</h2>
-                <form method="post" action="{}">{}{}{}{}{}
+                <form method="post" action="{}">{}{}{}{}{}{}
                 <button type="submit" class="primary">Add service</button></form></section>
                 """, Urls.path("vaults", ctx.param("vault"), "services", "template"), ctx.csrf(), Fields.formError(e),
                 Fields.select("Template", "template", options, f.get("template"), e, null),
                 Fields.input("Service name", "name", f.get("name"), e, "Optional; defaults to the template's name."),
                 Fields.input("Credential name", "credential", f.get("credential"), e,
-                        "Optional; for one-credential templates, use another credential than the template's default."));
+                        "Optional; for one-credential templates, use another credential than the template's default."),
+                Fields.input("Host", "host", f.get("host"), e,
+                        "Required for per-tenant templates (supabase, shopify, jira, confluence, azure-openai): your own"
+                                + " host, e.g. abcdefgh.supabase.co; optional otherwise (e.g. another Bedrock region)."));
     }
 
     private Html policyForm(Ctx ctx, String current) {
