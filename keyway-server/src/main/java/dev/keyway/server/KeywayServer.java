@@ -157,7 +157,8 @@ public final class KeywayServer implements AutoCloseable {
                 }
             });
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
-            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get()))
+            LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
+            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves))
                     .routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
@@ -186,7 +187,6 @@ public final class KeywayServer implements AutoCloseable {
                     .connectionLimits(cfg.proxyConnections())
                     .clock(clock)
                     .build();
-            LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock,
                     new AwsSigning(awsGrants.cache(), awsAudit, clock), usage::touch);
@@ -252,7 +252,7 @@ public final class KeywayServer implements AutoCloseable {
     }
 
     private static Map<String, Object> status(ServerConfig cfg, RuntimeState runtime, String instanceId, CertificateAuthority ca,
-            AuditLog auditLog, String proxyAddress) {
+            AuditLog auditLog, String proxyAddress, LeafCache leaves) {
         var snap = runtime.current();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("instance_id", instanceId);
@@ -264,6 +264,7 @@ public final class KeywayServer implements AutoCloseable {
         m.put("services", snap.byName().values().stream().mapToInt(v -> v.services().size()).sum());
         m.put("ca_fingerprint", ca.fingerprintSha256());
         m.put("audit", auditLog.healthy() ? "ok" : "failing");
+        m.put("leaf_cache", Map.of("size", leaves.size(), "mints", leaves.mints(), "hits", leaves.hits()));
         return m;
     }
 
