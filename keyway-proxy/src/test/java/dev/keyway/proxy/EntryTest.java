@@ -58,8 +58,6 @@ class EntryTest {
                         "proxy-auth-required"),
                 Arguments.of("wrong token", "CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: "
                         + Raw.basic("nope:v") + "\r\n\r\n", 407, "proxy-auth-invalid"),
-                Arguments.of("unmatched host", "CONNECT evil.example:443 HTTP/1.1\r\n" + AUTH + "\r\n", 403,
-                        "unmatched-host-denied"),
                 Arguments.of("absolute http without credentials", "GET http://plain.test/ HTTP/1.1\r\n\r\n", 407,
                         "proxy-auth-required"));
     }

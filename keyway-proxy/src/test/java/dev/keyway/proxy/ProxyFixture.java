@@ -91,7 +91,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean rewriteWebSocketText;
     /** The policy substitutes {@code __PH__} in the request target with {@link #SECRET} (path/query substitution). */
     public volatile boolean substituteTarget;
-    /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
+    /** Unmatched hosts: false = deny 403 unmatched-host-denied (answered in the tunnel); true = intercept without injection. */
     public volatile boolean interceptUnmatched;
     /** When set, every forwarded request is signed by this signer (sign-mode tests). */
     public volatile dev.keyway.proxy.spi.@Nullable RequestSigner signer;
