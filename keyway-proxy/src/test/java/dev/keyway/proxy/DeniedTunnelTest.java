@@ -103,7 +103,7 @@ class DeniedTunnelTest {
         var r = Proc.run(List.of(Proc.pythonWithRequests(), script.toString(), "https://api.test:1/",
                 "http://wrong:" + ProxyFixture.VAULT + "@127.0.0.1:" + px.port(), px.caPem.toString()), Map.of(), px.dir, 60);
         assertThat(r.exit()).as(r.toString()).isZero();
-        assertThat(r.out()).contains("407 Keyway proxy credentials rejected: see the response body").doesNotContain("wrong:");
+        assertThat(r.out()).contains("407 Keyway token unknown: check the token in HTTPS_PROXY").doesNotContain("wrong:");
     }
 
     @Test
