@@ -317,7 +317,10 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         ch.config().setAutoRead(true);
     }
 
-    /** Dials the (vetted) target first so that failures can still be answered, then relays bytes. */
+    /**
+     * Dials the (vetted) target first so that failures can still be answered (inside the tunnel, as a
+     * denied CONNECT: see {@link #denyInTunnel}), then relays bytes.
+     */
     private void tunnel(ChannelHandlerContext ctx, Target t, String id) {
         state = State.SWITCHED;
         Channel ch = ctx.channel();
@@ -326,7 +329,14 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
                 ProxyProblem p = UpstreamFailure.problemOf(f.cause(), t.host(), t.port());
                 px.audit.completed(AuditEvents.denied(id, t.principal(), t.client(), "CONNECT", t.host(), t.port(), null,
                         null, p.status(), p.type().slug()));
-                ch.writeAndFlush(Problems.response(p, id, false, ch.alloc())).addListener(ChannelFutureListener.CLOSE);
+                if (!ch.isActive()) {
+                    return;
+                }
+                if (ConnectDecision.Delivery.forProblem(p) == ConnectDecision.Delivery.IN_TUNNEL) {
+                    denyInTunnel(ctx, t, id, p); // e.g. private-address-blocked: shown by the client, as a deny
+                } else {
+                    ch.writeAndFlush(Problems.response(p, id, false, ch.alloc())).addListener(ChannelFutureListener.CLOSE);
+                }
                 return;
             }
             Channel upstream = f.getNow();
