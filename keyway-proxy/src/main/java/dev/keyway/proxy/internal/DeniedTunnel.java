@@ -1,5 +1,6 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.proxy.netty.HeaderTimeout;
 import dev.keyway.proxy.spi.ProxyProblem;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
@@ -97,6 +98,10 @@ final class DeniedTunnel {
         }
 
         private void answer(ChannelHandlerContext ctx, HttpRequest req) {
+            HeaderTimeout ht = HeaderTimeout.of(ctx);
+            if (ht != null) {
+                ht.headReceived(); // the head is complete: a body being drained is not a slow head
+            }
             if (req.decoderResult().isFailure()) {
                 state = State.ANSWERED;
                 s.clientChannel.close(); // not HTTP: nothing a client could show
