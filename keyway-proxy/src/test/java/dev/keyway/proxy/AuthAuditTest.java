@@ -53,4 +53,42 @@ class AuthAuditTest {
         });
         assertThat(all.toString()).doesNotContain("wrong-token");
     }
+
+    @Test
+    void theReasonAndTokenIdSurviveAggregation() throws Exception {
+        String expired = "CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: "
+                + Raw.basic(ProxyFixture.EXPIRED_TOKEN + ":" + ProxyFixture.VAULT) + "\r\n\r\n";
+        int unknown = 0;
+        int old = 0;
+        // alternate two reasons from one address, within the throttle's burst (5): 2 + 2 failures
+        for (int c = 0; c < 2; c++) {
+            try (Raw raw = new Raw(px.port())) {
+                Raw.Response r = raw.send(CONNECT).read();
+                assertThat(r.status()).isEqualTo(407);
+                unknown++;
+                r = raw.send(expired).read();
+                assertThat(r.status()).isEqualTo(407);
+                old++;
+            }
+        }
+        List<ProxyAuditEvent> during = List.copyOf(px.events("denied"));
+        assertThat(during).as("one record per reason while the window runs").hasSize(2);
+        assertThat(during).extracting(ProxyAuditEvent::reason).containsExactlyInAnyOrder("unknown-token", "expired");
+        assertThat(during).filteredOn(e -> "expired".equals(e.reason())).singleElement()
+                .satisfies(e -> assertThat(e.tokenId()).isEqualTo(ProxyFixture.EXPIRED_TOKEN_ID));
+        clock.advance(Duration.ofMinutes(1));
+        ProxyFixture.eventually(() -> px.events("denied").size() == 4);
+        List<ProxyAuditEvent> summaries = px.events("denied").subList(2, 4);
+        long unknownSummary = unknown - 1;
+        long oldSummary = old - 1;
+        assertThat(summaries).filteredOn(e -> "expired".equals(e.reason())).singleElement().satisfies(e -> {
+            assertThat(e.tokenId()).isEqualTo(ProxyFixture.EXPIRED_TOKEN_ID);
+            assertThat(e.count()).isEqualTo(oldSummary);
+        });
+        assertThat(summaries).filteredOn(e -> "unknown-token".equals(e.reason())).singleElement().satisfies(e -> {
+            assertThat(e.tokenId()).isNull();
+            assertThat(e.count()).isEqualTo(unknownSummary);
+        });
+        assertThat(px.events.toString()).doesNotContain("wrong-token").doesNotContain(ProxyFixture.EXPIRED_TOKEN + ":");
+    }
 }

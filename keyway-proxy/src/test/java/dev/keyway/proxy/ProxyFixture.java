@@ -2,6 +2,7 @@ package dev.keyway.proxy;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.AuditSink;
+import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ConnectDecision;
@@ -61,6 +62,9 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public static final String TOKEN = "t0k";
     public static final String VAULT = "v";
     public static final String SECRET = "REAL-SECRET-123";
+    /** A token the policy knows but rejects as expired (reason {@code expired}, id {@link #EXPIRED_TOKEN_ID}). */
+    public static final String EXPIRED_TOKEN = "old-token";
+    public static final String EXPIRED_TOKEN_ID = "tok_old";
     public static final String GIT_SECRET = "REAL-SECRET";
     public static final Set<String> TEST_HOSTS = Set.of(
             "api.test", "other.test", "git.test", "ws.test", "grpc.test", "sse.test", "tunnel.test", "plain.test",
@@ -91,7 +95,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     public volatile boolean rewriteWebSocketText;
     /** The policy substitutes {@code __PH__} in the request target with {@link #SECRET} (path/query substitution). */
     public volatile boolean substituteTarget;
-    /** Unmatched hosts: null = deny 403 unmatched-host-denied; otherwise intercept without injection. */
+    /** Unmatched hosts: false = deny 403 unmatched-host-denied (answered in the tunnel); true = intercept without injection. */
     public volatile boolean interceptUnmatched;
     /** When set, every forwarded request is signed by this signer (sign-mode tests). */
     public volatile dev.keyway.proxy.spi.@Nullable RequestSigner signer;
@@ -326,8 +330,13 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             } else if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 token = header.substring(7).trim();
             }
+            if (EXPIRED_TOKEN.equals(token)) {
+                return new AuthResult.Rejected(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the proxy token has expired"),
+                        AuthFailure.EXPIRED, EXPIRED_TOKEN_ID);
+            }
             if (!TOKEN.equals(token)) {
-                return new AuthResult.Rejected(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the proxy token is not valid"));
+                return new AuthResult.Rejected(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the proxy token is not valid"),
+                        AuthFailure.UNKNOWN_TOKEN, null);
             }
             return new AuthResult.Authenticated(PRINCIPAL);
         }

@@ -110,7 +110,10 @@ class UpstreamProxyTest {
                     .doesNotContain("corp-pass");
         }
         try (Raw raw = new Raw(px.port())) {
-            Raw.Response r = raw.send("CONNECT tunnel.test:" + up.getPort() + " HTTP/1.1\r\n" + AUTH + "\r\n").read();
+            Raw.Response ok = raw.send("CONNECT tunnel.test:" + up.getPort() + " HTTP/1.1\r\n" + AUTH + "\r\n").read();
+            assertThat(ok.status()).isEqualTo(200); // the refusal is answered inside the tunnel
+            raw.tls(px.clientTrust.sslContext(), "tunnel.test", true);
+            Raw.Response r = raw.send("GET / HTTP/1.1\r\nHost: tunnel.test:" + up.getPort() + "\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(502);
             assertThat(r.header("Keyway-Error")).isEqualTo("upstream-unreachable");
             assertThat(r.body()).contains("upstream proxy 127.0.0.1:" + corporate.port());

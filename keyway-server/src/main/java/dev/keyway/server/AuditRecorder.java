@@ -124,6 +124,9 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         }
         j.put("error_type", e.errorType());
         j.put("mode", e.mode());
+        if (e.reason() != null) {
+            j.put("reason", e.reason()); // why proxy authentication failed (AuthFailure slug)
+        }
         if (e.count() > 1) {
             j.put("count", e.count()); // a summary of repeated failures (see ProxyConfig.AuthFailures)
         }

@@ -50,7 +50,12 @@ public final class TokenIndex {
     public sealed interface Result {
         record Valid(TokenRecord token) implements Result {}
 
-        record Invalid(Rejection reason) implements Result {}
+        /** @param tokenId the id of the presented token when it exists (revoked, expired), else null */
+        record Invalid(Rejection reason, @Nullable String tokenId) implements Result {
+            public Invalid(Rejection reason) {
+                this(reason, null);
+            }
+        }
     }
 
     public Result verify(@Nullable String token, Instant now) {
@@ -63,10 +68,10 @@ public final class TokenIndex {
             return new Result.Invalid(Rejection.UNKNOWN);
         }
         if (r.revoked()) {
-            return new Result.Invalid(Rejection.REVOKED);
+            return new Result.Invalid(Rejection.REVOKED, r.id());
         }
         if (r.expiresAt() != null && !now.isBefore(r.expiresAt())) {
-            return new Result.Invalid(Rejection.EXPIRED);
+            return new Result.Invalid(Rejection.EXPIRED, r.id());
         }
         return new Result.Valid(r);
     }

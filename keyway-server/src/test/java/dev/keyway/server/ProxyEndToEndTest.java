@@ -187,21 +187,53 @@ class ProxyEndToEndTest {
     }
 
     @Test
-    void denyPolicyRefusesUnmatchedHostsAtConnect() throws Exception {
+    void denyPolicyAnswersUnmatchedHostsInsideTheTunnel() throws Exception {
         ok(ts.call("POST", "/v1/vaults", "{\"name\":\"strict\",\"unmatched\":\"deny\"}"));
         String t = JSON.readTree(ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"strict\",\"ttl\":\"1h\"}"))).get("token").asString();
+        // example.org is never resolved nor contacted: the CONNECT is accepted and answered by Keyway
         Curl.Result r = Curl.run("-sS", "--max-time", "30", "--proxy", "http://" + t + ":strict@127.0.0.1:" + ts.server.proxyPort(),
-                "-w", "%{http_connect}", "-o", "/dev/null", "https://example.org/");
-        assertThat(r.out()).endsWith("403");
+                "--cacert", keywayCa.toString(), "-i", "-w", "\n%{http_connect}", "https://example.org/");
+        assertThat(r.out()).contains("403").containsIgnoringCase("keyway-error: unmatched-host-denied")
+                .contains("no service in vault 'strict' matches example.org:443 and the vault denies unmatched hosts. "
+                        + "Ask an operator to add one")
+                .endsWith("\n200");
+        List<JsonNode> denied = List.of();
+        for (int i = 0; i < 100 && denied.isEmpty(); i++) {
+            Thread.sleep(50);
+            JsonNode audit = JSON.readTree(ok(ts.call("GET", "/v1/vaults/strict/audit?limit=50", null)));
+            denied = audit.get("records").valueStream().filter(rec -> !rec.get("type").asString().equals("control")).toList();
+        }
+        assertThat(denied).singleElement().satisfies(rec -> {
+            assertThat(rec.get("type").asString()).isEqualTo("denied");
+            assertThat(rec.get("method").asString()).isEqualTo("CONNECT");
+            assertThat(rec.get("error_type").asString()).isEqualTo("unmatched-host-denied");
+        });
     }
 
     @Test
     void revokedTokenStopsWorking() throws Exception {
         JsonNode t = JSON.readTree(ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}")));
         ok(ts.call("DELETE", "/v1/tokens/" + t.get("id").asString(), null));
-        Curl.Result r = Curl.run("-sS", "--max-time", "30", "--proxy",
+        Curl.Result r = Curl.run("-sS", "-v", "--max-time", "30", "--proxy",
                 "http://" + t.get("token").asString() + ":default@127.0.0.1:" + ts.server.proxyPort(),
                 "-w", "%{http_connect}", "-o", "/dev/null", "https://localhost:" + upstream.getPort() + "/v1/models");
         assertThat(r.out()).endsWith("407");
+        assertThat(r.err()).contains("407 Keyway token revoked: create a new one (keyway token create)");
+        // the audit record says why and which token (by id, never its value)
+        String id = t.get("id").asString();
+        Path log = dir.resolve("data/audit.jsonl");
+        String line = null;
+        for (int i = 0; i < 100 && line == null; i++) {
+            line = Files.readAllLines(log).stream().filter(l -> l.contains("\"reason\":\"revoked\"")).findFirst().orElse(null);
+            if (line == null) {
+                Thread.sleep(50);
+            }
+        }
+        assertThat(line).as("a denied record with reason revoked").isNotNull();
+        JsonNode rec = JSON.readTree(line);
+        assertThat(rec.get("type").asString()).isEqualTo("denied");
+        assertThat(rec.get("status").asInt()).isEqualTo(407);
+        assertThat(rec.get("token_id").asString()).isEqualTo(id);
+        assertThat(line).doesNotContain(t.get("token").asString());
     }
 }

@@ -231,8 +231,8 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
                             java.util.Map.of(Problems.RETRY_AFTER, wait));
                     keepAlive = false;
                 }
-                px.authAudit.failure(id, client, req.method().name(), host, port, p);
-                respond(ctx, p, id, keepAlive);
+                px.authAudit.failure(id, client, req.method().name(), host, port, p, r.reason(), r.tokenId());
+                respond(ctx, p, id, keepAlive, p.status() == 407 ? r.reason().reasonPhrase() : null);
                 yield null;
             }
         };
@@ -252,6 +252,14 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         ConnectDecision decision = px.policy.onConnect(principal, target.host(), target.port());
         Target t = new Target("https", target, principal, client);
         switch (decision) {
+            case ConnectDecision.Deny d when d.delivery() == ConnectDecision.Delivery.IN_TUNNEL -> {
+                // audited once, now; the answer inside the tunnel adds no record
+                px.audit.completed(AuditEvents.denied(id, principal, client, "CONNECT", target.host(), target.port(),
+                        null, null, d.problem().status(), d.problem().type().slug()));
+                ctx.channel().config().setAutoRead(false);
+                state = State.CONNECT_PENDING;
+                afterConnectHead = () -> denyInTunnel(ctx, t, id, d.problem());
+            }
             case ConnectDecision.Deny d -> deny(ctx, d.problem(), id, principal, client, "CONNECT", target.host(),
                     target.port(), null, false);
             case ConnectDecision.Intercept i -> {
@@ -290,7 +298,29 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         ch.config().setAutoRead(true);
     }
 
-    /** Dials the (vetted) target first so that failures can still be answered, then relays bytes. */
+    /**
+     * Replies 200 to a denied CONNECT, then answers the first request inside with the problem and
+     * closes ({@link DeniedTunnel}): clients show a response's body, never a refused CONNECT's. No
+     * upstream connection is opened; the connection lives at most twice the header read timeout.
+     */
+    private void denyInTunnel(ChannelHandlerContext ctx, Target t, String id, ProxyProblem problem) {
+        state = State.SWITCHED;
+        Channel ch = ctx.channel();
+        ctx.writeAndFlush(established());
+        TunnelSession s = new TunnelSession(t, "deny", ch, id);
+        s.denial = problem;
+        ChannelPipeline p = ch.pipeline();
+        DeniedTunnel.install(px, p, s);
+        removeHttpHandlers(p);
+        var cap = ch.eventLoop().schedule(() -> ch.close(), px.config.headerReadTimeout().toMillis() * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> cap.cancel(false));
+        ch.config().setAutoRead(true);
+    }
+
+    /**
+     * Dials the (vetted) target first so that failures can still be answered (inside the tunnel, as a
+     * denied CONNECT: see {@link #denyInTunnel}), then relays bytes.
+     */
     private void tunnel(ChannelHandlerContext ctx, Target t, String id) {
         state = State.SWITCHED;
         Channel ch = ctx.channel();
@@ -299,7 +329,14 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
                 ProxyProblem p = UpstreamFailure.problemOf(f.cause(), t.host(), t.port());
                 px.audit.completed(AuditEvents.denied(id, t.principal(), t.client(), "CONNECT", t.host(), t.port(), null,
                         null, p.status(), p.type().slug()));
-                ch.writeAndFlush(Problems.response(p, id, false, ch.alloc())).addListener(ChannelFutureListener.CLOSE);
+                if (!ch.isActive()) {
+                    return;
+                }
+                if (ConnectDecision.Delivery.forProblem(p) == ConnectDecision.Delivery.IN_TUNNEL) {
+                    denyInTunnel(ctx, t, id, p); // e.g. private-address-blocked: shown by the client, as a deny
+                } else {
+                    ch.writeAndFlush(Problems.response(p, id, false, ch.alloc())).addListener(ChannelFutureListener.CLOSE);
+                }
                 return;
             }
             Channel upstream = f.getNow();
@@ -373,16 +410,23 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, ProxyProblem p, String id, boolean keepAlive) {
+        respond(ctx, p, id, keepAlive, null);
+    }
+
+    /** @param reasonPhrase the status line's reason phrase, null for the standard one */
+    private void respond(ChannelHandlerContext ctx, ProxyProblem p, String id, boolean keepAlive,
+            @Nullable String reasonPhrase) {
         if (keepAlive) {
             state = State.DISCARDING;
             HeaderTimeout ht = HeaderTimeout.of(ctx);
             if (ht != null) {
                 ht.awaitNext();
             }
-            ctx.writeAndFlush(Problems.response(p, id, true, ctx.alloc()));
+            ctx.writeAndFlush(Problems.response(p, id, true, ctx.alloc(), reasonPhrase));
         } else {
             state = State.SWITCHED; // ignore anything else on this connection
-            ctx.writeAndFlush(Problems.response(p, id, false, ctx.alloc())).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Problems.response(p, id, false, ctx.alloc(), reasonPhrase))
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 

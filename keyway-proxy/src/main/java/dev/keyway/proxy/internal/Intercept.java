@@ -49,6 +49,15 @@ final class Intercept {
         p.addLast("alpn", new Alpn(px, s));
     }
 
+    /** The HTTP/1.1 head handlers of a decrypted (or, for a denial, plaintext) tunnel. */
+    static void http1(ProxyContext px, ChannelPipeline p, TunnelSession s) {
+        p.addLast("hdr-timeout", HeaderTimeouts.create(px, s.target.host()));
+        p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(px.config.maxInitialLineLength())
+                .setMaxHeaderSize(px.config.maxHeaderSize())
+                .setMaxChunkSize(16 * 1024)));
+    }
+
     /** Configures the decrypted pipeline for the protocol the client chose. */
     private static final class Alpn extends ApplicationProtocolNegotiationHandler {
         private final ProxyContext px;
@@ -75,7 +84,8 @@ final class Intercept {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ch.pipeline().addLast("codec", new Http2StreamFrameToHttpObjectCodec(true));
-                        ch.pipeline().addLast("exchange", new ExchangeHandler(px, s, true));
+                        ch.pipeline().addLast("exchange", s.denial != null
+                                ? new DeniedTunnel.Answer(s, true) : new ExchangeHandler(px, s, true));
                     }
                 }));
                 p.addLast("h2-errors", new ProtocolErrors(px.protocolLog, "HTTP/2 connection"));
@@ -84,11 +94,11 @@ final class Intercept {
                 ctx.channel().writeAndFlush(new DefaultHttp2WindowUpdateFrame(
                         UpstreamConnector.H2_CONNECTION_WINDOW - Http2CodecUtil.DEFAULT_WINDOW_SIZE));
             } else {
-                p.addLast("hdr-timeout", HeaderTimeouts.create(px, s.target.host()));
-                p.addLast("codec", new ClientCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(px.config.maxInitialLineLength())
-                        .setMaxHeaderSize(px.config.maxHeaderSize())
-                        .setMaxChunkSize(16 * 1024)));
+                http1(px, p, s);
+                if (s.denial != null) {
+                    p.addLast("exchange", new DeniedTunnel.Answer(s, false));
+                    return;
+                }
                 p.addLast("expect", new HttpServerExpectContinueHandler());
                 p.addLast("seq", new RequestSequencer());
                 p.addLast("exchange", new ExchangeHandler(px, s, false));

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -45,10 +46,22 @@ public final class Problems {
      */
     public static FullHttpResponse response(
             ProxyProblem problem, String requestId, boolean keepAlive, ByteBufAllocator alloc) {
+        return response(problem, requestId, keepAlive, alloc, null);
+    }
+
+    /**
+     * As {@link #response(ProxyProblem, String, boolean, ByteBufAllocator)} with a reason phrase in the
+     * status line instead of the standard one (a 407's hint: clients show the CONNECT status line, not
+     * its body). A phrase that is not printable ASCII is ignored (the standard one is used).
+     */
+    public static FullHttpResponse response(ProxyProblem problem, String requestId, boolean keepAlive,
+            ByteBufAllocator alloc, @Nullable String reasonPhrase) {
         byte[] bytes = body(problem, requestId);
         ByteBuf content = alloc.buffer(bytes.length).writeBytes(bytes);
-        FullHttpResponse r =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(problem.status()), content);
+        HttpResponseStatus status = reasonPhrase != null && printableAscii(reasonPhrase)
+                ? new HttpResponseStatus(problem.status(), reasonPhrase)
+                : HttpResponseStatus.valueOf(problem.status());
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         r.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json")
                 .set(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
@@ -64,5 +77,19 @@ public final class Problems {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         return r;
+    }
+
+    /** Whether {@code s} can be a reason phrase: 1 to 200 printable ASCII characters (no CR, LF or controls). */
+    static boolean printableAscii(String s) {
+        if (s.isEmpty() || s.length() > 200) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.proxy.spi.ProxyProblem;
 import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,11 @@ final class TunnelSession {
     long bytesIn;
     long bytesOut;
     int requests;
+    /**
+     * Set for a denied CONNECT delivered in the tunnel: the first request is answered with it,
+     * nothing is forwarded, and the connection closes.
+     */
+    @Nullable ProxyProblem denial;
     /** Why Keyway closed the tunnel (problem slug, e.g. {@code proxy-auth-invalid}), audited on close. */
     @Nullable String closeError;
 

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param path the path without query string, capped in length
  * @param status HTTP status returned to the client (0 when not applicable)
  * @param errorType problem slug when Keyway generated an error, else null
+ * @param reason why proxy authentication failed ({@link AuthFailure#slug()}) on a 407 record, else null
  * @param count how many occurrences this record stands for: 1, or more for a summary of repeated
  *     failures (failed proxy authentication is aggregated per address and window)
  */
@@ -37,6 +38,7 @@ public record ProxyAuditEvent(
         long durationMillis,
         @Nullable String errorType,
         @Nullable String mode,
+        @Nullable String reason,
         long count) {
     public ProxyAuditEvent {
         credentials = List.copyOf(credentials);
@@ -52,6 +54,6 @@ public record ProxyAuditEvent(
             int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
             @Nullable String mode) {
         this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
-                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, 1);
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, null, 1);
     }
 }

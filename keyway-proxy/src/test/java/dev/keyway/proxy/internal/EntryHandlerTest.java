@@ -68,12 +68,16 @@ class EntryHandlerTest {
     }, (host, addrs) -> new UpstreamAddressPolicy.Vetted.Allowed(addrs),
             new TlsContexts(h -> new CompletableFuture<>(), null), Executors.newVirtualThreadPerTaskExecutor(),
             NioSocketChannel.class);
-    private final EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(), new EntryHandler(px)) {
+    private final EmbeddedChannel ch = new EmbeddedChannel() {
         @Override
         protected java.net.SocketAddress remoteAddress0() {
             return new InetSocketAddress("127.0.0.1", 5555);
         }
     };
+
+    {
+        ch.pipeline().addLast("codec", new HttpServerCodec()).addLast("entry", new EntryHandler(px));
+    }
 
     @AfterEach
     void close() {
@@ -107,8 +111,54 @@ class EntryHandlerTest {
                 .doesNotContain("connection: close");
         assertThat(ch.isOpen()).isTrue();
         String second = exchange("CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: Bearer t\r\n\r\n");
-        assertThat(second).startsWith("HTTP/1.1 403 ").contains("Keyway-Error: unmatched-host-denied");
+        assertThat(second).startsWith("HTTP/1.1 200 "); // denied, but answered inside the tunnel
+    }
+
+    @Test
+    void the407ReasonPhraseCarriesTheHint() {
+        String out = exchange("CONNECT api.test:443 HTTP/1.1\r\n\r\n");
+        assertThat(out).startsWith("HTTP/1.1 407 Keyway token required: set HTTPS_PROXY=http://TOKEN:VAULT@host:port\r\n")
+                .contains("credentials needed"); // the body keeps the policy's detail
+    }
+
+    @Test
+    void deniedConnectIsAnsweredInsideTheTunnelAndAuditedOnce() {
+        String established = exchange("CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: Bearer t\r\n\r\n");
+        assertThat(established).isEqualTo("HTTP/1.1 200 Connection Established\r\n\r\n");
+        assertThat(ch.isOpen()).isTrue();
+        assertThat(audit).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("denied");
+            assertThat(e.method()).isEqualTo("CONNECT");
+            assertThat(e.status()).isEqualTo(403);
+            assertThat(e.errorType()).isEqualTo("unmatched-host-denied");
+            assertThat(e.tokenId()).isEqualTo("t");
+        });
+        // a client speaking plaintext HTTP in the tunnel (no TLS to intercept) gets the problem in plaintext
+        String answer = exchange("GET /v1/x HTTP/1.1\r\nHost: api.test\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 403 ").contains("Keyway-Error: unmatched-host-denied")
+                .contains("application/problem+json").contains("\"detail\":\"no\"");
+        ch.runPendingTasks();
         assertThat(ch.isOpen()).isFalse();
+        assertThat(audit).hasSize(1); // the answer adds no record
+    }
+
+    @Test
+    void deniedConnectWithNonHttpBytesInTheTunnelCloses() {
+        exchange("CONNECT api.test:443 HTTP/1.1\r\nProxy-Authorization: Bearer t\r\n\r\n");
+        String answer = exchange("\u0000\u0001garbage\r\n\r\n");
+        assertThat(answer).doesNotContain("Keyway-Error");
+        ch.runPendingTasks();
+        assertThat(ch.isOpen()).isFalse();
+    }
+
+    @Test
+    void deliveryOfADenial() {
+        // table: a 407 stays at CONNECT (it is about the proxy credentials), every other denial goes in the tunnel
+        for (ErrorType t : ErrorType.values()) {
+            ConnectDecision.Delivery expected = t.status() == 407
+                    ? ConnectDecision.Delivery.AT_CONNECT : ConnectDecision.Delivery.IN_TUNNEL;
+            assertThat(new ConnectDecision.Deny(new ProxyProblem(t, "x")).delivery()).as(t.slug()).isEqualTo(expected);
+        }
     }
 
     @Test

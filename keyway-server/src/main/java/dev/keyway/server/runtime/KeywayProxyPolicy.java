@@ -8,6 +8,7 @@ import dev.keyway.core.inject.Injector;
 import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
 import dev.keyway.core.service.PlaintextRule;
+import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ConnectDecision;
@@ -90,7 +91,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     @Override
     public AuthResult authenticate(@Nullable String header, InetSocketAddress client) {
         if (header == null || header.isBlank()) {
-            return reject(ErrorType.PROXY_AUTH_REQUIRED, "this proxy requires a Keyway token: " + HOWTO);
+            return reject(ErrorType.PROXY_AUTH_REQUIRED, "this proxy requires a Keyway token: " + HOWTO, AuthFailure.MISSING, null);
         }
         String token;
         String vaultName = null;
@@ -100,7 +101,8 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             try {
                 decoded = new String(Base64.getDecoder().decode(h.substring(6).strip()), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
-                return reject(ErrorType.PROXY_AUTH_INVALID, "Proxy-Authorization Basic credentials are not valid base64");
+                return reject(ErrorType.PROXY_AUTH_INVALID, "Proxy-Authorization Basic credentials are not valid base64",
+                        AuthFailure.MALFORMED, null);
             }
             int colon = decoded.indexOf(':');
             token = colon < 0 ? decoded : decoded.substring(0, colon);
@@ -110,11 +112,13 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         } else if (h.regionMatches(true, 0, "Bearer ", 0, 7)) {
             token = h.substring(7).strip();
         } else {
-            return reject(ErrorType.PROXY_AUTH_INVALID, "unsupported Proxy-Authorization scheme; use Basic (token:vault) or Bearer");
+            return reject(ErrorType.PROXY_AUTH_INVALID, "unsupported Proxy-Authorization scheme; use Basic (token:vault) or Bearer",
+                    AuthFailure.MALFORMED, null);
         }
         Snapshot s = snapshot.get();
         return switch (s.tokens().verify(token, clock.instant())) {
-            case TokenIndex.Result.Invalid i -> reject(ErrorType.PROXY_AUTH_INVALID, "proxy " + i.reason().message + "; " + HOWTO);
+            case TokenIndex.Result.Invalid i -> reject(ErrorType.PROXY_AUTH_INVALID, "proxy " + i.reason().message + "; " + HOWTO,
+                    failure(i.reason()), i.tokenId());
             case TokenIndex.Result.Valid v -> {
                 if (onUse != null) {
                     onUse.accept(v.token().id());
@@ -129,19 +133,20 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         try {
             p = ApiAuth.principal(s, t);
         } catch (KeywayException e) {
-            return reject(ErrorType.PROXY_AUTH_INVALID, e.detail());
+            return reject(ErrorType.PROXY_AUTH_INVALID, e.detail(), AuthFailure.REJECTED, t.id());
         }
         VaultRuntime vr;
         switch (t.type()) {
             case "scoped" -> {
                 vr = t.vaultId() == null ? null : s.vaultById(t.vaultId()).orElse(null);
                 if (vr == null) {
-                    return reject(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists");
+                    return reject(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists", AuthFailure.WRONG_VAULT,
+                            t.id());
                 }
                 if (vaultName != null && !vaultName.equals(vr.vault().name())) {
                     return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
                             + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
-                            + vr.vault().name() + "@HOST:PORT");
+                            + vr.vault().name() + "@HOST:PORT", AuthFailure.WRONG_VAULT, t.id());
                 }
             }
             case "admin", "agent" -> {
@@ -152,17 +157,20 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                         vaultName = s.vaultById(p.grants().keySet().iterator().next()).map(v -> v.vault().name()).orElse("?");
                     } else {
                         return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has " + p.grants().size()
-                                + " vaults; name one in the proxy URL: http://TOKEN:VAULT@HOST:PORT");
+                                + " vaults; name one in the proxy URL: http://TOKEN:VAULT@HOST:PORT", AuthFailure.WRONG_VAULT,
+                                t.id());
                     }
                 }
                 vr = s.vaultByName(vaultName).orElse(null);
                 if (vr == null || Access.roleOn(p, vr.vault().id()) == null) {
-                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + printable(vaultName) + "'");
+                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + printable(vaultName) + "'",
+                            AuthFailure.WRONG_VAULT, t.id());
                 }
             }
             default -> {
                 return reject(ErrorType.PROXY_AUTH_INVALID, "a " + t.type() + " token cannot use the proxy; "
-                        + "mint a proxy token with 'keyway token create' (or use 'keyway run')");
+                        + "mint a proxy token with 'keyway token create' (or use 'keyway run')", AuthFailure.NOT_PROXY_TOKEN,
+                        t.id());
             }
         }
         return new AuthResult.Authenticated(new ProxyPrincipal(t.id(), p.actor(), vr.vault().id(), vr.vault().name()));
@@ -363,8 +371,17 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 Map.of("host", host, "port", port, "vault", p.vaultName()));
     }
 
-    private static AuthResult reject(ErrorType t, String detail) {
-        return new AuthResult.Rejected(new ProxyProblem(t, detail));
+    private static AuthResult reject(ErrorType t, String detail, AuthFailure reason, @Nullable String tokenId) {
+        return new AuthResult.Rejected(new ProxyProblem(t, detail), reason, tokenId);
+    }
+
+    /** The audited reason of a token the index did not accept. */
+    static AuthFailure failure(TokenIndex.Rejection r) {
+        return switch (r) {
+            case UNKNOWN -> AuthFailure.UNKNOWN_TOKEN;
+            case REVOKED -> AuthFailure.REVOKED;
+            case EXPIRED -> AuthFailure.EXPIRED;
+        };
     }
 
     private static String printable(String s) {

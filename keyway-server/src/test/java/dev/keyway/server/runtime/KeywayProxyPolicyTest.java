@@ -3,6 +3,7 @@ package dev.keyway.server.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.ConnectDecision;
 import dev.keyway.proxy.spi.ProxyPrincipal;
@@ -102,28 +103,29 @@ class KeywayProxyPolicyTest {
 
     static Stream<Arguments> authentication() {
         return Stream.of(
-                // header (TOKEN:x replaced by the named token), expected vault or error type
-                Arguments.of(null, null, ErrorType.PROXY_AUTH_REQUIRED),
-                Arguments.of("   ", null, ErrorType.PROXY_AUTH_REQUIRED),
-                Arguments.of("Digest abc", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Basic !!!not-base64", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Bearer kw_tok_unknown", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Bearer {scoped}", "default", null),
-                Arguments.of("bearer {scoped}", "default", null),
-                Arguments.of("Basic {scoped}:", "default", null),
-                Arguments.of("Basic {scoped}:default", "default", null),
-                Arguments.of("Basic {scoped}:team", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Basic {team}", "team", null),
-                Arguments.of("Bearer {admin}", "default", null),
-                Arguments.of("Basic {admin}:lab", "lab", null),
-                Arguments.of("Basic {admin}:nope", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Bearer {revoked}", null, ErrorType.PROXY_AUTH_INVALID),
-                Arguments.of("Bearer {agent-openai}", "default", null));
+                // header (TOKEN:x replaced by the named token), expected vault or error type and audited reason
+                Arguments.of(null, null, ErrorType.PROXY_AUTH_REQUIRED, AuthFailure.MISSING),
+                Arguments.of("   ", null, ErrorType.PROXY_AUTH_REQUIRED, AuthFailure.MISSING),
+                Arguments.of("Digest abc", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.MALFORMED),
+                Arguments.of("Basic !!!not-base64", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.MALFORMED),
+                Arguments.of("Bearer kw_tok_unknown", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.UNKNOWN_TOKEN),
+                Arguments.of("Bearer {scoped}", "default", null, null),
+                Arguments.of("bearer {scoped}", "default", null, null),
+                Arguments.of("Basic {scoped}:", "default", null, null),
+                Arguments.of("Basic {scoped}:default", "default", null, null),
+                Arguments.of("Basic {scoped}:team", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.WRONG_VAULT),
+                Arguments.of("Basic {team}", "team", null, null),
+                Arguments.of("Bearer {admin}", "default", null, null),
+                Arguments.of("Basic {admin}:lab", "lab", null, null),
+                Arguments.of("Basic {admin}:nope", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.WRONG_VAULT),
+                Arguments.of("Bearer {revoked}", null, ErrorType.PROXY_AUTH_INVALID, AuthFailure.REVOKED),
+                Arguments.of("Bearer {agent-openai}", "default", null, null));
     }
 
-    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @ParameterizedTest(name = "{0} -> {1} {2} {3}")
     @MethodSource("authentication")
-    void authenticates(@Nullable String header, @Nullable String vault, @Nullable ErrorType error) {
+    void authenticates(@Nullable String header, @Nullable String vault, @Nullable ErrorType error,
+            @Nullable AuthFailure reason) {
         AuthResult r = policy.authenticate(header == null ? null : expand(header), CLIENT);
         if (error == null) {
             assertThat(r).isInstanceOfSatisfying(AuthResult.Authenticated.class,
@@ -132,6 +134,15 @@ class KeywayProxyPolicyTest {
             assertThat(r).isInstanceOfSatisfying(AuthResult.Rejected.class, j -> {
                 assertThat(j.problem().type()).isEqualTo(error);
                 assertThat(j.problem().detail()).doesNotContain(SECRET).doesNotContain(tokens.values().toArray(String[]::new));
+                assertThat(j.reason()).isEqualTo(reason);
+                // the token's id is audited when the token exists (never its value)
+                boolean known = reason == AuthFailure.REVOKED || reason == AuthFailure.WRONG_VAULT;
+                if (known) {
+                    assertThat(j.tokenId()).startsWith("tok_");
+                    assertThat(tokens.values()).doesNotContain(j.tokenId());
+                } else {
+                    assertThat(j.tokenId()).isNull();
+                }
             });
         }
     }
@@ -143,7 +154,11 @@ class KeywayProxyPolicyTest {
         Instant before = now;
         try {
             now = now.plus(Duration.ofHours(2));
-            assertThat(policy.authenticate("Bearer " + tokens.get("scoped"), CLIENT)).isInstanceOf(AuthResult.Rejected.class);
+            assertThat(policy.authenticate("Bearer " + tokens.get("scoped"), CLIENT)).isInstanceOfSatisfying(
+                    AuthResult.Rejected.class, j -> {
+                        assertThat(j.reason()).isEqualTo(AuthFailure.EXPIRED);
+                        assertThat(j.tokenId()).isEqualTo(p.tokenId());
+                    });
             assertThat(policy.isActive(p)).as("an open tunnel notices the expiry").isFalse();
         } finally {
             now = before;
@@ -173,6 +188,8 @@ class KeywayProxyPolicyTest {
         assertThat(d.getClass().getSimpleName()).isEqualTo(expected);
         if (d instanceof ConnectDecision.Deny deny) {
             assertThat(deny.problem().type()).isEqualTo(ErrorType.UNMATCHED_HOST_DENIED);
+            // answered inside the tunnel, where clients show the detail
+            assertThat(deny.delivery()).isEqualTo(ConnectDecision.Delivery.IN_TUNNEL);
         }
     }
 
