@@ -33,10 +33,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
-import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -70,37 +67,25 @@ class CrashLoopIT {
         Random rnd = new Random(seed);
         System.out.println("CrashLoopIT seed=" + seed + " kills=" + kills);
 
-        HeldCertificate upstreamCa = new HeldCertificate.Builder().certificateAuthority(0).ecdsa256().build();
-        HeldCertificate leaf = new HeldCertificate.Builder().addSubjectAlternativeName("localhost").ecdsa256()
-                .signedBy(upstreamCa).build();
-        Path caFile = work.resolve("upstream-ca.pem");
-        Files.writeString(caFile, upstreamCa.certificatePem());
-        try (MockWebServer upstream = new MockWebServer()) {
-            upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
-            upstream.setDispatcher(new Dispatcher() {
-                @Override
-                public MockResponse dispatch(RecordedRequest r) {
-                    boolean real = ("Bearer " + secret).equals(r.getHeaders().get("Authorization"));
-                    return new MockResponse.Builder().code(real ? 200 : 401).body(real ? "injected" : "no credential").build();
-                }
-            });
-            upstream.start();
-            String[] serverArgs = {"--upstream-ca", caFile.toString(), "--allow-private-upstreams"};
+        Dispatcher checksTheCredential = new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest r) {
+                boolean real = ("Bearer " + secret).equals(r.getHeaders().get("Authorization"));
+                return new MockResponse.Builder().code(real ? 200 : 401).body(real ? "injected" : "no credential").build();
+            }
+        };
+        try (LocalUpstream upstream = LocalUpstream.start(work, checksTheCredential)) {
+            String[] serverArgs = upstream.serverArgs();
             KeywayJar.Server server = kw.startServer(data, "0", serverArgs);
             String admin = Files.readString(data.resolve("admin-token")).strip();
-            Path value = work.resolve("value");
-            Files.writeString(value, secret);
-            kw.cli(withAddr(server, data, "credential", "set", "API_KEY", "--from-file", value.toString())).ok();
-            Files.delete(value);
-            kw.cli(withAddr(server, data, "service", "add", "up", "--host", "localhost:" + upstream.getPort(),
-                    "--bearer", "API_KEY", "--allow-private")).ok();
-            String token = kw.cli(withAddr(server, data, "token", "create", "--ttl", "24h")).ok().out().strip();
-            SSLContext trustKeyway = trusting(kw.cli(withAddr(server, data, "ca", "export")).ok().out());
+            LocalUpstream.Binding bound = upstream.bind(kw, server, data, work, secret);
+            String token = bound.token();
+            SSLContext trustKeyway = trusting(bound.keywayCaPem());
 
             Set<String> injectedOk = new HashSet<>();
             Set<String> acked = new HashSet<>();
             for (int k = 1; k <= kills; k++) {
-                Load load = new Load(server, k, token, admin, upstream.getPort(), trustKeyway);
+                Load load = new Load(server, k, token, admin, upstream.port(), trustKeyway);
                 load.start();
                 load.awaitProgress(Duration.ofSeconds(30));
                 Thread.sleep(100 + rnd.nextInt(900));
@@ -122,11 +107,6 @@ class CrashLoopIT {
 
     private static final int KeywayJar_SIGKILL = 137;
 
-    private static String[] withAddr(KeywayJar.Server s, Path data, String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--addr", s.api(), "--data-dir", data.toString()));
-        return all.toArray(String[]::new);
-    }
 
     private void verify(KeywayJar kw, KeywayJar.Server server, Path data, String admin, Set<String> injectedOk,
             Set<String> acked, int k) throws IOException, InterruptedException {
