@@ -103,6 +103,19 @@ class DistributionIT {
         assertThat(viaLink.out()).startsWith("keyway " + VERSION);
     }
 
+    /** A java on PATH and a JAVA_HOME (here: decoys that fail loudly) are never used: only the bundled runtime. */
+    @Test
+    void javaHomeAndAJavaOnPathAreIgnored() throws Exception {
+        Path decoyHome = Files.createDirectories(work.resolve("decoy-jdk/bin"));
+        Path decoy = decoyHome.resolve("java");
+        Files.writeString(decoy, "#!/bin/sh\necho 'DECOY JAVA RAN'\nexit 3\n");
+        decoy.toFile().setExecutable(true);
+        Run v = run(Map.of("JAVA_HOME", decoyHome.getParent().toString(), "PATH", decoyHome + ":" + noJavaPath,
+                "KEYWAY_JAVA", decoy.toString()), work, home.resolve("bin/keyway").toString(), "--version");
+        assertThat(v.code()).as(v.out()).isZero();
+        assertThat(v.out()).startsWith("keyway " + VERSION + " (Java 25").doesNotContain("DECOY");
+    }
+
     @Test
     void aServerStartsAnswersTheCliAndStops() throws Exception {
         Path data = work.resolve("data");
