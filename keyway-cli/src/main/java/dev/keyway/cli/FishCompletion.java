@@ -62,9 +62,7 @@ final class FishCompletion {
             }
             String p = path.isEmpty() ? e.getKey() : path + " " + e.getKey();
             paths.add(p);
-            if (e.getKey().equals(sub.name())) {
-                collectPaths(sub, p, paths);
-            }
+            collectPaths(sub, p, paths);   // aliases too: 'keyway cred set' completes like 'keyway credential set'
         }
     }
 
@@ -117,7 +115,7 @@ final class FishCompletion {
         }
         for (Map.Entry<String, CommandLine> e : spec.subcommands().entrySet()) {
             CommandSpec sub = e.getValue().getCommandSpec();
-            if (!sub.usageMessage().hidden() && e.getKey().equals(sub.name())) {
+            if (!sub.usageMessage().hidden()) {
                 visit(sub, path.isEmpty() ? e.getKey() : path + " " + e.getKey(), name, fn, out);
             }
         }

@@ -49,6 +49,7 @@ class FishCompletionTest {
         hidden.usageMessage().hidden(true);
         CommandSpec group = CommandSpec.create().name("group");
         group.usageMessage().header("The group.");
+        group.aliases("grp");
         group.addSubcommand("leaf", new CommandLine(leaf));
         CommandSpec root = CommandSpec.create().name("tool");
         root.addSubcommand("group", new CommandLine(group));
@@ -60,7 +61,8 @@ class FishCompletionTest {
     @Test
     void oneGuardedLinePerSubcommandAndOption() {
         String s = FishCompletion.script(tree());
-        assertThat(s).contains("set -g __tool_commands 'group' 'group leaf'\n")
+        assertThat(s).contains("set -g __tool_commands 'group' 'group leaf' 'grp' 'grp leaf'\n")
+                .contains("complete -c tool -n '__tool_at \\'grp leaf\\'' -l 'file' -s 'f' -r -F -d 'A file.'\n")
                 .contains("complete -c tool -n '__tool_at \\'\\'' -f -a 'group' -d 'The group.'\n")
                 .contains("complete -c tool -n '__tool_at \\'group\\'' -f -a 'leaf' -d 'Do the leaf thing.'\n")
                 .contains("complete -c tool -n '__tool_at \\'group leaf\\'' -l 'file' -s 'f' -r -F -d 'A file.'\n")
@@ -105,5 +107,7 @@ class FishCompletionTest {
         assertThat(fish(script, "keyway --vault x agent set")).contains("set-services");
         assertThat(fish(script, "keyway completion ")).contains("bash").contains("zsh").contains("fish");
         assertThat(fish(script, "keyway vault list ")).doesNotContain("create\t");
+        assertThat(fish(script, "keyway cred ")).as("an alias completes like its command").contains("set\t").contains("reveal\t");
+        assertThat(fish(script, "keyway svc add x --")).contains("--template\t");
     }
 }
