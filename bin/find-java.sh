@@ -17,15 +17,22 @@ keyway_find_java() {
   for d in $dirs; do
     [ -x "$d/bin/java" ] && candidates+=("$d/bin/java")
   done
+  local found="" seen=" "
   for c in "${candidates[@]}"; do
     [ -x "$c" ] || continue
+    case "$seen" in *" $c "*) continue ;; esac
+    seen="$seen$c "
     v=$(keyway_java_version "$c")
     if [ -n "$v" ] && [ "$v" -ge 25 ] 2>/dev/null; then
       [ -n "${KEYWAY_DEBUG_JAVA:-}" ] && echo "keyway: using $c (Java $v)" >&2
       KEYWAY_JAVA_BIN="$c"
       return 0
     fi
+    found="${found:+$found, }$c (Java ${v:-version unknown})"
   done
-  echo "keyway: need a JDK >= 25 (set JAVA_HOME or KEYWAY_JAVA); none found" >&2
+  # say what we saw, so a user with an old JDK knows which one was picked up, and where to get 25
+  echo "keyway: need Java 25 or newer; found ${found:-no java (looked at KEYWAY_JAVA, JAVA_HOME, PATH, /usr/lib/jvm)}" >&2
+  echo "keyway: get a JDK 25 (e.g. Eclipse Temurin, https://adoptium.net/temurin/releases/?version=25) and set JAVA_HOME or KEYWAY_JAVA," >&2
+  echo "        or use the self-contained keyway-<version>-linux-x86_64.tar.gz, which bundles its own Java runtime (README, Install)" >&2
   return 1
 }

@@ -108,7 +108,9 @@ final class HelpExamples {
             Map.entry("webhook list", List.of("keyway webhook list")),
             Map.entry("webhook remove", List.of("keyway webhook remove whk_...")),
             Map.entry("webhook test", List.of("keyway webhook test whk_...")),
-            Map.entry("completion", List.of("source <(keyway completion bash)", "keyway completion zsh > ~/.zfunc/_keyway")),
+            Map.entry("completion", List.of("source <(keyway completion bash)",
+                    "keyway completion fish > ~/.config/fish/completions/keyway.fish")),
+            Map.entry("man", List.of("keyway man | man -l -", "keyway man > ~/.local/share/man/man1/keyway.1")),
             Map.entry("help", List.of("keyway help service add")));
 
     /** Adds the summaries and examples to every command of the tree. */

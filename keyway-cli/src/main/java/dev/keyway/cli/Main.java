@@ -38,6 +38,7 @@ import picocli.CommandLine.Command;
             ProposalCommand.class,
             WebhookCommand.class,
             CompletionCommand.class,
+            ManCommand.class,
             CommandLine.HelpCommand.class
         },
         footer = {

@@ -83,7 +83,8 @@ class CliUsageTest {
             var r = CliHarness.raw("completion", shell).ok();
             assertThat(r.out()).contains("complete -F").contains("set-services").contains("export").contains("--dry-run");
         }
-        assertThat(CliHarness.raw("completion", "fish").expect(ExitCodes.USAGE).err()).contains("bash").contains("zsh");
+        assertThat(CliHarness.raw("completion", "fish").ok().out()).contains("complete -c keyway").contains("set-services");
+        assertThat(CliHarness.raw("completion", "tcsh").expect(ExitCodes.USAGE).err()).contains("bash").contains("zsh").contains("fish");
     }
 
     @ParameterizedTest(name = "NO_COLOR={0} terminal={1} -> {2}")

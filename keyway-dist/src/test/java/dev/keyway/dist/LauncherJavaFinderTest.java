@@ -63,12 +63,38 @@ class LauncherJavaFinderTest {
     }
 
     @Test
-    void failsWithAClearMessageWhenNoJdk25Exists(@TempDir Path dir) throws Exception {
+    void failsNamingEveryJavaItFoundWithItsVersionAndWhereToGet25(@TempDir Path dir) throws Exception {
         Path old = fakeJava(dir, 17);
+        Path jvms = Files.createDirectories(dir.resolve("jvm"));
+        Path other = fakeJava(jvms, 21);
         String[] r = run(Map.of("PATH", old.getParent() + ":/usr/bin:/bin", "JAVA_HOME", old.getParent().getParent().toString(),
-                "KEYWAY_JVM_DIRS", "/nonexistent/*"));
+                "KEYWAY_JVM_DIRS", jvms + "/*"));
         assertThat(r[0]).isNotEqualTo("0");
-        assertThat(r[1].strip()).isEqualTo("keyway: need a JDK >= 25 (set JAVA_HOME or KEYWAY_JAVA); none found");
-        assertThat(List.of(r[1].split("\n"))).hasSize(1);
+        List<String> lines = List.of(r[1].strip().split("\n"));
+        // JAVA_HOME and PATH name the same binary: listed once
+        assertThat(lines.get(0)).isEqualTo("keyway: need Java 25 or newer; found " + old + " (Java 17), " + other + " (Java 21)");
+        assertThat(r[1]).contains("Eclipse Temurin, https://adoptium.net/temurin/releases/?version=25")
+                .contains("set JAVA_HOME or KEYWAY_JAVA")
+                .contains("keyway-<version>-linux-x86_64.tar.gz, which bundles its own Java runtime");
+        assertThat(lines).hasSize(3);
+    }
+
+    @Test
+    void saysWhereItLookedWhenThereIsNoJavaAtAll() throws Exception {
+        String[] r = run(Map.of("PATH", "/nonexistent", "KEYWAY_JVM_DIRS", "/nonexistent/*"));
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[1]).startsWith("keyway: need Java 25 or newer; found no java (looked at KEYWAY_JAVA, JAVA_HOME, PATH, /usr/lib/jvm)\n")
+                .contains("adoptium.net");
+    }
+
+    @Test
+    void aJavaThatPrintsNoVersionIsReportedAsUnknown(@TempDir Path dir) throws Exception {
+        Path broken = Files.createDirectories(dir.resolve("bin")).resolve("java");
+        Files.writeString(broken, "#!/bin/sh\nexit 1\n");
+        broken.toFile().setExecutable(true);
+        // PATH has the tools the finder uses (and perhaps this machine's old java, listed after it)
+        String[] r = run(Map.of("PATH", "/usr/bin:/bin", "KEYWAY_JAVA", broken.toString(), "KEYWAY_JVM_DIRS", "/nonexistent/*"));
+        assertThat(r[0]).isNotEqualTo("0");
+        assertThat(r[1]).startsWith("keyway: need Java 25 or newer; found " + broken + " (Java version unknown)");
     }
 }
