@@ -1,9 +1,9 @@
 package dev.keyway.proxy;
 
+import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyway.proxy.spi.ProxyAuditEvent;
-import dev.keyway.proxy.tls.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.testing.MutableClock;
 import static dev.keyway.server.ApiTest.assertProblem;
 import static dev.keyway.server.ApiTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +29,7 @@ class ProposalApiTest {
     static Path dir;
 
     /** The server's time: the expiry test moves it instead of sleeping. */
-    final dev.keyway.server.aws.MutableClock clock = new dev.keyway.server.aws.MutableClock(Instant.now());
+    final MutableClock clock = new MutableClock(Instant.now());
     TestServer ts;
     String agent;
     String otherAgent;

@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
@@ -29,7 +30,7 @@ class TokenLifecycleTest {
     static Path dir;
 
     /** The server's time: expiry tests move it instead of sleeping (starts at the real time, so TLS certificates are valid). */
-    final dev.keyway.server.aws.MutableClock clock = new dev.keyway.server.aws.MutableClock(
+    final MutableClock clock = new MutableClock(
             Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     TestServer ts;
     MockWebServer upstream;

@@ -1,5 +1,6 @@
 package dev.keyway.core.limit;
 
+import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -7,7 +8,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock();
     private final LoginThrottle throttle = new LoginThrottle(clock, 3, Duration.ofSeconds(6));
     private final InetAddress a = InetAddress.getLoopbackAddress();
 

@@ -1,5 +1,6 @@
 package dev.keyway.server.aws;
 
+import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
