@@ -216,7 +216,7 @@ class AssumeRoleCacheTest {
             if (until.test(c)) {
                 return c;
             }
-            Thread.sleep(10);
+            Thread.sleep(10); // polls a refresh running on the executor; the refresh window itself is moved by the clock
         }
         throw new AssertionError("condition not reached");
     }
