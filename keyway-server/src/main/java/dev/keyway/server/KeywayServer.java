@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
@@ -257,7 +258,7 @@ public final class KeywayServer implements AutoCloseable {
             }
         }
         TokenService.Issued admin = tokens.rotateAdmin("system");
-        SecureFiles.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
+        OwnerOnly.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
         return "Wrote a new admin token to " + dir.adminTokenFile() + " (mode 0600); the CLI on this machine uses it.";
     }
 
