@@ -330,8 +330,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private static RequestHead withoutProxyHeaders(RequestHead head) {
         List<RequestHead.Header> hs = new ArrayList<>();
         for (RequestHead.Header h : head.headers()) {
-            String n = h.lowerName();
-            if (!n.equals("proxy-authorization") && !n.equals("proxy-connection")) {
+            if (!dev.keyway.core.inject.ProxyHeaders.isProxyHeader(h.name())) {
                 hs.add(h);
             }
         }
