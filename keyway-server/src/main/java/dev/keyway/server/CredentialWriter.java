@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.service.Names;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.Aead;
 import dev.keyway.core.error.KeywayException;

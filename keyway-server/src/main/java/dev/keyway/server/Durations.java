@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.service.Names;
 import dev.keyway.core.error.KeywayException;
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.service.Names;
 import dev.keyway.core.crypto.Tokens;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;

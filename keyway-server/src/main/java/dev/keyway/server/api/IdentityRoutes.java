@@ -5,7 +5,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.Durations;
 import dev.keyway.core.limit.LoginThrottle;
-import dev.keyway.server.Names;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;

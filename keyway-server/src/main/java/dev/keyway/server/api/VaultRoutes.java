@@ -1,5 +1,6 @@
 package dev.keyway.server.api;
 
+import dev.keyway.core.service.Names;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
@@ -116,7 +117,7 @@ public final class VaultRoutes {
         }
         if (body.unmatched() != null && !VaultService.POLICIES.contains(body.unmatched())) {
             throw KeywayException.validation("unmatched", "unmatched-host policy must be one of tunnel, intercept, deny (got '"
-                    + dev.keyway.server.Names.printable(body.unmatched()) + "')");
+                    + Names.printable(body.unmatched()) + "')");
         }
         VaultRecord v = vaults.create(body.name(), p.actor());
         if (!p.owner() && p.subjectId() != null) {

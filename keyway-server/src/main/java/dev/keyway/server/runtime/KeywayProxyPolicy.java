@@ -1,5 +1,6 @@
 package dev.keyway.server.runtime;
 
+import dev.keyway.core.service.Names;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.inject.BodySubstitution;
 import dev.keyway.core.inject.HttpHead;
@@ -140,7 +141,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 }
                 if (vaultName != null && !vaultName.equals(vr.vault().name())) {
                     return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
-                            + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
+                            + "', but the proxy URL names vault '" + Names.printable(vaultName) + "'; use http://TOKEN:"
                             + vr.vault().name() + "@HOST:PORT");
                 }
             }
@@ -157,7 +158,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 }
                 vr = s.vaultByName(vaultName).orElse(null);
                 if (vr == null || Access.roleOn(p, vr.vault().id()) == null) {
-                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + printable(vaultName) + "'");
+                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + Names.printable(vaultName) + "'");
                 }
             }
             default -> {
@@ -366,7 +367,4 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         return new AuthResult.Rejected(new ProxyProblem(t, detail));
     }
 
-    private static String printable(String s) {
-        return dev.keyway.server.Names.printable(s);
-    }
 }

@@ -5,7 +5,7 @@ import dev.keyway.core.service.EditDistance;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceTemplate;
-import dev.keyway.server.Names;
+import dev.keyway.core.service.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
