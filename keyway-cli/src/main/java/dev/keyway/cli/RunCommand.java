@@ -1,7 +1,7 @@
 package dev.keyway.cli;
 
-import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.cli.aws.AwsChildConfig;
+import dev.keyway.core.fs.OwnerOnly;
 import java.util.LinkedHashMap;
 import tools.jackson.databind.JsonNode;
 

@@ -1,8 +1,8 @@
 package dev.keyway.proxy;
 
-import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.proxy.spi.ProxyAuditEvent;
 import java.time.Duration;
 import java.time.Instant;

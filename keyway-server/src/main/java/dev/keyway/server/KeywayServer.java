@@ -1,9 +1,9 @@
 package dev.keyway.server;
 
-import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
+import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.ProxyServer;

@@ -1,10 +1,10 @@
 package dev.keyway.server;
 
-import dev.keyway.core.testing.MutableClock;
 import static dev.keyway.server.ApiTest.assertProblem;
 import static dev.keyway.server.ApiTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.store.CredentialRecord;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -1,8 +1,8 @@
 package dev.keyway.server;
 
-import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;

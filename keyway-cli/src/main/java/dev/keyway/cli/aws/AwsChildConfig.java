@@ -1,7 +1,7 @@
 package dev.keyway.cli.aws;
 
-import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.aws.AwsPlaceholders;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

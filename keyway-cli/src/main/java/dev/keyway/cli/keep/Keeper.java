@@ -1,8 +1,8 @@
 package dev.keyway.cli.keep;
 
-import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.cli.CliException;
 import dev.keyway.cli.ExitCodes;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;

@@ -1,7 +1,7 @@
 package dev.keyway.core.aws;
 
-import dev.keyway.core.service.Names;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import java.util.Set;
 
 /**

@@ -1,10 +1,10 @@
 package dev.keyway.core.limit;
 
-import dev.keyway.core.testing.MutableClock;
 import static dev.keyway.core.limit.FailureAggregator.Outcome.COUNTED;
 import static dev.keyway.core.limit.FailureAggregator.Outcome.RECORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,8 @@
 package dev.keyway.core.limit;
 
-import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package dev.keyway.server.api;
 
-import dev.keyway.core.service.Names;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Injection;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.PlaceholderFormat;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;

@@ -1,8 +1,8 @@
 package dev.keyway.server.api;
 
-import dev.keyway.core.service.Names;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;

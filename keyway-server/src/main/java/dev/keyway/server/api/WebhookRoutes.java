@@ -1,7 +1,7 @@
 package dev.keyway.server.api;
 
-import dev.keyway.core.service.Names;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;

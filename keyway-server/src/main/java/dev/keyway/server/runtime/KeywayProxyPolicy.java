@@ -1,6 +1,5 @@
 package dev.keyway.server.runtime;
 
-import dev.keyway.core.service.Names;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.inject.BodySubstitution;
 import dev.keyway.core.inject.HttpHead;
@@ -8,6 +7,7 @@ import dev.keyway.core.inject.InjectionResult;
 import dev.keyway.core.inject.Injector;
 import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.PlaintextRule;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;

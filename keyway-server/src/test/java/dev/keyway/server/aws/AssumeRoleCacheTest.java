@@ -1,10 +1,10 @@
 package dev.keyway.server.aws;
 
-import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.aws.AwsCredentials;
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.store.AwsGrantRecord;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,11 +1,11 @@
 package dev.keyway.store.audit;
 
-import dev.keyway.core.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.testing.MutableClock;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
