@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,10 +72,10 @@ final class DoctorCommand implements Runnable {
         }
         Path dir = client.dataDir();
         if (Files.isDirectory(dir)) {
-            perms(dir, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_EXECUTE));
+            perms(dir, OwnerOnly.DIRECTORY);
             for (String f : List.of("keyway.db", "master.key", "admin-token", "audit.jsonl", "session.json")) {
                 if (Files.exists(dir.resolve(f))) {
-                    perms(dir.resolve(f), Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+                    perms(dir.resolve(f), OwnerOnly.FILE);
                 }
             }
             auditSpace(dir);
@@ -114,7 +115,7 @@ final class DoctorCommand implements Runnable {
                 bytes += Files.size(p);
                 if (!p.getFileName().toString().equals("audit.jsonl")) {
                     rotated++;
-                    perms(p, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+                    perms(p, OwnerOnly.FILE);
                 }
             }
             var store = Files.getFileStore(dir);

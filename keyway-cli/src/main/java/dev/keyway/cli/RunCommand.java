@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import dev.keyway.cli.aws.AwsChildConfig;
+import dev.keyway.core.fs.OwnerOnly;
 import java.util.LinkedHashMap;
 import tools.jackson.databind.JsonNode;
 
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -345,14 +345,14 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private static Path tempDir() throws IOException {
-        return Files.createTempDirectory("keyway-run-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        return OwnerOnly.createTempDirectory("keyway-run-");
     }
 
     /** {@code --print-env}/{@code --shell} output must outlive this process: trust files go to the data dir. */
     private static Path persistentDir(Path dataDir) throws IOException {
         Path d = dataDir.resolve("run");
         try {
-            Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            OwnerOnly.createDirectories(d);
             return d;
         } catch (IOException e) {
             return tempDir();

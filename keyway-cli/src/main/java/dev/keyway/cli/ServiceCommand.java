@@ -1,5 +1,6 @@
 package dev.keyway.cli;
 
+import dev.keyway.core.service.Names;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +23,6 @@ import tools.jackson.databind.JsonNode;
             ServiceCommand.Remove.class, ServiceCommand.Enable.class, ServiceCommand.Disable.class,
             ServiceCommand.Apply.class, ServiceCommand.Export.class, ServiceCommand.Templates.class})
 final class ServiceCommand {
-    private static final Pattern CREDENTIAL = Pattern.compile("^[A-Z][A-Z0-9_]*$");
 
     static String base(String vault) {
         return "/v1/vaults/" + Paths.seg(vault) + "/services";
@@ -150,7 +149,7 @@ final class ServiceCommand {
                             + " and USER a credential name or a literal user name (got '" + inject.basic + "')");
                 }
                 Map<String, Object> b = new LinkedHashMap<>();
-                if (CREDENTIAL.matcher(parts[0]).matches()) {
+                if (Names.isCredentialName(parts[0])) {
                     b.put("username", parts[0]);
                 } else {
                     b.put("username_literal", parts[0]);

@@ -1,6 +1,6 @@
 package dev.keyway.cli;
 
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +45,7 @@ record Session(String addr, String token, String email, @Nullable Instant expire
         m.put("expires_at", expiresAt == null ? null : expiresAt.toString());
         try {
             Files.createDirectories(dataDir);
-            SecureFiles.writeAtomically(file(dataDir), ApiClient.JSON.writeValueAsString(m) + "\n");
+            OwnerOnly.writeAtomically(file(dataDir), ApiClient.JSON.writeValueAsString(m) + "\n");
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILURE, "cannot write " + file(dataDir) + ": " + e.getMessage());
         }

@@ -24,7 +24,7 @@ final class AuditFiles {
             if (all) {
                 return text;
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // polls the asynchronous audit writer
             text = Files.readString(f);
         }
         return text; // the caller's assertions report what is missing

@@ -123,7 +123,7 @@ class CliInspectTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no '" + text + "' in:\n" + w);
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // polls a live stream's output
         }
     }
 

@@ -43,6 +43,9 @@ final class RunFixture implements AutoCloseable {
 
     final Path dir;
     final KeywayServer server;
+    /** The server's time (starts at the real time, so TLS certificates are valid): tests move it to expire tokens. */
+    final dev.keyway.core.testing.MutableClock clock =
+            new dev.keyway.core.testing.MutableClock(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     final String adminToken;
     final MockWebServer upstream;
     final GitHttpsServer git;
@@ -71,7 +74,8 @@ final class RunFixture implements AutoCloseable {
         Path caFile = dir.resolve("upstream-ca.pem");
         Files.writeString(caFile, ca.certificatePem());
         Path data = dir.resolve("server");
-        server = KeywayServer.start(ServerConfig.defaults(data).withPorts(0, 0).withUpstream(caFile, null, true, List.of()));
+        ServerConfig cfg = ServerConfig.defaults(data).withPorts(0, 0).withUpstream(caFile, null, true, List.of());
+        server = KeywayServer.start(cfg, dev.keyway.server.aws.AwsEnv.system(cfg.upstreamCa(), cfg.upstreamProxy()), clock);
         adminToken = Files.readString(data.resolve("admin-token")).strip();
         admin("PUT", "/v1/vaults/default/credentials/UP_KEY", "{\"value\":\"" + SECRET + "\"}");
         admin("PUT", "/v1/vaults/default/credentials/GIT_KEY", "{\"value\":\"" + GIT_SECRET + "\"}");

@@ -2,8 +2,8 @@ package dev.keyway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.proxy.spi.ProxyAuditEvent;
-import dev.keyway.proxy.tls.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

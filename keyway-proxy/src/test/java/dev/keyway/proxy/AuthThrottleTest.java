@@ -2,7 +2,7 @@ package dev.keyway.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.keyway.proxy.tls.MutableClock;
+import dev.keyway.core.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;

@@ -121,7 +121,7 @@ class BackpressureTest {
             long now = counter.get();
             stable = now == last ? stable + 1 : 0;
             last = now;
-            Thread.sleep(50);
+            Thread.sleep(50); // watches real socket flow control settle
         }
         return last;
     }
@@ -361,7 +361,7 @@ class BackpressureTest {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("received " + received.get() + " of " + atLeast + " bytes; status " + status);
                 }
-                Thread.sleep(10);
+                Thread.sleep(10); // polls a real socket transfer
             }
             return received.get();
         }

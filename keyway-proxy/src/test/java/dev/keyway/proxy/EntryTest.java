@@ -124,7 +124,7 @@ class EntryTest {
         // the tunnel's audit record arrives when it closes
         long deadline = System.currentTimeMillis() + 5000;
         while (px.events("connect", port).isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
+            Thread.sleep(20); // polls the asynchronous audit sink
         }
         assertThat(px.events("connect", port)).singleElement().satisfies(e -> {
             assertThat(e.mode()).isEqualTo("tunnel");

@@ -225,7 +225,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not met within 10 s");
             }
-            Thread.sleep(10);
+            Thread.sleep(10); // polls asynchronous network/audit effects, never expiry
         }
     }
 

@@ -6,7 +6,6 @@ import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.store.audit.AuditJson;
 import dev.keyway.store.audit.AuditLog;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -131,9 +130,5 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
             j.put("count", e.count()); // a summary of repeated failures (see ProxyConfig.AuthFailures)
         }
         return j;
-    }
-
-    static Instant now() {
-        return Instant.now();
     }
 }

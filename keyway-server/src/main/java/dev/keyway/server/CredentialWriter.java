@@ -3,6 +3,7 @@ package dev.keyway.server;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.Aead;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;

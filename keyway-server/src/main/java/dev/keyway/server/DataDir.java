@@ -1,10 +1,9 @@
 package dev.keyway.server;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * The layout of a Keyway data directory ({@code --data-dir}, {@code KEYWAY_HOME}, default
@@ -47,14 +46,7 @@ public record DataDir(Path root) {
     /** Creates the directory (0700) if missing. */
     public DataDir ensureExists() {
         try {
-            if (!Files.isDirectory(root)) {
-                Files.createDirectories(root);
-            }
-            try {
-                Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
-            } catch (UnsupportedOperationException ignored) {
-                // non-POSIX file system: rely on the platform's ACLs
-            }
+            OwnerOnly.restrictDirectory(root); // non-POSIX file system: the platform's ACLs apply
             return this;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + root + ": " + e.getMessage(), e);

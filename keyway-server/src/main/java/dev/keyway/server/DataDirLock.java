@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
@@ -47,13 +47,7 @@ public final class DataDirLock implements AutoCloseable {
         try {
             ch = Files.exists(file) ? FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            try {
-                ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            } catch (IOException io) {
-                throw new UncheckedIOException("cannot open the lock file " + file + ": " + io.getMessage(), io);
-            }
+                            OwnerOnly.fileAttributes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the lock file " + file + ": " + e.getMessage(), e);
         }

@@ -1,6 +1,7 @@
 package dev.keyway.server;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

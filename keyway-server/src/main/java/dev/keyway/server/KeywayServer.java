@@ -3,6 +3,7 @@ package dev.keyway.server;
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
+import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.ProxyServer;
@@ -107,12 +108,22 @@ public final class KeywayServer implements AutoCloseable {
 
     /** Like {@link #start(ServerConfig)}, with the AWS environment given (tests point it at fakes). */
     public static KeywayServer start(ServerConfig cfg, AwsEnv awsEnv) throws InterruptedException {
+        return start(cfg, awsEnv, Clock.systemUTC());
+    }
+
+    /**
+     * Like {@link #start(ServerConfig, AwsEnv)}, with the clock given. Every server-side decision that depends on
+     * the time of day reads this clock: token and session expiry and periodic renewal, proposal and approval-token
+     * expiry, the login throttle, AWS credential refresh, leaf certificate validity, the proxy's failure windows
+     * and the timestamps the store writes. Tests pass a clock they move by hand, so expiry needs no sleeping.
+     * Network timeouts and retry back-off stay on real time: they measure waiting, not validity.
+     */
+    public static KeywayServer start(ServerConfig cfg, AwsEnv awsEnv, Clock clock) throws InterruptedException {
         DataDir dir = new DataDir(cfg.dataDir()).ensureExists();
-        Clock clock = Clock.systemUTC();
         Closer closer = new Closer();
         try {
             DataDirLock lock = closer.add(DataDirLock.acquire(dir));
-            Store store = closer.add(SqliteStore.open(dir.database()));
+            Store store = closer.add(SqliteStore.open(dir.database(), clock));
             KeyRing.Unlocked unlocked;
             try {
                 unlocked = KeyRing.unlock(store, dir, cfg.masterPassword());
@@ -247,7 +258,7 @@ public final class KeywayServer implements AutoCloseable {
             }
         }
         TokenService.Issued admin = tokens.rotateAdmin("system");
-        SecureFiles.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
+        OwnerOnly.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
         return "Wrote a new admin token to " + dir.adminTokenFile() + " (mode 0600); the CLI on this machine uses it.";
     }
 

@@ -1,5 +1,6 @@
 package dev.keyway.server;
 
+import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ public record ServerInfo(String api, String proxy, long pid) {
     }
 
     public void write(Path file) throws IOException {
-        SecureFiles.writeAtomically(file, Json.MAPPER.writeValueAsString(this) + "\n");
+        OwnerOnly.writeAtomically(file, Json.MAPPER.writeValueAsString(this) + "\n");
     }
 
     /** The record in {@code file}, or empty when it is missing, unreadable or not a server record. */

@@ -6,6 +6,7 @@ import dev.keyway.core.crypto.DataKeys;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;

@@ -105,7 +105,7 @@ class ProxyEndToEndTest {
             if (upRecorded) { // other tests' request records may already be there
                 break;
             }
-            Thread.sleep(100);
+            Thread.sleep(100); // polls the asynchronous audit writer: real time, no expiry
         }
         boolean found = false;
         for (JsonNode rec : audit.get("records")) {

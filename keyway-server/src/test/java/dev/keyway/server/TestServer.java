@@ -32,6 +32,12 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(KeywayServer.start(cfg), cfg.dataDir());
     }
 
+    /** With the clock given: tests move it to expire tokens, sessions and proposals instead of sleeping. */
+    public static TestServer start(ServerConfig cfg, java.time.Clock clock) throws Exception {
+        return new TestServer(KeywayServer.start(cfg, dev.keyway.server.aws.AwsEnv.system(cfg.upstreamCa(), cfg.upstreamProxy()), clock),
+                cfg.dataDir());
+    }
+
     /** With the AWS environment given (fake STS endpoints, test CA bundles, host keys). */
     public static TestServer start(ServerConfig cfg, dev.keyway.server.aws.AwsEnv aws) throws Exception {
         return new TestServer(KeywayServer.start(cfg, aws), cfg.dataDir());

@@ -60,7 +60,7 @@ class WebhookApiTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             JsonNode hooks;
             do {
-                Thread.sleep(20);
+                Thread.sleep(20); // polls a real HTTP delivery
                 hooks = json(ts.call("GET", "/v1/webhooks", null)).get("webhooks");
             } while ((hooks.get(0).get("last_attempt_at").isNull() || hooks.get(1).get("last_attempt_at").isNull())
                     && System.nanoTime() < deadline);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.store.Store.ServiceSpec;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -37,7 +38,7 @@ public abstract class StoreContractTest {
     @TempDir
     protected Path dir;
 
-    protected TestClock clock;
+    protected MutableClock clock;
     protected Store store;
 
     /** A fresh, empty, migrated store whose timestamps come from {@code clock}. */
@@ -45,7 +46,7 @@ public abstract class StoreContractTest {
 
     @BeforeEach
     void openStore() {
-        clock = new TestClock(T0);
+        clock = new MutableClock(T0);
         store = newStore(dir, clock);
     }
 

@@ -1,12 +1,12 @@
 package dev.keyway.cli.aws;
 
 import dev.keyway.core.aws.AwsPlaceholders;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,12 +98,7 @@ public final class AwsChildConfig {
             throw new IllegalArgumentException("mode must be credential-process or sign");
         }
         Path awsDir = dir.resolve("aws");
-        Files.createDirectories(awsDir);
-        try {
-            Files.setPosixFilePermissions(awsDir, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException ignored) {
-            // non-POSIX file system: the run's directory is private already
-        }
+        OwnerOnly.restrictDirectory(awsDir); // non-POSIX file system: the run's directory is private already
         StringBuilder config = new StringBuilder("[profile " + PROFILE + "]\n").append("region = ").append(region).append('\n');
         Map<String, String> set = new LinkedHashMap<>();
         List<Path> extra = new java.util.ArrayList<>();
@@ -151,11 +146,7 @@ public final class AwsChildConfig {
 
     private static void writePrivate(Path file, String text) throws IOException {
         Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        }
+        OwnerOnly.createFile(file);
         Files.writeString(file, text, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
     }
 

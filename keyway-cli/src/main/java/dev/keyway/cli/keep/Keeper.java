@@ -2,7 +2,7 @@ package dev.keyway.cli.keep;
 
 import dev.keyway.cli.CliException;
 import dev.keyway.cli.ExitCodes;
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -88,7 +88,7 @@ public record Keeper(KeepApi api, Path file, Expected expected, String recovery)
             return rejectMinted(m, "it has " + String.join(", ", f.differences()));
         }
         try {
-            SecureFiles.writeAtomically(file, m.token() + "\n");
+            OwnerOnly.writeAtomically(file, m.token() + "\n");
         } catch (IOException e) {
             revokeQuietly(m);
             return new KeepOutcome.Failed(KeepOutcome.FILE_UNREADABLE, "UNWRITABLE: cannot replace " + file + ": " + e.getMessage()

@@ -1,10 +1,10 @@
 package dev.keyway.cli.run;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +32,7 @@ public final class KeywayShim {
         Files.createDirectories(bin);
         Path shim = bin.resolve("keyway");
         Files.writeString(shim, script(command), StandardCharsets.UTF_8);
-        try {
-            Files.setPosixFilePermissions(shim, PosixFilePermissions.fromString("rwx------"));
-        } catch (UnsupportedOperationException e) {
-            shim.toFile().setExecutable(true, true);
-        }
+        OwnerOnly.makeExecutable(shim);
         return bin;
     }
 

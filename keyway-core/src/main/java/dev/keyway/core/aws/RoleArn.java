@@ -1,6 +1,7 @@
 package dev.keyway.core.aws;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import java.util.Set;
 
 /**
@@ -40,7 +41,7 @@ public record RoleArn(String partition, String accountId, String path, String ro
         }
         String arn = text.strip();
         if (!arn.startsWith("arn:")) {
-            throw invalid("'" + printable(arn) + "' is not an ARN: it must start with 'arn:' (e.g. " + EXAMPLE + ")");
+            throw invalid("'" + Names.printable(arn) + "' is not an ARN: it must start with 'arn:' (e.g. " + EXAMPLE + ")");
         }
         String[] f = arn.split(":", 6);
         if (f.length < 6) {
@@ -52,27 +53,27 @@ public record RoleArn(String partition, String accountId, String path, String ro
         String account = f[4];
         String resource = f[5];
         if (!PARTITIONS.contains(partition)) {
-            throw invalid("partition '" + printable(partition) + "' is not valid; use aws, aws-cn or aws-us-gov");
+            throw invalid("partition '" + Names.printable(partition) + "' is not valid; use aws, aws-cn or aws-us-gov");
         }
         if (!service.equals("iam")) {
             String hint = service.equals("sts") && resource.startsWith("assumed-role/")
                     ? " (this is an assumed-role session ARN; use the role's own ARN arn:" + partition + ":iam::ACCOUNT:role/NAME)"
                     : "";
-            throw invalid("service must be 'iam' in a role ARN, not '" + printable(service) + "'" + hint);
+            throw invalid("service must be 'iam' in a role ARN, not '" + Names.printable(service) + "'" + hint);
         }
         if (!region.isEmpty()) {
-            throw invalid("the region field of an IAM role ARN must be empty (IAM is global), not '" + printable(region)
+            throw invalid("the region field of an IAM role ARN must be empty (IAM is global), not '" + Names.printable(region)
                     + "'; write arn:" + partition + ":iam::ACCOUNT:role/NAME");
         }
         if (account.isEmpty()) {
             throw invalid("the account id is missing; it is the 12-digit number after 'iam::'");
         }
         if (account.length() != 12 || !account.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw invalid("the account id must be exactly 12 digits, not '" + printable(account) + "' ("
+            throw invalid("the account id must be exactly 12 digits, not '" + Names.printable(account) + "' ("
                     + account.length() + " characters)");
         }
         if (!resource.startsWith("role/")) {
-            throw invalid("the resource must be 'role/NAME' or 'role/PATH/NAME', not '" + printable(resource) + "'"
+            throw invalid("the resource must be 'role/NAME' or 'role/PATH/NAME', not '" + Names.printable(resource) + "'"
                     + (resource.startsWith("user/") ? " (a user cannot be assumed; give a role)" : ""));
         }
         String rest = resource.substring("role".length()); // "/[PATH/]NAME"
@@ -89,7 +90,7 @@ public record RoleArn(String partition, String accountId, String path, String ro
             throw invalid("the role path is " + path.length() + " characters; the maximum is " + MAX_PATH);
         }
         if (path.length() > 1 && path.contains("//")) {
-            throw invalid("the role path '" + printable(path) + "' has an empty segment ('//')");
+            throw invalid("the role path '" + Names.printable(path) + "' has an empty segment ('//')");
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
@@ -109,7 +110,7 @@ public record RoleArn(String partition, String accountId, String path, String ro
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
             if (!isNameChar(c)) {
-                throw invalid("the role name '" + printable(name) + "' contains " + describe(c)
+                throw invalid("the role name '" + Names.printable(name) + "' contains " + describe(c)
                         + ", which is not allowed; use letters, digits and + = , . @ _ -");
             }
         }
@@ -121,15 +122,6 @@ public record RoleArn(String partition, String accountId, String path, String ro
 
     private static String describe(char c) {
         return c < 0x21 || c > 0x7e ? String.format("the character U+%04X", (int) c) : "'" + c + "'";
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && b.length() < 80; i++) {
-            char c = s.charAt(i);
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return s.length() > 80 ? b + "..." : b.toString();
     }
 
     private static KeywayException invalid(String detail) {

@@ -1,5 +1,6 @@
 package dev.keyway.core.crypto;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -17,7 +18,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -35,8 +35,6 @@ import java.util.Set;
 public final class KeyFile {
     /** Upper bound on what is read; a key line is 44 characters, anything much larger is not a key file. */
     private static final int MAX_FILE_BYTES = 1024;
-    private static final Set<PosixFilePermission> OWNER_READ_WRITE =
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
     private KeyFile() {}
 
@@ -130,11 +128,7 @@ public final class KeyFile {
     }
 
     private static Path createOwnerOnlyTempFile(Path dir) throws IOException {
-        if (Files.getFileStore(dir).supportsFileAttributeView(PosixFileAttributeView.class)) {
-            return Files.createTempFile(dir, ".keyway-master-key-", ".tmp",
-                    PosixFilePermissions.asFileAttribute(OWNER_READ_WRITE));
-        }
-        return Files.createTempFile(dir, ".keyway-master-key-", ".tmp");
+        return OwnerOnly.createTempFile(dir, ".keyway-master-key-", ".tmp");
     }
 
     /** Makes {@code tmp}'s content visible as {@code target} atomically, never replacing an existing file. */
@@ -175,7 +169,7 @@ public final class KeyFile {
         } catch (IOException e) {
             throw new KeyMaterialException("cannot read permissions of master key file " + path + ": " + e, e);
         }
-        if (!OWNER_READ_WRITE.containsAll(permissions)) {
+        if (!OwnerOnly.FILE.containsAll(permissions)) {
             throw new KeyMaterialException("master key file " + path + " has permissions "
                     + PosixFilePermissions.toString(permissions) + "; it must be accessible by its owner only."
                     + " Fix with: chmod 600 " + shellQuote(path.toString()));

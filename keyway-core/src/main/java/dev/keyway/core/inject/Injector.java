@@ -23,7 +23,8 @@ import java.util.Set;
  * <h2>Rules</h2>
  *
  * <ul>
- *   <li>{@code Proxy-Authorization} and {@code Proxy-Connection} are always removed.
+ *   <li>{@code Proxy-Authorization}, {@code Proxy-Connection} and every other {@code Proxy-*} field are always
+ *       removed ({@link ProxyHeaders}).
  *   <li>Headers the service manages are removed from the client's request, then the injected ones
  *       are appended, so Keyway's value always wins: {@code Authorization} for bearer and basic,
  *       every templated header for header injection. For query injection the client's copies of
@@ -56,7 +57,6 @@ import java.util.Set;
  * propagate (the caller fails closed).
  */
 public final class Injector {
-    private static final Set<String> ALWAYS_STRIPPED = Set.of("proxy-authorization", "proxy-connection");
     private static final String AUTHORIZATION = "Authorization";
 
     private Injector() {}
@@ -195,7 +195,7 @@ public final class Injector {
         List<HttpHead.Header> kept = new ArrayList<>(head.headers().size() + 2);
         for (HttpHead.Header h : head.headers()) {
             String lower = h.name().toLowerCase(Locale.ROOT);
-            if (!ALWAYS_STRIPPED.contains(lower) && !managed.contains(lower)) {
+            if (!ProxyHeaders.isProxyHeader(lower) && !managed.contains(lower)) {
                 kept.add(h);
             }
         }

@@ -4,12 +4,13 @@ import static dev.keyway.core.limit.FailureAggregator.Outcome.COUNTED;
 import static dev.keyway.core.limit.FailureAggregator.Outcome.RECORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class FailureAggregatorTest {
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock();
     private final FailureAggregator<String> agg = new FailureAggregator<>(clock, Duration.ofMinutes(1), 3);
 
     @Test

@@ -2,12 +2,13 @@ package dev.keyway.core.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.keyway.core.testing.MutableClock;
 import java.net.InetAddress;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock();
     private final LoginThrottle throttle = new LoginThrottle(clock, 3, Duration.ofSeconds(6));
     private final InetAddress a = InetAddress.getLoopbackAddress();
 

@@ -1,5 +1,6 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.core.inject.ProxyHeaders;
 import dev.keyway.proxy.spi.RequestHead;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -13,11 +14,12 @@ import java.util.Set;
 /**
  * Header hygiene at the proxy boundary (RFC 9110 §7.6.1): hop-by-hop fields describe one
  * connection and must not be forwarded, and {@code Proxy-*} fields (notably the client's proxy
- * credentials) must never reach an upstream.
+ * credentials) must never reach an upstream ({@link ProxyHeaders}, the one definition shared with the
+ * injector and the server policy).
  */
 public final class HopByHop {
     private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te");
+            "connection", "keep-alive", "transfer-encoding", "upgrade", "te");
 
     /** Netty's HTTP/2 conversion adds these pseudo extension headers; they are never real fields. */
     private static final String HTTP2_EXT_PREFIX = "x-http2-";
@@ -47,7 +49,7 @@ public final class HopByHop {
         List<String> remove = new ArrayList<>();
         for (Map.Entry<String, String> e : headers) {
             String n = e.getKey().toLowerCase(Locale.ROOT);
-            if (ALWAYS.contains(n) || named.contains(n) || n.startsWith("proxy-") || n.startsWith(HTTP2_EXT_PREFIX)) {
+            if (ALWAYS.contains(n) || named.contains(n) || ProxyHeaders.isProxyHeader(n) || n.startsWith(HTTP2_EXT_PREFIX)) {
                 remove.add(n);
             }
         }

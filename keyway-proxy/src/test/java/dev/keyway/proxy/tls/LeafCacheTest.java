@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.proxy.spi.LeafCertificateSource.Leaf;
 import java.time.Duration;
 import java.util.ArrayList;

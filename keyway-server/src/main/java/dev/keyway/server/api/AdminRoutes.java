@@ -61,7 +61,7 @@ public final class AdminRoutes {
             Principal p = auth.requireAdmin(req);
             var issued = tokens.rotateAdmin(p.actor());
             try {
-                dev.keyway.server.SecureFiles.writeAtomically(dir.adminTokenFile(), issued.token() + "\n");
+                dev.keyway.core.fs.OwnerOnly.writeAtomically(dir.adminTokenFile(), issued.token() + "\n");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,8 +31,6 @@ import org.jspecify.annotations.Nullable;
  * and kills its tokens; deleting removes it, its grants and its tokens.
  */
 public final class AgentRoutes {
-    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9_.-]{0,62}$");
-
     private final Store store;
     private final VaultService vaults;
     private final TokenService tokens;
@@ -100,7 +97,7 @@ public final class AgentRoutes {
             throw new KeywayException(ErrorType.FORBIDDEN, "only users (or the local admin token) can create agents");
         }
         CreateAgent body = req.json(CreateAgent.class);
-        if (body.name() == null || !NAME.matcher(body.name()).matches()) {
+        if (body.name() == null || !Names.AGENT_NAME.matcher(body.name()).matches()) {
             throw KeywayException.validation("name", "agent name: 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
         if (body.vaults() == null || body.vaults().isEmpty()) {
@@ -160,7 +157,7 @@ public final class AgentRoutes {
         for (String s : services) {
             if (s == null || !Names.SERVICE_NAME.matcher(s).matches()) {
                 throw KeywayException.validation("services", "invalid service name '"
-                        + dev.keyway.server.Names.printable(String.valueOf(s)) + "'");
+                        + Names.printable(String.valueOf(s)) + "'");
             }
             out.add(s);
         }
@@ -200,7 +197,7 @@ public final class AgentRoutes {
     /** Agents without an explicit lifetime get a token that does not expire (revoke or rotate it instead). */
     private AgentRecord managed(Principal p, String name) {
         AgentRecord a = store.agentByName(name).orElseThrow(() -> KeywayException.notFound("no agent '"
-                + dev.keyway.server.Names.printable(name) + "'"));
+                + Names.printable(name) + "'"));
         if (!p.owner() && !administers(p, a)) {
             throw new KeywayException(ErrorType.FORBIDDEN, p.actor() + " may not manage agent '" + a.name() + "'");
         }

@@ -5,7 +5,7 @@ import dev.keyway.core.aws.CredentialProcessJson;
 import dev.keyway.core.aws.RoleArn;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.Names;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;

@@ -3,6 +3,7 @@ package dev.keyway.server.api;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Injection;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.server.auth.Access;
@@ -116,7 +117,7 @@ public final class DiscoverRoutes {
         List<String> ids = new ArrayList<>(p.grants().keySet());
         List<String> names = ids.stream().map(id -> s.vaultById(id).map(v -> v.vault().name()).orElse(id)).sorted().toList();
         if (header != null && !header.isBlank()) {
-            String asked = dev.keyway.server.Names.printable(header.strip());
+            String asked = Names.printable(header.strip());
             String choose = p.owner() ? "" : "; this token's vaults: " + names;
             VaultRuntime vr = s.vaultByName(header.strip()).orElseThrow(() -> KeywayException.notFound(
                     "vault '" + asked + "' (from KEYWAY_VAULT or --vault) does not exist" + choose));

@@ -3,9 +3,9 @@ package dev.keyway.server.api;
 import dev.keyway.core.crypto.PasswordHashes;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.Durations;
 import dev.keyway.core.limit.LoginThrottle;
-import dev.keyway.server.Names;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
@@ -22,7 +22,6 @@ import dev.keyway.store.Store;
 import dev.keyway.store.UserRecord;
 import dev.keyway.store.VaultRecord;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -378,9 +377,5 @@ public final class IdentityRoutes {
         m.put("created_at", u.createdAt());
         m.put("disabled", u.disabled());
         return m;
-    }
-
-    static Instant now() {
-        return Instant.now();
     }
 }

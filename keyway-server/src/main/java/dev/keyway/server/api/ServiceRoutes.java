@@ -3,12 +3,12 @@ package dev.keyway.server.api;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceTemplate;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.core.service.ServiceWarnings;
-import dev.keyway.server.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;

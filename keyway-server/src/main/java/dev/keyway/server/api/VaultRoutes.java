@@ -2,6 +2,7 @@ package dev.keyway.server.api;
 
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
@@ -116,7 +117,7 @@ public final class VaultRoutes {
         }
         if (body.unmatched() != null && !VaultService.POLICIES.contains(body.unmatched())) {
             throw KeywayException.validation("unmatched", "unmatched-host policy must be one of tunnel, intercept, deny (got '"
-                    + dev.keyway.server.Names.printable(body.unmatched()) + "')");
+                    + Names.printable(body.unmatched()) + "')");
         }
         VaultRecord v = vaults.create(body.name(), p.actor());
         if (!p.owner() && p.subjectId() != null) {

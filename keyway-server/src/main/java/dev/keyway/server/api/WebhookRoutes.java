@@ -1,6 +1,7 @@
 package dev.keyway.server.api;
 
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.service.Names;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.http.ApiRequest;
@@ -88,7 +89,7 @@ public final class WebhookRoutes {
 
     private WebhookRecord find(String id) {
         return store.listWebhooks().stream().filter(w -> w.id().equals(id)).findFirst()
-                .orElseThrow(() -> KeywayException.notFound("no webhook '" + dev.keyway.server.Names.printable(id) + "'"));
+                .orElseThrow(() -> KeywayException.notFound("no webhook '" + Names.printable(id) + "'"));
     }
 
     static Map<String, Object> view(WebhookRecord w) {

@@ -101,7 +101,7 @@ public final class AwsGrants {
     AwsGrantRecord validate(VaultRecord vault, Input in, String actor) {
         String name = in.name() == null || in.name().isBlank() ? "aws" : in.name().strip();
         if (!Names.isServiceName(name)) {
-            throw KeywayException.validation("name", "grant name '" + dev.keyway.server.Names.printable(name)
+            throw KeywayException.validation("name", "grant name '" + Names.printable(name)
                     + "' must be lower-case letters, digits, '-', '_' or '.', starting with a letter or digit (at most 63)");
         }
         if (in.roleArn() == null) {
@@ -115,7 +115,7 @@ public final class AwsGrants {
         String mode = in.mode() == null ? CREDENTIAL_PROCESS : in.mode().strip().toLowerCase(java.util.Locale.ROOT);
         if (!mode.equals(CREDENTIAL_PROCESS) && !mode.equals(SIGN)) {
             throw KeywayException.validation("mode", "mode must be credential-process or sign, not '"
-                    + dev.keyway.server.Names.printable(mode) + "'");
+                    + Names.printable(mode) + "'");
         }
         List<String> hosts = new ArrayList<>();
         if (in.hosts() != null) {

@@ -7,6 +7,7 @@ import dev.keyway.core.inject.InjectionResult;
 import dev.keyway.core.inject.Injector;
 import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.PlaintextRule;
 import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
@@ -145,7 +146,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 }
                 if (vaultName != null && !vaultName.equals(vr.vault().name())) {
                     return reject(ErrorType.PROXY_AUTH_INVALID, "this token is bound to vault '" + vr.vault().name()
-                            + "', but the proxy URL names vault '" + printable(vaultName) + "'; use http://TOKEN:"
+                            + "', but the proxy URL names vault '" + Names.printable(vaultName) + "'; use http://TOKEN:"
                             + vr.vault().name() + "@HOST:PORT", AuthFailure.WRONG_VAULT, t.id());
                 }
             }
@@ -163,7 +164,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 }
                 vr = s.vaultByName(vaultName).orElse(null);
                 if (vr == null || Access.roleOn(p, vr.vault().id()) == null) {
-                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + printable(vaultName) + "'",
+                    return reject(ErrorType.PROXY_AUTH_INVALID, p.actor() + " has no access to vault '" + Names.printable(vaultName) + "'",
                             AuthFailure.WRONG_VAULT, t.id());
                 }
             }
@@ -338,8 +339,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private static RequestHead withoutProxyHeaders(RequestHead head) {
         List<RequestHead.Header> hs = new ArrayList<>();
         for (RequestHead.Header h : head.headers()) {
-            String n = h.lowerName();
-            if (!n.equals("proxy-authorization") && !n.equals("proxy-connection")) {
+            if (!dev.keyway.core.inject.ProxyHeaders.isProxyHeader(h.name())) {
                 hs.add(h);
             }
         }
@@ -384,7 +384,4 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         };
     }
 
-    private static String printable(String s) {
-        return dev.keyway.server.Names.printable(s);
-    }
 }

@@ -2,10 +2,10 @@ package dev.keyway.server.runtime;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.EditDistance;
+import dev.keyway.core.service.Names;
 import dev.keyway.core.service.ServiceCatalog;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceTemplate;
-import dev.keyway.server.Names;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

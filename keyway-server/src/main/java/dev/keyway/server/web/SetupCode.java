@@ -1,6 +1,6 @@
 package dev.keyway.server.web;
 
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -49,7 +49,7 @@ final class SetupCode {
         }
         s.code.set(b.toString());
         try {
-            SecureFiles.writeAtomically(s.file, b + "\n");
+            OwnerOnly.writeAtomically(s.file, b + "\n");
         } catch (IOException e) {
             log.warn("could not write {}: {}", s.file, e.toString());
         }

@@ -1,7 +1,7 @@
 package dev.keyway.server.webhook;
 
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.Names;
+import dev.keyway.core.service.Names;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.aws.AwsCredentials;
+import dev.keyway.core.testing.MutableClock;
 import dev.keyway.store.AwsGrantRecord;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,7 +216,7 @@ class AssumeRoleCacheTest {
             if (until.test(c)) {
                 return c;
             }
-            Thread.sleep(10);
+            Thread.sleep(10); // polls a refresh running on the executor; the refresh window itself is moved by the clock
         }
         throw new AssertionError("condition not reached");
     }

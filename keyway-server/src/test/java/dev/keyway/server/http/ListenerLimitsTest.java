@@ -52,7 +52,7 @@ class ListenerLimitsTest {
             while (sent < head.length - 4 && in.available() == 0) {
                 out.write(head[sent++]);
                 out.flush();
-                Thread.sleep(200);
+                Thread.sleep(200); // slowloris drip: the header-read timeout is a network timeout
             }
             String response = PipeliningTest.readAll(in);
             assertThat(sent).isLessThan(head.length - 4);

@@ -42,7 +42,7 @@ class OversizedBodyTest {
             for (int sent = 0; sent < total; sent += chunk.length) {
                 out.write(chunk);
                 out.flush();
-                Thread.sleep(10);
+                Thread.sleep(10); // paces a real socket upload
             }
             String response = readAll(s.getInputStream());
             assertThat(response).startsWith("HTTP/1.1 413");

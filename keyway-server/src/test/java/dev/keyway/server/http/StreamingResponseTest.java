@@ -76,7 +76,7 @@ class StreamingResponseTest {
                         sawClosed.set(true);
                         return;
                     }
-                    Thread.sleep(20);
+                    Thread.sleep(20); // a live SSE stream: the pace is real time by nature
                 }
             } finally {
                 ended.countDown();

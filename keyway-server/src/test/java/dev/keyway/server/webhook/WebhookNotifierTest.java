@@ -50,7 +50,7 @@ class WebhookNotifierTest {
             if (w.lastAttemptAt() != null) {
                 return w;
             }
-            Thread.sleep(10);
+            Thread.sleep(10); // polls a real HTTP delivery (retry back-off is real waiting)
         }
         throw new AssertionError("no delivery outcome recorded");
     }

@@ -1,5 +1,6 @@
 package dev.keyway.store.internal;
 
+import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -17,38 +18,17 @@ import org.slf4j.LoggerFactory;
  * <p>Files are created with their final permissions atomically (no window in which another user
  * could open them); an existing file with broader permissions is tightened and a warning is
  * logged, because someone (or an old version, or a restore from backup) loosened it. On file
- * systems without POSIX permissions these methods only create the file or directory.
+ * systems without POSIX permissions these methods only create the file or directory. Creation itself is
+ * {@link OwnerOnly}'s (one definition for all modules); this class adds the store's tighten-and-warn policy.
  */
 public final class PrivateFiles {
     private static final Logger LOG = LoggerFactory.getLogger(PrivateFiles.class);
-
-    /** {@code rw-------}. */
-    public static final Set<PosixFilePermission> OWNER_RW = PosixFilePermissions.fromString("rw-------");
-
-    private static final Set<PosixFilePermission> OWNER_RWX = PosixFilePermissions.fromString("rwx------");
 
     private PrivateFiles() {}
 
     /** Creates {@code dir} (and missing parents) as {@code 0700} if it does not exist yet. */
     public static void ensureDirectory(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
-            return;
-        }
-        Path parent = dir.toAbsolutePath().getParent();
-        if (parent != null) {
-            ensureDirectory(parent);
-        }
-        try {
-            if (posix(dir)) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(OWNER_RWX));
-            } else {
-                Files.createDirectory(dir);
-            }
-        } catch (FileAlreadyExistsException e) {
-            if (!Files.isDirectory(dir)) {
-                throw e;
-            }
-        }
+        OwnerOnly.createDirectories(dir);
     }
 
     /**
@@ -61,11 +41,7 @@ public final class PrivateFiles {
             ensureDirectory(parent);
         }
         try {
-            if (posix(file)) {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_RW));
-            } else {
-                Files.createFile(file);
-            }
+            OwnerOnly.createFile(file);
             return;
         } catch (FileAlreadyExistsException e) {
             // fall through: check the existing file
@@ -75,18 +51,14 @@ public final class PrivateFiles {
 
     /** If {@code file} exists and is readable or writable by anyone but its owner, sets it to 0600. */
     public static void tightenIfExists(Path file) throws IOException {
-        if (!Files.exists(file) || !posix(file)) {
+        if (!Files.exists(file) || !OwnerOnly.posix(file)) {
             return;
         }
         Set<PosixFilePermission> current = Files.getPosixFilePermissions(file);
-        if (!OWNER_RW.containsAll(current)) {
+        if (!OwnerOnly.FILE.containsAll(current)) {
             LOG.warn("{} had permissions {}; tightening to rw-------",
                     file, PosixFilePermissions.toString(current));
-            Files.setPosixFilePermissions(file, OWNER_RW);
+            Files.setPosixFilePermissions(file, OwnerOnly.FILE);
         }
-    }
-
-    private static boolean posix(Path path) {
-        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 }

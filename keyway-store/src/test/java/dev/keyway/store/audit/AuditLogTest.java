@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.store.TestClock;
+import dev.keyway.core.testing.MutableClock;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +76,7 @@ class AuditLogTest {
     }
 
     private AuditLog open(Syncer syncer, int capacity) {
-        AuditLog log = new AuditLog(file(), syncer, capacity, new TestClock(T0));
+        AuditLog log = new AuditLog(file(), syncer, capacity, new MutableClock(T0));
         opened.add(log);
         return log;
     }
