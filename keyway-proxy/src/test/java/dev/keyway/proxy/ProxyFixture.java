@@ -1,5 +1,6 @@
 package dev.keyway.proxy;
 
+import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.AuditSink;
 import dev.keyway.proxy.spi.AuthFailure;
@@ -364,15 +365,15 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
                 return new RequestDecision.Deny(
                         new ProxyProblem(ErrorType.SERVICE_RULE_DENIED, "path not allowed"), "svc-" + head.host());
             }
-            List<RequestHead.Header> hs = new ArrayList<>();
-            for (RequestHead.Header h : head.headers()) {
+            List<HttpHead.Header> hs = new ArrayList<>();
+            for (HttpHead.Header h : head.headers()) {
                 String n = h.lowerName();
                 if (!n.equals("authorization") && !n.equals("proxy-authorization")) {
                     hs.add(h);
                 }
             }
             if (auth != null) {
-                hs.add(new RequestHead.Header("Authorization", auth));
+                hs.add(new HttpHead.Header("Authorization", auth));
             }
             String target = substituteTarget ? head.pathAndQuery().replace("__PH__", SECRET) : head.pathAndQuery();
             RequestHead out = new RequestHead(head.scheme(), head.host(), head.port(), head.method(), target, hs);

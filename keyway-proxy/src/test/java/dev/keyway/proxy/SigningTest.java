@@ -1,5 +1,6 @@
 package dev.keyway.proxy;
 
+import dev.keyway.core.inject.HttpHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyway.core.error.ErrorType;
@@ -68,14 +69,14 @@ class SigningTest {
                 if (failWith != null) {
                     throw failWith;
                 }
-                List<RequestHead.Header> out = new ArrayList<>();
-                for (RequestHead.Header h : head.headers()) {
+                List<HttpHead.Header> out = new ArrayList<>();
+                for (HttpHead.Header h : head.headers()) {
                     if (!h.lowerName().equals("authorization")) {
                         out.add(h);
                     }
                 }
-                out.add(new RequestHead.Header("Authorization", "TEST-SIGNED"));
-                out.add(new RequestHead.Header("X-Signature", body == null ? "-" : sha256(body)));
+                out.add(new HttpHead.Header("Authorization", "TEST-SIGNED"));
+                out.add(new HttpHead.Header("X-Signature", body == null ? "-" : sha256(body)));
                 return new Signed(out, rewriter);
             });
         }

@@ -1,13 +1,15 @@
 package dev.keyway.core.inject;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A request line and headers as plain values: what the {@link Injector} reads and rewrites. The
- * proxy converts its own request type to this and back. Host and port are not here: they are fixed
- * by the tunnel and never rewritten.
+ * proxy's request type ({@code RequestHead}) carries the same headers plus the target fixed by the
+ * tunnel (scheme, host, port), which is never rewritten; {@link Header} is the one header type of
+ * both.
  *
  * <p>The proxy must include the client's framing headers ({@code Content-Length}, {@code
  * Transfer-Encoding}) and {@code Upgrade}: the injector reads them to decide whether a body or
@@ -29,6 +31,11 @@ public record HttpHead(String method, String pathAndQuery, List<Header> headers)
         public Header {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");
+        }
+
+        /** The name in lower case, for comparisons (HTTP field names are case-insensitive). */
+        public String lowerName() {
+            return name.toLowerCase(Locale.ROOT);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ProxyProblem;
@@ -108,7 +109,7 @@ abstract class ExchangeSigning extends ExchangeRequest {
         }
         HttpHeaders h = upstreamHead.headers();
         h.clear();
-        for (RequestHead.Header header : r.headers()) {
+        for (HttpHead.Header header : r.headers()) {
             h.add(header.name(), header.value());
         }
         if (r.body() != null && !signBuffer && hasBody) {

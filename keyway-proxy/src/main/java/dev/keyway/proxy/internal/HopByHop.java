@@ -1,5 +1,6 @@
 package dev.keyway.proxy.internal;
 
+import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.inject.ProxyHeaders;
 import dev.keyway.proxy.spi.RequestHead;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -82,20 +83,20 @@ public final class HopByHop {
     }
 
     /** The request headers as the policy sees them: wire order, without Netty's HTTP/2 extension fields. */
-    public static List<RequestHead.Header> toHeaderList(HttpHeaders headers) {
-        List<RequestHead.Header> out = new ArrayList<>(headers.size());
+    public static List<HttpHead.Header> toHeaderList(HttpHeaders headers) {
+        List<HttpHead.Header> out = new ArrayList<>(headers.size());
         for (Map.Entry<String, String> e : headers) {
             if (!e.getKey().regionMatches(true, 0, HTTP2_EXT_PREFIX, 0, HTTP2_EXT_PREFIX.length())) {
-                out.add(new RequestHead.Header(e.getKey(), e.getValue()));
+                out.add(new HttpHead.Header(e.getKey(), e.getValue()));
             }
         }
         return out;
     }
 
     /** Replaces {@code target}'s fields with the head's. */
-    public static void copyInto(List<RequestHead.Header> headers, HttpHeaders target) {
+    public static void copyInto(List<HttpHead.Header> headers, HttpHeaders target) {
         target.clear();
-        for (RequestHead.Header h : headers) {
+        for (HttpHead.Header h : headers) {
             target.add(h.name(), h.value());
         }
     }

@@ -1,7 +1,7 @@
 package dev.keyway.proxy.spi;
 
+import dev.keyway.core.inject.HttpHead;
 import java.util.List;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,10 +12,11 @@ import org.jspecify.annotations.Nullable;
  * @param port the target port
  * @param method request method, upper case
  * @param pathAndQuery raw origin-form target, e.g. {@code /v1/chat?x=1}
- * @param headers request headers in wire order; names as received
+ * @param headers request headers in wire order; names as received ({@link HttpHead.Header}, the one
+ *     header type of the proxy and the injector)
  */
 public record RequestHead(
-        String scheme, String host, int port, String method, String pathAndQuery, List<Header> headers) {
+        String scheme, String host, int port, String method, String pathAndQuery, List<HttpHead.Header> headers) {
 
     public RequestHead {
         headers = List.copyOf(headers);
@@ -23,7 +24,7 @@ public record RequestHead(
 
     /** First value of the header (case-insensitive name), or null. */
     public @Nullable String header(String name) {
-        for (Header h : headers) {
+        for (HttpHead.Header h : headers) {
             if (h.name().equalsIgnoreCase(name)) {
                 return h.value();
             }
@@ -48,15 +49,13 @@ public record RequestHead(
                 + pathAndQuery.length() + " chars, " + headers.size() + " headers]";
     }
 
-    /** One header field. {@code toString()} hides the value, which may hold a credential. */
-    public record Header(String name, String value) {
-        public String lowerName() {
-            return name.toLowerCase(Locale.ROOT);
-        }
+    /** The head as the injector sees it (the target's scheme, host and port are fixed and left out). */
+    public HttpHead http() {
+        return new HttpHead(method, pathAndQuery, headers);
+    }
 
-        @Override
-        public String toString() {
-            return name + ": <" + value.length() + " chars>";
-        }
+    /** This head with the injector's rewrite of its request line and headers (the target stays). */
+    public RequestHead with(HttpHead rewritten) {
+        return new RequestHead(scheme, host, port, rewritten.method(), rewritten.pathAndQuery(), rewritten.headers());
     }
 }

@@ -1,5 +1,6 @@
 package dev.keyway.proxy.spi;
 
+import dev.keyway.core.inject.HttpHead;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -35,7 +36,7 @@ public interface RequestSigner {
      *     chunk signatures), or null to send the body unchanged; never combined with
      *     {@link RequestSigner#needsBody()}
      */
-    record Signed(List<RequestHead.Header> headers, @Nullable BodyRewriter body) {
+    record Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body) {
         public Signed {
             headers = List.copyOf(headers);
         }

@@ -1,5 +1,6 @@
 package dev.keyway.server.aws;
 
+import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.aws.AwsAuthorization;
 import dev.keyway.core.aws.AwsChunkedResigner;
 import dev.keyway.core.aws.AwsCredentials;
@@ -147,7 +148,7 @@ public final class AwsSigning {
 
         private Signed signWith(AwsCredentials creds, RequestHead head, byte @Nullable [] body) {
             List<SigV4Signer.Header> headers = new ArrayList<>(head.headers().size() + 4);
-            for (RequestHead.Header h : head.headers()) {
+            for (HttpHead.Header h : head.headers()) {
                 headers.add(new SigV4Signer.Header(h.name(), h.value()));
             }
             String payload = contentSha256;
@@ -177,9 +178,9 @@ public final class AwsSigning {
                     }
                 };
             }
-            List<RequestHead.Header> out = new ArrayList<>(s.headers().size());
+            List<HttpHead.Header> out = new ArrayList<>(s.headers().size());
             for (SigV4Signer.Header h : s.headers()) {
-                out.add(new RequestHead.Header(h.name(), h.value()));
+                out.add(new HttpHead.Header(h.name(), h.value()));
             }
             Map<String, @Nullable Object> rec = new LinkedHashMap<>();
             rec.put("vault", principal.vaultName());

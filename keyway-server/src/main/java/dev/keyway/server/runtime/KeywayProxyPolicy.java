@@ -275,13 +275,13 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.PLAINTEXT_REFUSED, plaintext,
                     Map.of("service", service, "vault", p.vaultName())), service);
         }
-        HttpHead in = new HttpHead(head.method(), head.pathAndQuery(), convert(head.headers()));
+        HttpHead in = head.http();
         InjectionResult r = Injector.apply(match.service(), in, name -> resolve(vr, name));
         return switch (r) {
             case InjectionResult.Failed f -> new RequestDecision.Deny(
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
             case InjectionResult.Applied a -> new RequestDecision.Forward(
-                    new RequestHead(head.scheme(), head.host(), head.port(), head.method(), a.head().pathAndQuery(), back(a.head().headers())),
+                    head.with(a.head()),
                     body(a.body()), ws(a.webSocketText()), service, a.credentialsUsed());
         };
     }
@@ -337,29 +337,13 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     }
 
     private static RequestHead withoutProxyHeaders(RequestHead head) {
-        List<RequestHead.Header> hs = new ArrayList<>();
-        for (RequestHead.Header h : head.headers()) {
+        List<HttpHead.Header> hs = new ArrayList<>();
+        for (HttpHead.Header h : head.headers()) {
             if (!dev.keyway.core.inject.ProxyHeaders.isProxyHeader(h.name())) {
                 hs.add(h);
             }
         }
         return new RequestHead(head.scheme(), head.host(), head.port(), head.method(), head.pathAndQuery(), hs);
-    }
-
-    private static List<HttpHead.Header> convert(List<RequestHead.Header> in) {
-        List<HttpHead.Header> out = new ArrayList<>(in.size());
-        for (RequestHead.Header h : in) {
-            out.add(new HttpHead.Header(h.name(), h.value()));
-        }
-        return out;
-    }
-
-    private static List<RequestHead.Header> back(List<HttpHead.Header> in) {
-        List<RequestHead.Header> out = new ArrayList<>(in.size());
-        for (HttpHead.Header h : in) {
-            out.add(new RequestHead.Header(h.name(), h.value()));
-        }
-        return out;
     }
 
     private static ProxyProblem unmatched(ProxyPrincipal p, String host, int port) {

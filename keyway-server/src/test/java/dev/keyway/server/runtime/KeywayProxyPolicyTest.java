@@ -1,5 +1,6 @@
 package dev.keyway.server.runtime;
 
+import dev.keyway.core.inject.HttpHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.keyway.core.error.ErrorType;
@@ -217,9 +218,9 @@ class KeywayProxyPolicyTest {
     @MethodSource("requests")
     void decidesPerRequest(String who, String host, String method, String path, String expected) {
         RequestHead head = new RequestHead("https", host, 443, method, path, List.of(
-                new RequestHead.Header("Host", host),
-                new RequestHead.Header("Authorization", "Bearer PLACEHOLDER"),
-                new RequestHead.Header("Proxy-Authorization", "Bearer " + tokens.get(who))));
+                new HttpHead.Header("Host", host),
+                new HttpHead.Header("Authorization", "Bearer PLACEHOLDER"),
+                new HttpHead.Header("Proxy-Authorization", "Bearer " + tokens.get(who))));
         RequestDecision d = policy.onRequest(principal(who), head);
         switch (expected) {
             case "forward-plain" -> assertThat(d).isInstanceOfSatisfying(RequestDecision.Forward.class, f -> {
