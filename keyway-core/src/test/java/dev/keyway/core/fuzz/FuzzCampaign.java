@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * The long fuzzing run ({@code ./mvnw -Pfuzz verify}): runs each target class named on the command
  * line under the standalone Jazzer driver in its own JVM for {@code -Dfuzz.runs} executions
- * (default one million), seeded with its committed corpus, and appends one line per target to
+ * (default one million; inputs up to {@code -Dfuzz.maxlen} bytes, default 1024), seeded with its
+ * committed corpus, and appends one line per target to
  * {@code target/fuzz-results.txt}. Exits non-zero when a target finds a crash; the crashing input is
  * left in {@code target/fuzz-findings/} so it can be added to the committed corpus as a regression.
  */
@@ -27,6 +28,9 @@ public final class FuzzCampaign {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         long runs = Long.getLong("fuzz.runs", 1_000_000L);
+        // inputs longer than this only slow the run down: every format here is small (a request head,
+        // a path, a service list); libFuzzer's default would let them grow to 4 KB
+        long maxLen = Long.getLong("fuzz.maxlen", 1024L);
         Path base = Path.of(System.getProperty("fuzz.basedir", "."));
         Path results = base.resolve("target/fuzz-results.txt");
         Path findings = Files.createDirectories(base.resolve("target/fuzz-findings"));
@@ -40,7 +44,7 @@ public final class FuzzCampaign {
                     "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", System.getProperty("java.class.path"),
                     "com.code_intelligence.jazzer.Jazzer", "--target_class=" + target,
                     "--instrumentation_includes=dev.keyway.**", "--reproducer_path=" + findings,
-                    "-artifact_prefix=" + findings + "/" + simple + "-", "-runs=" + runs, "-print_final_stats=1",
+                    "-artifact_prefix=" + findings + "/" + simple + "-", "-runs=" + runs, "-max_len=" + maxLen, "-print_final_stats=1",
                     work.toString()));
             if (Files.isDirectory(seeds)) {
                 cmd.add(seeds.toString());
