@@ -1,6 +1,6 @@
 package dev.keyway.cli;
 
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.local.SecureFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package dev.keyway.server;
 
+import dev.keyway.core.local.DataDir;
+import dev.keyway.core.local.ServerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -3,6 +3,7 @@ package dev.keyway.server;
 import dev.keyway.core.crypto.Tokens;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.time.Durations;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;

@@ -2,7 +2,7 @@ package dev.keyway.cli.keep;
 
 import dev.keyway.cli.CliException;
 import dev.keyway.cli.ExitCodes;
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.local.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;

@@ -3,7 +3,7 @@ package dev.keyway.server.api;
 
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
-import dev.keyway.server.DataDir;
+import dev.keyway.core.local.DataDir;
 import dev.keyway.server.KeyRing;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.ApiAuth;
@@ -61,7 +61,7 @@ public final class AdminRoutes {
             Principal p = auth.requireAdmin(req);
             var issued = tokens.rotateAdmin(p.actor());
             try {
-                dev.keyway.server.SecureFiles.writeAtomically(dir.adminTokenFile(), issued.token() + "\n");
+                dev.keyway.core.local.SecureFiles.writeAtomically(dir.adminTokenFile(), issued.token() + "\n");
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }

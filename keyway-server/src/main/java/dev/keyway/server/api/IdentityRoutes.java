@@ -3,7 +3,7 @@ package dev.keyway.server.api;
 import dev.keyway.core.crypto.PasswordHashes;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.Names;
 import dev.keyway.server.TokenService;

@@ -6,7 +6,7 @@ import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.server.CredentialWriter;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import dev.keyway.server.Names;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;

@@ -1,6 +1,6 @@
 package dev.keyway.server.web;
 
-import dev.keyway.server.SecureFiles;
+import dev.keyway.core.local.SecureFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

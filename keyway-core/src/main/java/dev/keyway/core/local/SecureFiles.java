@@ -1,4 +1,4 @@
-package dev.keyway.server;
+package dev.keyway.core.local;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
