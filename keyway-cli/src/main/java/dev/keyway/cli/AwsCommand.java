@@ -81,7 +81,7 @@ final class AwsCommand {
                 return;
             }
             var out = spec.commandLine().getOut();
-            out.println("Granted " + g.get("role_arn").asString() + " to vault.name() '" + vault.name() + "' as '" + g.get("name").asString()
+            out.println("Granted " + g.get("role_arn").asString() + " to vault '" + vault.name() + "' as '" + g.get("name").asString()
                     + "' (" + g.get("mode").asString() + ", " + g.get("region").asString() + ", sessions of "
                     + g.get("session_duration").asString() + ").");
             if (g.has("verified")) {
@@ -126,7 +126,7 @@ final class AwsCommand {
         @Override
         public void run() {
             client.client().delete(base(vault.name()) + "/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Revoked AWS grant '" + name + "' in vault.name() '" + vault.name() + "'.");
+            spec.commandLine().getOut().println("Revoked AWS grant '" + name + "' in vault '" + vault.name() + "'.");
             spec.commandLine().getOut().flush();
         }
     }

@@ -49,7 +49,7 @@ final class CredentialCommand {
                 }
                 JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name), body);
                 spec.commandLine().getOut().println((c.get("version").asInt() == 1 ? "Created" : "Updated") + " credential "
-                        + name + " in vault.name() " + vault.name() + " (version " + c.get("version").asInt() + ")");
+                        + name + " in vault " + vault.name() + " (version " + c.get("version").asInt() + ")");
             } finally {
                 Arrays.fill(value, (byte) 0);
             }
@@ -160,7 +160,7 @@ final class CredentialCommand {
         @Override
         public void run() {
             client.client().delete("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Deleted credential " + name + " from vault.name() " + vault.name());
+            spec.commandLine().getOut().println("Deleted credential " + name + " from vault " + vault.name());
         }
     }
 }

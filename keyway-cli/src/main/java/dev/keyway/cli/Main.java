@@ -90,8 +90,14 @@ public final class Main implements Runnable {
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> leading) {
         CommandLine cl = new CommandLine(new Main());
-        leading.forEach(cl::addSubcommand);
-        CLIENT_COMMANDS.forEach(cl::addSubcommand);
+        // each subtree built by the public constructor, which (unlike addSubcommand(Object)) applies
+        // model transformers such as RunCommand's stop-at-positional
+        for (Object command : leading) {
+            add(cl, new CommandLine(command));
+        }
+        for (Class<?> command : CLIENT_COMMANDS) {
+            add(cl, new CommandLine(command));
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -127,6 +133,10 @@ public final class Main implements Runnable {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    private static void add(CommandLine root, CommandLine sub) {
+        root.addSubcommand(sub.getCommandName(), sub);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

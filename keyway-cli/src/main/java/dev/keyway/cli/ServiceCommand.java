@@ -196,7 +196,7 @@ final class ServiceCommand {
         }
 
         private void print(JsonNode s) {
-            spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault.name() " + vault.name() + ": "
+            spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault " + vault.name() + ": "
                     + s.get("host").asString() + " -> " + ServiceCommand.describe(s.get("inject")));
             printWarnings(spec.commandLine().getOut(), s.path("warnings"));
         }
@@ -280,7 +280,7 @@ final class ServiceCommand {
         @Override
         public void run() {
             client.client().delete(base(vault.name()) + "/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Removed service " + name + " from vault.name() " + vault.name());
+            spec.commandLine().getOut().println("Removed service " + name + " from vault " + vault.name());
         }
     }
 
@@ -363,10 +363,10 @@ final class ServiceCommand {
             }
             printWarnings(out, r.path("warnings"));
             if (changes == 0) {
-                out.println("No changes: vault.name() " + vault.name() + " already matches " + file);
+                out.println("No changes: vault " + vault.name() + " already matches " + file);
             } else {
                 out.println(dryRun ? "Dry run: nothing was changed (" + changes + " change(s) pending)"
-                        : "Applied " + changes + " change(s) to vault.name() " + vault.name());
+                        : "Applied " + changes + " change(s) to vault " + vault.name());
             }
         }
     }
@@ -392,7 +392,7 @@ final class ServiceCommand {
             }
             var doc = ApiClient.JSON.createObjectNode();
             doc.set("services", list);
-            String yaml = "# services of vault.name() " + vault.name() + " (keyway service export); apply with: keyway service apply -f FILE --vault "
+            String yaml = "# services of vault " + vault.name() + " (keyway service export); apply with: keyway service apply -f FILE --vault "
                     + vault.name() + "\n" + ApiClient.YAML.writeValueAsString(doc);
             if (output == null) {
                 spec.commandLine().getOut().print(yaml);
@@ -404,7 +404,7 @@ final class ServiceCommand {
             } catch (IOException e) {
                 throw new CliException(ExitCodes.FAILURE, "cannot write " + output + ": " + e.getMessage());
             }
-            spec.commandLine().getOut().println("Wrote " + r.get("services").size() + " service(s) of vault.name() " + vault.name() + " to " + output);
+            spec.commandLine().getOut().println("Wrote " + r.get("services").size() + " service(s) of vault " + vault.name() + " to " + output);
         }
     }
 
