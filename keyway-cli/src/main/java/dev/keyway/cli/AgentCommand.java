@@ -32,7 +32,7 @@ final class AgentCommand {
         @Option(names = "--services", split = ",", paramLabel = "a,b", description = "Restrict the agent to these services.") List<String> services;
         @Option(names = "--ttl", paramLabel = "DURATION", description = "Token lifetime (default: no expiry; rotate or revoke it).") String ttl;
         @Option(names = "--period", paramLabel = "DURATION", description = "Periodic token: stays valid while renewed within the period.") String period;
-        @Option(names = "--json", description = "Print JSON with token, id, accessor.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -59,7 +59,7 @@ final class AgentCommand {
                 body.put("period", period);
             }
             JsonNode r = client.client().post("/v1/agents", body);
-            print(spec, r, json);
+            print(spec, r, json.enabled());
         }
     }
 
@@ -82,12 +82,12 @@ final class AgentCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode r = client.client().get("/v1/agents");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("agents"));
                 return;
             }
@@ -152,7 +152,7 @@ final class AgentCommand {
         @Parameters(paramLabel = "NAME") String name;
         @Option(names = "--ttl", paramLabel = "DURATION") String ttl;
         @Option(names = "--period", paramLabel = "DURATION") String period;
-        @Option(names = "--json", description = "Print JSON with token, id, accessor.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -163,7 +163,7 @@ final class AgentCommand {
             if (period != null) {
                 body.put("period", period);
             }
-            print(spec, client.client().post("/v1/agents/" + Paths.seg(name) + "/rotate", body), json);
+            print(spec, client.client().post("/v1/agents/" + Paths.seg(name) + "/rotate", body), json.enabled());
         }
     }
 

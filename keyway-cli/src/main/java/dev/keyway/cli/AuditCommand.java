@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 final class AuditCommand {
 
     @Command(name = "tail", mixinStandardHelpOptions = true,
-            description = "Print the most recent audit records, oldest first; --follow keeps printing new ones.")
+            description = "Print the most recent audit records, oldest first; --follow keeps printing new ones; --json prints one JSON object per line.")
     static final class Tail implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -24,7 +24,7 @@ final class AuditCommand {
         @Option(names = {"--type", "--kind"}, paramLabel = "TYPE", description = "Only records of this type (request, connect, denied, decision, control).") String kind;
         @Option(names = "--actor", paramLabel = "ACTOR", description = "Only records of this actor (e.g. local-admin, agent:claude).") String actor;
         @Option(names = "--action", paramLabel = "ACTION", description = "Only control-plane records of this action (e.g. credential.reveal, user.disable, token.revoke).") String action;
-        @Option(names = "--json", description = "Print one JSON object per line.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -51,7 +51,7 @@ final class AuditCommand {
             var out = spec.commandLine().getOut();
             for (JsonNode rec : records) {
                 last = Math.max(last, rec.path("seq").asLong());
-                out.println(json ? rec.toString() : line(rec));
+                out.println(json.enabled() ? rec.toString() : line(rec));
             }
             out.flush();
             return last;

@@ -35,7 +35,7 @@ final class AwsCommand {
     static final class Grant implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = "--role", required = true, paramLabel = "ARN", description = "Role ARN: arn:aws:iam::ACCOUNT:role/[PATH/]NAME.") String role;
         @Option(names = "--name", defaultValue = "aws", paramLabel = "NAME", description = "Grant name (default aws).") String name;
         @Option(names = "--region", paramLabel = "REGION", description = "STS and default SDK region (default AWS_REGION of the server, else us-east-1).") String region;
@@ -47,7 +47,7 @@ final class AwsCommand {
         @Option(names = "--allow-private", description = "Sign mode: the hosts may be private addresses (VPC endpoints, local stores).") boolean allowPrivate;
         @Option(names = "--host-credential", paramLabel = "PREFIX", description = "Call STS with the vault credentials PREFIX_ACCESS_KEY_ID / PREFIX_SECRET_ACCESS_KEY instead of the server's AWS credentials.") String hostCredential;
         @Option(names = "--no-verify", description = "Do not call AssumeRole now.") boolean noVerify;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -75,13 +75,13 @@ final class AwsCommand {
             if (noVerify) {
                 body.put("verify", false);
             }
-            JsonNode g = client.client().post(base(vault), body);
-            if (json) {
+            JsonNode g = client.client().post(base(vault.name()), body);
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), g);
                 return;
             }
             var out = spec.commandLine().getOut();
-            out.println("Granted " + g.get("role_arn").asString() + " to vault '" + vault + "' as '" + g.get("name").asString()
+            out.println("Granted " + g.get("role_arn").asString() + " to vault '" + vault.name() + "' as '" + g.get("name").asString()
                     + "' (" + g.get("mode").asString() + ", " + g.get("region").asString() + ", sessions of "
                     + g.get("session_duration").asString() + ").");
             if (g.has("verified")) {
@@ -101,13 +101,13 @@ final class AwsCommand {
     static final class Grants implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin VaultOption vault;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
-            JsonNode r = client.client().get(base(vault));
-            if (json) {
+            JsonNode r = client.client().get(base(vault.name()));
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("grants"));
                 return;
             }
@@ -121,12 +121,12 @@ final class AwsCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Grant name.") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            client.client().delete(base(vault) + "/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Revoked AWS grant '" + name + "' in vault '" + vault + "'.");
+            client.client().delete(base(vault.name()) + "/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Revoked AWS grant '" + name + "' in vault '" + vault.name() + "'.");
             spec.commandLine().getOut().flush();
         }
     }

@@ -1,7 +1,7 @@
 package dev.keyway.cli;
 
-import dev.keyway.server.DataDir;
-import dev.keyway.server.ServerInfo;
+import dev.keyway.core.local.DataDir;
+import dev.keyway.core.local.ServerInfo;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;

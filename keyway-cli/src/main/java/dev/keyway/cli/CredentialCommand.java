@@ -34,7 +34,7 @@ final class CredentialCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Credential name, e.g. OPENAI_API_KEY (^[A-Z][A-Z0-9_]*$).") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
         @Option(names = "--from-file", paramLabel = "FILE", description = "Read the value from FILE.") Path fromFile;
 
@@ -47,9 +47,9 @@ final class CredentialCommand {
                 if (description != null) {
                     body.put("description", description);
                 }
-                JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name), body);
+                JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name), body);
                 spec.commandLine().getOut().println((c.get("version").asInt() == 1 ? "Created" : "Updated") + " credential "
-                        + name + " in vault " + vault + " (version " + c.get("version").asInt() + ")");
+                        + name + " in vault " + vault.name() + " (version " + c.get("version").asInt() + ")");
             } finally {
                 Arrays.fill(value, (byte) 0);
             }
@@ -119,13 +119,13 @@ final class CredentialCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin VaultOption vault;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
-            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/credentials");
-            if (json) {
+            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials");
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("credentials"));
             } else {
                 Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "version", "updated_at", "updated_by", "description");
@@ -140,11 +140,11 @@ final class CredentialCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name) + "/reveal");
+            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name) + "/reveal");
             spec.commandLine().getOut().println(r.get("value").asString());
             spec.commandLine().getOut().flush();
         }
@@ -155,12 +155,12 @@ final class CredentialCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            client.client().delete("/v1/vaults/" + Paths.seg(vault) + "/credentials/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Deleted credential " + name + " from vault " + vault);
+            client.client().delete("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Deleted credential " + name + " from vault " + vault.name());
         }
     }
 }

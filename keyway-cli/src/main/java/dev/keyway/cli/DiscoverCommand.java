@@ -13,13 +13,13 @@ import tools.jackson.databind.JsonNode;
 final class DiscoverCommand implements Runnable {
     @Mixin ClientOptions client;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Option(names = "--json", description = "Print JSON.") boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public void run() {
         JsonNode d = client.client().get("/discover");
         var out = spec.commandLine().getOut();
-        if (json) {
+        if (json.enabled()) {
             Output.json(out, d);
             return;
         }

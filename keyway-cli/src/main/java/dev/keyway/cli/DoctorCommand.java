@@ -1,6 +1,7 @@
 package dev.keyway.cli;
 
 import dev.keyway.core.fs.OwnerOnly;
+import dev.keyway.core.service.ServiceDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code keyway doctor}: checks the things that silently go wrong — server reachable and healthy,
@@ -201,7 +203,7 @@ final class DoctorCommand implements Runnable {
                 }
                 java.util.List<String> missing = new ArrayList<>();
                 try {
-                    missing.addAll(dev.keyway.server.runtime.ServiceDocuments.definition(s, name).injection().credentialNames());
+                    missing.addAll(credentialsUsed(s));
                 } catch (RuntimeException e) {
                     check(false, "service " + name + " in vault " + vault + " is readable (" + e.getMessage() + ")");
                     continue;
@@ -239,5 +241,18 @@ final class DoctorCommand implements Runnable {
         if (!problems.isEmpty()) {
             throw new CliException(ExitCodes.FAILURE, problems.size() + " check(s) failed");
         }
+    }
+
+    /**
+     * The credentials a listed service's injection uses. A {@code service list} entry is the stored
+     * form of core's {@link ServiceDefinition} plus read-only metadata, so core's own type reads it.
+     */
+    static Set<String> credentialsUsed(JsonNode listed) {
+        if (!(listed instanceof ObjectNode entry)) {
+            throw new IllegalArgumentException("not a service definition");
+        }
+        ObjectNode definition = entry.deepCopy();
+        definition.remove(List.of("updated_at", "updated_by"));
+        return ApiClient.JSON.treeToValue(definition, ServiceDefinition.class).injection().credentialNames();
     }
 }

@@ -107,13 +107,13 @@ final class IdentityCommands {
     static final class Whoami implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             ApiClient api = client.client();
             JsonNode w = api.get("/v1/auth/whoami");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), w);
                 return;
             }

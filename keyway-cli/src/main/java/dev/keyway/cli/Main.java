@@ -1,10 +1,16 @@
 package dev.keyway.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of {@code keyway}: builds the command tree and maps failures to exit codes. */
+/**
+ * The {@code keyway} command tree: the client commands, error handling and exit codes. keyway-cli
+ * depends on keyway-core only, so {@code server} is not here: keyway-dist's {@code Main} passes it
+ * to {@link #commandLine(PrintWriter, PrintWriter, List)} as a leading command. Run on its own (tests,
+ * {@code java -cp}), this class offers the client commands.
+ */
 @Command(
         name = "keyway",
         mixinStandardHelpOptions = true,
@@ -14,8 +20,24 @@ import picocli.CommandLine.Command;
             "Agents hold only a Keyway token and placeholders; Keyway injects the real credentials on the wire.",
             ""
         },
-        subcommands = {
-            ServerCommand.class,
+        footer = {
+            "",
+            "Environment:",
+            "  KEYWAY_ADDR             server URL (default: the address in the data dir's server.json",
+            "                          written by a running server, else http://127.0.0.1:9790)",
+            "  KEYWAY_HOME             data directory (default ~/.keyway)",
+            "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
+            "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",
+            "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
+            "",
+            "On PATH: from a checkout, './keyway install [--prefix DIR]' links a keyway command into",
+            "DIR/bin (default ~/.local/bin). Inside 'keyway run' the program can always call keyway.",
+            "",
+            ExitCodes.HELP
+        })
+public final class Main implements Runnable {
+    /** The client commands in the order help lists them (after any leading command such as {@code server}). */
+    static final List<Class<?>> CLIENT_COMMANDS = List.of(
             IdentityCommands.Setup.class,
             IdentityCommands.Login.class,
             IdentityCommands.Logout.class,
@@ -39,24 +61,8 @@ import picocli.CommandLine.Command;
             WebhookCommand.class,
             CompletionCommand.class,
             ManCommand.class,
-            CommandLine.HelpCommand.class
-        },
-        footer = {
-            "",
-            "Environment:",
-            "  KEYWAY_ADDR             server URL (default: the address in the data dir's server.json",
-            "                          written by a running server, else http://127.0.0.1:9790)",
-            "  KEYWAY_HOME             data directory (default ~/.keyway)",
-            "  KEYWAY_TOKEN            token to use instead of the data dir's admin token",
-            "  KEYWAY_VAULT            vault for commands that take --vault (agent mode)",
-            "  KEYWAY_MASTER_PASSWORD  master password for 'keyway server'",
-            "",
-            "On PATH: from a checkout, './keyway install [--prefix DIR]' links a keyway command into",
-            "DIR/bin (default ~/.local/bin). Inside 'keyway run' the program can always call keyway.",
-            "",
-            ExitCodes.HELP
-        })
-public final class Main implements Runnable {
+            CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -76,7 +82,23 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, List.of());
+    }
+
+    /**
+     * The command tree with {@code leading} commands (annotated picocli command objects) before the
+     * client commands, and the CLI's streams, colours, help examples and exception handlers.
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> leading) {
         CommandLine cl = new CommandLine(new Main());
+        // each subtree built by the public constructor, which (unlike addSubcommand(Object)) applies
+        // model transformers such as RunCommand's stop-at-positional
+        for (Object command : leading) {
+            add(cl, new CommandLine(command));
+        }
+        for (Class<?> command : CLIENT_COMMANDS) {
+            add(cl, new CommandLine(command));
+        }
         cl.setOut(out);
         cl.setErr(err);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
@@ -112,6 +134,10 @@ public final class Main implements Runnable {
             return ExitCodes.USAGE;
         });
         return cl;
+    }
+
+    private static void add(CommandLine root, CommandLine sub) {
+        root.addSubcommand(sub.getCommandName(), sub);
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -57,7 +57,7 @@ final class ProposalCommand {
         @Option(names = {"-m", "--message"}, paramLabel = "WHY", description = "Why you need this (required).") String message;
         @Option(names = "--vault", paramLabel = "VAULT", description = "Vault (default: the token's vault).") String vault;
         @Option(names = "--expires-in", paramLabel = "DURATION", description = "Expire sooner than the default 7d, e.g. 1d.") String expiresIn;
-        @Option(names = "--json", description = "Print the server's JSON answer.") boolean json;
+        @Mixin JsonOption json;
 
         static final class Inject {
             @Option(names = "--bearer", paramLabel = "CRED", description = "Authorization: Bearer <CRED>.") String bearer;
@@ -99,7 +99,7 @@ final class ProposalCommand {
             }
             JsonNode r = client.client().post("/v1/proposals", body);
             PrintWriter out = spec.commandLine().getOut();
-            if (json) {
+            if (json.enabled()) {
                 Output.json(out, r);
                 return;
             }
@@ -166,12 +166,12 @@ final class ProposalCommand {
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--vault", paramLabel = "VAULT", description = "Only this vault.") String vault;
         @Option(names = "--status", paramLabel = "STATUS", description = "pending, approved, rejected or expired.") String status;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode list = client.client().get("/v1/proposals" + query(vault, status)).get("proposals");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), list);
                 return;
             }
@@ -209,12 +209,12 @@ final class ProposalCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "ID") String id;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode p = client.client().get(path(id));
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), p);
             } else {
                 print(spec.commandLine().getOut(), p);
@@ -233,7 +233,7 @@ final class ProposalCommand {
         @Option(names = "--value", paramLabel = "NAME", description = "Prompt for this credential's value (repeatable).") List<String> prompt = new ArrayList<>();
         @Option(names = "--value-file", paramLabel = "NAME=FILE", description = "Read this credential's value from FILE (repeatable).")
         List<String> files = new ArrayList<>();
-        @Option(names = "--json", description = "Print the server's JSON answer.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -262,7 +262,7 @@ final class ProposalCommand {
                 }
             }
             JsonNode r = approve(api, p, values, prompter);
-            if (json) {
+            if (json.enabled()) {
                 Output.json(out, r);
             } else {
                 printApproved(out, r);

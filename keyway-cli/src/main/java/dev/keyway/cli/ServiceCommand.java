@@ -43,7 +43,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Service name (lower-case letters, digits, '-', '_', '.').") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = "--host", paramLabel = "HOST[:PORT]", description = "Exact host or *.example.com (one label); optional :port.") String host;
         @Option(names = "--path", paramLabel = "GLOB", description = "Allowed path glob (repeatable): * one segment, ** any depth.") List<String> paths = new ArrayList<>();
         @Option(names = "--method", paramLabel = "M", description = "Allowed HTTP method (repeatable; default any).") List<String> methods = new ArrayList<>();
@@ -92,7 +92,7 @@ final class ServiceCommand {
                 if (host != null) {
                     body.put("host", host); // a per-tenant template (supabase, jira, ...) needs its own host
                 }
-                JsonNode s = client.client().post(base(vault) + "/from-template", body);
+                JsonNode s = client.client().post(base(vault.name()) + "/from-template", body);
                 print(s);
                 return;
             }
@@ -124,7 +124,7 @@ final class ServiceCommand {
             svc.put("inject", injection());
             JsonNode s;
             try {
-                s = client.client().post(base(vault), svc);
+                s = client.client().post(base(vault.name()), svc);
             } catch (CliException e) {
                 // the API speaks of the YAML member; name the flag this command has for it
                 if (e.getMessage() != null && e.getMessage().contains("allow_private")) {
@@ -199,7 +199,7 @@ final class ServiceCommand {
         }
 
         private void print(JsonNode s) {
-            spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault " + vault + ": "
+            spec.commandLine().getOut().println("Service " + s.get("name").asString() + " in vault " + vault.name() + ": "
                     + s.get("host").asString() + " -> " + ServiceCommand.describe(s.get("inject")));
             printWarnings(spec.commandLine().getOut(), s.path("warnings"));
         }
@@ -225,13 +225,13 @@ final class ServiceCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin VaultOption vault;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
-            JsonNode r = client.client().get(base(vault));
-            if (json) {
+            JsonNode r = client.client().get(base(vault.name()));
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("services"));
                 return;
             }
@@ -265,11 +265,11 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            Output.json(spec.commandLine().getOut(), client.client().get(base(vault) + "/" + Paths.seg(name)));
+            Output.json(spec.commandLine().getOut(), client.client().get(base(vault.name()) + "/" + Paths.seg(name)));
         }
     }
 
@@ -278,12 +278,12 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            client.client().delete(base(vault) + "/" + Paths.seg(name));
-            spec.commandLine().getOut().println("Removed service " + name + " from vault " + vault);
+            client.client().delete(base(vault.name()) + "/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Removed service " + name + " from vault " + vault.name());
         }
     }
 
@@ -292,11 +292,11 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            client.client().post(base(vault) + "/" + Paths.seg(name) + "/enable", Map.of());
+            client.client().post(base(vault.name()) + "/" + Paths.seg(name) + "/enable", Map.of());
             spec.commandLine().getOut().println("Enabled service " + name);
         }
     }
@@ -306,11 +306,11 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME") String name;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
 
         @Override
         public void run() {
-            client.client().post(base(vault) + "/" + Paths.seg(name) + "/disable", Map.of());
+            client.client().post(base(vault.name()) + "/" + Paths.seg(name) + "/disable", Map.of());
             spec.commandLine().getOut().println("Disabled service " + name);
         }
     }
@@ -326,7 +326,7 @@ final class ServiceCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "services.yaml") Path file;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = "--dry-run", description = "Show the diff only.") boolean dryRun;
 
         @Override
@@ -346,7 +346,7 @@ final class ServiceCommand {
             if (!doc.isArray() && doc.size() != 1) {
                 throw new CliException(ExitCodes.CONFLICT, file + ": unknown top-level keys; only 'services' is allowed");
             }
-            JsonNode r = client.client().put(base(vault) + (dryRun ? "?dry_run=true" : ""), Map.of("services", services));
+            JsonNode r = client.client().put(base(vault.name()) + (dryRun ? "?dry_run=true" : ""), Map.of("services", services));
             var out = spec.commandLine().getOut();
             int changes = 0;
             Map<String, String> fields = new LinkedHashMap<>();
@@ -366,10 +366,10 @@ final class ServiceCommand {
             }
             printWarnings(out, r.path("warnings"));
             if (changes == 0) {
-                out.println("No changes: vault " + vault + " already matches " + file);
+                out.println("No changes: vault " + vault.name() + " already matches " + file);
             } else {
                 out.println(dryRun ? "Dry run: nothing was changed (" + changes + " change(s) pending)"
-                        : "Applied " + changes + " change(s) to vault " + vault);
+                        : "Applied " + changes + " change(s) to vault " + vault.name());
             }
         }
     }
@@ -381,12 +381,12 @@ final class ServiceCommand {
     static final class Export implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE instead of stdout.") Path output;
 
         @Override
         public void run() {
-            JsonNode r = client.client().get(base(vault));
+            JsonNode r = client.client().get(base(vault.name()));
             var list = ApiClient.JSON.createArrayNode();
             for (JsonNode s : r.get("services")) {
                 var copy = ((tools.jackson.databind.node.ObjectNode) s).deepCopy();
@@ -395,8 +395,8 @@ final class ServiceCommand {
             }
             var doc = ApiClient.JSON.createObjectNode();
             doc.set("services", list);
-            String yaml = "# services of vault " + vault + " (keyway service export); apply with: keyway service apply -f FILE --vault "
-                    + vault + "\n" + ApiClient.YAML.writeValueAsString(doc);
+            String yaml = "# services of vault " + vault.name() + " (keyway service export); apply with: keyway service apply -f FILE --vault "
+                    + vault.name() + "\n" + ApiClient.YAML.writeValueAsString(doc);
             if (output == null) {
                 spec.commandLine().getOut().print(yaml);
                 spec.commandLine().getOut().flush();
@@ -407,7 +407,7 @@ final class ServiceCommand {
             } catch (IOException e) {
                 throw new CliException(ExitCodes.FAILURE, "cannot write " + output + ": " + e.getMessage());
             }
-            spec.commandLine().getOut().println("Wrote " + r.get("services").size() + " service(s) of vault " + vault + " to " + output);
+            spec.commandLine().getOut().println("Wrote " + r.get("services").size() + " service(s) of vault " + vault.name() + " to " + output);
         }
     }
 
@@ -415,12 +415,12 @@ final class ServiceCommand {
     static final class Templates implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode r = client.client().get("/v1/catalog");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("templates"));
             } else {
                 Output.table(spec.commandLine().getOut(), r.get("templates"), "name", "host", "credentials", "description");

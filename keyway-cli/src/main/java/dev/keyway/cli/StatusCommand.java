@@ -11,12 +11,12 @@ import tools.jackson.databind.JsonNode;
 final class StatusCommand implements Runnable {
     @Mixin ClientOptions client;
     @Spec picocli.CommandLine.Model.CommandSpec spec;
-    @Option(names = "--json", description = "Print JSON.") boolean json;
+    @Mixin JsonOption json;
 
     @Override
     public void run() {
         JsonNode s = client.client().get("/v1/status");
-        if (json) {
+        if (json.enabled()) {
             Output.json(spec.commandLine().getOut(), s);
             return;
         }

@@ -22,18 +22,18 @@ final class TokenCommand {
     static final class Create implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--vault", defaultValue = "${env:KEYWAY_VAULT:-default}", paramLabel = "VAULT", description = "Vault (default: KEYWAY_VAULT or default).") String vault;
+        @Mixin VaultOption vault;
         @Option(names = "--ttl", paramLabel = "DURATION", description = "Lifetime, e.g. 30m, 8h, 7d (default 8h).") String ttl;
         @Option(names = "--display-name", paramLabel = "NAME", description = "Label shown in lists and audit.") String displayName;
         @Option(names = "--period", paramLabel = "DURATION", description = "Periodic token: never expires while renewed within the period.") String period;
         @Option(names = "--max-ttl", paramLabel = "DURATION", description = "Hard end: no renewal can pass it.") String maxTtl;
         @Option(names = "--services", split = ",", paramLabel = "a,b", description = "Restrict the token to these services.") java.util.List<String> services;
-        @Option(names = "--json", description = "Print JSON with token, id, accessor, expires_at.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("vault", vault);
+            body.put("vault", vault.name());
             if (period != null) {
                 body.put("period", period);
             }
@@ -50,7 +50,7 @@ final class TokenCommand {
                 body.put("display_name", displayName);
             }
             JsonNode t = client.client().post("/v1/tokens", body);
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), t);
             } else {
                 spec.commandLine().getOut().println(t.get("token").asString());
@@ -67,7 +67,7 @@ final class TokenCommand {
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--vault", paramLabel = "VAULT", description = "Only tokens bound to this vault.") String vault;
         @Option(names = "--all", description = "Also list revoked and expired tokens.") boolean all;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -82,7 +82,7 @@ final class TokenCommand {
                     hidden++;
                 }
             }
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), shown);
                 return;
             }
@@ -143,7 +143,7 @@ final class TokenCommand {
         @Parameters(paramLabel = "TOKEN", arity = "0..1") String token;
         @Option(names = "--accessor", paramLabel = "A") String accessor;
         @Option(names = "--increment", paramLabel = "DURATION") String increment;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -158,7 +158,7 @@ final class TokenCommand {
                 }
                 r = api.post("/v1/tokens/renew", body);
             }
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r);
             } else {
                 spec.commandLine().getOut().println("Renewed " + r.path("accessor").asString() + ": expires "

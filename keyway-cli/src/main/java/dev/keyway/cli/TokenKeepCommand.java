@@ -6,7 +6,7 @@ import dev.keyway.cli.keep.KeepOutcome;
 import dev.keyway.cli.keep.Keeper;
 import dev.keyway.cli.keep.TokenFacts;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

@@ -42,12 +42,12 @@ final class UserCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode r = client.client().get("/v1/users");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("users"));
             } else {
                 Output.table(spec.commandLine().getOut(), r.get("users"), "email", "role", "created_at", "disabled");
@@ -78,7 +78,7 @@ final class UserCommand {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "EMAIL", description = "The user's e-mail address.") String email;
-        @Option(names = "--json", description = "Print the user as JSON.") boolean json;
+        @Mixin JsonOption json;
         private final String verb;
 
         Toggle(String verb) {
@@ -88,7 +88,7 @@ final class UserCommand {
         @Override
         public void run() {
             JsonNode u = client.client().post("/v1/users/" + Paths.seg(email.strip()) + "/" + verb, Map.of());
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), u);
             } else {
                 spec.commandLine().getOut().println(u.path("email").asString() + " is "

@@ -22,7 +22,7 @@ final class VaultCommand {
         @Parameters(paramLabel = "NAME", description = "Vault name: lower-case letters, digits and '-'.") String name;
         @Option(names = "--unmatched", paramLabel = "POLICY", description = "Unmatched-host policy: tunnel (default), intercept or deny.")
         String unmatched;
-        @Option(names = "--json", description = "Print the vault as JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
@@ -32,7 +32,7 @@ final class VaultCommand {
                 body.put("unmatched", unmatched);
             }
             JsonNode v = client.client().post("/v1/vaults", body);
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), v);
             } else {
                 spec.commandLine().getOut().println("Created vault " + v.get("name").asString()
@@ -45,12 +45,12 @@ final class VaultCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode r = client.client().get("/v1/vaults");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("vaults"));
             } else {
                 Output.table(spec.commandLine().getOut(), r.get("vaults"), "name", "unmatched", "created_at", "created_by");
@@ -109,12 +109,12 @@ final class VaultCommand {
             @Mixin ClientOptions client;
             @Spec picocli.CommandLine.Model.CommandSpec spec;
             @Parameters(paramLabel = "VAULT") String vault;
-            @Option(names = "--json", description = "Print JSON.") boolean json;
+            @Mixin JsonOption json;
 
             @Override
             public void run() {
                 JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault) + "/members");
-                if (json) {
+                if (json.enabled()) {
                     Output.json(spec.commandLine().getOut(), r.get("members"));
                 } else {
                     Output.table(spec.commandLine().getOut(), r.get("members"), "user", "agent", "role");

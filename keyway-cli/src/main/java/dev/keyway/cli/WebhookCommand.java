@@ -39,12 +39,12 @@ final class WebhookCommand {
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @Option(names = "--json", description = "Print JSON.") boolean json;
+        @Mixin JsonOption json;
 
         @Override
         public void run() {
             JsonNode list = client.client().get("/v1/webhooks").get("webhooks");
-            if (json) {
+            if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), list);
             } else {
                 Output.table(spec.commandLine().getOut(), list, "id", "url", "format", "failures", "last_error", "last_attempt_at");

@@ -3,7 +3,7 @@ package dev.keyway.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import dev.keyway.server.ServerInfo;
+import dev.keyway.core.local.ServerInfo;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;

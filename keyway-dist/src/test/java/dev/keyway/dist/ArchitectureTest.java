@@ -1,5 +1,6 @@
 package dev.keyway.dist;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -52,6 +53,20 @@ class ArchitectureTest {
     void serverDoesNotDependOnTheCli() {
         noClasses().that().resideInAPackage("dev.keyway.server..")
                 .should().dependOnClassesThat().resideInAPackage("dev.keyway.cli..")
+                .check(classes);
+    }
+
+    /**
+     * The CLI talks HTTP to the server: its code may use keyway-core, picocli, Jackson and the JDK,
+     * nothing else ({@code keyway server} is assembled in {@code dev.keyway.dist}). Its pom has
+     * keyway-server in test scope only, for tests that start a server in-process.
+     */
+    @Test
+    void cliDependsOnCoreOnly() {
+        classes().that().resideInAPackage("dev.keyway.cli..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.keyway.cli..", "dev.keyway.core..", "picocli..",
+                        "tools.jackson..", "com.fasterxml.jackson.annotation..", "org.jspecify..", "java..", "javax..", "jdk..",
+                        "sun.misc..") // jdk.unsupported: keyway run forwards signals to the child
                 .check(classes);
     }
 

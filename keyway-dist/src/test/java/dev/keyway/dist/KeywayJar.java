@@ -84,11 +84,18 @@ final class KeywayJar {
 
     /** Runs one CLI command to completion; stdin is {@code stdin} if given, else empty. */
     Result cli(@Nullable Path stdin, String... args) throws IOException, InterruptedException {
+        return cli(List.of(), stdin, args);
+    }
+
+    /** Like {@link #cli(Path, String...)} with extra JVM options (e.g. a class-loading log). */
+    Result cli(List<String> extraJvmOptions, @Nullable Path stdin, String... args) throws IOException, InterruptedException {
         int n = seq.incrementAndGet();
         String label = String.format("cli-%02d-%s", n, args.length == 0 ? "none" : args[0]);
         Path out = logs.resolve(label + ".out");
         Path err = logs.resolve(label + ".err");
-        ProcessBuilder pb = builder(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"), List.of(args));
+        List<String> jvm = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m"));
+        jvm.addAll(extraJvmOptions);
+        ProcessBuilder pb = builder(jvm, List.of(args));
         pb.redirectOutput(out.toFile()).redirectError(err.toFile());
         if (stdin != null) {
             pb.redirectInput(stdin.toFile());

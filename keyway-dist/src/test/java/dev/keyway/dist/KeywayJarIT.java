@@ -92,6 +92,27 @@ class KeywayJarIT {
         assertThat(unreachable.err()).contains("cannot reach Keyway");
     }
 
+    /**
+     * keyway-cli depends on keyway-core only and {@code server} is assembled in keyway-dist: a client
+     * command must not load a server, store or proxy class (startup time, and proof of the layering).
+     */
+    @Test
+    @Order(1)
+    void clientCommandsLoadNoServerClasses() throws Exception {
+        List<List<String>> commands = List.of(List.of("--version"), List.of("--help"), List.of("vault", "list", "--help"),
+                List.of("status", "--addr", "http://127.0.0.1:" + KeywayJar.freePort(), "--data-dir", data.toString()));
+        for (int i = 0; i < commands.size(); i++) {
+            List<String> command = commands.get(i);
+            Path log = kw.logs().resolve("classes-" + i + ".log");
+            kw.cli(List.of("-Xlog:class+load=info:file=" + log), null, command.toArray(String[]::new));
+            List<String> loaded = Files.readAllLines(log);
+            assertThat(loaded).as("the class-load log of keyway %s", command)
+                    .anyMatch(l -> l.contains(" dev.keyway.cli.Main "));
+            assertThat(loaded).as("server-side classes loaded by keyway %s", command)
+                    .noneMatch(l -> l.matches(".* dev\\.keyway\\.(server|store|proxy)\\..*"));
+        }
+    }
+
     @Test
     @Order(2)
     void firstStartThenConfigureWithTheCli() throws Exception {

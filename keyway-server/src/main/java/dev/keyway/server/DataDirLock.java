@@ -1,6 +1,8 @@
 package dev.keyway.server;
 
 import dev.keyway.core.fs.OwnerOnly;
+import dev.keyway.core.local.DataDir;
+import dev.keyway.core.local.ServerInfo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

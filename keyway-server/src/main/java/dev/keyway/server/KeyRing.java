@@ -7,6 +7,7 @@ import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.MasterKeys;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.local.DataDir;
 import dev.keyway.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -5,6 +5,8 @@ import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
 import dev.keyway.core.fs.OwnerOnly;
 import dev.keyway.core.limit.LoginThrottle;
+import dev.keyway.core.local.DataDir;
+import dev.keyway.core.local.ServerInfo;
 import dev.keyway.proxy.ProxyConfig;
 import dev.keyway.proxy.ProxyServer;
 import dev.keyway.proxy.net.AddressGuard;

@@ -4,6 +4,7 @@ import dev.keyway.core.crypto.Tokens;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Names;
+import dev.keyway.core.time.Durations;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;

@@ -1,6 +1,6 @@
 package dev.keyway.cli.keep;
 
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import java.time.Duration;
 
 /** The token the machine should hold: a periodic proxy token with this display name, vault, role and period. */

@@ -43,7 +43,7 @@ public final class KeepPolicy {
         if (t.period() == null) {
             d.add("not periodic");
         } else if (!t.period().equals(e.period())) {
-            d.add("period " + dev.keyway.server.Durations.format(t.period()));
+            d.add("period " + dev.keyway.core.time.Durations.format(t.period()));
         }
         if (t.revoked()) {
             d.add("revoked");

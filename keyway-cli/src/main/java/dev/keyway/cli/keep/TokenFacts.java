@@ -1,6 +1,6 @@
 package dev.keyway.cli.keep;
 
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;

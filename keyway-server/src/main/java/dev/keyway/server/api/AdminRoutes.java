@@ -3,7 +3,7 @@ package dev.keyway.server.api;
 
 import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
-import dev.keyway.server.DataDir;
+import dev.keyway.core.local.DataDir;
 import dev.keyway.server.KeyRing;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.ApiAuth;

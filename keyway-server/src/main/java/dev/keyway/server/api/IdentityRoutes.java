@@ -4,7 +4,7 @@ import dev.keyway.core.crypto.PasswordHashes;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Names;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;

@@ -2,7 +2,7 @@ package dev.keyway.server.api;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.ApiAuth;

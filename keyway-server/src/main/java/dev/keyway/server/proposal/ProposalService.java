@@ -7,7 +7,7 @@ import dev.keyway.core.service.Names;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.ServiceValidator;
 import dev.keyway.server.CredentialWriter;
-import dev.keyway.server.Durations;
+import dev.keyway.core.time.Durations;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Principal;

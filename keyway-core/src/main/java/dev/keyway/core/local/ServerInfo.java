@@ -1,7 +1,6 @@
-package dev.keyway.server;
+package dev.keyway.core.local;
 
 import dev.keyway.core.fs.OwnerOnly;
-import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What a running server records in its data dir ({@code server.json}): the addresses it actually
@@ -20,6 +20,8 @@ import tools.jackson.databind.JsonNode;
  * @param pid the server process's id
  */
 public record ServerInfo(String api, String proxy, long pid) {
+    /** Three plain members: Jackson's defaults read and write them (the server's API mapper is not needed). */
+    private static final JsonMapper MAPPER = JsonMapper.shared();
 
     /** The record for a server bound to these hosts and ports (IPv6 literals in brackets). */
     public static ServerInfo of(String apiHost, int apiPort, String proxyHost, int proxyPort, long pid) {
@@ -41,13 +43,13 @@ public record ServerInfo(String api, String proxy, long pid) {
     }
 
     public void write(Path file) throws IOException {
-        OwnerOnly.writeAtomically(file, Json.MAPPER.writeValueAsString(this) + "\n");
+        OwnerOnly.writeAtomically(file, MAPPER.writeValueAsString(this) + "\n");
     }
 
     /** The record in {@code file}, or empty when it is missing, unreadable or not a server record. */
     public static Optional<ServerInfo> read(Path file) {
         try {
-            JsonNode n = Json.MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
+            JsonNode n = MAPPER.readTree(Files.readString(file, StandardCharsets.UTF_8));
             @Nullable String api = n.path("api").asString(null);
             @Nullable String proxy = n.path("proxy").asString(null);
             long pid = n.path("pid").asLong(-1);

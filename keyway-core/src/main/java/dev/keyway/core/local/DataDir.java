@@ -1,4 +1,4 @@
-package dev.keyway.server;
+package dev.keyway.core.local;
 
 import dev.keyway.core.fs.OwnerOnly;
 import java.io.IOException;
@@ -20,7 +20,7 @@ public record DataDir(Path root) {
         return root.resolve("master.key");
     }
 
-    /** A new key file written during rotation before the database commit; see {@link KeyRing}. */
+    /** A new key file written during rotation before the database commit; see the server's {@code KeyRing}. */
     public Path pendingMasterKeyFile() {
         return root.resolve("master.key.next");
     }

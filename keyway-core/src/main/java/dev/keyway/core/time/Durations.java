@@ -1,4 +1,4 @@
-package dev.keyway.server;
+package dev.keyway.core.time;
 
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Names;
@@ -22,7 +22,7 @@ public final class Durations {
         int pos = 0;
         while (pos < s.length()) {
             if (!m.find(pos) || m.start() != pos) {
-                throw KeywayException.validation(field, "cannot parse " + field + " '" + Names.printable(text)
+                throw KeywayException.validation(field, "cannot parse " + field + " '" + printable(text)
                         + "'; use a number with a unit: ms, s, m, h, d, w (e.g. 30m, 8h, 7d, 1h30m)");
             }
             long n = Long.parseLong(m.group(1));
@@ -51,5 +51,18 @@ public final class Durations {
             return s / 60 + "m";
         }
         return s + "s";
+    }
+
+    /**
+     * User input echoed in a message: control characters replaced, length capped (the rule of the
+     * server's {@code Names.printable}, which core cannot call; to be folded into one core helper).
+     */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && b.length() < 80; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 80 ? b + "..." : b.toString();
     }
 }
