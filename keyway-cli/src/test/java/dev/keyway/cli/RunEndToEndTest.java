@@ -322,6 +322,44 @@ class RunEndToEndTest {
         assertNoSecretIn(child.env);
     }
 
+    @Test
+    void denoFetchGoesThroughKeyway() throws Exception {
+        // Deno reads HTTPS_PROXY (token in the URL) and DENO_CERT (the bundle) without flags
+        String deno = Programs.assume("deno");
+        Path script = dir.resolve("probe-deno.ts");
+        Files.writeString(script, FETCH_SCRIPT.replace("ARG", "Deno.args[0]").replace("KEY", "Deno.env.get('UP_KEY')"));
+        Map<String, String> env = agentEnv();
+        env.put("DENO_DIR", dir.resolve("deno-dir").toString());
+        env.put("DENO_NO_UPDATE_CHECK", "1");
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(env, child, "--", deno, "run", "--allow-net", "--allow-env", script.toString(), f.upstreamUrl("/v1/deno"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("fetch 200 hello from upstream /v1/deno").doesNotContain(SECRET);
+        assertInjected("/v1/deno");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void bunFetchGoesThroughKeyway() throws Exception {
+        // Bun reads HTTPS_PROXY and NODE_EXTRA_CA_CERTS
+        String bun = Programs.assume("bun");
+        Path script = dir.resolve("probe-bun.js");
+        Files.writeString(script, FETCH_SCRIPT.replace("ARG", "process.argv[2]").replace("KEY", "process.env.UP_KEY"));
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", bun, script.toString(), f.upstreamUrl("/v1/bun"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("fetch 200 hello from upstream /v1/bun").doesNotContain(SECRET);
+        assertInjected("/v1/bun");
+        assertNoSecretIn(child.env);
+    }
+
+    /** An unmodified global-fetch program for Deno and Bun (ARG: the URL, KEY: the placeholder). */
+    private static final String FETCH_SCRIPT = """
+            const r = await fetch(ARG, {headers: {Authorization: 'Bearer ' + KEY}});
+            console.log('fetch ' + r.status + ' ' + await r.text());
+            if (r.status !== 200) { throw new Error('status ' + r.status); }
+            """;
+
     private static boolean phpHasCurl(String php) throws Exception {
         Process p = new ProcessBuilder(php, "-r", "exit(extension_loaded('curl') ? 0 : 1);").redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
