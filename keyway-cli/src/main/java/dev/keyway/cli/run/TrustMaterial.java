@@ -79,7 +79,13 @@ public final class TrustMaterial {
             Files.write(phpPrepend, in.readAllBytes());
         }
         Path phpDir = Files.createDirectories(dir.resolve(PhpIni.DIR));
-        Files.writeString(phpDir.resolve("zz-keyway.ini"), PhpIni.ini(bundle, phpPrepend), StandardCharsets.UTF_8);
+        String phpIni;
+        try {
+            phpIni = PhpIni.ini(bundle, phpPrepend);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage() + " (set TMPDIR to a plainer directory)", e);
+        }
+        Files.writeString(phpDir.resolve("zz-keyway.ini"), phpIni, StandardCharsets.UTF_8);
         return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent, preload, wgetrc, phpDir);
     }
 }
