@@ -418,6 +418,22 @@ class RunEndToEndTest {
     }
 
     @Test
+    void aServiceOnLoopbackIsWarnedAboutBeforeTheProgramStarts() throws Exception {
+        // the fixture's 'up' and 'git' services are on localhost: Go and Ruby programs would reach them directly
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", "true");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("up (localhost:" + f.upstream.getPort() + ")").contains("git (localhost:" + f.git.port() + ")")
+                .contains("Go (net/http) and Ruby (Net::HTTP)");
+        if (f.lanUpstream != null) {
+            assertThat(r.err()).as("a service on a non-loopback address is not named").doesNotContain("lan (");
+        }
+        RunFixture.Cli quiet = f.run(agentEnv(), new CapturingLauncher(), "-q", "--", "true");
+        assertThat(quiet.exit()).as(quiet.err()).isZero();
+        assertThat(quiet.err()).doesNotContain("loopback");
+    }
+
+    @Test
     void trustFilesAreRemovedWhenTheChildExits() throws Exception {
         CapturingLauncher child = new CapturingLauncher();
         RunFixture.Cli r = f.run(agentEnv(), child, "--", "true");
