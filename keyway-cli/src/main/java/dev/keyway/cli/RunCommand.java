@@ -9,6 +9,7 @@ import dev.keyway.cli.run.ChildEnv;
 import dev.keyway.cli.run.ChildLauncher;
 import dev.keyway.cli.run.EnvPrinter;
 import dev.keyway.cli.run.KeywayShim;
+import dev.keyway.cli.run.LoopbackServices;
 import dev.keyway.cli.run.RunMode;
 import dev.keyway.cli.run.SkillFiles;
 import dev.keyway.cli.run.SkillInstaller;
@@ -155,6 +156,7 @@ final class RunCommand implements Callable<Integer> {
                 err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
                         + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
                         + (keepToken ? " (kept)" : " (revoked when " + program + " exits)") : "agent token from KEYWAY_TOKEN"));
+                LoopbackServices.warning(prep.services()).ifPresent(err::println);
                 err.flush();
             }
             return launch(env.full(), err);

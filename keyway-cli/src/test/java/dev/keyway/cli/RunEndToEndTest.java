@@ -3,6 +3,7 @@ package dev.keyway.cli;
 import static dev.keyway.cli.RunFixture.GIT_SECRET;
 import static dev.keyway.cli.RunFixture.SECRET;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -187,6 +188,185 @@ class RunEndToEndTest {
     }
 
     @Test
+    void phpCurlExtensionAndHttpsStreamGoThroughKeyway() throws Exception {
+        // PHP's curl extension hands libcurl PHP's own CA default (not CURL_CA_BUNDLE), and its https
+        // stream wrapper ignores the proxy variables: the run's ini (PHP_INI_SCAN_DIR) sets curl.cainfo,
+        // openssl.cafile and a prepend that points the default stream context at the proxy.
+        String php = Programs.assume("php");
+        Path script = dir.resolve("probe.php");
+        Files.writeString(script, """
+                <?php
+                $key = getenv('UP_KEY');
+                $c = curl_init($argv[1]);
+                curl_setopt_array($c, [CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 30,
+                    CURLOPT_HTTPHEADER => ['Authorization: Bearer ' . $key]]);
+                $body = curl_exec($c);
+                if ($body === false) { fwrite(STDERR, 'curl: ' . curl_error($c) . "\n"); exit(1); }
+                echo 'curl ', curl_getinfo($c, CURLINFO_RESPONSE_CODE), ' ', $body, "\n";
+                $ctx = stream_context_get_default();
+                stream_context_set_option($ctx, 'http', 'header', array_merge(
+                    stream_context_get_options($ctx)['http']['header'] ?? [], ['Authorization: Bearer ' . $key]));
+                $s = file_get_contents($argv[2]);
+                if ($s === false) { exit(2); }
+                echo 'stream ', $s, "\n";
+                """);
+        assumeTrue(phpHasCurl(php), "php without the curl extension (.ci/run installs php-curl)");
+        Map<String, String> env = agentEnv();
+        Path userIni = Files.createDirectories(dir.resolve("user-php.d"));
+        Files.writeString(userIni.resolve("mine.ini"), "memory_limit = 77M\n");
+        env.put("PHP_INI_SCAN_DIR", ":" + userIni);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(env, child, "--", php, script.toString(), f.upstreamUrl("/v1/php-curl"), f.upstreamUrl("/v1/php-stream"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("curl 200 hello from upstream /v1/php-curl")
+                .contains("stream hello from upstream /v1/php-stream").doesNotContain(SECRET);
+        assertInjected("/v1/php-curl");
+        assertInjected("/v1/php-stream");
+        assertThat(child.env.get("PHP_INI_SCAN_DIR")).as("the user's ini directory is kept, ours comes last")
+                .startsWith(":" + userIni + ":").endsWith("/keyway-php.d");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void phpKeepsTheUsersIniSettings() throws Exception {
+        // the compiled-in scan directory (conf.d, where curl.ini lives) and the user's own stay read
+        String php = Programs.assume("php");
+        Path userIni = Files.createDirectories(dir.resolve("user-php-ini.d"));
+        Files.writeString(userIni.resolve("mine.ini"), "memory_limit = 77M\n");
+        Map<String, String> env = agentEnv();
+        env.put("PHP_INI_SCAN_DIR", ":" + userIni);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(env, child, "--", php, "-r",
+                "echo ini_get('memory_limit'), ' ', extension_loaded('curl') ? 'curl' : 'nocurl', ' ', ini_get('curl.cainfo') === getenv('SSL_CERT_FILE') ? 'cainfo' : 'nocainfo';");
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).isEqualTo("77M " + (phpHasCurl(php) ? "curl" : "nocurl") + " cainfo");
+    }
+
+    @Test
+    void rubyNetHttpGoesThroughKeyway() throws Exception {
+        // Net::HTTP reads https_proxy (with the token as proxy user) and OpenSSL's SSL_CERT_FILE; it
+        // never proxies a target that resolves to a loopback address, so this one is not on localhost
+        String ruby = Programs.assume("ruby");
+        String url = f.lanUrl("/v1/ruby");
+        assumeTrue(url != null, "this machine has no non-loopback IPv4 address");
+        Path script = dir.resolve("probe.rb");
+        Files.writeString(script, """
+                require 'net/http'
+                uri = URI(ARGV[0])
+                Net::HTTP.start(uri.host, uri.port, use_ssl: true, open_timeout: 30, read_timeout: 30) do |http|
+                  req = Net::HTTP::Get.new(uri)
+                  req['Authorization'] = 'Bearer ' + ENV.fetch('UP_KEY')
+                  res = http.request(req)
+                  puts "ruby #{res.code} #{res.body}"
+                  exit(res.code == '200' ? 0 : 1)
+                end
+                """);
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", ruby, script.toString(), url);
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("ruby 200 hello from upstream /v1/ruby").doesNotContain(SECRET);
+        assertInjected("/v1/ruby");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void goNetHttpGoesThroughKeyway() throws Exception {
+        // net/http's ProxyFromEnvironment reads HTTPS_PROXY (userinfo becomes Proxy-Authorization) and
+        // crypto/x509 reads SSL_CERT_FILE on Linux; it never proxies localhost or a loopback address
+        String go = Programs.assume("go");
+        String url = f.lanUrl("/v1/go");
+        assumeTrue(url != null, "this machine has no non-loopback IPv4 address");
+        Path src = Files.createDirectories(dir.resolve("goprobe"));
+        Files.writeString(src.resolve("main.go"), """
+                package main
+
+                import (
+                	"fmt"
+                	"io"
+                	"net/http"
+                	"os"
+                )
+
+                func main() {
+                	req, _ := http.NewRequest("GET", os.Args[1], nil)
+                	req.Header.Set("Authorization", "Bearer "+os.Getenv("UP_KEY"))
+                	res, err := http.DefaultClient.Do(req)
+                	if err != nil {
+                		fmt.Fprintln(os.Stderr, err)
+                		os.Exit(2)
+                	}
+                	body, _ := io.ReadAll(res.Body)
+                	fmt.Printf("go %d %s\\n", res.StatusCode, body)
+                	if res.StatusCode != 200 {
+                		os.Exit(1)
+                	}
+                }
+                """);
+        Path binary = dir.resolve("goprobe/probe");
+        Map<String, String> buildEnv = f.cleanEnv();
+        buildEnv.put("GOCACHE", dir.resolve("gocache").toString());
+        buildEnv.put("GO111MODULE", "off");
+        buildEnv.put("GOFLAGS", "");
+        ProcessBuilder pb = new ProcessBuilder(go, "build", "-o", binary.toString(), "main.go").directory(src.toFile())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(buildEnv);
+        Process build = pb.start();
+        String buildOut = new String(build.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(build.waitFor(5, TimeUnit.MINUTES) && build.exitValue() == 0).as("go build: " + buildOut).isTrue();
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", binary.toString(), url);
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("go 200 hello from upstream /v1/go").doesNotContain(SECRET);
+        assertInjected("/v1/go");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void denoFetchGoesThroughKeyway() throws Exception {
+        // Deno reads HTTPS_PROXY (token in the URL) and DENO_CERT (the bundle) without flags
+        String deno = Programs.assume("deno");
+        Path script = dir.resolve("probe-deno.ts");
+        Files.writeString(script, FETCH_SCRIPT.replace("ARG", "Deno.args[0]").replace("KEY", "Deno.env.get('UP_KEY')"));
+        Map<String, String> env = agentEnv();
+        env.put("DENO_DIR", dir.resolve("deno-dir").toString());
+        env.put("DENO_NO_UPDATE_CHECK", "1");
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(env, child, "--", deno, "run", "--allow-net", "--allow-env", script.toString(), f.upstreamUrl("/v1/deno"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("fetch 200 hello from upstream /v1/deno").doesNotContain(SECRET);
+        assertInjected("/v1/deno");
+        assertNoSecretIn(child.env);
+    }
+
+    @Test
+    void bunFetchGoesThroughKeyway() throws Exception {
+        // Bun reads HTTPS_PROXY and NODE_EXTRA_CA_CERTS
+        String bun = Programs.assume("bun");
+        Path script = dir.resolve("probe-bun.js");
+        Files.writeString(script, FETCH_SCRIPT.replace("ARG", "process.argv[2]").replace("KEY", "process.env.UP_KEY"));
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", bun, script.toString(), f.upstreamUrl("/v1/bun"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("fetch 200 hello from upstream /v1/bun").doesNotContain(SECRET);
+        assertInjected("/v1/bun");
+        assertNoSecretIn(child.env);
+    }
+
+    /** An unmodified global-fetch program for Deno and Bun (ARG: the URL, KEY: the placeholder). */
+    private static final String FETCH_SCRIPT = """
+            const r = await fetch(ARG, {headers: {Authorization: 'Bearer ' + KEY}});
+            console.log('fetch ' + r.status + ' ' + await r.text());
+            if (r.status !== 200) { throw new Error('status ' + r.status); }
+            """;
+
+    private static boolean phpHasCurl(String php) throws Exception {
+        Process p = new ProcessBuilder(php, "-r", "exit(extension_loaded('curl') ? 0 : 1);").redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+    }
+
+    @Test
     void gitCloneOfAPrivateRepository() throws Exception {
         Path clone = dir.resolve("clone");
         CapturingLauncher child = new CapturingLauncher();
@@ -238,6 +418,22 @@ class RunEndToEndTest {
     }
 
     @Test
+    void aServiceOnLoopbackIsWarnedAboutBeforeTheProgramStarts() throws Exception {
+        // the fixture's 'up' and 'git' services are on localhost: Go and Ruby programs would reach them directly
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--", "true");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.err()).contains("up (localhost:" + f.upstream.getPort() + ")").contains("git (localhost:" + f.git.port() + ")")
+                .contains("Go (net/http) and Ruby (Net::HTTP)");
+        if (f.lanUpstream != null) {
+            assertThat(r.err()).as("a service on a non-loopback address is not named").doesNotContain("lan (");
+        }
+        RunFixture.Cli quiet = f.run(agentEnv(), new CapturingLauncher(), "-q", "--", "true");
+        assertThat(quiet.exit()).as(quiet.err()).isZero();
+        assertThat(quiet.err()).doesNotContain("loopback");
+    }
+
+    @Test
     void trustFilesAreRemovedWhenTheChildExits() throws Exception {
         CapturingLauncher child = new CapturingLauncher();
         RunFixture.Cli r = f.run(agentEnv(), child, "--", "true");
@@ -282,6 +478,16 @@ class RunEndToEndTest {
                 }
             }
             throw new AssertionError(program + " is required on PATH for this test (.ci/run installs it)");
+        }
+
+        /** The program on PATH; the test is skipped (not failed) when it is missing. */
+        static String assume(String program) {
+            try {
+                return require(program);
+            } catch (AssertionError e) {
+                assumeTrue(false, program + " is not installed (.ci/run installs it)");
+                throw e;
+            }
         }
     }
 }

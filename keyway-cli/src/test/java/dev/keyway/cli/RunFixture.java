@@ -48,6 +48,12 @@ final class RunFixture implements AutoCloseable {
             new dev.keyway.core.testing.MutableClock(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
     final String adminToken;
     final MockWebServer upstream;
+    /**
+     * The same API on this machine's first non-loopback IPv4 address (service {@code lan}), or null if
+     * it has none: Go's {@code net/http} and Ruby's {@code Net::HTTP} never send loopback targets
+     * through a proxy, so they are tested against this one.
+     */
+    final @Nullable MockWebServer lanUpstream;
     final GitHttpsServer git;
     /** Requests the API upstream received, by path. */
     final Map<String, RecordedRequest> received = new ConcurrentHashMap<>();
@@ -56,19 +62,32 @@ final class RunFixture implements AutoCloseable {
     RunFixture(Path dir) throws Exception {
         this.dir = dir;
         HeldCertificate ca = new HeldCertificate.Builder().certificateAuthority(0).commonName("run test upstream CA").ecdsa256().build();
-        HeldCertificate leaf = new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost")
-                .ecdsa256().signedBy(ca).build();
+        java.net.InetAddress lan = nonLoopbackIpv4();
+        HeldCertificate.Builder leafBuilder = new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost");
+        if (lan != null) {
+            leafBuilder.addSubjectAlternativeName(lan.getHostAddress());
+        }
+        HeldCertificate leaf = leafBuilder.ecdsa256().signedBy(ca).build();
         HandshakeCertificates serverCerts = new HandshakeCertificates.Builder().heldCertificate(leaf).build();
-        upstream = new MockWebServer();
-        upstream.useHttps(serverCerts.sslSocketFactory());
-        upstream.setDispatcher(new Dispatcher() {
+        Dispatcher hello = new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest r) {
                 received.put(r.getUrl().encodedPath(), r);
                 return new MockResponse.Builder().body("hello from upstream " + r.getUrl().encodedPath()).build();
             }
-        });
+        };
+        upstream = new MockWebServer();
+        upstream.useHttps(serverCerts.sslSocketFactory());
+        upstream.setDispatcher(hello);
         upstream.start();
+        if (lan != null) {
+            lanUpstream = new MockWebServer();
+            lanUpstream.useHttps(serverCerts.sslSocketFactory());
+            lanUpstream.setDispatcher(hello);
+            lanUpstream.start(lan, 0);
+        } else {
+            lanUpstream = null;
+        }
         git = new GitHttpsServer(serverCerts.sslContext(), Files.createDirectories(dir.resolve("git")),
                 "Basic " + Base64.getEncoder().encodeToString(("x-access-token:" + GIT_SECRET).getBytes(StandardCharsets.UTF_8)));
         Path caFile = dir.resolve("upstream-ca.pem");
@@ -82,6 +101,11 @@ final class RunFixture implements AutoCloseable {
         admin("POST", "/v1/vaults/default/services", """
                 {"name":"up","host":"localhost:%d","allow_private":true,"paths":["/v1/**"],"inject":{"bearer":"UP_KEY"}}"""
                 .formatted(upstream.getPort()));
+        if (lanUpstream != null) {
+            admin("POST", "/v1/vaults/default/services", """
+                    {"name":"lan","host":"%s:%d","allow_private":true,"paths":["/v1/**"],"inject":{"bearer":"UP_KEY"}}"""
+                    .formatted(lan.getHostAddress(), lanUpstream.getPort()));
+        }
         admin("POST", "/v1/vaults/default/services", """
                 {"name":"git","host":"localhost:%d","allow_private":true,
                  "inject":{"basic":{"username_literal":"x-access-token","password":"GIT_KEY"}}}""".formatted(git.port()));
@@ -93,6 +117,25 @@ final class RunFixture implements AutoCloseable {
 
     String upstreamUrl(String path) {
         return "https://localhost:" + upstream.getPort() + path;
+    }
+
+    /** The API on the non-loopback address, e.g. {@code https://192.0.2.2:PORT/v1/go}; null if this machine has none. */
+    @Nullable String lanUrl(String path) {
+        return lanUpstream == null ? null : "https://" + lanUpstream.getSocketAddress().getAddress().getHostAddress() + ":" + lanUpstream.getPort() + path;
+    }
+
+    private static java.net.@Nullable InetAddress nonLoopbackIpv4() throws java.net.SocketException {
+        for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!n.isUp() || n.isLoopback()) {
+                continue;
+            }
+            for (java.net.InetAddress a : java.util.Collections.list(n.getInetAddresses())) {
+                if (a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                    return a;
+                }
+            }
+        }
+        return null;
     }
 
     JsonNode admin(String method, String path, @Nullable String body) throws Exception {
@@ -165,6 +208,9 @@ final class RunFixture implements AutoCloseable {
     public void close() throws Exception {
         server.close();
         upstream.close();
+        if (lanUpstream != null) {
+            lanUpstream.close();
+        }
         git.close();
     }
 }

@@ -77,6 +77,7 @@ public final class ChildEnv {
         set.put(NODE_EXTRA_CA_CERTS, in.trust().keywayCa().toString());
         set.put("NODE_OPTIONS", NodeOptions.merge(in.parent().get("NODE_OPTIONS"), in.trust().nodePreload()));
         set.put("WGETRC", in.trust().wgetrc().toString());
+        set.put("PHP_INI_SCAN_DIR", PhpIni.scanDir(in.parent().get("PHP_INI_SCAN_DIR"), in.trust().phpIniDir()));
         set.put("JAVA_TOOL_OPTIONS", JavaToolOptions.merge(in.parent().get("JAVA_TOOL_OPTIONS"),
                 JavaToolOptions.ours(in.trust(), in.proxyHost(), in.proxyPort(), NoProxy.javaNonProxyHosts(noProxy))));
         for (ServiceInfo s : in.services()) {

@@ -27,7 +27,8 @@ public final class TrustMaterial {
 
     /**
      * Writes {@code ca-bundle.pem} (system roots + Keyway CA), {@code keyway-ca.pem},
-     * {@code truststore.p12}, the agent jar, the Node.js preload and {@code wgetrc} into {@code dir}.
+     * {@code truststore.p12}, the agent jar, the Node.js preload, {@code wgetrc} and the PHP ini
+     * directory ({@link PhpIni}) into {@code dir}.
      * The wgetrc replaces the user's (WGETRC wins over ~/.wgetrc), so {@code userWgetrc}, that file's
      * text, is copied first and our {@code ca_certificate} comes last (the last setting wins).
      */
@@ -70,6 +71,21 @@ public final class TrustMaterial {
         String user = userWgetrc == null || userWgetrc.isEmpty() ? "" : userWgetrc.endsWith("\n") ? userWgetrc : userWgetrc + "\n";
         Files.writeString(wgetrc, user + "# keyway run: trust the Keyway CA and the system roots\nca_certificate = " + bundle + "\n",
                 StandardCharsets.UTF_8);
-        return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent, preload, wgetrc);
+        Path phpPrepend = dir.resolve(PhpIni.PREPEND);
+        try (InputStream in = TrustMaterial.class.getResourceAsStream(PhpIni.PREPEND)) {
+            if (in == null) {
+                throw new IOException("the PHP prepend file " + PhpIni.PREPEND + " is missing from this build");
+            }
+            Files.write(phpPrepend, in.readAllBytes());
+        }
+        Path phpDir = Files.createDirectories(dir.resolve(PhpIni.DIR));
+        String phpIni;
+        try {
+            phpIni = PhpIni.ini(bundle, phpPrepend);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage() + " (set TMPDIR to a plainer directory)", e);
+        }
+        Files.writeString(phpDir.resolve("zz-keyway.ini"), phpIni, StandardCharsets.UTF_8);
+        return new TrustFiles(bundle, ca, store, STORE_PASSWORD, agent, preload, wgetrc, phpDir);
     }
 }

@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 class RunJavaToolOptionsTest {
     static final TrustFiles TRUST = new TrustFiles(Path.of("/t/ca-bundle.pem"), Path.of("/t/keyway-ca.pem"), Path.of("/t/truststore.p12"),
-            "pw", Path.of("/t/keyway-agent.jar"), Path.of("/t/keyway-node-preload.cjs"), Path.of("/t/wgetrc"));
+            "pw", Path.of("/t/keyway-agent.jar"), Path.of("/t/keyway-node-preload.cjs"), Path.of("/t/wgetrc"),
+            Path.of("/t/keyway-php.d"));
 
     @Test
     void oursCarryTrustProxyAndAgentButNoCredentials() {

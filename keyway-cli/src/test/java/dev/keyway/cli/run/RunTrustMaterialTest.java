@@ -58,4 +58,23 @@ class RunTrustMaterialTest {
         TrustFiles plain = TrustMaterial.write(Files.createDirectories(dir.resolve("p")), keyway.certificatePem(), List.of());
         assertThat(plain.wgetrc()).hasContent("# keyway run: trust the Keyway CA and the system roots\nca_certificate = " + plain.bundle());
     }
+
+    @Test
+    void phpIniDirectoryTrustsTheBundleAndItsPrependHoldsNoToken(@TempDir Path dir) throws Exception {
+        HeldCertificate keyway = new HeldCertificate.Builder().certificateAuthority(0).commonName("Keyway test CA").ecdsa256().build();
+        TrustFiles t = TrustMaterial.write(dir, keyway.certificatePem(), List.of());
+        assertThat(t.phpIniDir()).isEqualTo(dir.resolve("keyway-php.d"));
+        Path prepend = dir.resolve("keyway-php-prepend.php");
+        assertThat(t.phpIniDir().resolve("zz-keyway.ini")).hasContent(PhpIni.ini(t.bundle(), prepend).strip());
+        assertThat(Files.readString(prepend)).startsWith("<?php").contains("getenv('https_proxy')")
+                .contains("stream_context_set_default").doesNotContain("kw_tok_");
+    }
+
+    @Test
+    void aTempDirPhpCannotQuoteIsAnIoError(@TempDir Path dir) throws Exception {
+        HeldCertificate keyway = new HeldCertificate.Builder().certificateAuthority(0).commonName("Keyway test CA").ecdsa256().build();
+        Path odd = Files.createDirectories(dir.resolve("a\"b"));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrustMaterial.write(odd, keyway.certificatePem(), List.of()))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("TMPDIR");
+    }
 }
