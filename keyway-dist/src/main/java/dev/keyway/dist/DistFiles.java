@@ -1,4 +1,4 @@
-package dev.keyway.cli;
+package dev.keyway.dist;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -14,6 +14,8 @@ import java.util.Map;
  * {@code keyway completion SHELL} and {@code keyway man} print. One JVM for all four instead of one
  * per file (each start costs about a second on a loaded machine), run on the bundled runtime so the
  * build also proves the jar starts there. Not a command: a user has {@code completion} and {@code man}.
+ * It lives in keyway-dist and runs the jar's own command tree ({@link Main}), so the page and the
+ * scripts include {@code server}, which keyway-cli does not know.
  */
 public final class DistFiles {
     private DistFiles() {}
