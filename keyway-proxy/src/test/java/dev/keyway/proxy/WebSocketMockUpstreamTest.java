@@ -29,18 +29,7 @@ class WebSocketMockUpstreamTest {
 
     @Test
     void upstreamEchoesReachTheClient() throws Exception {
-        MockWebServer up = px.httpsUpstream(false);
-        up.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onMessage(okhttp3.WebSocket ws, String text) {
-                ws.send("echo:" + text);
-            }
-
-            @Override
-            public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
-                ws.close(code, reason);
-            }
-        }).build());
+        MockWebServer up = echoUpstream();
         HttpClient c = px.closeAfterTest(HttpClient.newBuilder()
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", px.port())))
                 .authenticator(new Authenticator() {
@@ -81,18 +70,7 @@ class WebSocketMockUpstreamTest {
     /** OkHttp's client offers {@code permessage-deflate}; MockWebServer accepts it: compressed frames must still round-trip. */
     @Test
     void okHttpClientWithPerMessageDeflateGetsItsEchoes() throws Exception {
-        MockWebServer up = px.httpsUpstream(false);
-        up.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
-            @Override
-            public void onMessage(okhttp3.WebSocket ws, String text) {
-                ws.send("echo:" + text);
-            }
-
-            @Override
-            public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
-                ws.close(code, reason);
-            }
-        }).build());
+        MockWebServer up = echoUpstream();
         okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder()
                 .proxy(new java.net.Proxy(java.net.Proxy.Type.HTTP, new InetSocketAddress("127.0.0.1", px.port())))
                 .proxyAuthenticator((route, response) -> response.request().newBuilder()
@@ -128,5 +106,22 @@ class WebSocketMockUpstreamTest {
         assertThat(closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
         client.dispatcher().executorService().shutdown();
         client.connectionPool().evictAll();
+    }
+
+    /** An HTTPS upstream that upgrades the next request and echoes every text message, closing when asked. */
+    private static MockWebServer echoUpstream() throws java.io.IOException {
+        MockWebServer up = px.httpsUpstream(false);
+        up.enqueue(new MockResponse.Builder().webSocketUpgrade(new WebSocketListener() {
+            @Override
+            public void onMessage(okhttp3.WebSocket ws, String text) {
+                ws.send("echo:" + text);
+            }
+
+            @Override
+            public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
+                ws.close(code, reason);
+            }
+        }).build());
+        return up;
     }
 }
