@@ -102,4 +102,12 @@ class MasterKeyTest {
     void dataKeysAreRandom32Bytes() {
         assertThat(DataKeys.generate()).hasSize(32).isNotEqualTo(DataKeys.generate());
     }
+
+    @Test
+    void aFreshKeyIsNotWipedAndAWipedOneSaysSo() {
+        MasterKey key = MasterKey.random();
+        assertThat(key.isWiped()).isFalse();
+        key.wipe();
+        assertThat(key.isWiped()).isTrue();
+    }
 }

@@ -67,4 +67,12 @@ class SecretValueTest {
         // equals is identity: secrets do not belong in hash-based collections
         assertThat(a).isNotEqualTo(SecretValue.ofUtf8("same"));
     }
+
+    @Test
+    void aFreshSecretIsNotWipedAndAWipedOneSaysSo() {
+        SecretValue s = SecretValue.ofUtf8("s3cret");
+        assertThat(s.isWiped()).isFalse();
+        s.wipe();
+        assertThat(s.isWiped()).isTrue();
+    }
 }
