@@ -110,4 +110,20 @@ class MasterKeyTest {
         key.wipe();
         assertThat(key.isWiped()).isTrue();
     }
+
+    @Test
+    void aWipedKeyRefusesToOpenOrUnwrapInsteadOfTryingAZeroKey() {
+        MasterKey key = MasterKey.random();
+        byte[] sealed = key.seal(new byte[] {1, 2, 3}, Aad.verifier());
+        byte[] wrapped = key.wrap(new byte[32], Aad.vaultKey("v"));
+        key.wipe();
+
+        assertThatThrownBy(() -> key.open(sealed, Aad.verifier()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("master key has been wiped");
+        assertThatThrownBy(() -> key.unwrap(wrapped, Aad.vaultKey("v")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> key.seal(new byte[] {1}, Aad.verifier()))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }

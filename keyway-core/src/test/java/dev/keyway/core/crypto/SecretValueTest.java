@@ -75,4 +75,15 @@ class SecretValueTest {
         s.wipe();
         assertThat(s.isWiped()).isTrue();
     }
+
+    @Test
+    void comparingWithAWipedSecretOnEitherSideIsRefused() {
+        SecretValue live = SecretValue.ofUtf8("same");
+        SecretValue wiped = SecretValue.ofUtf8("same");
+        wiped.wipe();
+
+        assertThatThrownBy(() -> live.contentEquals(wiped)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> wiped.contentEquals(live)).isInstanceOf(IllegalStateException.class);
+        assertThat(live.contentEquals(SecretValue.ofUtf8("same"))).isTrue();
+    }
 }
