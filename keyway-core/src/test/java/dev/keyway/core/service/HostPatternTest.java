@@ -8,8 +8,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Host patterns, as tables: what a pattern parses to (its canonical text, or the error it gets)
- * and which normalised hosts and ports it matches. The patterns are parsed inside the tests
- * (not in static fields) so that mutation testing sees every line they run.
+ * and which normalised hosts and ports it matches.
  */
 class HostPatternTest {
 
