@@ -58,4 +58,21 @@ class AadTest {
                 .hasMessage("credentialName is not well-formed Unicode text");
         assertThatThrownBy(() -> Aad.vaultKey("\uDC00")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void versionZeroIsAValidCredentialVersion() {
+        assertThat(Aad.credential("vault", "cred", 0)).isNotEmpty();
+    }
+
+    @Test
+    void everyByteOfTheVersionIsBoundIntoTheAad() {
+        // each version differs from 0 in exactly one byte of its big-endian encoding: dropping any
+        // byte would let a re-encrypted version pass for another
+        List<Integer> versions = List.of(0, 0x01, 0x0100, 0x01_0000, 0x0100_0000, Integer.MAX_VALUE);
+        Set<String> seen = new HashSet<>();
+        for (int v : versions) {
+            seen.add(HexFormat.of().formatHex(Aad.credential("vault", "cred", v)));
+        }
+        assertThat(seen).hasSize(versions.size());
+    }
 }

@@ -8,6 +8,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -162,5 +165,27 @@ class AeadTest {
                         .doesNotContain("canary")
                         .doesNotContain(hexKey)
                         .doesNotContain(HexFormat.of().formatHex(sealed, 13, 20)));
+    }
+
+    @Test
+    void opensTheStoredFormatWrittenByAPlainAesGcmImplementation() throws Exception {
+        // the on-disk format, built independently: version byte, nonce, AES-GCM over the plaintext
+        // with associated data (version byte || aad); a change to it would orphan every vault
+        byte[] key = new byte[32];
+        Arrays.fill(key, (byte) 7);
+        byte[] nonce = HexFormat.of().parseHex("000102030405060708090a0b");
+        byte[] aad = "keyway/test".getBytes(StandardCharsets.UTF_8);
+        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"),
+                new GCMParameterSpec(128, nonce));
+        c.updateAAD(new byte[] {Aead.VERSION});
+        c.updateAAD(aad);
+        byte[] ct = c.doFinal("hello".getBytes(StandardCharsets.UTF_8));
+        byte[] sealed = new byte[1 + nonce.length + ct.length];
+        sealed[0] = Aead.VERSION;
+        System.arraycopy(nonce, 0, sealed, 1, nonce.length);
+        System.arraycopy(ct, 0, sealed, 1 + nonce.length, ct.length);
+
+        assertThat(new String(Aead.open(key, sealed, aad), StandardCharsets.UTF_8)).isEqualTo("hello");
     }
 }

@@ -112,4 +112,41 @@ class KdfParamsTest {
                 .hasMessageContaining("...'")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("y".repeat(40)));
     }
+
+    @Test
+    void theCeilingsAreInclusive() {
+        KdfParams p = KdfParams.withRandomSalt(
+                KdfParams.MAX_MEMORY_KIB, KdfParams.MAX_ITERATIONS, KdfParams.MAX_PARALLELISM);
+        assertThat(p.memoryKiB()).isEqualTo(KdfParams.MAX_MEMORY_KIB);
+        assertThat(p.iterations()).isEqualTo(KdfParams.MAX_ITERATIONS);
+    }
+
+    @Test
+    void aNumberOfExactlyNineDigitsIsAccepted() {
+        assertThat(KdfParams.decode("argon2id$v=19$m=000065536,t=3,p=1$" + SALT16).memoryKiB()).isEqualTo(65_536);
+        assertThatThrownBy(() -> KdfParams.decode("argon2id$v=19$m=0000065536,t=3,p=1$" + SALT16))
+                .isInstanceOf(KeyMaterialException.class)
+                .hasMessageContaining("at most 9 digits");
+    }
+
+    @Test
+    void echoKeepsThirtyTwoCharactersWholeAndMapsOnlyNonPrintablesToQuestionMarks() {
+        String field = "a b\u007f~" + "c".repeat(27); // 32 characters: space and '~' printable, DEL not
+        assertThat(field).hasSize(32);
+        assertThatThrownBy(() -> KdfParams.decode("argon2id$" + field + "$m=65536,t=3,p=1$" + SALT16))
+                .isInstanceOf(KeyMaterialException.class)
+                .hasMessageEndingWith("but found 'a b?~" + "c".repeat(27) + "'");
+    }
+
+    @Test
+    void paramsDifferingInAnyFieldAreNotEqual() {
+        byte[] salt = Base64.getDecoder().decode(SALT16);
+        KdfParams p = new KdfParams("argon2id", 19, 65_536, 3, 1, salt);
+        assertThat(p).isEqualTo(new KdfParams("argon2id", 19, 65_536, 3, 1, salt.clone()));
+        assertThat(p).isNotEqualTo(new KdfParams("argon2id", 19, 65_537, 3, 1, salt));
+        assertThat(p).isNotEqualTo(new KdfParams("argon2id", 19, 65_536, 4, 1, salt));
+        assertThat(p).isNotEqualTo(new KdfParams("argon2id", 19, 65_536, 3, 2, salt));
+        assertThat(p).isNotEqualTo(new KdfParams("argon2id", 19, 65_536, 3, 1, new byte[16]));
+        assertThat(p).isNotEqualTo("argon2id$v=19$m=65536,t=3,p=1$" + SALT16);
+    }
 }

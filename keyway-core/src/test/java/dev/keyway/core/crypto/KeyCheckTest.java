@@ -3,6 +3,7 @@ package dev.keyway.core.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,5 +75,16 @@ class KeyCheckTest {
 
         assertThatThrownBy(() -> KeyCheck.matches(key, wrongVersion)).isInstanceOf(KeyMaterialException.class);
         assertThatThrownBy(() -> KeyCheck.matches(key, tooLong)).isInstanceOf(KeyMaterialException.class);
+    }
+
+    @Test
+    void aVerifierSealedByTheKeyOverOtherContentDoesNotMatch() {
+        // authentic under this key (so decryption succeeds) but not the check constant
+        MasterKey key = MasterKey.random();
+        byte[] other = "keyway master key check v2".getBytes(StandardCharsets.US_ASCII);
+        String verifier = Base64.getEncoder().encodeToString(key.seal(other, Aad.verifier()));
+
+        assertThat(KeyCheck.matches(key, verifier)).isFalse();
+        assertThat(KeyCheck.matches(key, KeyCheck.create(key))).isTrue();
     }
 }

@@ -160,4 +160,12 @@ class KeyFileTest {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(permissions));
         return path;
     }
+
+    @Test
+    void aFileOfOnlyWhitespaceIsReportedAsEmpty() throws IOException {
+        Path path = write("master.key", " \t\r\n\n", "rw-------");
+        assertThatThrownBy(() -> KeyFile.read(path))
+                .isInstanceOf(KeyMaterialException.class)
+                .hasMessageContaining("is empty");
+    }
 }

@@ -102,4 +102,28 @@ class MasterKeyTest {
     void dataKeysAreRandom32Bytes() {
         assertThat(DataKeys.generate()).hasSize(32).isNotEqualTo(DataKeys.generate());
     }
+
+    @Test
+    void aFreshKeyIsNotWipedAndAWipedOneSaysSo() {
+        MasterKey key = MasterKey.random();
+        assertThat(key.isWiped()).isFalse();
+        key.wipe();
+        assertThat(key.isWiped()).isTrue();
+    }
+
+    @Test
+    void aWipedKeyRefusesToOpenOrUnwrapInsteadOfTryingAZeroKey() {
+        MasterKey key = MasterKey.random();
+        byte[] sealed = key.seal(new byte[] {1, 2, 3}, Aad.verifier());
+        byte[] wrapped = key.wrap(new byte[32], Aad.vaultKey("v"));
+        key.wipe();
+
+        assertThatThrownBy(() -> key.open(sealed, Aad.verifier()))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("master key has been wiped");
+        assertThatThrownBy(() -> key.unwrap(wrapped, Aad.vaultKey("v")))
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> key.seal(new byte[] {1}, Aad.verifier()))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }

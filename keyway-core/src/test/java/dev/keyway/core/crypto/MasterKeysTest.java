@@ -51,4 +51,12 @@ class MasterKeysTest {
                 .isInstanceOf(KeyMaterialException.class)
                 .hasMessageContaining("invalid characters");
     }
+
+    @Test
+    void anUnpairedSurrogateIsRefusedWithAPreciseError() {
+        char[] password = {'a', '\uD800', 'b'};
+        assertThatThrownBy(() -> MasterKeys.utf8(password))
+                .isInstanceOf(KeyMaterialException.class)
+                .hasMessageContaining("unpaired surrogate");
+    }
 }

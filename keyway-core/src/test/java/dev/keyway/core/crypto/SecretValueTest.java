@@ -67,4 +67,23 @@ class SecretValueTest {
         // equals is identity: secrets do not belong in hash-based collections
         assertThat(a).isNotEqualTo(SecretValue.ofUtf8("same"));
     }
+
+    @Test
+    void aFreshSecretIsNotWipedAndAWipedOneSaysSo() {
+        SecretValue s = SecretValue.ofUtf8("s3cret");
+        assertThat(s.isWiped()).isFalse();
+        s.wipe();
+        assertThat(s.isWiped()).isTrue();
+    }
+
+    @Test
+    void comparingWithAWipedSecretOnEitherSideIsRefused() {
+        SecretValue live = SecretValue.ofUtf8("same");
+        SecretValue wiped = SecretValue.ofUtf8("same");
+        wiped.wipe();
+
+        assertThatThrownBy(() -> live.contentEquals(wiped)).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> wiped.contentEquals(live)).isInstanceOf(IllegalStateException.class);
+        assertThat(live.contentEquals(SecretValue.ofUtf8("same"))).isTrue();
+    }
 }

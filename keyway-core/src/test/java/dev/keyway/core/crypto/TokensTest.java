@@ -118,4 +118,11 @@ class TokensTest {
         assertThatThrownBy(() -> Tokens.newId(prefix)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Tokens.newToken(prefix)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aPrefixOfExactlySixteenCharactersIsAccepted() {
+        String prefix = "abcdefghijklmno_"; // 16
+        assertThat(Tokens.newToken(prefix)).startsWith(prefix);
+        assertThatThrownBy(() -> Tokens.newToken("abcdefghijklmnop_")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -182,4 +182,27 @@ class VaultMatcherTest {
         assertThat(MatchOutcome.DISABLED.errorType()).isNotNull();
         assertThat(MatchOutcome.ALLOWED.errorType()).isNull();
     }
+
+    @Test
+    void servicesAreTheCompiledListInDeclarationOrder() {
+        assertThat(MATCHER.services()).isEqualTo(SERVICES);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a..example.com", ".example.com", "'api.example.com..'", "''", "'[::1'", "'::zz'"})
+    void aHostThatIsNotAHostHasNoServiceAndNoMatch(String host) {
+        // each of these would otherwise reach the wildcard '*.example.com' or another entry
+        assertThat(MATCHER.hasServiceFor(host, 443)).isFalse();
+        assertThat(MATCHER.match(host, 443, "GET", "/")).isEmpty();
+    }
+
+    @Test
+    void aQueryOnlyPathIsNotMatchableAndStillFindsTheService() {
+        // the '?' at index 0: the path is empty, which no path glob matches, while a service
+        // without paths still governs the request
+        assertThat(MATCHER.match("api.example.com", 443, "GET", "?x=1").orElseThrow().service().name())
+                .isEqualTo("exact-any");
+        assertThat(MATCHER.match("x.paths.org", 443, "GET", "?x=/api/v2/a").orElseThrow().outcome())
+                .isEqualTo(MatchOutcome.PATH_NOT_ALLOWED);
+    }
 }

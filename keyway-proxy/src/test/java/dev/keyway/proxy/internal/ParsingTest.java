@@ -24,6 +24,26 @@ class ParsingTest {
         "a b:443,           NULL,         0",
         "user@api.test:443, NULL,         0",
         "[::1,              NULL,         0",
+        "az-AZ_09.test:443, az-az_09.test, 443",
+        "a.test:1,          a.test,       1",
+        "a.test:65535,      a.test,       65535",
+        "a.test:,           NULL,         0",
+        "a.test:000443,     NULL,         0",
+        "a`.test,           NULL,         0",
+        "a{.test,           NULL,         0",
+        "a@.test,           NULL,         0",
+        "a[.test,           NULL,         0",
+        "a/.test,           NULL,         0",
+        "'a:.test',         NULL,         0",
+        ".a.test,           NULL,         0",
+        "a..test,           NULL,         0",
+        "'',                NULL,         0",
+        "[fe80::1%eth0]:443, NULL,        0",
+        "[::ffff:1.2.3.4]:443, NULL,      0",
+        "[:::]:443,         NULL,         0",
+        "[1.2.3.4]:443,     NULL,         0",
+        "[::1]x,            NULL,         0",
+        "[::1]:,            NULL,         0",
     })
     void authorityForm(String value, String host, int port) {
         Authority a = Authority.parse(value, 443);
@@ -45,6 +65,25 @@ class ParsingTest {
     })
     void hostHeaderMatchesTunnelTarget(String header, boolean matches) {
         assertThat(new Authority("api.test", 443).matchesHostHeader(header, 443)).isEqualTo(matches);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "api.test,  443,  443, api.test",
+        "api.test,  8443, 443, api.test:8443",
+        "::1,       443,  443, [::1]",
+        "::1,       8080, 443, [::1]:8080",
+    })
+    void hostHeaderAndToStringBracketIpv6AndOmitTheDefaultPort(String host, int port, int defaultPort, String text) {
+        Authority a = new Authority(host, port);
+        assertThat(a.hostHeader(defaultPort)).isEqualTo(text);
+        assertThat(a.toString()).isEqualTo(host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"API.Test., api.test", "api.test, api.test", "'.', '.'", "A, a"})
+    void normaliseLowerCasesAndDropsOneTrailingDotButNeverEmptiesTheHost(String host, String normalised) {
+        assertThat(Authority.normalise(host)).isEqualTo(normalised);
     }
 
     @ParameterizedTest

@@ -277,4 +277,12 @@ class AddressGuardTest {
     private static List<InetAddress> ips(String... texts) {
         return Stream.of(texts).map(CidrTest::ip).toList();
     }
+
+    @Test
+    void toStringShowsTheConfigurationForStartupLogs() {
+        var guard = new AddressGuard(new AddressGuardConfig(false, List.of("10.1.0.0/16")));
+        assertThat(guard.toString()).isEqualTo("AddressGuard[allowPrivate=false, allow=[10.1.0.0/16]]");
+        assertThat(new AddressGuard(new AddressGuardConfig(true, List.of())).toString())
+                .isEqualTo("AddressGuard[allowPrivate=true, allow=[]]");
+    }
 }

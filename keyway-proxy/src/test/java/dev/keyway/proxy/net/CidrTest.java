@@ -105,4 +105,13 @@ class CidrTest {
     static InetAddress ip(String text) {
         return Objects.requireNonNull(IpText.parse(text), text);
     }
+
+    @Test
+    void aMissingAddressIsNamedAsEmptyAndLongInputIsEchoedAtMostSixtyCharacters() {
+        assertThatThrownBy(() -> Cidr.parse("/8")).hasMessage(
+                "invalid CIDR '/8': '' is not an IPv4 (a.b.c.d) or IPv6 address literal");
+        String sixty = "x".repeat(60);
+        assertThatThrownBy(() -> Cidr.parse(sixty)).hasMessageStartingWith("invalid CIDR '" + sixty + "': ");
+        assertThatThrownBy(() -> Cidr.parse(sixty + "y")).hasMessageStartingWith("invalid CIDR '" + sixty + "...': ");
+    }
 }
