@@ -32,12 +32,21 @@ public final class PathGlob {
     private final String glob;
     private final Segment[] segments;
     private final int literalPrefixLength;
+    /** How many {@code **} segments: with two or more, matching remembers failed states (see {@link Walk}). */
+    private final int anySegments;
 
     private PathGlob(String glob, Segment[] segments) {
         this.glob = glob;
         this.segments = segments;
         int star = glob.indexOf('*');
         this.literalPrefixLength = star < 0 ? glob.length() : star;
+        int any = 0;
+        for (Segment seg : segments) {
+            if (seg.kind == Segment.ANY_SEGMENTS) {
+                any++;
+            }
+        }
+        this.anySegments = any;
     }
 
     /**
@@ -111,7 +120,14 @@ public final class PathGlob {
 
     /** {@link #matches} for a path already known to pass {@link #isMatchablePath}. */
     boolean matchesMatchable(String path) {
-        return matchFrom(0, path, 1);
+        return new Walk(path, anySegments >= 2).from(0, 1);
+    }
+
+    /** The number of matching steps {@link #matches} takes for {@code path} (tests: the work stays polynomial). */
+    long steps(String path) {
+        Walk w = new Walk(path, anySegments >= 2);
+        w.from(0, 1);
+        return w.steps;
     }
 
     /**
@@ -164,31 +180,64 @@ public final class PathGlob {
         return dots == 1 || dots == 2;
     }
 
-    /** Matches glob segments from {@code si} against the path from character {@code pos} (a segment start). */
-    private boolean matchFrom(int si, String path, int pos) {
-        int n = path.length();
-        if (si == segments.length) {
-            return pos > n;
+    /**
+     * One match of a path against the segments. The path comes from the agent, so the work must stay
+     * bounded whatever it is: with several {@code **} segments a plain backtracking search tries
+     * every way of splitting the path between them (found by the fuzz target: {@code /**}{@code /a/**}
+     * {@code /**}... against a long path took minutes). A state is (segment index, path position), and
+     * a state that failed once fails again, so failed states are remembered: at most
+     * (segments + 1) x (path length + 2) states are ever expanded.
+     */
+    private final class Walk {
+        private final String path;
+        private final int n;
+        private final java.util.@org.jspecify.annotations.Nullable BitSet failed;
+        long steps;
+
+        Walk(String path, boolean memo) {
+            this.path = path;
+            this.n = path.length();
+            this.failed = memo ? new java.util.BitSet() : null;
         }
-        if (pos > n) {
-            // the path is used up; only ** segments may remain
-            for (int k = si; k < segments.length; k++) {
-                if (segments[k].kind != Segment.ANY_SEGMENTS) {
-                    return false;
-                }
+
+        /** Matches glob segments from {@code si} against the path from character {@code pos} (a segment start). */
+        boolean from(int si, int pos) {
+            steps++;
+            int key = si * (n + 2) + pos;
+            if (failed != null && failed.get(key)) {
+                return false;
             }
-            return true;
+            boolean ok = step(si, pos);
+            if (!ok && failed != null) {
+                failed.set(key);
+            }
+            return ok;
         }
-        int end = path.indexOf('/', pos);
-        if (end < 0) {
-            end = n;
+
+        private boolean step(int si, int pos) {
+            if (si == segments.length) {
+                return pos > n;
+            }
+            if (pos > n) {
+                // the path is used up; only ** segments may remain
+                for (int k = si; k < segments.length; k++) {
+                    if (segments[k].kind != Segment.ANY_SEGMENTS) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            int end = path.indexOf('/', pos);
+            if (end < 0) {
+                end = n;
+            }
+            Segment s = segments[si];
+            if (s.kind == Segment.ANY_SEGMENTS) {
+                // zero segments, or consume this one and stay on **
+                return from(si + 1, pos) || from(si, end + 1);
+            }
+            return s.matches(path, pos, end) && from(si + 1, end + 1);
         }
-        Segment s = segments[si];
-        if (s.kind == Segment.ANY_SEGMENTS) {
-            // zero segments, or consume this one and stay on **
-            return matchFrom(si + 1, path, pos) || matchFrom(si, path, end + 1);
-        }
-        return s.matches(path, pos, end) && matchFrom(si + 1, path, end + 1);
     }
 
     @Override

@@ -71,4 +71,22 @@ class PathGlobTest {
     void literalPrefix(String glob, int expected) {
         assertThat(PathGlob.compile(glob).literalPrefixLength()).isEqualTo(expected);
     }
+
+    /**
+     * The path is the agent's: several {@code **} segments must not let it force an exponential
+     * search (the fuzz target found globs like {@code /**}{@code /a/**}{@code /**}... taking minutes on a
+     * long path). The work is bounded by (segments + 1) x (path length + 2) states, each expanded once.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {10, 100, 1000})
+    void manyDoubleStarsOnALongPathStayPolynomial(int repeat) {
+        PathGlob g = PathGlob.compile("/**/a/**/b/**/c/**/d/**/e");
+        String almost = "/a/b/c/d" + "/x".repeat(repeat);          // no final "e": every split fails
+        String hit = "/x/a/x/b/x/c/x/d" + "/x".repeat(repeat) + "/e";
+        assertThat(g.matches(almost)).isFalse();
+        assertThat(g.matches(hit)).isTrue();
+        int segments = 10;
+        assertThat(g.steps(almost)).isLessThanOrEqualTo(2L * (segments + 1) * (almost.length() + 2));
+        assertThat(g.steps(hit)).isLessThanOrEqualTo(2L * (segments + 1) * (hit.length() + 2));
+    }
 }
