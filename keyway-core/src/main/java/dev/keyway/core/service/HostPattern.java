@@ -120,6 +120,9 @@ public record HostPattern(String host, boolean wildcard, int port, Kind kind) {
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
         }
+        if (h.indexOf('[') >= 0 || h.indexOf(']') >= 0) {
+            return null; // brackets only ever enclose one IPv6 literal ("[[]]" normalised twice gave two answers)
+        }
         if (h.indexOf(':') >= 0) {
             try {
                 InetAddress a = InetAddress.ofLiteral(h);
