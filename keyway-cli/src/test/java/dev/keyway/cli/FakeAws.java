@@ -195,8 +195,11 @@ final class FakeAws implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String query = ex.getRequestURI().getRawQuery();
         String op;
+        // recorded before the response goes out: a client that has its answer must find the request in `seen`
+        java.util.function.Consumer<String> record = o -> seen.add(new Seen("s3", o, method, path, a.accessKeyId(), 200, sha));
         if (method.equals("GET") && path.equals("/")) {
             op = "ListBuckets";
+            record.accept(op);
             send(ex, 200, "application/xml", "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListAllMyBucketsResult "
                     + "xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Owner><ID>o</ID><DisplayName>o</DisplayName></Owner>"
                     + "<Buckets><Bucket><Name>agent-bucket</Name><CreationDate>2025-01-01T00:00:00.000Z</CreationDate></Bucket>"
@@ -213,11 +216,13 @@ final class FakeAws implements AutoCloseable {
                         .append("2025-01-01T00:00:00.000Z</LastModified><ETag>\"e\"</ETag><Size>").append(objects.get(k).length)
                         .append("</Size><StorageClass>STANDARD</StorageClass></Contents>");
             }
+            record.accept(op);
             send(ex, 200, "application/xml", sb.append("</ListBucketResult>").toString());
         } else if (method.equals("PUT")) {
             op = "PutObject";
             objects.put(path, body);
             ex.getResponseHeaders().set("ETag", "\"" + SigV4.sha256Hex(body).substring(0, 32) + "\"");
+            record.accept(op);
             send(ex, 200, "application/xml", "");
         } else if (method.equals("GET") || method.equals("HEAD")) {
             op = method.equals("GET") ? "GetObject" : "HeadObject";
@@ -230,6 +235,7 @@ final class FakeAws implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
             ex.getResponseHeaders().set("ETag", "\"e\"");
             ex.getResponseHeaders().set("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT");
+            record.accept(op);
             if (method.equals("HEAD")) {
                 ex.getResponseHeaders().set("Content-Length", Integer.toString(o.length));
             }
@@ -239,9 +245,9 @@ final class FakeAws implements AutoCloseable {
             }
         } else {
             op = "?";
+            record.accept(op);
             send(ex, 405, "application/xml", "<Error><Code>MethodNotAllowed</Code><Message>no</Message></Error>");
         }
-        seen.add(new Seen("s3", op, method, path, a.accessKeyId(), 200, sha));
     }
 
     /** DynamoDB's JSON protocol: POST /, the operation in X-Amz-Target, a JSON body (signed by its hash). */
