@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /** {@code keyway aws ...}: IAM roles the vault's agents may use, without holding long-term AWS keys. */
 @Command(name = "aws", mixinStandardHelpOptions = true,
@@ -180,7 +181,7 @@ final class AwsCommand {
         }
     }
 
-    private static void put(Map<String, Object> m, String k, String v) {
+    private static void put(Map<String, Object> m, String k, @Nullable String v) {
         if (v != null) {
             m.put(k, v);
         }

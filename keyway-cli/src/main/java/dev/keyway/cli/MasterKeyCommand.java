@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import org.jspecify.annotations.Nullable;
 
 /** {@code keyway master-key rotate}: re-wrap every vault key (and the CA key) under a new master key. */
 @Command(name = "master-key", mixinStandardHelpOptions = true, description = "Manage the master key.",
@@ -24,7 +25,7 @@ final class MasterKeyCommand {
     static final class Rotate implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
-        @ArgGroup(exclusive = true) Source source;
+        @ArgGroup(exclusive = true) @Nullable Source source;
 
         static final class Source {
             @Option(names = "--new-password-stdin", description = "Switch to (or change) a master password read from stdin.") boolean stdin;

@@ -51,7 +51,7 @@ final class ProposalCommand {
         @Option(names = "--path", paramLabel = "GLOB", description = "Allowed path glob (repeatable; default any).") List<String> paths = new ArrayList<>();
         @Option(names = "--method", paramLabel = "M", description = "Allowed HTTP method (repeatable; default any).") List<String> methods = new ArrayList<>();
         @Option(names = "--description", paramLabel = "TEXT", description = "The service's description.") String description;
-        @ArgGroup(exclusive = true, multiplicity = "0..1") Inject inject;
+        @ArgGroup(exclusive = true, multiplicity = "0..1") @Nullable Inject inject;
         @Option(names = "--credential", paramLabel = "NAME[=DESCRIPTION]", description = "Ask for a credential (repeatable).")
         List<String> credentials = new ArrayList<>();
         @Option(names = {"-m", "--message"}, paramLabel = "WHY", description = "Why you need this (required).") String message;

@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /** {@code keyway service ...}: bind destinations to credentials. */
 @Command(name = "service", aliases = "svc", mixinStandardHelpOptions = true,
@@ -55,7 +56,7 @@ final class ServiceCommand {
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--template", paramLabel = "NAME", description = "Start from a built-in template.") String template;
         @Option(names = "--credential", paramLabel = "CRED", description = "With --template: use this credential name instead of the template's default.") String credential;
-        @ArgGroup(exclusive = true, multiplicity = "0..1") Inject inject;
+        @ArgGroup(exclusive = true, multiplicity = "0..1") @Nullable Inject inject;
 
         static final class Inject {
             @Option(names = "--bearer", paramLabel = "CRED", description = "Authorization: Bearer <CRED>.") String bearer;

@@ -151,7 +151,7 @@ public record Keeper(KeepApi api, Path file, Expected expected, String recovery)
         if (e.exitCode() != ExitCodes.PERMISSION) {
             return new KeepOutcome.Failed(ExitCodes.FAILURE, "FAILED: " + e.getMessage());
         }
-        return switch (KeepPolicy.rejection(e.getMessage())) {
+        return switch (KeepPolicy.rejection(java.util.Objects.requireNonNullElse(e.getMessage(), ""))) {
             case EXPIRED -> new KeepOutcome.Failed(KeepOutcome.EXPIRED, "EXPIRED: " + what + " has expired and cannot be renewed. "
                     + "Replace it with: " + recovery);
             case REVOKED -> new KeepOutcome.Failed(KeepOutcome.REVOKED, "REVOKED: " + what + " has been revoked (" + e.getMessage()

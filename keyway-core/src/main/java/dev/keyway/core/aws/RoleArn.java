@@ -35,7 +35,7 @@ public record RoleArn(String partition, String accountId, String path, String ro
     private static final String FIELD = "role_arn";
 
     /** Parses and validates; every failure is a {@code validation} error naming what is wrong. */
-    public static RoleArn parse(String text) {
+    public static RoleArn parse(@org.jspecify.annotations.Nullable String text) {
         if (text == null || text.isBlank()) {
             throw invalid("the role ARN is empty; expected " + EXAMPLE);
         }

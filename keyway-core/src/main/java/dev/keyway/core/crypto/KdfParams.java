@@ -125,7 +125,7 @@ public record KdfParams(
         try {
             return new KdfParams(parts[0], version, memory, iterations, parallelism, salt);
         } catch (KeyMaterialException e) {
-            throw malformed(e.getMessage());
+            throw malformed(java.util.Objects.requireNonNullElse(e.getMessage(), "invalid parameters"));
         }
     }
 

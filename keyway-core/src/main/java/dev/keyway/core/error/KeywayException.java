@@ -29,7 +29,8 @@ public class KeywayException extends RuntimeException {
     }
 
     public String detail() {
-        return getMessage();
+        String d = getMessage();
+        return d == null ? "" : d;
     }
 
     public Map<String, Object> extras() {

@@ -112,7 +112,7 @@ public final class OwnerOnly {
      * a partial file, and the result is {@code 0600} whatever the old file's permissions were.
      */
     public static void writeAtomically(Path target, String content) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
+        Path dir = java.util.Objects.requireNonNull(target.toAbsolutePath().getParent(), "a file system root is not a file");
         Path tmp = createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
             Files.writeString(tmp, content, StandardCharsets.UTF_8);

@@ -140,7 +140,7 @@ public final class BodySubstitution {
         }
         int keep = Math.min(i, len);
         carry = keep < len ? Arrays.copyOfRange(data, keep, len) : EMPTY;
-        if (hitCount == 0) {
+        if (hitCount == 0 || hits == null) {
             return Arrays.copyOf(data, keep);
         }
         byte[] out = new byte[keep + outLen];

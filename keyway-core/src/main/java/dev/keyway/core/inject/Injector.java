@@ -92,7 +92,8 @@ public final class Injector {
                 case Injection.Substitute s -> Substitution.apply(s, head, strip(head, Set.of()), creds);
             };
         } catch (Credentials.Refused refused) {
-            return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE, refused.getMessage());
+            return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE,
+                    java.util.Objects.requireNonNullElse(refused.getMessage(), "credential unavailable"));
         }
     }
 

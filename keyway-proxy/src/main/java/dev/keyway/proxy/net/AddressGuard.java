@@ -141,12 +141,12 @@ public final class AddressGuard implements UpstreamAddressPolicy {
         String subject = e != null && e.judged() ? plain + " is " + e.via() + ", which" : plain;
 
         for (SpecialRanges.Range meta : SpecialRanges.METADATA) {
-            boolean viaEmbedded = e != null && meta.contains(e.v4());
-            if (meta.contains(address) || viaEmbedded) {
+            Embedded via = e != null && meta.contains(e.v4()) ? e : null;
+            if (meta.contains(address) || via != null) {
                 if (allow.contains(meta.cidr())) {
                     return new Check.Ok();
                 }
-                String who = viaEmbedded ? plain + " is " + e.via() + ", which" : subject;
+                String who = via != null ? plain + " is " + via.via() + ", which" : subject;
                 return new Check.Refused(
                         who + " is " + meta.label() + " (" + meta.cidr() + ") and stays blocked even with"
                                 + " --allow-private-upstreams; allow exactly " + meta.cidr() + " to permit it",

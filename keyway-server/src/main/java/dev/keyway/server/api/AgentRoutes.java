@@ -97,7 +97,8 @@ public final class AgentRoutes {
             throw new KeywayException(ErrorType.FORBIDDEN, "only users (or the local admin token) can create agents");
         }
         CreateAgent body = req.json(CreateAgent.class);
-        if (body.name() == null || !Names.AGENT_NAME.matcher(body.name()).matches()) {
+        String agentName = body.name();
+        if (agentName == null || !Names.AGENT_NAME.matcher(agentName).matches()) {
             throw KeywayException.validation("name", "agent name: 1-63 lower-case letters, digits, '.', '_' or '-'");
         }
         if (body.vaults() == null || body.vaults().isEmpty()) {
@@ -113,7 +114,7 @@ public final class AgentRoutes {
         TokenService.Lifetime life = lifetime(body.ttl(), body.period());
         String svc = services;
         TokenService.Issued issued = store.atomically(st -> {
-            AgentRecord a = st.createAgent(body.name(), svc, p.actor());
+            AgentRecord a = st.createAgent(agentName, svc, p.actor());
             grants.forEach((v, role) -> st.setGrant(a.id(), v.id(), role.wire()));
             return tokens.mintAgent(a.id(), a.name(), life, p.actor());
         });

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code GET /discover}: what the calling agent may use, so it never has to guess. Lists the
@@ -113,7 +114,7 @@ public final class DiscoverRoutes {
      * which the CLI sends as the {@code X-Keyway-Vault} header; errors name what the user set and
      * list the vaults the token does have.
      */
-    static VaultRuntime resolveVault(Principal p, Snapshot s, String header) {
+    static VaultRuntime resolveVault(Principal p, Snapshot s, @Nullable String header) {
         List<String> ids = new ArrayList<>(p.grants().keySet());
         List<String> names = ids.stream().map(id -> s.vaultById(id).map(v -> v.vault().name()).orElse(id)).sorted().toList();
         if (header != null && !header.isBlank()) {

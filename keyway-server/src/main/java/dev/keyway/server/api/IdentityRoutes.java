@@ -258,7 +258,7 @@ public final class IdentityRoutes {
             UserRecord u = store.userByEmail(body.email().strip().toLowerCase(Locale.ROOT)).orElse(null);
             // Verify against a dummy hash for unknown users so timing does not reveal which e-mails exist.
             boolean ok = PasswordHashes.verify(pw, u == null ? DUMMY_HASH : u.passwordHash()) && u != null && !u.disabled();
-            if (!ok) {
+            if (!ok || u == null) {
                 throw new KeywayException(ErrorType.UNAUTHORIZED, "wrong e-mail or password");
             }
             Duration ttl = body.ttl() == null ? DEFAULT_SESSION : Durations.parse("ttl", body.ttl());

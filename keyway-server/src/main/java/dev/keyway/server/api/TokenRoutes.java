@@ -122,6 +122,9 @@ public final class TokenRoutes {
             vaultName = p.grants().size() == 1 ? vaults.list().stream().filter(v -> p.grants().containsKey(v.id()))
                     .map(VaultRecord::name).findFirst().orElse(null) : "default";
         }
+        if (vaultName == null) {
+            throw KeywayException.validation("vault", "name the vault the token is for (this principal has no vault to default to)");
+        }
         VaultRecord v = vaults.get(vaultName);
         TokenService.Lifetime life = new TokenService.Lifetime(
                 body.ttl() == null ? null : Durations.parse("ttl", body.ttl()),

@@ -143,7 +143,7 @@ public final class StsClient {
         }
         HttpResponse<String> r = http.send(b.build());
         Document d = parse(r.body(), uri);
-        if (r.statusCode() != 200) {
+        if (r.statusCode() != 200 || d == null) {
             throw error(r.statusCode(), d, uri, form.get("Action"));
         }
         return d;

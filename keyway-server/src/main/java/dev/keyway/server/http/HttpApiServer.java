@@ -373,12 +373,13 @@ public final class HttpApiServer implements AutoCloseable {
                 resp = Problems.from(t, c.rid());
             }
             ApiResponse r = resp;
-            if (r.stream() != null && !head) {
+            EventStream body = r.stream();
+            if (body != null && !head) {
                 ctx.channel().eventLoop().execute(() -> {
                     state = State.CLOSING;
                     queue.clear();
                 });
-                stream(ctx, r, c.rid());
+                stream(ctx, r, body, c.rid());
                 return;
             }
             ctx.channel().eventLoop().execute(() -> written(ctx, write(ctx, r, c.keepAlive(), head), c.keepAlive()));
@@ -416,7 +417,7 @@ public final class HttpApiServer implements AutoCloseable {
          * stream sends, each chunk flushed and awaited, then the last chunk and close. Runs on the
          * request's virtual thread.
          */
-        private static void stream(ChannelHandlerContext ctx, ApiResponse r, String rid) {
+        private static void stream(ChannelHandlerContext ctx, ApiResponse r, EventStream body, String rid) {
             Channel ch = ctx.channel();
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()));
             head.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
@@ -442,7 +443,7 @@ public final class HttpApiServer implements AutoCloseable {
             };
             try {
                 if (ch.writeAndFlush(head).awaitUninterruptibly(30, TimeUnit.SECONDS)) {
-                    r.stream().run(sink);
+                    body.run(sink);
                 }
             } catch (Throwable t) {
                 log.debug("request {}: stream ended: {}", rid, t.toString());

@@ -252,7 +252,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         }
         if (m.isEmpty()) {
             AwsGrantRecord grant = aws == null ? null : aws.match(vr.awsSignGrants(), allowed, head.host(), head.port());
-            if (grant != null) {
+            if (grant != null && aws != null) {
                 Snapshot.AwsRunScope bound = snapshot.get().awsRunScopes().get(p.tokenId());
                 return aws.forward(p, grant, withoutProxyHeaders(head),
                         bound != null && bound.grantName().equals(grant.name()) ? bound.scope() : null);

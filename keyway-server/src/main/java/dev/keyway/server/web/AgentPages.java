@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A vault's Agents &amp; tokens tab: agents with a role on the vault (grants, service subsets,
@@ -243,7 +244,7 @@ final class AgentPages {
     }
 
     /** The only page that ever contains a token: shown once, in the connect-your-agent snippet. */
-    private ApiResponse shown(Ctx ctx, String title, String note, String token) {
+    private ApiResponse shown(Ctx ctx, String title, @Nullable String note, String token) {
         String vault = ctx.param("vault");
         String snippet = "export KEYWAY_ADDR=" + ctx.baseUrl() + "\n"
                 + "export KEYWAY_TOKEN=" + token + "\n"

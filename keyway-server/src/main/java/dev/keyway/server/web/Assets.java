@@ -35,11 +35,12 @@ final class Assets {
             if (body == null) {
                 throw KeywayException.notFound("no such asset");
             }
-            return new ApiResponse(200, TYPES.get(name), body, Map.of())
+            return new ApiResponse(200, TYPES.getOrDefault(name, "application/octet-stream"), body, Map.of())
                     .withHeader("Cache-Control", "no-cache")
                     .withHeader("Content-Security-Policy", Layout.CSP);
         });
-        r.get("/favicon.ico", RouteAccess.PUBLIC, req -> new ApiResponse(200, TYPES.get("favicon.svg"), files.get("favicon.svg"), Map.of())
+        byte[] favicon = java.util.Objects.requireNonNull(files.get("favicon.svg"), "favicon.svg is bundled");
+        r.get("/favicon.ico", RouteAccess.PUBLIC, req -> new ApiResponse(200, "image/svg+xml", favicon, Map.of())
                 .withHeader("Cache-Control", "no-cache"));
     }
 

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
+import org.jspecify.annotations.Nullable;
 
 /**
  * First run (create the owner with the setup code or the local admin token), sign-in, sign-out and
@@ -122,7 +123,7 @@ final class AuthPages {
         return signIn(req, email, form.get("password"), "/vaults");
     }
 
-    private Principal setupPrincipal(String presented) {
+    private @Nullable Principal setupPrincipal(String presented) {
         if (setupCode.matches(presented)) {
             return new Principal("setup-code", "web-setup", "admin", null, true, Map.of(), null, null, true);
         }

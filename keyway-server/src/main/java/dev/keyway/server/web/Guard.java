@@ -80,11 +80,9 @@ final class Guard {
     /** Wraps a public page; a POST must carry the CSRF token derived from the pre-session cookie. */
     Handler open(Public page) {
         return req -> {
-            String pre = cookie(req, PRE_COOKIE);
-            boolean fresh = pre == null || pre.length() < 32;
-            if (fresh) {
-                pre = Tokens.newToken("pre_");
-            }
+            String presented = cookie(req, PRE_COOKIE);
+            boolean fresh = presented == null || presented.length() < 32;
+            String pre = fresh ? Tokens.newToken("pre_") : presented;
             Form form = Form.empty();
             if (req.method().equals("POST")) {
                 form = Form.of(req);

@@ -95,7 +95,7 @@ final class SettingsPages {
                 try {
                     ctx.api().post(Urls.path("v1", "users", ctx.param("email"), verb), null);
                 } catch (KeywayException e) {
-                    return page(ctx, new State("user-state", Form.empty(), Fields.Errors.of("", e.getMessage())), e.type().status());
+                    return page(ctx, new State("user-state", Form.empty(), Fields.Errors.of("", e.detail())), e.type().status());
                 }
                 return Ctx.redirect("/settings", "user-" + verb + "d");
             }));

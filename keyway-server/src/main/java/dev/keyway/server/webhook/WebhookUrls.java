@@ -5,6 +5,7 @@ import dev.keyway.core.service.Names;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Webhook target URLs: what is accepted, and how they are shown. A Slack incoming-webhook URL is
@@ -17,7 +18,7 @@ public final class WebhookUrls {
     private WebhookUrls() {}
 
     /** Checks that {@code url} is an absolute http(s) URL without credentials or fragment. */
-    public static URI validate(String url) {
+    public static URI validate(@Nullable String url) {
         if (url == null || url.isBlank()) {
             throw KeywayException.validation("url", "field 'url' is required (an http:// or https:// URL)");
         }

@@ -27,7 +27,7 @@ final class ProposalSql {
             throw KeywayException.conflict("proposal " + id + " already exists");
         }
         ProposalRecord r = new ProposalRecord(id, p.vaultId(), p.status(), p.bodyJson(), p.message(), p.createdBy(),
-                Values.millis(p.createdAt()), Values.millis(p.expiresAt()), p.reviewedBy(),
+                Values.millisOf(p.createdAt()), Values.millisOf(p.expiresAt()), p.reviewedBy(),
                 Values.millis(p.reviewedAt()), p.reason(), p.approvalTokenId(), p.flags());
         update(c, "INSERT INTO proposals (" + PROPOSAL_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 r.id(), r.vaultId(), r.status(), r.bodyJson(), r.message(), r.createdBy(), r.createdAt(),

@@ -28,6 +28,11 @@ final class Values {
 
     /** {@code t} as the database keeps it (epoch milliseconds), so a returned record equals its re-read. */
     static @Nullable Instant millis(@Nullable Instant t) {
-        return t == null ? null : Instant.ofEpochMilli(t.toEpochMilli());
+        return t == null ? null : millisOf(t);
+    }
+
+    /** The non-null form of {@link #millis}. */
+    static Instant millisOf(Instant t) {
+        return Instant.ofEpochMilli(t.toEpochMilli());
     }
 }
