@@ -63,6 +63,8 @@ class ExchangeTest {
     private final List<ProxyAuditEvent> completed = new ArrayList<>();
     private CompletableFuture<Void> decision = new CompletableFuture<>();
     private List<String> credentials = List.of("api_key");
+    /** The audit log refuses the decision record at once (closed, disk gone). */
+    private boolean auditClosed;
 
     private final ProxyPolicy policy = new ProxyPolicy() {
         @Override
@@ -100,6 +102,9 @@ class ExchangeTest {
         @Override
         public CompletableFuture<Void> decision(ProxyAuditEvent event) {
             decisions.add(event);
+            if (auditClosed) {
+                throw new IllegalStateException("the audit log is closed");
+            }
             return decision;
         }
 
@@ -386,5 +391,27 @@ class ExchangeTest {
         assertThat(out.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("2");
         out.release();
         assertThat(completed).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(200));
+    }
+
+    @Test
+    void aWebSocketUpgradeWithAnInjectedCredentialPassesTheSameSendGate() {
+        auditClosed = true;
+        DefaultFullHttpRequest upgrade = get();
+        upgrade.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        client.writeInbound(upgrade);
+
+        assertThat(decisions).singleElement().satisfies(e -> assertThat(e.kind()).isEqualTo("decision"));
+        FullHttpResponse r = answered();
+        assertThat(r).isNotNull();
+        assertThat(r.status().code()).isEqualTo(503);
+        r.release();
+        assertThat(completed).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("denied");
+            assertThat(e.errorType()).isEqualTo(ErrorType.AUDIT_UNAVAILABLE.slug());
+        });
+        assertThat(handler.current()).isNull();
+        assertThat(sentUpstream()).isEmpty();
     }
 }
