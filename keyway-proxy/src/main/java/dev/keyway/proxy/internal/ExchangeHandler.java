@@ -243,6 +243,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** The exchange (or WebSocket upgrade) in progress on this stream, or null. */
+    @Nullable Object current() {
+        return current;
+    }
+
     /** Called by the current exchange when it is over. */
     void exchangeDone(Object exchange, boolean closeClient) {
         if (current != exchange) {

@@ -37,8 +37,22 @@ import org.jspecify.annotations.Nullable;
  * (the client leg expects masked frames, the upstream leg masks) and complete, unfragmented client
  * text frames are rewritten; {@code Sec-WebSocket-Extensions} is dropped so frames are uncompressed.
  */
-final class WebSocketExchange implements UpstreamListener {
+final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
     private static final int MAX_FRAME = 16 * 1024 * 1024;
+
+    /** How the upgrade stands; {@link #DONE} ignores every later event. */
+    enum State {
+        /** The upgrade request waits for the send gate and the upstream connection. */
+        CONNECTING,
+        /** The upgrade request went upstream; its response is awaited (and relayed when it is not a 101). */
+        SENT,
+        /** The 101 was relayed; the relay starts once its (empty) rest arrived. */
+        SWITCHING,
+        /** Both connections are a frame relay; the audit record is written when they close. */
+        RELAYING,
+        /** Recorded: answered, failed, or the client went away. */
+        DONE
+    }
 
     private final ExchangeHandler owner;
     private final ChannelHandlerContext ctx;
@@ -48,12 +62,9 @@ final class WebSocketExchange implements UpstreamListener {
     private final String requestId;
     private final AuditEvents.Base audit;
     private final long startNanos = System.nanoTime();
+    private final SendGate gate;
     private @Nullable Channel upstream;
-    private boolean auditReady;
-    private boolean sent;
-    private boolean switching;
-    private boolean relaying;
-    private boolean finished;
+    private State state = State.CONNECTING;
     private int status;
     private long bytesIn;
     private long bytesOut;
@@ -70,6 +81,11 @@ final class WebSocketExchange implements UpstreamListener {
         this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), "GET",
                 target.host(), target.port(), clientTarget, fwd.service(), fwd.credentials(),
                 s == null ? "websocket" : s.mode + "+websocket");
+        this.gate = new SendGate(this, ctx.channel().eventLoop());
+    }
+
+    State state() {
+        return state;
     }
 
     static boolean isUpgrade(HttpRequest req) {
@@ -80,15 +96,8 @@ final class WebSocketExchange implements UpstreamListener {
     void start() {
         ctx.channel().config().setAutoRead(false);
         EventLoop loop = ctx.channel().eventLoop();
-        if (fwd.injected()) {
-            if (!DecisionGate.await(px, audit, loop, () -> {
-                auditReady = true;
-                maybeSend();
-            }, this::fail)) {
-                return;
-            }
-        } else {
-            auditReady = true;
+        if (!gate.start(px, audit, fwd.injected())) {
+            return;
         }
         UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
         px.connector.connectHttp(loop, key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
@@ -97,7 +106,7 @@ final class WebSocketExchange implements UpstreamListener {
                 return;
             }
             Channel ch = f.getNow().channel();
-            if (finished || !ctx.channel().isActive()) {
+            if (state == State.DONE || !ctx.channel().isActive()) {
                 ch.close();
                 return;
             }
@@ -110,12 +119,23 @@ final class WebSocketExchange implements UpstreamListener {
         });
     }
 
+    @Override
+    public void gateOpened() {
+        maybeSend();
+    }
+
+    @Override
+    public void gateRefused(ProxyProblem p) {
+        fail(p);
+    }
+
+    /** Sends the upgrade request once the send gate is open and the upstream connection is there. */
     private void maybeSend() {
         Channel up = upstream;
-        if (sent || finished || up == null || !auditReady) {
+        if (state != State.CONNECTING || up == null || !gate.mayForward()) {
             return;
         }
-        sent = true;
+        state = State.SENT;
         HttpHeaders h = new DefaultHttpHeaders();
         HopByHop.copyInto(fwd.head().headers(), h);
         HopByHop.strip(h, true);
@@ -138,7 +158,7 @@ final class WebSocketExchange implements UpstreamListener {
 
     @Override
     public void upstreamRead(Object msg) {
-        if (finished) {
+        if (state == State.DONE) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -151,7 +171,7 @@ final class WebSocketExchange implements UpstreamListener {
             h.remove(HttpHeaderNames.SET_COOKIE);
             if (upgrade) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-                switching = true;
+                state = State.SWITCHING;
             } else {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -167,7 +187,7 @@ final class WebSocketExchange implements UpstreamListener {
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
-            if (switching) {
+            if (state == State.SWITCHING) {
                 c.release();
             } else {
                 ctx.writeAndFlush(c);
@@ -181,11 +201,11 @@ final class WebSocketExchange implements UpstreamListener {
     }
 
     private void afterResponse() {
-        if (switching) {
+        if (state == State.SWITCHING) {
             switchToRelay();
             return;
         }
-        finished = true;
+        state = State.DONE;
         px.audit.completed(audit.with("request", status, 0, 0, AuditEvents.millisSince(startNanos), null));
         Channel up = upstream;
         if (up != null) {
@@ -200,7 +220,7 @@ final class WebSocketExchange implements UpstreamListener {
         if (up == null) {
             return;
         }
-        relaying = true;
+        state = State.RELAYING;
         ChannelPipeline cp = client.pipeline();
         ChannelPipeline upp = up.pipeline();
         upp.remove("upstream");
@@ -234,18 +254,18 @@ final class WebSocketExchange implements UpstreamListener {
     }
 
     private void finish() {
-        if (finished) {
+        if (state == State.DONE) {
             return;
         }
-        finished = true;
+        state = State.DONE;
         px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos), null));
     }
 
     private void fail(ProxyProblem p) {
-        if (finished) {
+        if (state == State.DONE) {
             return;
         }
-        finished = true;
+        state = State.DONE;
         Channel up = upstream;
         if (up != null) {
             up.close();
@@ -261,7 +281,7 @@ final class WebSocketExchange implements UpstreamListener {
     }
 
     void clientClosed() {
-        if (!relaying) {
+        if (state != State.RELAYING) {
             Channel up = upstream;
             if (up != null) {
                 up.close();
@@ -272,7 +292,7 @@ final class WebSocketExchange implements UpstreamListener {
 
     @Override
     public void upstreamInactive() {
-        if (!relaying) {
+        if (state != State.RELAYING) {
             fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
                     target.authority() + " closed the connection during the WebSocket handshake"));
         }
@@ -280,7 +300,7 @@ final class WebSocketExchange implements UpstreamListener {
 
     @Override
     public void upstreamError(Throwable cause) {
-        if (!relaying) {
+        if (state != State.RELAYING) {
             fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, target.authority() + " WebSocket handshake failed"));
         }
     }

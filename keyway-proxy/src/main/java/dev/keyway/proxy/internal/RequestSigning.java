@@ -1,0 +1,104 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.ProxyProblem;
+import dev.keyway.proxy.spi.RequestSigner;
+import io.netty.channel.EventLoop;
+import java.util.concurrent.CompletionException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The signing part of an {@link Exchange}, present only when the policy forwards with a
+ * {@link RequestSigner} (AWS sign mode): the signature covers exactly what is written upstream, so
+ * the signer sees the final head (and, when it needs the body, the whole body the
+ * {@link RequestWriter} buffered) and its headers replace the head's. The writer writes nothing
+ * until {@link #signed()}; the signer's answer hops back onto the event loop. A signer that re-signs
+ * a streamed body returns a length-preserving rewriter, which the writer also runs over the parts
+ * that arrived while it was signing.
+ */
+final class RequestSigning {
+    /** Where the signature stands. */
+    enum State {
+        /** Waiting for the whole body the signer must see (buffered by the writer). */
+        AWAITING_BODY,
+        /** The signer was asked and has not answered yet. */
+        SIGNING,
+        /** The signer's headers are in place: the request may be written. */
+        SIGNED,
+        /** The signer refused or failed: the exchange failed. */
+        FAILED
+    }
+
+    private final Exchange x;
+    private final RequestSigner signer;
+    private State state = State.AWAITING_BODY;
+
+    RequestSigning(Exchange x, RequestSigner signer) {
+        this.x = x;
+        this.signer = signer;
+    }
+
+    State state() {
+        return state;
+    }
+
+    boolean signed() {
+        return state == State.SIGNED;
+    }
+
+    /** The problem for a body that must be signed but exceeds the buffer limit {@code max}. */
+    static ProxyProblem tooLarge(int max) {
+        return Problems.of(ErrorType.PAYLOAD_TOO_LARGE, "this request must be signed over its body, which is larger than "
+                + max + " bytes; send x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD) or a smaller body");
+    }
+
+    /**
+     * Starts signing when the signature does not wait for a buffered body.
+     *
+     * @return false when the exchange already failed (a body declared too large to buffer for signing)
+     */
+    boolean start() {
+        RequestWriter w = x.writer;
+        boolean waitsForBody = w.body() == RequestWriter.Body.BUFFERED_FOR_SIGNING;
+        if (waitsForBody && w.contentLength() > x.px.config.maxBufferedBody()) {
+            x.fail(tooLarge(x.px.config.maxBufferedBody()));
+            return false;
+        }
+        if (!waitsForBody) {
+            sign(signer.needsBody() ? new byte[0] : null);
+        }
+        return true;
+    }
+
+    /** Asks the signer for the final headers (over {@code body} when it needs it); nothing is written until it answers. */
+    void sign(byte @Nullable [] body) {
+        state = State.SIGNING;
+        EventLoop loop = x.ctx.channel().eventLoop();
+        try {
+            signer.sign(x.writer.headForSigning(), body).whenComplete((r, err) -> loop.execute(() -> onSigned(r, err)));
+        } catch (RuntimeException e) {
+            onSigned(null, e);
+        }
+    }
+
+    private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
+        if (x.isOver()) {
+            return;
+        }
+        if (err != null || r == null) {
+            state = State.FAILED;
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            x.fail(cause instanceof RequestSigner.Refused refused ? refused.problem()
+                    : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed"));
+            return;
+        }
+        RequestWriter w = x.writer;
+        w.replaceHeaders(r.headers());
+        if (r.body() != null && !w.resignStreamedBody(r.body())) {
+            state = State.FAILED;
+            return;
+        }
+        state = State.SIGNED;
+        w.maybeSend();
+    }
+}

@@ -1,0 +1,230 @@
+package dev.keyway.proxy.internal;
+
+import dev.keyway.core.error.ErrorType;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The response-relay part of an {@link Exchange}: relays the upstream's response to the client.
+ * Interim responses are dropped (the proxy answered the client's own {@code Expect}), the final
+ * head loses its hop-by-hop fields and gets the framing the client's protocol needs, and the body
+ * streams through. Flushing is batched per upstream read so a small response costs one flush while
+ * a stream (SSE) still flows read by read; the upstream stops being read while the client is not
+ * writable. The upstream must start its response within the configured timeout, counted from when
+ * the whole request was written; the relay is itself the timer's task.
+ */
+final class ResponseRelay implements Runnable {
+    /** What arrived on the current upstream connection. */
+    enum State {
+        /** Nothing yet (a failure now may be a stale pooled connection: see {@link Exchange}). */
+        AWAITING,
+        /** Something arrived, but no final response head yet (e.g. an interim response was dropped). */
+        PRELUDE,
+        /** An interim head arrived; the rest of it (its empty last part) is still to be dropped. */
+        INTERIM,
+        /** The final head was relayed: from now on a failure can only cut the client stream. */
+        STREAMING,
+        /** The whole response was relayed. */
+        COMPLETE
+    }
+
+    private final Exchange x;
+    private final ChannelHandlerContext ctx;
+    private final boolean headMethod;
+    private State state = State.AWAITING;
+    /** The upstream allows another request on its connection after this response. */
+    private boolean upstreamKeepAlive;
+    /** Response data was written to the client but not flushed yet (see {@link #writeClient}). */
+    private boolean clientFlushPending;
+    private @Nullable ScheduledFuture<?> responseTimer;
+
+    ResponseRelay(Exchange x) {
+        this.x = x;
+        this.ctx = x.ctx;
+        this.headMethod = "HEAD".equalsIgnoreCase(x.fwd.head().method());
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** The final response head was relayed. */
+    boolean started() {
+        return state == State.STREAMING || state == State.COMPLETE;
+    }
+
+    /** Any response byte arrived on the current upstream connection. */
+    boolean anyBytes() {
+        return state != State.AWAITING;
+    }
+
+    boolean upstreamKeepAlive() {
+        return upstreamKeepAlive;
+    }
+
+    /** The whole request was written upstream: the response timeout starts. */
+    void requestWritten() {
+        if (responseTimer != null || started()) {
+            return;
+        }
+        responseTimer = ctx.executor().schedule(this, x.px.config.upstreamResponseTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    /** The response timeout. */
+    @Override
+    public void run() {
+        if (!started() && !x.isOver()) {
+            x.fail(Problems.of(ErrorType.UPSTREAM_TIMEOUT, x.target.authority() + " did not respond within "
+                    + x.px.config.upstreamResponseTimeout().toSeconds() + " s"));
+        }
+    }
+
+    void cancelTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    /** Forgets what arrived on a connection given up for a replay. */
+    void rewind() {
+        state = State.AWAITING;
+    }
+
+    /** An object read from the upstream; the relay owns the reference. */
+    void read(Object msg) {
+        if (state == State.AWAITING) {
+            state = State.PRELUDE;
+        }
+        if (msg instanceof HttpResponse r) {
+            onHead(r);
+            return;
+        }
+        if (msg instanceof HttpContent c) {
+            boolean last = c instanceof LastHttpContent;
+            if (state == State.INTERIM) {
+                c.release();
+                if (last) {
+                    state = State.PRELUDE;
+                }
+                return;
+            }
+            if (!started()) {
+                c.release();
+                x.fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, x.target.authority() + " sent an invalid response"));
+                return;
+            }
+            x.audit.countOut(c.content().readableBytes());
+            if (last) {
+                HopByHop.stripKeyway(((LastHttpContent) c).trailingHeaders());
+                state = State.COMPLETE;
+            }
+            writeClient(c, last);
+            if (last) {
+                x.responseComplete();
+            }
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    private void onHead(HttpResponse r) {
+        int code = r.status().code();
+        if (r.decoderResult().isFailure() || code == 101 || code < 100) {
+            ReferenceCountUtil.release(r);
+            x.fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, x.target.authority() + " sent an invalid response"));
+            return;
+        }
+        if (code < 200) {
+            state = r instanceof LastHttpContent ? State.PRELUDE : State.INTERIM;
+            ReferenceCountUtil.release(r);
+            return; // interim (100, 103): the client's own Expect was answered by the proxy
+        }
+        cancelTimer();
+        x.writer.dropReplayBody();
+        x.audit.status(code);
+        upstreamKeepAlive = HttpUtil.isKeepAlive(r);
+        HttpHeaders h = r.headers().copy();
+        HopByHop.strip(h, false);
+        HopByHop.stripKeyway(h);
+        boolean bodyless = headMethod || code == 204 || code == 304;
+        boolean h1Client = !x.owner.h2Stream;
+        HttpResponse out;
+        boolean full = r instanceof FullHttpResponse;
+        if (full) {
+            FullHttpResponse fr = (FullHttpResponse) r;
+            if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, fr.content().readableBytes());
+            }
+            x.audit.countOut(fr.content().readableBytes());
+            HttpHeaders trailers = fr.trailingHeaders().copy();
+            HopByHop.stripKeyway(trailers);
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), fr.content(), h, trailers);
+        } else {
+            if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+        }
+        if (h1Client && !x.clientKeepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        state = full ? State.COMPLETE : State.STREAMING;
+        writeClient(out, full);
+        if (full) {
+            x.responseComplete();
+        }
+    }
+
+    /**
+     * Relays to the client. The end of a response is flushed at once; anything else is flushed when
+     * the upstream read that produced it completes ({@link #flushClient}), so a small response
+     * (head + body in one read) costs one flush, while streams (SSE) are still flushed as each
+     * upstream read arrives.
+     */
+    private void writeClient(Object msg, boolean flush) {
+        if (flush) {
+            clientFlushPending = false;
+            ctx.writeAndFlush(msg);
+        } else {
+            clientFlushPending = true;
+            ctx.write(msg);
+        }
+        Channel up = x.link.channel();
+        if (up != null && !ctx.channel().isWritable()) {
+            up.config().setAutoRead(false);
+        }
+    }
+
+    /** Flushes what was relayed without a flush (at the end of an upstream read, or when the exchange breaks off). */
+    void flushClient() {
+        if (clientFlushPending) {
+            clientFlushPending = false;
+            ctx.flush();
+        }
+    }
+
+    /** The client's writability changed: the upstream is read only while the client can take more. */
+    void clientWritabilityChanged(boolean writable) {
+        Channel up = x.link.channel();
+        if (up != null && started() && !x.isOver()) {
+            up.config().setAutoRead(writable);
+        }
+    }
+}
