@@ -122,7 +122,7 @@ final class ServiceCommand {
             if (description != null) {
                 svc.put("description", description);
             }
-            svc.put("inject", injection());
+            svc.put("inject", injection(inject));
             JsonNode s;
             try {
                 s = client.client().post(base(vault.name()), svc);
@@ -139,7 +139,7 @@ final class ServiceCommand {
             print(s);
         }
 
-        private Object injection() {
+        private Object injection(Inject inject) {
             if (inject.bearer != null) {
                 return Map.of("bearer", inject.bearer);
             }

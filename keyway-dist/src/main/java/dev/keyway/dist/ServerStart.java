@@ -129,7 +129,7 @@ final class ServerStart {
         return new ListenerLimits(o.apiMaxConnections, o.apiMaxConnectionsPerAddress, Duration.ofSeconds(o.apiHeaderTimeoutSeconds));
     }
 
-    private char @Nullable [] password(Path dir) {
+    private char @org.jspecify.annotations.Nullable [] password(Path dir) {
         if (o.passwordFile != null) {
             try {
                 String s = Files.readString(o.passwordFile, StandardCharsets.UTF_8).strip();

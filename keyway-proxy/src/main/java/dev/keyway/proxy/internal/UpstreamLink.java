@@ -66,8 +66,7 @@ final class UpstreamLink {
         EventLoop loop = x.ctx.channel().eventLoop();
         TunnelSession s = x.owner.session;
         Target target = x.target;
-        boolean offerH2 = target.tls() && x.owner.h2Stream && s != null && !s.upstreamH1Only;
-        if (offerH2) {
+        if (s != null && target.tls() && x.owner.h2Stream && !s.upstreamH1Only) {
             Future<UpstreamConnector.UpstreamConn> shared = s.h2Upstream;
             if (shared == null || (shared.isDone() && (!shared.isSuccess() || !shared.getNow().channel().isActive()))) {
                 shared = x.px.connector.connectHttp(loop, new UpstreamPool.Key(true, target.host(), target.port(), true));

@@ -119,7 +119,7 @@ public final class AgentRoutes {
             return tokens.mintAgent(a.id(), a.name(), life, p.actor());
         });
         onChange.run();
-        AgentRecord a = store.agentByName(body.name()).orElseThrow();
+        AgentRecord a = store.agentByName(agentName).orElseThrow();
         trail.record(p, "agent.create", "", Map.of("agent", a.name(), "grants", grants.entrySet().stream()
                 .map(e -> e.getKey().name() + ":" + e.getValue().wire()).toList()));
         return ApiResponse.created(withToken(a, issued));

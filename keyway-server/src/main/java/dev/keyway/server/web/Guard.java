@@ -82,7 +82,7 @@ final class Guard {
         return req -> {
             String presented = cookie(req, PRE_COOKIE);
             boolean fresh = presented == null || presented.length() < 32;
-            String pre = fresh ? Tokens.newToken("pre_") : presented;
+            String pre = presented != null && !fresh ? presented : Tokens.newToken("pre_");
             Form form = Form.empty();
             if (req.method().equals("POST")) {
                 form = Form.of(req);
