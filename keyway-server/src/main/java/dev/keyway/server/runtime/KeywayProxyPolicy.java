@@ -2,6 +2,7 @@ package dev.keyway.server.runtime;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.inject.BodySubstitution;
+import dev.keyway.core.inject.CredentialResolver;
 import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.inject.InjectionResult;
 import dev.keyway.core.inject.Injector;
@@ -9,6 +10,7 @@ import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
 import dev.keyway.core.service.Names;
 import dev.keyway.core.service.PlaintextRule;
+import dev.keyway.core.service.ValueExpression;
 import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;
@@ -60,6 +62,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private final @Nullable AwsSigning aws;
     private final CredentialCache credentials = new CredentialCache(CredentialCache.DEFAULT_TTL_NANOS,
             CredentialCache.DEFAULT_MAX_ENTRIES, System::nanoTime);
+    /** Composite values (ValueExpression), evaluated once per change of the credentials they read. */
+    private final CompositeValues composites = new CompositeValues(new CredentialCache(CredentialCache.DEFAULT_TTL_NANOS,
+            CredentialCache.DEFAULT_MAX_ENTRIES, System::nanoTime));
     /** Service subsets by token id, valid for one snapshot (they depend on nothing else). */
     private volatile AllowedCache allowedCache = new AllowedCache(null, new ConcurrentHashMap<>());
 
@@ -276,7 +281,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     Map.of("service", service, "vault", p.vaultName())), service);
         }
         HttpHead in = head.http();
-        InjectionResult r = Injector.apply(match.service(), in, name -> resolve(vr, name));
+        InjectionResult r = Injector.apply(match.service(), in, resolver(vr));
         return switch (r) {
             case InjectionResult.Failed f -> new RequestDecision.Deny(
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
@@ -299,6 +304,21 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         } catch (KeywayException e) {
             return false;
         }
+    }
+
+    /** Credentials of {@code vr}, and composite values over them through the version-keyed cache. */
+    private CredentialResolver resolver(VaultRuntime vr) {
+        return new CredentialResolver() {
+            @Override
+            public Optional<byte[]> resolve(String name) {
+                return KeywayProxyPolicy.this.resolve(vr, name);
+            }
+
+            @Override
+            public byte[] composite(ValueExpression expression, Supplier<byte[]> evaluate) {
+                return composites.get(vr, expression, evaluate);
+            }
+        };
     }
 
     private Optional<byte[]> resolve(VaultRuntime vr, String name) {
