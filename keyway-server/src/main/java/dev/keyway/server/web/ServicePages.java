@@ -224,7 +224,7 @@ final class ServicePages {
                 Fields.input("Credential name", "credential", f.get("credential"), e,
                         "Optional; for one-credential templates, use another credential than the template's default."),
                 Fields.input("Host", "host", f.get("host"), e,
-                        "Required for per-tenant templates (supabase, shopify, jira, confluence, azure-openai): your own"
+                        "Required for per-tenant templates (supabase, shopify, jira, confluence, zendesk, freshdesk, azure-openai): your own"
                                 + " host, e.g. abcdefgh.supabase.co; optional otherwise (e.g. another Bedrock region)."));
     }
 
