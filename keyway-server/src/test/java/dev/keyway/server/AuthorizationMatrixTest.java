@@ -252,6 +252,7 @@ class AuthorizationMatrixTest {
                 POST    /vaults/{vault}/delete                           CONSOLE
                 POST    /vaults/{vault}/policy                           CONSOLE
                 POST    /vaults/{vault}/services                         CONSOLE
+                POST    /vaults/{vault}/services/explain                 CONSOLE
                 POST    /vaults/{vault}/services/template                CONSOLE
                 POST    /vaults/{vault}/services/validate                CONSOLE
                 POST    /vaults/{vault}/services/{name}/delete           CONSOLE
