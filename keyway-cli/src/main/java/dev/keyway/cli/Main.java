@@ -50,6 +50,7 @@ public final class Main implements Runnable {
             AgentCommand.class,
             UserCommand.class,
             DiscoverCommand.class,
+            ExplainCommand.class,
             RunCommand.class,
             CaCommand.class,
             AuditCommand.class,

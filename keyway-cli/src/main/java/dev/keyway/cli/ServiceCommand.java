@@ -36,6 +36,7 @@ final class ServiceCommand {
                 "  keyway service add openai --host api.openai.com --bearer OPENAI_API_KEY",
                 "  keyway service add gh --host api.github.com --header 'Authorization: token {GITHUB_TOKEN}' --method GET",
                 "  keyway service add git --host github.com --basic x-access-token:GITHUB_TOKEN",
+                "  keyway service add jira --host acme.atlassian.net --header 'Authorization: Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}'",
                 "  keyway service add gemini --host generativelanguage.googleapis.com --query key=GEMINI_API_KEY",
                 "  keyway service add tg --host api.telegram.org --substitute __TG__=TELEGRAM_TOKEN --in path",
                 "  keyway service add github --template github --credential MY_GH_TOKEN",
@@ -66,8 +67,8 @@ final class ServiceCommand {
             String basic;
             @Option(names = "--header", paramLabel = "'Name: format'", description = "Set a header from a template like 'token {GITHUB_TOKEN}' (repeatable).")
             List<String> headers;
-            @Option(names = "--query", paramLabel = "PARAM=CRED", description = "Set a query parameter.") String query;
-            @Option(names = "--substitute", paramLabel = "PLACEHOLDER=CRED", description = "Replace a placeholder with the credential (see --in).") String substitute;
+            @Option(names = "--query", paramLabel = "PARAM=CRED", description = "Set a query parameter to a credential or a {composite value}.") String query;
+            @Option(names = "--substitute", paramLabel = "PLACEHOLDER=CRED", description = "Replace a placeholder with the credential or a {composite value} (see --in).") String substitute;
             @Option(names = "--passthrough", description = "Allow and intercept, but inject nothing.") boolean passthrough;
         }
 
@@ -176,7 +177,9 @@ final class ServiceCommand {
                 return Map.of("query", Map.of(kv[0], kv[1]));
             }
             if (inject.substitute != null) {
-                int eq = inject.substitute.lastIndexOf('=');
+                // PLACEHOLDER=CRED, or PLACEHOLDER={expression} (whose literals may hold '=')
+                int brace = inject.substitute.endsWith("}") ? inject.substitute.indexOf("={") : -1;
+                int eq = brace > 0 ? brace : inject.substitute.lastIndexOf('=');
                 if (eq <= 0 || eq == inject.substitute.length() - 1) {
                     throw new CliException(ExitCodes.USAGE, "--substitute must look like PLACEHOLDER=CRED");
                 }

@@ -48,7 +48,14 @@ class CliServiceTest {
                 Arguments.of("query", List.of("--query", "key=GEMINI_API_KEY"), "{\"query\":{\"key\":\"GEMINI_API_KEY\"}}"),
                 Arguments.of("substitute", List.of("--substitute", "__TG__=TELEGRAM_TOKEN", "--in", "path,query"),
                         "{\"substitute\":{\"placeholder\":\"__TG__\",\"credential\":\"TELEGRAM_TOKEN\",\"in\":[\"path\",\"query\"]}}"),
-                Arguments.of("passthrough", List.of("--passthrough"), "\"none\""));
+                Arguments.of("passthrough", List.of("--passthrough"), "\"none\""),
+                // composite values: the expression goes to the server as written ('=' inside a literal included)
+                Arguments.of("composite-header", List.of("--header", "Authorization: Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}"),
+                        "{\"header\":{\"Authorization\":\"Basic {base64(JIRA_EMAIL + \\\":\\\" + JIRA_TOKEN)}\"}}"),
+                Arguments.of("composite-query", List.of("--query", "sig={hmac_sha256(KEY, \"a=b\")}"),
+                        "{\"query\":{\"sig\":\"{hmac_sha256(KEY, \\\"a=b\\\")}\"}}"),
+                Arguments.of("composite-substitute", List.of("--substitute", "__AUTH__={base64(U + \"=\" + P)}", "--in", "header"),
+                        "{\"substitute\":{\"placeholder\":\"__AUTH__\",\"credential\":\"{base64(U + \\\"=\\\" + P)}\",\"in\":[\"header\"]}}"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -20,6 +20,7 @@ import dev.keyway.server.api.AgentRoutes;
 import dev.keyway.server.api.AuditRoutes;
 import dev.keyway.server.api.AwsRoutes;
 import dev.keyway.server.api.DiscoverRoutes;
+import dev.keyway.server.api.ExplainRoutes;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.api.ServiceRoutes;
 import dev.keyway.server.api.SystemRoutes;
@@ -186,6 +187,8 @@ public final class KeywayServer implements AutoCloseable {
             AwsAudit awsAudit = new AwsAudit(auditLog);
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
+            AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
+            new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
@@ -201,8 +204,7 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock,
-                    new AwsSigning(awsGrants.cache(), awsAudit, clock), usage::touch);
+            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch);
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 

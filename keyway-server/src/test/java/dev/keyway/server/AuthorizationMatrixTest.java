@@ -103,6 +103,9 @@ class AuthorizationMatrixTest {
                 row("add service", "POST", "/v1/vaults/alpha/services",
                         "{\"name\":\"s-{actor}\",\"host\":\"{actor}.example.com\",\"inject\":{\"bearer\":\"K\"}}", memberPlus),
                 row("list services", "GET", "/v1/vaults/alpha/services", null, memberPlus),
+                row("explain a URL", "POST", "/v1/vaults/alpha/explain", "{\"url\":\"https://api.example.com/x\"}", memberPlus),
+                row("explain a URL for an agent", "POST", "/v1/vaults/alpha/explain",
+                        "{\"url\":\"https://api.example.com/x\",\"agent\":\"a-proxy\"}", adminPlus),
                 row("set policy", "PUT", "/v1/vaults/alpha/policy", "{\"unmatched\":\"tunnel\"}", memberPlus),
                 row("vault audit", "GET", "/v1/vaults/alpha/audit", null, memberPlus),
                 row("instance audit", "GET", "/v1/audit", null, owner),
@@ -231,6 +234,7 @@ class AuthorizationMatrixTest {
                 POST    /v1/users/{email}/enable                         OWNER
                 POST    /v1/vaults                                       AUTHENTICATED
                 POST    /v1/vaults/{vault}/aws/grants                    AUTHENTICATED
+                POST    /v1/vaults/{vault}/explain                       AUTHENTICATED
                 POST    /v1/vaults/{vault}/services                      AUTHENTICATED
                 POST    /v1/vaults/{vault}/services/from-template        AUTHENTICATED
                 POST    /v1/vaults/{vault}/services/{name}/disable       AUTHENTICATED
@@ -248,6 +252,7 @@ class AuthorizationMatrixTest {
                 POST    /vaults/{vault}/delete                           CONSOLE
                 POST    /vaults/{vault}/policy                           CONSOLE
                 POST    /vaults/{vault}/services                         CONSOLE
+                POST    /vaults/{vault}/services/explain                 CONSOLE
                 POST    /vaults/{vault}/services/template                CONSOLE
                 POST    /vaults/{vault}/services/validate                CONSOLE
                 POST    /vaults/{vault}/services/{name}/delete           CONSOLE

@@ -165,6 +165,12 @@ class SecretLeakTest {
                 seen.add(ts.call("POST", "/v1/vaults/default/services", """
                         {"name":"dead","host":"localhost:1","allow_private":true,
                          "inject":{"substitute":{"placeholder":"__DEAD__","credential":"GOOD","in":["path"]}}}""").body());
+                // a composite value over both canaries: refused (BAD has CR/LF), the refusal names the expression only
+                seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                        {"name":"comp","host":"localhost:%d","allow_private":true,"paths":["/comp/**"],
+                         "inject":{"header":{"X-Comp":"{GOOD + \\"-\\" + BAD}"}}}""".formatted(port)).body());
+                seen.add(ts.call("POST", "/v1/vaults/default/explain",
+                        "{\"url\":\"https://localhost:" + port + "/comp/x\"}").body());
                 String token = json.readTree(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\"}").body()).get("token").asString();
                 String proxy = "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort();
                 String kwCa = dir.resolve("data/ca.pem").toString();
@@ -182,6 +188,13 @@ class SecretLeakTest {
                 }
                 var rec = up.takeRequest();
                 assertThat(rec.getHeaders().get("X-Api-Key")).isEqualTo(CANARY); // the injection really happened
+
+                Curl.Result comp = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa,
+                        "https://localhost:" + port + "/comp/x");
+                seen.add(comp.out());
+                seen.add(comp.err());
+                assertThat(comp.out()).as("the composite value was refused, naming the expression")
+                        .contains("502").contains("credential-unavailable").contains("{GOOD + \\\"-\\\" + BAD}");
 
                 up.enqueue(new MockResponse.Builder().body("sent").build());
                 Curl.Result sub = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa,

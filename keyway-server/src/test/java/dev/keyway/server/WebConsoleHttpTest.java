@@ -324,6 +324,26 @@ class WebConsoleHttpTest {
         assertThat(ts.call("GET", "/v1/vaults/default/services/db", null).body()).contains("\"host\":\"abcdefgh.supabase.co\"");
     }
 
+    @Test
+    void theServicesPageTestsAUrlWithTheProxysDecision() throws Exception {
+        HttpResponse<String> created = ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"explained","host":"api.explained-test.com","methods":["GET"],"inject":{"bearer":"EXPLAINED_KEY"}}""");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(owner.get("/vaults/default/services").body()).contains("Test a URL");
+        HttpResponse<String> allowed = owner.submit("/vaults/default/services", "/vaults/default/services/explain",
+                Map.of("url", "https://api.explained-test.com/v1/x", "method", "GET"));
+        assertThat(allowed.statusCode()).isEqualTo(200);
+        assertThat(allowed.body()).contains("data-decision=\"inject\"")
+                .contains("Inject via service &#39;explained&#39; (bearer, credentials EXPLAINED_KEY)");
+        HttpResponse<String> denied = owner.submit("/vaults/default/services", "/vaults/default/services/explain",
+                Map.of("url", "https://api.explained-test.com/v1/x", "method", "POST"));
+        assertThat(denied.body()).contains("data-decision=\"deny\"").contains("403 service-rule-denied");
+        HttpResponse<String> bad = owner.submit("/vaults/default/services", "/vaults/default/services/explain",
+                Map.of("url", "ftp://x.example.com/", "method", "GET"));
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(bad.body()).contains("https:// or http://");
+    }
+
     record JsonNodeView(String json) {
         String text(String field) {
             return TokenLifecycleTest.JSON.readTree(json).get(field).asString();

@@ -1,6 +1,8 @@
 package dev.keyway.core.inject;
 
+import dev.keyway.core.service.ValueExpression;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Looks up a credential's current value by name, for the vault being served. The injector resolves
@@ -14,4 +16,15 @@ import java.util.Optional;
 @FunctionalInterface
 public interface CredentialResolver {
     Optional<byte[]> resolve(String credentialName);
+
+    /**
+     * The value of a composite expression ({@link ValueExpression}): {@code evaluate} computes it
+     * from the credentials (through {@link #resolve}) and throws to refuse. Implementations that can
+     * tell when the credentials it uses change should cache the result keyed by their versions, so
+     * an expression is evaluated once per credential change rather than once per request; the
+     * default evaluates every time. Same ownership rule: return an array the caller may wipe.
+     */
+    default byte[] composite(ValueExpression expression, Supplier<byte[]> evaluate) {
+        return evaluate.get();
+    }
 }

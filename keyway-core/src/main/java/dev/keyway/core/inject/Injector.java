@@ -4,6 +4,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.service.HeaderTemplate;
 import dev.keyway.core.service.Injection;
 import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.service.ValueExpression;
 import dev.keyway.core.service.ValueTemplate;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,6 +38,11 @@ import java.util.Set;
  *       base64(user:password)} over UTF-8 bytes (a user credential containing {@code :} is
  *       refused). Headers: the template rendered with each {@code {NAME}} replaced by the value.
  *       Query: the value percent-encoded as a query component (all but unreserved characters).
+ *   <li>Composite values ({@link ValueExpression}, in header templates and in query and substitute
+ *       values): evaluated through {@link CredentialResolver#composite} (which may cache) and then
+ *       treated exactly like a credential's value: the header rule above applies to the result, a
+ *       result that is empty or over {@link ValueExpression#MAX_OUTPUT} bytes is refused, and the
+ *       credentials it read are reported as used.
  *   <li>Substitute: every occurrence of the placeholder on the declared surfaces is replaced;
  *       headers raw (control characters refused; never in {@code Host} or the framing headers),
  *       and inside {@code Authorization: Basic ...} after
@@ -87,7 +93,7 @@ public final class Injector {
                     String encoded = PercentCodec.encodeQuery(creds.bytes(q.credential()));
                     String target = QueryRewrite.setParam(head.pathAndQuery(), q.param(), encoded);
                     yield new InjectionResult.Applied(
-                            head(head, target, strip(head, Set.of()), List.of()), null, null, List.of(q.credential()));
+                            head(head, target, strip(head, Set.of()), List.of()), null, null, List.copyOf(q.credentialNames()));
                 }
                 case Injection.Substitute s -> Substitution.apply(s, head, strip(head, Set.of()), creds);
             };
@@ -139,6 +145,7 @@ public final class Injector {
                 switch (part) {
                     case ValueTemplate.Part.Literal(String text) -> value.append(text);
                     case ValueTemplate.Part.Reference(String credential) -> value.append(creds.headerValue(credential));
+                    case ValueTemplate.Part.Expression(ValueExpression e) -> value.append(creds.headerValue(e));
                 }
             }
             out.add(new HttpHead.Header(t.name(), value.toString()));

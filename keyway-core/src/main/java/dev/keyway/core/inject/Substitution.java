@@ -78,7 +78,7 @@ final class Substitution {
             used = true;
         }
         return new InjectionResult.Applied(
-                new HttpHead(head.method(), target, headers), body, ws, used ? List.of(cred) : List.of());
+                new HttpHead(head.method(), target, headers), body, ws, used ? List.copyOf(s.credentialNames()) : List.of());
     }
 
     /**

@@ -23,8 +23,8 @@ final class CredentialRenamer {
                 }
                 yield new Injection.Headers(out);
             }
-            case Injection.Query q -> new Injection.Query(q.param(), to(q.credential(), renames));
-            case Injection.Substitute s -> new Injection.Substitute(s.placeholder(), to(s.credential(), renames), s.surfaces());
+            case Injection.Query q -> new Injection.Query(q.param(), toValue(q.credential(), renames));
+            case Injection.Substitute s -> new Injection.Substitute(s.placeholder(), toValue(s.credential(), renames), s.surfaces());
         };
     }
 
@@ -32,15 +32,24 @@ final class CredentialRenamer {
         return renames.getOrDefault(name, name);
     }
 
-    private static String renameInFormat(String format, Map<String, String> renames) {
-        StringBuilder sb = new StringBuilder();
-        for (ValueTemplate.Part p : ValueTemplate.parse(format)) {
-            switch (p) {
-                case ValueTemplate.Part.Literal(String text) -> sb.append(text.replace("{", "{{").replace("}", "}}"));
-                case ValueTemplate.Part.Reference(String credential) ->
-                    sb.append('{').append(to(credential, renames)).append('}');
-            }
+    /** A query/substitute value: a credential name, or an expression in braces whose credentials are renamed. */
+    private static String toValue(String spec, Map<String, String> renames) {
+        if (Names.isCredentialName(spec)) {
+            return to(spec, renames);
         }
-        return sb.toString();
+        return ValueExpression.valueSpec(ValueExpression.rename(ValueExpression.parseValue(spec), n -> to(n, renames)));
+    }
+
+    private static String renameInFormat(String format, Map<String, String> renames) {
+        List<ValueTemplate.Part> out = new ArrayList<>();
+        for (ValueTemplate.Part p : ValueTemplate.parse(format)) {
+            out.add(switch (p) {
+                case ValueTemplate.Part.Literal l -> l;
+                case ValueTemplate.Part.Reference(String credential) -> new ValueTemplate.Part.Reference(to(credential, renames));
+                case ValueTemplate.Part.Expression(ValueExpression e) ->
+                    new ValueTemplate.Part.Expression(ValueExpression.rename(e, n -> to(n, renames)));
+            });
+        }
+        return ValueTemplate.format(out);
     }
 }

@@ -128,7 +128,8 @@ public sealed interface Injection {
 
     /**
      * Sets query parameter {@code param} to the credential (percent-encoded), replacing any client
-     * copy of the parameter, e.g. Google's {@code ?key=}.
+     * copy of the parameter, e.g. Google's {@code ?key=}. {@code credential} is a credential name or
+     * a composite {@link ValueExpression} in braces ({@link ValueExpression#parseValue}).
      */
     record Query(String param, String credential) implements Injection {
         public Query {
@@ -138,7 +139,7 @@ public sealed interface Injection {
 
         @Override
         public Set<String> credentialNames() {
-            return Set.of(credential);
+            return ValueExpression.credentialNamesOfValue(credential);
         }
     }
 
@@ -150,7 +151,8 @@ public sealed interface Injection {
      * useless). Placeholders: 4 to 128 printable ASCII characters without spaces, and within one
      * vault no placeholder may contain another. Prefer RFC 3986 unreserved characters ({@code
      * A-Z a-z 0-9 - . _ ~}): placeholders are matched as sent, so one that a client percent-encodes
-     * in a URL is not found there.
+     * in a URL is not found there. {@code credential} is a credential name or a composite
+     * {@link ValueExpression} in braces ({@link ValueExpression#parseValue}).
      */
     record Substitute(String placeholder, String credential, Set<Surface> surfaces) implements Injection {
         /** The surfaces used when {@code in} is omitted: header, path and query. */
@@ -170,7 +172,7 @@ public sealed interface Injection {
 
         @Override
         public Set<String> credentialNames() {
-            return Set.of(credential);
+            return ValueExpression.credentialNamesOfValue(credential);
         }
 
         private static Set<Surface> immutableEnumSet(Collection<Surface> surfaces) {

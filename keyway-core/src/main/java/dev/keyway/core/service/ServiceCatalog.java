@@ -140,6 +140,8 @@ public final class ServiceCatalog {
             case ".supabase.co" -> "project";
             case ".myshopify.com" -> "shop";
             case ".atlassian.net" -> "site";
+            case ".zendesk.com" -> "subdomain";
+            case ".freshdesk.com" -> "helpdesk";
             default -> "resource";
         };
     }
@@ -288,18 +290,33 @@ public final class ServiceCatalog {
                 fill("ATCTT3xFfGN0", 104, "BITBUCKET_TOKEN")));
         String atlassianToken = fill("ATATT3xFfGF0", 192, "ATLASSIAN_API_TOKEN");
         String atlassianEmail = "keyway-placeholder@example.com";
+        // Basic e-mail:API-token written as a composite value (the form Atlassian documents), with the
+        // credential names Jira tools read (JIRA_EMAIL, JIRA_TOKEN)
         t.add(perTenant("jira", "Jira Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
                 new ServiceDefinition("jira", "your-site.atlassian.net", List.of("/rest/api/**", "/rest/agile/**"), List.of(),
                         true, false, "Jira Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
-                        Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
-                ".atlassian.net", placeholder("ATLASSIAN_EMAIL", atlassianEmail),
-                placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+                        Injection.Headers.of("Authorization", "Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}")),
+                ".atlassian.net", placeholder("JIRA_EMAIL", "keyway-jira-placeholder@example.com"),
+                placeholder("JIRA_TOKEN", fill("ATATT3xFfGF0", 192, "JIRA_TOKEN"))));
         t.add(perTenant("confluence", "Confluence Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
                 new ServiceDefinition("confluence", "your-site.atlassian.net", List.of("/wiki/**"), List.of(), true, false,
                         "Confluence Cloud REST API (your site: --host <site>.atlassian.net; Basic e-mail : API token)",
                         Injection.Basic.withUserCredential("ATLASSIAN_EMAIL", "ATLASSIAN_API_TOKEN")),
                 ".atlassian.net", placeholder("ATLASSIAN_EMAIL", atlassianEmail),
                 placeholder("ATLASSIAN_API_TOKEN", atlassianToken)));
+        // Zendesk API tokens authenticate as Basic "<e-mail>/token:<token>", Freshdesk as Basic
+        // "<api key>:X": a user name with a suffix, a fixed password; neither fits plain basic injection
+        t.add(perTenant("zendesk", "Zendesk Support API (your subdomain: --host <subdomain>.zendesk.com; Basic e-mail/token : API token)",
+                service("zendesk", "your-subdomain.zendesk.com",
+                        "Zendesk Support API (your subdomain: --host <subdomain>.zendesk.com; Basic e-mail/token : API token)",
+                        Injection.Headers.of("Authorization", "Basic {base64(ZENDESK_EMAIL + \"/token:\" + ZENDESK_API_TOKEN)}")),
+                ".zendesk.com", placeholder("ZENDESK_EMAIL", "keyway-zendesk-placeholder@example.com"),
+                placeholder("ZENDESK_API_TOKEN", fill("", 40, "ZENDESK_API_TOKEN"))));
+        t.add(perTenant("freshdesk", "Freshdesk API (your helpdesk: --host <domain>.freshdesk.com; Basic API key : X)",
+                service("freshdesk", "your-domain.freshdesk.com",
+                        "Freshdesk API (your helpdesk: --host <domain>.freshdesk.com; Basic API key : X)",
+                        Injection.Headers.of("Authorization", "Basic {base64(FRESHDESK_API_KEY + \":X\")}")),
+                ".freshdesk.com", placeholder("FRESHDESK_API_KEY", fill("", 20, "FRESHDESK_API_KEY"))));
         t.add(perTenant("supabase", "Supabase project API (your project: --host <ref>.supabase.co; apikey and Authorization)",
                 service("supabase", "your-project-ref.supabase.co",
                         "Supabase project API (your project: --host <ref>.supabase.co; apikey and Authorization)",

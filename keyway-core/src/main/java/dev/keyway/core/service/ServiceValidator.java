@@ -168,7 +168,7 @@ public final class ServiceValidator {
                     throw KeywayException.validation("inject.query", who + "query parameter '" + q.param()
                             + "' must be 1-64 characters from A-Z a-z 0-9 . _ ~ -");
                 }
-                credential(q.credential(), "inject.query." + q.param(), who);
+                value(q.credential(), "inject.query." + q.param(), who);
             }
             case Injection.Substitute sub -> validateSubstitute(sub, who);
         }
@@ -243,10 +243,23 @@ public final class ServiceValidator {
                         + "placeholder may contain only printable ASCII without spaces (position " + i + ")");
             }
         }
-        credential(sub.credential(), "inject.substitute.credential", who);
+        value(sub.credential(), "inject.substitute.credential", who);
         if (sub.surfaces().isEmpty()) {
             throw KeywayException.validation("inject.substitute.in", who
                     + "'in' lists no surface; omit it for the default (header, path, query)");
+        }
+    }
+
+    /** A query or substitute value: a credential name, or a composite expression in braces. */
+    private static void value(String spec, String field, String who) {
+        if (!spec.startsWith("{")) {
+            credential(spec, field, who);
+            return;
+        }
+        try {
+            ValueExpression.parseValue(spec);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation(field, who + "expression: " + e.getMessage());
         }
     }
 

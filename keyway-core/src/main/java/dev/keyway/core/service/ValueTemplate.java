@@ -8,8 +8,10 @@ import java.util.Set;
 /**
  * The tiny template language of header injection: {@code "token {GITHUB_TOKEN}"} means the literal
  * text {@code token } followed by the value of credential {@code GITHUB_TOKEN}. {@code {{} and
- * {@code }}} stand for literal braces. There is nothing else: no expressions, no filters, no
- * access to anything but named credentials, so a template can never reach Java objects.
+ * {@code }}} stand for literal braces. Inside braces a composite {@link ValueExpression} is also
+ * allowed ({@code "Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}"}); {@code {NAME}} keeps its
+ * meaning (a {@link Part.Reference}). There is nothing else: no filters, no loops, no access to
+ * anything but named credentials, so a template can never reach Java objects.
  */
 public final class ValueTemplate {
 
@@ -20,6 +22,9 @@ public final class ValueTemplate {
 
         /** The value of a credential, by name. */
         record Reference(String credential) implements Part {}
+
+        /** The value of a composite expression over credentials (never a bare credential: that is a Reference). */
+        record Expression(ValueExpression expression) implements Part {}
     }
 
     private ValueTemplate() {}
@@ -42,22 +47,26 @@ public final class ValueTemplate {
                     i += 2;
                     continue;
                 }
-                int close = format.indexOf('}', i + 1);
-                if (close < 0) {
+                ValueExpression.Parsed parsed = ValueExpression.parseAt(format, i + 1);
+                int close = parsed.end();
+                if (close >= n) {
                     throw new IllegalArgumentException(
                             "unclosed '{' at position " + i + " (write '{{' for a literal brace)");
                 }
-                String name = format.substring(i + 1, close);
-                if (!Names.isCredentialName(name)) {
-                    throw new IllegalArgumentException("'{" + name + "}' at position " + i
-                            + " is not a credential reference: credential names match "
-                            + Names.CREDENTIAL_NAME.pattern() + " (write '{{' for a literal brace)");
+                if (format.charAt(close) != '}') {
+                    char bad = format.charAt(close);
+                    throw new IllegalArgumentException("unexpected "
+                            + (bad >= 0x20 && bad < 0x7f ? "'" + bad + "'" : String.format("character U+%04X", (int) bad))
+                            + " at position " + close + ": expected '+' or the '}' closing the '{' at position " + i
+                            + " (write '{{' for a literal brace)");
                 }
                 if (!literal.isEmpty()) {
                     parts.add(new Part.Literal(literal.toString()));
                     literal.setLength(0);
                 }
-                parts.add(new Part.Reference(name));
+                parts.add(parsed.expression() instanceof ValueExpression.Credential(String name)
+                        ? new Part.Reference(name)
+                        : new Part.Expression(parsed.expression()));
                 i = close + 1;
             } else if (c == '}') {
                 if (i + 1 < n && format.charAt(i + 1) == '}') {
@@ -78,12 +87,27 @@ public final class ValueTemplate {
         return List.copyOf(parts);
     }
 
+    /** The template text of {@code parts} (inverse of {@link #parse}, up to spacing inside expressions). */
+    public static String format(List<Part> parts) {
+        StringBuilder sb = new StringBuilder();
+        for (Part p : parts) {
+            switch (p) {
+                case Part.Literal(String text) -> sb.append(text.replace("{", "{{").replace("}", "}}"));
+                case Part.Reference(String credential) -> sb.append('{').append(credential).append('}');
+                case Part.Expression(ValueExpression e) -> sb.append('{').append(e.source()).append('}');
+            }
+        }
+        return sb.toString();
+    }
+
     /** The credentials a template references, in order of first use. */
     public static Set<String> credentialNames(String format) {
         Set<String> names = new LinkedHashSet<>();
         for (Part p : parse(format)) {
-            if (p instanceof Part.Reference(String credential)) {
-                names.add(credential);
+            switch (p) {
+                case Part.Reference(String credential) -> names.add(credential);
+                case Part.Expression(ValueExpression e) -> names.addAll(e.credentialNames());
+                case Part.Literal l -> {}
             }
         }
         return names;

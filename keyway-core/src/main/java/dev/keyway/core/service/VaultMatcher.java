@@ -162,38 +162,142 @@ public final class VaultMatcher {
             if (!e.portMatches(port)) {
                 continue;
             }
-            int prefix = e.pathPrefix(path, matchable);
-            boolean pathOk = prefix >= 0;
-            boolean methodOk = e.methods.isEmpty() || e.methods.contains(method);
-            if (e.service.enabled() && pathOk && methodOk) {
-                if (best.allowed == null || better(e, prefix, best.allowed, best.allowedPrefix)) {
+            Verdict v = verdict(e, method, path, matchable);
+            if (v.outcome() == MatchOutcome.ALLOWED) {
+                if (best.allowed == null || better(e, v.prefix(), best.allowed, best.allowedPrefix)) {
                     best.allowed = e;
-                    best.allowedPrefix = prefix;
+                    best.allowedPrefix = v.prefix();
                 }
                 continue;
             }
-            int rank;
-            MatchOutcome outcome;
-            if (!e.service.enabled()) {
-                rank = pathOk && methodOk ? 1 : 4;
-                outcome = MatchOutcome.DISABLED;
-            } else if (pathOk) {
-                rank = 2;
-                outcome = MatchOutcome.METHOD_NOT_ALLOWED;
-            } else {
-                rank = 3;
-                outcome = MatchOutcome.PATH_NOT_ALLOWED;
-            }
-            int rankPrefix = Math.max(prefix, 0);
+            int rankPrefix = Math.max(v.prefix(), 0);
             if (best.denied == null
-                    || rank < best.deniedRank
-                    || (rank == best.deniedRank && better(e, rankPrefix, best.denied, best.deniedPrefix))) {
+                    || v.rank() < best.deniedRank
+                    || (v.rank() == best.deniedRank && better(e, rankPrefix, best.denied, best.deniedPrefix))) {
                 best.denied = e;
-                best.deniedRank = rank;
+                best.deniedRank = v.rank();
                 best.deniedPrefix = rankPrefix;
-                best.deniedOutcome = outcome;
+                best.deniedOutcome = v.outcome();
             }
         }
+    }
+
+    /**
+     * What one candidate says about a request: its outcome, the matched literal path prefix (-1
+     * when no glob matches) and, for a denial, its rank among denials (1 is the most informative).
+     * The one place that decides a candidate's verdict, for {@link #match} and {@link #candidates}.
+     */
+    private record Verdict(MatchOutcome outcome, int prefix, int rank, boolean methodOk, boolean pathOk) {}
+
+    private static Verdict verdict(Entry e, String method, String path, boolean matchable) {
+        int prefix = e.pathPrefix(path, matchable);
+        boolean pathOk = prefix >= 0;
+        boolean methodOk = e.methods.isEmpty() || e.methods.contains(method);
+        if (e.service.enabled() && pathOk && methodOk) {
+            return new Verdict(MatchOutcome.ALLOWED, prefix, 0, true, true);
+        }
+        if (!e.service.enabled()) {
+            return new Verdict(MatchOutcome.DISABLED, prefix, pathOk && methodOk ? 1 : 4, methodOk, pathOk);
+        }
+        return pathOk
+                ? new Verdict(MatchOutcome.METHOD_NOT_ALLOWED, prefix, 2, false, true)
+                : new Verdict(MatchOutcome.PATH_NOT_ALLOWED, prefix, 3, methodOk, false);
+    }
+
+    /**
+     * One service considered for a request, for explaining a decision ({@code keyway explain}).
+     *
+     * @param service the service
+     * @param exactHost whether its host pattern is exact (not a wildcard)
+     * @param hostHasPort whether its pattern names a port
+     * @param pathPrefix the literal prefix length of the longest matching glob; 0 without globs; -1 when none matches
+     * @param declarationIndex its position in the vault's declaration order
+     * @param methodAllowed whether its methods allow the request's method
+     * @param pathAllowed whether its paths allow the request's path
+     * @param outcome its verdict on the request
+     */
+    public record Candidate(ServiceDefinition service, boolean exactHost, boolean hostHasPort, int pathPrefix,
+            int declarationIndex, boolean methodAllowed, boolean pathAllowed, MatchOutcome outcome) {}
+
+    /**
+     * Every service whose host pattern matches the request, in the order {@link #match} ranks them:
+     * candidates that allow the request first (by the priority rules), then denials from the most
+     * to the least informative. The first one is the service {@link #match} returns. Same rules,
+     * same code: a candidate's verdict and the order come from what {@link #match} uses.
+     */
+    public List<Candidate> candidates(String host, int port, String method, String path) {
+        String h = HostPattern.normalizeHost(host);
+        if (h == null) {
+            return List.of();
+        }
+        int q = path.indexOf('?');
+        String p = q < 0 ? path : path.substring(0, q);
+        boolean matchable = PathGlob.isMatchablePath(p);
+        List<Entry> entries = new ArrayList<>();
+        List<Verdict> verdicts = new ArrayList<>();
+        for (Entry @Nullable [] group : java.util.Arrays.asList(exact.get(h), wildcardCandidates(h))) {
+            if (group == null) {
+                continue;
+            }
+            for (Entry e : group) {
+                if (e.portMatches(port)) {
+                    entries.add(e);
+                    verdicts.add(verdict(e, method, p, matchable));
+                }
+            }
+        }
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            order.add(i);
+        }
+        order.sort((i, j) -> {
+            Verdict a = verdicts.get(i);
+            Verdict b = verdicts.get(j);
+            if (a.rank() != b.rank()) {
+                return Integer.compare(a.rank(), b.rank());
+            }
+            int pa = a.rank() == 0 ? a.prefix() : Math.max(a.prefix(), 0);
+            int pb = b.rank() == 0 ? b.prefix() : Math.max(b.prefix(), 0);
+            return better(entries.get(i), pa, entries.get(j), pb) ? -1 : better(entries.get(j), pb, entries.get(i), pa) ? 1 : 0;
+        });
+        List<Candidate> out = new ArrayList<>(order.size());
+        for (int i : order) {
+            Entry e = entries.get(i);
+            Verdict v = verdicts.get(i);
+            out.add(new Candidate(e.service, !e.host.wildcard(), e.host.hasPort(), v.prefix(), e.index, v.methodOk(),
+                    v.pathOk(), v.outcome()));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The priority rule that put {@code winner} before {@code other} (both from one {@link
+     * #candidates} list, winner first), as a sentence for humans.
+     */
+    public static String decidingRule(Candidate winner, Candidate other) {
+        boolean wAllows = winner.outcome() == MatchOutcome.ALLOWED;
+        if (wAllows && other.outcome() != MatchOutcome.ALLOWED) {
+            return "only '" + winner.service().name() + "' allows this request ('" + other.service().name() + "': "
+                    + other.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
+        }
+        if (!wAllows && winner.outcome() != other.outcome()) {
+            return "no candidate allows the request; '" + winner.service().name() + "' gives the most informative denial ("
+                    + winner.outcome().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ') + ")";
+        }
+        if (winner.exactHost() != other.exactHost()) {
+            return "an exact host ('" + winner.service().host() + "') before a wildcard ('" + other.service().host() + "')";
+        }
+        if (winner.hostHasPort() != other.hostHasPort()) {
+            return "a host pattern with a port ('" + winner.service().host() + "') before one without ('"
+                    + other.service().host() + "')";
+        }
+        int pw = Math.max(winner.pathPrefix(), 0);
+        int po = Math.max(other.pathPrefix(), 0);
+        if (pw != po) {
+            return "the longer literal path prefix (" + pw + " characters for '" + winner.service().name() + "', " + po
+                    + " for '" + other.service().name() + "')";
+        }
+        return "declaration order ('" + winner.service().name() + "' is declared before '" + other.service().name() + "')";
     }
 
     /** Whether candidate {@code a} (with matched prefix length {@code pa}) outranks {@code b}. */

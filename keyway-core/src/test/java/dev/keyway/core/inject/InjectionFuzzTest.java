@@ -23,14 +23,15 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Fuzz target for match → decide → inject, the core of the proxy's request path, over a fixed vault
- * that uses every injection kind. Whatever the target, method, path, headers and credential bytes:
+ * that uses every injection kind, composite values included. Whatever the target, method, path, headers and credential bytes:
  *
  * <ul>
  *   <li>an allowed match agrees with the service's own host, method and path rules (the matcher never
  *       lets a credential out to a request its service would refuse);
  *   <li>the injected request never carries {@code Proxy-Authorization} and never two copies of an
  *       injected header;
- *   <li>a credential with CR, LF or NUL is never placed in a header (fail closed instead);
+ *   <li>a credential (or a composite value computed from one) with CR, LF or NUL is never placed in a
+ *       header (fail closed instead);
  *   <li>a refusal's detail never contains the credential value.
  * </ul>
  */
@@ -46,12 +47,17 @@ class InjectionFuzzTest {
             - { name: telegram, host: api.telegram.org, inject: { substitute: { placeholder: "__TG__", credential: TELEGRAM } } }
             - { name: local, host: "localhost:8080", allow_private: true, inject: { bearer: OPENAI_API_KEY } }
             - { name: off, host: disabled.example.com, enabled: false, inject: { bearer: OPENAI_API_KEY } }
+            - { name: jira, host: acme.atlassian.net,
+                inject: { header: { Authorization: 'Basic {base64(GITHUB_USER + ":" + JIRA_TOKEN)}', X-Raw: '{lower(JIRA_TOKEN) + "-x"}' } } }
+            - { name: zendesk, host: acme.zendesk.com,
+                inject: { substitute: { placeholder: "__ZD__", credential: '{base64(GITHUB_USER + "/token:" + JIRA_TOKEN)}' } } }
             """;
     private static final List<ServiceDefinition> SERVICES = YAMLMapper.builder().build()
             .readValue(VAULT, new TypeReference<List<ServiceDefinition>>() {});
     private static final VaultMatcher MATCHER = VaultMatcher.compile(SERVICES);
     private static final String[] HOSTS = {"api.github.com", "github.com", "api.openai.com", "x.anthropic.com",
-        "api.telegram.org", "localhost", "disabled.example.com", "generativelanguage.googleapis.com"};
+        "api.telegram.org", "localhost", "disabled.example.com", "generativelanguage.googleapis.com", "acme.atlassian.net",
+        "acme.zendesk.com"};
 
     public static void fuzzerTestOneInput(byte[] data) {
         FuzzInput in = FuzzInput.of(data);

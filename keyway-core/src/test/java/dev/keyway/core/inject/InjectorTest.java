@@ -449,4 +449,87 @@ class InjectorTest {
         assertThat(h.toString()).doesNotContain("secret").contains("GET");
         assertThat(h.headers().get(0).toString()).doesNotContain("secret");
     }
+
+    // ---- composite values (ValueExpression) -----------------------------------------------
+
+    @Test
+    void compositeHeaderBuildsBasicFromTwoCredentials() {
+        Vault v = new Vault().with("JIRA_EMAIL", "me@example.com").with("JIRA_TOKEN", "ATATT-1");
+        InjectionResult.Applied r = applied(Injector.apply(service(Injection.Headers.of("Authorization",
+                "Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}")), head("/rest/api/3/myself",
+                "Authorization", "Basic client"), v));
+        assertThat(r.head().header("Authorization")).isEqualTo("Basic "
+                + Base64.getEncoder().encodeToString("me@example.com:ATATT-1".getBytes(StandardCharsets.UTF_8)));
+        assertThat(r.credentialsUsed()).containsExactly("JIRA_EMAIL", "JIRA_TOKEN");
+        v.assertAllWiped();
+    }
+
+    @Test
+    void compositeResultFollowsTheHeaderRefusalRule() {
+        Vault v = new Vault().with("A", "x\r\nX-Evil: 1");
+        InjectionResult.Failed f = failed(Injector.apply(service(Injection.Headers.of("X-Key", "{lower(A) + \"!\"}")),
+                head("/"), v));
+        assertThat(f.type()).isEqualTo(ErrorType.CREDENTIAL_UNAVAILABLE);
+        assertThat(f.detail()).contains("value {lower(A) + \"!\"}", "line break").doesNotContain("Evil");
+        // the same credential encoded is header-safe
+        InjectionResult.Applied ok = applied(Injector.apply(service(Injection.Headers.of("X-Key", "{hex(A)}")), head("/"), v));
+        assertThat(ok.head().header("X-Key")).isEqualTo("780d0a582d4576696c3a2031");
+        v.assertAllWiped();
+    }
+
+    @Test
+    void compositeMissingOrTooLargeIsRefusedByName() {
+        Vault v = new Vault().with("A", "a".repeat(9000));
+        InjectionResult.Failed missing = failed(Injector.apply(service(Injection.Headers.of("X-Key", "{A + B}")), head("/"), v));
+        assertThat(missing.detail()).isEqualTo("credential B for service 'svc' is not set in this vault");
+        InjectionResult.Failed big = failed(Injector.apply(service(Injection.Headers.of("X-Key", "{A + A}")), head("/"), v));
+        assertThat(big.type()).isEqualTo(ErrorType.CREDENTIAL_UNAVAILABLE);
+        assertThat(big.detail()).contains("longer than 16384 bytes").doesNotContain("aaaa");
+        v.assertAllWiped();
+    }
+
+    @Test
+    void compositeQueryAndSubstituteValues() {
+        Vault v = new Vault().with("U", "user").with("P", "p@ss w");
+        InjectionResult.Applied q = applied(Injector.apply(service(new Injection.Query("auth", "{U + \":\" + P}")),
+                head("/x?a=1"), v));
+        assertThat(q.head().pathAndQuery()).isEqualTo("/x?a=1&auth=user%3Ap%40ss%20w");
+        assertThat(q.credentialsUsed()).containsExactly("U", "P");
+        InjectionResult.Applied s = applied(Injector.apply(service(new Injection.Substitute("__PH__",
+                "{base64(U + \":\" + P)}", EnumSet.of(Surface.HEADER))), head("/", "X-Auth", "Basic __PH__"), v));
+        assertThat(s.head().header("X-Auth")).isEqualTo("Basic dXNlcjpwQHNzIHc=");
+        assertThat(s.credentialsUsed()).containsExactly("U", "P");
+        v.assertAllWiped();
+    }
+
+    @Test
+    void compositeGoesThroughTheResolversCacheHook() {
+        List<String> evaluated = new ArrayList<>();
+        Map<String, byte[]> cache = new HashMap<>();
+        Vault v = new Vault().with("U", "u").with("P", "p");
+        CredentialResolver caching = new CredentialResolver() {
+            @Override
+            public Optional<byte[]> resolve(String name) {
+                return v.resolve(name);
+            }
+
+            @Override
+            public byte[] composite(dev.keyway.core.service.ValueExpression e, java.util.function.Supplier<byte[]> evaluate) {
+                byte[] hit = cache.get(e.source());
+                if (hit == null) {
+                    evaluated.add(e.source());
+                    hit = evaluate.get();
+                    cache.put(e.source(), hit.clone());
+                }
+                return hit.clone();
+            }
+        };
+        ServiceDefinition svc = service(Injection.Headers.of("Authorization", "Basic {base64(U + \":\" + P)}"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(applied(Injector.apply(svc, head("/"), caching)).head().header("Authorization"))
+                    .isEqualTo("Basic dTpw");
+        }
+        assertThat(evaluated).containsExactly("base64(U + \":\" + P)");
+        assertThat(v.asked).containsExactly("U", "P"); // the credentials were read once, for the one evaluation
+    }
 }

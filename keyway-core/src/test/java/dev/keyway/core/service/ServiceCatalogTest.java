@@ -176,6 +176,11 @@ class ServiceCatalogTest {
             Map.entry("BITBUCKET_TOKEN", "ATCTT3xFfGN0[A-Za-z0-9_=-]{80,}"),
             Map.entry("ATLASSIAN_EMAIL", "[^@\\s]+@[^@\\s]+\\.[a-z]+"),
             Map.entry("ATLASSIAN_API_TOKEN", "ATATT3xFfGF0[A-Za-z0-9_=-]{100,}"),
+            Map.entry("JIRA_EMAIL", "[^@\\s]+@[^@\\s]+\\.[a-z]+"),
+            Map.entry("JIRA_TOKEN", "ATATT3xFfGF0[A-Za-z0-9_=-]{100,}"),
+            Map.entry("ZENDESK_EMAIL", "[^@\\s]+@[^@\\s]+\\.[a-z]+"),
+            Map.entry("ZENDESK_API_TOKEN", "[A-Za-z0-9]{40}"),
+            Map.entry("FRESHDESK_API_KEY", "[A-Za-z0-9]{20}"),
             Map.entry("VERCEL_TOKEN", "[A-Za-z0-9]{24}"),
             Map.entry("NETLIFY_AUTH_TOKEN", "nfp_[A-Za-z0-9]{36}"),
             Map.entry("FLY_API_TOKEN", "fm2_[A-Za-z0-9_+/=-]{100,}"),
@@ -242,7 +247,7 @@ class ServiceCatalogTest {
     @Test
     void aPerTenantTemplateNeedsItsOwnHostUnderItsSuffixNeverAWildcard() {
         assertThat(ServiceCatalog.all()).filteredOn(ServiceTemplate::perTenant).extracting(ServiceTemplate::name)
-                .contains("supabase", "shopify", "jira", "confluence", "azure-openai");
+                .contains("supabase", "shopify", "jira", "confluence", "azure-openai", "zendesk", "freshdesk");
         assertThatThrownBy(() -> ServiceCatalog.instantiate("supabase", "db", Map.of(), null))
                 .isInstanceOf(KeywayException.class).hasMessageContaining("per project").hasMessageContaining("--host");
         for (String bad : List.of("*.supabase.co", "supabase.co", "a.b.supabase.co", "evil.example.com", "x.supabase.co.evil.com")) {
@@ -253,6 +258,16 @@ class ServiceCatalogTest {
         assertThat(d.host()).isEqualTo("abcdefgh.supabase.co");
         assertThat(ServiceCatalog.instantiate("jira", "jira", Map.of(), "acme.atlassian.net").paths())
                 .containsExactly("/rest/api/**", "/rest/agile/**");
+        // composite values: the Atlassian form of Basic, and Zendesk's e-mail/token user name
+        ServiceDefinition jira = ServiceCatalog.instantiate("jira", "jira", Map.of(), "acme.atlassian.net");
+        assertThat(jira.injection()).isEqualTo(Injection.Headers.of("Authorization", "Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}"));
+        assertThat(jira.injection().credentialNames()).containsExactly("JIRA_EMAIL", "JIRA_TOKEN");
+        ServiceDefinition zendesk = ServiceCatalog.instantiate("zendesk", "zd", Map.of("ZENDESK_API_TOKEN", "ZD_TOKEN"),
+                "acme.zendesk.com");
+        assertThat(((Injection.Headers) zendesk.injection()).headers().get(0).format())
+                .isEqualTo("Basic {base64(ZENDESK_EMAIL + \"/token:\" + ZD_TOKEN)}");
+        assertThatThrownBy(() -> ServiceCatalog.instantiate("zendesk", "zd", Map.of(), null))
+                .hasMessageContaining("per subdomain");
         // a template with one fixed host may be moved too (another Bedrock region)
         assertThat(ServiceCatalog.instantiate("bedrock-api-key", "br", Map.of(), "bedrock-runtime.eu-west-1.amazonaws.com")
                 .host()).isEqualTo("bedrock-runtime.eu-west-1.amazonaws.com");

@@ -211,6 +211,23 @@ class ServiceValidatorTest {
     }
 
     @Test
+    void compositeValuesAreCheckedWithThePosition() {
+        ServiceValidator.validate(inject(Injection.Headers.of("Authorization", "Basic {base64(JIRA_EMAIL + \":\" + JIRA_TOKEN)}")));
+        ServiceValidator.validate(inject(new Injection.Query("sig", "{hmac_sha256(KEY, \"GET\")}")));
+        ServiceValidator.validate(inject(new Injection.Substitute("__PH__", "{lower(KEY)}")));
+        assertInvalid(inject(Injection.Headers.of("Authorization", "Basic {base64(A, B)}")), "inject.header.Authorization",
+                "base64 at position 7 takes 1 argument, not 2");
+        assertInvalid(inject(Injection.Headers.of("X-Sig", "{md5(A)}")), "inject.header.X-Sig",
+                "unknown function 'md5' at position 1");
+        assertInvalid(inject(Injection.Headers.of("X-Sig", "{base64(a_key)}")), "inject.header.X-Sig",
+                "'a_key' at position 8 is not a credential reference");
+        assertInvalid(inject(new Injection.Query("sig", "{hmac_sha256(KEY)}")), "inject.query.sig",
+                "expression: hmac_sha256 at position 1 takes 2 arguments, not 1");
+        assertInvalid(inject(new Injection.Substitute("__PH__", "{KEY + }")), "inject.substitute.credential",
+                "at position 7");
+    }
+
+    @Test
     void basicRules() {
         ServiceValidator.validate(inject(Injection.Basic.withLiteralUser("__token__", "PYPI_TOKEN")));
         assertInvalid(inject(new Injection.Basic(null, null, "P")), "inject.basic", "exactly one of");

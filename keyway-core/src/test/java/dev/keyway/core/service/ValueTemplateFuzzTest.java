@@ -13,10 +13,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Fuzz target for header templates ({@code "token {GITHUB_TOKEN}"}): parsing fails only with a
- * user-facing {@link IllegalArgumentException}; every reference it finds is a valid credential name
- * (so a template can never make the injector look up something that is not a credential); the
- * names it reports are exactly the references; and no literal part is empty.
+ * Fuzz target for header templates ({@code "token {GITHUB_TOKEN}"}, {@code "Basic {base64(A + B)}"}):
+ * parsing fails only with a user-facing {@link IllegalArgumentException}; every reference it finds,
+ * plain or inside a composite expression, is a valid credential name (so a template can never make
+ * the injector look up something that is not a credential); the names it reports are exactly those
+ * references; no literal part is empty; and formatting the parts back gives a template that parses
+ * to the same parts.
  */
 class ValueTemplateFuzzTest {
 
@@ -30,8 +32,11 @@ class ValueTemplateFuzzTest {
             return;
         }
         Set<String> refs = parts.stream()
-                .filter(p -> p instanceof ValueTemplate.Part.Reference)
-                .map(p -> ((ValueTemplate.Part.Reference) p).credential())
+                .flatMap(p -> switch (p) {
+                    case ValueTemplate.Part.Reference r -> Stream.of(r.credential());
+                    case ValueTemplate.Part.Expression e -> e.expression().credentialNames().stream();
+                    case ValueTemplate.Part.Literal l -> Stream.<String>empty();
+                })
                 .collect(Collectors.toSet());
         for (String r : refs) {
             assertThat(Names.isCredentialName(r)).as(r).isTrue();
@@ -42,6 +47,7 @@ class ValueTemplateFuzzTest {
                 assertThat(l.text()).isNotEmpty();
             }
         }
+        assertThat(ValueTemplate.parse(ValueTemplate.format(parts))).isEqualTo(parts);
     }
 
     @ParameterizedTest(name = "{0}")

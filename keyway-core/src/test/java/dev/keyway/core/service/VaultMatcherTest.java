@@ -100,14 +100,35 @@ class VaultMatcherTest {
             """)
     void priorityTable(String host, int port, String method, String path, String service, MatchOutcome outcome) {
         Optional<Match> m = MATCHER.match(host == null ? "" : host, port, method, path);
+        // explain's view of the same request: the first candidate is always what match() chose
+        List<VaultMatcher.Candidate> candidates = MATCHER.candidates(host == null ? "" : host, port, method, path);
         if (service == null) {
             assertThat(m).isEmpty();
+            assertThat(candidates).isEmpty();
             return;
         }
         assertThat(m).isPresent();
         assertThat(m.get().service().name()).isEqualTo(service);
         assertThat(m.get().outcome()).isEqualTo(outcome);
         assertThat(m.get().allowed()).isEqualTo(outcome == MatchOutcome.ALLOWED);
+        assertThat(candidates.get(0).service().name()).isEqualTo(service);
+        assertThat(candidates.get(0).outcome()).isEqualTo(outcome);
+    }
+
+    @ParameterizedTest(name = "{2} {0}:{1}{3}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # host             | port | method | path            | candidates in order                                      | rule
+            api.example.com    | 443  | GET    | /v1/chat        | exact-v1,exact-v1-dup,exact-any,wild,exact-v1-models-get | declaration order ('exact-v1' is declared before 'exact-v1-dup')
+            api.example.com    | 443  | GET    | /v1/models/gpt  | exact-v1-models-get,exact-v1,exact-v1-dup,exact-any,wild | the longer literal path prefix (11 characters for 'exact-v1-models-get', 4 for 'exact-v1')
+            api.example.com    | 8443 | GET    | /x              | exact-port,exact-any,wild,exact-v1,exact-v1-models-get,exact-v1-dup | a host pattern with a port ('api.example.com:8443') before one without ('api.example.com')
+            x.paths.org        | 443  | GET    | /api/v1         | wild-paths,exact-paths                                   | only 'wild-paths' allows this request ('exact-paths': path not allowed)
+            x.paths.org        | 443  | GET    | /api/v2/x       | exact-paths,wild-paths                                   | an exact host ('x.paths.org') before a wildcard ('*.paths.org')
+            deny.other.org     | 443  | GET    | /b/x            | deny-b-off,deny-a,deny-c-get,deny-d-off-get              | no candidate allows the request; 'deny-b-off' gives the most informative denial (disabled)
+            """)
+    void candidatesAndTheRuleThatDecided(String host, int port, String method, String path, String order, String rule) {
+        List<VaultMatcher.Candidate> c = MATCHER.candidates(host, port, method, path);
+        assertThat(c).extracting(x -> x.service().name()).containsExactly(order.split(","));
+        assertThat(VaultMatcher.decidingRule(c.get(0), c.get(1))).isEqualTo(rule);
     }
 
     @ParameterizedTest(name = "hasServiceFor {0}:{1} = {2}")

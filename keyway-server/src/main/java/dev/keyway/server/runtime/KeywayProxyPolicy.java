@@ -2,13 +2,14 @@ package dev.keyway.server.runtime;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.inject.BodySubstitution;
+import dev.keyway.core.inject.CredentialResolver;
 import dev.keyway.core.inject.HttpHead;
 import dev.keyway.core.inject.InjectionResult;
 import dev.keyway.core.inject.Injector;
 import dev.keyway.core.inject.TextSubstitution;
 import dev.keyway.core.service.Match;
 import dev.keyway.core.service.Names;
-import dev.keyway.core.service.PlaintextRule;
+import dev.keyway.core.service.ValueExpression;
 import dev.keyway.proxy.spi.AuthFailure;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.BodyRewriter;
@@ -25,7 +26,6 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.aws.AwsSigning;
-import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.TokenRecord;
 import java.net.InetSocketAddress;
@@ -60,6 +60,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     private final @Nullable AwsSigning aws;
     private final CredentialCache credentials = new CredentialCache(CredentialCache.DEFAULT_TTL_NANOS,
             CredentialCache.DEFAULT_MAX_ENTRIES, System::nanoTime);
+    /** Composite values (ValueExpression), evaluated once per change of the credentials they read. */
+    private final CompositeValues composites = new CompositeValues(new CredentialCache(CredentialCache.DEFAULT_TTL_NANOS,
+            CredentialCache.DEFAULT_MAX_ENTRIES, System::nanoTime));
     /** Service subsets by token id, valid for one snapshot (they depend on nothing else). */
     private volatile AllowedCache allowedCache = new AllowedCache(null, new ConcurrentHashMap<>());
 
@@ -217,17 +220,17 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return new ConnectDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"));
         }
         Set<String> allowed = allowedServices(snapshot.get(), p);
-        if (vr.get().matcherFor(allowed).hasServiceFor(host, port)) {
-            return new ConnectDecision.Intercept();
-        }
-        if (aws != null && aws.match(vr.get().awsSignGrants(), allowed, host, port) != null) {
-            return new ConnectDecision.Intercept(); // AWS sign mode: re-signed inside the tunnel
-        }
-        return switch (vr.get().unmatchedPolicy()) {
-            case "intercept" -> new ConnectDecision.Intercept();
-            case "deny" -> new ConnectDecision.Deny(unmatched(p, host, port));
-            default -> new ConnectDecision.Tunnel();
+        return switch (RequestDecider.connect(vr.get(), allowed, host, port, awsLookup())) {
+            case INTERCEPT_SERVICE, INTERCEPT_AWS, INTERCEPT_UNMATCHED -> new ConnectDecision.Intercept();
+            case DENY -> new ConnectDecision.Deny(unmatched(p, host, port));
+            case TUNNEL -> new ConnectDecision.Tunnel();
         };
+    }
+
+    /** The AWS sign-mode lookup of {@link RequestDecider}, none without AWS signing. */
+    private RequestDecider.AwsLookup awsLookup() {
+        AwsSigning a = aws;
+        return a == null ? RequestDecider.AwsLookup.NONE : a::match;
     }
 
     @Override
@@ -238,45 +241,38 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"), null);
         }
         Set<String> allowed = allowedServices(s, p);
-        Optional<Match> m = vr.matcherFor(allowed).match(head.host(), head.port(), head.method(), head.path());
-        if (allowed != null && (m.isEmpty() || !m.get().allowed())) {
-            // A service exists for this request but the token was not given it: say so, inject nothing.
-            Optional<Match> any = vr.matcher().match(head.host(), head.port(), head.method(), head.path());
-            if (any.isPresent() && any.get().allowed() && !allowed.contains(any.get().service().name())) {
-                String name = any.get().service().name();
-                return new RequestDecision.Deny(new ProxyProblem(ErrorType.SERVICE_RULE_DENIED,
-                        "service '" + name + "' is not granted to " + p.actor() + "; it may use " + allowed
-                                + ". Ask an operator, or propose access (POST /v1/proposals)",
-                        Map.of("service", name, "vault", p.vaultName())), name);
-            }
-        }
-        if (m.isEmpty()) {
-            AwsGrantRecord grant = aws == null ? null : aws.match(vr.awsSignGrants(), allowed, head.host(), head.port());
-            if (grant != null && aws != null) {
+        RequestDecider.Verdict verdict = RequestDecider.decide(vr, allowed, head.scheme(), head.host(), head.port(),
+                head.method(), head.path(), awsLookup());
+        ProxyProblem problem = RequestDecider.problem(verdict, p.actor(), p.vaultName(), head.host(), head.port());
+        Match match;
+        switch (verdict) {
+            case RequestDecider.Verdict.Inject i -> match = i.match();
+            case RequestDecider.Verdict.AwsSign a -> {
                 Snapshot.AwsRunScope bound = snapshot.get().awsRunScopes().get(p.tokenId());
-                return aws.forward(p, grant, withoutProxyHeaders(head),
-                        bound != null && bound.grantName().equals(grant.name()) ? bound.scope() : null);
+                AwsSigning signing = java.util.Objects.requireNonNull(aws);
+                return signing.forward(p, a.grant(), withoutProxyHeaders(head),
+                        bound != null && bound.grantName().equals(a.grant().name()) ? bound.scope() : null);
             }
-            if (vr.unmatchedPolicy().equals("deny")) {
-                return new RequestDecision.Deny(unmatched(p, head.host(), head.port()), null);
+            case RequestDecider.Verdict.Unmatched u -> {
+                if (problem != null) {
+                    return new RequestDecision.Deny(problem, null);
+                }
+                // Unmatched host inside an intercepted tunnel (intercept policy, or plain http): forward as is.
+                return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, null, List.of());
             }
-            // Unmatched host inside an intercepted tunnel (intercept policy, or plain http): forward as is.
-            return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, null, List.of());
+            case RequestDecider.Verdict.NotGranted ng -> {
+                return new RequestDecision.Deny(java.util.Objects.requireNonNull(problem), ng.match().service().name());
+            }
+            case RequestDecider.Verdict.RuleDenied r -> {
+                return new RequestDecision.Deny(java.util.Objects.requireNonNull(problem), r.match().service().name());
+            }
+            case RequestDecider.Verdict.PlaintextRefused pr -> {
+                return new RequestDecision.Deny(java.util.Objects.requireNonNull(problem), pr.match().service().name());
+            }
         }
-        Match match = m.get();
         String service = match.service().name();
-        if (!match.allowed()) {
-            ErrorType type = match.outcome().errorType();
-            return new RequestDecision.Deny(new ProxyProblem(type == null ? ErrorType.SERVICE_RULE_DENIED : type, match.explain(),
-                    Map.of("service", service, "vault", p.vaultName())), service);
-        }
-        String plaintext = PlaintextRule.refusal(match.service(), head.scheme());
-        if (plaintext != null) {
-            return new RequestDecision.Deny(new ProxyProblem(ErrorType.PLAINTEXT_REFUSED, plaintext,
-                    Map.of("service", service, "vault", p.vaultName())), service);
-        }
         HttpHead in = head.http();
-        InjectionResult r = Injector.apply(match.service(), in, name -> resolve(vr, name));
+        InjectionResult r = Injector.apply(match.service(), in, resolver(vr));
         return switch (r) {
             case InjectionResult.Failed f -> new RequestDecision.Deny(
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
@@ -299,6 +295,21 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         } catch (KeywayException e) {
             return false;
         }
+    }
+
+    /** Credentials of {@code vr}, and composite values over them through the version-keyed cache. */
+    private CredentialResolver resolver(VaultRuntime vr) {
+        return new CredentialResolver() {
+            @Override
+            public Optional<byte[]> resolve(String name) {
+                return KeywayProxyPolicy.this.resolve(vr, name);
+            }
+
+            @Override
+            public byte[] composite(ValueExpression expression, Supplier<byte[]> evaluate) {
+                return composites.get(vr, expression, evaluate);
+            }
+        };
     }
 
     private Optional<byte[]> resolve(VaultRuntime vr, String name) {
@@ -347,12 +358,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     }
 
     private static ProxyProblem unmatched(ProxyPrincipal p, String host, int port) {
-        return new ProxyProblem(ErrorType.UNMATCHED_HOST_DENIED,
-                "no service in vault '" + p.vaultName() + "' matches " + host + ":" + port
-                        + " and the vault denies unmatched hosts. Ask an operator to add one "
-                        + "('keyway service add NAME --vault " + p.vaultName() + " --host " + host + " ...'), "
-                        + "or to change the policy ('keyway vault set-policy " + p.vaultName() + " --unmatched tunnel').",
-                Map.of("host", host, "port", port, "vault", p.vaultName()));
+        return RequestDecider.unmatched(p.vaultName(), host, port);
     }
 
     private static AuthResult reject(ErrorType t, String detail, AuthFailure reason, @Nullable String tokenId) {

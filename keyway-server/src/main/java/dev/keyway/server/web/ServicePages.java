@@ -39,6 +39,7 @@ final class ServicePages {
         r.post(base, RouteAccess.CONSOLE, guard.signedIn(this::createFromScratch));
         r.post(base + "/template", RouteAccess.CONSOLE, guard.signedIn(this::createFromTemplate));
         r.post(base + "/validate", RouteAccess.CONSOLE, guard.signedIn(this::validate));
+        r.post(base + "/explain", RouteAccess.CONSOLE, guard.signedIn(this::explain));
         r.post(base + "/{name}/toggle", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             String action = ctx.form().get("enabled").equals("true") ? "enable" : "disable";
             ctx.api().post(api(ctx, ctx.param("name"), action), null);
@@ -102,7 +103,56 @@ final class ServicePages {
         }
     }
 
+    /** The "test a URL" box: the API's explain (the proxy's own decision code), shown above the forms. */
+    private ApiResponse explain(Ctx ctx) {
+        Form f = ctx.form();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("url", f.get("url"));
+        body.put("method", f.get("method").isBlank() ? "GET" : f.get("method").strip());
+        try {
+            JsonNode e = ctx.api().post(Urls.path("v1", "vaults", ctx.param("vault"), "explain"), body);
+            return render(ctx, State.FRESH, 200, explainForm(ctx, f, explanation(e), null));
+        } catch (KeywayException e) {
+            return render(ctx, State.FRESH, e.type().status(), explainForm(ctx, f, Html.t(""), e.detail()));
+        }
+    }
+
+    private static Html explanation(JsonNode e) {
+        Html candidates = Html.each(Nodes.list(e.path("candidates")), c -> Html.t("<li><code>{}</code> {} — {}</li>",
+                Nodes.str(c, "service"), Nodes.str(c, "host"), Nodes.str(c, "outcome")));
+        String decision = Nodes.str(e, "decision");
+        String verdict = switch (decision) {
+            case "inject" -> "Inject via service '" + Nodes.str(e, "service") + "' (" + Nodes.str(e.path("injection"), "kind")
+                    + ", credentials " + String.join(", ", Nodes.strings(e.path("injection").path("credentials"))) + ")"
+                    + (e.path("injection").path("missing_credentials").isEmpty() ? "" : " — but " + Nodes.str(e.path("injection"), "note"));
+            case "deny" -> "Deny: " + e.path("status").asInt() + " " + Nodes.str(e, "error_type") + " — " + Nodes.str(e, "detail");
+            default -> decision + ": " + Nodes.str(e, "reason");
+        };
+        return Html.t("""
+                <div class="explain" data-decision="{}"><p><strong>{}</strong></p>
+                <p class="hint">Candidates, in priority order{}</p><ol>{}</ol></div>""",
+                decision, verdict, e.path("rule").isNull() || e.path("rule").isMissingNode() ? ": none"
+                        : " (decided by " + Nodes.str(e, "rule") + "):", candidates);
+    }
+
+    private Html explainForm(Ctx ctx, Form f, Html result, @org.jspecify.annotations.Nullable String error) {
+        return Html.t("""
+                <section class="card" id="explain"><h2>Test a URL</h2>
+                <p class="hint">What the proxy would do with a request, without sending it (the proxy's own decision code).</p>
+                <form method="post" action="{}">{}
+                <label>URL <input type="url" name="url" value="{}" placeholder="https://api.example.com/v1/models" required></label>
+                <label>Method <input type="text" name="method" value="{}" size="8"></label>
+                <button type="submit">Explain</button></form>{}{}</section>
+                """, Urls.path("vaults", ctx.param("vault"), "services", "explain"), ctx.csrf(), f.get("url"),
+                f.get("method").isBlank() ? "GET" : f.get("method"),
+                error == null ? Html.t("") : Html.t("<p class=\"error\">{}</p>", error), result);
+    }
+
     private ApiResponse render(Ctx ctx, State st, int status) {
+        return render(ctx, st, status, explainForm(ctx, Form.empty(), Html.t(""), null));
+    }
+
+    private ApiResponse render(Ctx ctx, State st, int status, Html explainBox) {
         String vault = ctx.param("vault");
         JsonNode v = ctx.api().get(Urls.path("v1", "vaults", vault));
         JsonNode services = ctx.api().get(api(ctx));
@@ -116,6 +166,7 @@ final class ServicePages {
         Html body = Html.join(
                 Layout.vaultHeader(vault, "services", Nodes.str(v, "unmatched")),
                 table,
+                explainBox,
                 discovered(ctx, defs),
                 Html.t("<div class=\"columns\">{}{}</div>", templateForm(ctx, catalog, st), policyForm(ctx, Nodes.str(v, "unmatched"))),
                 scratchForm(ctx, st));
@@ -224,7 +275,7 @@ final class ServicePages {
                 Fields.input("Credential name", "credential", f.get("credential"), e,
                         "Optional; for one-credential templates, use another credential than the template's default."),
                 Fields.input("Host", "host", f.get("host"), e,
-                        "Required for per-tenant templates (supabase, shopify, jira, confluence, azure-openai): your own"
+                        "Required for per-tenant templates (supabase, shopify, jira, confluence, zendesk, freshdesk, azure-openai): your own"
                                 + " host, e.g. abcdefgh.supabase.co; optional otherwise (e.g. another Bedrock region)."));
     }
 
