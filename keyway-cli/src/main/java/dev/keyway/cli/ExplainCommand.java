@@ -34,7 +34,7 @@ final class ExplainCommand implements Runnable {
 
     @Option(names = "--method", paramLabel = "M", defaultValue = "GET", description = "HTTP method (default GET).") String method;
 
-    @ArgGroup(exclusive = true) Who who;
+    @ArgGroup(exclusive = true) @org.jspecify.annotations.Nullable Who who;
 
     /** Whose service subset applies (default: the caller's). */
     static final class Who {
