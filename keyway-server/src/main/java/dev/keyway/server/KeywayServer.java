@@ -145,7 +145,9 @@ public final class KeywayServer implements AutoCloseable {
             CertificateAuthority ca = loadOrCreateCa(store, master.get(), instanceId, clock);
             Files.writeString(dir.caCertificate(), ca.certificatePem(), StandardCharsets.US_ASCII);
 
-            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation()));
+            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation(),
+                    AuditChainKey.loadOrCreate(store, master.get(), instanceId)));
+            AuditChainKey.checkTail(auditLog);
             AuditRecorder audit = new AuditRecorder(auditLog);
             RuntimeState runtime = closer.add(new RuntimeState(store));
             Runnable onChange = runtime::refresh;
