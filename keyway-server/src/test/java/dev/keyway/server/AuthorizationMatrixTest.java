@@ -107,6 +107,7 @@ class AuthorizationMatrixTest {
                 row("vault audit", "GET", "/v1/vaults/alpha/audit", null, memberPlus),
                 row("instance audit", "GET", "/v1/audit", null, owner),
                 row("verify the audit chain", "GET", "/v1/audit/verify", null, owner),
+                row("metrics", "GET", "/metrics", null, owner),
                 row("add member", "PUT", "/v1/vaults/alpha/members", "{\"agent\":\"a-proxy\",\"role\":\"proxy\"}", adminPlus),
                 row("list members", "GET", "/v1/vaults/alpha/members", null, memberPlus),
                 row("mint proxy token", "POST", "/v1/tokens", "{\"vault\":\"alpha\",\"ttl\":\"1h\"}",
@@ -148,6 +149,7 @@ class AuthorizationMatrixTest {
                 GET     /login                                           CONSOLE
                 GET     /proposals                                       CONSOLE
                 GET     /proposals/{id}                                  CONSOLE
+                GET     /metrics                                         OWNER
                 GET     /settings                                        CONSOLE
                 GET     /setup                                           CONSOLE
                 GET     /traffic                                         CONSOLE

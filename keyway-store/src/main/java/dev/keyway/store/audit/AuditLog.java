@@ -98,6 +98,7 @@ public final class AuditLog implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final Thread writer;
     private volatile boolean healthy = true;
+    private volatile AuditStats stats = AuditStats.NONE;
     private boolean closed; // guarded by closeLock
 
     /** A queued record: the first {@code length} bytes of {@code body} are its JSON object. */
@@ -229,6 +230,16 @@ public final class AuditLog implements AutoCloseable {
     /** Sequence number of the last record written (not necessarily forced yet); 0 if none. */
     public long lastSeq() {
         return lastSeq.get();
+    }
+
+    /** Reports each batch to {@code stats} from now on (metrics); replaces any earlier observer. */
+    public void observe(AuditStats stats) {
+        this.stats = java.util.Objects.requireNonNull(stats, "stats");
+    }
+
+    /** Records queued and not yet written. */
+    public int queued() {
+        return Math.max(0, queued.get());
     }
 
     /** Whether records are chained (see {@link AuditChain}). */
@@ -372,14 +383,18 @@ public final class AuditLog implements AutoCloseable {
                     batch.get(i).future().complete(seqs[i]);
                 }
             }
+            long syncNanos = -1;
             if (durable) {
+                long t0 = System.nanoTime();
                 syncer.force(channel);
+                syncNanos = System.nanoTime() - t0;
                 for (int i = 0; i < batch.size(); i++) {
                     if (batch.get(i).durable()) {
                         batch.get(i).future().complete(seqs[i]);
                     }
                 }
             }
+            report(batch.size(), syncNanos);
             if (channel.size() >= rotation.maxFileBytes()) {
                 rotate(seq);
             }
@@ -387,6 +402,14 @@ public final class AuditLog implements AutoCloseable {
             healthy = false;
             LOG.error("audit log {} failed; refusing further records until restarted", file, e);
             failAll(batch, e);
+        }
+    }
+
+    private void report(int records, long syncNanos) {
+        try {
+            stats.batch(records, syncNanos);
+        } catch (RuntimeException e) {
+            LOG.debug("audit stats observer failed: {}", e.toString());
         }
     }
 
