@@ -8,10 +8,67 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
-/** {@code keyway audit tail}: read the audit log (metadata only; never secret values). */
-@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read the audit log.",
-        subcommands = {AuditCommand.Tail.class})
+/**
+ * {@code keyway audit tail}: read the audit log (metadata only; never secret values).
+ * {@code keyway audit verify}: check its hash chain (the server holds the chain key, so it does the check).
+ */
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "Read and verify the audit log.",
+        subcommands = {AuditCommand.Tail.class, AuditCommand.Verify.class})
 final class AuditCommand {
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Check the audit log's hash chain: exit 0 with the number of records checked, or exit 5 naming the "
+                    + "first record that was edited, removed, reordered or truncated. A torn last line (a crash while writing) "
+                    + "is reported, not treated as tampering. Needs an owner token."})
+    static final class Verify implements java.util.concurrent.Callable<Integer> {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Option(names = "--from", paramLabel = "SEQ", defaultValue = "1",
+                description = "Start at this record (default ${DEFAULT-VALUE}: the whole log); the record before it anchors the chain.")
+        long from;
+        @Mixin JsonOption json;
+
+        @Override
+        public Integer call() {
+            if (from < 1) {
+                throw new CliException(ExitCodes.USAGE, "--from must be a record number (1 or more)");
+            }
+            JsonNode r = client.client().get("/v1/audit/verify?from=" + from);
+            var out = spec.commandLine().getOut();
+            boolean intact = "intact".equals(r.path("state").asString());
+            if (json.enabled()) {
+                out.println(r.toString());
+            } else if (intact) {
+                out.println(r.path("checked").asLong() == 0 ? "audit log intact: no records to check"
+                        : "audit log intact: " + r.path("checked").asLong() + " records checked (seq " + r.path("first_seq").asLong()
+                                + ".." + r.path("last_seq").asLong() + ")");
+                notes(r).forEach(out::println);
+            } else {
+                JsonNode b = r.path("break");
+                out.println("audit chain BROKEN at " + b.path("message").asString());
+                out.println("  " + r.path("checked").asLong() + " records before it verified");
+                notes(r).forEach(out::println);
+            }
+            out.flush();
+            return intact ? ExitCodes.OK : ExitCodes.CONFLICT;
+        }
+
+        private static List<String> notes(JsonNode r) {
+            List<String> n = new ArrayList<>();
+            if (r.path("anchored").asBoolean(false)) {
+                n.add("  note: record " + r.path("first_seq").asLong() + " is the oldest checked and its predecessor is gone "
+                        + "(rotated away or before --from); the chain is checked from it on");
+            }
+            if (r.path("unchained").asLong(0) > 0) {
+                n.add("  note: " + r.path("unchained").asLong() + " records were written before chaining was switched on");
+            }
+            if (r.path("torn_tail_bytes").asLong(0) > 0) {
+                n.add("  note: the current file ends in an incomplete line (" + r.path("torn_tail_bytes").asLong()
+                        + " bytes): a record torn by a crash (removed at the next start) or being written; not tampering");
+            }
+            return n;
+        }
+    }
 
     @Command(name = "tail", mixinStandardHelpOptions = true,
             description = "Print the most recent audit records, oldest first; --follow keeps printing new ones; --json prints one JSON object per line.")

@@ -91,6 +91,7 @@ final class HelpExamples {
             Map.entry("ca export", List.of("keyway ca export", "keyway ca export -o keyway-ca.pem")),
             Map.entry("audit", List.of("keyway audit tail --follow")),
             Map.entry("audit tail", List.of("keyway audit tail -n 50", "keyway audit tail --vault default --action credential.reveal")),
+            Map.entry("audit verify", List.of("keyway audit verify", "keyway audit verify --from 120000 --json")),
             Map.entry("status", List.of("keyway status", "keyway status --json")),
             Map.entry("master-key", List.of("keyway master-key rotate --new-password-file ./new-password")),
             Map.entry("master-key rotate", List.of("keyway master-key rotate", "keyway master-key rotate --new-password-file ./new-password")),

@@ -30,6 +30,11 @@ final class ServerCommand implements Runnable {
     @Option(names = "--proxy-addr", paramLabel = "HOST:PORT", description = "Proxy listen address (default 127.0.0.1:9791).")
     String proxyAddr = "127.0.0.1:" + ServerConfig.DEFAULT_PROXY_PORT;
 
+    @Option(names = "--metrics-addr", paramLabel = "HOST:PORT",
+            description = "Also serve Prometheus metrics at http://HOST:PORT/metrics, without authentication (off by default; "
+                    + "use a loopback host unless the scraper is elsewhere). The API serves GET /metrics to the owner either way.")
+    String metricsAddr;
+
     @Option(names = "--allow-private-upstreams",
             description = "Allow upstream connections to private, loopback and link-local addresses (cloud metadata stays blocked).")
     boolean allowPrivate;

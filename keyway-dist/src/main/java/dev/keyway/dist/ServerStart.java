@@ -42,6 +42,7 @@ final class ServerStart {
         setLogLevel(o.logLevel != null ? o.logLevel : System.getenv("KEYWAY_LOG_LEVEL"));
         HostPort api = HostPort.parse("--api-addr", o.apiAddr);
         HostPort proxy = HostPort.parse("--proxy-addr", o.proxyAddr);
+        HostPort metrics = o.metricsAddr == null ? null : HostPort.parse("--metrics-addr", o.metricsAddr);
         Path dir = ClientOptions.resolveDataDir(o.dataDir);
         if (o.upstreamCa != null && !Files.isReadable(o.upstreamCa)) {
             throw new CliException(ExitCodes.USAGE, "--upstream-ca " + o.upstreamCa + " is not a readable file");
@@ -63,6 +64,9 @@ final class ServerStart {
                 o.upstreamCa, o.upstreamProxy, o.allowPrivate, o.allowCidrs, o.resetAdminToken,
                 new AuditRotation(o.auditFileMb << 20, o.auditKeepFiles)).withProxyConnections(proxyLimits)
                 .withApiLimits(apiLimits());
+        if (metrics != null) {
+            cfg = cfg.withMetrics(metrics.host(), metrics.port());
+        }
         KeywayServer server;
         try {
             server = KeywayServer.start(cfg);
@@ -94,6 +98,13 @@ final class ServerStart {
         err.println("  API:    http://" + api.host() + ":" + server.apiPort());
         err.println("  Proxy:  http://" + proxy.host() + ":" + server.proxyPort());
         err.println("  Data:   " + dir.toAbsolutePath());
+        if (metrics != null) {
+            err.println("  Metrics: http://" + metrics.host() + ":" + server.metricsPort() + "/metrics");
+            String metricsExposure = dev.keyway.server.metrics.MetricsRoutes.exposureWarning(metrics.host(), server.metricsPort());
+            if (metricsExposure != null) {
+                err.println(metricsExposure);
+            }
+        }
         if (server.adminTokenNotice() != null) {
             err.println("  " + server.adminTokenNotice());
         }

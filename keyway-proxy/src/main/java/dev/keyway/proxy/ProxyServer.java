@@ -108,6 +108,11 @@ public final class ProxyServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Client connections open now (blind tunnels and intercepted connections included); a metrics gauge. */
+    public int openConnections() {
+        return context.openConnections();
+    }
+
     /** Client connections refused since start because a connection limit was reached. */
     public long refusedConnections() {
         return context.refusedConnections();

@@ -34,6 +34,10 @@ import dev.keyway.server.aws.AwsGrants;
 import dev.keyway.server.aws.AwsSigning;
 import dev.keyway.server.http.HttpApiServer;
 import dev.keyway.server.http.Router;
+import dev.keyway.server.metrics.KeywayMetrics;
+import dev.keyway.server.metrics.MeteredAuditSink;
+import dev.keyway.server.metrics.MeteredProxyPolicy;
+import dev.keyway.server.metrics.MetricsRoutes;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
 import dev.keyway.server.runtime.RuntimeState;
 import dev.keyway.server.web.WebConsole;
@@ -82,6 +86,8 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable VaultService vaultService;
     private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
+    private @Nullable KeywayMetrics metrics;
+    private @Nullable HttpApiServer metricsListener;
 
     private KeywayServer(DataDir dir, DataDirLock lock, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -146,7 +152,12 @@ public final class KeywayServer implements AutoCloseable {
             CertificateAuthority ca = loadOrCreateCa(store, master.get(), instanceId, clock);
             Files.writeString(dir.caCertificate(), ca.certificatePem(), StandardCharsets.US_ASCII);
 
-            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation()));
+            AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation(),
+                    AuditChainKey.loadOrCreate(store, master.get(), instanceId)));
+            var chainAtStart = AuditChainKey.checkTail(auditLog);
+            KeywayMetrics metrics = closer.add(new KeywayMetrics(versionString()));
+            metrics.bindAudit(auditLog);
+            metrics.bindAuditChainCheck(chainAtStart.state() == dev.keyway.store.audit.AuditVerification.State.INTACT);
             AuditRecorder audit = new AuditRecorder(auditLog);
             RuntimeState runtime = closer.add(new RuntimeState(store));
             Runnable onChange = runtime::refresh;
@@ -172,6 +183,9 @@ public final class KeywayServer implements AutoCloseable {
             });
             AtomicReference<String> proxyAddress = new AtomicReference<>(cfg.proxyHost() + ":" + cfg.proxyPort());
             LeafCache leaves = new LeafCache(new LeafMinter(ca, clock));
+            metrics.bindLeafCache(leaves);
+            MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
+            metricsRoutes.apiRoutes(router, auth);
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves))
                     .routes(router);
             new VaultRoutes(vaults, auth, audit).routes(router);
@@ -205,7 +219,18 @@ public final class KeywayServer implements AutoCloseable {
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch);
-            ProxyServer proxy = closer.add(ProxyServer.start(pc, policy, audit, leaves, guard));
+            ProxyServer proxy = closer.add(ProxyServer.start(pc, new MeteredProxyPolicy(policy, metrics.registry()),
+                    new MeteredAuditSink(audit, metrics.registry()), leaves, guard));
+            metrics.bindProxy(proxy);
+            HttpApiServer metricsListener = null;
+            if (cfg.metricsHost() != null) {
+                metricsListener = closer.add(HttpApiServer.start(cfg.metricsHost(), cfg.metricsPort(), metricsRoutes.listenerRouter(),
+                        1024, cfg.apiLimits()));
+                String warning = MetricsRoutes.exposureWarning(cfg.metricsHost(), metricsListener.port());
+                if (warning != null) {
+                    log.warn(warning);
+                }
+            }
             proxyAddress.set(cfg.proxyHost() + ":" + proxy.port());
 
             KeywayServer server = new KeywayServer(dir, lock, store, auditLog, audit, runtime, api, proxy, master, instanceId, notice,
@@ -213,6 +238,8 @@ public final class KeywayServer implements AutoCloseable {
             server.vaultService = vaults;
             server.usage = usage;
             server.proposals = proposals;
+            server.metrics = metrics;
+            server.metricsListener = metricsListener;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -300,6 +327,11 @@ public final class KeywayServer implements AutoCloseable {
         return proxy.port();
     }
 
+    /** The port of the separate metrics listener, or -1 when it is off. */
+    public int metricsPort() {
+        return metricsListener == null ? -1 : metricsListener.port();
+    }
+
     public String instanceId() {
         return instanceId;
     }
@@ -339,11 +371,17 @@ public final class KeywayServer implements AutoCloseable {
             log.warn("proxy shutdown: {}", e.toString());
         }
         api.close();
+        if (metricsListener != null) {
+            metricsListener.close();
+        }
         runtime.close();
         if (usage != null) {
             usage.close();
         }
         auditLog.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         store.close();
         MasterKey k = master.get();
         if (k != null) {

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param auditRotation when {@code audit.jsonl} is rotated and how many rotated files are kept
  * @param proxyConnections open connections the proxy listener accepts, in total and per client address
  * @param apiLimits connection caps and header-read timeout of the control-plane listener
+ * @param metricsHost bind host of the separate Prometheus listener ({@code --metrics-addr}), or null when it is off
+ * @param metricsPort its port (0 picks a free port, for tests); ignored when {@code metricsHost} is null
  */
 public record ServerConfig(
         Path dataDir,
@@ -39,7 +41,9 @@ public record ServerConfig(
         boolean resetAdminToken,
         AuditRotation auditRotation,
         ConnectionLimits proxyConnections,
-        ListenerLimits apiLimits) {
+        ListenerLimits apiLimits,
+        @Nullable String metricsHost,
+        int metricsPort) {
 
     public static final int DEFAULT_API_PORT = 9790;
     public static final int DEFAULT_PROXY_PORT = 9791;
@@ -48,6 +52,15 @@ public record ServerConfig(
         allowCidrs = List.copyOf(allowCidrs);
         java.util.Objects.requireNonNull(proxyConnections, "proxyConnections");
         java.util.Objects.requireNonNull(apiLimits, "apiLimits");
+    }
+
+    /** Without the metrics listener (off by default). */
+    public ServerConfig(Path dataDir, String apiHost, int apiPort, String proxyHost, int proxyPort,
+            char @Nullable [] masterPassword, @Nullable Path upstreamCa, @Nullable String upstreamProxy,
+            boolean allowPrivateUpstreams, List<String> allowCidrs, boolean resetAdminToken, AuditRotation auditRotation,
+            ConnectionLimits proxyConnections, ListenerLimits apiLimits) {
+        this(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams,
+                allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits, null, 0);
     }
 
     /** With the default connection limits of both listeners. */
@@ -65,26 +78,31 @@ public record ServerConfig(
     }
 
     public ServerConfig withPorts(int api, int proxy) {
-        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
+        return new ServerConfig(dataDir, apiHost, api, proxyHost, proxy, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits, metricsHost, metricsPort);
     }
 
     public ServerConfig withMasterPassword(char @Nullable [] password) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, password, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits, metricsHost, metricsPort);
     }
 
     public ServerConfig withAuditRotation(AuditRotation rotation) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, proxyConnections, apiLimits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, rotation, proxyConnections, apiLimits, metricsHost, metricsPort);
     }
 
     public ServerConfig withProxyConnections(ConnectionLimits limits) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits, apiLimits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, limits, apiLimits, metricsHost, metricsPort);
     }
 
     public ServerConfig withUpstream(@Nullable Path ca, @Nullable String proxy, boolean allowPrivate, List<String> cidrs) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, ca, proxy, allowPrivate, cidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits, metricsHost, metricsPort);
     }
 
     public ServerConfig withApiLimits(ListenerLimits limits) {
-        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, limits);
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, limits, metricsHost, metricsPort);
+    }
+
+    /** With the separate Prometheus listener on {@code host:port} ({@code --metrics-addr}). */
+    public ServerConfig withMetrics(String host, int port) {
+        return new ServerConfig(dataDir, apiHost, apiPort, proxyHost, proxyPort, masterPassword, upstreamCa, upstreamProxy, allowPrivateUpstreams, allowCidrs, resetAdminToken, auditRotation, proxyConnections, apiLimits, host, port);
     }
 }

@@ -109,6 +109,8 @@ class AuthorizationMatrixTest {
                 row("set policy", "PUT", "/v1/vaults/alpha/policy", "{\"unmatched\":\"tunnel\"}", memberPlus),
                 row("vault audit", "GET", "/v1/vaults/alpha/audit", null, memberPlus),
                 row("instance audit", "GET", "/v1/audit", null, owner),
+                row("verify the audit chain", "GET", "/v1/audit/verify", null, owner),
+                row("metrics", "GET", "/metrics", null, owner),
                 row("add member", "PUT", "/v1/vaults/alpha/members", "{\"agent\":\"a-proxy\",\"role\":\"proxy\"}", adminPlus),
                 row("list members", "GET", "/v1/vaults/alpha/members", null, memberPlus),
                 row("mint proxy token", "POST", "/v1/tokens", "{\"vault\":\"alpha\",\"ttl\":\"1h\"}",
@@ -150,6 +152,7 @@ class AuthorizationMatrixTest {
                 GET     /login                                           CONSOLE
                 GET     /proposals                                       CONSOLE
                 GET     /proposals/{id}                                  CONSOLE
+                GET     /metrics                                         OWNER
                 GET     /settings                                        CONSOLE
                 GET     /setup                                           CONSOLE
                 GET     /traffic                                         CONSOLE
@@ -157,6 +160,7 @@ class AuthorizationMatrixTest {
                 GET     /v1/agents                                       AUTHENTICATED
                 GET     /v1/agents/{name}                                AUTHENTICATED
                 GET     /v1/audit                                        OWNER
+                GET     /v1/audit/verify                                 OWNER
                 GET     /v1/auth/whoami                                  AUTHENTICATED
                 GET     /v1/aws/credentials                              AUTHENTICATED
                 GET     /v1/ca.pem                                       PUBLIC

@@ -61,6 +61,11 @@ public final class Aad {
         return new Builder("keyway/ca-key").text("instanceId", instanceId).build();
     }
 
+    /** Associated data for the audit log's hash-chain key of one Keyway instance, sealed by the master key. */
+    public static byte[] auditChainKey(String instanceId) {
+        return new Builder("keyway/audit-chain-key").text("instanceId", instanceId).build();
+    }
+
     /** Associated data for the master-key verifier (see {@link KeyCheck}). */
     public static byte[] verifier() {
         return new Builder("keyway/key-check").build();

@@ -63,6 +63,11 @@ public final class ProxyContext {
         authAudit.flush();
     }
 
+    /** Client connections open now (tunnels included), as counted by the connection limiter. */
+    public int openConnections() {
+        return connections.open();
+    }
+
     /** Client connections refused by the connection limits since start. */
     public long refusedConnections() {
         return connections.refused();

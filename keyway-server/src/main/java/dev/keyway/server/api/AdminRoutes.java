@@ -102,7 +102,8 @@ public final class AdminRoutes {
                     Arrays.fill(der, (byte) 0);
                 }
             };
-            MasterKey next = KeyRing.rotate(store, dir, current, pw, Map.of("ca.key", caKey),
+            KeyRing.MetaRewrapper auditKey = (v, nk) -> dev.keyway.server.AuditChainKey.rewrap(v, current, nk, instanceId);
+            MasterKey next = KeyRing.rotate(store, dir, current, pw, Map.of("ca.key", caKey, dev.keyway.server.AuditChainKey.META, auditKey),
                     vaults::rewrap);
             master.set(next);
             current.wipe();

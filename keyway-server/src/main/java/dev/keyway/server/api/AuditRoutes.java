@@ -11,10 +11,16 @@ import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.audit.AuditQuery;
+import dev.keyway.store.audit.AuditVerification;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit log, oldest first. */
+/**
+ * {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit log, oldest first;
+ * {@code GET /v1/audit/verify}: check its hash chain.
+ */
 public final class AuditRoutes {
     private final AuditLog audit;
     private final VaultService vaults;
@@ -31,11 +37,43 @@ public final class AuditRoutes {
             Access.requireOwner(auth.authenticate(req));
             return query(req, null);
         });
+        r.get("/v1/audit/verify", RouteAccess.OWNER, req -> {
+            Access.requireOwner(auth.authenticate(req));
+            return verify(req.queryInt("from", 1, 1, Integer.MAX_VALUE));
+        });
         r.get("/v1/vaults/{vault}/audit", RouteAccess.AUTHENTICATED, req -> {
             var v = vaults.get(req.param("vault"));
             Access.require(auth.authenticate(req), v.id(), v.name(), VaultRole.MEMBER);
             return query(req, v.name());
         });
+    }
+
+    /**
+     * {@code GET /v1/audit/verify?from=SEQ}: checks the hash chain from {@code SEQ} (default 1) to the
+     * end. 200 either way: the body's {@code state} says intact or broken, and where and why.
+     */
+    private ApiResponse verify(long from) {
+        AuditVerification v = audit.verify(from);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("state", v.state().name().toLowerCase(Locale.ROOT));
+        m.put("checked", v.checked());
+        m.put("first_seq", v.firstSeq());
+        m.put("last_seq", v.lastSeq());
+        m.put("anchored", v.anchored());
+        m.put("unchained", v.unchained());
+        m.put("torn_tail_bytes", v.tornTailBytes());
+        AuditVerification.Break b = v.broken();
+        if (b != null) {
+            Map<String, Object> bm = new LinkedHashMap<>();
+            bm.put("seq", b.seq());
+            bm.put("file", b.file());
+            bm.put("line", b.line());
+            bm.put("kind", b.kind().name().toLowerCase(Locale.ROOT));
+            bm.put("detail", b.detail());
+            bm.put("message", b.describe());
+            m.put("break", bm);
+        }
+        return ApiResponse.ok(m);
     }
 
     private ApiResponse query(ApiRequest req, @Nullable String vault) {

@@ -76,6 +76,32 @@ final class AuditFile {
         }
     }
 
+    /**
+     * The chain value of the last record in the log (the current file, or the newest rotated file
+     * when the current one is empty), or null when there is none or it is unchained. Call after
+     * {@link #recover()}.
+     */
+    byte @Nullable [] lastChain() throws IOException {
+        byte[] line = lastLine(file);
+        if (line == null) {
+            List<AuditSegments.Segment> all = segments.list();
+            line = all.isEmpty() ? null : lastLine(all.getLast().file());
+        }
+        return line == null ? null : AuditChain.chainOf(line, line.length);
+    }
+
+    private static byte @Nullable [] lastLine(Path f) throws IOException {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+            ReverseLines lines = new ReverseLines(ch, ReverseLines.endOfLastLine(ch, ch.size()));
+            for (byte[] line = lines.next(); line != null; line = lines.next()) {
+                if (!blank(line)) {
+                    return line;
+                }
+            }
+            return null;
+        }
+    }
+
     List<Map<String, Object>> query(AuditQuery q) throws IOException {
         try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
             long end = ReverseLines.endOfLastLine(current, current.size()); // ignore a batch being written
@@ -168,9 +194,12 @@ final class AuditFile {
         }
     }
 
+    /** A record as readers see it: the chain value is the file's business, not the API's. */
     private @Nullable Map<String, Object> parse(byte[] line) {
         try {
-            return mapper.readValue(line, MAP);
+            Map<String, Object> rec = mapper.readValue(line, MAP);
+            rec.remove(AuditChain.FIELD);
+            return rec;
         } catch (JacksonException e) {
             return null;
         }

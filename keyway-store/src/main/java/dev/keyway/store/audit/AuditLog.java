@@ -82,6 +82,11 @@ public final class AuditLog implements AutoCloseable {
     private final AuditFile reader;
     private final AuditRotation rotation;
     private final AuditSegments segments;
+    private final @Nullable AuditChain chain;
+    /** The writer's MAC and the chain value of the last record written (writer thread only). */
+    private final javax.crypto.@Nullable Mac mac;
+    private byte[] prevChain;
+    private final byte[] nextChain = new byte[AuditChain.MAC_LENGTH];
     private FileChannel channel; // writer thread only (and the constructor)
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
@@ -93,6 +98,7 @@ public final class AuditLog implements AutoCloseable {
     private final LongAdder dropped = new LongAdder();
     private final Thread writer;
     private volatile boolean healthy = true;
+    private volatile AuditStats stats = AuditStats.NONE;
     private boolean closed; // guarded by closeLock
 
     /** A queued record: the first {@code length} bytes of {@code body} are its JSON object. */
@@ -111,14 +117,26 @@ public final class AuditLog implements AutoCloseable {
 
     /** Like {@link #open(Path)} with explicit rotation settings. */
     public static AuditLog open(Path file, AuditRotation rotation) {
-        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC(), rotation);
+        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC(), rotation, null);
+    }
+
+    /**
+     * Like {@link #open(Path, AuditRotation)}, with every record chained by {@code chain} (see
+     * {@link AuditChain}); the chain continues from the last record already in the log.
+     */
+    public static AuditLog open(Path file, AuditRotation rotation, AuditChain chain) {
+        return new AuditLog(file, Syncer.FORCE, DEFAULT_CAPACITY, Clock.systemUTC(), rotation, chain);
     }
 
     AuditLog(Path file, Syncer syncer, int capacity, Clock clock) {
-        this(file, syncer, capacity, clock, AuditRotation.DEFAULT);
+        this(file, syncer, capacity, clock, AuditRotation.DEFAULT, null);
     }
 
     AuditLog(Path file, Syncer syncer, int capacity, Clock clock, AuditRotation rotation) {
+        this(file, syncer, capacity, clock, rotation, null);
+    }
+
+    AuditLog(Path file, Syncer syncer, int capacity, Clock clock, AuditRotation rotation, @Nullable AuditChain chain) {
         this.file = file.toAbsolutePath().normalize();
         this.syncer = syncer;
         this.clock = clock;
@@ -127,9 +145,13 @@ public final class AuditLog implements AutoCloseable {
         this.mapper = JsonMapper.builder().enable(DeserializationFeature.USE_LONG_FOR_INTS).build();
         this.reader = new AuditFile(this.file, mapper);
         this.capacity = capacity;
+        this.chain = chain;
+        this.mac = chain == null ? null : chain.newMac();
         try {
             PrivateFiles.createOrTighten(this.file);
             long last = reader.recover();
+            byte[] tail = chain == null ? null : reader.lastChain();
+            this.prevChain = tail == null ? AuditChain.genesis() : tail;
             // an empty current file right after a rotation: numbering continues after the rotated one
             this.lastSeq = new AtomicLong(last > 0 ? last : reader.lastRotatedSeq());
             this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -146,9 +168,9 @@ public final class AuditLog implements AutoCloseable {
      * record cannot be serialised or sets {@code seq}/{@code ts} itself.
      */
     public CompletableFuture<Long> append(Map<String, ?> record, boolean durable) {
-        if (record.containsKey(SEQ) || record.containsKey(TS)) {
-            return CompletableFuture.failedFuture(
-                    new IllegalArgumentException("audit records must not set '" + SEQ + "' or '" + TS + "'"));
+        if (record.containsKey(SEQ) || record.containsKey(TS) || record.containsKey(AuditChain.FIELD)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "audit records must not set '" + SEQ + "', '" + TS + "' or '" + AuditChain.FIELD + "'"));
         }
         byte[] body;
         try {
@@ -210,6 +232,21 @@ public final class AuditLog implements AutoCloseable {
         return lastSeq.get();
     }
 
+    /** Reports each batch to {@code stats} from now on (metrics); replaces any earlier observer. */
+    public void observe(AuditStats stats) {
+        this.stats = java.util.Objects.requireNonNull(stats, "stats");
+    }
+
+    /** Records queued and not yet written. */
+    public int queued() {
+        return Math.max(0, queued.get());
+    }
+
+    /** Whether records are chained (see {@link AuditChain}). */
+    public boolean chained() {
+        return chain != null;
+    }
+
     /** The audit file. */
     public Path file() {
         return file;
@@ -222,6 +259,23 @@ public final class AuditLog implements AutoCloseable {
     public List<Map<String, Object>> query(AuditQuery q) {
         try {
             return reader.query(q);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read audit log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the hash chain of every record from {@code from} on (see {@link AuditVerifier}); reads
+     * the files without stopping the writer.
+     *
+     * @throws IllegalStateException when this log is not chained
+     */
+    public AuditVerification verify(long from) {
+        if (chain == null) {
+            throw new IllegalStateException("this audit log is not chained");
+        }
+        try {
+            return new AuditVerifier(file, chain).verify(from);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read audit log " + file + ": " + e.getMessage(), e);
         }
@@ -329,14 +383,18 @@ public final class AuditLog implements AutoCloseable {
                     batch.get(i).future().complete(seqs[i]);
                 }
             }
+            long syncNanos = -1;
             if (durable) {
+                long t0 = System.nanoTime();
                 syncer.force(channel);
+                syncNanos = System.nanoTime() - t0;
                 for (int i = 0; i < batch.size(); i++) {
                     if (batch.get(i).durable()) {
                         batch.get(i).future().complete(seqs[i]);
                     }
                 }
             }
+            report(batch.size(), syncNanos);
             if (channel.size() >= rotation.maxFileBytes()) {
                 rotate(seq);
             }
@@ -344,6 +402,14 @@ public final class AuditLog implements AutoCloseable {
             healthy = false;
             LOG.error("audit log {} failed; refusing further records until restarted", file, e);
             failAll(batch, e);
+        }
+    }
+
+    private void report(int records, long syncNanos) {
+        try {
+            stats.batch(records, syncNanos);
+        } catch (RuntimeException e) {
+            LOG.debug("audit stats observer failed: {}", e.toString());
         }
     }
 
@@ -395,30 +461,41 @@ public final class AuditLog implements AutoCloseable {
 
     /**
      * Appends {@code {"seq":N,"ts":"..."} + the record's own fields + newline} to {@code buf} (grown
-     * when needed) and returns the buffer: no array per line, the writer reuses one buffer.
+     * when needed) and returns the buffer: no array per line, the writer reuses one buffer. With a
+     * chain, the line ends in {@code ,"chain":"<hex>"}} computed over the bytes just encoded (one
+     * HMAC per record, no second encoding).
      */
-    private static ByteBuffer line(ByteBuffer buf, long seq, Pending p) {
+    private ByteBuffer line(ByteBuffer buf, long seq, Pending p) {
         String ts = DateTimeFormatter.ISO_INSTANT.format(p.ts().truncatedTo(ChronoUnit.MILLIS));
         String head = "{\"" + SEQ + "\":" + seq + ",\"" + TS + "\":\"" + ts + "\""; // ASCII only
         byte[] body = p.body();
         int n = p.length();
         boolean empty = n <= 2; // "{}"
-        int need = head.length() + (empty ? 1 : n) + 1;
+        int need = head.length() + (empty ? 1 : n) + 1 + AuditChain.SUFFIX_LENGTH;
         if (buf.remaining() < need) {
             ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + need));
             buf.flip();
             bigger.put(buf);
             buf = bigger;
         }
+        int start = buf.position();
         for (int i = 0; i < head.length(); i++) {
             buf.put((byte) head.charAt(i));
         }
-        if (empty) {
-            buf.put((byte) '}');
-        } else {
+        if (!empty) {
             buf.put((byte) ',');
-            buf.put(body, 1, n - 1);
+            buf.put(body, 1, n - 2); // without the closing brace
         }
+        if (chain != null && mac != null) {
+            AuditChain.link(mac, prevChain, buf.array(), buf.arrayOffset() + start, buf.position() - start, nextChain);
+            System.arraycopy(nextChain, 0, prevChain, 0, nextChain.length);
+            buf.put(AuditChain.SUFFIX_HEAD);
+            int at = buf.arrayOffset() + buf.position();
+            AuditChain.hex(nextChain, buf.array(), at);
+            buf.position(buf.position() + 2 * AuditChain.MAC_LENGTH);
+            buf.put((byte) '"');
+        }
+        buf.put((byte) '}');
         buf.put((byte) '\n');
         return buf;
     }
