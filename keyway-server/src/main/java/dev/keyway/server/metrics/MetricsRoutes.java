@@ -39,7 +39,7 @@ public final class MetricsRoutes {
     }
 
     /** The warning for a metrics listener bound to {@code host:port}, or null when it is loopback-only. */
-    public static String exposureWarning(String host, int port) {
+    public static @org.jspecify.annotations.Nullable String exposureWarning(String host, int port) {
         return dev.keyway.server.ApiExposure.loopbackOnly(host) ? null
                 : "WARNING: the metrics listener (" + host + ":" + port + ") is reachable from the network without authentication; "
                         + "it exposes vault and service names and traffic counts. Bind it to 127.0.0.1 or firewall it.";
