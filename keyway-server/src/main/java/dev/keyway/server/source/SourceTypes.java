@@ -86,17 +86,17 @@ public final class SourceTypes {
     private static SecretSource vault(String name, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
         String addr = text(settings, "addr");
         if (addr == null) {
-            throw KeywayException.validation("settings.addr", "a hashicorp-vault source needs --addr URL");
+            throw KeywayException.validation("settings.addr", "a hashicorp-vault source needs --vault-addr URL");
         }
         URI uri;
         try {
             uri = URI.create(addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr);
         } catch (IllegalArgumentException e) {
-            throw KeywayException.validation("settings.addr", "--addr is not a URL");
+            throw KeywayException.validation("settings.addr", "--vault-addr is not a URL");
         }
         if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
                 || uri.getRawQuery() != null || uri.getRawFragment() != null) {
-            throw KeywayException.validation("settings.addr", "--addr must be an http(s)://HOST[:PORT] URL");
+            throw KeywayException.validation("settings.addr", "--vault-addr must be an http(s)://HOST[:PORT] URL");
         }
         String kv = text(settings, "kv");
         int kvVersion = kv == null ? 2 : switch (kv) {
