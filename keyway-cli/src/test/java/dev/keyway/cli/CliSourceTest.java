@@ -77,6 +77,11 @@ class CliSourceTest {
         assertThat(down.code()).isEqualTo(ExitCodes.FAILURE);
         assertThat(down.err()).contains("unavailable");
         CliCredentialTest.assertNoSecret(down, token);
+        CliHarness.Result doctor = kw.cli("doctor");
+        assertThat(doctor.code()).as(doctor.describe()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(doctor.out()).contains("source vault failing since").contains("unavailable")
+                .contains("keyway source test vault --ref REF");
+        CliCredentialTest.assertNoSecret(doctor, token);
         CliHarness.Result badRef = kw.cli("credential", "link", "X", "--source", "vault", "--ref", "no-field");
         assertThat(badRef.code()).as(badRef.describe()).isNotZero();
         assertThat(badRef.err()).contains("MOUNT/PATH#FIELD");
