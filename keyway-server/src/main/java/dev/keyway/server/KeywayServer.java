@@ -193,7 +193,8 @@ public final class KeywayServer implements AutoCloseable {
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
             AwsAudit awsAudit = new AwsAudit(auditLog);
-            AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
+            AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock)
+                    .withLinked(linked);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),

@@ -1,6 +1,5 @@
 package dev.keyway.server.api;
 
-import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Names;
 import dev.keyway.core.source.FetchPolicy;
@@ -16,7 +15,6 @@ import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.source.LinkedCredentials;
-import dev.keyway.server.source.LinkedValues;
 import dev.keyway.server.source.SourceService;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.SourceRecord;
@@ -27,9 +25,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -177,29 +172,9 @@ public final class SourceRoutes {
         return ApiResponse.json(existed ? 200 : 201, VaultRoutes.CredentialView.of(c));
     }
 
-    /**
-     * The value of a linked credential for {@code credential reveal}: from the cache or a fetch
-     * (waited for, bounded); 503 {@code credential-source-unavailable} when the source fails.
-     */
+    /** The value of a linked credential for {@code credential reveal}; see {@link LinkedCredentials#await}. */
     public static byte[] reveal(LinkedCredentials linked, CredentialRecord c) {
-        LinkedValues.Lookup l = linked.lookup(c);
-        if (l instanceof LinkedValues.Pending pd) {
-            try {
-                l = pd.result().get(REVEAL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                l = new LinkedValues.Failed(new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted"));
-            } catch (ExecutionException | TimeoutException e) {
-                l = new LinkedValues.Failed(new SourceFailure(SourceFailure.Kind.UNAVAILABLE,
-                        "no answer within " + REVEAL_WAIT.toSeconds() + " s"));
-            }
-        }
-        return switch (l) {
-            case LinkedValues.Hit h -> h.value();
-            case LinkedValues.Failed f -> throw new KeywayException(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
-                    LinkedCredentials.detail(c, f.failure()));
-            case LinkedValues.Pending pd -> throw new IllegalStateException("still pending");
-        };
+        return linked.await(c, REVEAL_WAIT);
     }
 
     static String utf8(byte[] b) {

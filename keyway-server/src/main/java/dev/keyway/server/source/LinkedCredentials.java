@@ -49,6 +49,32 @@ public final class LinkedCredentials {
                 Duration.ofSeconds(l.maxStaleSeconds()));
     }
 
+    /**
+     * The value for a caller that may block (an API handler, an AWS host-credential lookup): from
+     * the cache or a fetch waited for at most {@code wait}; 503 {@code credential-source-unavailable}
+     * when the source fails. The caller owns (and wipes) the array.
+     */
+    public byte[] await(CredentialRecord c, Duration wait) {
+        LinkedValues.Lookup l = lookup(c);
+        if (l instanceof LinkedValues.Pending pd) {
+            try {
+                l = pd.result().get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                l = new LinkedValues.Failed(new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted"));
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                l = new LinkedValues.Failed(new SourceFailure(SourceFailure.Kind.UNAVAILABLE,
+                        "no answer within " + wait.toSeconds() + " s"));
+            }
+        }
+        return switch (l) {
+            case LinkedValues.Hit h -> h.value();
+            case LinkedValues.Failed f -> throw new KeywayException(dev.keyway.core.error.ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+                    detail(c, f.failure()));
+            case LinkedValues.Pending pd -> throw new IllegalStateException("still pending");
+        };
+    }
+
     /** The problem detail for a linked credential without a fresh-enough value. */
     public static String detail(CredentialRecord c, SourceFailure f) {
         CredentialRecord.Link l = link(c);
