@@ -412,6 +412,7 @@ public final class KeywayServer implements AutoCloseable {
                     auditLog.append(m, false).exceptionally(t -> null);
                 }, LinkedValues.DEFAULT_MAX_ENTRIES);
         sources.attach(values);
+        sources.openAll();
         return new LinkedCredentials(sources, values, m -> auditLog.append(m, false).exceptionally(t -> null));
     }
 }

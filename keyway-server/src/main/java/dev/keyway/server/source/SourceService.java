@@ -88,6 +88,7 @@ public final class SourceService {
         if (v != null) {
             v.invalidate(name);
         }
+        open(name); // here, on the API's thread: the proxy's first use then reads no database
         onChange.run();
         return r;
     }
@@ -124,6 +125,21 @@ public final class SourceService {
         List<String> names = List.copyOf(new java.util.TreeSet<>(s.keySet()));
         s.replaceAll((k, v) -> "");
         return names;
+    }
+
+    /**
+     * Opens every configured source (at start), so the proxy's first use of each reads no database;
+     * a source that cannot be opened is logged and left to fail closed on use.
+     */
+    public void openAll() {
+        for (SourceRecord r : store.listSources()) {
+            try {
+                open(r.name());
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(SourceService.class).warn("source {} cannot be opened: {}", r.name(),
+                        e instanceof KeywayException k ? k.detail() : e.getClass().getSimpleName());
+            }
+        }
     }
 
     /** The adapter of the named source (opened once per configuration); NOT_FOUND when none. */
