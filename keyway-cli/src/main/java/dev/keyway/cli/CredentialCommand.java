@@ -21,8 +21,8 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
         description = {"Set, list, reveal and delete credentials.",
             "Values are write-only for agents and tokens; only 'credential reveal' returns one: to a user with the member role, audited."},
-        subcommands = {CredentialCommand.Set.class, CredentialCommand.List_.class, CredentialCommand.Reveal.class,
-            CredentialCommand.Delete.class})
+        subcommands = {CredentialCommand.Set.class, CredentialCommand.Link.class, CredentialCommand.List_.class,
+            CredentialCommand.Reveal.class, CredentialCommand.Delete.class})
 final class CredentialCommand {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
@@ -115,6 +115,41 @@ final class CredentialCommand {
         }
     }
 
+    @Command(name = "link", mixinStandardHelpOptions = true,
+            description = {"Link a credential to a source: its value is fetched from there on use, never stored (owner only).",
+                "Cached in memory for --ttl (refreshed ahead of expiry while used); --max-stale lets the last good value"
+                        + " serve that long past the TTL while the source fails. No fresh-enough value: 503, nothing forwarded."})
+    static final class Link implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "Credential name, e.g. OPENAI_API_KEY.") String name;
+        @Mixin VaultOption vault;
+        @Option(names = "--source", required = true, paramLabel = "SOURCE", description = "A source from 'keyway source list'.") String source;
+        @Option(names = "--ref", required = true, paramLabel = "REF", description = "The reference in the source, e.g. secret/app#api_key.") String ref;
+        @Option(names = "--ttl", paramLabel = "DURATION", description = "How long a fetched value is used (default 5m).") String ttl;
+        @Option(names = "--max-stale", paramLabel = "DURATION", description = "Serve the last value this long past the TTL while the source fails (default 0).") String maxStale;
+        @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
+
+        @Override
+        public void run() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("source", source);
+            body.put("ref", ref);
+            if (ttl != null) {
+                body.put("ttl", ttl);
+            }
+            if (maxStale != null) {
+                body.put("max_stale", maxStale);
+            }
+            if (description != null) {
+                body.put("description", description);
+            }
+            JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name) + "/link", body);
+            spec.commandLine().getOut().println("Linked credential " + name + " in vault " + vault.name() + " to " + source + " " + ref
+                    + " (version " + c.get("version").asInt() + ")");
+        }
+    }
+
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List credential names and metadata (never values).")
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
@@ -128,7 +163,8 @@ final class CredentialCommand {
             if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("credentials"));
             } else {
-                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "version", "updated_at", "updated_by", "description");
+                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "kind", "source", "ref", "version", "updated_at",
+                        "updated_by", "description");
             }
         }
     }

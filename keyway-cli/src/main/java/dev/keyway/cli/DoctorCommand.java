@@ -61,6 +61,7 @@ final class DoctorCommand implements Runnable {
                 if (st.hasNonNull("proxy")) {
                     proxy(st.get("proxy").asString());
                 }
+                sources(api);
                 JsonNode hooks = api.get("/v1/webhooks");
                 for (JsonNode h : hooks.path("webhooks")) {
                     int f = h.path("failures").asInt(0);
@@ -254,5 +255,24 @@ final class DoctorCommand implements Runnable {
         ObjectNode definition = entry.deepCopy();
         definition.remove(List.of("updated_at", "updated_by"));
         return ApiClient.JSON.treeToValue(definition, ServiceDefinition.class).injection().credentialNames();
+    }
+
+    /**
+     * Each credential source's health (issue 10): failing when its last fetch failed after its last
+     * success (the error says what failed: auth, not found, throttled, down, TLS), healthy otherwise.
+     */
+    private void sources(ApiClient api) {
+        for (JsonNode s : api.get("/v1/sources").path("sources")) {
+            String name = s.path("name").asString();
+            String ok = s.path("last_success").asString("");
+            String errAt = s.path("last_error_at").asString("");
+            if (!errAt.isEmpty() && (ok.isEmpty() || Instant.parse(errAt).isAfter(Instant.parse(ok)))) {
+                check(false, "source " + name + " failing since " + errAt + ": " + s.path("last_error").asString()
+                        + (ok.isEmpty() ? "" : " (last success " + ok + ")") + "; try: keyway source test " + name + " --ref REF");
+            } else {
+                check(true, "source " + name + " (" + s.path("type").asString() + ") "
+                        + (ok.isEmpty() ? "not used yet" : "healthy, last success " + ok));
+            }
+        }
     }
 }

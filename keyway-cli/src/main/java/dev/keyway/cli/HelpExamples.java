@@ -50,6 +50,18 @@ final class HelpExamples {
             Map.entry("credential set", List.of("printf '%s' \"$KEY\" | keyway credential set OPENAI_API_KEY",
                     "keyway credential set GITHUB_TOKEN --from-file ./token.txt --description 'read-only PAT'")),
             Map.entry("credential list", List.of("keyway credential list --vault default")),
+            Map.entry("credential link", List.of("keyway credential link OPENAI_API_KEY --source vault --ref secret/app#openai",
+                    "keyway credential link DB_PASSWORD --vault ci --source vault --ref kv/db#password?version=3 --ttl 1m --max-stale 10m")),
+            Map.entry("source", List.of("keyway source add vault --type hashicorp-vault --vault-addr https://vault.example.com:8200"
+                    + " --token-file ~/.vault-token", "keyway source list")),
+            Map.entry("source add", List.of("keyway source add vault --type hashicorp-vault --vault-addr https://vault.example.com:8200"
+                    + " --approle-role-id 0f1e... --approle-secret-id-file /etc/keyway/secret-id",
+                    "keyway source add op --type exec --command op --command read --command 'op://{ref}'",
+                    "keyway source add env --type env")),
+            Map.entry("source list", List.of("keyway source list", "keyway source list --json")),
+            Map.entry("source show", List.of("keyway source show vault")),
+            Map.entry("source test", List.of("keyway source test vault --ref secret/app#api_key")),
+            Map.entry("source remove", List.of("keyway source remove vault")),
             Map.entry("credential reveal", List.of("keyway credential reveal OPENAI_API_KEY")),
             Map.entry("credential delete", List.of("keyway credential delete OPENAI_API_KEY")),
             Map.entry("service", List.of("keyway service add openai --template openai", "keyway service list")),

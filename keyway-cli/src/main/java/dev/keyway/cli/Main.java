@@ -60,6 +60,7 @@ public final class Main implements Runnable {
             AdminTokenCommand.class,
             ProposalCommand.class,
             WebhookCommand.class,
+            SourceCommand.class,
             CompletionCommand.class,
             ManCommand.class,
             CommandLine.HelpCommand.class);

@@ -39,6 +39,11 @@ import dev.keyway.server.metrics.MeteredAuditSink;
 import dev.keyway.server.metrics.MeteredProxyPolicy;
 import dev.keyway.server.metrics.MetricsRoutes;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
+import dev.keyway.server.api.SourceRoutes;
+import dev.keyway.server.source.LinkedCredentials;
+import dev.keyway.server.source.LinkedValues;
+import dev.keyway.server.source.SourceService;
+import dev.keyway.server.source.SourceTypes;
 import dev.keyway.server.runtime.RuntimeState;
 import dev.keyway.server.web.WebConsole;
 import dev.keyway.store.Store;
@@ -188,7 +193,11 @@ public final class KeywayServer implements AutoCloseable {
             metricsRoutes.apiRoutes(router, auth);
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves))
                     .routes(router);
-            new VaultRoutes(vaults, auth, audit).routes(router);
+            java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
+            closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
+            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches);
+            new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
+            new VaultRoutes(vaults, auth, audit, linked).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
             IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
@@ -199,7 +208,8 @@ public final class KeywayServer implements AutoCloseable {
             new AuditRoutes(auditLog, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
             AwsAudit awsAudit = new AwsAudit(auditLog);
-            AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock);
+            AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock)
+                    .withLinked(linked);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
             new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
@@ -218,7 +228,7 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch);
+            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
             ProxyServer proxy = closer.add(ProxyServer.start(pc, new MeteredProxyPolicy(policy, metrics.registry()),
                     new MeteredAuditSink(audit, metrics.registry()), leaves, guard));
             metrics.bindProxy(proxy);
@@ -413,5 +423,36 @@ public final class KeywayServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Credential sources (issue 10): the source service, the in-memory cache of linked values
+     * (fetches on virtual threads of {@code fetches}, never on an event loop) and the audit of
+     * fetches and uses. Fetch outcomes update the source's health and are logged and audited
+     * (source, reference, version or error; never a value).
+     */
+    private static LinkedCredentials linkedCredentials(Store store, VaultService vaults, Clock clock, Runnable onChange,
+            AuditLog auditLog, java.util.concurrent.ExecutorService fetches) {
+        SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv), onChange);
+        LinkedValues values = new LinkedValues(clock, fetches, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
+                (key, version, failure) -> {
+                    sources.recordHealth(key.source(), failure);
+                    Map<String, Object> m = new java.util.LinkedHashMap<>();
+                    m.put("type", "source-fetch");
+                    m.put("time", clock.instant().toString());
+                    m.put("source", key.source());
+                    m.put("ref", key.ref());
+                    m.put("ok", failure == null);
+                    if (failure == null) {
+                        m.put("version", version);
+                    } else {
+                        m.put("error", failure.describe());
+                        log.warn("source {}: fetching {} failed: {}", key.source(), key.ref(), failure.describe());
+                    }
+                    auditLog.append(m, false).exceptionally(t -> null);
+                }, LinkedValues.DEFAULT_MAX_ENTRIES);
+        sources.attach(values);
+        sources.openAll();
+        return new LinkedCredentials(sources, values, m -> auditLog.append(m, false).exceptionally(t -> null));
     }
 }

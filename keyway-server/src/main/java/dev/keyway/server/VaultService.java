@@ -119,6 +119,11 @@ public final class VaultService {
         return r;
     }
 
+    /** Tells the runtime that credentials changed behind this service (a linked credential was written to the store). */
+    public void changed() {
+        onChange.run();
+    }
+
     public List<CredentialRecord> listCredentials(String vault) {
         return store.listCredentials(get(vault).id());
     }
@@ -146,6 +151,20 @@ public final class VaultService {
     /** Decrypts with a data key already known to belong to the vault (the hot-path variant). */
     public byte[] decrypt(VaultRecord v, CredentialRecord c) {
         return Aead.open(dataKey(v), c.ciphertext(), Aad.credential(c.vaultId(), c.name(), c.version()));
+    }
+
+    /**
+     * Seals instance-level secrets (a credential source's authentication secrets) with the
+     * {@code default} vault's data key, exactly like a credential value (AES-GCM, bound to
+     * {@code aad}); master-key rotation re-wraps the data key and leaves these untouched.
+     */
+    public byte[] sealInstanceSecret(byte[] plaintext, byte[] aad) {
+        return Aead.seal(dataKey(get("default")), plaintext, aad);
+    }
+
+    /** Opens what {@link #sealInstanceSecret} sealed; the caller owns (and should wipe) the result. */
+    public byte[] openInstanceSecret(byte[] ciphertext, byte[] aad) {
+        return Aead.open(dataKey(get("default")), ciphertext, aad);
     }
 
     byte[] dataKey(VaultRecord v) {

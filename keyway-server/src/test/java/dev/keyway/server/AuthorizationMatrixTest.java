@@ -51,6 +51,7 @@ class AuthorizationMatrixTest {
         ok(ts.call("POST", "/v1/vaults", "{\"name\":\"beta\"}"));
         ok(ts.call("PUT", "/v1/vaults/alpha/credentials/K", "{\"value\":\"v-alpha\"}"));
         ok(ts.call("PUT", "/v1/vaults/beta/credentials/K", "{\"value\":\"v-beta\"}"));
+        ok(ts.call("POST", "/v1/sources", "{\"name\":\"env\",\"type\":\"env\"}"));
         ok(ts.call("POST", "/v1/setup", "{\"email\":\"owner@example.com\",\"password\":\"" + PW + "\"}"));
         for (String u : new String[] {"member", "proxyuser", "outsider", "spare"}) {
             ok(ts.call("POST", "/v1/users", "{\"email\":\"" + u + "@example.com\",\"password\":\"" + PW + "\"}"));
@@ -123,6 +124,12 @@ class AuthorizationMatrixTest {
                 row("enable a user", "POST", "/v1/users/member@example.com/enable", null, owner),
                 row("add user", "POST", "/v1/users", "{\"email\":\"{actor}-new@example.com\",\"password\":\"" + PW + "\"}", owner),
                 row("status", "GET", "/v1/status", null, owner),
+                row("list sources", "GET", "/v1/sources", null, owner),
+                row("show source", "GET", "/v1/sources/env", null, owner),
+                row("add source", "POST", "/v1/sources", "{\"name\":\"s-{actor}\",\"type\":\"env\"}", owner),
+                row("test source (fetches a value)", "POST", "/v1/sources/env/test", "{\"ref\":\"PATH\"}", owner),
+                row("link credential (any ref the source can read)", "PUT", "/v1/vaults/alpha/credentials/L_{ACTOR}/link",
+                        "{\"source\":\"env\",\"ref\":\"PATH\"}", owner),
                 row("token accessors", "GET", "/v1/tokens/accessors", null, owner),
                 row("whoami", "GET", "/v1/auth/whoami", null, ALL.toArray(String[]::new)),
                 row("lookup-self", "GET", "/v1/tokens/lookup-self", null, ALL.toArray(String[]::new)),
@@ -170,6 +177,12 @@ class AuthorizationMatrixTest {
                 GET     /v1/proposals/{id}                               AUTHENTICATED
                 GET     /v1/skill.md                                     PUBLIC
                 GET     /v1/status                                       OWNER
+                GET     /v1/sources                                      OWNER
+                GET     /v1/sources/{name}                               OWNER
+                POST    /v1/sources                                      OWNER
+                POST    /v1/sources/{name}/test                          OWNER
+                PUT     /v1/vaults/{vault}/credentials/{name}/link       OWNER
+                DELETE  /v1/sources/{name}                               OWNER
                 GET     /v1/tokens                                       AUTHENTICATED
                 GET     /v1/tokens/accessors                             OWNER
                 GET     /v1/tokens/lookup-self                           AUTHENTICATED

@@ -38,6 +38,9 @@ class SecretLeakTest {
     static final String CANARY_NL = "canary-nl-77aa01\r\nX-Evil: 1";
     /** Alphanumeric only, so a parser quoting an unquoted token would quote all of it. */
     static final String CANARY_TOKEN = "canaryleakQ9w8e7r6t5y4u3";
+    /** A linked credential's value in an external store (issue 10), and the token Keyway authenticates to that store with. */
+    static final String CANARY_SOURCE = "canary-source-value-31f0c2d9";
+    static final String CANARY_SOURCE_AUTH = "hvs.canary-source-auth-8b7a6c";
 
     @TempDir
     Path dir;
@@ -72,12 +75,65 @@ class SecretLeakTest {
         }
         String logs = captured.toString(StandardCharsets.UTF_8);
         assertThat(logs.lines().count()).as("log output was captured at TRACE").isGreaterThan(20);
-        for (String secret : List.of(CANARY, "canary-nl-77aa01", CANARY_TOKEN)) {
+        for (String secret : List.of(CANARY, "canary-nl-77aa01", CANARY_TOKEN, CANARY_SOURCE, CANARY_SOURCE_AUTH)) {
             assertThat(logs).as("server logs").doesNotContain(secret);
             for (String s : seen) {
                 assertThat(s).as("a response or client output").doesNotContain(secret);
             }
             assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).as("audit log").doesNotContain(secret);
+        }
+        // nothing of a source's value or of its authentication secret in any file of the data dir
+        // (database, WAL, audit, key files): the value is never persisted, the token only sealed
+        try (var files = Files.walk(dir.resolve("data"))) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                String bytes = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                for (String secret : List.of(CANARY_SOURCE, CANARY_SOURCE_AUTH)) {
+                    assertThat(bytes).as("data dir file " + f).doesNotContain(secret);
+                }
+            }
+        }
+    }
+
+    /** Linked credentials (issue 10): a source with a sealed token, a fetched value injected, a failing fetch, test, reveal. */
+    private static void linkedScenario(TestServer ts, List<String> seen, int port, String proxy, String kwCa,
+            MockWebServer up) throws Exception {
+        try (dev.keyway.server.source.FakeVault vault = new dev.keyway.server.source.FakeVault()) {
+            vault.tokens.put(CANARY_SOURCE_AUTH, 0L);
+            vault.putV2("secret/leak", java.util.Map.of("key", CANARY_SOURCE));
+            vault.fail("/v1/secret/data/sealed", 503, "Vault is sealed", null);
+            seen.add(ts.call("POST", "/v1/sources", """
+                    {"name":"vault","type":"hashicorp-vault","settings":{"addr":"%s"},"secrets":{"token":"%s"}}"""
+                    .formatted(vault.url(), CANARY_SOURCE_AUTH)).body());
+            seen.add(ts.call("POST", "/v1/sources", """
+                    {"name":"Bad Name","type":"hashicorp-vault","settings":{"addr":"%s"},"secrets":{"token":"%s"}}"""
+                    .formatted(vault.url(), CANARY_SOURCE_AUTH)).body());
+            seen.add(ts.call("POST", "/v1/sources", """
+                    {"name":"bad","type":"hashicorp-vault","settings":{"addr":"%s","oops":"x"},"secrets":{"token":"%s"}}"""
+                    .formatted(vault.url(), CANARY_SOURCE_AUTH)).body());
+            seen.add(ts.call("GET", "/v1/sources", null).body());
+            seen.add(ts.call("GET", "/v1/sources/vault", null).body());
+            seen.add(ts.call("POST", "/v1/sources/vault/test", "{\"ref\":\"secret/leak#key\"}").body());
+            seen.add(ts.call("POST", "/v1/sources/vault/test", "{\"ref\":\"secret/sealed#key\"}").body());
+            seen.add(ts.call("PUT", "/v1/vaults/default/credentials/LINKED/link",
+                    "{\"source\":\"vault\",\"ref\":\"secret/leak#key\"}").body());
+            seen.add(ts.call("PUT", "/v1/vaults/default/credentials/SEALED/link",
+                    "{\"source\":\"vault\",\"ref\":\"secret/sealed#key\"}").body());
+            seen.add(ts.call("GET", "/v1/vaults/default/credentials", null).body());
+            seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"linked","host":"localhost:%d","allow_private":true,"paths":["/linked/**"],
+                     "inject":{"header":{"X-Linked":"{LINKED}"}}}""".formatted(port)).body());
+            seen.add(ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"sealed","host":"localhost:%d","allow_private":true,"paths":["/sealed/**"],
+                     "inject":{"bearer":"SEALED"}}""".formatted(port)).body());
+            up.enqueue(new MockResponse.Builder().body("linked-fine").build());
+            for (String path : List.of("/linked/1", "/sealed/1")) {
+                Curl.Result r = Curl.run("-sS", "-i", "--max-time", "20", "--proxy", proxy, "--cacert", kwCa,
+                        "https://localhost:" + port + path);
+                seen.add(r.out());
+                seen.add(r.err());
+            }
+            assertThat(up.takeRequest().getHeaders().get("X-Linked")).as("the linked injection really happened")
+                    .isEqualTo(CANARY_SOURCE);
         }
     }
 
@@ -214,6 +270,7 @@ class SecretLeakTest {
                 assertThat(audit).as("the audit records what the client sent")
                         .contains("\"path\":\"/sub/bot__GOOD__/sendMessage\"", "\"path\":\"/sub/ws/__GOOD__\"",
                                 "\"path\":\"/ok/__DEAD__\"");
+                linkedScenario(ts, seen, port, proxy, kwCa, up);
                 seen.add(ts.call("POST", "/v1/admin/master-key/rotate", "{}").body());
                 seen.add(ts.call("GET", "/v1/audit?limit=1000", null).body());
             }

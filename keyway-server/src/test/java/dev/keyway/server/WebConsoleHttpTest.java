@@ -344,6 +344,21 @@ class WebConsoleHttpTest {
         assertThat(bad.body()).contains("https:// or http://");
     }
 
+    @Test
+    @Order(11)
+    void sourcesAndLinkedCredentialsAreShownWithoutSecrets() throws Exception {
+        assertThat(ts.call("POST", "/v1/sources", "{\"name\":\"console-vault\",\"type\":\"hashicorp-vault\","
+                + "\"settings\":{\"addr\":\"http://127.0.0.1:9\"},\"secrets\":{\"token\":\"hvs.console-secret-token\"}}")
+                .statusCode()).isEqualTo(201);
+        assertThat(ts.call("PUT", "/v1/vaults/default/credentials/CONSOLE_LINKED/link",
+                "{\"source\":\"console-vault\",\"ref\":\"secret/app#key\"}").statusCode()).isEqualTo(201);
+        String settings = owner.get("/settings").body();
+        assertThat(settings).contains("Credential sources").contains("data-source=\"console-vault\"")
+                .contains("hashicorp-vault").contains("default/CONSOLE_LINKED").doesNotContain("hvs.console-secret-token");
+        String creds = owner.get("/vaults/default/credentials").body();
+        assertThat(creds).contains("data-linked").contains("linked: console-vault <code>secret/app#key</code>");
+    }
+
     record JsonNodeView(String json) {
         String text(String field) {
             return TokenLifecycleTest.JSON.readTree(json).get(field).asString();

@@ -241,4 +241,35 @@ public interface Store extends AutoCloseable {
 
     @Override
     void close();
+
+    // ---- credential sources (issue 10) ----
+
+    /**
+     * Creates a source (a fresh {@code src_} id) or replaces the type, settings and secrets of the
+     * one with this name. {@code sealSecrets} is given the new secrets version and returns their
+     * ciphertext (null for none). Bumps {@link #revision()}.
+     */
+    SourceRecord putSource(String name, String type, String settingsJson, IntFunction<byte @org.jspecify.annotations.Nullable []> sealSecrets,
+            String actor);
+
+    /** Every source, by name. */
+    List<SourceRecord> listSources();
+
+    Optional<SourceRecord> source(String name);
+
+    /**
+     * Deletes a source. CONFLICT (naming them) while linked credentials use it; false when there
+     * was none. Bumps {@link #revision()}.
+     */
+    boolean deleteSource(String name);
+
+    /**
+     * Creates or replaces a linked credential (no value stored; the version is bumped). NOT_FOUND
+     * for a missing vault or source. Bumps {@link #revision()}.
+     */
+    CredentialRecord linkCredential(String vaultId, String name, @org.jspecify.annotations.Nullable String description,
+            String actor, CredentialRecord.Link link);
+
+    /** The linked credentials (of every vault) that use the source. */
+    List<CredentialRecord> credentialsLinkedTo(String source);
 }

@@ -418,6 +418,57 @@ public abstract class StoreContractTest {
                 .as("a re-created credential starts again at 1").isEqualTo(1);
     }
 
+    // ---- credential sources (issue 10) ----
+
+    @Test
+    void sourcesStoreSettingsAndSealedSecretsAndBumpTheSecretsVersion() {
+        long rev = store.revision();
+        SourceRecord s = store.putSource("vault-prod", "hashicorp-vault", "{\"addr\":\"https://v\"}",
+                v -> bytes("sealed-v" + v), "alice");
+        assertThat(s.id()).startsWith("src_");
+        assertThat(s.secretsVersion()).isEqualTo(1);
+        assertThat(store.revision()).isGreaterThan(rev);
+        SourceRecord again = store.putSource("vault-prod", "hashicorp-vault", "{}", v -> null, "bob");
+        assertThat(again.id()).isEqualTo(s.id());
+        assertThat(again.secretsVersion()).isEqualTo(2);
+        assertThat(again.createdBy()).isEqualTo("alice");
+        SourceRecord read = store.source("vault-prod").orElseThrow();
+        assertThat(read.secrets()).isNull();
+        assertThat(read.settingsJson()).isEqualTo("{}");
+        store.putSource("env", "env", "{}", v -> bytes("x"), "alice");
+        assertThat(store.listSources()).extracting(SourceRecord::name).containsExactly("env", "vault-prod");
+        assertThat(store.source("env").orElseThrow().secrets()).isEqualTo(bytes("x"));
+        assertThat(store.toString()).doesNotContain("sealed");
+    }
+
+    @Test
+    void linkedCredentialHasNoValueAndItsSourceCannotBeRemovedWhileUsed() {
+        String a = vault("a").id();
+        store.putSource("env", "env", "{}", v -> null, "alice");
+        assertThatThrownBy(() -> store.linkCredential(a, "API_KEY", null, "alice",
+                new CredentialRecord.Link("missing", "X", 300, 0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.NOT_FOUND));
+        store.putCredential(a, "API_KEY", "d", "alice", v -> bytes("stored"));
+        CredentialRecord linked = store.linkCredential(a, "API_KEY", null, "alice",
+                new CredentialRecord.Link("env", "MY_KEY", 300, 60));
+        assertThat(linked.version()).as("re-linking bumps the version").isEqualTo(2);
+        CredentialRecord read = store.credential(a, "API_KEY").orElseThrow();
+        assertThat(read.ciphertext()).as("no value in the database").isEmpty();
+        assertThat(read.link()).isEqualTo(new CredentialRecord.Link("env", "MY_KEY", 300, 60));
+        assertThat(read.description()).isEqualTo("d");
+        assertThat(store.credentialsLinkedTo("env")).extracting(CredentialRecord::name).containsExactly("API_KEY");
+        assertThatThrownBy(() -> store.deleteSource("env"))
+                .isInstanceOfSatisfying(KeywayException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ErrorType.CONFLICT);
+                    assertThat(e.detail()).contains("a/API_KEY");
+                });
+        CredentialRecord stored = store.putCredential(a, "API_KEY", null, "alice", v -> bytes("again"));
+        assertThat(stored.link()).isNull();
+        assertThat(store.credential(a, "API_KEY").orElseThrow().link()).as("storing a value unlinks").isNull();
+        assertThat(store.deleteSource("env")).isTrue();
+        assertThat(store.deleteSource("env")).isFalse();
+    }
+
     // ---- services ----
 
     @Test

@@ -51,6 +51,18 @@ public final class Aad {
                 .build();
     }
 
+    /**
+     * Associated data for the authentication secrets of one credential source (issue 10), sealed
+     * with the default vault's data key like a credential value; bound to the source's (unique)
+     * name and its secrets version, so secrets copied to another source or rolled back fail to open.
+     */
+    public static byte[] sourceSecrets(String sourceName, int version) {
+        if (version < 0) {
+            throw new IllegalArgumentException("secrets version must be >= 0, got " + version);
+        }
+        return new Builder("keyway/source-secrets").text("sourceName", sourceName).int32(version).build();
+    }
+
     /** Associated data for a vault's data key, wrapped by the master key. */
     public static byte[] vaultKey(String vaultId) {
         return new Builder("keyway/vault-key").text("vaultId", vaultId).build();

@@ -39,6 +39,7 @@ public enum ErrorType {
     PLAINTEXT_REFUSED("plaintext-refused", 403, "Credential not sent over plain HTTP"),
     PRIVATE_ADDRESS_BLOCKED("private-address-blocked", 403, "Destination address is private or reserved"),
     CREDENTIAL_UNAVAILABLE("credential-unavailable", 502, "Credential unavailable"),
+    CREDENTIAL_SOURCE_UNAVAILABLE("credential-source-unavailable", 503, "Credential source unavailable"),
     UPSTREAM_UNREACHABLE("upstream-unreachable", 502, "Upstream unreachable"),
     UPSTREAM_TLS_FAILED("upstream-tls-failed", 502, "Upstream TLS verification failed"),
     UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out"),

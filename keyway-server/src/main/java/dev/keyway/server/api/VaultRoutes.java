@@ -28,10 +28,19 @@ public final class VaultRoutes {
     private final AuditTrail trail;
 
     public VaultRoutes(VaultService vaults, ApiAuth auth, AuditTrail trail) {
+        this(vaults, auth, trail, null);
+    }
+
+    /** With credential sources: revealing a linked credential fetches its value (issue 10). */
+    public VaultRoutes(VaultService vaults, ApiAuth auth, AuditTrail trail,
+            dev.keyway.server.source.@Nullable LinkedCredentials linked) {
         this.vaults = vaults;
         this.auth = auth;
         this.trail = trail;
+        this.linked = linked;
     }
+
+    private final dev.keyway.server.source.@Nullable LinkedCredentials linked;
 
     public record VaultView(String id, String name, String unmatched, Instant createdAt, String createdBy) {
         static VaultView of(VaultRecord v) {
@@ -43,10 +52,15 @@ public final class VaultRoutes {
 
     public record SetPolicy(String unmatched) {}
 
+    /** A credential's metadata; for a linked one also its source, reference and fetch windows (issue 10). */
     public record CredentialView(String name, @Nullable String description, int version, Instant createdAt,
-            Instant updatedAt, String updatedBy) {
+            Instant updatedAt, String updatedBy, String kind, @Nullable String source, @Nullable String ref,
+            @Nullable Long ttlSeconds, @Nullable Long maxStaleSeconds) {
         static CredentialView of(CredentialRecord c) {
-            return new CredentialView(c.name(), c.description(), c.version(), c.createdAt(), c.updatedAt(), c.updatedBy());
+            CredentialRecord.Link l = c.link();
+            return new CredentialView(c.name(), c.description(), c.version(), c.createdAt(), c.updatedAt(), c.updatedBy(),
+                    l == null ? "stored" : "linked", l == null ? null : l.source(), l == null ? null : l.ref(),
+                    l == null ? null : l.ttlSeconds(), l == null ? null : l.maxStaleSeconds());
         }
     }
 
@@ -95,9 +109,16 @@ public final class VaultRoutes {
         VaultRecord v = vaults.get(req.param("vault"));
         Access.requireReveal(p, v.id(), v.name());
         CredentialRecord c = vaults.credential(v.name(), req.param("name"));
-        byte[] value = vaults.decrypt(v, c);
+        CredentialRecord.Link link = c.link();
+        if (link != null && linked == null) {
+            throw new KeywayException(dev.keyway.core.error.ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+                    "credential " + c.name() + " is linked to source '" + link.source() + "', and sources are not enabled");
+        }
+        byte[] value = link != null && linked != null ? SourceRoutes.reveal(linked, c) : vaults.decrypt(v, c);
         try {
-            trail.recordOrFail(p, "credential.reveal", v.name(), Map.of("credential", c.name(), "version", c.version()));
+            trail.recordOrFail(p, "credential.reveal", v.name(), link == null
+                    ? Map.of("credential", c.name(), "version", c.version())
+                    : Map.of("credential", c.name(), "version", c.version(), "source", link.source(), "ref", link.ref()));
             return ApiResponse.ok(Map.of("name", c.name(), "version", c.version(),
                     "value", new String(value, StandardCharsets.UTF_8)));
         } finally {

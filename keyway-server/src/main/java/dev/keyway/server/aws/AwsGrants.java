@@ -54,6 +54,15 @@ public final class AwsGrants {
     private final AwsEnv env;
     private final AssumeRoleCache cache;
 
+    /** Linked host credentials (issue 10) are fetched through this; set once at wiring, before use. */
+    private volatile dev.keyway.server.source.@Nullable LinkedCredentials linked;
+
+    /** Lets a grant's host credentials ({@code --host-credential PREFIX}) be linked credentials. */
+    public AwsGrants withLinked(dev.keyway.server.source.LinkedCredentials l) {
+        this.linked = l;
+        return this;
+    }
+
     public AwsGrants(Store store, VaultService vaults, AwsEnv env, AwsAudit audit, Executor executor, Clock clock) {
         this.store = store;
         this.vaults = vaults;
@@ -302,7 +311,11 @@ public final class AwsGrants {
         if (c.isEmpty()) {
             return null;
         }
-        byte[] b = vaults.decrypt(v, c.get());
+        dev.keyway.server.source.LinkedCredentials lc = linked;
+        if (c.get().linked() && lc == null) {
+            return null;
+        }
+        byte[] b = c.get().linked() && lc != null ? lc.await(c.get(), java.time.Duration.ofSeconds(30)) : vaults.decrypt(v, c.get());
         try {
             String s = new String(b, StandardCharsets.UTF_8).strip();
             return s.isEmpty() ? null : s;

@@ -26,6 +26,11 @@ import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.aws.AwsSigning;
+import dev.keyway.core.source.SourceFailure;
+import dev.keyway.proxy.spi.RequestSigner;
+import dev.keyway.server.source.LinkedCredentials;
+import dev.keyway.server.source.LinkedValues;
+import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.TokenRecord;
 import java.net.InetSocketAddress;
@@ -83,12 +88,21 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     /** @param onUse called with the token id of every authenticated proxy client (last-use tracking) */
     public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws,
             java.util.function.@Nullable Consumer<String> onUse) {
+        this(snapshot, vaults, clock, aws, onUse, null);
+    }
+
+    /** With credential sources: linked credentials' values come from {@code linked} (issue 10). */
+    public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws,
+            java.util.function.@Nullable Consumer<String> onUse, @Nullable LinkedCredentials linked) {
         this.snapshot = snapshot;
         this.vaults = vaults;
         this.clock = clock;
         this.aws = aws;
         this.onUse = onUse;
+        this.linked = linked;
     }
+
+    private final @Nullable LinkedCredentials linked;
 
     private final java.util.function.@Nullable Consumer<String> onUse;
 
@@ -272,7 +286,12 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         }
         String service = match.service().name();
         HttpHead in = head.http();
-        InjectionResult r = Injector.apply(match.service(), in, resolver(vr));
+        LinkedUse use = new LinkedUse();
+        InjectionResult r = Injector.apply(match.service(), in, resolver(vr, use));
+        if (use.failed != null || !use.pending.isEmpty()) {
+            return linkedNotReady(p, head, vr, match, use);
+        }
+        use.audit(linked, p.vaultName(), service, head.host());
         return switch (r) {
             case InjectionResult.Failed f -> new RequestDecision.Deny(
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
@@ -298,11 +317,11 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     }
 
     /** Credentials of {@code vr}, and composite values over them through the version-keyed cache. */
-    private CredentialResolver resolver(VaultRuntime vr) {
+    private CredentialResolver resolver(VaultRuntime vr, LinkedUse use) {
         return new CredentialResolver() {
             @Override
             public Optional<byte[]> resolve(String name) {
-                return KeywayProxyPolicy.this.resolve(vr, name);
+                return KeywayProxyPolicy.this.resolve(vr, name, use);
             }
 
             @Override
@@ -310,6 +329,126 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 return composites.get(vr, expression, evaluate);
             }
         };
+    }
+
+    /**
+     * What the linked credentials of one request resolved to: values served (for the audit), the
+     * fetches still pending, or the first failure. Per request, on one thread at a time.
+     */
+    private static final class LinkedUse {
+        final List<Map.Entry<CredentialRecord, LinkedValues.Hit>> hits = new ArrayList<>();
+        final Map<String, LinkedValues.Pending> pending = new java.util.LinkedHashMap<>();
+        final Map<String, CredentialRecord> records = new java.util.HashMap<>();
+        Map.@Nullable Entry<CredentialRecord, SourceFailure> failed;
+        /** Results of fetches this request waited for, by credential name (the signer's second pass). */
+        @Nullable Map<String, LinkedValues.Lookup> settled;
+
+        void audit(@Nullable LinkedCredentials lc, String vault, @Nullable String service, String host) {
+            if (lc != null) {
+                for (Map.Entry<CredentialRecord, LinkedValues.Hit> h : hits) {
+                    lc.used(vault, service, host, h.getKey(), h.getValue());
+                }
+            }
+        }
+    }
+
+    private Optional<byte[]> resolve(VaultRuntime vr, String name, LinkedUse use) {
+        CredentialRecord c = vr.credentials().get(name);
+        if (c == null || !c.linked()) {
+            return resolve(vr, name);
+        }
+        LinkedCredentials lc = linked;
+        if (lc == null) {
+            use.failed = Map.entry(c, new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "credential sources are not enabled"));
+            return Optional.empty();
+        }
+        use.records.put(name, c);
+        LinkedValues.Lookup l = use.settled != null && use.settled.containsKey(name) ? use.settled.get(name) : lc.lookup(c);
+        switch (l) {
+            case LinkedValues.Hit h -> {
+                use.hits.add(Map.entry(c, h));
+                return Optional.of(h.value()); // the injector owns and wipes it
+            }
+            case LinkedValues.Pending pd -> use.pending.put(name, pd);
+            case LinkedValues.Failed f -> {
+                if (use.failed == null) {
+                    use.failed = Map.entry(c, f.failure());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A request whose linked credential has no value in memory right now. A failure (or a source
+     * still backing off after one) is answered 503 {@code credential-source-unavailable} and
+     * nothing is forwarded. A value being fetched is waited for off the event loop through the
+     * proxy's {@link RequestSigner} hook, which holds the request until the future completes and
+     * writes nothing upstream before: the injection is re-run on the final head with the fetched
+     * values, or the request is refused with 503 if the fetch failed. That hook sets headers only,
+     * so a cold fetch for a service that injects into the query or body, or for a WebSocket
+     * upgrade, is refused with 503 (retryable: the fetch goes on and the next request is served).
+     */
+    private RequestDecision linkedNotReady(ProxyPrincipal p, RequestHead head, VaultRuntime vr, Match match, LinkedUse use) {
+        String service = match.service().name();
+        Map<String, Object> extras = Map.of("service", service, "vault", p.vaultName());
+        if (use.failed != null) {
+            return new RequestDecision.Deny(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+                    LinkedCredentials.detail(use.failed.getKey(), use.failed.getValue()), extras), service);
+        }
+        dev.keyway.core.service.Injection inj = match.service().injection();
+        boolean headersOnly = inj instanceof dev.keyway.core.service.Injection.Bearer
+                || inj instanceof dev.keyway.core.service.Injection.Basic
+                || inj instanceof dev.keyway.core.service.Injection.Headers;
+        String upgrade = head.header("Upgrade");
+        if (!headersOnly || upgrade != null) {
+            String name = use.pending.keySet().iterator().next();
+            CredentialRecord pendingRecord = use.records.get(name);
+            CredentialRecord.Link l = pendingRecord == null ? null : pendingRecord.link();
+            return new RequestDecision.Deny(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE, "credential " + name
+                    + " is being fetched from source '" + (l == null ? "?" : l.source()) + "' (ref " + (l == null ? "?" : l.ref())
+                    + "); nothing was forwarded. Retry in a moment: this service injects into the "
+                    + (upgrade != null ? "WebSocket upgrade" : "query or body") + ", which cannot wait for a first fetch",
+                    extras), service);
+        }
+        List<String> names = List.copyOf(inj.credentialNames());
+        Map<String, LinkedValues.Pending> waiting = Map.copyOf(use.pending);
+        RequestSigner signer = new RequestSigner() {
+            @Override
+            public boolean needsBody() {
+                return false;
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<RequestSigner.Signed> sign(RequestHead h, byte @Nullable [] body) {
+                Map<String, java.util.concurrent.CompletableFuture<LinkedValues.Lookup>> fs = new java.util.LinkedHashMap<>();
+                waiting.forEach((n, pd) -> fs.put(n, pd.result()));
+                return java.util.concurrent.CompletableFuture.allOf(fs.values().toArray(java.util.concurrent.CompletableFuture[]::new))
+                        .thenApply(v -> {
+                            LinkedUse second = new LinkedUse();
+                            second.settled = new java.util.HashMap<>();
+                            fs.forEach((n, f) -> second.settled.put(n, f.join()));
+                            InjectionResult r = Injector.apply(match.service(), h.http(), resolver(vr, second));
+                            if (second.failed != null || !second.pending.isEmpty()) {
+                                CredentialRecord c = second.failed != null ? second.failed.getKey()
+                                        : java.util.Objects.requireNonNull(second.records.get(second.pending.keySet().iterator().next()));
+                                SourceFailure sf = second.failed != null ? second.failed.getValue()
+                                        : new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the value is still being fetched");
+                                throw new RequestSigner.Refused(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+                                        LinkedCredentials.detail(c, sf), extras));
+                            }
+                            return switch (r) {
+                                case InjectionResult.Failed f -> throw new RequestSigner.Refused(
+                                        new ProxyProblem(f.type(), f.detail(), extras));
+                                case InjectionResult.Applied a -> {
+                                    second.audit(linked, p.vaultName(), service, head.host());
+                                    yield new RequestSigner.Signed(a.head().headers(), null);
+                                }
+                            };
+                        });
+            }
+        };
+        return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, service, names, signer);
     }
 
     private Optional<byte[]> resolve(VaultRuntime vr, String name) {

@@ -42,12 +42,16 @@ final class CredentialPages {
             String name = Nodes.str(c, "name");
             Fields.Errors e = name.equals(failedUpdate) ? updateErrors : Fields.Errors.NONE;
             return Html.t("""
-                    <tr data-credential="{}"><td><code>{}</code></td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td>
+                    <tr data-credential="{}"><td><code>{}</code>{}</td><td>{}</td><td>v{}</td><td>{}</td><td>{}</td>
                     <td><details{}><summary>Set new value</summary>
                     <form method="post" action="{}" class="inline-form">{}<input type="hidden" name="name" value="{}">{}
                     <button type="submit">Save</button></form></details></td>
                     <td><a class="danger" href="{}">Delete…</a></td></tr>
-                    """, name, name, Nodes.str(c, "description"), Nodes.str(c, "version"), Nodes.time(Nodes.str(c, "updated_at")),
+                    """, name, name, "linked".equals(Nodes.str(c, "kind"))
+                            ? Html.t(" <span class=\"badge\" data-linked>linked: {} <code>{}</code></span>", Nodes.str(c, "source"),
+                                    Nodes.str(c, "ref"))
+                            : Html.empty(),
+                    Nodes.str(c, "description"), Nodes.str(c, "version"), Nodes.time(Nodes.str(c, "updated_at")),
                     Nodes.str(c, "updated_by"), Html.flag(e.any(), "open"), action, ctx.csrf(), name,
                     Html.t("<label>New value <input type=\"password\" name=\"value\" autocomplete=\"off\" spellcheck=\"false\" "
                             + "required aria-label=\"New value for {}\"></label>{}", name,

@@ -136,6 +136,7 @@ final class SettingsPages {
                 <form method="post" action="/settings/users">{}{}{}{}{}
                 <button type="submit">Add user</button></form>
                 <p class="hint">Give the user a role on vaults with <code>keyway vault member add</code>.</p></section>
+                {}
                 """, Fields.formError(st.errorsOf("webhook-test")), webhooks(ctx), webhookForm(ctx, st), ctx.csrf(),
                 Fields.select("Unmatched hosts in new vaults", "unmatched", VaultPages.POLICIES, current, de,
                         "Applies to vaults created from now on (console, CLI or API) that name no policy; each vault can change it "
@@ -144,8 +145,36 @@ final class SettingsPages {
                 Fields.input("E-mail", "email", "email", uf.get("email"), ue, null, Html.empty()),
                 Fields.secret("Initial password", "password", ue, "At least 12 characters; tell the user to change it.", true),
                 Fields.select("Instance role", "role", List.of(new String[] {"member", "member"}, new String[] {"owner", "owner"}),
-                        uf.get("role"), ue, null));
+                        uf.get("role"), ue, null), sources(ctx));
         return ctx.page(status, "Settings", "settings", body);
+    }
+
+    /**
+     * Credential sources (issue 10), read-only: type, health and the linked credentials using each.
+     * Their authentication secrets are never shown (the API returns only their names).
+     */
+    private Html sources(Ctx ctx) {
+        List<JsonNode> list = Nodes.list(ctx.api().get("/v1/sources").path("sources"));
+        Html rows = Html.each(list, s -> {
+            String health = !Nodes.str(s, "last_error").isEmpty()
+                    && (Nodes.str(s, "last_success").isEmpty()
+                            || Nodes.str(s, "last_error_at").compareTo(Nodes.str(s, "last_success")) > 0)
+                    ? "failing: " + Nodes.str(s, "last_error")
+                    : Nodes.str(s, "last_success").isEmpty() ? "not used yet" : "ok";
+            List<String> users = new java.util.ArrayList<>();
+            for (JsonNode u : Nodes.list(s.path("used_by"))) {
+                users.add(u.asString());
+            }
+            return Html.t("<tr data-source=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    Nodes.str(s, "name"), Nodes.str(s, "name"), Nodes.str(s, "type"), health, String.join(", ", users));
+        });
+        return Html.t("""
+                <h2>Credential sources</h2>
+                <p class="hint">External secret stores that linked credentials are fetched from (never stored here). Add one with
+                <code>keyway source add</code>, link a credential with <code>keyway credential link</code> (docs/sources.md).</p>
+                {}""", list.isEmpty() ? Html.t("<p class=\"empty\">No sources.</p>") : Html.t("""
+                        <table class="list" id="sources"><thead><tr><th>Name</th><th>Type</th><th>Health</th><th>Used by</th>
+                        </tr></thead><tbody>{}</tbody></table>""", rows));
     }
 
     /** Webhook targets: where new proposals are announced (URLs are shown redacted: they may embed a secret). */

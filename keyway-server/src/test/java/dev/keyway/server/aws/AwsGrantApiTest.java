@@ -170,6 +170,27 @@ class AwsGrantApiTest {
     }
 
     @Test
+    void hostCredentialsCanBeLinkedCredentials() throws Exception {
+        call("POST", "/v1/vaults", "{\"name\":\"teaml\"}");
+        sts.hostKeys.put("AKIALINKEDKEY0000001", "linked/secret/key/00000000000000000000000");
+        assertThat(call("POST", "/v1/sources", "{\"name\":\"files\",\"type\":\"file\"}").statusCode()).isEqualTo(201);
+        for (var e : Map.of("AWS_LINKED_ACCESS_KEY_ID", "AKIALINKEDKEY0000001",
+                "AWS_LINKED_SECRET_ACCESS_KEY", "linked/secret/key/00000000000000000000000").entrySet()) {
+            Path f = dir.resolve(e.getKey());
+            Files.writeString(f, e.getValue() + "\n");
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            HttpResponse<String> link = call("PUT", "/v1/vaults/teaml/credentials/" + e.getKey() + "/link",
+                    "{\"source\":\"files\",\"ref\":\"" + f + "\"}");
+            assertThat(link.statusCode()).as(link.body()).isEqualTo(201);
+        }
+        HttpResponse<String> r = call("POST", "/v1/vaults/teaml/aws/grants",
+                "{\"name\":\"linkedkey\",\"role_arn\":\"" + ROLE + "\",\"host_credential\":\"AWS_LINKED\"}");
+        assertThat(r.statusCode()).as("AssumeRole signed with the fetched keys: " + r.body()).isEqualTo(201);
+        assertThat(Files.readString(dir.resolve("data/audit.jsonl"))).contains("vault credentials AWS_LINKED_*")
+                .doesNotContain("linked/secret/key");
+    }
+
+    @Test
     void credentialEndpointEnforcesRolesRestrictionsAndSignMode() throws Exception {
         assertThat(call("POST", "/v1/vaults", "{\"name\":\"auth\"}").statusCode()).isEqualTo(201);
         assertThat(call("POST", "/v1/vaults/auth/aws/grants", "{\"name\":\"cp\",\"role_arn\":\"" + ROLE + "\"}").statusCode())

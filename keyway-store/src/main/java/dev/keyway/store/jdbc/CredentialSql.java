@@ -33,13 +33,51 @@ final class CredentialSql {
         byte[] ciphertext = encryptForVersion.apply(version);
         if (old.isPresent()) {
             update(c, "UPDATE credentials SET description = ?, version = ?, ciphertext = ?, updated_at = ?, "
-                    + "updated_by = ? WHERE vault_id = ? AND name = ?",
+                    + "updated_by = ?, source_name = NULL, source_ref = NULL, ttl_seconds = NULL, max_stale_seconds = NULL "
+                    + "WHERE vault_id = ? AND name = ?",
                     desc, version, ciphertext, now, actor, vaultId, name);
         } else {
-            update(c, "INSERT INTO credentials (" + CREDENTIAL_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            update(c, "INSERT INTO credentials (" + STORED_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     vaultId, name, desc, version, ciphertext, now, now, actor);
         }
         return new CredentialRecord(vaultId, name, desc, version, ciphertext, createdAt, now, actor);
+    }
+
+    private static final String STORED_COLS =
+            "vault_id, name, description, version, ciphertext, created_at, updated_at, updated_by";
+
+    /**
+     * Creates or replaces a linked credential: no value (an empty ciphertext), the source, reference
+     * and fetch windows. The version is bumped like a stored credential's, so caches keyed by
+     * version drop a value fetched under the old link.
+     */
+    static CredentialRecord link(Connection c, String vaultId, String name, @Nullable String description, String actor,
+            CredentialRecord.Link link, Instant now) throws SQLException {
+        VaultSql.requireExists(c, vaultId);
+        Optional<CredentialRecord> old = get(c, vaultId, name);
+        int version = old.map(o -> o.version() + 1).orElse(1);
+        String desc = description != null ? description : old.map(CredentialRecord::description).orElse(null);
+        Instant createdAt = old.map(CredentialRecord::createdAt).orElse(now);
+        byte[] none = new byte[0];
+        if (old.isPresent()) {
+            update(c, "UPDATE credentials SET description = ?, version = ?, ciphertext = ?, updated_at = ?, updated_by = ?, "
+                    + "source_name = ?, source_ref = ?, ttl_seconds = ?, max_stale_seconds = ? WHERE vault_id = ? AND name = ?",
+                    desc, version, none, now, actor, link.source(), link.ref(), link.ttlSeconds(), link.maxStaleSeconds(),
+                    vaultId, name);
+        } else {
+            update(c, "INSERT INTO credentials (" + CREDENTIAL_COLS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    vaultId, name, desc, version, none, now, now, actor, link.source(), link.ref(), link.ttlSeconds(),
+                    link.maxStaleSeconds());
+        }
+        return new CredentialRecord(vaultId, name, desc, version, none, createdAt, now, actor, link);
+    }
+
+    /** Every linked credential of every vault that uses the source, as "vault-id/NAME" pairs via records. */
+    static List<CredentialRecord> linkedTo(Connection c, String source) throws SQLException {
+        try (PreparedStatement ps = prepare(c,
+                "SELECT " + CREDENTIAL_COLS + " FROM credentials WHERE source_name = ? ORDER BY vault_id, name", source)) {
+            return Rows.list(ps, Rows::credential);
+        }
     }
 
     static List<CredentialRecord> list(Connection c, String vaultId) throws SQLException {

@@ -5,6 +5,7 @@ import dev.keyway.store.AgentRecord;
 import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.AwsRunScopeRecord;
 import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
@@ -477,6 +478,62 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
             WebhookSql.recordDelivery(c, id, at, error);
             return true;
         });
+    }
+
+    // ---- credential sources ----
+
+    @Override
+    public SourceRecord putSource(String name, String type, String settingsJson,
+            IntFunction<byte @Nullable []> sealSecrets, String actor) {
+        return write("putSource", c -> {
+            SourceRecord r = SourceSql.put(c, newId("src_"), name, type, settingsJson, sealSecrets, actor, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public List<SourceRecord> listSources() {
+        return read("listSources", SourceSql::list);
+    }
+
+    @Override
+    public Optional<SourceRecord> source(String name) {
+        return read("source", c -> SourceSql.get(c, name));
+    }
+
+    @Override
+    public boolean deleteSource(String name) {
+        return write("deleteSource", c -> {
+            List<CredentialRecord> users = CredentialSql.linkedTo(c, name);
+            if (!users.isEmpty()) {
+                List<String> names = new java.util.ArrayList<>();
+                for (CredentialRecord u : users) {
+                    names.add(VaultSql.byId(c, u.vaultId()).map(v -> v.name()).orElse(u.vaultId()) + "/" + u.name());
+                }
+                throw KeywayException.conflict("source '" + name + "' is used by linked credential(s) " + names
+                        + "; delete or re-link them first");
+            }
+            return bumpIf(c, SourceSql.delete(c, name));
+        });
+    }
+
+    @Override
+    public CredentialRecord linkCredential(String vaultId, String name, @Nullable String description, String actor,
+            CredentialRecord.Link link) {
+        return write("linkCredential", c -> {
+            if (SourceSql.get(c, link.source()).isEmpty()) {
+                throw KeywayException.notFound("source '" + link.source() + "' does not exist");
+            }
+            CredentialRecord r = CredentialSql.link(c, vaultId, name, description, actor, link, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public List<CredentialRecord> credentialsLinkedTo(String source) {
+        return read("credentialsLinkedTo", c -> CredentialSql.linkedTo(c, source));
     }
 
     // ---- AWS grants ----

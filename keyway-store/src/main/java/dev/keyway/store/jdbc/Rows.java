@@ -3,6 +3,7 @@ package dev.keyway.store.jdbc;
 import dev.keyway.store.AgentRecord;
 import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
@@ -29,7 +30,10 @@ import org.jspecify.annotations.Nullable;
 final class Rows {
     static final String VAULT_COLS = "id, name, unmatched_policy, wrapped_key, created_at, created_by";
     static final String CREDENTIAL_COLS =
-            "vault_id, name, description, version, ciphertext, created_at, updated_at, updated_by";
+            "vault_id, name, description, version, ciphertext, created_at, updated_at, updated_by, source_name, source_ref, "
+                    + "ttl_seconds, max_stale_seconds";
+    static final String SOURCE_COLS =
+            "id, name, type, settings_json, secrets, secrets_version, created_at, created_by, updated_at";
     static final String SERVICE_COLS =
             "vault_id, name, position, enabled, spec_json, created_at, updated_at, updated_by";
     static final String TOKEN_COLS = "id, accessor, hash, type, vault_id, role, display_name, created_by, created_at, "
@@ -116,7 +120,22 @@ final class Rows {
     static CredentialRecord credential(ResultSet rs) throws SQLException {
         return new CredentialRecord(rs.getString("vault_id"), rs.getString("name"), rs.getString("description"),
                 rs.getInt("version"), rs.getBytes("ciphertext"), instant(rs, "created_at"),
-                instant(rs, "updated_at"), rs.getString("updated_by"));
+                instant(rs, "updated_at"), rs.getString("updated_by"), link(rs));
+    }
+
+    private static CredentialRecord.@Nullable Link link(ResultSet rs) throws SQLException {
+        String source = rs.getString("source_name");
+        if (source == null) {
+            return null;
+        }
+        return new CredentialRecord.Link(source, rs.getString("source_ref"), rs.getLong("ttl_seconds"),
+                rs.getLong("max_stale_seconds"));
+    }
+
+    static SourceRecord source(ResultSet rs) throws SQLException {
+        return new SourceRecord(rs.getString("id"), rs.getString("name"), rs.getString("type"), rs.getString("settings_json"),
+                rs.getBytes("secrets"), rs.getInt("secrets_version"), instant(rs, "created_at"), rs.getString("created_by"),
+                instant(rs, "updated_at"));
     }
 
     static ServiceRecord service(ResultSet rs) throws SQLException {

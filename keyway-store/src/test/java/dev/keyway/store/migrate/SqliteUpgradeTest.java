@@ -42,7 +42,7 @@ class SqliteUpgradeTest {
         }
 
         try (SqliteStore store = SqliteStore.open(db)) {
-            assertThat(versions(db)).containsExactly(1, 2, 3, 4);
+            assertThat(versions(db)).containsExactly(1, 2, 3, 4, 5);
             VaultRecord v = store.vaultById("vlt_old").orElseThrow();
             assertThat(v.name()).isEqualTo("main");
             assertThat(v.unmatchedPolicy()).isEqualTo("deny");

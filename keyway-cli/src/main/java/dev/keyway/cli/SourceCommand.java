@@ -1,0 +1,173 @@
+package dev.keyway.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code keyway source ...}: connections to external secret stores that linked credentials fetch
+ * from (issue 10). Owner only. Authentication secrets (a Vault token, an AppRole secret id) are
+ * read from stdin, stored sealed and never shown again.
+ */
+@Command(name = "source", mixinStandardHelpOptions = true,
+        description = {"Credential sources: external secret stores that linked credentials are fetched from (instance owner only).",
+            "Types: env, file, exec, hashicorp-vault (also OpenBao). See docs/sources.md."},
+        subcommands = {SourceCommand.Add.class, SourceCommand.List_.class, SourceCommand.Show.class, SourceCommand.Test.class,
+            SourceCommand.Remove.class})
+final class SourceCommand {
+    private SourceCommand() {}
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = {"Add (or replace) a source.",
+                "hashicorp-vault: --vault-addr URL [--namespace NS] [--ca-file F] [--kv 1|2] and one of --token-file F, --token-stdin,"
+                        + " or --approle-role-id ID with --approle-secret-id-file F or --approle-secret-id-stdin.",
+                "exec: --command PROGRAM --command ARG ... ({ref} in an argument is replaced by the reference; no shell).",
+                "env and file take no options."})
+    static final class Add implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "Source name (a-z, 0-9, '_', '.', '-').") String name;
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec or hashicorp-vault.") String type;
+        @Option(names = "--vault-addr", paramLabel = "URL", description = "Vault address, e.g. https://vault.example.com:8200 (--addr is the Keyway server's own).") String addr;
+        @Option(names = "--namespace", paramLabel = "NS", description = "Vault Enterprise namespace.") String namespace;
+        @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's certificate.") String caFile;
+        @Option(names = "--kv", paramLabel = "1|2", description = "KV engine version (default 2).") String kv;
+        @Option(names = "--token-file", paramLabel = "FILE", description = "Read the Vault token from FILE (re-read when it changes).") String tokenFile;
+        @Option(names = "--token-stdin", description = "Read a Vault token from stdin (stored sealed, never shown).") boolean tokenStdin;
+        @Option(names = "--approle-role-id", paramLabel = "ID", description = "AppRole role id.") String roleId;
+        @Option(names = "--approle-secret-id-file", paramLabel = "FILE", description = "AppRole secret id file.") String secretIdFile;
+        @Option(names = "--approle-secret-id-stdin", description = "Read the AppRole secret id from stdin (stored sealed).") boolean secretIdStdin;
+        @Option(names = "--approle-mount", paramLabel = "PATH", description = "AppRole auth mount (default approle).") String approleMount;
+        @Option(names = "--command", paramLabel = "ARG", description = "exec: one argv element per option; {ref} is replaced.") List<String> command;
+        @Option(names = "--timeout", paramLabel = "DURATION", description = "exec: how long the command may run (default 10s).") String timeout;
+        @Option(names = "--pass-env", paramLabel = "VAR", description = "exec: an environment variable the command may see.") List<String> passEnv;
+
+        @Override
+        public void run() {
+            Map<String, Object> settings = new LinkedHashMap<>();
+            put(settings, "addr", addr);
+            put(settings, "namespace", namespace);
+            put(settings, "ca_file", caFile);
+            put(settings, "kv", kv);
+            put(settings, "token_file", tokenFile);
+            put(settings, "approle_role_id", roleId);
+            put(settings, "approle_secret_id_file", secretIdFile);
+            put(settings, "approle_mount", approleMount);
+            put(settings, "timeout", timeout);
+            if (command != null && !command.isEmpty()) {
+                settings.put("command", command);
+            }
+            if (passEnv != null && !passEnv.isEmpty()) {
+                settings.put("pass_env", passEnv);
+            }
+            Map<String, String> secrets = new LinkedHashMap<>();
+            if (tokenStdin && secretIdStdin) {
+                throw new CliException(ExitCodes.USAGE, "only one of --token-stdin and --approle-secret-id-stdin can read stdin");
+            }
+            if (tokenStdin) {
+                secrets.put("token", stdinLine());
+            }
+            if (secretIdStdin) {
+                secrets.put("approle_secret_id", stdinLine());
+            }
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            body.put("type", type);
+            body.put("settings", settings);
+            body.put("secrets", secrets);
+            JsonNode s = client.client().post("/v1/sources", body);
+            spec.commandLine().getOut().println("Saved source " + s.get("name").asString() + " (" + s.get("type").asString()
+                    + "); try it with: keyway source test " + name + " --ref REF");
+        }
+
+        private static void put(Map<String, Object> m, String k, String v) {
+            if (v != null) {
+                m.put(k, v);
+            }
+        }
+
+        private static String stdinLine() {
+            try {
+                ByteArrayOutputStream b = new ByteArrayOutputStream();
+                System.in.transferTo(b);
+                String s = b.toString(StandardCharsets.UTF_8).strip();
+                if (s.isEmpty()) {
+                    throw new CliException(ExitCodes.USAGE, "nothing was read from stdin");
+                }
+                return s;
+            } catch (IOException e) {
+                throw new CliException(ExitCodes.USAGE, "cannot read stdin: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List sources with their health (never secrets).")
+    static final class List_ implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Mixin JsonOption json;
+
+        @Override
+        public void run() {
+            JsonNode list = client.client().get("/v1/sources").get("sources");
+            if (json.enabled()) {
+                Output.json(spec.commandLine().getOut(), list);
+            } else {
+                Output.table(spec.commandLine().getOut(), list, "name", "type", "last_success", "last_error", "used_by");
+            }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a source's settings, secret names, health and users.")
+    static final class Show implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public void run() {
+            Output.json(spec.commandLine().getOut(), client.client().get("/v1/sources/" + Paths.seg(name)));
+        }
+    }
+
+    @Command(name = "test", mixinStandardHelpOptions = true,
+            description = {"Fetch a reference once and print its size and version (never the value), or the precise error."})
+    static final class Test implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Option(names = "--ref", required = true, paramLabel = "REF", description = "The reference to fetch, e.g. secret/app#api_key.") String ref;
+
+        @Override
+        public void run() {
+            JsonNode r = client.client().post("/v1/sources/" + Paths.seg(name) + "/test", Map.of("ref", ref));
+            if (!r.get("ok").asBoolean()) {
+                throw new CliException(ExitCodes.FAILURE, r.get("detail").asString());
+            }
+            spec.commandLine().getOut().println("ok (" + r.get("bytes").asInt() + " bytes, version " + r.get("version").asString() + ")");
+        }
+    }
+
+    @Command(name = "remove", aliases = {"rm", "delete"}, mixinStandardHelpOptions = true,
+            description = "Remove a source (refused while linked credentials use it).")
+    static final class Remove implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+
+        @Override
+        public void run() {
+            client.client().delete("/v1/sources/" + Paths.seg(name));
+            spec.commandLine().getOut().println("Removed source " + name);
+        }
+    }
+}

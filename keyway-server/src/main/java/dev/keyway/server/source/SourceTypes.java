@@ -1,0 +1,159 @@
+package dev.keyway.server.source;
+
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.core.source.SecretSource;
+import dev.keyway.core.time.Durations;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The source types and their settings: validates a source's settings and secrets (unknown keys
+ * refused, by name) and opens the adapter. One place, so the API, {@code source test} and the
+ * proxy build sources the same way.
+ */
+public final class SourceTypes {
+    public static final String ENV = "env";
+    public static final String FILE = "file";
+    public static final String EXEC = "exec";
+    public static final String VAULT = "hashicorp-vault";
+    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT);
+
+    private static final Map<String, Set<String>> SETTINGS = Map.of(
+            ENV, Set.of(),
+            FILE, Set.of(),
+            EXEC, Set.of("command", "timeout", "pass_env"),
+            VAULT, Set.of("addr", "namespace", "ca_file", "kv", "token_file", "approle_role_id", "approle_secret_id_file",
+                    "approle_mount"));
+    private static final Map<String, Set<String>> SECRETS = Map.of(
+            ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"));
+
+    /** What an adapter may need from the server. */
+    public record Deps(Clock clock, Function<String, @Nullable String> env) {}
+
+    private SourceTypes() {}
+
+    /** Validates {@code settings} and {@code secrets} for {@code type}; VALIDATION naming the field otherwise. */
+    public static void validate(String name, String type, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
+        open(name, type, settings, secrets, deps);
+    }
+
+    /** Opens the adapter (validating first). */
+    public static SecretSource open(String name, String type, Map<String, Object> settings, Map<String, String> secrets,
+            Deps deps) {
+        Set<String> allowed = SETTINGS.get(type);
+        if (allowed == null) {
+            throw KeywayException.validation("type", "unknown source type '" + type + "'; one of " + TYPES);
+        }
+        for (String k : settings.keySet()) {
+            if (!allowed.contains(k)) {
+                throw KeywayException.validation("settings." + k, "a " + type + " source has no setting '" + k + "'"
+                        + (allowed.isEmpty() ? "" : "; expected " + new java.util.TreeSet<>(allowed)));
+            }
+        }
+        for (String k : secrets.keySet()) {
+            if (!SECRETS.getOrDefault(type, Set.of()).contains(k)) {
+                throw KeywayException.validation("secrets." + k, "a " + type + " source has no secret '" + k + "'");
+            }
+        }
+        return switch (type) {
+            case ENV -> new EnvSource(deps.env());
+            case FILE -> new FileSource();
+            case EXEC -> {
+                List<String> argv = strings(settings, "command");
+                if (argv.isEmpty()) {
+                    throw KeywayException.validation("settings.command", "an exec source needs --command ARGV...");
+                }
+                String timeoutText = text(settings, "timeout");
+                Duration timeout = timeoutText != null ? Durations.parse("timeout", timeoutText) : ExecSource.DEFAULT_TIMEOUT;
+                if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(Duration.ofMinutes(2)) > 0) {
+                    throw KeywayException.validation("settings.timeout", "timeout must be between 1s and 2m");
+                }
+                yield new ExecSource(name, argv, timeout, strings(settings, "pass_env"));
+            }
+            case VAULT -> vault(name, settings, secrets, deps);
+            default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
+        };
+    }
+
+    private static SecretSource vault(String name, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
+        String addr = text(settings, "addr");
+        if (addr == null) {
+            throw KeywayException.validation("settings.addr", "a hashicorp-vault source needs --vault-addr URL");
+        }
+        URI uri;
+        try {
+            uri = URI.create(addr.endsWith("/") ? addr.substring(0, addr.length() - 1) : addr);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("settings.addr", "--vault-addr is not a URL");
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw KeywayException.validation("settings.addr", "--vault-addr must be an http(s)://HOST[:PORT] URL");
+        }
+        String kv = text(settings, "kv");
+        int kvVersion = kv == null ? 2 : switch (kv) {
+            case "1" -> 1;
+            case "2" -> 2;
+            default -> throw KeywayException.validation("settings.kv", "--kv is 1 or 2");
+        };
+        String tokenFile = text(settings, "token_file");
+        String roleId = text(settings, "approle_role_id");
+        String secretIdFile = text(settings, "approle_secret_id_file");
+        String token = secrets.get("token");
+        String secretId = secrets.get("approle_secret_id");
+        int methods = (tokenFile != null ? 1 : 0) + (token != null ? 1 : 0) + (roleId != null ? 1 : 0);
+        if (methods != 1) {
+            throw KeywayException.validation("settings", "a hashicorp-vault source needs exactly one of --token-file, "
+                    + "--token-stdin or --approle-role-id");
+        }
+        if (roleId != null && (secretIdFile == null) == (secretId == null)) {
+            throw KeywayException.validation("settings.approle_secret_id_file",
+                    "AppRole needs exactly one of --approle-secret-id-file or --approle-secret-id-stdin");
+        }
+        String caFile = text(settings, "ca_file");
+        String mount = text(settings, "approle_mount");
+        VaultKvSource.Auth auth = tokenFile != null ? new VaultKvSource.TokenFile(Path.of(tokenFile))
+                : token != null ? new VaultKvSource.StaticToken(token)
+                : new VaultKvSource.AppRole(mount == null ? "approle" : mount, java.util.Objects.requireNonNull(roleId),
+                        secretIdFile == null ? null : Path.of(secretIdFile), secretId);
+        return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
+                auth, deps.clock());
+    }
+
+    static @Nullable String text(Map<String, Object> settings, String key) {
+        Object v = settings.get(key);
+        if (v == null) {
+            return null;
+        }
+        if (!(v instanceof String s) || s.isBlank() || s.length() > 4096 || s.chars().anyMatch(Character::isISOControl)) {
+            throw KeywayException.validation("settings." + key, key + " must be a non-empty string without control characters");
+        }
+        return s;
+    }
+
+    static List<String> strings(Map<String, Object> settings, String key) {
+        Object v = settings.get(key);
+        if (v == null) {
+            return List.of();
+        }
+        if (!(v instanceof List<?> l) || l.size() > 64) {
+            throw KeywayException.validation("settings." + key, key + " must be a list of at most 64 strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (Object o : l) {
+            if (!(o instanceof String s) || s.length() > 4096 || s.indexOf('\0') >= 0) {
+                throw KeywayException.validation("settings." + key, key + " must be a list of strings");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+}

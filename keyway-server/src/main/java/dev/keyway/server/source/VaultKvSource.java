@@ -1,0 +1,386 @@
+package dev.keyway.server.source;
+
+import dev.keyway.core.source.Fetched;
+import dev.keyway.core.source.SecretSource;
+import dev.keyway.core.source.SourceFailure;
+import dev.keyway.core.source.VaultRef;
+import dev.keyway.server.http.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code hashicorp-vault} (also OpenBao, same HTTP API): reads KV v2 ({@code GET
+ * /v1/MOUNT/data/PATH[?version=N]}, value at {@code data.data.FIELD}, version at
+ * {@code data.metadata.version}) or KV v1 ({@code GET /v1/MOUNT/PATH}, value at
+ * {@code data.FIELD}) with {@code X-Vault-Token} and, for Vault Enterprise namespaces,
+ * {@code X-Vault-Namespace}.
+ *
+ * <p>Authentication: a token file (re-read whenever its modification time or size changes, e.g.
+ * after {@code vault login}), a token given at {@code source add} (stored sealed), or AppRole
+ * ({@code POST /v1/auth/MOUNT/login} with role id and secret id; logged in again once 3/4 of the
+ * token's TTL has passed, or after a 403). A renewable token is renewed with {@code POST
+ * /v1/auth/token/renew-self} once half of its TTL has passed (checked at every fetch, which the
+ * cache's refresh-ahead runs while the credential is used). The TTL comes from {@code GET
+ * /v1/auth/token/lookup-self} for a token file and from the login answer for AppRole.
+ *
+ * <p>Failures map to {@link SourceFailure.Kind}: 401/403 auth (Vault's own message, e.g.
+ * "permission denied"), 404 not found, 429 throttled (honouring {@code Retry-After}), 503 and
+ * other 5xx unavailable (Vault's message, e.g. "Vault is sealed"), a failed TLS handshake tls,
+ * connection refused or timed out unavailable.
+ */
+final class VaultKvSource implements SecretSource {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    static final int MAX_BODY = 1024 * 1024;
+
+    /** How the source authenticates. */
+    sealed interface Auth {}
+
+    record TokenFile(Path path) implements Auth {}
+
+    record StaticToken(String token) implements Auth {
+        @Override
+        public String toString() {
+            return "StaticToken[]";
+        }
+    }
+
+    record AppRole(String mount, String roleId, @Nullable Path secretIdFile, @Nullable String secretId) implements Auth {
+        @Override
+        public String toString() {
+            return "AppRole[mount=" + mount + ", roleId=" + roleId + "]";
+        }
+    }
+
+    private final String name;
+    private final URI addr;
+    private final @Nullable String namespace;
+    private final @Nullable Path caFile;
+    private final int kv;
+    private final Auth auth;
+    private final Clock clock;
+    private volatile @Nullable HttpClient http;
+
+    // token state, guarded by this
+    private @Nullable String token;
+    private @Nullable String tokenFileStamp;
+    private Instant tokenSince = Instant.EPOCH;
+    private Duration tokenTtl = Duration.ZERO; // zero: does not expire (or unknown)
+    private boolean renewable;
+
+    VaultKvSource(String name, URI addr, @Nullable String namespace, @Nullable Path caFile, int kv, Auth auth, Clock clock) {
+        this.name = name;
+        this.addr = addr;
+        this.namespace = namespace;
+        this.caFile = caFile;
+        this.kv = kv;
+        this.auth = auth;
+        this.clock = clock;
+    }
+
+    @Override
+    public void checkRef(String ref) throws SourceFailure {
+        VaultRef r = VaultRef.parse(ref);
+        if (kv == 1 && r.version() != null) {
+            throw new SourceFailure(SourceFailure.Kind.BAD_REF, "?version= applies to KV v2 only (this source is --kv 1)");
+        }
+    }
+
+    @Override
+    public Fetched fetch(String ref) throws SourceFailure {
+        checkRef(ref);
+        VaultRef r = VaultRef.parse(ref);
+        String path = kv == 2
+                ? "/v1/" + r.mount() + "/data/" + r.path() + (r.version() == null ? "" : "?version=" + r.version())
+                : "/v1/" + r.mount() + "/" + r.path();
+        String t = token();
+        Response res = call("GET", path, t, null);
+        if (res.status() == 403 && auth instanceof AppRole) {
+            synchronized (this) {
+                token = null; // the token may have been revoked: log in again once
+            }
+            res = call("GET", path, token(), null);
+        }
+        check(res, "reading " + r.mount() + "/" + r.path());
+        JsonNode data = res.body().path("data");
+        JsonNode fields = kv == 2 ? data.path("data") : data;
+        JsonNode v = fields.get(r.field());
+        if (v == null || v.isNull()) {
+            throw new SourceFailure(SourceFailure.Kind.NOT_FOUND, r.mount() + "/" + r.path() + " has no field '" + r.field() + "'");
+        }
+        if (v.isObject() || v.isArray()) {
+            throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, "field '" + r.field() + "' is not a string");
+        }
+        String version = kv == 2 && data.path("metadata").has("version") ? data.path("metadata").path("version").asString() : "-";
+        return new Fetched(v.asString().getBytes(StandardCharsets.UTF_8), version);
+    }
+
+    /** The token to use now: re-read, logged in or renewed as the rules in the class doc say. */
+    synchronized String token() throws SourceFailure {
+        Instant now = clock.instant();
+        switch (auth) {
+            case StaticToken s -> {
+                if (token == null) {
+                    token = s.token();
+                    lookupSelf();
+                }
+            }
+            case TokenFile f -> {
+                String stamp = stamp(f.path());
+                if (token == null || !stamp.equals(tokenFileStamp)) {
+                    token = readSecretFile(f.path(), "token file");
+                    tokenFileStamp = stamp;
+                    lookupSelf();
+                }
+            }
+            case AppRole a -> {
+                if (token == null || expiringSoon(now)) {
+                    login(a);
+                    return requireToken();
+                }
+            }
+        }
+        if (renewable && !tokenTtl.isZero() && !now.isBefore(tokenSince.plus(tokenTtl.dividedBy(2)))) {
+            renewSelf();
+        }
+        return requireToken();
+    }
+
+    private boolean expiringSoon(Instant now) {
+        return !tokenTtl.isZero() && !now.isBefore(tokenSince.plus(tokenTtl.multipliedBy(3).dividedBy(4)));
+    }
+
+    private String requireToken() throws SourceFailure {
+        String t = token;
+        if (t == null) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "no Vault token");
+        }
+        return t;
+    }
+
+    private void login(AppRole a) throws SourceFailure {
+        String secretId = a.secretId() != null ? a.secretId() : readSecretFile(a.secretIdFile(), "AppRole secret id file");
+        Response res = call("POST", "/v1/auth/" + a.mount() + "/login", null,
+                Json.write(Map.of("role_id", a.roleId(), "secret_id", secretId)));
+        check(res, "AppRole login");
+        JsonNode au = res.body().path("auth");
+        String t = au.path("client_token").asString("");
+        if (t.isEmpty()) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "AppRole login returned no client_token");
+        }
+        token = t;
+        tokenSince = clock.instant();
+        tokenTtl = Duration.ofSeconds(au.path("lease_duration").asLong(0));
+        renewable = au.path("renewable").asBoolean(false);
+    }
+
+    /** Learns the token's TTL; a token that cannot look itself up is still used (the read will tell). */
+    private void lookupSelf() throws SourceFailure {
+        Response res = call("GET", "/v1/auth/token/lookup-self", requireToken(), null);
+        tokenSince = clock.instant();
+        if (res.status() == 200) {
+            JsonNode d = res.body().path("data");
+            tokenTtl = Duration.ofSeconds(d.path("ttl").asLong(0));
+            renewable = d.path("renewable").asBoolean(false);
+        } else {
+            tokenTtl = Duration.ZERO;
+            renewable = false;
+        }
+    }
+
+    private void renewSelf() throws SourceFailure {
+        Response res = call("POST", "/v1/auth/token/renew-self", requireToken(), "{}".getBytes(StandardCharsets.UTF_8));
+        if (res.status() == 200) {
+            JsonNode au = res.body().path("auth");
+            tokenSince = clock.instant();
+            tokenTtl = Duration.ofSeconds(au.path("lease_duration").asLong(0));
+            renewable = au.path("renewable").asBoolean(renewable);
+            return;
+        }
+        if (auth instanceof AppRole a) {
+            login(a);
+            return;
+        }
+        check(res, "renewing the Vault token");
+    }
+
+    private record Response(int status, JsonNode body, @Nullable Duration retryAfter) {}
+
+    private Response call(String method, String path, @Nullable String token, byte @Nullable [] body) throws SourceFailure {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(addr + path)).timeout(TIMEOUT)
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("X-Vault-Token", token);
+        }
+        if (namespace != null) {
+            b.header("X-Vault-Namespace", namespace);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        try {
+            HttpResponse<InputStream> res = client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+            byte[] raw;
+            try (InputStream in = res.body()) {
+                raw = in.readNBytes(MAX_BODY + 1);
+            }
+            if (raw.length > MAX_BODY) {
+                throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, "Vault answered more than " + MAX_BODY + " bytes");
+            }
+            JsonNode json;
+            try {
+                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+            } catch (RuntimeException e) {
+                json = Json.MAPPER.createObjectNode();
+            } finally {
+                java.util.Arrays.fill(raw, (byte) 0);
+            }
+            Duration retry = res.headers().firstValue("Retry-After").map(VaultKvSource::seconds).orElse(null);
+            return new Response(res.statusCode(), json, retry);
+        } catch (SSLException e) {
+            throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + addr.getHost() + " failed: "
+                    + e.getMessage() + (caFile == null ? " (set --ca-file if Vault uses a private CA)" : ""));
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "cannot connect to " + addr.getHost() + ":" + port());
+        } catch (HttpTimeoutException e) {
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, addr.getHost() + " did not answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (IOException e) {
+            if (e.getCause() instanceof SSLException s) {
+                throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + addr.getHost() + " failed: " + s.getMessage());
+            }
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "calling " + addr.getHost() + ": " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    private int port() {
+        return addr.getPort() > 0 ? addr.getPort() : "https".equals(addr.getScheme()) ? 443 : 80;
+    }
+
+    private static void check(Response res, String what) throws SourceFailure {
+        int s = res.status();
+        if (s >= 200 && s < 300) {
+            return;
+        }
+        String msg = what + ": HTTP " + s + errors(res.body());
+        throw switch (s) {
+            case 400 -> new SourceFailure(SourceFailure.Kind.BAD_REF, msg);
+            case 401, 403 -> new SourceFailure(SourceFailure.Kind.AUTH, msg);
+            case 404 -> new SourceFailure(SourceFailure.Kind.NOT_FOUND, msg);
+            case 429 -> new SourceFailure(SourceFailure.Kind.THROTTLED, msg, res.retryAfter());
+            default -> new SourceFailure(SourceFailure.Kind.UNAVAILABLE, msg, res.retryAfter());
+        };
+    }
+
+    /** Vault's {@code {"errors": [...]}} messages, shortened (they name paths and reasons, never values). */
+    private static String errors(JsonNode body) {
+        JsonNode e = body.path("errors");
+        if (!e.isArray() || e.isEmpty()) {
+            return "";
+        }
+        String m = e.get(0).asString("").replaceAll("\\p{Cntrl}", " ").strip();
+        return m.isEmpty() ? "" : " (" + (m.length() > 200 ? m.substring(0, 200) + "..." : m) + ")";
+    }
+
+    private static @Nullable Duration seconds(String v) {
+        try {
+            long s = Long.parseLong(v.strip());
+            return s >= 0 ? Duration.ofSeconds(s) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String stamp(Path p) throws SourceFailure {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return a.lastModifiedTime().toMillis() + ":" + a.size() + ":" + a.fileKey();
+        } catch (IOException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the token file " + p + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static String readSecretFile(@Nullable Path p, String what) throws SourceFailure {
+        if (p == null) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "no " + what);
+        }
+        try {
+            if (Files.size(p) > 64 * 1024) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the " + what + " " + p + " is too large");
+            }
+            String s = Files.readString(p).strip();
+            if (s.isEmpty() || s.chars().anyMatch(Character::isISOControl)) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the " + what + " " + p + " is empty or not one line");
+            }
+            return s;
+        } catch (IOException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the " + what + " " + p + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    private HttpClient client() throws SourceFailure {
+        HttpClient c = http;
+        if (c != null) {
+            return c;
+        }
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(java.net.ProxySelector.of(null));
+        if (caFile != null) {
+            b.sslContext(trusting(caFile));
+        }
+        c = b.build();
+        http = c;
+        return c;
+    }
+
+    /** An SSL context that trusts only the CA certificates in {@code pem} (like VAULT_CACERT). */
+    private static SSLContext trusting(Path pem) throws SourceFailure {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (var cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                ks.setCertificateEntry("ca" + i++, (X509Certificate) cert);
+            }
+            if (i == 0) {
+                throw new SourceFailure(SourceFailure.Kind.TLS, "--ca-file " + pem + " holds no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (IOException | java.security.GeneralSecurityException e) {
+            throw new SourceFailure(SourceFailure.Kind.TLS, "cannot load --ca-file " + pem + ": " + e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "VaultKvSource[" + name + ", " + addr + "]";
+    }
+}

@@ -1,0 +1,256 @@
+package dev.keyway.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.keyway.core.testing.MutableClock;
+import dev.keyway.server.source.FakeVault;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
+import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Linked credentials (issue 10) through the whole product with real curl: a real server whose
+ * clock the test moves, a {@link FakeVault} as the source, and an HTTPS upstream that records every
+ * request (with its Authorization header) before answering. Each test uses its own credential,
+ * Vault path and service path, so the tests do not share cache entries.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class LinkedCredentialEndToEndTest {
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    static Path dir;
+
+    final MutableClock clock = new MutableClock(java.time.Instant.now()); // curl checks the minted leaves against real time
+    /** "path authorization" of every request the upstream received, recorded before it answered. */
+    final List<String> upstreamSeen = new CopyOnWriteArrayList<>();
+    MockWebServer upstream;
+    FakeVault vault;
+    TestServer ts;
+    String proxyUrl;
+    Path keywayCa;
+
+    @BeforeAll
+    void start() throws Exception {
+        HeldCertificate upstreamCa = new HeldCertificate.Builder().certificateAuthority(0).commonName("upstream CA").ecdsa256()
+                .build();
+        HeldCertificate leaf = new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost")
+                .ecdsa256().signedBy(upstreamCa).build();
+        upstream = new MockWebServer();
+        upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
+        upstream.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest r) {
+                upstreamSeen.add(r.getTarget() + " " + r.getHeaders().get("Authorization"));
+                return new MockResponse.Builder().code(200).body("upstream-ok").build();
+            }
+        });
+        upstream.start();
+        Path caFile = dir.resolve("upstream-ca.pem");
+        Files.writeString(caFile, upstreamCa.certificatePem());
+        vault = new FakeVault();
+        vault.tokens.put("hvs.keyway-reader", 0L);
+        ServerConfig cfg = ServerConfig.defaults(dir.resolve("data")).withPorts(0, 0).withUpstream(caFile, null, true, List.of());
+        ts = TestServer.start(cfg, clock);
+        keywayCa = dir.resolve("data/ca.pem");
+        ok(ts.call("POST", "/v1/sources", """
+                {"name":"vault","type":"hashicorp-vault","settings":{"addr":"%s"},"secrets":{"token":"hvs.keyway-reader"}}"""
+                .formatted(vault.url())));
+        String token = JSON.readTree(ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"30d\"}")))
+                .get("token").asString();
+        proxyUrl = "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        ts.close();
+        upstream.close();
+        vault.close();
+    }
+
+    static String ok(java.net.http.HttpResponse<String> r) {
+        assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
+        return r.body();
+    }
+
+    /** A linked credential NAME → secret/PATH#key and a bearer service for /PATH/** on the upstream. */
+    void link(String name, String path, String ttl, String maxStale) throws Exception {
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/" + name + "/link", """
+                {"source":"vault","ref":"secret/%s#key","ttl":"%s","max_stale":"%s"}""".formatted(path, ttl, maxStale)));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"%s","host":"localhost:%d","allow_private":true,"paths":["/%s/**"],"inject":{"bearer":"%s"}}"""
+                .formatted(path, upstream.getPort(), path, name)));
+    }
+
+    Curl.Result curl(String path) throws Exception {
+        return Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "-H", "Authorization: Bearer PLACEHOLDER", "https://localhost:" + upstream.getPort() + "/" + path + "/x");
+    }
+
+    /** The status of the last response in curl's -D output (after the proxy's CONNECT answer). */
+    static int status(Curl.Result r) {
+        int status = 0;
+        for (String l : r.out().lines().toList()) {
+            if (l.startsWith("HTTP/")) {
+                status = Integer.parseInt(l.split(" ")[1].strip());
+            }
+        }
+        return status;
+    }
+
+    List<String> upstreamFor(String path) {
+        return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
+    }
+
+    @Test
+    void linkedValueIsInjectedServedFromCacheAndTheRotatedValueIsUsedAfterTheTtl() throws Exception {
+        vault.putV2("secret/rot", Map.of("key", "sk-linked-one"));
+        link("ROT_KEY", "rot", "5m", "0s");
+        Curl.Result first = curl("rot");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).contains("upstream-ok").doesNotContain("sk-linked-one");
+        assertThat(upstreamFor("rot")).containsExactly("/rot/x Bearer sk-linked-one");
+
+        vault.putV2("secret/rot", Map.of("key", "sk-linked-two"));
+        assertThat(curl("rot").exit()).isZero();
+        assertThat(upstreamFor("rot")).as("within the TTL: the cached value")
+                .containsExactly("/rot/x Bearer sk-linked-one", "/rot/x Bearer sk-linked-one");
+        assertThat(vault.reads("/v1/secret/data/rot")).isEqualTo(1);
+
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(curl("rot").exit()).isZero();
+        assertThat(upstreamFor("rot").getLast()).isEqualTo("/rot/x Bearer sk-linked-two");
+
+        JsonNode list = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/credentials", null)));
+        boolean shown = false;
+        for (JsonNode c : list.get("credentials")) {
+            if (c.path("name").asString().equals("ROT_KEY")) {
+                shown = true;
+                assertThat(c.path("kind").asString()).isEqualTo("linked");
+                assertThat(c.path("source").asString()).isEqualTo("vault");
+                assertThat(c.path("ref").asString()).isEqualTo("secret/rot#key");
+            }
+        }
+        assertThat(shown).isTrue();
+        JsonNode reveal = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/credentials/ROT_KEY/reveal", null)));
+        assertThat(reveal.path("value").asString()).isEqualTo("sk-linked-two");
+
+        String audit = awaitAudit("\"credential\":\"ROT_KEY\"", "\"cached\":true");
+        assertThat(audit).contains("\"type\":\"linked-credential\"").contains("\"source\":\"vault\"")
+                .contains("\"ref\":\"secret/rot#key\"").contains("\"cached\":false").doesNotContain("sk-linked-");
+        assertThat(audit).contains("\"action\":\"credential.reveal\"");
+    }
+
+    @Test
+    void sourceDownFailsClosedWith503AndTheUpstreamReceivesNothing() throws Exception {
+        vault.putV2("secret/down", Map.of("key", "sk-never-sent"));
+        vault.fail("/v1/secret/data/down", 503, "Vault is sealed", null);
+        link("DOWN_KEY", "down", "5m", "0s");
+        Curl.Result r = curl("down");
+        assertThat(status(r)).isEqualTo(503);
+        assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable")
+                .contains("application/problem+json").contains("source 'vault'").contains("secret/down#key")
+                .contains("Vault is sealed").doesNotContain("sk-never-sent");
+        assertThat(upstreamFor("down")).as("nothing forwarded").isEmpty();
+        // within the backoff a new request fails closed again without asking the source
+        long reads = vault.reads("/v1/secret/data/down");
+        assertThat(curl("down").out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable");
+        assertThat(vault.reads("/v1/secret/data/down")).isEqualTo(reads);
+        assertThat(upstreamFor("down")).isEmpty();
+        String audit = awaitAudit("credential-source-unavailable");
+        assertThat(audit).doesNotContain("sk-never-sent");
+    }
+
+    @Test
+    void maxStaleServesTheOldValueForItsWindowThenFailsClosed() throws Exception {
+        vault.putV2("secret/stale", Map.of("key", "sk-stale-good"));
+        link("STALE_KEY", "stale", "1m", "2m");
+        assertThat(curl("stale").exit()).isZero();
+        vault.fail("/v1/secret/data/stale", 503, "Vault is sealed", null);
+        clock.advance(Duration.ofSeconds(70)); // past the TTL, within max-stale: the refresh fails, the old value is served
+        Curl.Result r = curl("stale");
+        assertThat(status(r)).as(r.out()).isEqualTo(200);
+        assertThat(upstreamFor("stale")).containsExactly("/stale/x Bearer sk-stale-good", "/stale/x Bearer sk-stale-good");
+        clock.advance(Duration.ofMinutes(2)); // past TTL + max-stale
+        Curl.Result closed = curl("stale");
+        assertThat(status(closed)).isEqualTo(503);
+        assertThat(closed.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable");
+        assertThat(upstreamFor("stale")).hasSize(2);
+    }
+
+    @Test
+    void hundredConcurrentRequestsOnAColdCredentialCauseOneFetch() throws Exception {
+        vault.putV2("secret/cold", Map.of("key", "sk-cold"));
+        link("COLD_KEY", "cold", "5m", "0s");
+        List<String> args = new ArrayList<>(List.of("-sS", "--max-time", "60", "--parallel", "--parallel-immediate",
+                "--parallel-max", "100", "--proxy", proxyUrl, "--cacert", keywayCa.toString(),
+                "-w", "%{http_code}\\n"));
+        for (int i = 0; i < 100; i++) {
+            args.addAll(List.of("-o", "/dev/null", "https://localhost:" + upstream.getPort() + "/cold/" + i));
+        }
+        Curl.Result r = Curl.run(args.toArray(String[]::new));
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out().lines().filter(l -> l.equals("200")).count()).as(r.out()).isEqualTo(100);
+        assertThat(vault.reads("/v1/secret/data/cold")).isEqualTo(1);
+        assertThat(upstreamFor("cold")).hasSize(100).allMatch(s -> s.endsWith(" Bearer sk-cold"));
+    }
+
+    @Test
+    void aValueWithCrLfIsRefusedLikeAStoredOne() throws Exception {
+        vault.putV2("secret/crlf", Map.of("key", "sk-a\r\nX-Injected: 1"));
+        link("CRLF_KEY", "crlf", "5m", "0s");
+        Curl.Result r = curl("crlf");
+        assertThat(status(r)).isEqualTo(502);
+        assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-unavailable").doesNotContain("X-Injected");
+        assertThat(upstreamFor("crlf")).isEmpty();
+    }
+
+    @Test
+    void sourceApiKeepsSecretsWriteOnlyAndRefusesRemovalWhileUsed() throws Exception {
+        String list = ok(ts.call("GET", "/v1/sources", null));
+        assertThat(list).contains("\"name\":\"vault\"").contains("\"secrets\":[\"token\"]").doesNotContain("hvs.keyway-reader");
+        vault.putV2("secret/probe", Map.of("key", "sk-probe-12345"));
+        String test = ok(ts.call("POST", "/v1/sources/vault/test", "{\"ref\":\"secret/probe#key\"}"));
+        assertThat(test).contains("\"ok\":true").contains("\"bytes\":14").contains("\"version\":\"1\"")
+                .doesNotContain("sk-probe");
+        String missing = ok(ts.call("POST", "/v1/sources/vault/test", "{\"ref\":\"secret/nothing#key\"}"));
+        assertThat(missing).contains("\"ok\":false").contains("\"error\":\"not-found\"");
+        vault.putV2("secret/used", Map.of("key", "v"));
+        link("USED_KEY", "used", "5m", "0s");
+        var refused = ts.call("DELETE", "/v1/sources/vault", null);
+        assertThat(refused.statusCode()).isEqualTo(409);
+        assertThat(refused.body()).contains("default/USED_KEY");
+        var badRef = ts.call("PUT", "/v1/vaults/default/credentials/BAD/link", "{\"source\":\"vault\",\"ref\":\"secret/x\"}");
+        assertThat(badRef.statusCode()).isEqualTo(422);
+    }
+
+    /** Polls the audit log (written asynchronously) until a line holds every fragment; returns the whole log. */
+    String awaitAudit(String... fragments) throws Exception {
+        Path log = dir.resolve("data/audit.jsonl");
+        for (int i = 0; i < 100; i++) {
+            String all = Files.readString(log);
+            if (all.lines().anyMatch(l -> java.util.Arrays.stream(fragments).allMatch(l::contains))) {
+                return all;
+            }
+            Thread.sleep(100); // waits for the asynchronous audit writer (bounded poll, not a timing assertion)
+        }
+        throw new AssertionError("no audit record with " + List.of(fragments));
+    }
+}
