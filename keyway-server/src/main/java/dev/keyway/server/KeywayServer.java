@@ -184,7 +184,7 @@ public final class KeywayServer implements AutoCloseable {
             Files.writeString(dir.caCertificate(), ca.certificatePem(), StandardCharsets.US_ASCII);
 
             AuditLog auditLog = closer.add(AuditLog.open(dir.auditLog(), cfg.auditRotation()));
-            AuditRecorder audit = new AuditRecorder(auditLog);
+            AuditRecorder audit = new AuditRecorder(auditLog, cluster.clustered() ? cluster.nodeName() : null);
             RuntimeState runtime = closer.add(new RuntimeState(store));
             ClusterSync sync = store instanceof PostgresStore pg ? closer.add(ClusterSync.start(pg, runtime, clock, cluster)) : null;
             Readiness readiness = sync != null ? sync : Readiness.ALWAYS;

@@ -104,6 +104,11 @@ class ClusterTest {
         String token = token(a).split("\n")[0];
         assertThat(ClusterNodes.await(BOUND, () -> get(b, token).status() == 200)).isTrue();
         assertThat(upstream.seen).contains("Bearer " + ClusterNodes.SECRET);
+        // B's durable decision record (written before the credential left) names node B
+        String audit = java.nio.file.Files.readString(b.dataDir().resolve("audit.jsonl"));
+        assertThat(audit.lines().filter(l -> l.contains("\"type\":\"decision\"") && l.contains("\"injected\":true")))
+                .isNotEmpty().allMatch(l -> l.contains("\"node\":\"node-b\""));
+        assertThat(audit).doesNotContain(ClusterNodes.SECRET);
     }
 
     /**
