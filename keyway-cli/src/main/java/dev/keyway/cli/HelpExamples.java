@@ -30,7 +30,9 @@ final class HelpExamples {
     /** Examples by command path (without the leading "keyway"). */
     static final Map<String, List<String>> EXAMPLES = Map.ofEntries(
             Map.entry("", List.of("keyway server", "keyway service add openai --template openai", "keyway run -- claude")),
-            Map.entry("server", List.of("keyway server", "keyway server --data-dir /srv/keyway --api-addr 0.0.0.0:9790 --proxy-addr 0.0.0.0:9791")),
+            Map.entry("server", List.of("keyway server", "keyway server --data-dir /srv/keyway --api-addr 0.0.0.0:9790 --proxy-addr 0.0.0.0:9791",
+                    "KEYWAY_DATABASE_URL=postgresql://keyway:PASS@db:5432/keyway keyway server --node-name web-1")),
+            Map.entry("db migrate", List.of("keyway db migrate --from ~/.keyway --to postgresql://keyway:PASS@db:5432/keyway --dry-run")),
             Map.entry("setup", List.of("keyway setup --email owner@example.com")),
             Map.entry("login", List.of("keyway login --email me@example.com", "printf '%s' \"$PW\" | keyway login --email me@example.com --password-stdin")),
             Map.entry("logout", List.of("keyway logout")),

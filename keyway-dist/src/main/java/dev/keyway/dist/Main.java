@@ -22,6 +22,6 @@ public final class Main {
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return dev.keyway.cli.Main.commandLine(out, err, List.of(new ServerCommand()));
+        return dev.keyway.cli.Main.commandLine(out, err, List.of(new ServerCommand(), new DbCommand()));
     }
 }

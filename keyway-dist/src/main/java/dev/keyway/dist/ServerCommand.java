@@ -84,6 +84,20 @@ final class ServerCommand implements Runnable {
                     + "else 408 and close (default ${DEFAULT-VALUE}).")
     int apiHeaderTimeoutSeconds;
 
+    @Option(names = "--database-url", paramLabel = "URL",
+            description = "Run as a cluster node on this PostgreSQL database: postgresql://USER:PASS@HOST:PORT/DB[?sslmode=...] "
+                    + "(env KEYWAY_DATABASE_URL; default: the SQLite file in the data dir). Every node needs the same master key.")
+    String databaseUrl;
+
+    @Option(names = "--node-name", paramLabel = "NAME",
+            description = "This node's name in a cluster, unique per running node (default: host name and API port).")
+    String nodeName;
+
+    @Option(names = "--max-sync-lag", paramLabel = "SECONDS", defaultValue = "5",
+            description = "A cluster node that has not confirmed sync with the database for this long stops injecting "
+                    + "(503 node-out-of-sync) and answers /ready 503 until it recovers (default ${DEFAULT-VALUE}).")
+    double maxSyncLagSeconds;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 

@@ -11,6 +11,8 @@ import dev.keyway.core.limit.ConnectionLimits;
 import dev.keyway.server.ApiExposure;
 import dev.keyway.server.DataDirLock;
 import dev.keyway.server.KeywayServer;
+import dev.keyway.server.cluster.ClusterConfig;
+import dev.keyway.store.postgres.PostgresUrl;
 import dev.keyway.server.ServerConfig;
 import dev.keyway.server.http.ListenerLimits;
 import dev.keyway.store.audit.AuditRotation;
@@ -67,9 +69,10 @@ final class ServerStart {
         if (metrics != null) {
             cfg = cfg.withMetrics(metrics.host(), metrics.port());
         }
+        ClusterConfig cluster = cluster(api.port());
         KeywayServer server;
         try {
-            server = KeywayServer.start(cfg);
+            server = KeywayServer.start(cfg, cluster);
         } catch (DataDirLock.InUseException e) {
             throw new CliException(ExitCodes.CONFLICT, "cannot start: " + e.getMessage());
         } catch (KeywayException | CryptoException e) {
@@ -105,6 +108,9 @@ final class ServerStart {
                 err.println(metricsExposure);
             }
         }
+        if (cluster.databaseUrl() != null) {
+            err.println("  Cluster: node " + cluster.nodeName() + " on " + cluster.databaseUrl().redacted());
+        }
         if (server.adminTokenNotice() != null) {
             err.println("  " + server.adminTokenNotice());
         }
@@ -122,6 +128,33 @@ final class ServerStart {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The cluster options: a database URL from --database-url or KEYWAY_DATABASE_URL makes this a cluster node. */
+    private ClusterConfig cluster(int apiPort) {
+        String url = o.databaseUrl != null ? o.databaseUrl : System.getenv("KEYWAY_DATABASE_URL");
+        if (url == null || url.isBlank()) {
+            if (o.nodeName != null) {
+                throw new CliException(ExitCodes.USAGE, "--node-name needs --database-url (or KEYWAY_DATABASE_URL)");
+            }
+            return ClusterConfig.single();
+        }
+        PostgresUrl parsed;
+        try {
+            parsed = PostgresUrl.parse(url.strip());
+        } catch (KeywayException e) {
+            throw new CliException(ExitCodes.USAGE, "--database-url: " + e.detail());
+        }
+        if (!(o.maxSyncLagSeconds >= 1 && o.maxSyncLagSeconds <= 3600)) {
+            throw new CliException(ExitCodes.USAGE, "--max-sync-lag must be between 1 and 3600 seconds");
+        }
+        String name = o.nodeName != null ? o.nodeName : ClusterConfig.defaultNodeName(apiPort);
+        try {
+            return ClusterConfig.postgres(parsed, name)
+                    .withMaxSyncLag(java.time.Duration.ofMillis(Math.round(o.maxSyncLagSeconds * 1000)));
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "--node-name: " + e.getMessage());
         }
     }
 

@@ -27,13 +27,13 @@ class ServerCommandTest {
     }
 
     @Test
-    void theShippedTreeIsServerThenEveryClientCommand() {
+    void theShippedTreeIsServerAndDbThenEveryClientCommand() {
         List<String> client = new ArrayList<>(dev.keyway.cli.Main.commandLine(new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter()), List.of()).getSubcommands().keySet());
         List<String> shipped = new ArrayList<>(Main.commandLine(new PrintWriter(new StringWriter()),
                 new PrintWriter(new StringWriter())).getSubcommands().keySet());
         assertThat(client).doesNotContain("server").contains("vault", "credential", "help");
-        List<String> expected = new ArrayList<>(List.of("server"));
+        List<String> expected = new ArrayList<>(List.of("server", "db"));
         expected.addAll(client);
         assertThat(shipped).isEqualTo(expected);
         String help = run("--help").out();

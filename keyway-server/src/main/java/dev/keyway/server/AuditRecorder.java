@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,19 +26,31 @@ import org.slf4j.LoggerFactory;
 public final class AuditRecorder implements AuditSink, AuditTrail {
     private static final Logger log = LoggerFactory.getLogger(AuditRecorder.class);
     private final AuditLog audit;
+    /** The cluster node name every record carries, or null on a single node (records unchanged). */
+    private final @Nullable String node;
 
     public AuditRecorder(AuditLog audit) {
+        this(audit, null);
+    }
+
+    /** @param node this node's name, written into every record so a cluster's records say where they happened */
+    public AuditRecorder(AuditLog audit, @Nullable String node) {
         this.audit = audit;
+        this.node = node;
+    }
+
+    private AuditJson withNode(AuditJson j) {
+        return node == null ? j : j.put("node", node);
     }
 
     @Override
     public CompletableFuture<Void> decision(ProxyAuditEvent event) {
-        return audit.append(toJson(event), true).thenApply(seq -> null);
+        return audit.append(withNode(toJson(event)), true).thenApply(seq -> null);
     }
 
     @Override
     public void completed(ProxyAuditEvent event) {
-        audit.append(toJson(event), false).exceptionally(t -> {
+        audit.append(withNode(toJson(event)), false).exceptionally(t -> {
             log.warn("audit append failed: {}", t.toString());
             return null;
         });
@@ -72,6 +85,9 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         m.put("actor", who.actor());
         m.put("token_id", who.tokenId());
         m.putAll(details);
+        if (node != null) {
+            m.put("node", node);
+        }
         try {
             audit.append(m, true).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -88,6 +104,9 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         m.put("type", "system");
         m.put("action", action);
         m.putAll(details);
+        if (node != null) {
+            m.put("node", node);
+        }
         audit.append(m, true).exceptionally(t -> null);
     }
 

@@ -90,8 +90,28 @@ public final class KeyRing {
             key = KeyFile.createNew(dir.masterKeyFile());
             kdf = KEYFILE;
         }
-        store.putMeta(META_CHECK, KeyCheck.create(key));
-        store.putMeta(META_KDF, kdf);
+        String check = KeyCheck.create(key);
+        // one transaction that re-checks: of several cluster nodes starting on an empty database, one seals it
+        boolean sealed = store.atomically(s -> {
+            if (s.meta(META_KDF).isPresent()) {
+                return false;
+            }
+            s.putMeta(META_CHECK, check);
+            s.putMeta(META_KDF, kdf);
+            return true;
+        });
+        if (!sealed) {
+            key.wipe();
+            if (password == null) {
+                try {
+                    Files.deleteIfExists(dir.masterKeyFile());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            // another node sealed it meanwhile: unlock against its verifier (a wrong key fails there, clearly)
+            return unlock(store, dir, password);
+        }
         return new Unlocked(key, true, password != null ? "password" : KEYFILE);
     }
 

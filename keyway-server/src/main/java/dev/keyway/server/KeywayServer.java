@@ -62,6 +62,16 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
+import dev.keyway.core.error.KeywayException;
+import dev.keyway.proxy.spi.ProxyPolicy;
+import dev.keyway.server.cluster.ClusterConfig;
+import dev.keyway.server.cluster.ClusterSync;
+import dev.keyway.server.cluster.Readiness;
+import dev.keyway.server.cluster.ReadyRoutes;
+import dev.keyway.server.cluster.SyncGatedPolicy;
+import dev.keyway.store.postgres.PostgresStore;
+import dev.keyway.store.postgres.PostgresUrl;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,6 +103,7 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable ProposalFeature proposals;
     private @Nullable KeywayMetrics metrics;
     private @Nullable HttpApiServer metricsListener;
+    private @Nullable ClusterSync sync;
 
     private KeywayServer(DataDir dir, DataDirLock lock, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -133,14 +144,41 @@ public final class KeywayServer implements AutoCloseable {
      * Network timeouts and retry back-off stay on real time: they measure waiting, not validity.
      */
     public static KeywayServer start(ServerConfig cfg, AwsEnv awsEnv, Clock clock) throws InterruptedException {
+        return start(cfg, ClusterConfig.single(), awsEnv, clock);
+    }
+
+    /** A node of a cluster ({@code cluster.databaseUrl()} set) or a single node ({@link ClusterConfig#single()}). */
+    public static KeywayServer start(ServerConfig cfg, ClusterConfig cluster) throws InterruptedException {
+        return start(cfg, cluster, AwsEnv.system(cfg.upstreamCa(), cfg.upstreamProxy()), Clock.systemUTC());
+    }
+
+    /**
+     * Like {@link #start(ServerConfig, AwsEnv, Clock)}. With a database URL the store is the shared
+     * PostgreSQL database, the snapshot follows its change log ({@link ClusterSync}), the proxy
+     * fails closed while the node is out of sync, and a master key other than the one that sealed
+     * the database stops the start before anything listens.
+     */
+    public static KeywayServer start(ServerConfig cfg, ClusterConfig cluster, AwsEnv awsEnv, Clock clock)
+            throws InterruptedException {
         DataDir dir = new DataDir(cfg.dataDir()).ensureExists();
         Closer closer = new Closer();
         try {
             DataDirLock lock = closer.add(DataDirLock.acquire(dir));
-            Store store = closer.add(SqliteStore.open(dir.database(), clock));
+            PostgresUrl dbUrl = cluster.databaseUrl();
+            Store store = closer.add(dbUrl != null
+                    ? PostgresStore.open(dbUrl, clock, cluster.poolSize())
+                    : SqliteStore.open(dir.database(), clock));
             KeyRing.Unlocked unlocked;
             try {
                 unlocked = KeyRing.unlock(store, dir, cfg.masterPassword());
+            } catch (KeywayException e) {
+                if (dbUrl == null) {
+                    throw e;
+                }
+                throw new KeywayException(e.type(), "this node's master key does not unlock the cluster database "
+                        + dbUrl.redacted() + " (" + e.detail() + "); every node of a cluster must use the master key "
+                        + "that sealed the database (the same KEYWAY_MASTER_PASSWORD, password file or master.key); "
+                        + "refusing to start");
             } finally {
                 if (cfg.masterPassword() != null) {
                     Arrays.fill(cfg.masterPassword(), '\0');
@@ -163,8 +201,10 @@ public final class KeywayServer implements AutoCloseable {
             KeywayMetrics metrics = closer.add(new KeywayMetrics(versionString()));
             metrics.bindAudit(auditLog);
             metrics.bindAuditChainCheck(chainAtStart.state() == dev.keyway.store.audit.AuditVerification.State.INTACT);
-            AuditRecorder audit = new AuditRecorder(auditLog);
+            AuditRecorder audit = new AuditRecorder(auditLog, cluster.clustered() ? cluster.nodeName() : null);
             RuntimeState runtime = closer.add(new RuntimeState(store));
+            ClusterSync sync = store instanceof PostgresStore pg ? closer.add(ClusterSync.start(pg, runtime, clock, cluster)) : null;
+            Readiness readiness = sync != null ? sync : Readiness.ALWAYS;
             Runnable onChange = runtime::refresh;
             VaultService vaults = new VaultService(store, master::get, onChange);
             vaults.ensureDefaultVault();
@@ -175,7 +215,7 @@ public final class KeywayServer implements AutoCloseable {
             }
             String notice = "true".equals(store.meta(AdminRoutes.META_ADMIN_DISABLED).orElse("false"))
                     ? "The local admin token is disabled (restart with --reset-admin-token to re-enable it)."
-                    : ensureAdminToken(dir, tokens, runtime, clock);
+                    : ensureAdminToken(dir, tokens, runtime, clock, cluster.clustered());
 
             TokenUsage usage = closer.add(new TokenUsage(store, clock));
             ApiAuth auth = new ApiAuth(runtime::current, clock, usage::touch);
@@ -191,8 +231,9 @@ public final class KeywayServer implements AutoCloseable {
             metrics.bindLeafCache(leaves);
             MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
             metricsRoutes.apiRoutes(router, auth);
-            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves))
-                    .routes(router);
+            new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves,
+                    cluster, readiness)).routes(router);
+            new ReadyRoutes(readiness, cluster.nodeName()).routes(router);
             java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
             LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches);
@@ -225,11 +266,15 @@ public final class KeywayServer implements AutoCloseable {
                     .upstreamTrust(UpstreamTrust.create(cfg.upstreamCa()))
                     .upstreamProxy(cfg.upstreamProxy() == null ? null : java.net.URI.create(cfg.upstreamProxy()))
                     .connectionLimits(cfg.proxyConnections())
+                    // a cluster promises revoked tokens' open connections close within a second on every node
+                    .principalRecheckInterval(cluster.clustered() ? Duration.ofMillis(200) : Duration.ofSeconds(2))
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            KeywayProxyPolicy policy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
-            ProxyServer proxy = closer.add(ProxyServer.start(pc, new MeteredProxyPolicy(policy, metrics.registry()),
+            ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
+            ProxyPolicy gated = sync != null ? new SyncGatedPolicy(keywayPolicy, sync) : keywayPolicy;
+            ProxyPolicy policy = new MeteredProxyPolicy(gated, metrics.registry());
+            ProxyServer proxy = closer.add(ProxyServer.start(pc, policy,
                     new MeteredAuditSink(audit, metrics.registry()), leaves, guard));
             metrics.bindProxy(proxy);
             HttpApiServer metricsListener = null;
@@ -250,6 +295,7 @@ public final class KeywayServer implements AutoCloseable {
             server.proposals = proposals;
             server.metrics = metrics;
             server.metricsListener = metricsListener;
+            server.sync = sync;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -262,7 +308,12 @@ public final class KeywayServer implements AutoCloseable {
         }
     }
 
+    /** Loads the CA, or creates it in one transaction so nodes starting together agree on one CA. */
     private static CertificateAuthority loadOrCreateCa(Store store, MasterKey master, String instanceId, Clock clock) {
+        return store.atomically(s -> loadOrCreateCaInTx(s, master, instanceId, clock));
+    }
+
+    private static CertificateAuthority loadOrCreateCaInTx(Store store, MasterKey master, String instanceId, Clock clock) {
         var cert = store.meta(META_CA_CERT);
         var key = store.meta(META_CA_KEY);
         if (cert.isPresent() && key.isPresent()) {
@@ -289,8 +340,8 @@ public final class KeywayServer implements AutoCloseable {
      * Makes sure the admin-token file holds a valid admin token; mints one if not (first start, or
      * the file was deleted). Whoever can read the data dir can do this anyway, so this is no escalation.
      */
-    private static @Nullable String ensureAdminToken(DataDir dir, TokenService tokens, RuntimeState runtime, Clock clock)
-            throws IOException {
+    private static @Nullable String ensureAdminToken(DataDir dir, TokenService tokens, RuntimeState runtime, Clock clock,
+            boolean clustered) throws IOException {
         if (Files.exists(dir.adminTokenFile())) {
             String t = Files.readString(dir.adminTokenFile(), StandardCharsets.UTF_8).strip();
             if (runtime.current().tokens().verify(t, clock.instant()) instanceof TokenIndex.Result.Valid v
@@ -298,20 +349,23 @@ public final class KeywayServer implements AutoCloseable {
                 return null;
             }
         }
-        TokenService.Issued admin = tokens.rotateAdmin("system");
+        // in a cluster each node keeps its own copy: minting one must not revoke the other nodes' tokens
+        TokenService.Issued admin = clustered ? tokens.mintAdmin("system") : tokens.rotateAdmin("system");
         OwnerOnly.writeAtomically(dir.adminTokenFile(), admin.token() + "\n");
         return "Wrote a new admin token to " + dir.adminTokenFile() + " (mode 0600); the CLI on this machine uses it.";
     }
 
     private static Map<String, Object> status(ServerConfig cfg, RuntimeState runtime, String instanceId, CertificateAuthority ca,
-            AuditLog auditLog, String proxyAddress, LeafCache leaves) {
+            AuditLog auditLog, String proxyAddress, LeafCache leaves, ClusterConfig cluster, Readiness readiness) {
         var snap = runtime.current();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("instance_id", instanceId);
         m.put("version", versionString());
         m.put("data_dir", cfg.dataDir().toAbsolutePath().toString());
         m.put("proxy", proxyAddress);
-        m.put("store", "sqlite");
+        m.put("store", cluster.clustered() ? "postgresql" : "sqlite");
+        m.put("node", cluster.nodeName());
+        m.put("sync", Map.of("state", readiness.state().name().toLowerCase(java.util.Locale.ROOT), "lag_ms", readiness.lag().toMillis()));
         m.put("vaults", snap.byName().size());
         m.put("services", snap.byName().values().stream().mapToInt(v -> v.services().size()).sum());
         m.put("ca_fingerprint", ca.fingerprintSha256());
@@ -354,6 +408,11 @@ public final class KeywayServer implements AutoCloseable {
         return runtime;
     }
 
+    /** The cluster sync of a PostgreSQL node, or null for a single node. */
+    public @Nullable ClusterSync clusterSync() {
+        return sync;
+    }
+
     /** The vault service, for tests that must check decryption directly (the API never returns values). */
     public VaultService vaultServiceForTests() {
         return java.util.Objects.requireNonNull(vaultService);
@@ -383,6 +442,9 @@ public final class KeywayServer implements AutoCloseable {
         api.close();
         if (metricsListener != null) {
             metricsListener.close();
+        }
+        if (sync != null) {
+            sync.close();
         }
         runtime.close();
         if (usage != null) {

@@ -156,6 +156,7 @@ class AuthorizationMatrixTest {
                 GET     /discover                                        AUTHENTICATED
                 GET     /favicon.ico                                     PUBLIC
                 GET     /health                                          PUBLIC
+                GET     /ready                                           PUBLIC
                 GET     /login                                           CONSOLE
                 GET     /proposals                                       CONSOLE
                 GET     /proposals/{id}                                  CONSOLE

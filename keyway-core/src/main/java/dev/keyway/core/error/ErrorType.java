@@ -46,7 +46,9 @@ public enum ErrorType {
     UPSTREAM_PROTOCOL_ERROR("upstream-protocol-error", 502, "Upstream protocol error"),
     DNS_FAILED("dns-failed", 502, "Upstream host could not be resolved"),
     AUDIT_UNAVAILABLE("audit-unavailable", 503, "Audit log unavailable"),
-    REQUEST_TIMEOUT("request-timeout", 408, "Client too slow");
+    REQUEST_TIMEOUT("request-timeout", 408, "Client too slow"),
+    /** A cluster node that has not confirmed sync with the shared database within --max-sync-lag: it fails closed. */
+    NODE_OUT_OF_SYNC("node-out-of-sync", 503, "Node out of sync");
 
     /** Base of every problem type URI. Resolves to the error reference in docs/errors.md. */
     public static final String BASE = "https://keyway.dev/errors/";

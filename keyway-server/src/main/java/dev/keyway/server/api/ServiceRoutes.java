@@ -85,7 +85,8 @@ public final class ServiceRoutes {
         r.post(base + "/from-template", RouteAccess.AUTHENTICATED, this::fromTemplate);
         r.get(base + "/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req);
-            return ApiResponse.ok(view(find(v, req.param("name"))));
+            ServiceRecord rec = find(v, req.param("name"));
+            return ApiResponse.ok(view(rec)).withHeader("ETag", etag(rec));
         });
         r.put(base + "/{name}", RouteAccess.AUTHENTICATED, this::replace);
         r.delete(base + "/{name}", RouteAccess.AUTHENTICATED, this::remove);
@@ -121,7 +122,23 @@ public final class ServiceRoutes {
                     + "' differs from the URL's '" + Names.printable(req.param("name")) + "'");
         }
         find(v, def.name());
-        return save(p, v, def, "service.put");
+        return save(p, v, def, "service.put", req.header("if-match"));
+    }
+
+    /**
+     * The version of a stored service for optimistic concurrency ({@code ETag} / {@code If-Match}):
+     * two operators (possibly on two cluster nodes) who read the same version cannot both replace
+     * it; the second gets 409 {@code conflict} instead of silently undoing the first's change.
+     */
+    static String etag(ServiceRecord r) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] d = md.digest((r.specJson() + "\n" + r.enabled() + "\n" + r.updatedAt().toEpochMilli() + "\n" + r.updatedBy())
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "\"" + java.util.HexFormat.of().formatHex(d, 0, 12) + "\"";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ApiResponse fromTemplate(ApiRequest req) {
@@ -140,22 +157,38 @@ public final class ServiceRoutes {
     }
 
     private ApiResponse save(Principal p, VaultRecord v, ServiceDefinition def, String action) {
+        return save(p, v, def, action, null);
+    }
+
+    private record Saved(boolean existed, ServiceRecord rec) {}
+
+    /** Validates and stores {@code def} in one transaction; with {@code ifMatch}, only over that version (else 409). */
+    private ApiResponse save(Principal p, VaultRecord v, ServiceDefinition def, String action, @Nullable String ifMatch) {
         ServiceValidator.validate(def);
-        List<ServiceDefinition> all = new ArrayList<>();
-        for (ServiceRecord r : store.listServices(v.id())) {
-            if (!r.name().equals(def.name())) {
-                all.add(ServiceSpecs.parse(r.specJson()));
+        Saved saved = store.atomically(s -> {
+            ServiceRecord current = s.service(v.id(), def.name()).orElse(null);
+            if (ifMatch != null && (current == null || !etag(current).equals(ifMatch.strip()))) {
+                throw new KeywayException(ErrorType.CONFLICT, "service '" + Names.printable(def.name()) + "' was changed since "
+                        + "you read it (If-Match " + Names.printable(ifMatch.strip()) + " is not its current ETag); read it again "
+                        + "and re-apply your change", Map.of("service", def.name()));
             }
-        }
-        all.add(def);
-        ServiceValidator.validateVault(all);
-        boolean existed = store.service(v.id(), def.name()).isPresent();
-        ServiceRecord rec = store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), def.enabled(), p.actor());
+            List<ServiceDefinition> all = new ArrayList<>();
+            for (ServiceRecord r : s.listServices(v.id())) {
+                if (!r.name().equals(def.name())) {
+                    all.add(ServiceSpecs.parse(r.specJson()));
+                }
+            }
+            all.add(def);
+            ServiceValidator.validateVault(all);
+            return new Saved(current != null, s.putService(v.id(), def.name(), ServiceSpecs.toJson(def), def.enabled(), p.actor()));
+        });
+        boolean existed = saved.existed();
+        ServiceRecord rec = saved.rec();
         onChange.run();
         trail.record(p, action, v.name(), Map.of("service", def.name(), "host", def.host()));
         Map<String, Object> out = view(rec);
         out.put("warnings", ServiceWarnings.of(def, credentialNames(v), v.name()));
-        return ApiResponse.json(existed ? 200 : 201, out);
+        return ApiResponse.json(existed ? 200 : 201, out).withHeader("ETag", etag(rec));
     }
 
     private Set<String> credentialNames(VaultRecord v) {
@@ -178,9 +211,13 @@ public final class ServiceRoutes {
     private ApiResponse setEnabled(ApiRequest req, boolean enabled) {
         Principal p = auth.authenticate(req);
         VaultRecord v = vault(p, req);
-        ServiceRecord current = find(v, req.param("name"));
-        ServiceDefinition def = ServiceSpecs.parse(current.specJson()).withEnabled(enabled);
-        store.putService(v.id(), def.name(), ServiceSpecs.toJson(def), enabled, p.actor());
+        // read and write in one transaction: a concurrent replace (on any node) is not undone by this flip
+        ServiceDefinition def = store.atomically(s -> {
+            ServiceRecord current = find(v, req.param("name"));
+            ServiceDefinition d = ServiceSpecs.parse(current.specJson()).withEnabled(enabled);
+            s.putService(v.id(), d.name(), ServiceSpecs.toJson(d), enabled, p.actor());
+            return d;
+        });
         onChange.run();
         trail.record(p, enabled ? "service.enable" : "service.disable", v.name(), Map.of("service", def.name()));
         return ApiResponse.ok(view(find(v, def.name())));

@@ -55,17 +55,41 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
         super(clock);
     }
 
-    /** Increments the change counter; returns true for use as a lambda result. */
-    private static boolean bump(Connection c) throws SQLException {
+    /** Change-log rows kept; older ones are pruned (a node further behind rebuilds from the tables anyway). */
+    static final long CHANGE_LOG_KEEP = 10_000;
+
+    /**
+     * Records a change: increments the revision counter and appends a {@code change_log} row with
+     * the new value, the operation name and the time, in the caller's transaction; then lets the
+     * dialect announce it ({@link #changed}). Returns true for use as a lambda result.
+     */
+    private boolean bump(Connection c) throws SQLException {
         Rows.update(c, "UPDATE revision SET value = value + 1 WHERE id = 1");
+        long rev;
+        try (PreparedStatement ps = Rows.prepare(c, "SELECT value FROM revision WHERE id = 1")) {
+            rev = Rows.one(ps, rs -> rs.getLong(1)).orElseThrow(() -> new SQLException("revision row missing"));
+        }
+        Rows.update(c, "INSERT INTO change_log (id, op, at) VALUES (?, ?, ?)", rev, currentOp(), now().toEpochMilli());
+        if (rev % 1000 == 0) {
+            Rows.update(c, "DELETE FROM change_log WHERE id <= ?", rev - CHANGE_LOG_KEEP);
+        }
+        changed(c, rev);
         return true;
     }
 
-    private static boolean bumpIf(Connection c, boolean changed) throws SQLException {
+    private boolean bumpIf(Connection c, boolean changed) throws SQLException {
         if (changed) {
             bump(c);
         }
         return changed;
+    }
+
+    /**
+     * Called inside the writing transaction after change {@code revision} was logged. The default
+     * does nothing; PostgreSQL sends a {@code NOTIFY} (delivered at commit, dropped on rollback).
+     */
+    protected void changed(Connection c, long revision) throws SQLException {
+        // nothing to announce for a single process
     }
 
     // ---- meta ----

@@ -36,6 +36,8 @@ public abstract class JdbcTransactions {
     private static final class Tx {
         final Connection conn;
         int savepoints;
+        /** The innermost store operation running on this transaction (for the change log). */
+        String op = "";
 
         Tx(Connection conn) {
             this.conn = conn;
@@ -98,15 +100,32 @@ public abstract class JdbcTransactions {
     protected final <T> T write(String op, SqlWork<T> work) {
         Tx tx = current.get();
         try {
-            return tx != null ? inSavepoint(tx, work) : withConnection(c -> inTransaction(c, work));
+            if (tx == null) {
+                return withConnection(c -> inTransaction(c, op, work));
+            }
+            String outer = tx.op;
+            tx.op = op;
+            try {
+                return inSavepoint(tx, work);
+            } finally {
+                tx.op = outer;
+            }
         } catch (SQLException e) {
             throw storeFailure(op, e);
         }
     }
 
-    private <T> T inTransaction(Connection c, SqlWork<T> work) throws SQLException {
+    /** Name of the store operation running in the current thread's transaction ("" outside one). */
+    protected final String currentOp() {
+        Tx tx = current.get();
+        return tx == null ? "" : tx.op;
+    }
+
+    private <T> T inTransaction(Connection c, String op, SqlWork<T> work) throws SQLException {
         begin(c);
-        current.set(new Tx(c));
+        Tx tx = new Tx(c);
+        tx.op = op;
+        current.set(tx);
         try {
             T result = work.run(c);
             current.remove();

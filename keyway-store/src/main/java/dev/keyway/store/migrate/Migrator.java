@@ -51,6 +51,9 @@ public final class Migrator {
     /** Name of the index file in a migration directory. */
     public static final String INDEX = "migrations.txt";
 
+    /** Classpath directory of the one numbered list of migrations every {@link Dialect} applies. */
+    public static final String COMMON = "db/sqlite";
+
     private static final Pattern FILE = Pattern.compile("V([1-9][0-9]*)__([A-Za-z0-9_]+)\\.sql");
 
     private static final String CREATE_HISTORY = """
@@ -70,13 +73,23 @@ public final class Migrator {
         this(location, Migrator.class.getClassLoader(), Integer.MAX_VALUE, Clock.systemUTC());
     }
 
+    /** The common list ({@value #COMMON}) as {@code dialect} runs it (see {@link Dialect}). */
+    public Migrator(Dialect dialect) {
+        this(COMMON, dialect, Migrator.class.getClassLoader(), Integer.MAX_VALUE, Clock.systemUTC());
+    }
+
     /**
      * Test seam: only the first {@code maxVersion} scripts are known, which simulates an older
      * Keyway release.
      */
     Migrator(String location, ClassLoader loader, int maxVersion, Clock clock) {
+        this(location, Dialect.SQLITE, loader, maxVersion, clock);
+    }
+
+    /** Test seam as above, for a dialect. */
+    Migrator(String location, Dialect dialect, ClassLoader loader, int maxVersion, Clock clock) {
         this.location = location.endsWith("/") ? location.substring(0, location.length() - 1) : location;
-        this.migrations = load(this.location, loader).stream().filter(m -> m.version() <= maxVersion).toList();
+        this.migrations = load(this.location, dialect, loader).stream().filter(m -> m.version() <= maxVersion).toList();
         this.clock = clock;
     }
 
@@ -212,6 +225,10 @@ public final class Migrator {
     }
 
     static List<Migration> load(String location, ClassLoader loader) {
+        return load(location, Dialect.SQLITE, loader);
+    }
+
+    static List<Migration> load(String location, Dialect dialect, ClassLoader loader) {
         String index = read(loader, location + "/" + INDEX);
         if (index == null) {
             throw new IllegalStateException("no migration index " + location + "/" + INDEX + " on the classpath");
@@ -233,9 +250,16 @@ public final class Migrator {
                         + "found V" + version + " where V" + (out.size() + 1) + " was expected");
             }
             String resource = location + "/" + line;
-            String sql = read(loader, resource);
-            if (sql == null) {
-                throw new IllegalStateException("migration " + resource + " is listed in " + INDEX + " but missing");
+            String override = dialect.overrides() + "/" + line;
+            String sql = override.equals(resource) ? null : read(loader, override);
+            if (sql != null) {
+                resource = override;
+            } else {
+                sql = read(loader, resource);
+                if (sql == null) {
+                    throw new IllegalStateException("migration " + resource + " is listed in " + INDEX + " but missing");
+                }
+                sql = dialect.adapt(sql);
             }
             out.add(new Migration(version, mt.group(2).replace('_', ' '), resource, sql));
         }
