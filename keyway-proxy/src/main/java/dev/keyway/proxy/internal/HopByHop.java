@@ -5,12 +5,12 @@ import dev.keyway.core.inject.ProxyHeaders;
 import dev.keyway.proxy.spi.RequestHead;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Header hygiene at the proxy boundary (RFC 9110 §7.6.1): hop-by-hop fields describe one
@@ -19,8 +19,8 @@ import java.util.Set;
  * injector and the server policy).
  */
 public final class HopByHop {
-    private static final Set<String> ALWAYS = Set.of(
-            "connection", "keep-alive", "transfer-encoding", "upgrade", "te");
+    private static final List<AsciiString> ALWAYS = List.of(HttpHeaderNames.CONNECTION, AsciiString.cached("keep-alive"),
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE, HttpHeaderNames.TE);
 
     /** Netty's HTTP/2 conversion adds these pseudo extension headers; they are never real fields. */
     private static final String HTTP2_EXT_PREFIX = "x-http2-";
@@ -33,29 +33,30 @@ public final class HopByHop {
     /**
      * Removes hop-by-hop and proxy fields in place. {@code TE: trailers} survives (gRPC needs it);
      * {@code Upgrade} survives only when {@code keepWebSocketUpgrade} (the caller sets Connection).
+     *
+     * <p>Runs twice per proxied request (request and response head), so it compares names without
+     * lower-casing copies and allocates only for what it removes.
      */
     public static void strip(HttpHeaders headers, boolean keepWebSocketUpgrade) {
-        Set<String> named = new HashSet<>();
-        for (String v : headers.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : v.split(",")) {
-                String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
-                    named.add(t);
-                }
-            }
-        }
+        List<String> named = connectionTokens(headers);
         String te = headers.get(HttpHeaderNames.TE);
         boolean keepTrailers = te != null && te.toLowerCase(Locale.ROOT).contains("trailers");
         String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        List<String> remove = new ArrayList<>();
-        for (Map.Entry<String, String> e : headers) {
-            String n = e.getKey().toLowerCase(Locale.ROOT);
-            if (ALWAYS.contains(n) || named.contains(n) || ProxyHeaders.isProxyHeader(n) || n.startsWith(HTTP2_EXT_PREFIX)) {
+        List<CharSequence> remove = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence n = it.next().getKey();
+            if (isAlways(n) || isNamed(n, named) || startsWithIgnoreCase(n, ProxyHeaders.PREFIX)
+                    || startsWithIgnoreCase(n, HTTP2_EXT_PREFIX)) {
+                if (remove == null) {
+                    remove = new ArrayList<>(4);
+                }
                 remove.add(n);
             }
         }
-        for (String n : remove) {
-            headers.remove(n);
+        if (remove != null) {
+            for (CharSequence n : remove) {
+                headers.remove(n);
+            }
         }
         if (keepTrailers) {
             headers.set(HttpHeaderNames.TE, "trailers");
@@ -65,20 +66,65 @@ public final class HopByHop {
         }
     }
 
+    /** The field names the Connection fields list, lower case; empty (no allocation) without one. */
+    private static List<String> connectionTokens(HttpHeaders headers) {
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return List.of();
+        }
+        List<String> named = new ArrayList<>(2);
+        for (String v : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String token : v.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty()) {
+                    named.add(t);
+                }
+            }
+        }
+        return named;
+    }
+
+    private static boolean isAlways(CharSequence n) {
+        for (AsciiString a : ALWAYS) {
+            if (a.contentEqualsIgnoreCase(n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNamed(CharSequence n, List<String> named) {
+        for (int i = 0; i < named.size(); i++) {
+            if (AsciiString.contentEqualsIgnoreCase(named.get(i), n)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean startsWithIgnoreCase(CharSequence n, String prefix) {
+        return AsciiString.regionMatches(n, true, 0, prefix, 0, prefix.length());
+    }
+
     /**
      * Removes every {@code Keyway-*} field from an upstream's response head or trailers, in place.
      * Only Keyway's own answers carry them (e.g. {@code Keyway-Error}): an upstream that sent them
      * could otherwise pass its own error off as a Keyway decision to the agent.
      */
     public static void stripKeyway(HttpHeaders headers) {
-        List<String> remove = new ArrayList<>();
-        for (Map.Entry<String, String> e : headers) {
-            if (e.getKey().regionMatches(true, 0, KEYWAY_PREFIX, 0, KEYWAY_PREFIX.length())) {
-                remove.add(e.getKey());
+        List<CharSequence> remove = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence n = it.next().getKey();
+            if (startsWithIgnoreCase(n, KEYWAY_PREFIX)) {
+                if (remove == null) {
+                    remove = new ArrayList<>(2);
+                }
+                remove.add(n);
             }
         }
-        for (String n : remove) {
-            headers.remove(n);
+        if (remove != null) {
+            for (CharSequence n : remove) {
+                headers.remove(n);
+            }
         }
     }
 

@@ -18,9 +18,27 @@ import org.jspecify.annotations.Nullable;
  * proxy and by the control-plane API, which differ only in what they write on timeout.
  */
 public final class HeaderTimeout extends ChannelInboundHandlerAdapter {
+    /** Where the clock of the current request head stands. */
+    private enum Clock {
+        /** Waiting for the first byte of the next head. */
+        WAITING,
+        /** A head has started and is not complete yet: the deadline applies. */
+        RUNNING,
+        /** The head was decoded; the next one may not start before {@link #awaitNext}. */
+        STOPPED
+    }
+
     private final Duration timeout;
+    private final long timeoutNanos;
     private final Consumer<ChannelHandlerContext> onTimeout;
-    private boolean awaiting = true;
+    private Clock clock = Clock.WAITING;
+    private long startedAt;
+    /**
+     * The one pending check, kept across requests: a keep-alive connection's heads stop and start
+     * the clock thousands of times a second, and scheduling and cancelling a task for each (two
+     * priority-queue operations and a task object) was a measured per-request cost. A check that
+     * finds a later head's clock running re-arms for that head's remaining time.
+     */
     private @Nullable ScheduledFuture<?> timer;
 
     /**
@@ -32,6 +50,7 @@ public final class HeaderTimeout extends ChannelInboundHandlerAdapter {
             throw new IllegalArgumentException("header timeout must be positive: " + timeout);
         }
         this.timeout = timeout;
+        this.timeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeout.toMillis());
         this.onTimeout = Objects.requireNonNull(onTimeout);
     }
 
@@ -46,21 +65,30 @@ public final class HeaderTimeout extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) {
-        if (awaiting && timer == null && msg instanceof ByteBuf b && b.isReadable()) {
-            timer = c.executor().schedule(() -> fire(c), timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (clock == Clock.WAITING && msg instanceof ByteBuf b && b.isReadable()) {
+            clock = Clock.RUNNING;
+            startedAt = c.executor().ticker().nanoTime();
+            if (timer == null) {
+                arm(c, timeoutNanos);
+            }
         }
         c.fireChannelRead(msg);
     }
 
+    private void arm(ChannelHandlerContext c, long delayNanos) {
+        timer = c.executor().schedule(() -> fire(c), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
     /** A complete request head was decoded: stop the clock until {@link #awaitNext}. */
     public void headReceived() {
-        awaiting = false;
-        cancel();
+        clock = Clock.STOPPED;
     }
 
     /** The next request may start: its first byte starts the clock again. */
     public void awaitNext() {
-        awaiting = true;
+        if (clock == Clock.STOPPED) {
+            clock = Clock.WAITING;
+        }
     }
 
     private void cancel() {
@@ -83,7 +111,12 @@ public final class HeaderTimeout extends ChannelInboundHandlerAdapter {
 
     private void fire(ChannelHandlerContext c) {
         timer = null;
-        if (!awaiting || !c.channel().isActive()) {
+        if (clock != Clock.RUNNING || !c.channel().isActive()) {
+            return; // the next head that starts arms a new check
+        }
+        long left = timeoutNanos - (c.executor().ticker().nanoTime() - startedAt);
+        if (left > 0) {
+            arm(c, left); // this check was armed for an earlier head
             return;
         }
         onTimeout.accept(c);

@@ -136,4 +136,29 @@ class ParsingTest {
         assertThat(h.names()).containsExactlyInAnyOrder("Authorization", "Accept", "te");
         assertThat(h.get("TE")).isEqualTo("trailers");
     }
+
+    @org.junit.jupiter.api.Test
+    void hopByHopNamesMatchInAnyCaseAndTheRestKeepsItsOrder() {
+        HttpHeaders h = new DefaultHttpHeaders()
+                .add("Accept", "*/*")
+                .add("CONNECTION", "close")
+                .add("connection", "X-Custom-HOP ,,Bogus")
+                .add("x-custom-hop", "1")
+                .add("KEEP-ALIVE", "timeout=5")
+                .add("proxy-AUTHORIZATION", "Basic abc")
+                .add("X-HTTP2-Scheme", "https")
+                .add("Upgrade", "websocket")
+                .add("Authorization", "Bearer kept")
+                .add("Proxy", "kept") // not a Proxy-* field
+                .add("Keyway-Error", "forged");
+        HopByHop.strip(h, true);
+        assertThat(h.names()).containsExactly("Accept", "Authorization", "Proxy", "Keyway-Error", "upgrade");
+        assertThat(h.get("Upgrade")).isEqualTo("websocket");
+        HopByHop.stripKeyway(h);
+        assertThat(h.names()).containsExactly("Accept", "Authorization", "Proxy", "upgrade");
+        HttpHeaders clean = new DefaultHttpHeaders().add("Accept", "*/*").add("Content-Length", "2");
+        HopByHop.strip(clean, false);
+        HopByHop.stripKeyway(clean);
+        assertThat(clean.names()).containsExactly("Accept", "Content-Length");
+    }
 }
