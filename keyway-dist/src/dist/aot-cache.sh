@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Build step (keyway-dist/pom.xml, package phase): writes the JDK AOT cache of keyway.jar for one Java
 # runtime, from a training run (dev.keyway.dist.AotTraining: a server start and the common CLI calls),
-# plus OUT.stamp naming that runtime and the jar's size and mtime. The launchers pass -XX:AOTCache=OUT
-# only when the stamp matches the java they run and the jar they run, so a rebuilt or replaced jar or
-# another JDK runs without the cache (correct, just slower) instead of with a stale one.
+# plus OUT.stamp: it names that runtime and carries the jar's mtime (touch -r). The launchers pass
+# -XX:AOTCache=OUT only when the stamp names the java they run and has the same mtime as the jar they
+# run (bash's -nt/-ot: no process started), so a rebuilt or replaced jar or another JDK runs without
+# the cache (correct, just slower) instead of with a stale one.
 # Usage: aot-cache.sh JAVA JAR OUT WORK_DIR [STAMP_JAVA]
 #   STAMP_JAVA: the java path the launcher will see (the tarball's runtime/bin/java is relative to its
 #   install dir, so its stamp says "bundled"); default JAVA.
@@ -22,5 +23,6 @@ if ! "$java" --enable-native-access=ALL-UNNAMED -XX:TieredStopAtLevel=1 -XX:+Use
   exit 1
 fi
 rm -rf "$work"/data-* "$work"/training-key-* "$out.config"
-printf '%s %s\n' "$stamp_java" "$(stat -c '%s %Y' "$jar")" > "$out.stamp"
+printf '%s\n' "$stamp_java" > "$out.stamp"
+touch -r "$jar" "$out.stamp"
 echo "aot-cache: wrote $out ($(du -k "$out" | cut -f1) KB) for $stamp_java"
