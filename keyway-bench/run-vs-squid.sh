@@ -358,8 +358,8 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[keyway-disk]:-}" ]; then
     wait "$lg" || true
     RESULTS=$RESULTS_SAVED
     if [ -f "$PROF/perf.data" ]; then
-        perf report -i "$PROF/perf.data" --stdio --no-children --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-threads.txt" || true
-        perf report -i "$PROF/perf.data" --stdio --no-children --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-dso.txt" || true
+        perf report -i "$PROF/perf.data" --stdio --no-children -g none --percent-limit 0.5 --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-threads.txt" || true
+        perf report -i "$PROF/perf.data" --stdio --no-children -g none --percent-limit 0.5 --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-dso.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 > "$PROF/perf-symbols.txt" || true
         rm -f "$PROF/perf.data"   # large; the reports above are what docs/benchmarks.md cites
     fi
