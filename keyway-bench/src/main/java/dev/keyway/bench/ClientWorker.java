@@ -134,6 +134,9 @@ final class ClientWorker {
                 .set(HttpHeaderNames.HOST, run.hostHeader())
                 .set(HttpHeaderNames.USER_AGENT, "keyway-loadgen")
                 .set(HttpHeaderNames.ACCEPT, "*/*");
+        for (var h : run.options().headers()) {
+            req.headers().add(h.getKey(), h.getValue());
+        }
         requestStart = run.options().newConnection() ? connectStart : System.nanoTime();
         inFlight = true;
         headersSeen = false;

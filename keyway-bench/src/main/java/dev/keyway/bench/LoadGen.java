@@ -108,6 +108,10 @@ public final class LoadGen {
                     o.label(), o.viaProxy() ? "proxy" : "direct", o.concurrency(), o.threads(), epoll ? "epoll" : "nio",
                     o.warmup().toMillis() / 1000.0, o.duration().toMillis() / 1000.0);
             out.flush();
+            if (o.samplePid() > 0 && !ProcSample.resetPeak(o.samplePid())) {
+                out.println("loadgen: cannot reset the peak RSS of pid " + o.samplePid()
+                        + " (not our process): its peak RSS covers its whole life");
+            }
             workers.forEach(ClientWorker::start);
 
             long self = ProcessHandle.current().pid();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,11 @@ import org.jspecify.annotations.Nullable;
  * @param clockTicks the kernel's USER_HZ, for /proc CPU times ({@code getconf CLK_TCK})
  * @param expectAuth count a response without {@code X-Upstream-Auth: bearer} as an error
  *     ({@code auth-missing}): checks that the proxy really injected a credential
+ * @param headers extra request headers as {@code name, value} pairs (e.g. the placeholder
+ *     {@code Authorization: Bearer ...} an agent sends and the proxy replaces)
+ * @param system which system this run measured (direct, squid, keyway-disk, ...), or null: lets
+ *     {@link SideBySide} put runs of several proxies side by side
+ * @param round the interleaved round this run belongs to (0 when not part of rounds)
  */
 public record LoadGenOptions(
         URI target,
@@ -46,7 +52,10 @@ public record LoadGenOptions(
         @Nullable Path jsonOut,
         long samplePid,
         int clockTicks,
-        boolean expectAuth) {
+        boolean expectAuth,
+        List<Map.Entry<String, String>> headers,
+        @Nullable String system,
+        int round) {
 
     public static final String USAGE = """
             Usage: LoadGen --target https://host:port/path [options]
@@ -65,10 +74,14 @@ public record LoadGenOptions(
               --sample-pid PID         report CPU and peak RSS of this process (the proxy)
               --clk-tck N              USER_HZ for /proc CPU times (default 100)
               --expect-auth            count responses the upstream saw without a bearer token as errors
+              --header 'Name: value'   add this request header (repeatable)
+              --system NAME            name of the system measured (direct, squid, keyway-disk, ...)
+              --round N                interleaved round number, for medians across rounds
             There is no option to skip certificate verification: pass the right --ca files.""";
 
     public LoadGenOptions {
         caFiles = List.copyOf(caFiles);
+        headers = List.copyOf(headers);
     }
 
     public boolean viaProxy() {
@@ -113,6 +126,9 @@ public record LoadGenOptions(
         long pid = 0;
         int clkTck = 100;
         boolean expectAuth = false;
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        String system = null;
+        int round = 0;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -155,6 +171,9 @@ public record LoadGenOptions(
                 case "--sample-pid" -> pid = positive(a, value(args, ++i, a));
                 case "--clk-tck" -> clkTck = positive(a, value(args, ++i, a));
                 case "--expect-auth" -> expectAuth = true;
+                case "--header", "-H" -> headers.add(header(value(args, ++i, a)));
+                case "--system" -> system = value(args, ++i, a);
+                case "--round" -> round = positive(a, value(args, ++i, a));
                 case "--insecure-upstream", "--insecure", "-k" -> throw new IllegalArgumentException(
                         a + " is not supported: trust the upstream's and Keyway's CA with --ca FILE");
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
@@ -173,7 +192,15 @@ public record LoadGenOptions(
             label = (newConn ? "newconn " : "keepalive ") + target.getRawPath();
         }
         return new LoadGenOptions(target, proxyHost, proxyPort, user, password, cas, concurrency, duration, warmup,
-                newConn, resume, threads, timeout, label, jsonOut, pid, clkTck, expectAuth);
+                newConn, resume, threads, timeout, label, jsonOut, pid, clkTck, expectAuth, headers, system, round);
+    }
+
+    private static Map.Entry<String, String> header(String v) {
+        int colon = v.indexOf(':');
+        if (colon <= 0 || v.substring(0, colon).isBlank() || v.substring(0, colon).strip().contains(" ")) {
+            throw new IllegalArgumentException("--header must be 'Name: value', got '" + v + "'");
+        }
+        return Map.entry(v.substring(0, colon).strip(), v.substring(colon + 1).strip());
     }
 
     private static URI parseTarget(String v) {

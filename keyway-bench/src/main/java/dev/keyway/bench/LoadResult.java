@@ -101,6 +101,8 @@ record LoadResult(
         field(j, "label", str(options.label()));
         field(j, "route", str(route()));
         field(j, "mode", str(mode()));
+        field(j, "system", str(options.system() == null ? route() : options.system()));
+        field(j, "round", Integer.toString(options.round()));
         field(j, "target", str(options.target().toString()));
         field(j, "concurrency", Integer.toString(options.concurrency()));
         field(j, "seconds", num(seconds));

@@ -54,6 +54,20 @@ class LoadGenOptionsTest {
         assertThat(o.label()).isEqualTo("x");
     }
 
+    @Test
+    void headersSystemAndRoundForSideBySideRuns() {
+        LoadGenOptions o = LoadGenOptions.parse("--target", "https://localhost/small", "--header",
+                "Authorization: Bearer sk-placeholder", "-H", "X-A:b", "--system", "squid", "--round", "3");
+        assertThat(o.headers()).containsExactly(java.util.Map.entry("Authorization", "Bearer sk-placeholder"),
+                java.util.Map.entry("X-A", "b"));
+        assertThat(o.system()).isEqualTo("squid");
+        assertThat(o.round()).isEqualTo(3);
+        assertThatThrownBy(() -> LoadGenOptions.parse("--target", "https://localhost/", "--header", "no colon"))
+                .hasMessageContaining("--header must be 'Name: value'");
+        assertThatThrownBy(() -> LoadGenOptions.parse("--target", "https://localhost/", "--header", ": v"))
+                .hasMessageContaining("--header must be 'Name: value'");
+    }
+
     @ParameterizedTest
     @CsvSource({"250ms, 250", "20s, 20000", "1.5s, 1500", "2m, 120000", "3, 3000", "0s, 0"})
     void durations(String text, long millis) {

@@ -1,7 +1,10 @@
 package dev.keyway.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -79,8 +82,48 @@ public final class Main implements Runnable {
 
     /** Runs the CLI with the given streams (used by tests); returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cl = commandLine(out, err);
-        return cl.execute(args);
+        return commandLine(out, err, List.of(), args).execute(args);
+    }
+
+    /** Commands that walk the whole tree (help of another command, completion scripts, the man page). */
+    private static final Set<String> WHOLE_TREE = Set.of("help", "completion", "man");
+
+    /**
+     * Which of {@code commands} (annotated classes or instances, in help order) to build for these
+     * arguments. Building picocli's model of every command (reflection over ~100 annotated classes)
+     * was most of the CPU of a CLI call (issue 14: {@code keyway --version} took 1 s), so a call
+     * that names its command builds only that one, and {@code --version} builds none. Everything
+     * else builds the whole tree: no arguments or root options (the usage lists every command), an
+     * unknown or mistyped command (the suggestions need every name), and {@link #WHOLE_TREE}.
+     */
+    static List<Object> commandsFor(String[] args, List<Object> commands) {
+        if (args.length == 0) {
+            return commands;
+        }
+        String first = args[0];
+        if (first.equals("--version") || first.equals("-V")) {
+            return List.of();
+        }
+        if (first.startsWith("-") || WHOLE_TREE.contains(first)) {
+            return commands;
+        }
+        for (Object c : commands) {
+            Command a = (c instanceof Class<?> k ? k : c.getClass()).getAnnotation(Command.class);
+            if (a != null && (a.name().equals(first) || Arrays.asList(a.aliases()).contains(first))) {
+                return List.of(c);
+            }
+        }
+        return commands;
+    }
+
+    /**
+     * {@link #commandLine(PrintWriter, PrintWriter, List)} with only the commands these arguments
+     * need ({@link #commandsFor}): what {@code keyway ARGS} runs.
+     */
+    public static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> leading, String[] args) {
+        List<Object> all = new ArrayList<>(leading);
+        all.addAll(CLIENT_COMMANDS);
+        return build(out, err, commandsFor(args, all));
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
@@ -92,13 +135,16 @@ public final class Main implements Runnable {
      * client commands, and the CLI's streams, colours, help examples and exception handlers.
      */
     public static CommandLine commandLine(PrintWriter out, PrintWriter err, List<Object> leading) {
+        List<Object> all = new ArrayList<>(leading);
+        all.addAll(CLIENT_COMMANDS);
+        return build(out, err, all);
+    }
+
+    private static CommandLine build(PrintWriter out, PrintWriter err, List<Object> commands) {
         CommandLine cl = new CommandLine(new Main());
         // each subtree built by the public constructor, which (unlike addSubcommand(Object)) applies
         // model transformers such as RunCommand's stop-at-positional
-        for (Object command : leading) {
-            add(cl, new CommandLine(command));
-        }
-        for (Class<?> command : CLIENT_COMMANDS) {
+        for (Object command : commands) {
             add(cl, new CommandLine(command));
         }
         cl.setOut(out);

@@ -18,7 +18,8 @@ public final class Main {
 
     /** Runs the full CLI with the given streams (used by tests); returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        return commandLine(out, err).execute(args);
+        // only the command the arguments name is built (picocli's model of all of them costs most of a call)
+        return dev.keyway.cli.Main.commandLine(out, err, List.of(new ServerCommand()), args).execute(args);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {

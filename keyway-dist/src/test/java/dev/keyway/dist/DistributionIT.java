@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -101,6 +102,33 @@ class DistributionIT {
         Run viaLink = run(Map.of(), work, link.toString(), "--version");
         assertThat(viaLink.code()).as(viaLink.out()).isZero();
         assertThat(viaLink.out()).startsWith("keyway " + VERSION);
+    }
+
+    /**
+     * The AOT cache built for the bundled runtime (lib/keyway.aot) is used by client commands while its
+     * stamp has the jar's mtime, and ignored, with the same answer, once it does not (a replaced jar):
+     * class loading says where dev.keyway.dist.Main came from.
+     */
+    @Test
+    void theAotCacheIsUsedOnlyWhileItsStampMatchesTheJar() throws Exception {
+        Path stamp = home.resolve("lib/keyway.aot.stamp");
+        Path jar = home.resolve("lib/keyway.jar");
+        assertThat(home.resolve("lib/keyway.aot")).isRegularFile();
+        assertThat(Files.getLastModifiedTime(stamp)).as("tar kept the stamp's mtime").isEqualTo(Files.getLastModifiedTime(jar));
+        Map<String, String> logClasses = Map.of("KEYWAY_JAVA_OPTS", "-Xlog:class+load=info:stdout");
+        Run cached = run(logClasses, work, home.resolve("bin/keyway").toString(), "--version");
+        assertThat(cached.code()).as(cached.out()).isZero();
+        assertThat(cached.out()).contains("dev.keyway.dist.Main source: shared objects file").contains("keyway " + VERSION);
+        FileTime original = Files.getLastModifiedTime(stamp);
+        try {
+            Files.setLastModifiedTime(stamp, FileTime.fromMillis(original.toMillis() - 60_000));
+            Run stale = run(logClasses, work, home.resolve("bin/keyway").toString(), "--version");
+            assertThat(stale.code()).as(stale.out()).isZero();
+            assertThat(stale.out()).contains("dev.keyway.dist.Main source: file:").doesNotContain("shared objects file")
+                    .contains("keyway " + VERSION);
+        } finally {
+            Files.setLastModifiedTime(stamp, original);
+        }
     }
 
     /** A java on PATH and a JAVA_HOME (here: decoys that fail loudly) are never used: only the bundled runtime. */
