@@ -19,10 +19,15 @@ public final class Main {
     /** Runs the full CLI with the given streams (used by tests); returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
         // only the command the arguments name is built (picocli's model of all of them costs most of a call)
-        return dev.keyway.cli.Main.commandLine(out, err, List.of(new ServerCommand()), args).execute(args);
+        return dev.keyway.cli.Main.commandLine(out, err, serverSideCommands(), args).execute(args);
     }
 
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
-        return dev.keyway.cli.Main.commandLine(out, err, List.of(new ServerCommand(), new DbCommand()));
+        return dev.keyway.cli.Main.commandLine(out, err, serverSideCommands());
+    }
+
+    /** The commands that need the server's modules (keyway-cli cannot hold them); one list for both entry points. */
+    private static List<Object> serverSideCommands() {
+        return List.of(new ServerCommand(), new DbCommand());
     }
 }

@@ -42,6 +42,16 @@ class ServerCommandTest {
     }
 
     @Test
+    void theEntryPointRunsEveryServerSideCommand() {
+        // main() builds only the command its arguments name: each server-side command must still be found
+        Result db = run("db", "migrate", "--help");
+        assertThat(db.code()).as(db.err()).isEqualTo(ExitCodes.OK);
+        assertThat(db.out()).contains("Usage: keyway db migrate");
+        Result server = run("server", "--help");
+        assertThat(server.code()).as(server.err()).isEqualTo(ExitCodes.OK);
+    }
+
+    @Test
     void serverHelpHasEveryOptionAndAnExample() {
         Result r = run("server", "--help");
         assertThat(r.code()).isEqualTo(ExitCodes.OK);
