@@ -223,4 +223,22 @@ class McpProtocolTest {
         assertThat(r.out()).isEmpty();
         assertThat(r.err()).contains("needs the agent's own token in KEYWAY_TOKEN");
     }
+
+    @Test
+    void helpShowsTheConfigSnippetsWithTheirVariablesUnexpanded() {
+        // picocli expands ${VAR} in descriptions from system properties and the environment: unescaped,
+        // 'keyway mcp --help' inside 'keyway run' would print the agent's token instead of the placeholder
+        // (a bare ${X} resolves system properties first, so a property stands in for the variable here)
+        String out;
+        System.setProperty("KEYWAY_TOKEN", "kw_help-canary-token");
+        try {
+            out = CliHarness.raw("mcp", "--help").ok().out();
+        } finally {
+            System.clearProperty("KEYWAY_TOKEN");
+        }
+        assertThat(out).doesNotContain("kw_help-canary-token").contains("\"KEYWAY_TOKEN\": \"${KEYWAY_TOKEN}\"")
+                .contains("\"KEYWAY_TOKEN\": \"${env:KEYWAY_TOKEN}\"")
+                .contains("env_vars = [\"KEYWAY_TOKEN\", \"KEYWAY_ADDR\", \"KEYWAY_VAULT\"]")
+                .contains("[mcp_servers.keyway]");
+    }
 }
