@@ -190,8 +190,12 @@ public final class ApiClient {
     private CliException problem(HttpResponse<String> r) {
         String detail = "server answered HTTP " + r.statusCode();
         int code = r.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.FAILURE;
+        JsonNode problem = null;
         try {
             JsonNode doc = JSON.readTree(r.body());
+            if (doc.isObject() && doc.has("type")) {
+                problem = doc;
+            }
             if (doc.has("detail")) {
                 detail = doc.get("detail").asString();
             }
@@ -207,6 +211,6 @@ public final class ApiClient {
         } catch (RuntimeException ignored) {
             // not a problem document; keep the generic message
         }
-        return new CliException(code, detail);
+        return new CliException(code, detail, problem);
     }
 }

@@ -54,6 +54,7 @@ public final class Main implements Runnable {
             UserCommand.class,
             DiscoverCommand.class,
             ExplainCommand.class,
+            McpCommand.class,
             RunCommand.class,
             CaCommand.class,
             AuditCommand.class,
