@@ -1,8 +1,13 @@
 package dev.keyway.server.source;
 
+import dev.keyway.core.aws.AwsEndpoints;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.time.Durations;
+import dev.keyway.server.aws.AwsEnv;
+import dev.keyway.server.aws.AwsHttp;
+import dev.keyway.server.aws.HostCredentialChain;
+import dev.keyway.server.aws.StsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,19 +29,33 @@ public final class SourceTypes {
     public static final String FILE = "file";
     public static final String EXEC = "exec";
     public static final String VAULT = "hashicorp-vault";
-    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT);
+    public static final String AWS_SECRETS_MANAGER = "aws-secrets-manager";
+    public static final String AWS_SSM = "aws-ssm";
+    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM);
 
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             ENV, Set.of(),
             FILE, Set.of(),
             EXEC, Set.of("command", "timeout", "pass_env"),
             VAULT, Set.of("addr", "namespace", "ca_file", "kv", "token_file", "approle_role_id", "approle_secret_id_file",
-                    "approle_mount"));
+                    "approle_mount"),
+            AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
+            AWS_SSM, Set.of("region", "endpoint"));
     private static final Map<String, Set<String>> SECRETS = Map.of(
-            ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"));
+            ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"),
+            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of());
 
-    /** What an adapter may need from the server. */
-    public record Deps(Clock clock, Function<String, @Nullable String> env) {}
+    /**
+     * What an adapter may need from the server.
+     *
+     * @param aws the environment of Keyway's own AWS calls (host credential chain, endpoint overrides, CA bundle)
+     */
+    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws) {
+        /** The server process's AWS environment. */
+        public Deps(Clock clock, Function<String, @Nullable String> env) {
+            this(clock, env, AwsEnv.system(null, null));
+        }
+    }
 
     private SourceTypes() {}
 
@@ -79,6 +98,9 @@ public final class SourceTypes {
                 yield new ExecSource(name, argv, timeout, strings(settings, "pass_env"));
             }
             case VAULT -> vault(name, settings, secrets, deps);
+            case AWS_SECRETS_MANAGER -> new AwsSecretsManagerSource(name,
+                    aws(settings, deps, "secretsmanager", "secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS Secrets Manager"));
+            case AWS_SSM -> new AwsSsmSource(name, aws(settings, deps, "ssm", "AmazonSSM", "AWS_ENDPOINT_URL_SSM", "AWS SSM"));
             default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
         };
     }
@@ -126,6 +148,47 @@ public final class SourceTypes {
                         secretIdFile == null ? null : Path.of(secretIdFile), secretId);
         return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
                 auth, deps.clock());
+    }
+
+    /**
+     * An AWS JSON 1.1 client for a source: region from {@code --region} or the server's
+     * {@code AWS_REGION}/{@code AWS_DEFAULT_REGION}; endpoint from {@code --endpoint}, else the
+     * service's {@code AWS_ENDPOINT_URL_*} variable, else {@code AWS_ENDPOINT_URL}, else the regional
+     * one (the AWS SDKs' order); credentials from the server's host credential chain.
+     */
+    private static AwsJsonApi aws(Map<String, Object> settings, Deps deps, String signingName, String targetPrefix,
+            String endpointVar, String service) {
+        String region = text(settings, "region");
+        if (region == null) {
+            region = deps.aws().region();
+        }
+        if (region == null || !AwsEndpoints.isRegion(region)) {
+            throw KeywayException.validation("settings.region", "an AWS source needs --region REGION (e.g. us-east-1) "
+                    + "or AWS_REGION in the server's environment");
+        }
+        String endpoint = text(settings, "endpoint");
+        if (endpoint != null) {
+            URI u;
+            try {
+                u = URI.create(endpoint);
+            } catch (IllegalArgumentException e) {
+                throw KeywayException.validation("settings.endpoint", "--endpoint is not a URL");
+            }
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null
+                    || u.getRawQuery() != null || u.getRawFragment() != null) {
+                throw KeywayException.validation("settings.endpoint", "--endpoint must be an http(s)://HOST[:PORT] URL");
+            }
+        } else {
+            endpoint = deps.aws().get(endpointVar);
+            if (endpoint == null) {
+                endpoint = deps.aws().get("AWS_ENDPOINT_URL");
+            }
+        }
+        AwsHttp http = new AwsHttp(deps.aws());
+        HostCredentialChain chain = new HostCredentialChain(deps.aws(), http, new StsClient(deps.aws(), http, deps.clock()),
+                deps.clock());
+        return new AwsJsonApi(service, signingName, targetPrefix, AwsJsonApi.endpoint(endpoint, signingName, region), region,
+                () -> chain.resolve().credentials(), http, deps.clock());
     }
 
     static @Nullable String text(Map<String, Object> settings, String key) {
