@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "source", mixinStandardHelpOptions = true,
         description = {"Credential sources: external secret stores that linked credentials are fetched from (instance owner only).",
-            "Types: env, file, exec, hashicorp-vault (also OpenBao). See docs/sources.md."},
+            "Types: env, file, exec, hashicorp-vault (also OpenBao), aws-secrets-manager, aws-ssm. See docs/sources.md."},
         subcommands = {SourceCommand.Add.class, SourceCommand.List_.class, SourceCommand.Show.class, SourceCommand.Test.class,
             SourceCommand.Remove.class})
 final class SourceCommand {
@@ -31,12 +31,19 @@ final class SourceCommand {
                 "hashicorp-vault: --vault-addr URL [--namespace NS] [--ca-file F] [--kv 1|2] and one of --token-file F, --token-stdin,"
                         + " or --approle-role-id ID with --approle-secret-id-file F or --approle-secret-id-stdin.",
                 "exec: --command PROGRAM --command ARG ... ({ref} in an argument is replaced by the reference; no shell).",
-                "env and file take no options."})
+                "aws-secrets-manager, aws-ssm: [--region REGION] [--endpoint URL]; signed with the server's own AWS credentials"
+                        + " (environment, web identity, profile, container, instance metadata).",
+                "env and file take no options.",
+                "Examples:",
+                "  keyway source add aws --type aws-secrets-manager --region eu-west-1",
+                "  keyway source test aws --ref 'prod/openai#api_key'",
+                "  keyway source add params --type aws-ssm --region eu-west-1",
+                "  keyway credential link DB_PASSWORD --source params --ref /prod/db/password"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Source name (a-z, 0-9, '_', '.', '-').") String name;
-        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec or hashicorp-vault.") String type;
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec, hashicorp-vault, aws-secrets-manager or aws-ssm.") String type;
         @Option(names = "--vault-addr", paramLabel = "URL", description = "Vault address, e.g. https://vault.example.com:8200 (--addr is the Keyway server's own).") String addr;
         @Option(names = "--namespace", paramLabel = "NS", description = "Vault Enterprise namespace.") String namespace;
         @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's certificate.") String caFile;
@@ -50,6 +57,8 @@ final class SourceCommand {
         @Option(names = "--command", paramLabel = "ARG", description = "exec: one argv element per option; {ref} is replaced.") List<String> command;
         @Option(names = "--timeout", paramLabel = "DURATION", description = "exec: how long the command may run (default 10s).") String timeout;
         @Option(names = "--pass-env", paramLabel = "VAR", description = "exec: an environment variable the command may see.") List<String> passEnv;
+        @Option(names = "--region", paramLabel = "REGION", description = "AWS: the region (default AWS_REGION of the server).") String region;
+        @Option(names = "--endpoint", paramLabel = "URL", description = "AWS: endpoint URL (default AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL, else the regional one).") String endpoint;
 
         @Override
         public void run() {
@@ -63,6 +72,8 @@ final class SourceCommand {
             put(settings, "approle_secret_id_file", secretIdFile);
             put(settings, "approle_mount", approleMount);
             put(settings, "timeout", timeout);
+            put(settings, "region", region);
+            put(settings, "endpoint", endpoint);
             if (command != null && !command.isEmpty()) {
                 settings.put("command", command);
             }
