@@ -31,7 +31,8 @@ public final class SourceTypes {
     public static final String VAULT = "hashicorp-vault";
     public static final String AWS_SECRETS_MANAGER = "aws-secrets-manager";
     public static final String AWS_SSM = "aws-ssm";
-    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM);
+    public static final String ONEPASSWORD_CONNECT = "1password-connect";
+    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, ONEPASSWORD_CONNECT);
 
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             ENV, Set.of(),
@@ -40,10 +41,11 @@ public final class SourceTypes {
             VAULT, Set.of("addr", "namespace", "ca_file", "kv", "token_file", "approle_role_id", "approle_secret_id_file",
                     "approle_mount"),
             AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
-            AWS_SSM, Set.of("region", "endpoint"));
+            AWS_SSM, Set.of("region", "endpoint"),
+            ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"));
     private static final Map<String, Set<String>> SECRETS = Map.of(
             ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"),
-            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of());
+            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of(), ONEPASSWORD_CONNECT, Set.of("token"));
 
     /**
      * What an adapter may need from the server.
@@ -101,6 +103,7 @@ public final class SourceTypes {
             case AWS_SECRETS_MANAGER -> new AwsSecretsManagerSource(name,
                     aws(settings, deps, "secretsmanager", "secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS Secrets Manager"));
             case AWS_SSM -> new AwsSsmSource(name, aws(settings, deps, "ssm", "AmazonSSM", "AWS_ENDPOINT_URL_SSM", "AWS SSM"));
+            case ONEPASSWORD_CONNECT -> onePassword(name, settings, secrets);
             default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
         };
     }
@@ -148,6 +151,39 @@ public final class SourceTypes {
                         secretIdFile == null ? null : Path.of(secretIdFile), secretId);
         return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
                 auth, deps.clock());
+    }
+
+    private static SecretSource onePassword(String name, Map<String, Object> settings, Map<String, String> secrets) {
+        String url = text(settings, "connect_url");
+        if (url == null) {
+            throw KeywayException.validation("settings.connect_url", "a 1password-connect source needs --connect-url URL");
+        }
+        URI uri = httpUrl("settings.connect_url", "--connect-url", url);
+        String tokenFile = text(settings, "token_file");
+        String token = secrets.get("token");
+        if ((tokenFile == null) == (token == null)) {
+            throw KeywayException.validation("settings", "a 1password-connect source needs exactly one of --token-file or --token-stdin");
+        }
+        String caFile = text(settings, "ca_file");
+        return new OnePasswordConnectSource(name, uri,
+                tokenFile != null ? new OnePasswordConnectSource.TokenFile(Path.of(tokenFile))
+                        : new OnePasswordConnectSource.StaticToken(java.util.Objects.requireNonNull(token)),
+                caFile == null ? null : Path.of(caFile));
+    }
+
+    /** An http(s)://HOST[:PORT][/PATH] URL without query, fragment or trailing slash; VALIDATION naming the field otherwise. */
+    private static URI httpUrl(String field, String option, String url) {
+        URI uri;
+        try {
+            uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation(field, option + " is not a URL");
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw KeywayException.validation(field, option + " must be an http(s)://HOST[:PORT] URL");
+        }
+        return uri;
     }
 
     /**
