@@ -32,7 +32,9 @@ public final class SourceTypes {
     public static final String AWS_SECRETS_MANAGER = "aws-secrets-manager";
     public static final String AWS_SSM = "aws-ssm";
     public static final String ONEPASSWORD_CONNECT = "1password-connect";
-    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, ONEPASSWORD_CONNECT);
+    public static final String GCP_SECRET_MANAGER = "gcp-secret-manager";
+    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, ONEPASSWORD_CONNECT,
+            GCP_SECRET_MANAGER);
 
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             ENV, Set.of(),
@@ -42,10 +44,12 @@ public final class SourceTypes {
                     "approle_mount"),
             AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
             AWS_SSM, Set.of("region", "endpoint"),
-            ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"));
+            ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"),
+            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint"));
     private static final Map<String, Set<String>> SECRETS = Map.of(
             ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"),
-            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of(), ONEPASSWORD_CONNECT, Set.of("token"));
+            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of(), ONEPASSWORD_CONNECT, Set.of("token"),
+            GCP_SECRET_MANAGER, Set.of());
 
     /**
      * What an adapter may need from the server.
@@ -104,6 +108,7 @@ public final class SourceTypes {
                     aws(settings, deps, "secretsmanager", "secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS Secrets Manager"));
             case AWS_SSM -> new AwsSsmSource(name, aws(settings, deps, "ssm", "AmazonSSM", "AWS_ENDPOINT_URL_SSM", "AWS SSM"));
             case ONEPASSWORD_CONNECT -> onePassword(name, settings, secrets);
+            case GCP_SECRET_MANAGER -> gcp(name, settings, deps);
             default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
         };
     }
@@ -169,6 +174,20 @@ public final class SourceTypes {
                 tokenFile != null ? new OnePasswordConnectSource.TokenFile(Path.of(tokenFile))
                         : new OnePasswordConnectSource.StaticToken(java.util.Objects.requireNonNull(token)),
                 caFile == null ? null : Path.of(caFile));
+    }
+
+    private static SecretSource gcp(String name, Map<String, Object> settings, Deps deps) {
+        String keyFile = text(settings, "credentials_file");
+        if (keyFile == null) {
+            throw KeywayException.validation("settings.credentials_file",
+                    "a gcp-secret-manager source needs --credentials-file F (a service-account key file)");
+        }
+        String tokenUrl = text(settings, "token_url");
+        String endpoint = text(settings, "endpoint");
+        return new GcpSecretManagerSource(name, Path.of(keyFile),
+                tokenUrl == null ? null : httpUrl("settings.token_url", "--token-url", tokenUrl),
+                endpoint == null ? URI.create(GcpSecretManagerSource.DEFAULT_ENDPOINT) : httpUrl("settings.endpoint", "--endpoint", endpoint),
+                deps.clock());
     }
 
     /** An http(s)://HOST[:PORT][/PATH] URL without query, fragment or trailing slash; VALIDATION naming the field otherwise. */
