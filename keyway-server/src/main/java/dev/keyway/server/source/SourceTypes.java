@@ -242,8 +242,15 @@ public final class SourceTypes {
         AwsHttp http = new AwsHttp(deps.aws());
         HostCredentialChain chain = new HostCredentialChain(deps.aws(), http, new StsClient(deps.aws(), http, deps.clock()),
                 deps.clock());
-        return new AwsJsonApi(service, signingName, targetPrefix, AwsJsonApi.endpoint(endpoint, signingName, region), region,
-                () -> chain.resolve().credentials(), http, deps.clock());
+        URI uri;
+        try {
+            uri = AwsJsonApi.endpoint(endpoint, signingName, region);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("settings.endpoint", "the endpoint from " + endpointVar
+                    + " or AWS_ENDPOINT_URL is not a URL; set --endpoint");
+        }
+        return new AwsJsonApi(service, signingName, targetPrefix, uri, region, () -> chain.resolve().credentials(), http,
+                deps.clock());
     }
 
     static @Nullable String text(Map<String, Object> settings, String key) {
