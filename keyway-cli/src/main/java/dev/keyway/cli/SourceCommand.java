@@ -15,12 +15,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * {@code keyway source ...}: connections to external secret stores that linked credentials fetch
- * from (issue 10). Owner only. Authentication secrets (a Vault token, an AppRole secret id) are
+ * from (issue 10). Owner only. Authentication secrets (a Vault or 1Password Connect token, an AppRole secret id) are
  * read from stdin, stored sealed and never shown again.
  */
 @Command(name = "source", mixinStandardHelpOptions = true,
         description = {"Credential sources: external secret stores that linked credentials are fetched from (instance owner only).",
-            "Types: env, file, exec, hashicorp-vault (also OpenBao). See docs/sources.md."},
+            "Types: env, file, exec, hashicorp-vault (also OpenBao), aws-secrets-manager, aws-ssm, 1password-connect, gcp-secret-manager. See docs/sources.md."},
         subcommands = {SourceCommand.Add.class, SourceCommand.List_.class, SourceCommand.Show.class, SourceCommand.Test.class,
             SourceCommand.Remove.class})
 final class SourceCommand {
@@ -31,18 +31,34 @@ final class SourceCommand {
                 "hashicorp-vault: --vault-addr URL [--namespace NS] [--ca-file F] [--kv 1|2] and one of --token-file F, --token-stdin,"
                         + " or --approle-role-id ID with --approle-secret-id-file F or --approle-secret-id-stdin.",
                 "exec: --command PROGRAM --command ARG ... ({ref} in an argument is replaced by the reference; no shell).",
-                "env and file take no options."})
+                "aws-secrets-manager, aws-ssm: [--region REGION] [--endpoint URL]; signed with the server's own AWS credentials"
+                        + " (environment, web identity, profile, container, instance metadata).",
+                "1password-connect: --connect-url URL [--ca-file F] and one of --token-file F or --token-stdin (a Connect access token).",
+                "gcp-secret-manager: --credentials-file F (a service-account key file) [--token-url URL] [--endpoint URL].",
+                "env and file take no options.",
+                "Examples:",
+                "  keyway source add aws --type aws-secrets-manager --region eu-west-1",
+                "  keyway source test aws --ref 'prod/openai#api_key'",
+                "  keyway source add params --type aws-ssm --region eu-west-1",
+                "  keyway credential link DB_PASSWORD --source params --ref /prod/db/password",
+                "  keyway source add op --type 1password-connect --connect-url http://op-connect:8080 --token-stdin < token",
+                "  keyway source test op --ref 'op://Production/OpenAI API/credential'",
+                "  keyway source add gcp --type gcp-secret-manager --credentials-file /etc/keyway/gcp-key.json",
+                "  keyway source test gcp --ref projects/my-project/secrets/openai"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Source name (a-z, 0-9, '_', '.', '-').") String name;
-        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec or hashicorp-vault.") String type;
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec, hashicorp-vault, aws-secrets-manager, aws-ssm, 1password-connect or gcp-secret-manager.") String type;
         @Option(names = "--vault-addr", paramLabel = "URL", description = "Vault address, e.g. https://vault.example.com:8200 (--addr is the Keyway server's own).") String addr;
         @Option(names = "--namespace", paramLabel = "NS", description = "Vault Enterprise namespace.") String namespace;
-        @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's certificate.") String caFile;
+        @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's (or the 1Password Connect server's) certificate.") String caFile;
         @Option(names = "--kv", paramLabel = "1|2", description = "KV engine version (default 2).") String kv;
-        @Option(names = "--token-file", paramLabel = "FILE", description = "Read the Vault token from FILE (re-read when it changes).") String tokenFile;
-        @Option(names = "--token-stdin", description = "Read a Vault token from stdin (stored sealed, never shown).") boolean tokenStdin;
+        @Option(names = "--token-file", paramLabel = "FILE", description = "Read the Vault or 1Password Connect token from FILE (re-read when it changes).") String tokenFile;
+        @Option(names = "--token-stdin", description = "Read a Vault or 1Password Connect token from stdin (stored sealed, never shown).") boolean tokenStdin;
+        @Option(names = "--credentials-file", paramLabel = "FILE", description = "gcp-secret-manager: service-account key file (JSON), read by the server.") String credentialsFile;
+        @Option(names = "--token-url", paramLabel = "URL", description = "gcp-secret-manager: OAuth token endpoint (default the key file's token_uri).") String tokenUrl;
+        @Option(names = "--connect-url", paramLabel = "URL", description = "1password-connect: the Connect server, e.g. http://op-connect:8080.") String connectUrl;
         @Option(names = "--approle-role-id", paramLabel = "ID", description = "AppRole role id.") String roleId;
         @Option(names = "--approle-secret-id-file", paramLabel = "FILE", description = "AppRole secret id file.") String secretIdFile;
         @Option(names = "--approle-secret-id-stdin", description = "Read the AppRole secret id from stdin (stored sealed).") boolean secretIdStdin;
@@ -50,6 +66,8 @@ final class SourceCommand {
         @Option(names = "--command", paramLabel = "ARG", description = "exec: one argv element per option; {ref} is replaced.") List<String> command;
         @Option(names = "--timeout", paramLabel = "DURATION", description = "exec: how long the command may run (default 10s).") String timeout;
         @Option(names = "--pass-env", paramLabel = "VAR", description = "exec: an environment variable the command may see.") List<String> passEnv;
+        @Option(names = "--region", paramLabel = "REGION", description = "AWS: the region (default AWS_REGION of the server).") String region;
+        @Option(names = "--endpoint", paramLabel = "URL", description = "AWS or GCP: endpoint URL (AWS default AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL, else the regional one).") String endpoint;
 
         @Override
         public void run() {
@@ -63,6 +81,11 @@ final class SourceCommand {
             put(settings, "approle_secret_id_file", secretIdFile);
             put(settings, "approle_mount", approleMount);
             put(settings, "timeout", timeout);
+            put(settings, "region", region);
+            put(settings, "connect_url", connectUrl);
+            put(settings, "credentials_file", credentialsFile);
+            put(settings, "token_url", tokenUrl);
+            put(settings, "endpoint", endpoint);
             if (command != null && !command.isEmpty()) {
                 settings.put("command", command);
             }

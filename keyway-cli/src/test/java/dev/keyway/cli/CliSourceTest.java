@@ -87,4 +87,36 @@ class CliSourceTest {
         assertThat(badRef.err()).contains("MOUNT/PATH#FIELD");
         kw.cli("source", "remove", "vault").ok();
     }
+
+    @Test
+    void onePasswordConnectTokenIsWriteOnlyAndReferencesAreChecked() {
+        String token = "ops_" + CliCredentialTest.canary();
+        kw.cliWithStdin(token + "\n", "source", "add", "op", "--type", "1password-connect", "--connect-url",
+                "http://127.0.0.1:9", "--token-stdin").ok();
+        CliHarness.Result show = kw.cli("source", "show", "op").ok();
+        assertThat(show.out()).contains("\"token\"").contains("http://127.0.0.1:9").contains("1password-connect");
+        CliCredentialTest.assertNoSecret(show, token);
+        CliHarness.Result down = kw.cli("source", "test", "op", "--ref", "op://Production/OpenAI/credential");
+        assertThat(down.code()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(down.err()).contains("unavailable");
+        CliCredentialTest.assertNoSecret(down, token);
+        CliHarness.Result badRef = kw.cli("credential", "link", "X", "--source", "op", "--ref", "Production/OpenAI");
+        assertThat(badRef.code()).as(badRef.describe()).isNotZero();
+        assertThat(badRef.err()).contains("op://VAULT/ITEM/FIELD");
+        kw.cli("source", "remove", "op").ok();
+    }
+
+    @Test
+    void awsSourcesTakeRegionAndEndpoint() {
+        kw.cli("source", "add", "sm", "--type", "aws-secrets-manager", "--region", "eu-west-3", "--endpoint",
+                "http://127.0.0.1:9").ok();
+        assertThat(kw.cli("source", "show", "sm").ok().out()).contains("eu-west-3").contains("http://127.0.0.1:9");
+        CliHarness.Result badRegion = kw.cli("source", "add", "ssm", "--type", "aws-ssm", "--region", "not a region");
+        assertThat(badRegion.code()).as(badRegion.describe()).isNotZero();
+        assertThat(badRegion.err()).contains("--region");
+        CliHarness.Result badRef = kw.cli("credential", "link", "Y", "--source", "sm", "--ref", "has space");
+        assertThat(badRef.code()).as(badRef.describe()).isNotZero();
+        assertThat(badRef.err()).contains("NAME_OR_ARN");
+        kw.cli("source", "remove", "sm").ok();
+    }
 }

@@ -236,7 +236,7 @@ public final class KeywayServer implements AutoCloseable {
             new ReadyRoutes(readiness, cluster.nodeName()).routes(router);
             java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
-            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches);
+            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv);
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
             new VaultRoutes(vaults, auth, audit, linked).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
@@ -494,8 +494,8 @@ public final class KeywayServer implements AutoCloseable {
      * (source, reference, version or error; never a value).
      */
     private static LinkedCredentials linkedCredentials(Store store, VaultService vaults, Clock clock, Runnable onChange,
-            AuditLog auditLog, java.util.concurrent.ExecutorService fetches) {
-        SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv), onChange);
+            AuditLog auditLog, java.util.concurrent.ExecutorService fetches, AwsEnv awsEnv) {
+        SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv, awsEnv), onChange);
         LinkedValues values = new LinkedValues(clock, fetches, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
                 (key, version, failure) -> {
                     sources.recordHealth(key.source(), failure);

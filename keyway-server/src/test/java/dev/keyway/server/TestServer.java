@@ -43,6 +43,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(KeywayServer.start(cfg, aws), cfg.dataDir());
     }
 
+    /** With the AWS environment and the clock given. */
+    public static TestServer start(ServerConfig cfg, dev.keyway.server.aws.AwsEnv aws, java.time.Clock clock) throws Exception {
+        return new TestServer(KeywayServer.start(cfg, aws, clock), cfg.dataDir());
+    }
+
     public String base() {
         return "http://127.0.0.1:" + server.apiPort();
     }

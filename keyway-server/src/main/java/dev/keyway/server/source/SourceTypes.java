@@ -1,8 +1,13 @@
 package dev.keyway.server.source;
 
+import dev.keyway.core.aws.AwsEndpoints;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.time.Durations;
+import dev.keyway.server.aws.AwsEnv;
+import dev.keyway.server.aws.AwsHttp;
+import dev.keyway.server.aws.HostCredentialChain;
+import dev.keyway.server.aws.StsClient;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -24,19 +29,39 @@ public final class SourceTypes {
     public static final String FILE = "file";
     public static final String EXEC = "exec";
     public static final String VAULT = "hashicorp-vault";
-    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT);
+    public static final String AWS_SECRETS_MANAGER = "aws-secrets-manager";
+    public static final String AWS_SSM = "aws-ssm";
+    public static final String ONEPASSWORD_CONNECT = "1password-connect";
+    public static final String GCP_SECRET_MANAGER = "gcp-secret-manager";
+    public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, ONEPASSWORD_CONNECT,
+            GCP_SECRET_MANAGER);
 
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             ENV, Set.of(),
             FILE, Set.of(),
             EXEC, Set.of("command", "timeout", "pass_env"),
             VAULT, Set.of("addr", "namespace", "ca_file", "kv", "token_file", "approle_role_id", "approle_secret_id_file",
-                    "approle_mount"));
+                    "approle_mount"),
+            AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
+            AWS_SSM, Set.of("region", "endpoint"),
+            ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"),
+            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint"));
     private static final Map<String, Set<String>> SECRETS = Map.of(
-            ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"));
+            ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"),
+            AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of(), ONEPASSWORD_CONNECT, Set.of("token"),
+            GCP_SECRET_MANAGER, Set.of());
 
-    /** What an adapter may need from the server. */
-    public record Deps(Clock clock, Function<String, @Nullable String> env) {}
+    /**
+     * What an adapter may need from the server.
+     *
+     * @param aws the environment of Keyway's own AWS calls (host credential chain, endpoint overrides, CA bundle)
+     */
+    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws) {
+        /** The server process's AWS environment. */
+        public Deps(Clock clock, Function<String, @Nullable String> env) {
+            this(clock, env, AwsEnv.system(null, null));
+        }
+    }
 
     private SourceTypes() {}
 
@@ -79,6 +104,11 @@ public final class SourceTypes {
                 yield new ExecSource(name, argv, timeout, strings(settings, "pass_env"));
             }
             case VAULT -> vault(name, settings, secrets, deps);
+            case AWS_SECRETS_MANAGER -> new AwsSecretsManagerSource(name,
+                    aws(settings, deps, "secretsmanager", "secretsmanager", "AWS_ENDPOINT_URL_SECRETS_MANAGER", "AWS Secrets Manager"));
+            case AWS_SSM -> new AwsSsmSource(name, aws(settings, deps, "ssm", "AmazonSSM", "AWS_ENDPOINT_URL_SSM", "AWS SSM"));
+            case ONEPASSWORD_CONNECT -> onePassword(name, settings, secrets);
+            case GCP_SECRET_MANAGER -> gcp(name, settings, deps);
             default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
         };
     }
@@ -126,6 +156,101 @@ public final class SourceTypes {
                         secretIdFile == null ? null : Path.of(secretIdFile), secretId);
         return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
                 auth, deps.clock());
+    }
+
+    private static SecretSource onePassword(String name, Map<String, Object> settings, Map<String, String> secrets) {
+        String url = text(settings, "connect_url");
+        if (url == null) {
+            throw KeywayException.validation("settings.connect_url", "a 1password-connect source needs --connect-url URL");
+        }
+        URI uri = httpUrl("settings.connect_url", "--connect-url", url);
+        String tokenFile = text(settings, "token_file");
+        String token = secrets.get("token");
+        if ((tokenFile == null) == (token == null)) {
+            throw KeywayException.validation("settings", "a 1password-connect source needs exactly one of --token-file or --token-stdin");
+        }
+        String caFile = text(settings, "ca_file");
+        return new OnePasswordConnectSource(name, uri,
+                tokenFile != null ? new OnePasswordConnectSource.TokenFile(Path.of(tokenFile))
+                        : new OnePasswordConnectSource.StaticToken(java.util.Objects.requireNonNull(token)),
+                caFile == null ? null : Path.of(caFile));
+    }
+
+    private static SecretSource gcp(String name, Map<String, Object> settings, Deps deps) {
+        String keyFile = text(settings, "credentials_file");
+        if (keyFile == null) {
+            throw KeywayException.validation("settings.credentials_file",
+                    "a gcp-secret-manager source needs --credentials-file F (a service-account key file)");
+        }
+        String tokenUrl = text(settings, "token_url");
+        String endpoint = text(settings, "endpoint");
+        return new GcpSecretManagerSource(name, Path.of(keyFile),
+                tokenUrl == null ? null : httpUrl("settings.token_url", "--token-url", tokenUrl),
+                endpoint == null ? URI.create(GcpSecretManagerSource.DEFAULT_ENDPOINT) : httpUrl("settings.endpoint", "--endpoint", endpoint),
+                deps.clock());
+    }
+
+    /** An http(s)://HOST[:PORT][/PATH] URL without query, fragment or trailing slash; VALIDATION naming the field otherwise. */
+    private static URI httpUrl(String field, String option, String url) {
+        URI uri;
+        try {
+            uri = URI.create(url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation(field, option + " is not a URL");
+        }
+        if (!("https".equals(uri.getScheme()) || "http".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw KeywayException.validation(field, option + " must be an http(s)://HOST[:PORT] URL");
+        }
+        return uri;
+    }
+
+    /**
+     * An AWS JSON 1.1 client for a source: region from {@code --region} or the server's
+     * {@code AWS_REGION}/{@code AWS_DEFAULT_REGION}; endpoint from {@code --endpoint}, else the
+     * service's {@code AWS_ENDPOINT_URL_*} variable, else {@code AWS_ENDPOINT_URL}, else the regional
+     * one (the AWS SDKs' order); credentials from the server's host credential chain.
+     */
+    private static AwsJsonApi aws(Map<String, Object> settings, Deps deps, String signingName, String targetPrefix,
+            String endpointVar, String service) {
+        String region = text(settings, "region");
+        if (region == null) {
+            region = deps.aws().region();
+        }
+        if (region == null || !AwsEndpoints.isRegion(region)) {
+            throw KeywayException.validation("settings.region", "an AWS source needs --region REGION (e.g. us-east-1) "
+                    + "or AWS_REGION in the server's environment");
+        }
+        String endpoint = text(settings, "endpoint");
+        if (endpoint != null) {
+            URI u;
+            try {
+                u = URI.create(endpoint);
+            } catch (IllegalArgumentException e) {
+                throw KeywayException.validation("settings.endpoint", "--endpoint is not a URL");
+            }
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null
+                    || u.getRawQuery() != null || u.getRawFragment() != null) {
+                throw KeywayException.validation("settings.endpoint", "--endpoint must be an http(s)://HOST[:PORT] URL");
+            }
+        } else {
+            endpoint = deps.aws().get(endpointVar);
+            if (endpoint == null) {
+                endpoint = deps.aws().get("AWS_ENDPOINT_URL");
+            }
+        }
+        AwsHttp http = new AwsHttp(deps.aws());
+        HostCredentialChain chain = new HostCredentialChain(deps.aws(), http, new StsClient(deps.aws(), http, deps.clock()),
+                deps.clock());
+        URI uri;
+        try {
+            uri = AwsJsonApi.endpoint(endpoint, signingName, region);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("settings.endpoint", "the endpoint from " + endpointVar
+                    + " or AWS_ENDPOINT_URL is not a URL; set --endpoint");
+        }
+        return new AwsJsonApi(service, signingName, targetPrefix, uri, region, () -> chain.resolve().credentials(), http,
+                deps.clock());
     }
 
     static @Nullable String text(Map<String, Object> settings, String key) {

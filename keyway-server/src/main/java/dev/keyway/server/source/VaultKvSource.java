@@ -324,7 +324,7 @@ final class VaultKvSource implements SecretSource {
         }
     }
 
-    private static String readSecretFile(@Nullable Path p, String what) throws SourceFailure {
+    static String readSecretFile(@Nullable Path p, String what) throws SourceFailure {
         if (p == null) {
             throw new SourceFailure(SourceFailure.Kind.AUTH, "no " + what);
         }
@@ -358,7 +358,7 @@ final class VaultKvSource implements SecretSource {
     }
 
     /** An SSL context that trusts only the CA certificates in {@code pem} (like VAULT_CACERT). */
-    private static SSLContext trusting(Path pem) throws SourceFailure {
+    static SSLContext trusting(Path pem) throws SourceFailure {
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);

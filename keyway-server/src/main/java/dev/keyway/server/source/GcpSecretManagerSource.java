@@ -1,0 +1,301 @@
+package dev.keyway.server.source;
+
+import dev.keyway.core.source.Fetched;
+import dev.keyway.core.source.SecretSource;
+import dev.keyway.core.source.SourceFailure;
+import dev.keyway.server.http.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code gcp-secret-manager}: {@code GET /v1/projects/P/secrets/S/versions/V:access} of Secret
+ * Manager's REST API v1 with an OAuth 2.0 access token; the value is the base64-decoded
+ * {@code payload.data} (checked against {@code payload.dataCrc32c} when present), the version the
+ * last segment of the answer's {@code name}.
+ *
+ * <p>The token comes from a service-account key file (the JSON {@code gcloud iam service-accounts
+ * keys create} writes): a JWT signed RS256 with the key ({@code iss} = {@code client_email},
+ * {@code scope} = cloud-platform, {@code aud} = the token endpoint, one hour), exchanged at the
+ * token endpoint ({@code token_uri} of the key file, or {@code --token-url}) with
+ * {@code grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer}, as Google's "Using OAuth 2.0 for
+ * Server to Server Applications" describes. The token is cached until a minute before it expires
+ * and minted again once after a 401. The key file is read at each mint (a rotated key is used).
+ *
+ * <p>Errors are Google's {@code {"error":{"code","message","status"}}}: 401/403 auth, 404 not found,
+ * 429 ({@code RESOURCE_EXHAUSTED}) throttled, 5xx unavailable; the token endpoint's
+ * {@code invalid_grant} is auth.
+ */
+final class GcpSecretManagerSource implements SecretSource {
+    static final Duration TIMEOUT = Duration.ofSeconds(10);
+    static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+    static final String DEFAULT_ENDPOINT = "https://secretmanager.googleapis.com";
+    private static final Pattern REF = Pattern.compile(
+            "projects/([a-z0-9][a-z0-9.:-]{0,98})/secrets/([A-Za-z0-9_-]{1,255})(?:/versions/(latest|[0-9]{1,19}))?");
+
+    /** A parsed reference. */
+    record Ref(String project, String secret, String version) {
+        static Ref parse(String ref) throws SourceFailure {
+            Matcher m = REF.matcher(ref);
+            if (!m.matches()) {
+                throw new SourceFailure(SourceFailure.Kind.BAD_REF,
+                        "the reference must be projects/PROJECT/secrets/SECRET[/versions/VERSION|latest]");
+            }
+            return new Ref(m.group(1), m.group(2), m.group(3) == null ? "latest" : m.group(3));
+        }
+    }
+
+    private final String name;
+    private final Path keyFile;
+    private final @Nullable URI tokenUrl;
+    private final URI endpoint;
+    private final Clock clock;
+    private final HttpClient http;
+
+    // guarded by this
+    private @Nullable String token;
+    private Instant tokenExpires = Instant.EPOCH;
+
+    GcpSecretManagerSource(String name, Path keyFile, @Nullable URI tokenUrl, URI endpoint, Clock clock) {
+        this.name = name;
+        this.keyFile = keyFile;
+        this.tokenUrl = tokenUrl;
+        this.endpoint = endpoint;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NEVER)
+                .proxy(java.net.ProxySelector.of(null)).build();
+    }
+
+    @Override
+    public void checkRef(String ref) throws SourceFailure {
+        Ref.parse(ref);
+    }
+
+    @Override
+    public Fetched fetch(String ref) throws SourceFailure {
+        Ref r = Ref.parse(ref);
+        String path = "/v1/projects/" + r.project() + "/secrets/" + r.secret() + "/versions/" + r.version() + ":access";
+        String what = "accessing projects/" + r.project() + "/secrets/" + r.secret() + "/versions/" + r.version();
+        Answer a = send(HttpRequest.newBuilder(URI.create(endpoint + path)).GET()
+                .header("Authorization", "Bearer " + token()).header("Accept", "application/json"), what);
+        if (a.status() == 401) {
+            synchronized (this) {
+                token = null;
+            }
+            a = send(HttpRequest.newBuilder(URI.create(endpoint + path)).GET()
+                    .header("Authorization", "Bearer " + token()).header("Accept", "application/json"), what);
+        }
+        if (a.status() != 200) {
+            throw failure(what, a.status(), a.body());
+        }
+        String data = a.body().path("payload").path("data").asString("");
+        byte[] value;
+        try {
+            value = Base64.getDecoder().decode(data);
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, what + ": payload.data is not base64");
+        }
+        JsonNode crc = a.body().path("payload").get("dataCrc32c");
+        if (crc != null && !crc.isNull()) {
+            CRC32C c = new CRC32C();
+            c.update(value);
+            if (!Long.toString(c.getValue()).equals(crc.asString())) {
+                java.util.Arrays.fill(value, (byte) 0);
+                throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, what + ": the payload does not match its dataCrc32c");
+            }
+        }
+        String n = a.body().path("name").asString("");
+        String version = n.contains("/versions/") ? n.substring(n.lastIndexOf('/') + 1) : r.version();
+        return new Fetched(value, version);
+    }
+
+    /** A valid access token: the cached one, or one minted with the key file. */
+    synchronized String token() throws SourceFailure {
+        String t = token;
+        if (t != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
+            return t;
+        }
+        ServiceAccountKey key = ServiceAccountKey.read(keyFile);
+        URI aud = tokenUrl != null ? tokenUrl : key.tokenUri();
+        Instant now = clock.instant();
+        String jwt = key.jwt(aud.toString(), now);
+        String form = "grant_type=" + URLEncoder.encode("urn:ietf:params:oauth:grant-type:jwt-bearer", StandardCharsets.UTF_8)
+                + "&assertion=" + jwt;
+        Answer a = send(HttpRequest.newBuilder(aud).POST(HttpRequest.BodyPublishers.ofString(form))
+                .header("Content-Type", "application/x-www-form-urlencoded"), "getting an access token for " + key.clientEmail());
+        if (a.status() != 200) {
+            String err = a.body().path("error").isString() ? a.body().path("error").asString("") : "";
+            String desc = a.body().path("error_description").asString("");
+            String msg = "token endpoint " + aud.getHost() + " answered HTTP " + a.status() + clean(err + (desc.isEmpty() ? "" : ": " + desc));
+            throw switch (a.status()) {
+                case 400, 401, 403 -> new SourceFailure(SourceFailure.Kind.AUTH, msg);
+                case 429 -> new SourceFailure(SourceFailure.Kind.THROTTLED, msg);
+                default -> new SourceFailure(SourceFailure.Kind.UNAVAILABLE, msg);
+            };
+        }
+        String access = a.body().path("access_token").asString("");
+        if (access.isEmpty()) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the token endpoint answered no access_token");
+        }
+        token = access;
+        tokenExpires = now.plusSeconds(Math.max(0, a.body().path("expires_in").asLong(3600)));
+        return access;
+    }
+
+    /** A service-account key file's fields that minting needs; {@code toString} hides the key. */
+    record ServiceAccountKey(String clientEmail, String keyId, PrivateKey key, URI tokenUri) {
+        static ServiceAccountKey read(Path file) throws SourceFailure {
+            JsonNode j;
+            try {
+                if (Files.size(file) > 64 * 1024) {
+                    throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is too large");
+                }
+                j = Json.MAPPER.readTree(Files.readAllBytes(file));
+            } catch (IOException e) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the key file " + file + ": " + e.getClass().getSimpleName());
+            } catch (RuntimeException e) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is not JSON");
+            }
+            if (!"service_account".equals(j.path("type").asString(""))) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is not a service-account key (type)");
+            }
+            String email = j.path("client_email").asString("");
+            String pem = j.path("private_key").asString("");
+            if (email.isEmpty() || pem.isEmpty()) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " has no client_email or private_key");
+            }
+            PrivateKey pk;
+            try {
+                String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+                pk = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the private_key of " + file + " is not a PKCS#8 RSA key");
+            }
+            URI tokenUri;
+            try {
+                tokenUri = URI.create(j.path("token_uri").asString("https://oauth2.googleapis.com/token"));
+            } catch (IllegalArgumentException e) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the token_uri of " + file + " is not a URL");
+            }
+            return new ServiceAccountKey(email, j.path("private_key_id").asString(""), pk, tokenUri);
+        }
+
+        /** The signed JWT assertion. */
+        String jwt(String audience, Instant now) throws SourceFailure {
+            Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
+            Map<String, Object> header = new LinkedHashMap<>();
+            header.put("alg", "RS256");
+            header.put("typ", "JWT");
+            if (!keyId.isEmpty()) {
+                header.put("kid", keyId);
+            }
+            Map<String, Object> claims = new LinkedHashMap<>();
+            claims.put("iss", clientEmail);
+            claims.put("scope", SCOPE);
+            claims.put("aud", audience);
+            claims.put("iat", now.getEpochSecond());
+            claims.put("exp", now.getEpochSecond() + 3600);
+            String input = b.encodeToString(Json.write(header)) + "." + b.encodeToString(Json.write(claims));
+            try {
+                Signature s = Signature.getInstance("SHA256withRSA");
+                s.initSign(key);
+                s.update(input.getBytes(StandardCharsets.US_ASCII));
+                return input + "." + b.encodeToString(s.sign());
+            } catch (GeneralSecurityException e) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot sign with the service-account key: " + e.getClass().getSimpleName());
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "ServiceAccountKey[" + clientEmail + "]";
+        }
+    }
+
+    private record Answer(int status, JsonNode body) {}
+
+    private Answer send(HttpRequest.Builder b, String what) throws SourceFailure {
+        HttpRequest req = b.timeout(TIMEOUT).build();
+        String host = req.uri().getHost();
+        try {
+            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+            byte[] raw = res.body();
+            JsonNode json;
+            try {
+                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+            } catch (RuntimeException e) {
+                json = Json.MAPPER.createObjectNode();
+            } finally {
+                java.util.Arrays.fill(raw, (byte) 0);
+            }
+            return new Answer(res.statusCode(), json);
+        } catch (SSLException e) {
+            throw new SourceFailure(SourceFailure.Kind.TLS, what + ": TLS handshake with " + host + " failed: " + e.getMessage());
+        } catch (HttpConnectTimeoutException | ConnectException e) {
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, what + ": cannot connect to " + host);
+        } catch (HttpTimeoutException e) {
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, what + ": " + host + " did not answer within " + TIMEOUT.toSeconds() + " s");
+        } catch (IOException e) {
+            if (e.getCause() instanceof SSLException s) {
+                throw new SourceFailure(SourceFailure.Kind.TLS, what + ": TLS handshake with " + host + " failed: " + s.getMessage());
+            }
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, what + ": calling " + host + ": " + e.getClass().getSimpleName());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /** Google's error answer mapped to a failure (table-tested). */
+    static SourceFailure failure(String what, int status, JsonNode body) {
+        JsonNode e = body.path("error");
+        String msg = what + ": HTTP " + status + clean(e.path("status").asString("") + (e.path("message").asString("").isEmpty() ? ""
+                : ": " + e.path("message").asString("")));
+        return switch (status) {
+            case 400 -> new SourceFailure(SourceFailure.Kind.BAD_REF, msg);
+            case 401, 403 -> new SourceFailure(SourceFailure.Kind.AUTH, msg);
+            case 404 -> new SourceFailure(SourceFailure.Kind.NOT_FOUND, msg);
+            case 429 -> new SourceFailure(SourceFailure.Kind.THROTTLED, msg);
+            default -> new SourceFailure(SourceFailure.Kind.UNAVAILABLE, msg);
+        };
+    }
+
+    private static String clean(String m) {
+        String s = m.replaceAll("\\p{Cntrl}", " ").strip();
+        if (s.isEmpty() || s.equals(":")) {
+            return "";
+        }
+        return " (" + (s.length() > 300 ? s.substring(0, 300) + "..." : s) + ")";
+    }
+
+    @Override
+    public String toString() {
+        return "GcpSecretManagerSource[" + name + ", " + endpoint + "]";
+    }
+}
