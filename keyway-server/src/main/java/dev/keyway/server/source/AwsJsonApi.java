@@ -135,7 +135,7 @@ final class AwsJsonApi {
             return json;
         }
         String code = code(r.headers().firstValue("x-amzn-ErrorType").orElse(null), json);
-        Duration retry = r.headers().firstValue("Retry-After").map(AwsJsonApi::seconds).orElse(null);
+        Duration retry = r.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null);
         throw failure(service + " " + operation, new Answer(r.statusCode(), json, code, retry));
     }
 
@@ -186,14 +186,6 @@ final class AwsJsonApi {
         return " (" + (s.length() > 300 ? s.substring(0, 300) + "..." : s) + ")";
     }
 
-    private static @Nullable Duration seconds(String v) {
-        try {
-            long s = Long.parseLong(v.strip());
-            return s >= 0 ? Duration.ofSeconds(s) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);

@@ -6,20 +6,16 @@ import dev.keyway.core.source.SourceFailure;
 import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 
@@ -196,22 +192,9 @@ final class OnePasswordConnectSource implements SecretSource {
                 java.util.Arrays.fill(raw, (byte) 0);
             }
             status = res.statusCode();
-            retry = res.headers().firstValue("Retry-After").map(OnePasswordConnectSource::seconds).orElse(null);
-        } catch (SSLException e) {
-            throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + url.getHost() + " failed: " + e.getMessage()
-                    + (caFile == null ? " (set --ca-file if the Connect server uses a private CA)" : ""));
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "cannot connect to " + url.getHost() + ":" + port());
-        } catch (HttpTimeoutException e) {
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, url.getHost() + " did not answer within " + TIMEOUT.toSeconds() + " s");
-        } catch (IOException e) {
-            if (e.getCause() instanceof SSLException s) {
-                throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + url.getHost() + " failed: " + s.getMessage());
-            }
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "calling " + url.getHost() + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted");
+            retry = res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null);
+        } catch (IOException | InterruptedException e) {
+            throw SourceHttp.transport(e, url.getHost(), port(), TIMEOUT, caFile == null ? " (set --ca-file if the Connect server uses a private CA)" : "");
         }
         if (status == 200) {
             return json;
@@ -232,14 +215,6 @@ final class OnePasswordConnectSource implements SecretSource {
         };
     }
 
-    private static @Nullable Duration seconds(String v) {
-        try {
-            long s = Long.parseLong(v.strip());
-            return s >= 0 ? Duration.ofSeconds(s) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     private int port() {
         return url.getPort() > 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;

@@ -7,13 +7,10 @@ import dev.keyway.core.source.VaultRef;
 import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
@@ -257,23 +253,10 @@ final class VaultKvSource implements SecretSource {
             } finally {
                 java.util.Arrays.fill(raw, (byte) 0);
             }
-            Duration retry = res.headers().firstValue("Retry-After").map(VaultKvSource::seconds).orElse(null);
+            Duration retry = res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null);
             return new Response(res.statusCode(), json, retry);
-        } catch (SSLException e) {
-            throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + addr.getHost() + " failed: "
-                    + e.getMessage() + (caFile == null ? " (set --ca-file if Vault uses a private CA)" : ""));
-        } catch (HttpConnectTimeoutException | ConnectException e) {
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "cannot connect to " + addr.getHost() + ":" + port());
-        } catch (HttpTimeoutException e) {
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, addr.getHost() + " did not answer within " + TIMEOUT.toSeconds() + " s");
-        } catch (IOException e) {
-            if (e.getCause() instanceof SSLException s) {
-                throw new SourceFailure(SourceFailure.Kind.TLS, "TLS handshake with " + addr.getHost() + " failed: " + s.getMessage());
-            }
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "calling " + addr.getHost() + ": " + e.getClass().getSimpleName());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "interrupted");
+        } catch (IOException | InterruptedException e) {
+            throw SourceHttp.transport(e, addr.getHost(), port(), TIMEOUT, caFile == null ? " (set --ca-file if Vault uses a private CA)" : "");
         }
     }
 
@@ -306,14 +289,6 @@ final class VaultKvSource implements SecretSource {
         return m.isEmpty() ? "" : " (" + (m.length() > 200 ? m.substring(0, 200) + "..." : m) + ")";
     }
 
-    private static @Nullable Duration seconds(String v) {
-        try {
-            long s = Long.parseLong(v.strip());
-            return s >= 0 ? Duration.ofSeconds(s) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
 
     private static String stamp(Path p) throws SourceFailure {
         try {
