@@ -10,7 +10,19 @@
 #   install dir, so its stamp says "bundled"); default JAVA.
 set -euo pipefail
 [ $# -ge 4 ] || { echo "usage: $0 JAVA JAR OUT WORK_DIR [STAMP_JAVA]" >&2; exit 2; }
-java="$1"; jar="$2"; out="$3"; work="$4"; stamp_java="${5:-$1}"
+java="$1"; jar="$2"; out="$3"; work="$4"; stamp_java="${5:-}"
+# shellcheck source=../../../bin/find-java.sh
+. "$(dirname "$0")/../../../bin/find-java.sh"
+if [ -z "$stamp_java" ]; then
+  # the checkout's cache: Maven may run on an older JDK than the one ./keyway runs the jar with, so
+  # train with the java ./keyway would pick when the given one is older than 25
+  v="$(keyway_java_version "$java")"
+  if [ -z "$v" ] || [ "$v" -lt 25 ] 2>/dev/null; then
+    keyway_find_java || { echo "aot-cache: no Java >= 25 to train with" >&2; exit 1; }
+    java="$KEYWAY_JAVA_BIN"
+  fi
+  stamp_java="$java"
+fi
 rm -f "$out" "$out.stamp" "$out.config"
 mkdir -p "$work"
 log="$work/training.log"

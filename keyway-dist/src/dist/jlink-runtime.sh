@@ -11,8 +11,18 @@ release="$jdk/release"
 [ -f "$release" ] && [ -x "$jdk/bin/jlink" ] || { echo "jlink-runtime: $jdk is not a JDK with jlink" >&2; exit 1; }
 version="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$release")"
 if [ -z "$version" ] || [ "$version" -lt 25 ]; then
-  echo "jlink-runtime: the distribution needs a JDK >= 25 to build; Maven runs on $jdk (Java ${version:-unknown})" >&2
-  exit 1
+  # Maven itself may run on an older JDK (javac 25 comes from the toolchain): link the JDK >= 25 that
+  # ./keyway would pick (bin/find-java.sh: KEYWAY_JAVA, JAVA_HOME, PATH, /usr/lib/jvm/*).
+  # shellcheck source=../../../bin/find-java.sh
+  . "$(dirname "$0")/../../../bin/find-java.sh"
+  if ! keyway_find_java; then
+    echo "jlink-runtime: the distribution needs a JDK >= 25 to build; Maven runs on $jdk (Java ${version:-unknown})" >&2
+    exit 1
+  fi
+  jdk="$(dirname "$(dirname "$(readlink -f "$KEYWAY_JAVA_BIN")")")"
+  release="$jdk/release"
+  [ -f "$release" ] && [ -x "$jdk/bin/jlink" ] || { echo "jlink-runtime: $jdk is not a JDK with jlink" >&2; exit 1; }
+  echo "jlink-runtime: Maven runs on Java ${version:-unknown}; linking from $jdk"
 fi
 stamp="$out.stamp"
 want="$jdk $(sed -n 's/^\(JAVA_RUNTIME_VERSION\|IMPLEMENTOR\)=//p' "$release" | tr -d '"' | tr '\n' ' ')$modules"

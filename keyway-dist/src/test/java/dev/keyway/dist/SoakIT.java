@@ -40,11 +40,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Bounded soak ({@code ./mvnw -B -Psoak verify -pl keyway-dist -am -Dit.test=SoakIT}, 30 minutes by
  * default, {@code -Dsoak.minutes=N}): the real jar with its default JVM options under a mixed load at
  * about 80% of the rate measured in a short calibration: keep-alive requests, requests on a new
- * connection each (CONNECT + TLS handshake), long SSE streams, and a token minted, used and revoked
- * every few seconds (its next request must be refused). WebSockets are not in the mix yet: through
- * the real jar the OkHttp WebSocket loop received no echoes in a first run, while the same client
- * and upstream pass through the proxy in {@code WebSocketMockUpstreamTest}; to be found out before
- * they are added here (docs/benchmarks.md). Every 30 s it samples the
+ * connection each (CONNECT + TLS handshake), long SSE streams, WebSockets (20 echoed messages and a
+ * close handshake each, two at a time) and a token minted, used and revoked every few seconds (its
+ * next request must be refused). Every 30 s it samples the
  * server's heap after a full GC ({@code jcmd GC.run} / {@code GC.heap_info}), RSS, threads, open
  * files and the leaf-cache size ({@code /v1/status}), and at the end asserts they stayed flat (the
  * last third against the first third, after warm-up). The samples are written to
@@ -78,6 +76,11 @@ class SoakIT {
                         @Override
                         public void onMessage(WebSocket ws, String text) {
                             ws.send("echo:" + text);
+                        }
+
+                        @Override
+                        public void onClosing(WebSocket ws, int code, String reason) {
+                            ws.close(code, reason); // answer the client's close, as a real server does
                         }
                     }).build();
                 }
@@ -147,6 +150,19 @@ class SoakIT {
                     }
                 }));
             }
+            AtomicLong webSockets = new AtomicLong();
+            for (int w = 0; w < 2; w++) { // WebSockets: 20 messages echoed, then the close handshake both ways
+                threads.add(Thread.ofPlatform().name("soak-ws-" + w).start(() -> {
+                    while (!stop.get()) {
+                        if (webSocketRound(keepAlive, base)) {
+                            webSockets.incrementAndGet();
+                        } else {
+                            fail.accept("websocket");
+                        }
+                        LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+                    }
+                }));
+            }
             AtomicLong revocations = new AtomicLong();
             threads.add(Thread.ofPlatform().name("soak-revoke").start(() -> {
                 while (!stop.get()) {
@@ -186,7 +202,7 @@ class SoakIT {
                 t.join(Duration.ofSeconds(30));
             }
             long failures = failedBy.values().stream().mapToLong(AtomicLong::get).sum();
-            write(work, samples, max, target, requests.get(), failedBy.toString(), revocations.get(), minutes);
+            write(work, samples, max, target, requests.get(), failedBy.toString(), revocations.get(), webSockets.get(), minutes);
             KeywayJar.stop(server, false);
 
             assertThat(failedBy).as("a revoked token must never work").doesNotContainKey("REVOKED TOKEN ACCEPTED");
@@ -194,6 +210,7 @@ class SoakIT {
             assertThat(failures).as("failed or wrong answers out of %d: %s", requests.get(), failedBy)
                     .isLessThanOrEqualTo(Math.max(5, requests.get() / 1000));
             assertThat(revocations.get()).isPositive();
+            assertThat(webSockets.get()).as("WebSocket sessions completed").isPositive();
             int n = samples.size();
             assertThat(n).as("samples").isGreaterThanOrEqualTo(3);
             List<Sample> first = samples.subList(n / 6, Math.max(n / 6 + 1, n / 3 + 1)); // skip warm-up
@@ -206,6 +223,42 @@ class SoakIT {
             assertThat(median(last, s -> (long) s.openFiles())).as("open files")
                     .isLessThanOrEqualTo(median(first, s -> (long) s.openFiles()) + 32);
             assertThat(median(last, s -> (long) s.leafCache())).as("leaf cache").isLessThanOrEqualTo(median(first, s -> (long) s.leafCache()) + 2);
+        }
+    }
+
+    /** One WebSocket session: opens, sends 20 messages, waits for their echoes, closes and waits for the peer's close. */
+    private static boolean webSocketRound(OkHttpClient client, String base) {
+        java.util.concurrent.CountDownLatch echoes = new java.util.concurrent.CountDownLatch(20);
+        java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+        AtomicBoolean failed = new AtomicBoolean();
+        WebSocket ws = client.newWebSocket(new Request.Builder().url(base + "/ws").build(), new WebSocketListener() {
+            @Override
+            public void onMessage(WebSocket s, String text) {
+                echoes.countDown();
+            }
+
+            @Override
+            public void onClosed(WebSocket s, int code, String reason) {
+                closed.countDown();
+            }
+
+            @Override
+            public void onFailure(WebSocket s, Throwable t, @org.jspecify.annotations.Nullable Response response) {
+                failed.set(true);
+                closed.countDown();
+            }
+        });
+        for (int m = 0; m < 20; m++) {
+            ws.send("m" + m);
+        }
+        try {
+            boolean echoed = echoes.await(20, TimeUnit.SECONDS);
+            ws.close(1000, "done");
+            return echoed && closed.await(20, TimeUnit.SECONDS) && !failed.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ws.cancel();
+            return false;
         }
     }
 
@@ -293,12 +346,13 @@ class SoakIT {
     }
 
     private static void write(Path work, List<Sample> samples, double max, double target, long requests, String failures,
-            long revocations, int minutes) throws IOException {
+            long revocations, long webSockets, int minutes) throws IOException {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "# Soak: %d min, calibrated %.0f req/s keep-alive, run at %.0f req/s "
-                + "(90%% keep-alive, 10%% new connection) + 3 SSE streams + a token revoked every ~5 s%n%n",
+                + "(90%% keep-alive, 10%% new connection) + 3 SSE streams + 2 WebSocket loops + a token revoked every ~5 s%n%n",
                 minutes, max, target));
-        sb.append(String.format(Locale.ROOT, "requests %d, failures %s, revocations checked %d%n%n", requests, failures, revocations));
+        sb.append(String.format(Locale.ROOT, "requests %d, failures %s, revocations checked %d, WebSocket sessions %d%n%n", requests, failures,
+                revocations, webSockets));
         sb.append("| t (s) | heap after GC (KB) | RSS (KB) | threads | open files | leaf cache | requests |\n|--:|--:|--:|--:|--:|--:|--:|\n");
         for (Sample s : samples) {
             sb.append(String.format(Locale.ROOT, "| %d | %d | %d | %d | %d | %d | %d |%n", s.seconds(), s.heapAfterGcKb(), s.rssKb(),
