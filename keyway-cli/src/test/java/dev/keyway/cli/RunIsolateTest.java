@@ -100,6 +100,25 @@ class RunIsolateTest {
     }
 
     @Test
+    void theProgramCannotReconfigureOrLeaveItsNamespace() throws Exception {
+        // even when the caller is root: the program is in a user namespace nested under the one that owns
+        // its network namespace, so it holds no capability over that network, nor over the host's
+        String ip = Files.isExecutable(Path.of("/usr/sbin/ip")) ? "/usr/sbin/ip"
+                : Files.isExecutable(Path.of("/sbin/ip")) ? "/sbin/ip" : RunEndToEndTest.Programs.require("ip");
+        String nsenter = RunEndToEndTest.Programs.require("nsenter");
+        CapturingLauncher child = new CapturingLauncher();
+        RunFixture.Cli r = f.run(agentEnv(), child, "--isolate", "--no-install-skill", "-q", "--", "sh", "-c",
+                "\"$1\" link set lo down; echo down=$?; \"$1\" link add kwtest type dummy; echo add=$?;"
+                        + " \"$2\" --net=/proc/1/ns/net true; echo enter=$?; curl -sS --max-time 20 -H \"Authorization: Bearer $UP_KEY\" \"$3\"",
+                "sh", ip, nsenter, f.upstreamUrl("/v1/iso-after"));
+        assertThat(r.exit()).as(r.err() + child.out + child.err).isZero();
+        assertThat(child.out).contains("down=2").contains("add=2").containsPattern("enter=[1-9]")
+                .contains("hello from upstream /v1/iso-after");
+        assertThat(child.err).contains("Operation not permitted");
+        assertInjected("/v1/iso-after");
+    }
+
+    @Test
     void withoutIsolateTheSameDirectCurlReachesTheUpstream() throws Exception {
         // the control for the test above: the direct request is not failing for some other reason
         CapturingLauncher child = new CapturingLauncher();
