@@ -28,7 +28,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 @Command(name = "doctor", mixinStandardHelpOptions = true,
         description = {"Check the server, the token, the proxy, the services' configuration, the data dir's permissions and free space,"
-            + " the CA and notifications. Exit 0 when all pass, 2 when the server is unreachable, 6 when a check fails.",
+            + " the CA, notifications, and whether 'keyway run --isolate' works here. Exit 0 when all pass, 2 when the server is unreachable, 6 when a check fails.",
             "Example: keyway doctor"})
 final class DoctorCommand implements Runnable {
     @Mixin ClientOptions client;
@@ -101,6 +101,7 @@ final class DoctorCommand implements Runnable {
         } catch (CliException | IOException | java.security.cert.CertificateException e) {
             check(false, "CA certificate readable (" + e.getMessage() + ")");
         }
+        isolation(out);
         finish(out);
     }
 
@@ -221,6 +222,17 @@ final class DoctorCommand implements Runnable {
                 check(true, "services of vault " + vault + " have their credentials");
             }
         }
+    }
+
+    /**
+     * Whether {@code keyway run --isolate} can work on this machine: a real probe (the same namespaces a
+     * run creates). Unavailable is information, not a warning: most machines never need it.
+     */
+    private void isolation(java.io.PrintWriter out) {
+        long[] ids = dev.keyway.cli.run.Isolation.ids();
+        var probe = dev.keyway.cli.run.Isolation.probe(System.getenv(), System.getProperty("os.name", "unknown"), ids[0], ids[1]);
+        out.println(probe.available() ? "  ok    network isolation for 'keyway run --isolate' available: " + probe.detail()
+                : "  info  network isolation for 'keyway run --isolate' unavailable: " + probe.detail());
     }
 
     private void warn(String what) {

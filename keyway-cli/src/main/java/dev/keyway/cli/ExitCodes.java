@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int CONFLICT = 5;
     /** Anything else (server error, I/O error). */
     public static final int FAILURE = 6;
+    /** {@code keyway run --isolate}: this machine cannot create the network namespace; nothing was started. */
+    public static final int ISOLATION_UNAVAILABLE = 7;
 
     public static final String HELP = """
             Exit codes:
@@ -21,7 +23,8 @@ public final class ExitCodes {
               3  permission denied (missing, invalid, expired or insufficient token)
               4  not found
               5  conflict or validation error
-              6  other failure (server error, I/O error)""";
+              6  other failure (server error, I/O error)
+              7  keyway run --isolate: network isolation unavailable here""";
 
     private ExitCodes() {}
 

@@ -8,6 +8,8 @@ import tools.jackson.databind.JsonNode;
 import dev.keyway.cli.run.ChildEnv;
 import dev.keyway.cli.run.ChildLauncher;
 import dev.keyway.cli.run.EnvPrinter;
+import dev.keyway.cli.run.Isolation;
+import dev.keyway.cli.run.Relay;
 import dev.keyway.cli.run.KeywayShim;
 import dev.keyway.cli.run.LoopbackServices;
 import dev.keyway.cli.run.RunMode;
@@ -49,6 +51,7 @@ import picocli.CommandLine.Spec;
             "Agent mode (KEYWAY_TOKEN, KEYWAY_ADDR and KEYWAY_VAULT set: containers, CI):",
             "uses that token as is, after checking it."},
         footer = {"", "Examples:", "  keyway run -- claude", "  keyway run --vault work --ttl 2h -- python agent.py",
+            "  keyway run --isolate -- claude      # Linux: only the Keyway proxy is reachable",
             "  eval \"$(keyway run --shell)\"", "",
             "Exit status: the program's (128+N if killed by signal N); 127 if it cannot",
             "be found, 126 if it cannot be started. Failures before the start use the",
@@ -93,6 +96,11 @@ final class RunCommand implements Callable<Integer> {
                     + "the role's trust policy must allow sts:TagSession).")
     Map<String, String> awsSessionTags = new LinkedHashMap<>();
 
+    @Option(names = "--isolate", description = {"Linux: run the program in its own network namespace where the Keyway proxy",
+        "(and a Keyway API on this machine) is all it can reach; a client that ignores the proxy",
+        "fails at once instead of going direct. Exit 7, before anything starts, when unavailable."})
+    boolean isolate;
+
     @Option(names = {"-q", "--quiet"}, description = "No status line on stderr.")
     boolean quiet;
     @Parameters(paramLabel = "CMD", arity = "0..*", description = "The program and its arguments (after --).")
@@ -102,6 +110,8 @@ final class RunCommand implements Callable<Integer> {
     Map<String, String> environment = System.getenv();
     ChildLauncher launcher = ChildLauncher.inheritIo();
     List<Path> rootBundles = SystemRoots.BUNDLE_PATHS;
+    /** Test seam: the OS name the isolation probe checks. */
+    String osName = System.getProperty("os.name", "unknown");
 
     /** Makes everything after the first positional argument belong to the program: {@code keyway run curl -v}. */
     static final class StopAtCommand implements CommandLine.IModelTransformer {
@@ -120,8 +130,20 @@ final class RunCommand implements Callable<Integer> {
         if (grants.isEmpty() && (awsSessionPolicy != null || !awsSessionTags.isEmpty())) {
             throw new CliException(ExitCodes.USAGE, "--aws-session-policy and --aws-session-tag need --grant aws[:NAME]");
         }
+        if (isolate && shell) {
+            throw new CliException(ExitCodes.USAGE, "--isolate cannot apply to a shell that evals --shell output; use keyway run --isolate -- CMD");
+        }
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        long[] ids = Isolation.ids();
+        Isolation.Probe probe = null;
+        if (isolate) {
+            // before any token is minted or file written: never a silent fallback to an unisolated run
+            probe = Isolation.probe(environment, osName, ids[0], ids[1]);
+            if (!probe.available()) {
+                throw new CliException(ExitCodes.ISOLATION_UNAVAILABLE, "--isolate: " + probe.detail() + "; nothing was started");
+            }
+        }
         Path dataDir = dataDir();
         String envToken = environment.get("KEYWAY_TOKEN");
         RunMode mode = envToken != null && !envToken.isBlank() ? RunMode.resolve(environment, flags(), null, null) : humanMode(dataDir);
@@ -133,11 +155,17 @@ final class RunCommand implements Callable<Integer> {
             trustDir = temp ? tempDir() : persistentDir(dataDir);
             TrustFiles trust = TrustMaterial.write(trustDir, prep.caPem(), SystemRoots.load(rootBundles), userWgetrc());
             ChildEnv.Result env = ChildEnv.build(new ChildEnv.Inputs(environment, prep.addr(), prep.token(), prep.vault(),
-                    prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(), noProxy, trust));
+                    isolate ? Isolation.INNER_PROXY_HOST : prep.proxyHost(), prep.proxyPort(), prep.keywayHost(), prep.services(),
+                    noProxy, trust));
             if (!grants.isEmpty()) {
                 env = withAws(env, prep, trustDir, trust.bundle());
             }
+            IsolatedRun iso = probe != null && probe.unshare() != null
+                    ? IsolatedRun.plan(probe.unshare(), trustDir, prep, ids) : null;
             if (printEnv || shell) {
+                if (iso != null) {
+                    iso.describe(command).forEach(out::println);
+                }
                 (shell ? EnvPrinter.shell(env) : EnvPrinter.printEnv(env, prep.token())).forEach(out::println);
                 out.flush();
                 if (shell && prep.minted() && !quiet) {
@@ -155,11 +183,17 @@ final class RunCommand implements Callable<Integer> {
             if (!quiet) {
                 err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
                         + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
-                        + (keepToken ? " (kept)" : " (revoked when " + program + " exits)") : "agent token from KEYWAY_TOKEN"));
+                        + (keepToken ? " (kept)" : " (revoked when " + program + " exits)") : "agent token from KEYWAY_TOKEN")
+                        + (iso != null ? "; isolated: own network namespace, only the proxy is reachable" : ""));
                 LoopbackServices.warning(prep.services()).ifPresent(err::println);
                 err.flush();
             }
-            return launch(env.full(), err);
+            if (iso != null) {
+                try (IsolatedRun.Outside relays = iso.startRelays()) {
+                    return launch(iso.command(command), Isolation.relayEnvironment(env.full()), err);
+                }
+            }
+            return launch(command, env.full(), err);
         } catch (IOException e) {
             throw new CliException(ExitCodes.FAILURE, "cannot prepare the run: " + e.getMessage());
         } finally {
@@ -262,9 +296,9 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private int launch(Map<String, String> env, PrintWriter err) {
+    private int launch(List<String> argv, Map<String, String> env, PrintWriter err) {
         try {
-            return launcher.run(command, env);
+            return launcher.run(argv, env);
         } catch (IOException e) {
             String m = String.valueOf(e.getMessage());
             boolean notFound = m.contains("error=2,") || m.contains("No such file");

@@ -16,6 +16,8 @@ class CliDoctorTest {
             var ok = kw.cli("doctor").ok();
             assertThat(ok.out()).contains("server reachable").contains("token valid: local-admin").contains("audit log writable")
                     .contains("is not in the OS trust store").contains("All checks passed.")
+                    .containsPattern("(ok    network isolation for 'keyway run --isolate' available: user and network namespaces work"
+                            + "|info  network isolation for 'keyway run --isolate' unavailable: )")
                     .containsPattern("ok    disk space for the data dir: \\d+ [MG]iB free of \\d+ [MG]iB; the audit log uses \\d+ MiB \\(0 rotated files\\)");
             // a rotated audit file is checked like the others
             Path rotated = dir.resolve("audit-0000000000000000001.jsonl");

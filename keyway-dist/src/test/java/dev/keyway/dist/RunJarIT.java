@@ -118,6 +118,22 @@ class RunJarIT {
     }
 
     @Test
+    void isolatedSigtermIsForwardedThroughTheRelayAndTheChildsExitCodeReturned() throws Exception {
+        // --isolate: keyway (this jar) -> unshare -> the relay JVM (this jar, NamespaceInit) -> unshare -> sh
+        Process p = keyway("default", "run", "--isolate", "--no-install-skill", "-q", "--", "sh", "-c",
+                "trap 'echo got-term; exit 42' TERM; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ';"
+                        + " keyway discover --json >/dev/null && echo discover-ok; echo ready; " + BOUNDED_WAIT);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).as("only the loopback: " + Files.readString(lastErr)).isEqualTo("lo");
+        assertThat(out.readLine()).as("the API is relayed into the namespace: " + Files.readString(lastErr)).isEqualTo("discover-ok");
+        assertThat(out.readLine()).isEqualTo("ready");
+        signal(p, "TERM");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.readLine()).isEqualTo("got-term");
+        assertThat(p.exitValue()).as(Files.readString(lastErr)).isEqualTo(42);
+    }
+
+    @Test
     void theChildCanCallKeyway() throws Exception {
         // PATH has no keyway; the run puts a shim first that runs this very java and jar
         Process p = keywayRun("command -v keyway; keyway --version && keyway discover --json");
