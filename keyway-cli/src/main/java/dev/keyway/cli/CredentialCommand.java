@@ -22,7 +22,7 @@ import tools.jackson.databind.JsonNode;
         description = {"Set, list, reveal and delete credentials.",
             "Values are write-only for agents and tokens; only 'credential reveal' returns one: to a user with the member role, audited."},
         subcommands = {CredentialCommand.Set.class, CredentialCommand.Link.class, CredentialCommand.OAuth.class,
-            CredentialCommand.List_.class,
+            CredentialCommand.List_.class, CredentialCommand.Show.class,
             CredentialCommand.Reveal.class, CredentialCommand.Delete.class})
 final class CredentialCommand {
 
@@ -238,6 +238,27 @@ final class CredentialCommand {
                 Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "kind", "source", "ref", "state", "version",
                         "updated_at", "updated_by", "description");
             }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = {"Show a credential's metadata as JSON (never its value).",
+                "For an OAuth credential also its grant, token endpoint, client id, scopes, which secrets are held"
+                        + " (names only) and its state: ok, or broken with what the authorization server said."})
+    static final class Show implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Mixin VaultOption vault;
+
+        @Override
+        public void run() {
+            String path = "/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name);
+            JsonNode c = client.client().get(path);
+            if (c.path("kind").asString("").equals("oauth") && c instanceof tools.jackson.databind.node.ObjectNode o) {
+                o.set("oauth", client.client().get(path + "/oauth"));
+            }
+            Output.json(spec.commandLine().getOut(), c);
         }
     }
 

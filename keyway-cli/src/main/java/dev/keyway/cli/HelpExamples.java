@@ -70,6 +70,7 @@ final class HelpExamples {
                             + " --client-id Iv1.0123 --client-secret-file ./client-secret --refresh-token-file ./refresh-token",
                     "keyway credential oauth API_TOKEN --vault ci --grant client_credentials --token-url https://auth.example.com/oauth/token"
                             + " --client-id keyway --client-secret-file ./secret --scope read:api --audience https://api.example.com --auth-method post")),
+            Map.entry("credential show", List.of("keyway credential show GITHUB_TOKEN")),
             Map.entry("credential reveal", List.of("keyway credential reveal OPENAI_API_KEY")),
             Map.entry("credential delete", List.of("keyway credential delete OPENAI_API_KEY")),
             Map.entry("service", List.of("keyway service add openai --template openai", "keyway service list")),

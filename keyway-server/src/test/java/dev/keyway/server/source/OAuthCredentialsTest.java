@@ -255,6 +255,20 @@ class OAuthCredentialsTest {
     }
 
     @Test
+    void aServerEchoingTheRefreshTokenDoesNotLeakItIntoTheDetail() {
+        String rt = "rt-echoed-back-by-a-careless-server";
+        CredentialRecord c = refreshCredential("ECHO", "echo", "basic", rt);
+        as.forced.add(new MockResponse.Builder().code(400).addHeader("Content-Type", "application/json")
+                .body("{\"error\":\"invalid_grant\",\"error_description\":\"unknown refresh token " + rt
+                        + " for client echo with secret secret-of-echo\"}").build());
+        LinkedValues.Lookup l = lookup(c);
+        assertThat(l).isInstanceOfSatisfying(LinkedValues.Failed.class, f -> assertThat(f.failure().getMessage())
+                .contains("unknown refresh token [REDACTED]").doesNotContain(rt).doesNotContain("secret-of-echo"));
+        assertThat(brokenEvents).singleElement().satisfies(b -> assertThat(b.detail()).doesNotContain(rt));
+        assertThat(store.oauthCredential(vault.id(), "ECHO").orElseThrow().stateDetail()).doesNotContain(rt);
+    }
+
+    @Test
     void transientFailuresAreRetryableAndBackedOffNeverBroken() {
         String rt = as.issueRefreshToken("flaky", Set.of("repo"));
         CredentialRecord c = refreshCredential("FLAKY", "flaky", "basic", rt);
