@@ -158,15 +158,21 @@ final class CredentialCommand {
                         + " refreshes ahead of expiry, and saves a rotated refresh token before using the new access token.",
                 "The client secret and refresh token are read from files (never argv), sent once, stored encrypted and"
                         + " never shown again. Run it again with a new --refresh-token-file to re-authorize a broken credential.",
+                "--grant github-app mints GitHub App installation tokens: an RS256 app JWT signed with --private-key-file is"
+                        + " exchanged at POST /app/installations/N/access_tokens (tokens live one hour).",
                 "Inject it like any credential: --bearer NAME, header templates, basic, substitute."})
     static final class OAuth implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Credential name, e.g. GITHUB_TOKEN.") String name;
         @Mixin VaultOption vault;
-        @Option(names = "--grant", required = true, paramLabel = "GRANT", description = "refresh_token or client_credentials.") String grant;
-        @Option(names = "--token-url", required = true, paramLabel = "URL", description = "The authorization server's token endpoint (https).") String tokenUrl;
-        @Option(names = "--client-id", required = true, paramLabel = "ID", description = "The OAuth client id.") String clientId;
+        @Option(names = "--grant", required = true, paramLabel = "GRANT", description = "refresh_token, client_credentials or github-app.") String grant;
+        @Option(names = "--token-url", paramLabel = "URL", description = "The authorization server's token endpoint (https; not for github-app).") String tokenUrl;
+        @Option(names = "--client-id", paramLabel = "ID", description = "The OAuth client id (not for github-app).") String clientId;
+        @Option(names = "--app-id", paramLabel = "N", description = "github-app: the GitHub App's id.") String appId;
+        @Option(names = "--installation-id", paramLabel = "N", description = "github-app: the installation's id.") String installationId;
+        @Option(names = "--private-key-file", paramLabel = "FILE", description = "github-app: the app's private key (PEM, as GitHub downloads it).") Path privateKeyFile;
+        @Option(names = "--api-url", paramLabel = "URL", description = "github-app: the GitHub API (default https://api.github.com; GHES: https://HOST/api/v3).") String apiUrl;
         @Option(names = "--client-secret-file", paramLabel = "FILE", description = "Read the client secret from FILE (none for a public client).") Path clientSecretFile;
         @Option(names = "--refresh-token-file", paramLabel = "FILE", description = "Read the refresh token from FILE (refresh_token grant).") Path refreshTokenFile;
         @Option(names = "--scope", paramLabel = "SCOPE", description = "A scope to request (repeatable).") java.util.List<String> scopes;
@@ -178,8 +184,25 @@ final class CredentialCommand {
         public void run() {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("grant", grant);
-            body.put("token_url", tokenUrl);
-            body.put("client_id", clientId);
+            if (grant.equals("github-app")) {
+                if (appId == null || installationId == null || privateKeyFile == null) {
+                    throw new CliException(ExitCodes.USAGE, "--grant github-app needs --app-id, --installation-id and --private-key-file");
+                }
+                body.put("app_id", appId);
+                body.put("installation_id", installationId);
+                body.put("private_key", secretFile(privateKeyFile, "--private-key-file"));
+                if (apiUrl != null) {
+                    body.put("api_url", apiUrl);
+                }
+            } else if (tokenUrl == null || clientId == null) {
+                throw new CliException(ExitCodes.USAGE, "--grant " + grant + " needs --token-url and --client-id");
+            }
+            if (tokenUrl != null) {
+                body.put("token_url", tokenUrl);
+            }
+            if (clientId != null) {
+                body.put("client_id", clientId);
+            }
             if (clientSecretFile != null) {
                 body.put("client_secret", secretFile(clientSecretFile, "--client-secret-file"));
             }
@@ -200,7 +223,8 @@ final class CredentialCommand {
             }
             JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name) + "/oauth", body);
             spec.commandLine().getOut().println((c.get("version").asInt() == 1 ? "Created" : "Re-authorized") + " OAuth credential "
-                    + name + " in vault " + vault.name() + " (" + grant + " at " + tokenUrl + ", version " + c.get("version").asInt()
+                    + name + " in vault " + vault.name() + " (" + grant + " at " + c.path("token_url").asString("?") + ", version "
+                    + c.get("version").asInt()
                     + "); the first request that uses it mints an access token");
         }
 

@@ -91,6 +91,9 @@ class CliOAuthTest {
         CliHarness.Result grant = kw.cli("credential", "oauth", "X", "--grant", "password", "--token-url",
                 "https://auth.example.com/token", "--client-id", "c");
         assertThat(grant.code()).isEqualTo(ExitCodes.CONFLICT);
-        assertThat(grant.err()).contains("refresh_token or client_credentials");
+        assertThat(grant.err()).contains("refresh_token, client_credentials or github-app");
+        CliHarness.Result app = kw.cli("credential", "oauth", "X", "--grant", "github-app", "--app-id", "1");
+        assertThat(app.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(app.err()).contains("--installation-id");
     }
 }

@@ -47,6 +47,7 @@ class OAuthCredentialEndToEndTest {
     MockWebServer upstream;
     MockWebServer webhook;
     FakeOAuthServer as;
+    volatile dev.keyway.server.source.@org.jspecify.annotations.Nullable FakeGitHubApps github;
     TestServer ts;
     String proxyUrl;
     Path keywayCa;
@@ -67,7 +68,9 @@ class OAuthCredentialEndToEndTest {
                 String authz = r.getHeaders().get("Authorization");
                 upstreamSeen.add(r.getTarget() + " " + authz);
                 String token = authz != null && authz.startsWith("Bearer ") ? authz.substring(7) : "";
-                return as.accessTokens.containsKey(token) ? new MockResponse.Builder().code(200).body("upstream-ok").build()
+                dev.keyway.server.source.FakeGitHubApps gh = github;
+                return as.accessTokens.containsKey(token) || gh != null && gh.tokens.containsKey(token)
+                        ? new MockResponse.Builder().code(200).body("upstream-ok").build()
                         : new MockResponse.Builder().code(401).body("invalid_token").build();
             }
         });
@@ -98,6 +101,10 @@ class OAuthCredentialEndToEndTest {
         upstream.close();
         webhook.close();
         as.close();
+        dev.keyway.server.source.FakeGitHubApps gh = github;
+        if (gh != null) {
+            gh.close();
+        }
     }
 
     static String ok(java.net.http.HttpResponse<String> r) {
@@ -238,6 +245,33 @@ class OAuthCredentialEndToEndTest {
         assertThat(status(curl("down"))).isEqualTo(200);
         assertThat(as.refreshTokens.keySet()).as("the refresh token survived the failed attempt")
                 .anyMatch(k -> k.endsWith("down-app"));
+    }
+
+    @Test
+    void githubAppInstallationTokenIsInjectedWithCurl() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair app = g.generateKeyPair();
+        dev.keyway.server.source.FakeGitHubApps gh = new dev.keyway.server.source.FakeGitHubApps(clock);
+        github = gh;
+        gh.apps.put("4242", app.getPublic());
+        gh.installations.put("99", "4242");
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(app.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/GH_APP/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "github-app", "app_id", "4242", "installation_id", "99", "private_key", pem, "api_url", gh.url()))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"ghapp","host":"localhost:%d","allow_private":true,"paths":["/ghapp/**"],"inject":{"bearer":"GH_APP"}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result r = curl("ghapp");
+        assertThat(status(r)).as(r.out() + r.err()).isEqualTo(200);
+        assertThat(upstreamFor("ghapp")).singleElement().asString().startsWith("/ghapp/x Bearer ghs_");
+        assertThat(gh.calls).containsExactly("201 /app/installations/99/access_tokens");
+        String view = ok(ts.call("GET", "/v1/vaults/default/credentials/GH_APP/oauth", null));
+        assertThat(view).contains("\"grant\":\"github-app\"").contains("\"secrets\":[\"private_key\"]")
+                .doesNotContain("PRIVATE KEY").doesNotContain("ghs_");
+        String audit = awaitAudit("\"credential\":\"GH_APP\"", "\"type\":\"linked-credential\"");
+        assertThat(audit).doesNotContain("ghs_").doesNotContain(pem.substring(40, 80));
     }
 
     static JsonNode find(JsonNode credentials, String name) {

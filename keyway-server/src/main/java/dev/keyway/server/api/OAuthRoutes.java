@@ -48,7 +48,8 @@ public final class OAuthRoutes {
     /** Body of the PUT; the secrets stay out of {@code toString}. */
     public record PutOAuth(@Nullable String grant, @Nullable String tokenUrl, @Nullable String clientId,
             @Nullable String clientSecret, @Nullable String refreshToken, @Nullable List<String> scopes,
-            @Nullable String audience, @Nullable String authMethod, @Nullable String description) {
+            @Nullable String audience, @Nullable String authMethod, @Nullable String description, @Nullable String appId,
+            @Nullable String installationId, @Nullable String privateKey, @Nullable String apiUrl) {
         @Override
         public String toString() {
             return "PutOAuth[grant=" + grant + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + "]";
@@ -71,7 +72,10 @@ public final class OAuthRoutes {
         String name = Names.credential(req.param("name"));
         PutOAuth b = req.json(PutOAuth.class);
         OAuthGrant grant = OAuthGrant.of(b.grant() == null ? "" : b.grant()).orElseThrow(() -> KeywayException.validation(
-                "grant", "grant must be refresh_token or client_credentials"));
+                "grant", "grant must be refresh_token, client_credentials or github-app"));
+        if (grant == OAuthGrant.GITHUB_APP) {
+            return githubApp(p, v, name, b);
+        }
         ClientAuth method = ClientAuth.of(b.authMethod() == null ? "basic" : b.authMethod()).orElseThrow(() ->
                 KeywayException.validation("auth_method", "auth_method must be basic (client_secret_basic) or post "
                         + "(client_secret_post)"));
@@ -95,6 +99,33 @@ public final class OAuthRoutes {
         details.put("grant", grant.wire);
         details.put("token_url", url.toString());
         details.put("client_id", b.clientId());
+        return done(p, v, c, details, existed);
+    }
+
+    private ApiResponse githubApp(Principal p, VaultRecord v, String name, PutOAuth b) {
+        if (b.appId() == null || b.installationId() == null || b.privateKey() == null) {
+            throw KeywayException.validation(b.appId() == null ? "app_id" : b.installationId() == null ? "installation_id"
+                    : "private_key", "github-app needs app_id, installation_id and private_key");
+        }
+        URI api;
+        try {
+            api = b.apiUrl() == null ? OAuthCredentials.GITHUB_API : new URI(b.apiUrl());
+        } catch (java.net.URISyntaxException e) {
+            throw KeywayException.validation("api_url", "the API URL is not a URL");
+        }
+        boolean existed = store.credential(v.id(), name).isPresent();
+        CredentialRecord c = oauth.putGitHubApp(v, name, b.description(), new OAuthCredentials.GitHubAppRequest(b.appId(),
+                b.installationId(), b.privateKey(), api), p.actor());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("credential", c.name());
+        details.put("version", c.version());
+        details.put("grant", OAuthGrant.GITHUB_APP.wire);
+        details.put("app_id", b.appId());
+        details.put("installation_id", b.installationId());
+        return done(p, v, c, details, existed);
+    }
+
+    private ApiResponse done(Principal p, VaultRecord v, CredentialRecord c, Map<String, Object> details, boolean existed) {
         trail.record(p, "credential.oauth", v.name(), details);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("name", c.name());

@@ -56,6 +56,17 @@ public final class OAuthCredentials {
         }
     }
 
+    /** What the API accepts for {@code --grant github-app}; the private key is write-only. */
+    public record GitHubAppRequest(String appId, String installationId, String privateKeyPem, URI apiUrl) {
+        @Override
+        public String toString() {
+            return "GitHubAppRequest[appId=" + appId + ", installationId=" + installationId + ", apiUrl=" + apiUrl + "]";
+        }
+    }
+
+    public static final URI GITHUB_API = URI.create("https://api.github.com");
+    private static final Pattern NUMBER = Pattern.compile("^[0-9]{1,20}$");
+
     /** Told when a credential becomes broken (audit, log, webhooks); never given a secret. */
     public record Broken(String vault, String credential, String grant, String tokenUrl, String detail) {}
 
@@ -133,10 +144,49 @@ public final class OAuthCredentials {
         if (r.refreshToken() != null) {
             secrets.put("refresh_token", r.refreshToken());
         }
+        return store(v, name, description, r.grant(), r.tokenUrl(), r.clientId(), settings, secrets, actor);
+    }
+
+    /**
+     * Creates or reconfigures a GitHub App credential: its value is an installation access token
+     * minted with an RS256 app JWT (see {@link dev.keyway.core.oauth.GitHubApp}).
+     */
+    public CredentialRecord putGitHubApp(VaultRecord v, String name, @Nullable String description, GitHubAppRequest r,
+            String actor) {
+        Names.credential(name);
+        if (!NUMBER.matcher(r.appId()).matches()) {
+            throw KeywayException.validation("app_id", "the app id is a number (the GitHub App's settings page shows it)");
+        }
+        if (!NUMBER.matcher(r.installationId()).matches()) {
+            throw KeywayException.validation("installation_id", "the installation id is a number (…/settings/installations/N)");
+        }
+        checkUrl("api_url", r.apiUrl());
+        try {
+            dev.keyway.core.oauth.RsaKeys.parsePrivateKey(r.privateKeyPem());
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("private_key", "the private key: " + e.getMessage());
+        }
+        if (description != null && description.length() > 500) {
+            throw KeywayException.validation("description", "description is longer than 500 characters");
+        }
+        String api = r.apiUrl().toString().replaceAll("/+$", "");
+        URI tokenUrl = URI.create(api + "/app/installations/" + r.installationId() + "/access_tokens");
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("app_id", r.appId());
+        settings.put("installation_id", r.installationId());
+        settings.put("api_url", api);
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("private_key", r.privateKeyPem());
+        return store(v, name, description, OAuthGrant.GITHUB_APP, tokenUrl, r.appId(), settings, secrets, actor);
+    }
+
+    private CredentialRecord store(VaultRecord v, String name, @Nullable String description, OAuthGrant grant, URI tokenUrl,
+            String clientId, Map<String, Object> settings, Map<String, String> secrets, String actor) {
         CredentialRecord c = store.putOAuthCredential(v.id(), name, description, actor,
-                new OAuthRecord.Settings(r.grant().wire, r.tokenUrl().toString(), r.clientId(),
+                new OAuthRecord.Settings(grant.wire, tokenUrl.toString(), clientId,
                         new String(Json.write(settings), java.nio.charset.StandardCharsets.UTF_8)),
                 version -> seal(v.id(), name, version, secrets));
+        secrets.replaceAll((k, x) -> "");
         broken.remove(id(v.id(), name));
         LinkedValues lv = values;
         if (lv != null && c.version() > 1) {
@@ -147,15 +197,21 @@ public final class OAuthCredentials {
         return c;
     }
 
-    private static void validate(Request r) {
-        URI u = r.tokenUrl();
+    private static void checkUrl(String field, URI u) {
         String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
         String host = u.getHost();
         if (host == null || !(scheme.equals("https") || scheme.equals("http") && loopback(host)) || u.getUserInfo() != null
-                || u.getFragment() != null) {
-            throw KeywayException.validation("token_url", "the token URL must be https://HOST/PATH (http only to a loopback "
+                || u.getFragment() != null || u.getRawQuery() != null && field.equals("api_url")) {
+            throw KeywayException.validation(field, "the URL must be https://HOST/PATH (http only to a loopback "
                     + "address), without user info or fragment (RFC 6749 §3.2)");
         }
+    }
+
+    private static void validate(Request r) {
+        if (r.grant() == OAuthGrant.GITHUB_APP) {
+            throw KeywayException.validation("grant", "github-app takes --app-id, --installation-id and --private-key-file");
+        }
+        checkUrl("token_url", r.tokenUrl());
         if (r.clientId().isEmpty() || r.clientId().length() > 512 || r.clientId().chars().anyMatch(Character::isISOControl)) {
             throw KeywayException.validation("client_id", "the client id must be 1-512 characters without control characters");
         }
@@ -294,13 +350,24 @@ public final class OAuthCredentials {
     }
 
     static SourceFailure brokenFailure(String vault, OAuthRecord r, @Nullable String detail) {
-        String how = r.grant().equals(OAuthGrant.REFRESH_TOKEN.wire)
+        String how = r.grant().equals(OAuthGrant.GITHUB_APP.wire)
+                ? "keyway credential oauth " + r.name() + " --vault " + vault + " --grant github-app --app-id " + r.clientId()
+                        + " --installation-id " + installationId(r) + " --private-key-file F"
+                : r.grant().equals(OAuthGrant.REFRESH_TOKEN.wire)
                 ? "keyway credential oauth " + r.name() + " --vault " + vault + " --grant refresh_token --token-url "
                         + r.tokenUrl() + " --client-id " + r.clientId() + " --refresh-token-file F"
                 : "keyway credential oauth " + r.name() + " --vault " + vault + " --grant " + r.grant() + " --token-url "
                         + r.tokenUrl() + " --client-id " + r.clientId() + " --client-secret-file F";
         return new SourceFailure(SourceFailure.Kind.AUTH, "the authorization server rejected the credential ("
                 + (detail == null ? "broken" : detail) + "); it is marked broken until it is re-authorized: " + how);
+    }
+
+    private static String installationId(OAuthRecord r) {
+        try {
+            return String.valueOf(Json.MAPPER.readTree(r.settingsJson()).path("installation_id").asString("N"));
+        } catch (RuntimeException e) {
+            return "N";
+        }
     }
 
     private static String id(String vaultId, String name) {

@@ -1,6 +1,8 @@
 package dev.keyway.server.source;
 
 import dev.keyway.core.oauth.ClientAuth;
+import dev.keyway.core.oauth.GitHubApp;
+import dev.keyway.core.oauth.RsaKeys;
 import dev.keyway.core.oauth.OAuthGrant;
 import dev.keyway.core.oauth.TokenOutcome;
 import dev.keyway.core.oauth.TokenRequest;
@@ -64,6 +66,9 @@ final class OAuthMinter implements SecretSource {
         Map<String, Object> settings = Json.MAPPER.readValue(r.settingsJson(), OBJECT);
         OAuthGrant grant = OAuthGrant.of(r.grant()).orElseThrow(() -> new SourceFailure(SourceFailure.Kind.BAD_VALUE,
                 "unknown grant " + r.grant()));
+        if (grant == OAuthGrant.GITHUB_APP) {
+            return githubApp(r, secrets, settings);
+        }
         ClientAuth auth = ClientAuth.of(String.valueOf(settings.getOrDefault("auth_method", "basic"))).orElse(ClientAuth.BASIC);
         @SuppressWarnings("unchecked")
         List<String> scopes = settings.get("scopes") instanceof List<?> l ? (List<String>) l : List.of();
@@ -83,6 +88,52 @@ final class OAuthMinter implements SecretSource {
                             + "has since been replaced (rotated or re-authorized); the next attempt uses the new one");
                 }
                 throw oauth.markBroken(credential, r, redact(rj.describe(), refresh, clientSecret));
+            }
+        };
+    }
+
+    /** A GitHub App installation token: an RS256 app JWT exchanged at {@code POST /app/installations/{id}/access_tokens}. */
+    private Fetched githubApp(OAuthRecord r, Map<String, String> secrets, Map<String, Object> settings) throws SourceFailure {
+        String pem = secrets.get("private_key");
+        secrets.replaceAll((k, x) -> "");
+        if (pem == null) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the app's private key is missing");
+        }
+        String jwt;
+        try {
+            jwt = GitHubApp.jwt(String.valueOf(settings.get("app_id")), RsaKeys.parsePrivateKey(pem), oauth.clock().instant());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the app's private key cannot sign: " + e.getMessage());
+        }
+        URI url = URI.create(r.tokenUrl());
+        HttpRequest req = HttpRequest.newBuilder(url).timeout(OAuthCredentials.TIMEOUT)
+                .header("Authorization", "Bearer " + jwt)
+                .header("Accept", "application/vnd.github+json")
+                .header("X-GitHub-Api-Version", GitHubApp.API_VERSION)
+                .header("User-Agent", "keyway-oauth")
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+        TokenOutcome outcome;
+        try {
+            HttpResponse<java.io.InputStream> resp = oauth.http().send(req, HttpResponse.BodyHandlers.ofInputStream());
+            byte[] body;
+            try (java.io.InputStream in = resp.body()) {
+                body = in.readNBytes(64 * 1024 + 1);
+            }
+            outcome = GitHubApp.parse(resp.statusCode(), body, resp.headers().firstValue("Retry-After").orElse(null),
+                    resp.headers().firstValue("x-ratelimit-remaining").orElse(null), oauth.clock().instant());
+        } catch (Exception e) {
+            throw SourceHttp.transport(e, url.getHost(), url.getPort() > 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80,
+                    OAuthCredentials.TIMEOUT, "");
+        }
+        return switch (outcome) {
+            case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
+                    TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
+            case TokenOutcome.Failed f -> throw f.failure();
+            case TokenOutcome.Rejected rj -> {
+                if (record().secretsVersion() != r.secretsVersion()) {
+                    throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the credential was reconfigured during the request");
+                }
+                throw oauth.markBroken(credential, r, rj.describe());
             }
         };
     }

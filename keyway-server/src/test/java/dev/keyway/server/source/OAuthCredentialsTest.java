@@ -284,6 +284,67 @@ class OAuthCredentialsTest {
         assertThat(storedRefreshToken("FLAKY")).as("the refresh token was not lost on the failed try").isIn(as.refreshTokens.keySet());
     }
 
+    static String pkcs1Pem(java.security.KeyPair kp) {
+        byte[] p8 = kp.getPrivate().getEncoded();
+        byte[] p1 = java.util.Arrays.copyOfRange(p8, 26, p8.length); // the PKCS#1 key GitHub hands out
+        return "-----BEGIN RSA PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(p1)
+                + "\n-----END RSA PRIVATE KEY-----\n";
+    }
+
+    static java.security.KeyPair rsa() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        return g.generateKeyPair();
+    }
+
+    @Test
+    void githubAppMintsInstallationTokensWithAnAppJwtTheFakeVerifiesWithThePublicKey() throws Exception {
+        java.security.KeyPair app = rsa();
+        try (FakeGitHubApps gh = new FakeGitHubApps(clock)) {
+            gh.apps.put("12345", app.getPublic());
+            gh.installations.put("777", "12345");
+            CredentialRecord c = oauth.putGitHubApp(vault, "GH_APP", null, new OAuthCredentials.GitHubAppRequest("12345", "777",
+                    pkcs1Pem(app), URI.create(gh.url())), "alice");
+            String t = token(lookup(c));
+            assertThat(gh.tokens).containsKey(t);
+            assertThat(gh.calls).containsExactly("201 /app/installations/777/access_tokens");
+            clock.advance(Duration.ofSeconds(2000));
+            assertThat(token(linked.lookup(c))).as("cached within expires_at").isEqualTo(t);
+            assertThat(tasks).isEmpty();
+            clock.advance(Duration.ofSeconds(700)); // past 3/4 of 3540 s: refreshed in the background with a fresh JWT
+            assertThat(token(linked.lookup(c))).isEqualTo(t);
+            runTasks();
+            assertThat(token(linked.lookup(c))).isNotEqualTo(t);
+            assertThat(gh.calls).hasSize(2).allMatch(x -> x.startsWith("201 "));
+            Map<String, Object> view = oauth.view(vault.id(), "GH_APP");
+            assertThat(view).containsEntry("grant", "github-app").containsEntry("app_id", "12345")
+                    .containsEntry("installation_id", "777").containsEntry("secrets", List.of("private_key"));
+            assertThat(view.toString()).doesNotContain("PRIVATE KEY").doesNotContain("ghs_");
+
+            // another key than the app's: GitHub refuses the JWT (401), the credential is broken
+            CredentialRecord wrongKey = oauth.putGitHubApp(vault, "GH_WRONG", null, new OAuthCredentials.GitHubAppRequest("12345",
+                    "777", pkcs1Pem(rsa()), URI.create(gh.url())), "alice");
+            assertThat(lookup(wrongKey)).isInstanceOfSatisfying(LinkedValues.Failed.class, f -> assertThat(f.failure().getMessage())
+                    .contains("bad_credentials").contains("(HTTP 401)")
+                    .contains("keyway credential oauth GH_WRONG --vault default --grant github-app --app-id 12345 "
+                            + "--installation-id 777 --private-key-file F"));
+            assertThat(linked.problemType(wrongKey)).isEqualTo(ErrorType.CREDENTIAL_UNAVAILABLE);
+            // an installation of another app (or an uninstalled one): 404, broken
+            CredentialRecord gone = oauth.putGitHubApp(vault, "GH_GONE", null, new OAuthCredentials.GitHubAppRequest("12345",
+                    "999", pkcs1Pem(app), URI.create(gh.url())), "alice");
+            assertThat(lookup(gone)).isInstanceOfSatisfying(LinkedValues.Failed.class,
+                    f -> assertThat(f.failure().getMessage()).contains("not_found"));
+            assertThat(brokenEvents).extracting(OAuthCredentials.Broken::credential).containsExactly("GH_WRONG", "GH_GONE");
+
+            assertThatThrownBy(() -> oauth.putGitHubApp(vault, "GH_BAD", null, new OAuthCredentials.GitHubAppRequest("12345",
+                    "777", "not a key", URI.create(gh.url())), "alice"))
+                    .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.VALIDATION));
+            assertThatThrownBy(() -> oauth.putGitHubApp(vault, "GH_BAD", null, new OAuthCredentials.GitHubAppRequest("x12",
+                    "777", pkcs1Pem(app), URI.create(gh.url())), "alice"))
+                    .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.VALIDATION));
+        }
+    }
+
     @Test
     void settingsAreValidatedAndSecretsAreWriteOnly() throws Exception {
         String rt = as.issueRefreshToken("v", Set.of("repo"));
