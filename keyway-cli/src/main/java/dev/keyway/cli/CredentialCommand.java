@@ -21,7 +21,8 @@ import tools.jackson.databind.JsonNode;
 @Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
         description = {"Set, list, reveal and delete credentials.",
             "Values are write-only for agents and tokens; only 'credential reveal' returns one: to a user with the member role, audited."},
-        subcommands = {CredentialCommand.Set.class, CredentialCommand.Link.class, CredentialCommand.List_.class,
+        subcommands = {CredentialCommand.Set.class, CredentialCommand.Link.class, CredentialCommand.OAuth.class,
+            CredentialCommand.List_.class, CredentialCommand.Show.class,
             CredentialCommand.Reveal.class, CredentialCommand.Delete.class})
 final class CredentialCommand {
 
@@ -150,6 +151,101 @@ final class CredentialCommand {
         }
     }
 
+    @Command(name = "oauth", mixinStandardHelpOptions = true,
+            description = {"Create or re-authorize an OAuth-minted credential: its value is the current access token.",
+                "Keyway exchanges the refresh token (--grant refresh_token, RFC 6749 §6) or the client's credentials"
+                        + " (--grant client_credentials, §4.4) for access tokens, caches each until shortly before it expires,"
+                        + " refreshes ahead of expiry, and saves a rotated refresh token before using the new access token.",
+                "The client secret and refresh token are read from files (never argv), sent once, stored encrypted and"
+                        + " never shown again. Run it again with a new --refresh-token-file to re-authorize a broken credential.",
+                "--grant github-app mints GitHub App installation tokens: an RS256 app JWT signed with --private-key-file is"
+                        + " exchanged at POST /app/installations/N/access_tokens (tokens live one hour).",
+                "Inject it like any credential: --bearer NAME, header templates, basic, substitute."})
+    static final class OAuth implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "Credential name, e.g. GITHUB_TOKEN.") String name;
+        @Mixin VaultOption vault;
+        @Option(names = "--grant", required = true, paramLabel = "GRANT", description = "refresh_token, client_credentials or github-app.") String grant;
+        @Option(names = "--token-url", paramLabel = "URL", description = "The authorization server's token endpoint (https; not for github-app).") String tokenUrl;
+        @Option(names = "--client-id", paramLabel = "ID", description = "The OAuth client id (not for github-app).") String clientId;
+        @Option(names = "--app-id", paramLabel = "N", description = "github-app: the GitHub App's id.") String appId;
+        @Option(names = "--installation-id", paramLabel = "N", description = "github-app: the installation's id.") String installationId;
+        @Option(names = "--private-key-file", paramLabel = "FILE", description = "github-app: the app's private key (PEM, as GitHub downloads it).") Path privateKeyFile;
+        @Option(names = "--api-url", paramLabel = "URL", description = "github-app: the GitHub API (default https://api.github.com; GHES: https://HOST/api/v3).") String apiUrl;
+        @Option(names = "--client-secret-file", paramLabel = "FILE", description = "Read the client secret from FILE (none for a public client).") Path clientSecretFile;
+        @Option(names = "--refresh-token-file", paramLabel = "FILE", description = "Read the refresh token from FILE (refresh_token grant).") Path refreshTokenFile;
+        @Option(names = "--scope", paramLabel = "SCOPE", description = "A scope to request (repeatable).") java.util.List<String> scopes;
+        @Option(names = "--audience", paramLabel = "AUD", description = "client_credentials: the API the token is for (audience parameter).") String audience;
+        @Option(names = "--auth-method", paramLabel = "METHOD", description = "How the client authenticates: basic (client_secret_basic, default) or post (client_secret_post).") String authMethod;
+        @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
+
+        @Override
+        public void run() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("grant", grant);
+            if (grant.equals("github-app")) {
+                if (appId == null || installationId == null || privateKeyFile == null) {
+                    throw new CliException(ExitCodes.USAGE, "--grant github-app needs --app-id, --installation-id and --private-key-file");
+                }
+                body.put("app_id", appId);
+                body.put("installation_id", installationId);
+                body.put("private_key", secretFile(privateKeyFile, "--private-key-file"));
+                if (apiUrl != null) {
+                    body.put("api_url", apiUrl);
+                }
+            } else if (tokenUrl == null || clientId == null) {
+                throw new CliException(ExitCodes.USAGE, "--grant " + grant + " needs --token-url and --client-id");
+            }
+            if (tokenUrl != null) {
+                body.put("token_url", tokenUrl);
+            }
+            if (clientId != null) {
+                body.put("client_id", clientId);
+            }
+            if (clientSecretFile != null) {
+                body.put("client_secret", secretFile(clientSecretFile, "--client-secret-file"));
+            }
+            if (refreshTokenFile != null) {
+                body.put("refresh_token", secretFile(refreshTokenFile, "--refresh-token-file"));
+            }
+            if (scopes != null) {
+                body.put("scopes", scopes);
+            }
+            if (audience != null) {
+                body.put("audience", audience);
+            }
+            if (authMethod != null) {
+                body.put("auth_method", authMethod);
+            }
+            if (description != null) {
+                body.put("description", description);
+            }
+            JsonNode c = client.client().put("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name) + "/oauth", body);
+            spec.commandLine().getOut().println((c.get("version").asInt() == 1 ? "Created" : "Re-authorized") + " OAuth credential "
+                    + name + " in vault " + vault.name() + " (" + grant + " at " + c.path("token_url").asString("?") + ", version "
+                    + c.get("version").asInt()
+                    + "); the first request that uses it mints an access token");
+        }
+
+        /** A secret from a file: one trailing newline dropped, refused when empty. */
+        private static String secretFile(Path f, String option) {
+            String s;
+            try {
+                s = Files.readString(f, StandardCharsets.UTF_8);
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw new CliException(ExitCodes.USAGE, "cannot read " + option + " " + f + ": " + e.getMessage());
+            }
+            if (s.endsWith("\n")) {
+                s = s.substring(0, s.length() - (s.endsWith("\r\n") ? 2 : 1));
+            }
+            if (s.isEmpty()) {
+                throw new CliException(ExitCodes.USAGE, option + " " + f + " is empty");
+            }
+            return s;
+        }
+    }
+
     @Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, description = "List credential names and metadata (never values).")
     static final class List_ implements Runnable {
         @Mixin ClientOptions client;
@@ -163,9 +259,30 @@ final class CredentialCommand {
             if (json.enabled()) {
                 Output.json(spec.commandLine().getOut(), r.get("credentials"));
             } else {
-                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "kind", "source", "ref", "version", "updated_at",
-                        "updated_by", "description");
+                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "kind", "source", "ref", "state", "version",
+                        "updated_at", "updated_by", "description");
             }
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true,
+            description = {"Show a credential's metadata as JSON (never its value).",
+                "For an OAuth credential also its grant, token endpoint, client id, scopes, which secrets are held"
+                        + " (names only) and its state: ok, or broken with what the authorization server said."})
+    static final class Show implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Mixin VaultOption vault;
+
+        @Override
+        public void run() {
+            String path = "/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name);
+            JsonNode c = client.client().get(path);
+            if (c.path("kind").asString("").equals("oauth") && c instanceof tools.jackson.databind.node.ObjectNode o) {
+                o.set("oauth", client.client().get(path + "/oauth"));
+            }
+            Output.json(spec.commandLine().getOut(), c);
         }
     }
 

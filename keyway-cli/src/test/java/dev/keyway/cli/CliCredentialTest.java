@@ -56,7 +56,7 @@ class CliCredentialTest {
         assertNoSecret(set, v1);
 
         var table = kw.cli("credential", "list").ok();
-        assertThat(table.out()).containsPattern("(?m)^NAME\\s+KIND\\s+SOURCE\\s+REF\\s+VERSION\\s").containsPattern("(?m)^FILE_KEY\\s+stored\\s+-\\s+-\\s+1\\s")
+        assertThat(table.out()).containsPattern("(?m)^NAME\\s+KIND\\s+SOURCE\\s+REF\\s+STATE\\s+VERSION\\s").containsPattern("(?m)^FILE_KEY\\s+stored\\s+-\\s+-\\s+-\\s+1\\s")
                 .contains("from a file");
         assertNoSecret(table, v1);
 
@@ -92,7 +92,7 @@ class CliCredentialTest {
         assertThat(reset.out()).contains("version 2");
         assertNoSecret(reset, v);
         var list = kw.cli("credential", "list").ok();
-        assertThat(list.out()).containsPattern("(?m)^STDIN_KEY\\s+stored\\s+-\\s+-\\s+2\\s");
+        assertThat(list.out()).containsPattern("(?m)^STDIN_KEY\\s+stored\\s+-\\s+-\\s+-\\s+2\\s");
         assertNoSecret(list, v);
     }
 

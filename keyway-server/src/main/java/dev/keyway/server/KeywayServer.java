@@ -39,6 +39,7 @@ import dev.keyway.server.metrics.MeteredAuditSink;
 import dev.keyway.server.metrics.MeteredProxyPolicy;
 import dev.keyway.server.metrics.MetricsRoutes;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
+import dev.keyway.server.api.OAuthRoutes;
 import dev.keyway.server.api.SourceRoutes;
 import dev.keyway.server.source.LinkedCredentials;
 import dev.keyway.server.source.LinkedValues;
@@ -238,6 +239,8 @@ public final class KeywayServer implements AutoCloseable {
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
             LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv);
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
+            new OAuthRoutes(oauthCredentials(store, vaults, clock, auditLog, linked, closer), vaults, store, auth, audit)
+                    .routes(router);
             new VaultRoutes(vaults, auth, audit, linked).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
@@ -498,7 +501,9 @@ public final class KeywayServer implements AutoCloseable {
         SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv, awsEnv), onChange);
         LinkedValues values = new LinkedValues(clock, fetches, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
                 (key, version, failure) -> {
-                    sources.recordHealth(key.source(), failure);
+                    if (!key.source().equals(dev.keyway.store.OAuthRecord.SOURCE)) {
+                        sources.recordHealth(key.source(), failure);
+                    }
                     Map<String, Object> m = new java.util.LinkedHashMap<>();
                     m.put("type", "source-fetch");
                     m.put("time", clock.instant().toString());
@@ -516,5 +521,33 @@ public final class KeywayServer implements AutoCloseable {
         sources.attach(values);
         sources.openAll();
         return new LinkedCredentials(sources, values, m -> auditLog.append(m, false).exceptionally(t -> null));
+    }
+
+    /**
+     * OAuth-minted credentials (issue 12), sharing the linked-value cache; a credential the
+     * authorization server rejects is logged, audited ({@code oauth-broken}) and told to webhooks
+     * ({@code credential.broken}).
+     */
+    private static dev.keyway.server.source.OAuthCredentials oauthCredentials(Store store, VaultService vaults, Clock clock,
+            AuditLog auditLog, LinkedCredentials linked, Closer closer) {
+        dev.keyway.server.webhook.WebhookNotifier hooks = closer.add(new dev.keyway.server.webhook.WebhookNotifier(store, clock,
+                dev.keyway.server.webhook.WebhookNotifier.DEFAULT_RETRY_DELAYS));
+        dev.keyway.server.source.OAuthCredentials oauth = new dev.keyway.server.source.OAuthCredentials(store, vaults, clock, b -> {
+            log.warn("OAuth credential {}/{} is broken: {}", b.vault(), b.credential(), b.detail());
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("type", "oauth-broken");
+            m.put("time", clock.instant().toString());
+            m.put("vault", b.vault());
+            m.put("credential", b.credential());
+            m.put("grant", b.grant());
+            m.put("token_url", b.tokenUrl());
+            m.put("detail", b.detail());
+            auditLog.append(m, false).exceptionally(t -> null);
+            hooks.notifyAll(format -> dev.keyway.server.webhook.WebhookPayloads.credentialBroken(format, b.vault(),
+                    b.credential(), b.tokenUrl(), b.detail()));
+        });
+        linked.attach(oauth);
+        oauth.loadBroken();
+        return oauth;
     }
 }

@@ -167,6 +167,16 @@ public final class VaultService {
         return Aead.open(dataKey(get("default")), ciphertext, aad);
     }
 
+    /** Seals other secrets of a vault (an OAuth credential's client secret and refresh token) with its data key, bound to {@code aad}. */
+    public byte[] sealForVault(VaultRecord v, byte[] plaintext, byte[] aad) {
+        return Aead.seal(dataKey(v), plaintext, aad);
+    }
+
+    /** Opens what {@link #sealForVault} sealed; the caller owns (and should wipe) the result. */
+    public byte[] openForVault(VaultRecord v, byte[] ciphertext, byte[] aad) {
+        return Aead.open(dataKey(v), ciphertext, aad);
+    }
+
     byte[] dataKey(VaultRecord v) {
         return dataKeys.computeIfAbsent(v.id(), id -> masterKey.get().unwrap(v.wrappedKey(), Aad.vaultKey(id)));
     }

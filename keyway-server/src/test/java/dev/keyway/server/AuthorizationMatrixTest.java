@@ -52,6 +52,7 @@ class AuthorizationMatrixTest {
         ok(ts.call("PUT", "/v1/vaults/alpha/credentials/K", "{\"value\":\"v-alpha\"}"));
         ok(ts.call("PUT", "/v1/vaults/beta/credentials/K", "{\"value\":\"v-beta\"}"));
         ok(ts.call("POST", "/v1/sources", "{\"name\":\"env\",\"type\":\"env\"}"));
+        ok(ts.call("PUT", "/v1/vaults/alpha/credentials/O/oauth", OAUTH));
         ok(ts.call("POST", "/v1/setup", "{\"email\":\"owner@example.com\",\"password\":\"" + PW + "\"}"));
         for (String u : new String[] {"member", "proxyuser", "outsider", "spare"}) {
             ok(ts.call("POST", "/v1/users", "{\"email\":\"" + u + "@example.com\",\"password\":\"" + PW + "\"}"));
@@ -83,6 +84,9 @@ class AuthorizationMatrixTest {
         assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
         return r.body();
     }
+
+    static final String OAUTH = "{\"grant\":\"client_credentials\",\"token_url\":\"https://auth.example.com/token\","
+            + "\"client_id\":\"c\",\"client_secret\":\"s-oauth\"}";
 
     static Arguments row(String name, String method, String path, String body, String... allowed) {
         return Arguments.of(name, method, path, body, Set.of(allowed));
@@ -130,6 +134,10 @@ class AuthorizationMatrixTest {
                 row("test source (fetches a value)", "POST", "/v1/sources/env/test", "{\"ref\":\"PATH\"}", owner),
                 row("link credential (any ref the source can read)", "PUT", "/v1/vaults/alpha/credentials/L_{ACTOR}/link",
                         "{\"source\":\"env\",\"ref\":\"PATH\"}", owner),
+                row("create or re-authorize an OAuth credential", "PUT", "/v1/vaults/alpha/credentials/O_{ACTOR}/oauth", OAUTH,
+                        memberPlus),
+                row("show an OAuth credential's settings and state", "GET", "/v1/vaults/alpha/credentials/O/oauth", null,
+                        memberPlus),
                 row("token accessors", "GET", "/v1/tokens/accessors", null, owner),
                 row("whoami", "GET", "/v1/auth/whoami", null, ALL.toArray(String[]::new)),
                 row("lookup-self", "GET", "/v1/tokens/lookup-self", null, ALL.toArray(String[]::new)),
@@ -198,6 +206,8 @@ class AuthorizationMatrixTest {
                 GET     /v1/vaults/{vault}/credentials/{name}            AUTHENTICATED
                 PUT     /v1/vaults/{vault}/credentials/{name}            AUTHENTICATED
                 GET     /v1/vaults/{vault}/credentials/{name}/reveal     AUTHENTICATED
+                PUT     /v1/vaults/{vault}/credentials/{name}/oauth      AUTHENTICATED
+                GET     /v1/vaults/{vault}/credentials/{name}/oauth      AUTHENTICATED
                 GET     /v1/vaults/{vault}/members                       AUTHENTICATED
                 PUT     /v1/vaults/{vault}/members                       AUTHENTICATED
                 PUT     /v1/vaults/{vault}/policy                        AUTHENTICATED

@@ -272,4 +272,37 @@ public interface Store extends AutoCloseable {
 
     /** The linked credentials (of every vault) that use the source. */
     List<CredentialRecord> credentialsLinkedTo(String source);
+
+    // ---- OAuth-minted credentials (issue 12) ----
+
+    /**
+     * Creates or replaces an OAuth credential: a credential linked to {@link OAuthRecord#SOURCE}
+     * (version bumped, no value) and its minting settings; {@code sealSecrets} is given the new
+     * secrets version and returns the sealed client secret and refresh token. The state becomes
+     * {@code ok}. NOT_FOUND for a missing vault. Bumps {@link #revision()}.
+     */
+    CredentialRecord putOAuthCredential(String vaultId, String name, @org.jspecify.annotations.Nullable String description,
+            String actor, OAuthRecord.Settings settings, IntFunction<byte[]> sealSecrets);
+
+    Optional<OAuthRecord> oauthCredential(String vaultId, String name);
+
+    /** Every OAuth credential of every vault (to load the broken ones at start). */
+    List<OAuthRecord> listOAuthCredentials();
+
+    /**
+     * Replaces an OAuth credential's sealed secrets (a rotated refresh token) iff its secrets
+     * version is still {@code expectedVersion}; the new version is {@code expectedVersion + 1}.
+     * Durable when it returns true (committed), so a caller that hands out the access token only
+     * after this returns can never lose the newest refresh token to a crash. False when the version
+     * moved (re-authorized or rotated by another node) or the credential is gone. Does not bump the
+     * revision: nothing a snapshot holds changed.
+     */
+    boolean rotateOAuthSecrets(String vaultId, String name, int expectedVersion, IntFunction<byte[]> sealSecrets);
+
+    /**
+     * Records an OAuth credential's state (broken, with a detail that never holds a secret) iff its
+     * secrets version is still {@code secretsVersion}; false otherwise. Does not bump the revision.
+     */
+    boolean setOAuthState(String vaultId, String name, int secretsVersion, OAuthRecord.State state,
+            @org.jspecify.annotations.Nullable String detail);
 }

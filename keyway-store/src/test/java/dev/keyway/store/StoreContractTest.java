@@ -469,6 +469,50 @@ public abstract class StoreContractTest {
         assertThat(store.deleteSource("env")).isFalse();
     }
 
+    @Test
+    void oauthCredentialRotatesBySecretsVersionAndIsDroppedWithItsCredential() {
+        String a = vault("a").id();
+        OAuthRecord.Settings settings = new OAuthRecord.Settings("refresh_token", "https://auth.example/token", "client-1",
+                "{\"scopes\":[\"read\"]}");
+        CredentialRecord c = store.putOAuthCredential(a, "GH", "gh", "alice", settings, v -> bytes("sealed-" + v));
+        assertThat(c.link()).isNotNull();
+        assertThat(c.link().source()).isEqualTo(OAuthRecord.SOURCE);
+        assertThat(c.ciphertext()).as("no value in the database").isEmpty();
+        OAuthRecord r = store.oauthCredential(a, "GH").orElseThrow();
+        assertThat(r.secretsVersion()).isEqualTo(1);
+        assertThat(r.secrets()).isEqualTo(bytes("sealed-1"));
+        assertThat(r.state()).isEqualTo(OAuthRecord.State.OK);
+        assertThat(r.tokenUrl()).isEqualTo("https://auth.example/token");
+        assertThat(r.toString()).doesNotContain("sealed");
+
+        long rev = store.revision();
+        assertThat(store.rotateOAuthSecrets(a, "GH", 1, v -> bytes("sealed-" + v))).isTrue();
+        assertThat(store.rotateOAuthSecrets(a, "GH", 1, v -> bytes("lost-" + v)))
+                .as("a second rotation from the same version loses the compare-and-set").isFalse();
+        assertThat(store.oauthCredential(a, "GH").orElseThrow().secrets()).isEqualTo(bytes("sealed-2"));
+        assertThat(store.revision()).as("rotation changes nothing a snapshot holds").isEqualTo(rev);
+
+        assertThat(store.setOAuthState(a, "GH", 1, OAuthRecord.State.BROKEN, "old")).as("stale version").isFalse();
+        assertThat(store.setOAuthState(a, "GH", 2, OAuthRecord.State.BROKEN, "invalid_grant")).isTrue();
+        assertThat(store.oauthCredential(a, "GH").orElseThrow().state()).isEqualTo(OAuthRecord.State.BROKEN);
+        assertThat(store.listOAuthCredentials()).extracting(OAuthRecord::name).containsExactly("GH");
+
+        store.putOAuthCredential(a, "GH", null, "alice", settings, v -> bytes("again-" + v));
+        OAuthRecord again = store.oauthCredential(a, "GH").orElseThrow();
+        assertThat(again.secretsVersion()).as("re-authorizing moves the secrets version on").isEqualTo(3);
+        assertThat(again.state()).as("re-authorizing clears broken").isEqualTo(OAuthRecord.State.OK);
+        assertThat(store.credential(a, "GH").orElseThrow().description()).isEqualTo("gh");
+
+        store.putCredential(a, "GH", null, "alice", v -> bytes("stored"));
+        assertThat(store.oauthCredential(a, "GH")).as("a stored value replaces the minting").isEmpty();
+        store.putOAuthCredential(a, "GH", null, "alice", settings, v -> bytes("x"));
+        assertThat(store.deleteCredential(a, "GH")).isTrue();
+        assertThat(store.oauthCredential(a, "GH")).as("deleted with its credential").isEmpty();
+        store.putOAuthCredential(a, "GH", null, "alice", settings, v -> bytes("x"));
+        store.deleteVault(a);
+        assertThat(store.listOAuthCredentials()).as("deleted with its vault").isEmpty();
+    }
+
     // ---- services ----
 
     @Test

@@ -63,6 +63,20 @@ public final class Aad {
         return new Builder("keyway/source-secrets").text("sourceName", sourceName).int32(version).build();
     }
 
+    /**
+     * Associated data for the secrets an OAuth-minted credential mints with (client secret, refresh
+     * token; issue 12), sealed with its vault's data key like a credential value; bound to the
+     * vault, the credential and the secrets version, so a rotated refresh token cannot be swapped
+     * for an older one or another credential's.
+     */
+    public static byte[] oauthSecrets(String vaultId, String credentialName, int version) {
+        if (version < 0) {
+            throw new IllegalArgumentException("secrets version must be >= 0, got " + version);
+        }
+        return new Builder("keyway/oauth-secrets").text("vaultId", vaultId).text("credentialName", credentialName)
+                .int32(version).build();
+    }
+
     /** Associated data for a vault's data key, wrapped by the master key. */
     public static byte[] vaultKey(String vaultId) {
         return new Builder("keyway/vault-key").text("vaultId", vaultId).build();

@@ -52,15 +52,29 @@ public final class VaultRoutes {
 
     public record SetPolicy(String unmatched) {}
 
-    /** A credential's metadata; for a linked one also its source, reference and fetch windows (issue 10). */
+    /**
+     * A credential's metadata; for a linked one also its source, reference and fetch windows (issue
+     * 10); for an OAuth-minted one (kind {@code oauth}, issue 12) its state, {@code ok} or
+     * {@code broken} (then {@code stateDetail} says why and how to re-authorize).
+     */
     public record CredentialView(String name, @Nullable String description, int version, Instant createdAt,
             Instant updatedAt, String updatedBy, String kind, @Nullable String source, @Nullable String ref,
-            @Nullable Long ttlSeconds, @Nullable Long maxStaleSeconds) {
+            @Nullable Long ttlSeconds, @Nullable Long maxStaleSeconds, @Nullable String state, @Nullable String stateDetail) {
         static CredentialView of(CredentialRecord c) {
             CredentialRecord.Link l = c.link();
+            if (dev.keyway.server.source.OAuthCredentials.isOAuth(c)) {
+                return new CredentialView(c.name(), c.description(), c.version(), c.createdAt(), c.updatedAt(), c.updatedBy(),
+                        "oauth", null, null, null, null, null, null);
+            }
             return new CredentialView(c.name(), c.description(), c.version(), c.createdAt(), c.updatedAt(), c.updatedBy(),
                     l == null ? "stored" : "linked", l == null ? null : l.source(), l == null ? null : l.ref(),
-                    l == null ? null : l.ttlSeconds(), l == null ? null : l.maxStaleSeconds());
+                    l == null ? null : l.ttlSeconds(), l == null ? null : l.maxStaleSeconds(), null, null);
+        }
+
+        /** With an OAuth credential's state (never a secret). */
+        public CredentialView withState(dev.keyway.store.OAuthRecord o) {
+            return new CredentialView(name, description, version, createdAt, updatedAt, updatedBy, kind, source, ref,
+                    ttlSeconds, maxStaleSeconds, o.state().wire(), o.stateDetail());
         }
     }
 
@@ -84,7 +98,11 @@ public final class VaultRoutes {
         r.get("/v1/vaults/{vault}/credentials", RouteAccess.AUTHENTICATED, this::listCredentials);
         r.get("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, req -> {
             VaultRecord v = vault(auth.authenticate(req), req, VaultRole.MEMBER);
-            return ApiResponse.ok(CredentialView.of(vaults.credential(v.name(), req.param("name"))));
+            CredentialRecord c = vaults.credential(v.name(), req.param("name"));
+            dev.keyway.server.source.OAuthCredentials o = linked == null ? null : linked.oauth();
+            java.util.Optional<dev.keyway.store.OAuthRecord> st = o == null ? java.util.Optional.empty()
+                    : java.util.Optional.ofNullable(o.states(v.id()).get(c.name()));
+            return ApiResponse.ok(st.map(x -> CredentialView.of(c).withState(x)).orElseGet(() -> CredentialView.of(c)));
         });
         r.get("/v1/vaults/{vault}/credentials/{name}/reveal", RouteAccess.AUTHENTICATED, this::reveal);
         r.put("/v1/vaults/{vault}/credentials/{name}", RouteAccess.AUTHENTICATED, this::setCredential);
@@ -173,7 +191,14 @@ public final class VaultRoutes {
 
     private ApiResponse listCredentials(ApiRequest req) {
         vault(auth.authenticate(req), req, VaultRole.MEMBER);
-        List<CredentialView> list = vaults.listCredentials(req.param("vault")).stream().map(CredentialView::of).toList();
+        VaultRecord v = vaults.get(req.param("vault"));
+        dev.keyway.server.source.OAuthCredentials o = linked == null ? null : linked.oauth();
+        Map<String, dev.keyway.store.OAuthRecord> states = o == null ? Map.of() : o.states(v.id());
+        List<CredentialView> list = vaults.listCredentials(req.param("vault")).stream().map(c -> {
+            CredentialView cv = CredentialView.of(c);
+            dev.keyway.store.OAuthRecord st = states.get(c.name());
+            return st == null ? cv : cv.withState(st);
+        }).toList();
         return ApiResponse.ok(Map.of("credentials", list));
     }
 

@@ -393,7 +393,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         String service = match.service().name();
         Map<String, Object> extras = Map.of("service", service, "vault", p.vaultName());
         if (use.failed != null) {
-            return new RequestDecision.Deny(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+            LinkedCredentials lc = linked;
+            return new RequestDecision.Deny(new ProxyProblem(lc == null ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE
+                    : lc.problemType(use.failed.getKey()),
                     LinkedCredentials.detail(use.failed.getKey(), use.failed.getValue()), extras), service);
         }
         dev.keyway.core.service.Injection inj = match.service().injection();
@@ -434,7 +436,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                                         : java.util.Objects.requireNonNull(second.records.get(second.pending.keySet().iterator().next()));
                                 SourceFailure sf = second.failed != null ? second.failed.getValue()
                                         : new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the value is still being fetched");
-                                throw new RequestSigner.Refused(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
+                                LinkedCredentials lc = linked;
+                                throw new RequestSigner.Refused(new ProxyProblem(lc == null
+                                        ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c),
                                         LinkedCredentials.detail(c, sf), extras));
                             }
                             return switch (r) {

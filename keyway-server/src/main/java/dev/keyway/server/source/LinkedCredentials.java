@@ -1,5 +1,6 @@
 package dev.keyway.server.source;
 
+import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.source.SourceFailure;
@@ -20,6 +21,7 @@ public final class LinkedCredentials {
     private final SourceService sources;
     private final LinkedValues values;
     private final Consumer<Map<String, Object>> audit;
+    private volatile @Nullable OAuthCredentials oauth;
 
     public LinkedCredentials(SourceService sources, LinkedValues values, Consumer<Map<String, Object>> audit) {
         this.sources = sources;
@@ -35,9 +37,41 @@ public final class LinkedCredentials {
         return values;
     }
 
+    /** Enables OAuth-minted credentials (set once at wiring); they share {@link #values} with linked ones. */
+    public void attach(OAuthCredentials o) {
+        this.oauth = o;
+        o.attach(values);
+    }
+
+    public @Nullable OAuthCredentials oauth() {
+        return oauth;
+    }
+
+    /**
+     * The problem type for a credential without a usable value: 502 {@code credential-unavailable}
+     * for an OAuth credential marked broken (retrying cannot help: a human must re-authorize),
+     * otherwise the retryable 503 {@code credential-source-unavailable}.
+     */
+    public ErrorType problemType(CredentialRecord c) {
+        OAuthCredentials o = oauth;
+        return o != null && OAuthCredentials.isOAuth(c) && o.broken(c).isPresent()
+                ? ErrorType.CREDENTIAL_UNAVAILABLE : ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE;
+    }
+
     /** Never blocks on the store; see {@link LinkedValues#lookup}. */
     public LinkedValues.Lookup lookup(CredentialRecord c) {
         CredentialRecord.Link l = link(c);
+        if (OAuthCredentials.isOAuth(c)) {
+            OAuthCredentials o = oauth;
+            if (o == null) {
+                return new LinkedValues.Failed(new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "OAuth credentials are not enabled"));
+            }
+            java.util.Optional<SourceFailure> broken = o.broken(c);
+            if (broken.isPresent()) {
+                return new LinkedValues.Failed(broken.get()); // never asks the token endpoint again until re-authorized
+            }
+            return values.lookup(OAuthCredentials.key(c), o.minter(c), Duration.ofSeconds(l.ttlSeconds()), Duration.ZERO);
+        }
         SecretSource s;
         try {
             s = sources.open(l.source());
@@ -69,8 +103,7 @@ public final class LinkedCredentials {
         }
         return switch (l) {
             case LinkedValues.Hit h -> h.value();
-            case LinkedValues.Failed f -> throw new KeywayException(dev.keyway.core.error.ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE,
-                    detail(c, f.failure()));
+            case LinkedValues.Failed f -> throw new KeywayException(problemType(c), detail(c, f.failure()));
             case LinkedValues.Pending pd -> throw new IllegalStateException("still pending");
         };
     }
@@ -78,6 +111,10 @@ public final class LinkedCredentials {
     /** The problem detail for a linked credential without a fresh-enough value. */
     public static String detail(CredentialRecord c, SourceFailure f) {
         CredentialRecord.Link l = link(c);
+        if (OAuthCredentials.isOAuth(c)) {
+            return "credential " + c.name() + " is minted by OAuth and has no valid access token: " + f.describe()
+                    + "; nothing was forwarded";
+        }
         return "credential " + c.name() + " is linked to source '" + l.source() + "' (ref " + l.ref() + "), which failed: "
                 + f.describe() + "; no cached value is fresh enough (max-stale " + l.maxStaleSeconds()
                 + " s), so nothing was forwarded. Check it with 'keyway source test " + l.source() + " --ref " + l.ref() + "'";

@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
  * refreshed in the background once {@link FetchPolicy#REFRESH_AHEAD} of the TTL has passed (only
  * while the value is being used), one fetch in flight per reference, exponential backoff with
  * jitter after failures (at least the store's retry-after), and the last good value served for at
- * most max-stale past the TTL while the source fails. Nothing is ever written to disk.
+ * most max-stale past the TTL while the source fails. Nothing is ever written to disk. A value
+ * whose source states its own lifetime ({@link Fetched#ttl}, an OAuth access token's
+ * {@code expires_in}) is used for that lifetime instead of the configured TTL.
  *
  * <p>{@link #lookup} never blocks: it answers from memory, or returns a future that a fetch on
  * {@code executor} completes, or a failure. That is what lets the proxy call it on an event loop.
@@ -67,6 +69,8 @@ public final class LinkedValues {
         byte @Nullable [] value;
         String version = "-";
         Instant fetchedAt = Instant.EPOCH;
+        /** The value's own lifetime when its source knows it (an OAuth access token's expires_in). */
+        @Nullable Duration ttl;
         @Nullable CompletableFuture<Void> inFlight;
         int failures;
         Instant nextAttempt = Instant.EPOCH;
@@ -100,7 +104,7 @@ public final class LinkedValues {
         synchronized (e) {
             e.lastUsed = now;
             if (e.value != null) {
-                switch (FetchPolicy.freshness(e.fetchedAt, ttl, maxStale, now)) {
+                switch (FetchPolicy.freshness(e.fetchedAt, ttlOf(e, ttl), maxStale, now)) {
                     case FRESH -> {
                         return hit(e, true, false);
                     }
@@ -133,7 +137,7 @@ public final class LinkedValues {
         Instant now = clock.instant();
         synchronized (e) {
             if (e.value != null) {
-                FetchPolicy.Freshness f = FetchPolicy.freshness(e.fetchedAt, ttl, maxStale, now);
+                FetchPolicy.Freshness f = FetchPolicy.freshness(e.fetchedAt, ttlOf(e, ttl), maxStale, now);
                 if (f != FetchPolicy.Freshness.EXPIRED) {
                     boolean stale = f == FetchPolicy.Freshness.STALE;
                     return hit(e, stale || hadStale && e.failures > 0, stale);
@@ -153,6 +157,21 @@ public final class LinkedValues {
                 }
             }
         }
+    }
+
+    /** Drops (and wipes) one value, e.g. an OAuth credential that was re-authorized. */
+    public void invalidate(Key key) {
+        Entry e = entries.remove(key);
+        if (e != null) {
+            synchronized (e) {
+                wipe(e);
+            }
+        }
+    }
+
+    private static Duration ttlOf(Entry e, Duration configured) {
+        Duration own = e.ttl;
+        return own != null ? own : configured;
     }
 
     /** Wipes and drops everything. */
@@ -241,6 +260,7 @@ public final class LinkedValues {
                 wipe(e);
                 e.value = got.value().clone();
                 e.version = got.version();
+                e.ttl = got.ttl();
                 e.fetchedAt = now;
                 e.failures = 0;
                 e.nextAttempt = Instant.EPOCH;

@@ -69,6 +69,21 @@ public final class WebhookNotifier implements Consumer<ProposalEvent>, AutoClose
         }
     }
 
+    /**
+     * Tells every webhook about another event (e.g. {@code credential.broken}): {@code bodyFor}
+     * gives the body for a webhook's format; delivered and retried like a proposal.
+     */
+    public void notifyAll(java.util.function.Function<String, byte[]> bodyFor) {
+        for (WebhookRecord w : store.listWebhooks()) {
+            byte[] body = bodyFor.apply(w.format());
+            try {
+                workers.execute(() -> deliver(w, body));
+            } catch (RejectedExecutionException e) {
+                log.debug("webhook {} not notified: shutting down", w.id());
+            }
+        }
+    }
+
     /** Sends a test message once, synchronously, and records the outcome. */
     public Attempt test(WebhookRecord w) {
         Attempt a = attempt(w, WebhookPayloads.test(w.format()));

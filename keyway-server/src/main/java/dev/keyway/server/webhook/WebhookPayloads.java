@@ -30,6 +30,24 @@ public final class WebhookPayloads {
         return Json.write(Map.of("event", "webhook.test", "message", "Keyway webhook test"));
     }
 
+    /**
+     * An OAuth-minted credential was rejected by its authorization server (issue 12) and needs a
+     * human to re-authorize it; {@code detail} names the error and the command, never a token.
+     */
+    public static byte[] credentialBroken(String format, String vault, String credential, String tokenUrl, String detail) {
+        if (format.equals(SLACK)) {
+            return Json.write(Map.of("text", ":warning: *Keyway credential broken* " + escape(credential) + " in vault "
+                    + escape(vault) + ": the authorization server (" + escape(tokenUrl) + ") rejected it. " + escape(detail)));
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("event", "credential.broken");
+        doc.put("vault", vault);
+        doc.put("credential", credential);
+        doc.put("token_url", tokenUrl);
+        doc.put("detail", detail);
+        return Json.write(doc);
+    }
+
     static byte[] json(ProposalEvent e) {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("id", e.id());

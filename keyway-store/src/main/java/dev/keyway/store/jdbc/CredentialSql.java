@@ -31,6 +31,7 @@ final class CredentialSql {
         String desc = description != null ? description : old.map(CredentialRecord::description).orElse(null);
         Instant createdAt = old.map(CredentialRecord::createdAt).orElse(now);
         byte[] ciphertext = encryptForVersion.apply(version);
+        OAuthSql.drop(c, vaultId, name); // a stored value replaces an OAuth credential's minting
         if (old.isPresent()) {
             update(c, "UPDATE credentials SET description = ?, version = ?, ciphertext = ?, updated_at = ?, "
                     + "updated_by = ?, source_name = NULL, source_ref = NULL, ttl_seconds = NULL, max_stale_seconds = NULL "
@@ -59,6 +60,7 @@ final class CredentialSql {
         String desc = description != null ? description : old.map(CredentialRecord::description).orElse(null);
         Instant createdAt = old.map(CredentialRecord::createdAt).orElse(now);
         byte[] none = new byte[0];
+        OAuthSql.drop(c, vaultId, name); // OAuthSql.put re-inserts it after linking to @oauth
         if (old.isPresent()) {
             update(c, "UPDATE credentials SET description = ?, version = ?, ciphertext = ?, updated_at = ?, updated_by = ?, "
                     + "source_name = ?, source_ref = ?, ttl_seconds = ?, max_stale_seconds = ? WHERE vault_id = ? AND name = ?",

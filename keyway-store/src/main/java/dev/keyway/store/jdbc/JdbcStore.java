@@ -606,4 +606,37 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     public List<AwsRunScopeRecord> listAwsRunScopes() {
         return read("listAwsRunScopes", AwsRunScopeSql::list);
     }
+
+    // ---- OAuth-minted credentials ----
+
+    @Override
+    public CredentialRecord putOAuthCredential(String vaultId, String name, @Nullable String description, String actor,
+            dev.keyway.store.OAuthRecord.Settings settings, IntFunction<byte[]> sealSecrets) {
+        return write("putOAuthCredential", c -> {
+            CredentialRecord r = OAuthSql.put(c, vaultId, name, description, actor, settings, sealSecrets, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public Optional<dev.keyway.store.OAuthRecord> oauthCredential(String vaultId, String name) {
+        return read("oauthCredential", c -> OAuthSql.get(c, vaultId, name));
+    }
+
+    @Override
+    public List<dev.keyway.store.OAuthRecord> listOAuthCredentials() {
+        return read("listOAuthCredentials", OAuthSql::list);
+    }
+
+    @Override
+    public boolean rotateOAuthSecrets(String vaultId, String name, int expectedVersion, IntFunction<byte[]> sealSecrets) {
+        return write("rotateOAuthSecrets", c -> OAuthSql.rotate(c, vaultId, name, expectedVersion, sealSecrets, now()));
+    }
+
+    @Override
+    public boolean setOAuthState(String vaultId, String name, int secretsVersion, dev.keyway.store.OAuthRecord.State state,
+            @Nullable String detail) {
+        return write("setOAuthState", c -> OAuthSql.setState(c, vaultId, name, secretsVersion, state, detail, now()));
+    }
 }

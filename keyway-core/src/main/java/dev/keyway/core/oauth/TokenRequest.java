@@ -1,0 +1,70 @@
+package dev.keyway.core.oauth;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One token request: the {@code application/x-www-form-urlencoded} body and, for
+ * {@link ClientAuth#BASIC}, the {@code Authorization} header. Holds secrets (client secret,
+ * refresh token): {@code toString()} prints neither.
+ *
+ * <ul>
+ *   <li>RFC 6749 §6: {@code grant_type=refresh_token&refresh_token=...[&scope=...]}.</li>
+ *   <li>RFC 6749 §4.4.2: {@code grant_type=client_credentials[&scope=...]}; {@code audience} is
+ *       the common extension parameter (Auth0, Okta) naming the API the token is for.</li>
+ *   <li>RFC 6749 §2.3.1: Basic is {@code base64(urlencode(id) ":" urlencode(secret))} (the id and
+ *       secret are form-encoded first, Appendix B); with POST, or for a public client without a
+ *       secret (§3.2.1), {@code client_id} (and {@code client_secret}) go in the body.</li>
+ *   <li>Scopes are space-delimited (§3.3).</li>
+ * </ul>
+ */
+public record TokenRequest(String form, @Nullable String authorization) {
+
+    public static TokenRequest of(OAuthGrant grant, ClientAuth auth, String clientId, @Nullable String clientSecret,
+            @Nullable String refreshToken, List<String> scopes, @Nullable String audience) {
+        StringBuilder f = new StringBuilder();
+        param(f, "grant_type", grant.wire);
+        if (grant == OAuthGrant.REFRESH_TOKEN) {
+            if (refreshToken == null || refreshToken.isEmpty()) {
+                throw new IllegalArgumentException("the refresh_token grant needs a refresh token");
+            }
+            param(f, "refresh_token", refreshToken);
+        }
+        if (!scopes.isEmpty()) {
+            param(f, "scope", String.join(" ", scopes));
+        }
+        if (audience != null) {
+            param(f, "audience", audience);
+        }
+        String authorization = null;
+        if (clientSecret != null && auth == ClientAuth.BASIC) {
+            String pair = enc(clientId) + ":" + enc(clientSecret);
+            authorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
+        } else {
+            param(f, "client_id", clientId);
+            if (clientSecret != null) {
+                param(f, "client_secret", clientSecret);
+            }
+        }
+        return new TokenRequest(f.toString(), authorization);
+    }
+
+    private static void param(StringBuilder f, String name, String value) {
+        if (!f.isEmpty()) {
+            f.append('&');
+        }
+        f.append(name).append('=').append(enc(value));
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String toString() {
+        return "TokenRequest[redacted]";
+    }
+}
