@@ -7,6 +7,7 @@ import dev.keyway.store.AwsRunScopeRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
+import dev.keyway.store.LimitRecord;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
@@ -605,5 +606,40 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     @Override
     public List<AwsRunScopeRecord> listAwsRunScopes() {
         return read("listAwsRunScopes", AwsRunScopeSql::list);
+    }
+
+    // ---- rate limits ----
+
+    @Override
+    public LimitRecord putLimit(LimitRecord limit) {
+        return write("putLimit", c -> {
+            LimitRecord r = LimitSql.put(c, newId("lim_"), limit, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public List<LimitRecord> listLimits(@Nullable String vaultId) {
+        return read("listLimits", c -> LimitSql.list(c, vaultId));
+    }
+
+    @Override
+    public Optional<LimitRecord> limit(String id) {
+        return read("limit", c -> LimitSql.get(c, id));
+    }
+
+    @Override
+    public boolean deleteLimit(String id) {
+        return write("deleteLimit", c -> bumpIf(c, LimitSql.delete(c, id)));
+    }
+
+    /** Auto-commit compare-and-set (see {@link LimitSql#lease}); does not bump the revision. */
+    @Override
+    public Optional<LimitRecord.Lease> leaseLimitTokens(String id, long want) {
+        if (want < 1) {
+            throw new IllegalArgumentException("want must be positive");
+        }
+        return read("leaseLimitTokens", c -> LimitSql.lease(c, id, want, now().toEpochMilli()));
     }
 }

@@ -1,0 +1,3 @@
+-- Placeholder on branch h/limits only: V7 is reserved for another branch being merged in parallel
+-- (the migrator requires consecutive versions). When merging, take the other branch's V7 and drop
+-- this file; no released database ever ran it.
