@@ -7,7 +7,7 @@ import java.time.Duration;
  * A rate: at most {@code requests} per {@code per}, as a token bucket that holds up to
  * {@code requests} tokens and refills continuously at {@code requests / per}. Bounded so the
  * bucket's integer arithmetic ({@link TokenBucket}) cannot overflow: 1 to 1,000,000 requests per
- * 1 second to 31 days, in whole milliseconds.
+ * 1 second to 31 days, in whole seconds.
  *
  * @param requests bucket capacity, the burst a fresh bucket allows
  * @param per the window in which {@code requests} tokens refill
@@ -24,8 +24,8 @@ public record RateLimit(long requests, Duration per) {
         if (per.compareTo(MIN_PER) < 0 || per.compareTo(MAX_PER) > 0) {
             throw KeywayException.validation("per", "must be between 1s and 31d");
         }
-        if (per.toNanos() % 1_000_000 != 0) {
-            throw KeywayException.validation("per", "must be a whole number of milliseconds");
+        if (per.toNanos() % 1_000_000_000 != 0) {
+            throw KeywayException.validation("per", "must be a whole number of seconds");
         }
     }
 
