@@ -283,7 +283,7 @@ public interface Store extends AutoCloseable {
      */
     LimitRecord putLimit(LimitRecord limit);
 
-    /** Every limit, or the vault's when {@code vaultId} is non-null, oldest first. */
+    /** Every limit, or the vault's when {@code vaultId} is non-null, oldest first (ties in creation time by id). */
     List<LimitRecord> listLimits(@org.jspecify.annotations.Nullable String vaultId);
 
     Optional<LimitRecord> limit(String id);

@@ -1167,6 +1167,7 @@ public abstract class StoreContractTest {
         LimitRecord vaultWide = store.putLimit(limit(a, null, null, null, null, 100, Duration.ofMinutes(1)));
         assertThat(vaultWide.id()).startsWith("lim_");
         assertThat(vaultWide.createdAt()).isEqualTo(T0.plusSeconds(5));
+        clock.advance(Duration.ofSeconds(1)); // lists are oldest first (ties in creation time by id)
         LimitRecord narrow = store.putLimit(limit(a, "github", agent, null, "GITHUB_TOKEN", 5, Duration.ofSeconds(10)));
         assertThat(store.limit(narrow.id())).contains(narrow);
         assertThat(store.listLimits(a)).containsExactly(vaultWide, narrow);
