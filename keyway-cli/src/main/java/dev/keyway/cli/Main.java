@@ -64,6 +64,7 @@ public final class Main implements Runnable {
             AdminTokenCommand.class,
             ProposalCommand.class,
             WebhookCommand.class,
+            LimitCommand.class,
             SourceCommand.class,
             CompletionCommand.class,
             ManCommand.class,

@@ -255,6 +255,7 @@ public final class KeywayServer implements AutoCloseable {
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock)
                     .withLinked(linked);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
+            new dev.keyway.server.api.LimitRoutes(store, vaults, auth, audit, runtime::current, onChange).routes(router);
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
             new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
@@ -275,7 +276,13 @@ public final class KeywayServer implements AutoCloseable {
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
             ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
-            ProxyPolicy gated = sync != null ? new SyncGatedPolicy(keywayPolicy, sync) : keywayPolicy;
+            // rate limits: exact in memory on one node; a cluster node leases tokens from the shared bucket (issue 12 §4)
+            dev.keyway.server.limit.Buckets buckets = sync != null
+                    ? new dev.keyway.server.limit.LeasedBuckets(store, fetches, clock)
+                    : new dev.keyway.server.limit.LocalBuckets(clock);
+            ProxyPolicy limited = new dev.keyway.server.limit.RateLimitedPolicy(keywayPolicy, runtime::current,
+                    new dev.keyway.server.limit.RateLimiter(buckets));
+            ProxyPolicy gated = sync != null ? new SyncGatedPolicy(limited, sync) : limited;
             ProxyPolicy policy = new MeteredProxyPolicy(gated, metrics.registry());
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy,
                     new MeteredAuditSink(audit, metrics.registry()), leaves, guard));

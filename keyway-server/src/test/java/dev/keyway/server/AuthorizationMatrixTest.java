@@ -122,6 +122,9 @@ class AuthorizationMatrixTest {
                         "admin", "owner", "member", "proxyuser", "agentproxy", "agentmember", "agentadmin"),
                 row("mint token on other vault", "POST", "/v1/tokens", "{\"vault\":\"beta\",\"ttl\":\"1h\"}", owner),
                 row("discover", "GET", "/discover", null, proxyPlus),
+                row("set a rate limit", "POST", "/v1/limits", "{\"vault\":\"alpha\",\"requests\":5,\"per\":\"1m\"}", owner),
+                row("list a vault's rate limits", "GET", "/v1/limits?vault=alpha", null, memberPlus),
+                row("list another vault's rate limits", "GET", "/v1/limits?vault=beta", null, owner),
                 row("create agent", "POST", "/v1/agents", "{\"name\":\"x-{actor}\",\"vaults\":[{\"vault\":\"alpha\"}]}", "admin", "owner"),
                 row("list users", "GET", "/v1/users", null, owner),
                 row("disable a user", "POST", "/v1/users/spare@example.com/disable", null, owner),
@@ -181,6 +184,9 @@ class AuthorizationMatrixTest {
                 GET     /v1/aws/credentials                              AUTHENTICATED
                 GET     /v1/ca.pem                                       PUBLIC
                 GET     /v1/catalog                                      AUTHENTICATED
+                GET     /v1/limits                                       AUTHENTICATED
+                POST    /v1/limits                                       OWNER
+                DELETE  /v1/limits/{id}                                  OWNER
                 GET     /v1/discover                                     AUTHENTICATED
                 GET     /v1/proposals                                    AUTHENTICATED
                 GET     /v1/proposals/{id}                               AUTHENTICATED

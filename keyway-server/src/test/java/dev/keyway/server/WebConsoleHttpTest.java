@@ -311,6 +311,21 @@ class WebConsoleHttpTest {
 
     @Test
     @Order(10)
+    void theServicesPageListsTheVaultsRateLimitsReadOnly() throws Exception {
+        assertThat(owner.get("/vaults/default/services").body()).doesNotContain("Rate limits");
+        HttpResponse<String> set = ts.call("POST", "/v1/limits", "{\"vault\":\"default\",\"requests\":42,\"per\":\"1h\"}");
+        assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
+        String id = TokenLifecycleTest.JSON.readTree(set.body()).get("id").asString();
+        try {
+            assertThat(owner.get("/vaults/default/services").body()).contains("Rate limits").contains(id)
+                    .contains("42 requests per 1h for the whole vault");
+        } finally {
+            assertThat(ts.call("DELETE", "/v1/limits/" + id, null).statusCode()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    @Order(10)
     void aPerTenantTemplateFromTheConsoleAsksForTheHostAndUsesIt() throws Exception {
         String page = owner.get("/vaults/default/services").body();
         assertThat(page).contains("name=\"host\"").contains("per-tenant templates");

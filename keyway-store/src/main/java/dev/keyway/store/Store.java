@@ -305,4 +305,30 @@ public interface Store extends AutoCloseable {
      */
     boolean setOAuthState(String vaultId, String name, int secretsVersion, OAuthRecord.State state,
             @org.jspecify.annotations.Nullable String detail);
+
+    // ---- rate limits (issue 12 §4) ----
+
+    /**
+     * Creates a limit (a fresh {@code lim_} id; {@code id} and {@code createdAt} of the argument are
+     * ignored) or, when the vault already has one with the same scope ({@link LimitRecord#scopeKey}),
+     * replaces its rate keeping id and creation. Either way the shared bucket starts full. NOT_FOUND
+     * for a missing vault, agent or token. Bumps {@link #revision()}.
+     */
+    LimitRecord putLimit(LimitRecord limit);
+
+    /** Every limit, or the vault's when {@code vaultId} is non-null, oldest first (ties in creation time by id). */
+    List<LimitRecord> listLimits(@org.jspecify.annotations.Nullable String vaultId);
+
+    Optional<LimitRecord> limit(String id);
+
+    /** Deletes a limit; false when there was none. Bumps {@link #revision()} when it deleted one. */
+    boolean deleteLimit(String id);
+
+    /**
+     * Takes up to {@code want} tokens from the limit's shared token bucket at the store clock's
+     * time, atomically with respect to every other store on the same database (compare-and-set, no
+     * lock held, no transaction of its own). Does not bump {@link #revision()}. Empty when the limit
+     * does not exist.
+     */
+    Optional<LimitRecord.Lease> leaseLimitTokens(String id, long want);
 }

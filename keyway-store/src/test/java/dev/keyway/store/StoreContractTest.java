@@ -44,6 +44,9 @@ public abstract class StoreContractTest {
     /** A fresh, empty, migrated store whose timestamps come from {@code clock}. */
     protected abstract Store newStore(Path dir, Clock clock);
 
+    /** A second store on the database {@link #newStore} opened (another node of a cluster); the caller closes it. */
+    protected abstract Store openSameDatabase(Path dir, Clock clock);
+
     @BeforeEach
     void openStore() {
         clock = new MutableClock(T0);
@@ -1189,5 +1192,120 @@ public abstract class StoreContractTest {
                 .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.NOT_FOUND));
         store.deleteVault(a);
         assertThat(store.listAwsRunScopes()).isEmpty();
+    }
+
+    // ---- rate limits ----
+
+    protected LimitRecord limit(String vaultId, @Nullable String service, @Nullable String agentId, @Nullable String tokenId,
+            @Nullable String credential, long requests, Duration per) {
+        return new LimitRecord("", vaultId, service, agentId, tokenId, credential,
+                new dev.keyway.core.limit.RateLimit(requests, per), T0, "alice");
+    }
+
+    @Test
+    void limitRoundTripsAndOneScopeHasOneLimit() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        String agent = store.createAgent("bot", null, "alice").id();
+        clock.advance(Duration.ofSeconds(5));
+        LimitRecord vaultWide = store.putLimit(limit(a, null, null, null, null, 100, Duration.ofMinutes(1)));
+        assertThat(vaultWide.id()).startsWith("lim_");
+        assertThat(vaultWide.createdAt()).isEqualTo(T0.plusSeconds(5));
+        clock.advance(Duration.ofSeconds(1)); // lists are oldest first (ties in creation time by id)
+        LimitRecord narrow = store.putLimit(limit(a, "github", agent, null, "GITHUB_TOKEN", 5, Duration.ofSeconds(10)));
+        assertThat(store.limit(narrow.id())).contains(narrow);
+        assertThat(store.listLimits(a)).containsExactly(vaultWide, narrow);
+        assertThat(store.listLimits(b)).isEmpty();
+        assertThat(store.listLimits(null)).containsExactly(vaultWide, narrow);
+
+        clock.advance(Duration.ofSeconds(5));
+        LimitRecord replaced = store.putLimit(limit(a, "github", agent, null, "GITHUB_TOKEN", 7, Duration.ofSeconds(30)));
+        assertThat(replaced.id()).isEqualTo(narrow.id());
+        assertThat(replaced.createdAt()).isEqualTo(narrow.createdAt());
+        assertThat(replaced.rate()).isEqualTo(new dev.keyway.core.limit.RateLimit(7, Duration.ofSeconds(30)));
+        assertThat(store.limit(narrow.id())).contains(replaced);
+        // the same narrowing in another vault is another limit
+        assertThat(store.putLimit(limit(b, "github", agent, null, "GITHUB_TOKEN", 7, Duration.ofSeconds(30))).id())
+                .isNotEqualTo(narrow.id());
+    }
+
+    @Test
+    void limitWritesBumpRevisionValidationAndCascade() {
+        String a = vault("a").id();
+        String agent = store.createAgent("bot", null, "alice").id();
+        store.insertToken(token("tok-1", a));
+        LimitRecord[] l = new LimitRecord[1];
+        assertBumps("putLimit", () -> l[0] = store.putLimit(limit(a, null, agent, null, null, 1, Duration.ofSeconds(1))));
+        assertBumps("putLimit update", () -> store.putLimit(limit(a, null, agent, null, null, 2, Duration.ofSeconds(1))));
+        assertNoBump("leaseLimitTokens", () -> assertThat(store.leaseLimitTokens(l[0].id(), 1)).isPresent());
+        assertBumps("deleteLimit", () -> assertThat(store.deleteLimit(l[0].id())).isTrue());
+        assertNoBump("deleteLimit of a missing limit", () -> assertThat(store.deleteLimit(l[0].id())).isFalse());
+        assertThat(store.leaseLimitTokens(l[0].id(), 1)).isEmpty();
+
+        assertKeyway(() -> store.putLimit(limit("vlt_missing", null, null, null, null, 1, Duration.ofSeconds(1))), ErrorType.NOT_FOUND);
+        assertKeyway(() -> store.putLimit(limit(a, null, "agt_missing", null, null, 1, Duration.ofSeconds(1))), ErrorType.NOT_FOUND);
+        assertKeyway(() -> store.putLimit(limit(a, null, null, "tok-missing", null, 1, Duration.ofSeconds(1))), ErrorType.NOT_FOUND);
+        assertKeyway(() -> store.putLimit(limit(a, null, agent, "tok-1", null, 1, Duration.ofSeconds(1))), ErrorType.VALIDATION);
+
+        store.putLimit(limit(a, null, agent, null, null, 1, Duration.ofSeconds(1)));
+        store.putLimit(limit(a, null, null, "tok-1", null, 1, Duration.ofSeconds(1)));
+        store.putLimit(limit(a, "github", null, null, null, 1, Duration.ofSeconds(1)));
+        assertThat(store.deleteAgent(agent)).isTrue();
+        assertThat(store.listLimits(a)).extracting(LimitRecord::tokenId).containsExactlyInAnyOrder("tok-1", null);
+        assertThat(store.deleteVault(a)).isTrue();
+        assertThat(store.listLimits(null)).isEmpty();
+    }
+
+    @Test
+    void leaseTakesFromTheSharedBucketAndReportsTheWait() {
+        String a = vault("a").id();
+        // 10 per minute: one token refills every 6 s
+        LimitRecord l = store.putLimit(limit(a, null, null, null, null, 10, Duration.ofMinutes(1)));
+        assertThat(store.leaseLimitTokens(l.id(), 4)).contains(new LimitRecord.Lease(4, 0));
+        assertThat(store.leaseLimitTokens(l.id(), 4)).contains(new LimitRecord.Lease(4, 0));
+        assertThat(store.leaseLimitTokens(l.id(), 4)).contains(new LimitRecord.Lease(2, 6000));
+        assertThat(store.leaseLimitTokens(l.id(), 1)).contains(new LimitRecord.Lease(0, 6000));
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(store.leaseLimitTokens(l.id(), 1)).contains(new LimitRecord.Lease(0, 2000));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(store.leaseLimitTokens(l.id(), 3)).contains(new LimitRecord.Lease(1, 6000));
+        // setting the limit again starts a full bucket at the new rate
+        store.putLimit(limit(a, null, null, null, null, 3, Duration.ofMinutes(1)));
+        assertThat(store.leaseLimitTokens(l.id(), 5)).contains(new LimitRecord.Lease(3, 20000));
+    }
+
+    /** Two stores on one database are two cluster nodes: together they never lease more than the bucket holds. */
+    @Test
+    void twoNodesLeasingConcurrentlyNeverTakeMoreThanTheBucket() throws Exception {
+        String a = vault("a").id();
+        LimitRecord l = store.putLimit(limit(a, null, null, null, null, 500, Duration.ofDays(31)));
+        try (Store other = openSameDatabase(dir, clock)) {
+            List<Store> nodes = List.of(store, other);
+            java.util.concurrent.atomic.AtomicLong granted = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    Store node = nodes.get(t % 2);
+                    int want = 1 + t % 3;
+                    fs.add(pool.submit(() -> {
+                        int emptyInARow = 0;
+                        while (emptyInARow < 3) { // a CAS that lost every attempt also returns 0: ask again
+                            long g = node.leaseLimitTokens(l.id(), want).orElseThrow().granted();
+                            granted.addAndGet(g);
+                            emptyInARow = g == 0 ? emptyInARow + 1 : 0;
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : fs) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(granted.get()).isEqualTo(500);
+            assertThat(other.leaseLimitTokens(l.id(), 1)).contains(new LimitRecord.Lease(0, 5356800));
+        }
     }
 }

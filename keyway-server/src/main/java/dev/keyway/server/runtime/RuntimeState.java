@@ -77,8 +77,13 @@ public final class RuntimeState implements AutoCloseable {
                     runScopes.put(r.tokenId(), new Snapshot.AwsRunScope(r.grantName(), scope));
                 }
             }
+            Map<String, List<dev.keyway.store.LimitRecord>> limits = new HashMap<>();
+            for (dev.keyway.store.LimitRecord l : store.listLimits(null)) {
+                limits.computeIfAbsent(l.vaultId(), k -> new ArrayList<>()).add(l);
+            }
+            limits.replaceAll((k, v) -> List.copyOf(v));
             current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null)), agents, users, grants,
-                    runScopes));
+                    runScopes, limits));
         } finally {
             rebuild.unlock();
         }

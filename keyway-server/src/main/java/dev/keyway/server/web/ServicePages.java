@@ -166,11 +166,32 @@ final class ServicePages {
         Html body = Html.join(
                 Layout.vaultHeader(vault, "services", Nodes.str(v, "unmatched")),
                 table,
+                limits(ctx, vault),
                 explainBox,
                 discovered(ctx, defs),
                 Html.t("<div class=\"columns\">{}{}</div>", templateForm(ctx, catalog, st), policyForm(ctx, Nodes.str(v, "unmatched"))),
                 scratchForm(ctx, st));
         return ctx.page(status, vault + " · Services", "vaults", body);
+    }
+
+    /**
+     * The vault's rate limits, read only (they are set with {@code keyway limit set} or the API, by
+     * the instance owner): so whoever runs the vault's agents can see why they get 429.
+     */
+    private static Html limits(Ctx ctx, String vault) {
+        JsonNode limits = ctx.api().get(Urls.path("v1", "limits") + "?vault="
+                + java.net.URLEncoder.encode(vault, java.nio.charset.StandardCharsets.UTF_8));
+        List<JsonNode> list = Nodes.list(limits.path("limits"));
+        if (list.isEmpty()) {
+            return Html.empty();
+        }
+        Html rows = Html.each(list, l -> Html.t("<tr><td><code>{}</code></td><td>{}</td></tr>", Nodes.str(l, "id"),
+                Nodes.str(l, "description")));
+        return Html.t("""
+                <h3>Rate limits</h3>
+                <p class="hint">Over a limit the agent gets 429 <code>rate-limited</code> with <code>Retry-After</code>; nothing is
+                forwarded. The instance owner sets them with <code>keyway limit set</code>.</p>
+                <table class="list limits"><thead><tr><th>Id</th><th>Limit</th></tr></thead><tbody>{}</tbody></table>""", rows);
     }
 
     private Html row(Ctx ctx, JsonNode s) {

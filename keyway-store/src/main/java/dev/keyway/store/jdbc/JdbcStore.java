@@ -7,6 +7,7 @@ import dev.keyway.store.AwsRunScopeRecord;
 import dev.keyway.store.CredentialRecord;
 import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
+import dev.keyway.store.LimitRecord;
 import dev.keyway.store.ProposalRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
@@ -638,5 +639,40 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     public boolean setOAuthState(String vaultId, String name, int secretsVersion, dev.keyway.store.OAuthRecord.State state,
             @Nullable String detail) {
         return write("setOAuthState", c -> OAuthSql.setState(c, vaultId, name, secretsVersion, state, detail, now()));
+    }
+
+    // ---- rate limits ----
+
+    @Override
+    public LimitRecord putLimit(LimitRecord limit) {
+        return write("putLimit", c -> {
+            LimitRecord r = LimitSql.put(c, newId("lim_"), limit, now());
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public List<LimitRecord> listLimits(@Nullable String vaultId) {
+        return read("listLimits", c -> LimitSql.list(c, vaultId));
+    }
+
+    @Override
+    public Optional<LimitRecord> limit(String id) {
+        return read("limit", c -> LimitSql.get(c, id));
+    }
+
+    @Override
+    public boolean deleteLimit(String id) {
+        return write("deleteLimit", c -> bumpIf(c, LimitSql.delete(c, id)));
+    }
+
+    /** Auto-commit compare-and-set (see {@link LimitSql#lease}); does not bump the revision. */
+    @Override
+    public Optional<LimitRecord.Lease> leaseLimitTokens(String id, long want) {
+        if (want < 1) {
+            throw new IllegalArgumentException("want must be positive");
+        }
+        return read("leaseLimitTokens", c -> LimitSql.lease(c, id, want, now().toEpochMilli()));
     }
 }

@@ -34,6 +34,11 @@ class PostgresStoreTest extends StoreContractTest {
         return PostgresStore.open(url, clock, 4);
     }
 
+    @Override
+    protected Store openSameDatabase(Path dir, Clock clock) {
+        return PostgresStore.open(url, clock, 4);
+    }
+
     private List<String> column(String sql) throws SQLException {
         try (Connection c = PostgresStore.connect(url); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             List<String> out = new ArrayList<>();

@@ -33,6 +33,11 @@ class SqliteStoreTest extends StoreContractTest {
         return SqliteStore.open(dir.resolve("data").resolve("keyway.db"), clock);
     }
 
+    @Override
+    protected Store openSameDatabase(Path dir, Clock clock) {
+        return SqliteStore.open(dbFile(), clock);
+    }
+
     private SqliteStore sqlite() {
         return (SqliteStore) store;
     }
