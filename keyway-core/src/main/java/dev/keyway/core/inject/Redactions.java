@@ -80,7 +80,9 @@ public final class Redactions implements AutoCloseable {
                     break;
                 }
             }
-            if (!dup) {
+            if (dup) {
+                Arrays.fill(e.value(), (byte) 0);
+            } else {
                 unique.add(e);
             }
         }
