@@ -189,7 +189,11 @@ final class ResponseScan implements ByteSink {
         EmbeddedChannel d = decoder;
         decoder = null;
         if (d != null) {
-            d.finishAndReleaseAll();
+            try {
+                d.finishAndReleaseAll();
+            } catch (RuntimeException alreadyReported) {
+                // a corrupt body was reported by process(); closing only releases what is left
+            }
         }
         redactor.wipe();
     }
