@@ -68,6 +68,7 @@ class EchoRedactionEndToEndTest {
                 String auth = String.valueOf(r.getHeaders().get("Authorization"));
                 String path = r.getTarget();
                 received.put(path.replaceAll("\\?.*", ""), auth + " " + path);
+                received.put("accept-encoding " + path, String.valueOf(r.getHeaders().get("Accept-Encoding")));
                 try {
                     return answer(path, auth);
                 } catch (Exception e) {
@@ -226,6 +227,16 @@ class EchoRedactionEndToEndTest {
         assertInjected("/e/br");
         assertThat(r.out()).contains(" 502").contains("response-unscannable").contains("application/problem+json")
                 .doesNotContain(SECRET);
+    }
+
+    @Test
+    void aScannedRequestAsksOnlyForCodingsTheScanDecodes() throws Exception {
+        Curl.Result r = curl("--compressed", url("/e/gzip?ae=1"));
+        assertThat(received.get("accept-encoding /e/gzip?ae=1")).contains("gzip").doesNotContain("br").doesNotContain("zstd");
+        assertThat(r.out()).contains("Bearer [REDACTED:GOOD]").doesNotContain(SECRET);
+        curl("-H", "Accept-Encoding: br, zstd", url("/raw/json?ae=1"));
+        assertThat(received.get("accept-encoding /raw/json?ae=1")).as("unscanned: left as the client sent it")
+                .isEqualTo("br, zstd");
     }
 
     @Test

@@ -135,6 +135,11 @@ final class EchoAutomaton {
         return rootNext[b & 0xff];
     }
 
+    /** The root's transition on {@code b}: 0 when {@code b} starts no pattern (the common case, one lookup). */
+    int fromRoot(byte b) {
+        return rootNext[b & 0xff];
+    }
+
     int depth(int s) {
         return depth[s];
     }

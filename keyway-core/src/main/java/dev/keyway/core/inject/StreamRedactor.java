@@ -72,8 +72,15 @@ public final class StreamRedactor {
         chunk = in;
         chunkOff = off;
         chunkStart = pos;
+        EchoAutomaton a = this.a;
         for (int i = 0; i < len; i++) {
             byte b = in[off + i];
+            if (state == 0 && runCount == 0 && a.fromRoot(b) == 0) {
+                // fast path: at the root with nothing pending, a byte that starts no pattern is final
+                // and raw; it is emitted (from the chunk) by the next settle, and needs no ring copy
+                pos++;
+                continue;
+            }
             ring[(int) (pos & ringMask)] = b;
             state = a.next(state, b);
             pos++;
@@ -83,6 +90,7 @@ public final class StreamRedactor {
             }
             settle(pos - a.depth(state), outSink);
         }
+        settle(pos - a.depth(state), outSink);
         flushRaw(outSink);
         chunk = new byte[0];
         chunkStart = pos;

@@ -79,6 +79,32 @@ final class ResponseScan implements ByteSink {
     }
 
     /**
+     * The client's {@code Accept-Encoding} narrowed to the codings the scan decodes, so an upstream
+     * that honours it never answers in one Keyway must refuse: {@code br}, {@code zstd} and others
+     * are dropped, {@code *} becomes {@code gzip, deflate}, and when nothing is left {@code
+     * identity} is asked for (an absent field would mean "any coding", RFC 9110 §12.5.3).
+     * Quality values are kept.
+     */
+    static String scannableAcceptEncoding(String value) {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        for (String token : value.split(",")) {
+            String t = token.strip();
+            int semi = t.indexOf(';');
+            String coding = (semi < 0 ? t : t.substring(0, semi)).strip().toLowerCase(Locale.ROOT);
+            switch (coding) {
+                case "gzip", "x-gzip", "deflate", "identity" -> kept.add(t);
+                case "*" -> {
+                    String q = semi < 0 ? "" : t.substring(semi);
+                    kept.add("gzip" + q);
+                    kept.add("deflate" + q);
+                }
+                default -> { } // a coding the scan cannot decode
+            }
+        }
+        return kept.isEmpty() ? "identity" : String.join(", ", kept);
+    }
+
+    /**
      * Scans the next part of the body ({@code in} is released); returns what may go to the client
      * now (possibly empty), everything that is left when {@code last}.
      *

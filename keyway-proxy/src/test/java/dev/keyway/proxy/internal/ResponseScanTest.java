@@ -146,6 +146,19 @@ class ResponseScanTest {
         assertThat(ResponseScan.coding(h)).isEqualTo(expected);
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "gzip, deflate, br, zstd | gzip, deflate",
+            "br | identity",
+            "br;q=1.0, gzip;q=0.5 | gzip;q=0.5",
+            "* | gzip, deflate",
+            "*;q=0.1 | gzip;q=0.1, deflate;q=0.1",
+            "identity | identity",
+            "x-gzip | x-gzip"})
+    void acceptEncodingAsksOnlyForScannableCodings(String sent, String forwarded) {
+        assertThat(ResponseScan.scannableAcceptEncoding(sent)).isEqualTo(forwarded);
+    }
+
     @Test
     void headersAreScannedValueByValue() {
         try (Redactions r = echoes()) {
