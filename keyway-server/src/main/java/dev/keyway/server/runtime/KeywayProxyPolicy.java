@@ -289,6 +289,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         LinkedUse use = new LinkedUse();
         InjectionResult r = Injector.apply(match.service(), in, resolver(vr, use));
         if (use.failed != null || !use.pending.isEmpty()) {
+            if (r instanceof InjectionResult.Applied a) {
+                a.echoes().close(); // not sent: the request waits for the fetch (or is refused)
+            }
             return linkedNotReady(p, head, vr, match, use);
         }
         use.audit(linked, p.vaultName(), service, head.host());
