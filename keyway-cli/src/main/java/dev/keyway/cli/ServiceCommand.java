@@ -22,7 +22,7 @@ import org.jspecify.annotations.Nullable;
         description = "Services bind a destination (host, optional paths and methods) to a credential injection.",
         subcommands = {ServiceCommand.Add.class, ServiceCommand.List_.class, ServiceCommand.Show.class,
             ServiceCommand.Remove.class, ServiceCommand.Enable.class, ServiceCommand.Disable.class,
-            ServiceCommand.Apply.class, ServiceCommand.Export.class, ServiceCommand.Templates.class})
+            ServiceCommand.Set.class, ServiceCommand.Apply.class, ServiceCommand.Export.class, ServiceCommand.Templates.class})
 final class ServiceCommand {
 
     static String base(String vault) {
@@ -40,6 +40,7 @@ final class ServiceCommand {
                 "  keyway service add gemini --host generativelanguage.googleapis.com --query key=GEMINI_API_KEY",
                 "  keyway service add tg --host api.telegram.org --substitute __TG__=TELEGRAM_TOKEN --in path",
                 "  keyway service add github --template github --credential MY_GH_TOKEN",
+                "  keyway service add httpbin --host httpbin.org --bearer TOKEN --no-redact-responses   # see its echoes raw",
                 "  keyway service add db --template supabase --host abcdefgh.supabase.co   # per-tenant templates name your host"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
@@ -54,6 +55,8 @@ final class ServiceCommand {
                 + "Only for a private or loopback host (with --allow-private): a private/loopback IP, localhost, a single-label "
                 + "name, or a name under .internal, .local or .lan.") boolean allowPlaintext;
         @Option(names = "--disabled", description = "Create the service disabled.") boolean disabled;
+        @Option(names = "--no-redact-responses", description = "Do not scan responses for the injected credential "
+                + "(default: every echo of it is replaced by [REDACTED:NAME] or the placeholder).") boolean noRedactResponses;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--template", paramLabel = "NAME", description = "Start from a built-in template.") String template;
         @Option(names = "--credential", paramLabel = "CRED", description = "With --template: use this credential name instead of the template's default.") String credential;
@@ -81,7 +84,8 @@ final class ServiceCommand {
                 if (inject != null) {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with an injection option");
                 }
-                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || allowPlaintext || disabled || description != null) {
+                if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || allowPlaintext || disabled || description != null
+                        || noRedactResponses) {
                     throw new CliException(ExitCodes.USAGE, "--template takes only --credential, --host and --vault; change other fields"
                             + " afterwards ('keyway service disable', or 'keyway service apply')");
                 }
@@ -119,6 +123,9 @@ final class ServiceCommand {
             svc.put("allow_private", allowPrivate);
             if (allowPlaintext) {
                 svc.put("allow_plaintext", true);
+            }
+            if (noRedactResponses) {
+                svc.put("redact_responses", false);
             }
             if (description != null) {
                 svc.put("description", description);
@@ -316,6 +323,46 @@ final class ServiceCommand {
         public void run() {
             client.client().post(base(vault.name()) + "/" + Paths.seg(name) + "/disable", Map.of());
             spec.commandLine().getOut().println("Disabled service " + name);
+        }
+    }
+
+    @Command(name = "set", mixinStandardHelpOptions = true,
+            description = {"Change settings of an existing service (the rest of it stays as it is).",
+                "Examples:",
+                "  keyway service set httpbin --no-redact-responses   # responses reach the agent unscanned",
+                "  keyway service set httpbin --redact-responses      # back to the default"})
+    static final class Set implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME") String name;
+        @Mixin VaultOption vault;
+        @ArgGroup(exclusive = true, multiplicity = "1") @Nullable Redact redact;
+
+        static final class Redact {
+            @Option(names = "--redact-responses", description = "Scan responses for the injected credential and replace each echo (the default).")
+            boolean on;
+            @Option(names = "--no-redact-responses", description = "Do not scan responses for the injected credential.")
+            boolean off;
+        }
+
+        @Override
+        public void run() {
+            String path = base(vault.name()) + "/" + Paths.seg(name);
+            JsonNode current = client.client().get(path);
+            Map<String, Object> svc = new LinkedHashMap<>();
+            current.properties().forEach(e -> {
+                if (!e.getKey().equals("updated_at") && !e.getKey().equals("updated_by")
+                        && !e.getKey().equals("redact_responses")) {
+                    svc.put(e.getKey(), e.getValue());
+                }
+            });
+            boolean on = redact == null || redact.on;
+            if (!on) {
+                svc.put("redact_responses", false);
+            }
+            client.client().put(path, svc);
+            spec.commandLine().getOut().println((on ? "Responses of service " + name + " are scanned for echoed credentials"
+                    : "Responses of service " + name + " are no longer scanned for echoed credentials"));
         }
     }
 

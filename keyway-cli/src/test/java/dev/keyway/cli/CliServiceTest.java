@@ -163,6 +163,22 @@ class CliServiceTest {
         assertThat(kw.cli("service", "show", "gw").ok().json().get("allow_plaintext").asBoolean()).isTrue();
     }
 
+    @Test
+    void responseRedactionIsOnByDefaultAndTurnedOffOnAddOrSet() {
+        kw.cli("service", "add", "echo", "--host", "echo.example.com", "--bearer", "K", "--method", "GET").ok();
+        assertThat(kw.cli("service", "show", "echo").ok().json().has("redact_responses")).isFalse();
+        kw.cli("service", "set", "echo", "--no-redact-responses").ok();
+        var off = kw.cli("service", "show", "echo").ok().json();
+        assertThat(off.get("redact_responses").asBoolean()).isFalse();
+        assertThat(off.get("methods").get(0).asString()).as("the rest of the service is unchanged").isEqualTo("GET");
+        kw.cli("service", "set", "echo", "--redact-responses").ok();
+        assertThat(kw.cli("service", "show", "echo").ok().json().has("redact_responses")).isFalse();
+        kw.cli("service", "set", "echo").expect(ExitCodes.USAGE);
+
+        kw.cli("service", "add", "raw", "--host", "raw.example.com", "--bearer", "K", "--no-redact-responses").ok();
+        assertThat(kw.cli("service", "show", "raw").ok().json().get("redact_responses").asBoolean()).isFalse();
+    }
+
     static Stream<Arguments> usageErrors() {
         return Stream.of(
                 Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--query", "k=B"), "mutually exclusive"),

@@ -145,6 +145,9 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         if (e.reason() != null) {
             j.put("reason", e.reason()); // why proxy authentication failed (AuthFailure slug)
         }
+        if (e.redactions() >= 0) {
+            j.put("redactions", e.redactions()); // echoed secrets replaced in the response (never the values)
+        }
         if (e.count() > 1) {
             j.put("count", e.count()); // a summary of repeated failures (see ProxyConfig.AuthFailures)
         }

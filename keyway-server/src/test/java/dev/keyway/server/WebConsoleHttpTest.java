@@ -340,6 +340,23 @@ class WebConsoleHttpTest {
     }
 
     @Test
+    void theServiceFormShowsResponseRedactionOnByDefaultAndCanTurnItOff() throws Exception {
+        String page = owner.get("/vaults/default/services").body();
+        assertThat(page).contains("name=\"redact_responses\"").contains("name=\"redact_responses_present\"");
+        Map<String, String> form = new LinkedHashMap<>(Map.of("name", "echo-off", "host", "api.echo-off-test.com",
+                "kind", "bearer", "credential", "ECHO_KEY", "enabled_present", "1", "enabled", "on",
+                "redact_responses_present", "1"));
+        HttpResponse<String> off = owner.submit("/vaults/default/services", "/vaults/default/services", form);
+        assertThat(off.statusCode()).as(off.body()).isEqualTo(303);
+        assertThat(ts.call("GET", "/v1/vaults/default/services/echo-off", null).body()).contains("\"redact_responses\":false");
+        form.put("name", "echo-on");
+        form.put("redact_responses", "on");
+        HttpResponse<String> on = owner.submit("/vaults/default/services", "/vaults/default/services", form);
+        assertThat(on.statusCode()).as(on.body()).isEqualTo(303);
+        assertThat(ts.call("GET", "/v1/vaults/default/services/echo-on", null).body()).doesNotContain("redact_responses");
+    }
+
+    @Test
     void theServicesPageTestsAUrlWithTheProxysDecision() throws Exception {
         HttpResponse<String> created = ts.call("POST", "/v1/vaults/default/services", """
                 {"name":"explained","host":"api.explained-test.com","methods":["GET"],"inject":{"bearer":"EXPLAINED_KEY"}}""");

@@ -44,6 +44,11 @@ public enum ErrorType {
     UPSTREAM_TLS_FAILED("upstream-tls-failed", 502, "Upstream TLS verification failed"),
     UPSTREAM_TIMEOUT("upstream-timeout", 504, "Upstream timed out"),
     UPSTREAM_PROTOCOL_ERROR("upstream-protocol-error", 502, "Upstream protocol error"),
+    /**
+     * A response to a request that received a credential is in a content coding Keyway cannot decode,
+     * so it cannot be scanned for an echoed secret: refused rather than passed through.
+     */
+    RESPONSE_UNSCANNABLE("response-unscannable", 502, "Response cannot be scanned for secrets"),
     DNS_FAILED("dns-failed", 502, "Upstream host could not be resolved"),
     AUDIT_UNAVAILABLE("audit-unavailable", 503, "Audit log unavailable"),
     REQUEST_TIMEOUT("request-timeout", 408, "Client too slow"),

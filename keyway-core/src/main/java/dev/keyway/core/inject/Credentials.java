@@ -104,6 +104,11 @@ final class Credentials implements AutoCloseable {
         return spec.length() > 80 ? spec.substring(0, 77) + "..." : spec;
     }
 
+    /** Every value resolved so far, by credential name or {@code {expression}} (owned here: copy to keep). */
+    Map<String, byte[]> values() {
+        return java.util.Collections.unmodifiableMap(resolved);
+    }
+
     Refused refuse(String message) {
         return new Refused(message);
     }

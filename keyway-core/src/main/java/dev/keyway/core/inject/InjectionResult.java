@@ -21,16 +21,27 @@ public sealed interface InjectionResult {
      * @param credentialsUsed names of credentials placed into the request (never values); a body or
      *     WebSocket substitution counts as use as soon as it is installed. Empty when nothing was
      *     injected
+     * @param echoes every value placed into this request, in each form it was sent, for the
+     *     response scan ({@link Redactions}); empty when nothing was injected. The holder wipes it
+     *     when the exchange ends
      */
     record Applied(
             HttpHead head,
             @Nullable BodySubstitution body,
             @Nullable TextSubstitution webSocketText,
-            List<String> credentialsUsed)
+            List<String> credentialsUsed,
+            Redactions echoes)
             implements InjectionResult {
         public Applied {
             Objects.requireNonNull(head, "head");
+            Objects.requireNonNull(echoes, "echoes");
             credentialsUsed = List.copyOf(credentialsUsed);
+        }
+
+        /** Without echoes to scan for. */
+        public Applied(HttpHead head, @Nullable BodySubstitution body, @Nullable TextSubstitution webSocketText,
+                List<String> credentialsUsed) {
+            this(head, body, webSocketText, credentialsUsed, Redactions.none());
         }
 
         /** True when a credential was placed into the request (its audit record must be durable first). */

@@ -72,14 +72,14 @@ public final class Injector {
         InjectionResult r = inject(service, head, resolver);
         if (r instanceof InjectionResult.Applied a && a.injected()) {
             return new InjectionResult.Applied(keepInjected(head, a.head()), a.body(), a.webSocketText(),
-                    a.credentialsUsed());
+                    a.credentialsUsed(), a.echoes());
         }
         return r;
     }
 
     private static InjectionResult inject(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
         try (Credentials creds = new Credentials(service.name(), resolver)) {
-            return switch (service.injection()) {
+            InjectionResult r = switch (service.injection()) {
                 case Injection.None n -> new InjectionResult.Applied(
                         head(head, head.pathAndQuery(), strip(head, Set.of()), List.of()), null, null, List.of());
                 case Injection.Bearer b -> headerInjection(
@@ -97,6 +97,11 @@ public final class Injector {
                 }
                 case Injection.Substitute s -> Substitution.apply(s, head, strip(head, Set.of()), creds);
             };
+            if (r instanceof InjectionResult.Applied a && a.injected()) {
+                return new InjectionResult.Applied(a.head(), a.body(), a.webSocketText(), a.credentialsUsed(),
+                        EchoForms.of(service.injection(), head, a.head(), creds.values()));
+            }
+            return r;
         } catch (Credentials.Refused refused) {
             return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE,
                     java.util.Objects.requireNonNullElse(refused.getMessage(), "credential unavailable"));

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  *   enabled: true                      # optional, default true
  *   allow_private: false               # optional, default false: IPs and internal names need true
  *   allow_plaintext: false             # optional, default false: inject over plain http:// too
+ *   redact_responses: true             # optional, default true: replace echoed credentials in responses
  *   description: GitHub REST API       # optional
  *   inject: { header: { Authorization: "token {GITHUB_TOKEN}" } }   # required; see Injection
  * }</pre>
@@ -43,11 +44,15 @@ import org.jspecify.annotations.Nullable;
  *     only ever sent over TLS: a service without a port also matches {@code http://host:80}, and a
  *     plaintext upstream (or anyone on the path) would read the real key. Only a private or
  *     loopback host may set it ({@link PlaintextRule#eligible})
+ * @param redactResponses scan the responses to requests that received a credential for the values
+ *     injected and replace each echo (on by default: an upstream that echoes the credential, a debug
+ *     endpoint or an error quoting the header, would otherwise hand the agent the real secret).
+ *     Written to YAML/JSON only when off
  * @param description free text for humans
  * @param injection how the credential is applied
  */
-@JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "allow_plaintext", "description",
-        "inject"})
+@JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "allow_plaintext",
+        "redact_responses", "description", "inject"})
 public record ServiceDefinition(
         String name,
         String host,
@@ -56,6 +61,8 @@ public record ServiceDefinition(
         boolean enabled,
         @JsonProperty("allow_private") boolean allowPrivate,
         @JsonProperty("allow_plaintext") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean allowPlaintext,
+        @JsonProperty("redact_responses")
+                @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OmitWhenTrue.class) boolean redactResponses,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String description,
         @JsonProperty("inject") Injection injection) {
 
@@ -65,6 +72,25 @@ public record ServiceDefinition(
         Objects.requireNonNull(injection, "injection");
         paths = List.copyOf(paths);
         methods = List.copyOf(methods);
+    }
+
+    /** A service that redacts echoed credentials from responses (the default). */
+    public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
+            boolean allowPrivate, boolean allowPlaintext, @Nullable String description, Injection injection) {
+        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, true, description, injection);
+    }
+
+    /** Leaves {@code redact_responses} out when it is on (the default): a filter excludes values it equals. */
+    static final class OmitWhenTrue {
+        @Override
+        public boolean equals(@Nullable Object value) {
+            return Boolean.TRUE.equals(value);
+        }
+
+        @Override
+        public int hashCode() {
+            return 1;
+        }
     }
 
     /** A service that injects over TLS only (the default). */
@@ -93,13 +119,15 @@ public record ServiceDefinition(
             @JsonProperty("enabled") @Nullable Boolean enabled,
             @JsonProperty("allow_private") @Nullable Boolean allowPrivate,
             @JsonProperty("allow_plaintext") @Nullable Boolean allowPlaintext,
+            @JsonProperty("redact_responses") @Nullable Boolean redactResponses,
             @JsonProperty("description") @Nullable String description,
             @JsonProperty("inject") @Nullable Object inject,
             @JsonAnySetter @Nullable Map<String, Object> unknown) {
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
                     + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
-                    + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, description, inject");
+                    + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, redact_responses,"
+                    + " description, inject");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");
@@ -121,6 +149,7 @@ public record ServiceDefinition(
                 enabled == null || enabled,
                 allowPrivate != null && allowPrivate,
                 allowPlaintext != null && allowPlaintext,
+                redactResponses == null || redactResponses,
                 description,
                 injection);
     }
@@ -136,21 +165,31 @@ public record ServiceDefinition(
 
     /** This definition under another name. */
     public ServiceDefinition withName(String newName) {
-        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
+                description, injection);
     }
 
     /** This definition with another host (a per-tenant template's own host, for one). */
     public ServiceDefinition withHost(String newHost) {
-        return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
+                description, injection);
     }
 
     /** This definition with another injection. */
     public ServiceDefinition withInjection(Injection newInjection) {
-        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, newInjection);
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
+                description, newInjection);
+    }
+
+    /** This definition with response redaction on or off. */
+    public ServiceDefinition withRedactResponses(boolean on) {
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, on, description,
+                injection);
     }
 
     /** This definition enabled or disabled. */
     public ServiceDefinition withEnabled(boolean newEnabled) {
-        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, redactResponses,
+                description, injection);
     }
 }

@@ -108,6 +108,22 @@ class ServiceYamlTest {
     }
 
     @Test
+    void redactResponsesIsOnByDefaultAndWrittenOnlyWhenOff() {
+        List<ServiceDefinition> services = YAML.readValue("""
+                - {name: echo, host: api.example.com, redact_responses: false, inject: {bearer: K}}
+                - {name: plain, host: api.example.com, inject: {bearer: K}}
+                - {name: explicit, host: api.example.com, redact_responses: true, inject: {bearer: K}}
+                """, LIST);
+        assertThat(services).extracting(ServiceDefinition::redactResponses).containsExactly(false, true, true);
+        assertThat(JSON.writeValueAsString(services.get(0))).contains("\"redact_responses\":false");
+        assertThat(JSON.writeValueAsString(services.get(1))).doesNotContain("redact_responses");
+        assertThat(JSON.writeValueAsString(services.get(2))).doesNotContain("redact_responses");
+        assertThat(JSON.readValue(JSON.writeValueAsString(services), LIST)).isEqualTo(services);
+        assertThat(YAML.readValue(YAML.writeValueAsString(services), LIST)).isEqualTo(services);
+        assertThat(services.get(1).withRedactResponses(false)).isEqualTo(services.get(0).withName("plain"));
+    }
+
+    @Test
     void everyCatalogTemplateRoundTrips() {
         List<ServiceDefinition> all = ServiceCatalog.all().stream().map(ServiceTemplate::definition).toList();
         assertThat(JSON.readValue(JSON.writeValueAsString(all), LIST)).isEqualTo(all);

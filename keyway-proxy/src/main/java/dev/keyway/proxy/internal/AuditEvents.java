@@ -60,12 +60,19 @@ final class AuditEvents {
 
         ProxyAuditEvent with(String k, int status, long bytesIn, long bytesOut, long durationMillis,
                 @Nullable String errorType) {
+            return with(k, status, bytesIn, bytesOut, durationMillis, errorType, -1);
+        }
+
+        /** With the response scan's count of redactions ({@code -1}: not scanned). */
+        ProxyAuditEvent with(String k, int status, long bytesIn, long bytesOut, long durationMillis,
+                @Nullable String errorType, long redactions) {
             return new ProxyAuditEvent(k, Instant.now(), requestId,
                     principal == null ? null : principal.vaultName(),
                     principal == null ? null : principal.tokenId(),
                     principal == null ? null : principal.actor(),
                     AuditEvents.client(client), method, host, port, path(pathAndQuery), service,
-                    !credentials.isEmpty(), credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode);
+                    !credentials.isEmpty(), credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode,
+                    null, 1, redactions);
         }
     }
 

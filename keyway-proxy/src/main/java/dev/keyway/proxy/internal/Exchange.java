@@ -134,6 +134,7 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
     void responseComplete() {
         state = State.COMPLETED;
         relay.cancelTimer();
+        relay.close();
         audit.recordRequest(null);
         boolean clientDone = writer.clientDone();
         link.release(writer.output() == RequestWriter.Output.SENT && relay.upstreamKeepAlive());
@@ -148,6 +149,7 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         }
         state = State.FAILED;
         relay.cancelTimer();
+        relay.close();
         writer.releaseBody();
         link.release(!writer.headSent() && !link.isStream());
         if (!relay.started()) {
@@ -183,6 +185,7 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         }
         state = State.ABANDONED;
         relay.cancelTimer();
+        relay.close();
         writer.releaseBody();
         link.release(false);
         audit.recordRequest(null);

@@ -23,6 +23,8 @@ final class ExchangeAudit {
     private int status;
     private long bytesIn;
     private long bytesOut;
+    /** Echoes replaced in the response, or -1 while it is not scanned. */
+    private long redactions = -1;
 
     /**
      * @param clientTarget the request target as the client sent it (origin form); the audit records
@@ -57,10 +59,23 @@ final class ExchangeAudit {
         bytesOut += n;
     }
 
+    /** The response is scanned for echoed secrets: the record says how many it replaced (so far none). */
+    void scanned() {
+        if (redactions < 0) {
+            redactions = 0;
+        }
+    }
+
+    /** Echoes replaced in the response. */
+    void countRedactions(long n) {
+        scanned();
+        redactions += n;
+    }
+
     /** Records the relayed exchange ({@code errorType} when it broke off) and adds its bytes to the tunnel. */
     void recordRequest(@Nullable String errorType) {
         px.audit.completed(base.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
-                errorType));
+                errorType, redactions));
         TunnelSession s = session;
         if (s != null) {
             s.bytesIn += bytesIn;

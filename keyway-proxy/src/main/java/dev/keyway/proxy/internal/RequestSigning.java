@@ -83,6 +83,9 @@ final class RequestSigning {
 
     private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
         if (x.isOver()) {
+            if (r != null) {
+                r.echoes().close();
+            }
             return;
         }
         if (err != null || r == null) {
@@ -92,6 +95,7 @@ final class RequestSigning {
                     : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed"));
             return;
         }
+        x.relay.scanFor(r.echoes());
         RequestWriter w = x.writer;
         w.replaceHeaders(r.headers());
         if (r.body() != null && !w.resignStreamedBody(r.body())) {

@@ -118,6 +118,13 @@ final class RequestWriter implements ChannelFutureListener {
         h.set(HttpHeaderNames.HOST, x.target.authority().hostHeader(x.target.defaultPort()));
         h.remove(HttpHeaderNames.EXPECT);
         h.remove(HttpHeaderNames.TRAILER); // request trailers are dropped (see clientContent)
+        if (!x.fwd.echoes().isEmpty()) {
+            // the response will be scanned: ask only for codings the scan can decode
+            String ae = h.get(HttpHeaderNames.ACCEPT_ENCODING);
+            if (ae != null) {
+                h.set(HttpHeaderNames.ACCEPT_ENCODING, ResponseScan.scannableAcceptEncoding(ae));
+            }
+        }
         BodyRewriter rw = x.fwd.body();
         Body b;
         if (hasBody) {

@@ -1,10 +1,15 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.inject.Redactions;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -52,11 +57,38 @@ final class ResponseRelay implements Runnable {
     /** Response data was written to the client but not flushed yet (see {@link #writeClient}). */
     private boolean clientFlushPending;
     private @Nullable ScheduledFuture<?> responseTimer;
+    /** The values to redact from the response; none when it is not scanned. */
+    private Redactions echoes;
+    /** The body scan of the current response, while it streams. */
+    private @Nullable ResponseScan scan;
 
     ResponseRelay(Exchange x) {
         this.x = x;
         this.ctx = x.ctx;
         this.headMethod = "HEAD".equalsIgnoreCase(x.fwd.head().method());
+        this.echoes = x.fwd.echoes();
+    }
+
+    /** Values a signer placed into the request once it had fetched them: the response is scanned for them too. */
+    void scanFor(Redactions more) {
+        if (more.isEmpty()) {
+            return;
+        }
+        if (echoes.isEmpty()) {
+            echoes = more;
+        } else {
+            more.close(); // the request carried one credential set; keep the first
+        }
+    }
+
+    /** The exchange ended: the scan's decoder is released and the values are wiped. */
+    void close() {
+        ResponseScan sc = scan;
+        scan = null;
+        if (sc != null) {
+            sc.close();
+        }
+        echoes.close();
     }
 
     State state() {
@@ -105,6 +137,11 @@ final class ResponseRelay implements Runnable {
     /** Forgets what arrived on a connection given up for a replay. */
     void rewind() {
         state = State.AWAITING;
+        ResponseScan sc = scan;
+        scan = null;
+        if (sc != null) {
+            sc.close();
+        }
     }
 
     /** An object read from the upstream; the relay owns the reference. */
@@ -130,9 +167,18 @@ final class ResponseRelay implements Runnable {
                 x.fail(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR, x.target.authority() + " sent an invalid response"));
                 return;
             }
-            x.audit.countOut(c.content().readableBytes());
             if (last) {
                 HopByHop.stripKeyway(((LastHttpContent) c).trailingHeaders());
+            }
+            ResponseScan sc = scan;
+            if (sc != null) {
+                c = scanned(sc, c, last);
+                if (c == null) {
+                    return;
+                }
+            }
+            x.audit.countOut(c.content().readableBytes());
+            if (last) {
                 state = State.COMPLETE;
             }
             writeClient(c, last);
@@ -142,6 +188,36 @@ final class ResponseRelay implements Runnable {
             return;
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * A body part through the scan: the redacted part to relay, or null when nothing may go out yet
+     * (held back) or the exchange failed (a corrupt coded body: the client stream is cut).
+     */
+    private @Nullable HttpContent scanned(ResponseScan sc, HttpContent c, boolean last) {
+        ByteBuf out;
+        try {
+            out = sc.process(c.content().retain(), last);
+        } catch (DecoderException e) {
+            c.release();
+            x.audit.countRedactions(sc.redactions());
+            x.fail(Problems.of(ErrorType.RESPONSE_UNSCANNABLE, x.target.authority()
+                    + " sent a compressed body that could not be decoded, so it could not be scanned for secrets"));
+            return null;
+        }
+        if (!last) {
+            c.release();
+            if (!out.isReadable()) {
+                out.release();
+                return null;
+            }
+            return new DefaultHttpContent(out);
+        }
+        HttpHeaders trailers = ((LastHttpContent) c).trailingHeaders().copy();
+        c.release();
+        int n = ResponseScan.scanHeaders(trailers, echoes);
+        x.audit.countRedactions(sc.redactions() + n);
+        return new DefaultLastHttpContent(out, trailers);
     }
 
     private void onHead(HttpResponse r) {
@@ -165,18 +241,54 @@ final class ResponseRelay implements Runnable {
         HopByHop.stripKeyway(h);
         boolean bodyless = headMethod || code == 204 || code == 304;
         boolean h1Client = !x.owner.h2Stream;
-        HttpResponse out;
         boolean full = r instanceof FullHttpResponse;
+        ResponseScan sc = null;
+        if (!echoes.isEmpty()) {
+            x.audit.countRedactions(ResponseScan.scanHeaders(h, echoes));
+            if (!bodyless) {
+                ResponseScan.Coding coding = ResponseScan.coding(h);
+                if (coding == ResponseScan.Coding.UNSCANNABLE) {
+                    ReferenceCountUtil.release(r);
+                    x.fail(Problems.of(ErrorType.RESPONSE_UNSCANNABLE, x.target.authority() + " answered in the content"
+                            + " coding '" + h.get(HttpHeaderNames.CONTENT_ENCODING) + "', which Keyway cannot decode to scan"
+                            + " for an echoed credential; send Accept-Encoding: gzip or identity"));
+                    return;
+                }
+                sc = new ResponseScan(echoes, coding, ctx.alloc());
+                if (coding != ResponseScan.Coding.IDENTITY) {
+                    h.remove(HttpHeaderNames.CONTENT_ENCODING); // sent on decoded
+                }
+                // the redacted body's length is only known at its end
+                h.remove(HttpHeaderNames.CONTENT_LENGTH);
+            }
+        }
+        HttpResponse out;
         if (full) {
             FullHttpResponse fr = (FullHttpResponse) r;
-            if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                h.setInt(HttpHeaderNames.CONTENT_LENGTH, fr.content().readableBytes());
-            }
-            x.audit.countOut(fr.content().readableBytes());
+            ByteBuf body = fr.content();
             HttpHeaders trailers = fr.trailingHeaders().copy();
             HopByHop.stripKeyway(trailers);
-            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), fr.content(), h, trailers);
+            if (sc != null) {
+                try {
+                    body = sc.process(fr.content().retain(), true);
+                } catch (DecoderException e) {
+                    sc.close();
+                    ReferenceCountUtil.release(r);
+                    x.fail(Problems.of(ErrorType.RESPONSE_UNSCANNABLE, x.target.authority()
+                            + " sent a compressed body that could not be decoded, so it could not be scanned for secrets"));
+                    return;
+                }
+                ReferenceCountUtil.release(r);
+                x.audit.countRedactions(sc.redactions() + ResponseScan.scanHeaders(trailers, echoes));
+                sc.close();
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            } else if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            }
+            x.audit.countOut(body.readableBytes());
+            out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), body, h, trailers);
         } else {
+            scan = sc;
             if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }

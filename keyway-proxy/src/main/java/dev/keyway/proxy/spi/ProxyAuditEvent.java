@@ -16,6 +16,9 @@ import org.jspecify.annotations.Nullable;
  * @param reason why proxy authentication failed ({@link AuthFailure#slug()}) on a 407 record, else null
  * @param count how many occurrences this record stands for: 1, or more for a summary of repeated
  *     failures (failed proxy authentication is aggregated per address and window)
+ * @param redactions on a {@code request} record whose response was scanned for echoed secrets: how
+ *     many occurrences were replaced (0 or more; never the values); -1 when it was not scanned (no
+ *     credential injected, redaction off for the service, or another kind of record)
  */
 public record ProxyAuditEvent(
         String kind,
@@ -39,12 +42,23 @@ public record ProxyAuditEvent(
         @Nullable String errorType,
         @Nullable String mode,
         @Nullable String reason,
-        long count) {
+        long count,
+        long redactions) {
     public ProxyAuditEvent {
         credentials = List.copyOf(credentials);
         if (count < 1) {
             throw new IllegalArgumentException("count must be at least 1");
         }
+    }
+
+    /** A record without a response scan. */
+    public ProxyAuditEvent(String kind, Instant time, @Nullable String requestId, @Nullable String vault,
+            @Nullable String tokenId, @Nullable String actor, @Nullable String client, @Nullable String method, String host,
+            int port, @Nullable String path, @Nullable String service, boolean injected, List<String> credentials,
+            int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
+            @Nullable String mode, @Nullable String reason, long count) {
+        this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, reason, count, -1);
     }
 
     /** One occurrence. */
@@ -54,6 +68,6 @@ public record ProxyAuditEvent(
             int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
             @Nullable String mode) {
         this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
-                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, null, 1);
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, null, 1, -1);
     }
 }

@@ -1,6 +1,8 @@
 package dev.keyway.proxy.spi;
 
+import dev.keyway.core.inject.Redactions;
 import java.util.List;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /** What to do with one request inside a tunnel (or one absolute-form http request). */
@@ -17,6 +19,9 @@ public sealed interface RequestDecision {
      * @param credentials names of the credentials injected (never values); empty when none
      * @param signer signs the request over what is written upstream (AWS sign mode), or null; when
      *     set, {@code body} is null (the signer supplies any body rewriter)
+     * @param echoes the values injected into this request, in every form sent, that the response
+     *     is scanned for and redacted ({@link Redactions#none()} when nothing was injected or the
+     *     service turned redaction off); the exchange wipes them when it ends
      */
     record Forward(
             RequestHead head,
@@ -24,13 +29,21 @@ public sealed interface RequestDecision {
             @Nullable TextRewriter webSocketText,
             @Nullable String service,
             List<String> credentials,
-            @Nullable RequestSigner signer)
+            @Nullable RequestSigner signer,
+            Redactions echoes)
             implements RequestDecision {
         public Forward {
             credentials = List.copyOf(credentials);
+            Objects.requireNonNull(echoes, "echoes");
             if (signer != null && body != null) {
                 throw new IllegalArgumentException("a signed request takes its body rewriter from the signer");
             }
+        }
+
+        /** A forward whose response is not scanned. */
+        public Forward(RequestHead head, @Nullable BodyRewriter body, @Nullable TextRewriter webSocketText,
+                @Nullable String service, List<String> credentials, @Nullable RequestSigner signer) {
+            this(head, body, webSocketText, service, credentials, signer, Redactions.none());
         }
 
         /** A forward without signing. */

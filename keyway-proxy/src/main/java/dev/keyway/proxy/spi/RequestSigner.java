@@ -1,6 +1,7 @@
 package dev.keyway.proxy.spi;
 
 import dev.keyway.core.inject.HttpHead;
+import dev.keyway.core.inject.Redactions;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
@@ -35,10 +36,18 @@ public interface RequestSigner {
      * @param body a rewriter for the body that keeps its length exactly (e.g. re-signing aws-chunked
      *     chunk signatures), or null to send the body unchanged; never combined with
      *     {@link RequestSigner#needsBody()}
+     * @param echoes values the signer placed into the request that the response is scanned for
+     *     (a credential injected once it was fetched), or {@link Redactions#none()}
      */
-    record Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body) {
+    record Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body, Redactions echoes) {
         public Signed {
             headers = List.copyOf(headers);
+            java.util.Objects.requireNonNull(echoes, "echoes");
+        }
+
+        /** A signature that placed no scannable value (AWS SigV4: the secret key never leaves). */
+        public Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body) {
+            this(headers, body, Redactions.none());
         }
     }
 

@@ -289,6 +289,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         LinkedUse use = new LinkedUse();
         InjectionResult r = Injector.apply(match.service(), in, resolver(vr, use));
         if (use.failed != null || !use.pending.isEmpty()) {
+            if (r instanceof InjectionResult.Applied a) {
+                a.echoes().close(); // not sent: the request waits for the fetch (or is refused)
+            }
             return linkedNotReady(p, head, vr, match, use);
         }
         use.audit(linked, p.vaultName(), service, head.host());
@@ -297,7 +300,8 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
             case InjectionResult.Applied a -> new RequestDecision.Forward(
                     head.with(a.head()),
-                    body(a.body()), ws(a.webSocketText()), service, a.credentialsUsed());
+                    body(a.body()), ws(a.webSocketText()), service, a.credentialsUsed(), null,
+                    echoes(match.service(), a));
         };
     }
 
@@ -446,7 +450,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                                         new ProxyProblem(f.type(), f.detail(), extras));
                                 case InjectionResult.Applied a -> {
                                     second.audit(linked, p.vaultName(), service, head.host());
-                                    yield new RequestSigner.Signed(a.head().headers(), null);
+                                    yield new RequestSigner.Signed(a.head().headers(), null, echoes(match.service(), a));
                                 }
                             };
                         });
@@ -467,6 +471,19 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             log.error("credential {} in vault {} cannot be decrypted ({}); not injecting", name, vr.vault().name(), e.getClass().getSimpleName());
             return Optional.empty();
         }
+    }
+
+    /**
+     * The values to scan this request's response for: the injection's echoes, or none (wiped at
+     * once) when the service turned response redaction off ({@code redact_responses: false}).
+     */
+    private static dev.keyway.core.inject.Redactions echoes(dev.keyway.core.service.ServiceDefinition s,
+            InjectionResult.Applied a) {
+        if (s.redactResponses()) {
+            return a.echoes();
+        }
+        a.echoes().close();
+        return dev.keyway.core.inject.Redactions.none();
     }
 
     private static @Nullable BodyRewriter body(@Nullable BodySubstitution b) {

@@ -48,6 +48,9 @@ final class ServiceForm {
         if (f.checked("allow_plaintext")) {
             m.put("allow_plaintext", true);
         }
+        if (f.has("redact_responses_present") && !f.checked("redact_responses")) {
+            m.put("redact_responses", false); // unchecked on the form (checked by default); absent field = on
+        }
         String description = f.get("description").strip();
         if (!description.isEmpty()) {
             m.put("description", description);

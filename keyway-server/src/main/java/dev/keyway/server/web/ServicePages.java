@@ -340,7 +340,7 @@ final class ServicePages {
                 <div class="field" data-field="surfaces"><span class="label">Replace the placeholder in</span><div class="chips">{}</div>
                 <p class="hint">None checked = header, path and query.</p><p class="error" data-error-for="surfaces"{}>{}</p></div></div>
                 {}
-                <input type="hidden" name="enabled_present" value="1">{}{}{}
+                <input type="hidden" name="enabled_present" value="1"><input type="hidden" name="redact_responses_present" value="1">{}{}{}{}
                 <button type="submit" class="primary">Add service</button>
                 </form></section>
                 """, Urls.path("vaults", ctx.param("vault"), "services"), validate, ctx.csrf(), Fields.formError(e),
@@ -363,6 +363,8 @@ final class ServicePages {
                 Fields.checkbox("Allow private addresses", "allow_private", f.checked("allow_private"),
                         "Needed for IP addresses and internal names (localhost, *.internal)."),
                 Fields.checkbox("Allow plain HTTP", "allow_plaintext", f.checked("allow_plaintext"),
-                        "Also inject into http:// requests. Only for a private or loopback host; credentials otherwise go over TLS only."));
+                        "Also inject into http:// requests. Only for a private or loopback host; credentials otherwise go over TLS only."),
+                Fields.checkbox("Redact echoed credentials", "redact_responses", fresh || f.checked("redact_responses"),
+                        "Replace the credential wherever the upstream echoes it in a response (recommended)."));
     }
 }
