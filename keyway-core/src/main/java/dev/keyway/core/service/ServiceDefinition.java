@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyway.core.approval.ApprovalRule;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.jspecify.annotations.Nullable;
  *   allow_plaintext: false             # optional, default false: inject over plain http:// too
  *   description: GitHub REST API       # optional
  *   inject: { header: { Authorization: "token {GITHUB_TOKEN}" } }   # required; see Injection
+ *   approval: { methods: [POST], timeout: 120s }   # optional: hold matching requests for a human (ApprovalRule)
  * }</pre>
  *
  * Unknown members are rejected by the creator itself (an any-setter that throws), whatever the
@@ -45,9 +47,10 @@ import org.jspecify.annotations.Nullable;
  *     loopback host may set it ({@link PlaintextRule#eligible})
  * @param description free text for humans
  * @param injection how the credential is applied
+ * @param approval which requests a human must approve before they are forwarded, or null for none
  */
 @JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "allow_plaintext", "description",
-        "inject"})
+        "inject", "approval"})
 public record ServiceDefinition(
         String name,
         String host,
@@ -57,7 +60,8 @@ public record ServiceDefinition(
         @JsonProperty("allow_private") boolean allowPrivate,
         @JsonProperty("allow_plaintext") @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean allowPlaintext,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String description,
-        @JsonProperty("inject") Injection injection) {
+        @JsonProperty("inject") Injection injection,
+        @JsonProperty("approval") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable ApprovalRule approval) {
 
     public ServiceDefinition {
         Objects.requireNonNull(name, "name");
@@ -67,10 +71,16 @@ public record ServiceDefinition(
         methods = List.copyOf(methods);
     }
 
+    /** A service without an approval rule. */
+    public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
+            boolean allowPrivate, boolean allowPlaintext, @Nullable String description, Injection injection) {
+        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection, null);
+    }
+
     /** A service that injects over TLS only (the default). */
     public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
             boolean allowPrivate, @Nullable String description, Injection injection) {
-        this(name, host, paths, methods, enabled, allowPrivate, false, description, injection);
+        this(name, host, paths, methods, enabled, allowPrivate, false, description, injection, null);
     }
 
     /** An enabled, public-only service for any method and path. */
@@ -95,11 +105,12 @@ public record ServiceDefinition(
             @JsonProperty("allow_plaintext") @Nullable Boolean allowPlaintext,
             @JsonProperty("description") @Nullable String description,
             @JsonProperty("inject") @Nullable Object inject,
+            @JsonProperty("approval") @Nullable Object approval,
             @JsonAnySetter @Nullable Map<String, Object> unknown) {
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
                     + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
-                    + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, description, inject");
+                    + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, description, inject, approval");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");
@@ -113,6 +124,14 @@ public record ServiceDefinition(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("service '" + name + "': " + e.getMessage(), e);
         }
+        ApprovalRule rule;
+        try {
+            rule = ApprovalRule.fromJson(approval);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("service '" + name + "': " + e.getMessage(), e);
+        } catch (dev.keyway.core.error.KeywayException e) {
+            throw new IllegalArgumentException("service '" + name + "': " + e.detail(), e);
+        }
         return new ServiceDefinition(
                 name,
                 host,
@@ -122,7 +141,8 @@ public record ServiceDefinition(
                 allowPrivate != null && allowPrivate,
                 allowPlaintext != null && allowPlaintext,
                 description,
-                injection);
+                injection,
+                rule);
     }
 
     private static List<String> nonNullElements(List<String> list, String service, String field) {
@@ -136,21 +156,27 @@ public record ServiceDefinition(
 
     /** This definition under another name. */
     public ServiceDefinition withName(String newName) {
-        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection, approval);
     }
 
     /** This definition with another host (a per-tenant template's own host, for one). */
     public ServiceDefinition withHost(String newHost) {
-        return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection, approval);
     }
 
     /** This definition with another injection. */
     public ServiceDefinition withInjection(Injection newInjection) {
-        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, newInjection);
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, newInjection, approval);
+    }
+
+    /** This definition with another approval rule (null: no approval needed). */
+    public ServiceDefinition withApproval(@Nullable ApprovalRule newApproval) {
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, description, injection,
+                newApproval);
     }
 
     /** This definition enabled or disabled. */
     public ServiceDefinition withEnabled(boolean newEnabled) {
-        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, description, injection);
+        return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, description, injection, approval);
     }
 }
