@@ -69,6 +69,8 @@ import dev.keyway.server.cluster.ClusterSync;
 import dev.keyway.server.cluster.Readiness;
 import dev.keyway.server.cluster.ReadyRoutes;
 import dev.keyway.server.cluster.SyncGatedPolicy;
+import dev.keyway.server.approval.ApprovalFeature;
+import dev.keyway.server.approval.ApprovalGatedPolicy;
 import dev.keyway.store.postgres.PostgresStore;
 import dev.keyway.store.postgres.PostgresUrl;
 import java.time.Duration;
@@ -101,6 +103,7 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable VaultService vaultService;
     private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
+    private @Nullable ApprovalFeature approvals;
     private @Nullable KeywayMetrics metrics;
     private @Nullable HttpApiServer metricsListener;
     private @Nullable ClusterSync sync;
@@ -255,6 +258,9 @@ public final class KeywayServer implements AutoCloseable {
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
             new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
+            ApprovalFeature approvals = closer.add(ApprovalFeature.install(router, store, vaults, auth, audit,
+                    m -> auditLog.append(m, true).exceptionally(t -> null), proposals.notifier()::approvalRequested,
+                    proposals::baseUrl, cluster.nodeName(), clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
@@ -271,7 +277,9 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
+            ProxyPolicy keywayPolicy = new ApprovalGatedPolicy(
+                    new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked),
+                    runtime::current, approvals.service());
             ProxyPolicy gated = sync != null ? new SyncGatedPolicy(keywayPolicy, sync) : keywayPolicy;
             ProxyPolicy policy = new MeteredProxyPolicy(gated, metrics.registry());
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy,
@@ -293,6 +301,7 @@ public final class KeywayServer implements AutoCloseable {
             server.vaultService = vaults;
             server.usage = usage;
             server.proposals = proposals;
+            server.approvals = approvals;
             server.metrics = metrics;
             server.metricsListener = metricsListener;
             server.sync = sync;
@@ -431,6 +440,9 @@ public final class KeywayServer implements AutoCloseable {
     @Override
     public void close() {
         audit.system("server.stop", Map.of());
+        if (approvals != null) {
+            approvals.close(); // held requests are recorded cancelled while the store is still open
+        }
         if (proposals != null) {
             proposals.close();
         }

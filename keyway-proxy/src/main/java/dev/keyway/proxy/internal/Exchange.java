@@ -148,6 +148,7 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         }
         state = State.FAILED;
         relay.cancelTimer();
+        abandonSigning();
         writer.releaseBody();
         link.release(!writer.headSent() && !link.isStream());
         if (!relay.started()) {
@@ -183,9 +184,18 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         }
         state = State.ABANDONED;
         relay.cancelTimer();
+        abandonSigning();
         writer.releaseBody();
         link.release(false);
         audit.recordRequest(null);
+    }
+
+    /** A signer still holding the request learns that the exchange ended without it. */
+    private void abandonSigning() {
+        RequestSigning sg = signing;
+        if (sg != null) {
+            sg.abandon();
+        }
     }
 
     @Override

@@ -15,8 +15,10 @@ public sealed interface RequestDecision {
      * @param webSocketText a rewriter for client-to-server WebSocket text frames, or null
      * @param service name of the matched service, or null when no service matched (intercept mode)
      * @param credentials names of the credentials injected (never values); empty when none
-     * @param signer signs the request over what is written upstream (AWS sign mode), or null; when
-     *     set, {@code body} is null (the signer supplies any body rewriter)
+     * @param signer signs (or holds) the request over what is written upstream, or null; a signer
+     *     that {@linkplain RequestSigner#needsBody() needs the body} comes without {@code body} (it
+     *     supplies any body rewriter itself); one that does not may come with a body rewriter, and
+     *     then returns none of its own
      */
     record Forward(
             RequestHead head,
@@ -28,8 +30,8 @@ public sealed interface RequestDecision {
             implements RequestDecision {
         public Forward {
             credentials = List.copyOf(credentials);
-            if (signer != null && body != null) {
-                throw new IllegalArgumentException("a signed request takes its body rewriter from the signer");
+            if (signer != null && body != null && signer.needsBody()) {
+                throw new IllegalArgumentException("a signer that sees the body cannot be combined with a body rewriter");
             }
         }
 
