@@ -4,6 +4,7 @@ import dev.keyway.core.approval.ApprovalRule;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.ServiceDefinition;
+import dev.keyway.core.time.Durations;
 import dev.keyway.proxy.spi.AuthResult;
 import dev.keyway.proxy.spi.ConnectDecision;
 import dev.keyway.proxy.spi.ProxyPolicy;
@@ -177,8 +178,8 @@ public final class ApprovalGatedPolicy implements ProxyPolicy {
     /** 403 {@code approval-timeout}. */
     static ProxyProblem timedOut(ApprovalRecord a, Map<String, Object> extras) {
         return new ProxyProblem(ErrorType.APPROVAL_TIMEOUT, "nobody approved " + a.method() + " " + a.host() + a.path()
-                + " in time (" + a.reason() + "); nothing was forwarded. Ask a human to watch 'keyway approval list',"
-                + " then retry", with(extras, a));
+                + " within " + Durations.format(java.time.Duration.between(a.createdAt(), a.expiresAt()))
+                + "; nothing was forwarded. Ask a human to watch 'keyway approval list', then retry", with(extras, a));
     }
 
     private static Map<String, Object> with(Map<String, Object> extras, ApprovalRecord a) {
