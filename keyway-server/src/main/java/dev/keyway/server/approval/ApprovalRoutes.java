@@ -68,6 +68,7 @@ public final class ApprovalRoutes {
 
     private ApiResponse list(ApiRequest req) {
         Principal p = auth.authenticate(req);
+        ApprovalService.requireHuman(p);
         String vault = req.queryParam("vault");
         String vaultId = null;
         if (vault != null) {

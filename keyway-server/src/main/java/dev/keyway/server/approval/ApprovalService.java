@@ -205,8 +205,9 @@ public final class ApprovalService implements AutoCloseable {
                 .toList();
     }
 
-    /** One approval, for a member or more of its vault. */
+    /** One approval, for a human member or more of its vault. */
     public ApprovalRecord get(Principal p, String id) {
+        requireHuman(p);
         ApprovalRecord a = store.approval(id).orElseThrow(() -> notFound(id));
         VaultRole role = Access.roleOn(p, a.vaultId());
         if (role == null) {
@@ -273,12 +274,20 @@ public final class ApprovalService implements AutoCloseable {
         return decided;
     }
 
+    /**
+     * Approvals are a human workflow: agents and tokens minted for them neither see the requests
+     * held (other agents' paths) nor decide them.
+     */
+    static void requireHuman(Principal p) {
+        if (!p.user()) {
+            throw new KeywayException(ErrorType.FORBIDDEN, "only a human user with the member role may see, approve or deny"
+                    + " held requests; a " + p.type() + " token cannot");
+        }
+    }
+
     /** The rule of who may decide, as a pure check (tested by table). */
     static void requireDecider(Principal p, ApprovalRecord a, String vaultName) {
-        if (!p.user()) {
-            throw new KeywayException(ErrorType.FORBIDDEN, "only a human user with the member role may approve or deny a "
-                    + "held request; a " + p.type() + " token cannot");
-        }
+        requireHuman(p);
         if (p.tokenId().equals(a.tokenId())) {
             throw new KeywayException(ErrorType.FORBIDDEN, "the token that sent a request cannot approve it");
         }
