@@ -15,10 +15,13 @@ import tools.jackson.databind.JsonNode;
  * {@code approval:}, issue 12 §3). Members of the vault list, approve (once, or for a while) or deny.
  */
 @Command(name = "approval", mixinStandardHelpOptions = true,
-        description = {"Requests held for a human decision: a service with --require-approval (or 'approval:' in",
-            "services.yaml) makes the proxy hold each matching request until a member of the vault approves or denies it.",
-            "The agent's client simply waits; a denial is 403 approval-denied (with your reason), no decision in time",
-            "403 approval-timeout."},
+        description = {"Approve or deny requests the proxy holds for a human decision.",
+            "A service with --require-approval (or 'approval:' in services.yaml) makes the proxy hold each matching request",
+            "until a member of the vault approves or denies it. The agent's client simply waits; a denial is 403",
+            "approval-denied (with your reason), no decision in time 403 approval-timeout.",
+            "Examples:",
+            "  keyway approval list",
+            "  keyway approval approve apr_3kq8n2 --for 15m"},
         subcommands = {ApprovalCommand.List_.class, ApprovalCommand.Approve.class, ApprovalCommand.Deny.class})
 final class ApprovalCommand {
     private ApprovalCommand() {}

@@ -99,6 +99,9 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         if (!gate.start(px, audit.base, fwd.injected())) {
             return;
         }
+        if (sg != null && sg.holds()) {
+            return; // a hold may last minutes: the upstream is dialed once the signer answered (RequestSigning)
+        }
         link.acquire();
     }
 

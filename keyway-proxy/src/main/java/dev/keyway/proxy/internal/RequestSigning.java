@@ -45,6 +45,11 @@ final class RequestSigning {
         return state;
     }
 
+    /** Whether the signer may hold the request for long, so the upstream is dialed only after it answered. */
+    boolean holds() {
+        return signer.holds();
+    }
+
     boolean signed() {
         return state == State.SIGNED;
     }
@@ -121,6 +126,9 @@ final class RequestSigning {
             return;
         }
         state = State.SIGNED;
+        if (holds()) {
+            x.link.acquire(); // not dialed while held (Exchange.start)
+        }
         w.maybeSend();
     }
 }

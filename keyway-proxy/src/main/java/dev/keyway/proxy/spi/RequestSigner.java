@@ -34,6 +34,15 @@ public interface RequestSigner {
     CompletableFuture<Signed> sign(RequestHead head, byte @Nullable [] body);
 
     /**
+     * True when the wait may be long (a human approval): the engine then dials the upstream only
+     * after the future completed, instead of in parallel, so a held request keeps no upstream
+     * connection open and an unreachable upstream is only reported for an approved request.
+     */
+    default boolean holds() {
+        return false;
+    }
+
+    /**
      * The problem for a body that {@link #needsBody()} but exceeds the buffer limit {@code max}
      * (413; nothing is forwarded). The default speaks of AWS signing, the first user of the hook.
      */

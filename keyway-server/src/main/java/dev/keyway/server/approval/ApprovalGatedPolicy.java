@@ -114,6 +114,11 @@ public final class ApprovalGatedPolicy implements ProxyPolicy {
         }
 
         @Override
+        public boolean holds() {
+            return true;
+        }
+
+        @Override
         public ProxyProblem bodyTooLarge(int max) {
             return new ProxyProblem(ErrorType.PAYLOAD_TOO_LARGE, "service '" + request.service() + "' requires approval for "
                     + request.method() + " " + request.path() + ", and a held request's body is buffered up to " + max
