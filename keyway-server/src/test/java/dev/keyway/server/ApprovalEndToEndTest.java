@@ -197,6 +197,8 @@ class ApprovalEndToEndTest {
         assertThat(r.out()).contains("upstream-ok").doesNotContain(SECRET);
         assertThat(upstreamFor("/appr/")).containsExactly("POST /appr/issues?x=1 Bearer " + SECRET + " {\"title\":\"hi\"}");
         assertThat(approvals("appr").getFirst().get("decided_by").asString()).isEqualTo("local-admin");
+        assertThat(ts.call("GET", "/v1/approvals", null).body()).as("no secret, no query in what approvers see")
+                .doesNotContain(SECRET).doesNotContain("x=1");
 
         // approved once: the next identical request asks again
         CompletableFuture<Curl.Result> again = curlAsync("POST", "/appr/issues", "{}");

@@ -160,6 +160,7 @@ class AuthorizationMatrixTest {
                 GET     /health                                          PUBLIC
                 GET     /ready                                           PUBLIC
                 GET     /login                                           CONSOLE
+                GET     /approvals                                       CONSOLE
                 GET     /proposals                                       CONSOLE
                 GET     /proposals/{id}                                  CONSOLE
                 GET     /metrics                                         OWNER
@@ -220,6 +221,8 @@ class AuthorizationMatrixTest {
                 POST    /account/password                                CONSOLE
                 POST    /login                                           CONSOLE
                 POST    /logout                                          CONSOLE
+                POST    /approvals/{id}/approve                          CONSOLE
+                POST    /approvals/{id}/deny                             CONSOLE
                 POST    /proposals/{id}/approve                          CONSOLE
                 POST    /proposals/{id}/reject                           CONSOLE
                 POST    /settings/defaults                               CONSOLE
