@@ -63,6 +63,7 @@ public final class Main implements Runnable {
             MasterKeyCommand.class,
             AdminTokenCommand.class,
             ProposalCommand.class,
+            ApprovalCommand.class,
             WebhookCommand.class,
             LimitCommand.class,
             SourceCommand.class,

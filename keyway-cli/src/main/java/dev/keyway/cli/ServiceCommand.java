@@ -41,6 +41,7 @@ final class ServiceCommand {
                 "  keyway service add tg --host api.telegram.org --substitute __TG__=TELEGRAM_TOKEN --in path",
                 "  keyway service add github --template github --credential MY_GH_TOKEN",
                 "  keyway service add httpbin --host httpbin.org --bearer TOKEN --no-redact-responses   # see its echoes raw",
+                "  keyway service add gh-write --host api.github.com --bearer GITHUB_TOKEN --require-approval --approval-methods POST,DELETE",
                 "  keyway service add db --template supabase --host abcdefgh.supabase.co   # per-tenant templates name your host"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
@@ -57,6 +58,17 @@ final class ServiceCommand {
         @Option(names = "--disabled", description = "Create the service disabled.") boolean disabled;
         @Option(names = "--no-redact-responses", description = "Do not scan responses for the injected credential "
                 + "(default: every echo of it is replaced by [REDACTED:NAME] or the placeholder).") boolean noRedactResponses;
+        @Option(names = "--require-approval", description = "Hold each matching request until a member approves it"
+                + " ('keyway approval'); narrow with --approval-methods and --approval-paths.") boolean requireApproval;
+        @Option(names = "--approval-methods", paramLabel = "M,M", split = ",",
+                description = "With --require-approval: only these methods need approval (default: all), e.g. POST,DELETE.")
+        List<String> approvalMethods = new ArrayList<>();
+        @Option(names = "--approval-paths", paramLabel = "GLOB", arity = "1..*",
+                description = "With --require-approval: only these path globs need approval (default: all).")
+        List<String> approvalPaths = new ArrayList<>();
+        @Option(names = "--approval-timeout", paramLabel = "DURATION",
+                description = "With --require-approval: how long a request waits before 403 approval-timeout (default 120s; 1s to 1h).")
+        String approvalTimeout;
         @Option(names = "--description", paramLabel = "TEXT") String description;
         @Option(names = "--template", paramLabel = "NAME", description = "Start from a built-in template.") String template;
         @Option(names = "--credential", paramLabel = "CRED", description = "With --template: use this credential name instead of the template's default.") String credential;
@@ -85,7 +97,7 @@ final class ServiceCommand {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with an injection option");
                 }
                 if (!paths.isEmpty() || !methods.isEmpty() || in != null || allowPrivate || allowPlaintext || disabled || description != null
-                        || noRedactResponses) {
+                        || noRedactResponses || requireApproval) {
                     throw new CliException(ExitCodes.USAGE, "--template takes only --credential, --host and --vault; change other fields"
                             + " afterwards ('keyway service disable', or 'keyway service apply')");
                 }
@@ -131,6 +143,22 @@ final class ServiceCommand {
                 svc.put("description", description);
             }
             svc.put("inject", injection(inject));
+            if (!requireApproval && (!approvalMethods.isEmpty() || !approvalPaths.isEmpty() || approvalTimeout != null)) {
+                throw new CliException(ExitCodes.USAGE, "--approval-methods, --approval-paths and --approval-timeout need --require-approval");
+            }
+            if (requireApproval) {
+                Map<String, Object> a = new LinkedHashMap<>();
+                if (!approvalMethods.isEmpty()) {
+                    a.put("methods", approvalMethods);
+                }
+                if (!approvalPaths.isEmpty()) {
+                    a.put("paths", approvalPaths);
+                }
+                if (approvalTimeout != null) {
+                    a.put("timeout", approvalTimeout);
+                }
+                svc.put("approval", a);
+            }
             JsonNode s;
             try {
                 s = client.client().post(base(vault.name()), svc);

@@ -70,6 +70,8 @@ import dev.keyway.server.cluster.ClusterSync;
 import dev.keyway.server.cluster.Readiness;
 import dev.keyway.server.cluster.ReadyRoutes;
 import dev.keyway.server.cluster.SyncGatedPolicy;
+import dev.keyway.server.approval.ApprovalFeature;
+import dev.keyway.server.approval.ApprovalGatedPolicy;
 import dev.keyway.store.postgres.PostgresStore;
 import dev.keyway.store.postgres.PostgresUrl;
 import java.time.Duration;
@@ -102,6 +104,7 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable VaultService vaultService;
     private @Nullable TokenUsage usage;
     private @Nullable ProposalFeature proposals;
+    private @Nullable ApprovalFeature approvals;
     private @Nullable KeywayMetrics metrics;
     private @Nullable HttpApiServer metricsListener;
     private @Nullable ClusterSync sync;
@@ -259,6 +262,9 @@ public final class KeywayServer implements AutoCloseable {
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
             new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
+            ApprovalFeature approvals = closer.add(ApprovalFeature.install(router, store, vaults, auth, audit,
+                    m -> auditLog.append(m, true).exceptionally(t -> null), proposals.notifier()::approvalRequested,
+                    proposals::baseUrl, cluster.nodeName(), clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
@@ -275,8 +281,11 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
-            // rate limits: exact in memory on one node; a cluster node leases tokens from the shared bucket (issue 12 §4)
+            ProxyPolicy keywayPolicy = new ApprovalGatedPolicy(
+                    new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked),
+                    runtime::current, approvals.service());
+            // rate limits: exact in memory on one node; a cluster node leases tokens from the shared bucket (issue 12 §4).
+            // Outside the approval gate: a request over its limit is refused before a human is asked.
             dev.keyway.server.limit.Buckets buckets = sync != null
                     ? new dev.keyway.server.limit.LeasedBuckets(store, fetches, clock)
                     : new dev.keyway.server.limit.LocalBuckets(clock);
@@ -303,6 +312,7 @@ public final class KeywayServer implements AutoCloseable {
             server.vaultService = vaults;
             server.usage = usage;
             server.proposals = proposals;
+            server.approvals = approvals;
             server.metrics = metrics;
             server.metricsListener = metricsListener;
             server.sync = sync;
@@ -441,6 +451,9 @@ public final class KeywayServer implements AutoCloseable {
     @Override
     public void close() {
         audit.system("server.stop", Map.of());
+        if (approvals != null) {
+            approvals.close(); // held requests are recorded cancelled while the store is still open
+        }
         if (proposals != null) {
             proposals.close();
         }

@@ -94,6 +94,11 @@ public final class ProposalFeature implements AutoCloseable {
         return proposals;
     }
 
+    /** The base URL of links sent to humans (console, approval links). */
+    public String baseUrl() {
+        return baseUrl.get();
+    }
+
     public WebhookNotifier notifier() {
         return notifier;
     }

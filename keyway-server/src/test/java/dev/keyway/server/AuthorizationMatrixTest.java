@@ -114,6 +114,8 @@ class AuthorizationMatrixTest {
                 row("set policy", "PUT", "/v1/vaults/alpha/policy", "{\"unmatched\":\"tunnel\"}", memberPlus),
                 row("vault audit", "GET", "/v1/vaults/alpha/audit", null, memberPlus),
                 row("instance audit", "GET", "/v1/audit", null, owner),
+                row("list held requests (humans with member+ only)", "GET", "/v1/approvals?vault=alpha", null,
+                        "admin", "owner", "member"),
                 row("verify the audit chain", "GET", "/v1/audit/verify", null, owner),
                 row("metrics", "GET", "/metrics", null, owner),
                 row("add member", "PUT", "/v1/vaults/alpha/members", "{\"agent\":\"a-proxy\",\"role\":\"proxy\"}", adminPlus),
@@ -169,6 +171,7 @@ class AuthorizationMatrixTest {
                 GET     /health                                          PUBLIC
                 GET     /ready                                           PUBLIC
                 GET     /login                                           CONSOLE
+                GET     /approvals                                       CONSOLE
                 GET     /proposals                                       CONSOLE
                 GET     /proposals/{id}                                  CONSOLE
                 GET     /metrics                                         OWNER
@@ -178,6 +181,8 @@ class AuthorizationMatrixTest {
                 GET     /traffic/stream                                  CONSOLE
                 GET     /v1/agents                                       AUTHENTICATED
                 GET     /v1/agents/{name}                                AUTHENTICATED
+                GET     /v1/approvals                                    AUTHENTICATED
+                GET     /v1/approvals/{id}                               AUTHENTICATED
                 GET     /v1/audit                                        OWNER
                 GET     /v1/audit/verify                                 OWNER
                 GET     /v1/auth/whoami                                  AUTHENTICATED
@@ -232,6 +237,8 @@ class AuthorizationMatrixTest {
                 POST    /account/password                                CONSOLE
                 POST    /login                                           CONSOLE
                 POST    /logout                                          CONSOLE
+                POST    /approvals/{id}/approve                          CONSOLE
+                POST    /approvals/{id}/deny                             CONSOLE
                 POST    /proposals/{id}/approve                          CONSOLE
                 POST    /proposals/{id}/reject                           CONSOLE
                 POST    /settings/defaults                               CONSOLE
@@ -249,6 +256,8 @@ class AuthorizationMatrixTest {
                 POST    /v1/agents/{name}/revoke                         AUTHENTICATED
                 POST    /v1/agents/{name}/rotate                         AUTHENTICATED
                 PUT     /v1/agents/{name}/services                       AUTHENTICATED
+                POST    /v1/approvals/{id}/approve                       AUTHENTICATED
+                POST    /v1/approvals/{id}/deny                          AUTHENTICATED
                 POST    /v1/auth/login                                   PUBLIC
                 POST    /v1/auth/logout                                  AUTHENTICATED
                 POST    /v1/aws/credentials                              AUTHENTICATED

@@ -201,6 +201,31 @@ public interface Store extends AutoCloseable {
     boolean decideProposal(String id, String fromStatus, String toStatus, @org.jspecify.annotations.Nullable String reviewedBy,
             @org.jspecify.annotations.Nullable String reason, Instant at);
 
+    // ---- approvals (a proxy node holds a request until a human decides; issue 12 §3) ----
+    // Approval writes do not bump revision(): no snapshot depends on them, and the node holding a
+    // request re-reads its row (approval(id)) instead of rebuilding its snapshot.
+
+    /** Stores a new approval under its id if non-blank (CONFLICT if taken) or a fresh {@code apr_} id. */
+    ApprovalRecord createApproval(ApprovalRecord approval);
+
+    Optional<ApprovalRecord> approval(String id);
+
+    /** Newest first, at most {@code limit}; null filters mean any. */
+    List<ApprovalRecord> listApprovals(@org.jspecify.annotations.Nullable String vaultId,
+            dev.keyway.core.approval.@org.jspecify.annotations.Nullable ApprovalState state, int limit);
+
+    /**
+     * Moves a PENDING approval to {@code to} (compare-and-set, so a decision, a timeout and a
+     * cancellation racing on different nodes have exactly one winner); false when it was not
+     * pending any more or does not exist. {@code approvedUntil} only with APPROVED.
+     */
+    boolean decideApproval(String id, dev.keyway.core.approval.ApprovalState to,
+            @org.jspecify.annotations.Nullable String decidedBy, @org.jspecify.annotations.Nullable String reason,
+            java.time.@org.jspecify.annotations.Nullable Instant approvedUntil, Instant at);
+
+    /** The approval of exactly this request (token, service, method, path) still standing at {@code now}, if any. */
+    Optional<ApprovalRecord> standingApproval(String tokenId, String service, String method, String path, Instant now);
+
     // ---- webhooks (notification targets) ----
 
     WebhookRecord createWebhook(String url, String format, String actor);

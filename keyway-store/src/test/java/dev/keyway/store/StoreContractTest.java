@@ -23,6 +23,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import dev.keyway.core.approval.ApprovalState;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -1307,5 +1308,67 @@ public abstract class StoreContractTest {
             assertThat(granted.get()).isEqualTo(500);
             assertThat(other.leaseLimitTokens(l.id(), 1)).contains(new LimitRecord.Lease(0, 5356800));
         }
+    }
+
+    // ---- approvals ----
+
+    private ApprovalRecord approval(String vaultId, String method, String path) {
+        return ApprovalRecord.pending("", vaultId, "t1", "agent:bot", "github", method, "api.github.com", path, 12,
+                "node-a", clock.instant(), clock.instant().plusSeconds(120));
+    }
+
+    @Test
+    void approvalIsCreatedPendingListedAndDecidedExactlyOnce() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        long rev = store.revision();
+        ApprovalRecord p = store.createApproval(approval(a, "POST", "/repos/x/issues"));
+        assertThat(p.id()).startsWith("apr_");
+        assertThat(p.state()).isEqualTo(ApprovalState.PENDING);
+        assertThat(store.approval(p.id())).contains(p);
+        clock.advance(Duration.ofSeconds(1));
+        ApprovalRecord q = store.createApproval(approval(b, "DELETE", "/repos/x"));
+        assertThat(store.revision()).as("approvals bump no revision: no snapshot depends on them").isEqualTo(rev);
+        assertThat(store.listApprovals(null, null, 10)).containsExactly(q, p);
+        assertThat(store.listApprovals(a, ApprovalState.PENDING, 10)).containsExactly(p);
+        assertThat(store.listApprovals(null, null, 1)).containsExactly(q);
+
+        assertThat(store.decideApproval(p.id(), ApprovalState.DENIED, "user:bob", "not today", null, T0)).isTrue();
+        assertThat(store.decideApproval(p.id(), ApprovalState.APPROVED, "user:eve", null, null, T0))
+                .as("compare-and-set: a decided approval stays decided").isFalse();
+        assertThat(store.decideApproval(p.id(), ApprovalState.TIMED_OUT, "proxy", null, null, T0)).isFalse();
+        ApprovalRecord denied = store.approval(p.id()).orElseThrow();
+        assertThat(denied.state()).isEqualTo(ApprovalState.DENIED);
+        assertThat(denied.decidedBy()).isEqualTo("user:bob");
+        assertThat(denied.reason()).isEqualTo("not today");
+        assertThat(denied.decidedAt()).isEqualTo(T0);
+        assertThat(store.listApprovals(null, ApprovalState.PENDING, 10)).containsExactly(q);
+        assertThat(store.decideApproval("apr_missing", ApprovalState.APPROVED, "user:bob", null, null, T0)).isFalse();
+        assertThatThrownBy(() -> store.decideApproval(q.id(), ApprovalState.PENDING, "x", null, null, T0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> store.decideApproval(q.id(), ApprovalState.DENIED, "x", null, T0, T0))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertKeyway(() -> store.createApproval(approval("vlt_missing", "GET", "/")), ErrorType.NOT_FOUND);
+        store.deleteVault(b);
+        assertThat(store.approval(q.id())).as("approvals go with their vault").isEmpty();
+    }
+
+    @Test
+    void standingApprovalMatchesTheExactRequestUntilItLapses() {
+        String a = vault("a").id();
+        ApprovalRecord p = store.createApproval(approval(a, "POST", "/repos/x/issues"));
+        assertThat(store.standingApproval("t1", "github", "POST", "/repos/x/issues", T0)).isEmpty();
+        Instant until = T0.plus(Duration.ofMinutes(15));
+        assertThat(store.decideApproval(p.id(), ApprovalState.APPROVED, "user:bob", null, until, T0)).isTrue();
+        assertThat(store.standingApproval("t1", "github", "POST", "/repos/x/issues", T0.plusSeconds(60)))
+                .map(ApprovalRecord::id).contains(p.id());
+        assertThat(store.standingApproval("t2", "github", "POST", "/repos/x/issues", T0)).as("other token").isEmpty();
+        assertThat(store.standingApproval("t1", "github", "DELETE", "/repos/x/issues", T0)).as("other method").isEmpty();
+        assertThat(store.standingApproval("t1", "github", "POST", "/repos/y/issues", T0)).as("other path").isEmpty();
+        assertThat(store.standingApproval("t1", "gitlab", "POST", "/repos/x/issues", T0)).as("other service").isEmpty();
+        assertThat(store.standingApproval("t1", "github", "POST", "/repos/x/issues", until)).as("lapsed").isEmpty();
+        ApprovalRecord once = store.createApproval(approval(a, "POST", "/once"));
+        store.decideApproval(once.id(), ApprovalState.APPROVED, "user:bob", null, null, T0);
+        assertThat(store.standingApproval("t1", "github", "POST", "/once", T0)).as("approved once only").isEmpty();
     }
 }

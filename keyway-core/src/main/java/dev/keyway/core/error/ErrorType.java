@@ -53,7 +53,11 @@ public enum ErrorType {
     AUDIT_UNAVAILABLE("audit-unavailable", 503, "Audit log unavailable"),
     REQUEST_TIMEOUT("request-timeout", 408, "Client too slow"),
     /** A cluster node that has not confirmed sync with the shared database within --max-sync-lag: it fails closed. */
-    NODE_OUT_OF_SYNC("node-out-of-sync", 503, "Node out of sync");
+    NODE_OUT_OF_SYNC("node-out-of-sync", 503, "Node out of sync"),
+    /** A held request that an owner or member denied (issue 12 §3); the detail carries their reason. */
+    APPROVAL_DENIED("approval-denied", 403, "Request denied by an approver"),
+    /** A held request that nobody approved within the service's approval timeout. */
+    APPROVAL_TIMEOUT("approval-timeout", 403, "Request not approved in time");
 
     /** Base of every problem type URI. Resolves to the error reference in docs/errors.md. */
     public static final String BASE = "https://keyway.dev/errors/";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.keyway.core.approval.ApprovalRule;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,7 @@ import org.jspecify.annotations.Nullable;
  *   redact_responses: true             # optional, default true: replace echoed credentials in responses
  *   description: GitHub REST API       # optional
  *   inject: { header: { Authorization: "token {GITHUB_TOKEN}" } }   # required; see Injection
+ *   approval: { methods: [POST], timeout: 120s }   # optional: hold matching requests for a human (ApprovalRule)
  * }</pre>
  *
  * Unknown members are rejected by the creator itself (an any-setter that throws), whatever the
@@ -50,9 +52,10 @@ import org.jspecify.annotations.Nullable;
  *     Written to YAML/JSON only when off
  * @param description free text for humans
  * @param injection how the credential is applied
+ * @param approval which requests a human must approve before they are forwarded, or null for none
  */
 @JsonPropertyOrder({"name", "host", "methods", "paths", "enabled", "allow_private", "allow_plaintext",
-        "redact_responses", "description", "inject"})
+        "redact_responses", "description", "inject", "approval"})
 public record ServiceDefinition(
         String name,
         String host,
@@ -64,7 +67,8 @@ public record ServiceDefinition(
         @JsonProperty("redact_responses")
                 @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = OmitWhenTrue.class) boolean redactResponses,
         @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable String description,
-        @JsonProperty("inject") Injection injection) {
+        @JsonProperty("inject") Injection injection,
+        @JsonProperty("approval") @JsonInclude(JsonInclude.Include.NON_NULL) @Nullable ApprovalRule approval) {
 
     public ServiceDefinition {
         Objects.requireNonNull(name, "name");
@@ -74,10 +78,24 @@ public record ServiceDefinition(
         methods = List.copyOf(methods);
     }
 
-    /** A service that redacts echoed credentials from responses (the default). */
+    /** A service that redacts echoed credentials from responses (the default) and needs no approval. */
     public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
             boolean allowPrivate, boolean allowPlaintext, @Nullable String description, Injection injection) {
-        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, true, description, injection);
+        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, true, description, injection, null);
+    }
+
+    /** A service without an approval rule. */
+    public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
+            boolean allowPrivate, boolean allowPlaintext, boolean redactResponses, @Nullable String description,
+            Injection injection) {
+        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses, description, injection, null);
+    }
+
+    /** A service that redacts echoed credentials (the default), with an approval rule. */
+    public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
+            boolean allowPrivate, boolean allowPlaintext, @Nullable String description, Injection injection,
+            @Nullable ApprovalRule approval) {
+        this(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, true, description, injection, approval);
     }
 
     /** Leaves {@code redact_responses} out when it is on (the default): a filter excludes values it equals. */
@@ -96,7 +114,7 @@ public record ServiceDefinition(
     /** A service that injects over TLS only (the default). */
     public ServiceDefinition(String name, String host, List<String> paths, List<String> methods, boolean enabled,
             boolean allowPrivate, @Nullable String description, Injection injection) {
-        this(name, host, paths, methods, enabled, allowPrivate, false, description, injection);
+        this(name, host, paths, methods, enabled, allowPrivate, false, description, injection, null);
     }
 
     /** An enabled, public-only service for any method and path. */
@@ -122,12 +140,13 @@ public record ServiceDefinition(
             @JsonProperty("redact_responses") @Nullable Boolean redactResponses,
             @JsonProperty("description") @Nullable String description,
             @JsonProperty("inject") @Nullable Object inject,
+            @JsonProperty("approval") @Nullable Object approval,
             @JsonAnySetter @Nullable Map<String, Object> unknown) {
         if (unknown != null && !unknown.isEmpty()) {
             throw new IllegalArgumentException((name == null ? "service" : "service '" + name + "'")
                     + ": unknown member" + (unknown.size() > 1 ? "s '" : " '") + String.join("', '", unknown.keySet())
                     + "'; expected name, host, methods, paths, enabled, allow_private, allow_plaintext, redact_responses,"
-                    + " description, inject");
+                    + " description, inject, approval");
         }
         if (name == null) {
             throw new IllegalArgumentException("service 'name' is required");
@@ -141,6 +160,14 @@ public record ServiceDefinition(
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("service '" + name + "': " + e.getMessage(), e);
         }
+        ApprovalRule rule;
+        try {
+            rule = ApprovalRule.fromJson(approval);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("service '" + name + "': " + e.getMessage(), e);
+        } catch (dev.keyway.core.error.KeywayException e) {
+            throw new IllegalArgumentException("service '" + name + "': " + e.detail(), e);
+        }
         return new ServiceDefinition(
                 name,
                 host,
@@ -151,7 +178,8 @@ public record ServiceDefinition(
                 allowPlaintext != null && allowPlaintext,
                 redactResponses == null || redactResponses,
                 description,
-                injection);
+                injection,
+                rule);
     }
 
     private static List<String> nonNullElements(List<String> list, String service, String field) {
@@ -166,30 +194,36 @@ public record ServiceDefinition(
     /** This definition under another name. */
     public ServiceDefinition withName(String newName) {
         return new ServiceDefinition(newName, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
-                description, injection);
+                description, injection, approval);
     }
 
     /** This definition with another host (a per-tenant template's own host, for one). */
     public ServiceDefinition withHost(String newHost) {
         return new ServiceDefinition(name, newHost, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
-                description, injection);
+                description, injection, approval);
     }
 
     /** This definition with another injection. */
     public ServiceDefinition withInjection(Injection newInjection) {
         return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
-                description, newInjection);
+                description, newInjection, approval);
     }
 
     /** This definition with response redaction on or off. */
     public ServiceDefinition withRedactResponses(boolean on) {
         return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, on, description,
-                injection);
+                injection, approval);
+    }
+
+    /** This definition with another approval rule (null: no approval needed). */
+    public ServiceDefinition withApproval(@Nullable ApprovalRule newApproval) {
+        return new ServiceDefinition(name, host, paths, methods, enabled, allowPrivate, allowPlaintext, redactResponses,
+                description, injection, newApproval);
     }
 
     /** This definition enabled or disabled. */
     public ServiceDefinition withEnabled(boolean newEnabled) {
         return new ServiceDefinition(name, host, paths, methods, newEnabled, allowPrivate, allowPlaintext, redactResponses,
-                description, injection);
+                description, injection, approval);
     }
 }

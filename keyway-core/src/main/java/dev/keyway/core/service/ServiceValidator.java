@@ -55,6 +55,26 @@ public final class ServiceValidator {
             }
         }
         validateInjection(s.injection(), who);
+        validateApproval(s.approval(), who);
+    }
+
+    /** The approval rule's methods and paths follow the service's own rules; the timeout is bounded. */
+    private static void validateApproval(dev.keyway.core.approval.@org.jspecify.annotations.Nullable ApprovalRule a,
+            String who) {
+        if (a == null) {
+            return;
+        }
+        try {
+            validatePaths(a.paths(), who + "approval: ");
+            validateMethods(a.methods(), who + "approval: ");
+        } catch (KeywayException e) {
+            throw KeywayException.validation("approval." + e.extras().getOrDefault("field", "approval"), e.detail());
+        }
+        if (a.timeout().compareTo(dev.keyway.core.approval.ApprovalRule.MIN_TIMEOUT) < 0
+                || a.timeout().compareTo(dev.keyway.core.approval.ApprovalRule.MAX_TIMEOUT) > 0) {
+            throw KeywayException.validation("approval.timeout", who + "approval timeout must be between 1s and 1h, not "
+                    + dev.keyway.core.time.Durations.format(a.timeout()));
+        }
     }
 
     /**

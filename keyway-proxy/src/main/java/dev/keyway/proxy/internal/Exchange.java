@@ -99,6 +99,9 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         if (!gate.start(px, audit.base, fwd.injected())) {
             return;
         }
+        if (sg != null && sg.holds()) {
+            return; // a hold may last minutes: the upstream is dialed once the signer answered (RequestSigning)
+        }
         link.acquire();
     }
 
@@ -150,6 +153,7 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         state = State.FAILED;
         relay.cancelTimer();
         relay.close();
+        abandonSigning();
         writer.releaseBody();
         link.release(!writer.headSent() && !link.isStream());
         if (!relay.started()) {
@@ -186,9 +190,18 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
         state = State.ABANDONED;
         relay.cancelTimer();
         relay.close();
+        abandonSigning();
         writer.releaseBody();
         link.release(false);
         audit.recordRequest(null);
+    }
+
+    /** A signer still holding the request learns that the exchange ended without it. */
+    private void abandonSigning() {
+        RequestSigning sg = signing;
+        if (sg != null) {
+            sg.abandon();
+        }
     }
 
     @Override

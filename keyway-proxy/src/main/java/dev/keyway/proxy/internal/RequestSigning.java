@@ -4,6 +4,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestSigner;
 import io.netty.channel.EventLoop;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.jspecify.annotations.Nullable;
 
@@ -32,6 +33,8 @@ final class RequestSigning {
     private final Exchange x;
     private final RequestSigner signer;
     private State state = State.AWAITING_BODY;
+    /** The signer's future while it has not answered (cancelled when the exchange ends first). */
+    private @Nullable CompletableFuture<RequestSigner.Signed> pending;
 
     RequestSigning(Exchange x, RequestSigner signer) {
         this.x = x;
@@ -42,14 +45,30 @@ final class RequestSigning {
         return state;
     }
 
+    /** Whether the signer may hold the request for long, so the upstream is dialed only after it answered. */
+    boolean holds() {
+        return signer.holds();
+    }
+
     boolean signed() {
         return state == State.SIGNED;
     }
 
-    /** The problem for a body that must be signed but exceeds the buffer limit {@code max}. */
-    static ProxyProblem tooLarge(int max) {
-        return Problems.of(ErrorType.PAYLOAD_TOO_LARGE, "this request must be signed over its body, which is larger than "
-                + max + " bytes; send x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD) or a smaller body");
+    /** The signer's problem for a body that must be signed (or held) but exceeds the buffer limit {@code max}. */
+    ProxyProblem tooLarge(int max) {
+        return signer.bodyTooLarge(max);
+    }
+
+    /**
+     * The exchange ended (client gone, or failed) while the signer had not answered: the future it
+     * returned is cancelled, so a signer that holds the request (an approval) learns that nobody waits.
+     */
+    void abandon() {
+        CompletableFuture<RequestSigner.Signed> f = pending;
+        pending = null;
+        if (f != null && !f.isDone()) {
+            f.cancel(false);
+        }
     }
 
     /**
@@ -75,13 +94,16 @@ final class RequestSigning {
         state = State.SIGNING;
         EventLoop loop = x.ctx.channel().eventLoop();
         try {
-            signer.sign(x.writer.headForSigning(), body).whenComplete((r, err) -> loop.execute(() -> onSigned(r, err)));
+            CompletableFuture<RequestSigner.Signed> f = signer.sign(x.writer.headForSigning(), body);
+            pending = f;
+            f.whenComplete((r, err) -> loop.execute(() -> onSigned(r, err)));
         } catch (RuntimeException e) {
             onSigned(null, e);
         }
     }
 
     private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
+        pending = null;
         if (x.isOver()) {
             if (r != null) {
                 r.echoes().close();
@@ -98,11 +120,19 @@ final class RequestSigning {
         x.relay.scanFor(r.echoes());
         RequestWriter w = x.writer;
         w.replaceHeaders(r.headers());
+        if (r.body() != null && x.fwd.body() != null) {
+            state = State.FAILED; // two rewriters for one body: refuse rather than pick one
+            x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
+            return;
+        }
         if (r.body() != null && !w.resignStreamedBody(r.body())) {
             state = State.FAILED;
             return;
         }
         state = State.SIGNED;
+        if (holds()) {
+            x.link.acquire(); // not dialed while held (Exchange.start)
+        }
         w.maybeSend();
     }
 }

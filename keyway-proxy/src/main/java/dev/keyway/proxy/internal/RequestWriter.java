@@ -358,7 +358,9 @@ final class RequestWriter implements ChannelFutureListener {
         }
         if (buffered.readableBytes() + (long) n > max) {
             c.release();
-            x.fail(RequestSigning.tooLarge(max));
+            RequestSigning sg = x.signing;
+            x.fail(sg == null ? Problems.of(ErrorType.PAYLOAD_TOO_LARGE, "the request body is larger than " + max + " bytes")
+                    : sg.tooLarge(max));
             return;
         }
         buffered.writeBytes(c.content());

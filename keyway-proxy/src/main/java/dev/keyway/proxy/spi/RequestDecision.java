@@ -17,8 +17,10 @@ public sealed interface RequestDecision {
      * @param webSocketText a rewriter for client-to-server WebSocket text frames, or null
      * @param service name of the matched service, or null when no service matched (intercept mode)
      * @param credentials names of the credentials injected (never values); empty when none
-     * @param signer signs the request over what is written upstream (AWS sign mode), or null; when
-     *     set, {@code body} is null (the signer supplies any body rewriter)
+     * @param signer signs (or holds) the request over what is written upstream, or null; a signer
+     *     that {@linkplain RequestSigner#needsBody() needs the body} comes without {@code body} (it
+     *     supplies any body rewriter itself); one that does not may come with a body rewriter, and
+     *     then returns none of its own
      * @param echoes the values injected into this request, in every form sent, that the response
      *     is scanned for and redacted ({@link Redactions#none()} when nothing was injected or the
      *     service turned redaction off); the exchange wipes them when it ends
@@ -35,8 +37,8 @@ public sealed interface RequestDecision {
         public Forward {
             credentials = List.copyOf(credentials);
             Objects.requireNonNull(echoes, "echoes");
-            if (signer != null && body != null) {
-                throw new IllegalArgumentException("a signed request takes its body rewriter from the signer");
+            if (signer != null && body != null && signer.needsBody()) {
+                throw new IllegalArgumentException("a signer that sees the body cannot be combined with a body rewriter");
             }
         }
 

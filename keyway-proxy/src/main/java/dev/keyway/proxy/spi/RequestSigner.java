@@ -18,6 +18,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Implementations must not block: fetch credentials asynchronously. Complete the future
  * exceptionally with {@link Refused} to answer the client with a specific problem; any other
  * failure is answered 502 {@code credential-unavailable} with a generic message.
+ *
+ * <p>The same hook holds a request for as long as the future is pending without writing anything
+ * upstream (a linked credential's first fetch, a human approval). When the exchange ends first (the
+ * client went away, or it failed), the engine cancels the future it was given, so the implementation
+ * can tell an abandoned wait from a completed one.
  */
 public interface RequestSigner {
     /** True when the signature covers the body's hash, so the whole body must be buffered first. */
@@ -28,6 +33,24 @@ public interface RequestSigner {
      * @param body the complete body when {@link #needsBody()} (empty when there is none), else null
      */
     CompletableFuture<Signed> sign(RequestHead head, byte @Nullable [] body);
+
+    /**
+     * True when the wait may be long (a human approval): the engine then dials the upstream only
+     * after the future completed, instead of in parallel, so a held request keeps no upstream
+     * connection open and an unreachable upstream is only reported for an approved request.
+     */
+    default boolean holds() {
+        return false;
+    }
+
+    /**
+     * The problem for a body that {@link #needsBody()} but exceeds the buffer limit {@code max}
+     * (413; nothing is forwarded). The default speaks of AWS signing, the first user of the hook.
+     */
+    default ProxyProblem bodyTooLarge(int max) {
+        return new ProxyProblem(dev.keyway.core.error.ErrorType.PAYLOAD_TOO_LARGE, "this request must be signed over its body,"
+                + " which is larger than " + max + " bytes; send x-amz-content-sha256 (e.g. UNSIGNED-PAYLOAD) or a smaller body");
+    }
 
     /**
      * The signing result.

@@ -32,6 +32,8 @@ public final class Layout {
             Map.entry("password-changed", "Password changed. Your other sessions were signed out."),
             Map.entry("proposal-approved", "Proposal approved and applied."),
             Map.entry("proposal-rejected", "Proposal rejected."),
+            Map.entry("approval-approved", "Approved: the held request is forwarded."),
+            Map.entry("approval-denied", "Denied: the agent gets 403 approval-denied with your reason."),
             Map.entry("webhook-added", "Webhook added."),
             Map.entry("webhook-deleted", "Webhook removed."),
             Map.entry("webhook-tested", "Test notification sent."),
@@ -84,6 +86,7 @@ public final class Layout {
         List<List<String>> items = new java.util.ArrayList<>(List.of(
                 List.of("vaults", "/vaults", "Vaults"),
                 List.of("proposals", "/proposals", "Proposals"),
+                List.of("approvals", "/approvals", "Approvals"),
                 List.of("traffic", "/traffic", "Traffic"),
                 List.of("audit", "/audit", "Audit")));
         if (s.owner()) {

@@ -52,6 +52,7 @@ public final class WebConsole {
         new AuditPages(guard).routes(router);
         new SettingsPages(guard, store, trail).routes(router);
         new ProposalPages(guard).routes(router);
+        new ApprovalPages(guard).routes(router);
         return new WebConsole(code);
     }
 

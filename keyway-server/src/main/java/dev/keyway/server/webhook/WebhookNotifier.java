@@ -59,8 +59,17 @@ public final class WebhookNotifier implements Consumer<ProposalEvent>, AutoClose
 
     @Override
     public void accept(ProposalEvent event) {
+        broadcast(format -> WebhookPayloads.proposalCreated(format, event));
+    }
+
+    /** Tells every webhook about a request held for approval (same delivery and retries as proposals). */
+    public void approvalRequested(ApprovalEvent event) {
+        broadcast(format -> WebhookPayloads.approvalRequested(format, event));
+    }
+
+    private void broadcast(java.util.function.Function<String, byte[]> payload) {
         for (WebhookRecord w : store.listWebhooks()) {
-            byte[] body = WebhookPayloads.proposalCreated(w.format(), event);
+            byte[] body = payload.apply(w.format());
             try {
                 workers.execute(() -> deliver(w, body));
             } catch (RejectedExecutionException e) {

@@ -23,6 +23,31 @@ public final class WebhookPayloads {
         return format.equals(SLACK) ? slack(e) : json(e);
     }
 
+    /** A request held for approval (issue 12 §3), with the link to the console's approvals page. */
+    public static byte[] approvalRequested(String format, ApprovalEvent e) {
+        if (format.equals(SLACK)) {
+            String t = "*Keyway approval needed* " + e.id() + " in vault " + escape(e.vault()) + ": " + escape(e.actor())
+                    + " wants to send `" + escape(e.method() + " " + e.host() + e.path()) + "` (service "
+                    + escape(e.service()) + ")\n<" + e.approvalUrl() + "|Approve or deny " + e.id() + "> (waits until "
+                    + e.expiresAt() + ")";
+            return Json.write(Map.of("text", t));
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("id", e.id());
+        a.put("vault", e.vault());
+        a.put("actor", e.actor());
+        a.put("service", e.service());
+        a.put("method", e.method());
+        a.put("host", e.host());
+        a.put("path", e.path());
+        a.put("expires_at", e.expiresAt().toString());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("event", "approval.requested");
+        doc.put("approval", a);
+        doc.put("approval_url", e.approvalUrl());
+        return Json.write(doc);
+    }
+
     public static byte[] test(String format) {
         if (format.equals(SLACK)) {
             return Json.write(Map.of("text", "Keyway webhook test: this channel will be told about new proposals."));

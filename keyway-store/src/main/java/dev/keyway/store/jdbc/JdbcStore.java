@@ -9,6 +9,8 @@ import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.LimitRecord;
 import dev.keyway.store.ProposalRecord;
+import dev.keyway.store.ApprovalRecord;
+import dev.keyway.core.approval.ApprovalState;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.StoreException;
@@ -472,6 +474,35 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
             @Nullable String reason, Instant at) {
         return write("decideProposal",
                 c -> bumpIf(c, ProposalSql.decide(c, id, fromStatus, toStatus, reviewedBy, reason, at)));
+    }
+
+    // ---- approvals ----
+
+    @Override
+    public ApprovalRecord createApproval(ApprovalRecord approval) {
+        return write("createApproval", c -> ApprovalSql.create(c, approval.id().isBlank() ? newId("apr_") : approval.id(),
+                approval));
+    }
+
+    @Override
+    public Optional<ApprovalRecord> approval(String id) {
+        return read("approval", c -> ApprovalSql.get(c, id));
+    }
+
+    @Override
+    public List<ApprovalRecord> listApprovals(@Nullable String vaultId, @Nullable ApprovalState state, int limit) {
+        return read("listApprovals", c -> ApprovalSql.list(c, vaultId, state, limit));
+    }
+
+    @Override
+    public boolean decideApproval(String id, ApprovalState to, @Nullable String decidedBy, @Nullable String reason,
+            @Nullable Instant approvedUntil, Instant at) {
+        return write("decideApproval", c -> ApprovalSql.decide(c, id, to, decidedBy, reason, approvedUntil, at));
+    }
+
+    @Override
+    public Optional<ApprovalRecord> standingApproval(String tokenId, String service, String method, String path, Instant now) {
+        return read("standingApproval", c -> ApprovalSql.standing(c, tokenId, service, method, path, now));
     }
 
     // ---- webhooks ----
