@@ -48,7 +48,9 @@ public enum ErrorType {
     AUDIT_UNAVAILABLE("audit-unavailable", 503, "Audit log unavailable"),
     REQUEST_TIMEOUT("request-timeout", 408, "Client too slow"),
     /** A cluster node that has not confirmed sync with the shared database within --max-sync-lag: it fails closed. */
-    NODE_OUT_OF_SYNC("node-out-of-sync", 503, "Node out of sync");
+    NODE_OUT_OF_SYNC("node-out-of-sync", 503, "Node out of sync"),
+    /** A request carried a decoy credential (a planted value bound to no service): refused and alerted. */
+    DECOY_CREDENTIAL_USED("decoy-credential-used", 403, "Decoy credential used");
 
     /** Base of every problem type URI. Resolves to the error reference in docs/errors.md. */
     public static final String BASE = "https://keyway.dev/errors/";
