@@ -38,6 +38,7 @@ import dev.keyway.server.metrics.KeywayMetrics;
 import dev.keyway.server.metrics.MeteredAuditSink;
 import dev.keyway.server.metrics.MeteredProxyPolicy;
 import dev.keyway.server.metrics.MetricsRoutes;
+import dev.keyway.server.runtime.DecoyAlarm;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
 import dev.keyway.server.api.SourceRoutes;
 import dev.keyway.server.source.LinkedCredentials;
@@ -239,6 +240,7 @@ public final class KeywayServer implements AutoCloseable {
             LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv);
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
             new VaultRoutes(vaults, auth, audit, linked).routes(router);
+            new dev.keyway.server.api.DecoyRoutes(store, vaults, auth, audit, onChange, clock).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
             IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
@@ -271,7 +273,12 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
-            ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked);
+            java.util.concurrent.ExecutorService alarms = Executors.newVirtualThreadPerTaskExecutor();
+            closer.add(() -> alarms.shutdown());
+            DecoyAlarm decoyAlarm = new DecoyAlarm(audit::alert, proposals.notifier()::decoyUsed,
+                    (tokenId, why) -> store.tokenById(tokenId).filter(t -> !t.revoked()).ifPresent(tokens::revoke), alarms, clock);
+            ProxyPolicy keywayPolicy = new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked,
+                    decoyAlarm);
             ProxyPolicy gated = sync != null ? new SyncGatedPolicy(keywayPolicy, sync) : keywayPolicy;
             ProxyPolicy policy = new MeteredProxyPolicy(gated, metrics.registry());
             ProxyServer proxy = closer.add(ProxyServer.start(pc, policy,
