@@ -19,11 +19,11 @@ import tools.jackson.databind.JsonNode;
 
 /** {@code keyway credential ...}: credentials are written here; only humans (member+) read one back, with {@code reveal}, audited. */
 @Command(name = "credential", aliases = "cred", mixinStandardHelpOptions = true,
-        description = {"Set, list, reveal and delete credentials.",
+        description = {"Set, list, reveal and delete credentials, and plant decoys.",
             "Values are write-only for agents and tokens; only 'credential reveal' returns one: to a user with the member role, audited."},
         subcommands = {CredentialCommand.Set.class, CredentialCommand.Link.class, CredentialCommand.OAuth.class,
             CredentialCommand.List_.class, CredentialCommand.Show.class,
-            CredentialCommand.Reveal.class, CredentialCommand.Delete.class})
+            CredentialCommand.Reveal.class, CredentialCommand.Delete.class, CredentialCommand.Decoy.class})
 final class CredentialCommand {
 
     @Command(name = "set", mixinStandardHelpOptions = true,
@@ -255,11 +255,24 @@ final class CredentialCommand {
 
         @Override
         public void run() {
-            JsonNode r = client.client().get("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials");
+            ApiClient api = client.client();
+            JsonNode r = api.get("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials");
+            tools.jackson.databind.node.ArrayNode all = tools.jackson.databind.node.JsonNodeFactory.instance.arrayNode();
+            r.get("credentials").forEach(all::add);
+            // decoys are listed with kind "decoy" (their values are not shown here)
+            for (JsonNode d : api.get("/v1/vaults/" + Paths.seg(vault.name()) + "/decoys").path("decoys")) {
+                tools.jackson.databind.node.ObjectNode row = all.addObject();
+                row.put("name", d.path("name").asString());
+                row.put("kind", "decoy");
+                row.put("like", d.path("like").asString(null));
+                row.put("revoke_on_use", d.path("revoke_on_use").asBoolean());
+                row.put("created_at", d.path("created_at").asString(null));
+                row.put("created_by", d.path("created_by").asString(null));
+            }
             if (json.enabled()) {
-                Output.json(spec.commandLine().getOut(), r.get("credentials"));
+                Output.json(spec.commandLine().getOut(), all);
             } else {
-                Output.table(spec.commandLine().getOut(), r.get("credentials"), "name", "kind", "source", "ref", "state", "version",
+                Output.table(spec.commandLine().getOut(), all, "name", "kind", "source", "ref", "state", "version",
                         "updated_at", "updated_by", "description");
             }
         }
@@ -303,7 +316,8 @@ final class CredentialCommand {
         }
     }
 
-    @Command(name = "delete", aliases = "rm", mixinStandardHelpOptions = true, description = "Delete a credential.")
+    @Command(name = "delete", aliases = {"rm", "remove"}, mixinStandardHelpOptions = true,
+            description = "Delete a credential, or a decoy of that name.")
     static final class Delete implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -312,8 +326,56 @@ final class CredentialCommand {
 
         @Override
         public void run() {
-            client.client().delete("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name));
+            ApiClient api = client.client();
+            try {
+                api.delete("/v1/vaults/" + Paths.seg(vault.name()) + "/credentials/" + Paths.seg(name));
+            } catch (CliException e) {
+                if (e.exitCode() != ExitCodes.NOT_FOUND) {
+                    throw e;
+                }
+                try {
+                    api.delete("/v1/vaults/" + Paths.seg(vault.name()) + "/decoys/" + Paths.seg(name));
+                } catch (CliException d) {
+                    throw d.exitCode() == ExitCodes.NOT_FOUND ? e : d;
+                }
+                spec.commandLine().getOut().println("Deleted decoy " + name + " from vault " + vault.name());
+                return;
+            }
             spec.commandLine().getOut().println("Deleted credential " + name + " from vault " + vault.name());
+        }
+    }
+
+    @Command(name = "decoy", mixinStandardHelpOptions = true,
+            description = {"Plant a decoy credential: a random value that looks like a real key, bound to no service.",
+                "Agents get it like a placeholder (discovery, and as the environment variable NAME in 'keyway run')."
+                        + " Any request through the proxy that carries it is refused (403 decoy-credential-used), audited as an"
+                        + " alert and sent to every webhook; with --revoke-on-use the token that used it is revoked at once.",
+                "--like TEMPLATE gives it the shape of that catalog template's keys (e.g. openai: sk-proj-...)."})
+    static final class Decoy implements Runnable {
+        @Mixin ClientOptions client;
+        @Spec picocli.CommandLine.Model.CommandSpec spec;
+        @Parameters(paramLabel = "NAME", description = "The decoy's name and environment variable, e.g. AWS_BACKUP_KEY.") String name;
+        @Mixin VaultOption vault;
+        @Option(names = "--like", paramLabel = "TEMPLATE", description = "Shape the value like this catalog template's key (see 'keyway service templates').") String like;
+        @Option(names = "--revoke-on-use", description = "Revoke the token that uses the decoy, at once.") boolean revokeOnUse;
+        @Mixin JsonOption json;
+
+        @Override
+        public void run() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("name", name);
+            if (like != null) {
+                body.put("like", like);
+            }
+            body.put("revoke_on_use", revokeOnUse);
+            JsonNode d = client.client().post("/v1/vaults/" + Paths.seg(vault.name()) + "/decoys", body);
+            if (json.enabled()) {
+                Output.json(spec.commandLine().getOut(), d);
+                return;
+            }
+            spec.commandLine().getOut().println("Planted decoy " + name + " in vault " + vault.name()
+                    + (like == null ? "" : " (shaped like " + like + ")") + (revokeOnUse ? "; a token that uses it is revoked" : "")
+                    + ". Agents see it as " + name + " in 'keyway run' and discovery.");
         }
     }
 }

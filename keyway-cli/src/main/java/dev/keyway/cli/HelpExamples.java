@@ -75,6 +75,8 @@ final class HelpExamples {
             Map.entry("credential show", List.of("keyway credential show GITHUB_TOKEN")),
             Map.entry("credential reveal", List.of("keyway credential reveal OPENAI_API_KEY")),
             Map.entry("credential delete", List.of("keyway credential delete OPENAI_API_KEY")),
+            Map.entry("credential decoy", List.of("keyway credential decoy OPENAI_ADMIN_KEY --like openai --revoke-on-use",
+                    "keyway credential decoy BACKUP_DB_PASSWORD --vault ci")),
             Map.entry("service", List.of("keyway service add openai --template openai", "keyway service list")),
             Map.entry("service list", List.of("keyway service list", "keyway service list --json > services.json")),
             Map.entry("service show", List.of("keyway service show openai")),

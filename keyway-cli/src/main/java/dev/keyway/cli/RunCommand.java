@@ -182,7 +182,7 @@ final class RunCommand implements Callable<Integer> {
             }
             if (!quiet) {
                 err.println("keyway: vault " + prep.vault() + " via proxy " + prep.proxyHost() + ":" + prep.proxyPort() + ", "
-                        + prep.services().size() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
+                        + prep.services().stream().filter(x -> !x.host().isEmpty()).count() + " service(s); " + (prep.minted() ? "run token expires " + prep.expiresAt()
                         + (keepToken ? " (kept)" : " (revoked when " + program + " exits)") : "agent token from KEYWAY_TOKEN")
                         + (iso != null ? "; isolated: own network namespace, only the proxy is reachable" : ""));
                 LoopbackServices.warning(prep.services()).ifPresent(err::println);

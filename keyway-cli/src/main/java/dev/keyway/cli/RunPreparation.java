@@ -120,6 +120,14 @@ final class RunPreparation {
             }
             services.add(new ServiceInfo(s.path("name").asString(), s.path("host").asString(), env));
         }
+        // placeholder variables not tied to a listed service (decoy credentials among them): set like the others
+        List<ServiceInfo.EnvVar> extra = new ArrayList<>();
+        for (JsonNode e : d.path("env")) {
+            extra.add(new ServiceInfo.EnvVar(e.path("name").asString(), e.path("value").asString()));
+        }
+        if (!extra.isEmpty()) {
+            services.add(new ServiceInfo("", "", extra));
+        }
         return new Prepared(addr, token, d.path("vault").asString(), hp[0], Integer.parseInt(hp[1]), keywayHost, services, ca,
                 minted, accessor, expires);
     }

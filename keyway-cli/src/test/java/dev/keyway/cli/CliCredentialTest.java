@@ -47,6 +47,24 @@ class CliCredentialTest {
     }
 
     @Test
+    void decoyIsPlantedListedAsKindDecoyAndRemoved() throws Exception {
+        var planted = kw.cli("credential", "decoy", "OPENAI_ADMIN_KEY", "--like", "openai", "--revoke-on-use").ok();
+        assertThat(planted.out()).contains("Planted decoy OPENAI_ADMIN_KEY in vault default (shaped like openai)")
+                .contains("revoked");
+        JsonNode row = find(kw.cli("credential", "list", "--json").ok().json(), "OPENAI_ADMIN_KEY");
+        assertThat(row.get("kind").asString()).isEqualTo("decoy");
+        assertThat(row.get("like").asString()).isEqualTo("openai");
+        assertThat(row.get("revoke_on_use").asBoolean()).isTrue();
+        assertThat(row.has("value")).as("list never shows values, not even a decoy's").isFalse();
+        assertThat(kw.cli("credential", "list").ok().out()).containsPattern("(?m)^OPENAI_ADMIN_KEY\\s+decoy\\s");
+        kw.cli("credential", "decoy", "OPENAI_ADMIN_KEY").expect(ExitCodes.CONFLICT);
+        kw.cli("credential", "decoy", "OTHER_KEY", "--like", "no-such-template").expect(ExitCodes.CONFLICT); // 422 validation
+        assertThat(kw.cli("credential", "remove", "OPENAI_ADMIN_KEY").ok().out()).contains("Deleted decoy OPENAI_ADMIN_KEY");
+        assertThat(kw.cli("credential", "list", "--json").ok().json().findValuesAsString("name")).doesNotContain("OPENAI_ADMIN_KEY");
+        kw.cli("credential", "remove", "OPENAI_ADMIN_KEY").expect(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
     void setFromFileListReSetDelete() throws Exception {
         String v1 = canary();
         Path f = files.resolve("v1");

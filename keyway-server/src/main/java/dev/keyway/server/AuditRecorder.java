@@ -98,6 +98,25 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         }
     }
 
+    /**
+     * A security alert (type {@code alert}): something an operator must look at, such as a decoy
+     * credential used through the proxy. Appended durably; a failure is logged, never thrown (the
+     * request it is about is refused either way).
+     */
+    public void alert(String action, Map<String, Object> details) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "alert");
+        m.put("action", action);
+        m.putAll(details);
+        if (node != null) {
+            m.put("node", node);
+        }
+        audit.append(m, true).exceptionally(t -> {
+            log.error("audit append failed for alert {}: {}", action, t.toString());
+            return null;
+        });
+    }
+
     /** A system event (start, stop) not attributable to a caller. */
     public void system(String action, Map<String, Object> details) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -126,7 +145,8 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
         j.put("method", e.method());
         j.put("host", e.host());
         j.put("port", e.port());
-        j.put("path", e.path());
+        // a request refused for a decoy may carry it in its path: the decoy stays out of the log
+        j.put("path", ErrorType.DECOY_CREDENTIAL_USED.slug().equals(e.errorType()) ? "[redacted: decoy]" : e.path());
         j.put("service", e.service());
         j.put("injected", e.injected());
         if (!e.credentials().isEmpty()) {

@@ -38,6 +38,7 @@ import dev.keyway.server.metrics.KeywayMetrics;
 import dev.keyway.server.metrics.MeteredAuditSink;
 import dev.keyway.server.metrics.MeteredProxyPolicy;
 import dev.keyway.server.metrics.MetricsRoutes;
+import dev.keyway.server.runtime.DecoyAlarm;
 import dev.keyway.server.runtime.KeywayProxyPolicy;
 import dev.keyway.server.api.OAuthRoutes;
 import dev.keyway.server.api.SourceRoutes;
@@ -245,6 +246,7 @@ public final class KeywayServer implements AutoCloseable {
             new OAuthRoutes(oauthCredentials(store, vaults, clock, auditLog, linked, closer), vaults, store, auth, audit)
                     .routes(router);
             new VaultRoutes(vaults, auth, audit, linked).routes(router);
+            new dev.keyway.server.api.DecoyRoutes(store, vaults, auth, audit, onChange, clock).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
             IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
@@ -281,8 +283,12 @@ public final class KeywayServer implements AutoCloseable {
                     .clock(clock)
                     .build();
             AddressGuard guard = new AddressGuard(new AddressGuardConfig(cfg.allowPrivateUpstreams(), cfg.allowCidrs()));
+            java.util.concurrent.ExecutorService alarms = Executors.newVirtualThreadPerTaskExecutor();
+            closer.add(() -> alarms.shutdown());
+            DecoyAlarm decoyAlarm = new DecoyAlarm(audit::alert, proposals.notifier()::decoyUsed,
+                    (tokenId, why) -> store.tokenById(tokenId).filter(t -> !t.revoked()).ifPresent(tokens::revoke), alarms, clock);
             ProxyPolicy keywayPolicy = new ApprovalGatedPolicy(
-                    new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked),
+                    new KeywayProxyPolicy(runtime::current, vaults, clock, awsSigning, usage::touch, linked, decoyAlarm),
                     runtime::current, approvals.service());
             // rate limits: exact in memory on one node; a cluster node leases tokens from the shared bucket (issue 12 §4).
             // Outside the approval gate: a request over its limit is refused before a human is asked.

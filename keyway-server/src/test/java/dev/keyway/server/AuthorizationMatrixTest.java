@@ -104,6 +104,10 @@ class AuthorizationMatrixTest {
                 row("reveal credential (humans with member+ only)", "GET", "/v1/vaults/alpha/credentials/K/reveal", null,
                         "admin", "owner", "member"),
                 row("other vault's credentials", "GET", "/v1/vaults/beta/credentials", null, owner),
+                row("list decoys", "GET", "/v1/vaults/alpha/decoys", null, memberPlus),
+                row("plant decoy", "POST", "/v1/vaults/alpha/decoys", "{\"name\":\"D_{ACTOR}\",\"like\":\"openai\"}", memberPlus),
+                row("remove decoy (the one planted above)", "DELETE", "/v1/vaults/alpha/decoys/D_{ACTOR}", null, memberPlus),
+                row("other vault's decoys", "GET", "/v1/vaults/beta/decoys", null, owner),
                 row("reveal in other vault", "GET", "/v1/vaults/beta/credentials/K/reveal", null, owner),
                 row("add service", "POST", "/v1/vaults/alpha/services",
                         "{\"name\":\"s-{actor}\",\"host\":\"{actor}.example.com\",\"inject\":{\"bearer\":\"K\"}}", memberPlus),
@@ -219,6 +223,9 @@ class AuthorizationMatrixTest {
                 GET     /v1/vaults/{vault}/credentials/{name}/reveal     AUTHENTICATED
                 PUT     /v1/vaults/{vault}/credentials/{name}/oauth      AUTHENTICATED
                 GET     /v1/vaults/{vault}/credentials/{name}/oauth      AUTHENTICATED
+                GET     /v1/vaults/{vault}/decoys                        AUTHENTICATED
+                POST    /v1/vaults/{vault}/decoys                        AUTHENTICATED
+                DELETE  /v1/vaults/{vault}/decoys/{name}                 AUTHENTICATED
                 GET     /v1/vaults/{vault}/members                       AUTHENTICATED
                 PUT     /v1/vaults/{vault}/members                       AUTHENTICATED
                 PUT     /v1/vaults/{vault}/policy                        AUTHENTICATED
@@ -367,7 +374,7 @@ class AuthorizationMatrixTest {
     void matrix(String name, String method, String path, String body, Set<String> allowed) throws Exception {
         for (String actor : ALL) {
             String p = path.replace("{ACTOR}", actor.toUpperCase(Locale.ROOT)).replace("{actor}", actor);
-            String b = body == null ? null : body.replace("{actor}", actor);
+            String b = body == null ? null : body.replace("{ACTOR}", actor.toUpperCase(Locale.ROOT)).replace("{actor}", actor);
             HttpResponse<String> r = ts.call(method, p, b, tokens.get(actor));
             if (allowed.contains(actor)) {
                 assertThat(r.statusCode()).as("%s as %s: %s", name, actor, r.body()).isBetween(200, 299);

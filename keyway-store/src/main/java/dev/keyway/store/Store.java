@@ -80,6 +80,17 @@ public interface Store extends AutoCloseable {
 
     boolean deleteCredential(String vaultId, String name);
 
+    // ---- decoy credentials (issue 13 §7) ----
+
+    /** Inserts a decoy; a name taken by a decoy or a credential of the vault is a conflict. Bumps the revision. */
+    DecoyRecord insertDecoy(DecoyRecord decoy);
+
+    /** The vault's decoys by name. */
+    List<DecoyRecord> listDecoys(String vaultId);
+
+    /** Removes a decoy; false when there is none by that name. */
+    boolean deleteDecoy(String vaultId, String name);
+
     // ---- services (spec is the service definition as JSON, parsed only when snapshots are rebuilt) ----
 
     /** Inserts (at the end of the declaration order) or updates in place (keeping its position). */

@@ -422,6 +422,35 @@ public abstract class StoreContractTest {
                 .as("a re-created credential starts again at 1").isEqualTo(1);
     }
 
+    // ---- decoy credentials (issue 13 §7) ----
+
+    @Test
+    void decoysAreStoredPerVaultConflictWithCredentialsAndCascadeWithTheVault() {
+        String a = vault("a").id();
+        String b = vault("b").id();
+        java.time.Instant at = java.time.Instant.ofEpochMilli(1_700_000_000_000L);
+        DecoyRecord d = new DecoyRecord(a, "OPENAI_API_KEY", "sk-proj-abcdefghijklmnopqrstuvwxyz", "openai", true, at, "alice");
+        assertBumps("insertDecoy", () -> store.insertDecoy(d));
+        store.insertDecoy(new DecoyRecord(a, "AAA", "plainplainplainplainplain", null, false, at, "alice"));
+        store.insertDecoy(new DecoyRecord(b, "OPENAI_API_KEY", "sk-proj-zyxwvutsrqponmlkjihgfedcba", "openai", false, at, "bob"));
+        assertThat(store.listDecoys(a)).containsExactly(
+                new DecoyRecord(a, "AAA", "plainplainplainplainplain", null, false, at, "alice"), d);
+        assertThat(store.listDecoys(a).get(1).toString()).doesNotContain(d.value());
+
+        assertNoBump("insertDecoy (duplicate)", () -> assertKeyway(() -> store.insertDecoy(d), ErrorType.CONFLICT));
+        store.putCredential(a, "REAL", null, "x", v -> bytes("1"));
+        assertKeyway(() -> store.insertDecoy(new DecoyRecord(a, "REAL", "realrealrealrealreal", null, false, at, "x")),
+                ErrorType.CONFLICT);
+        assertKeyway(() -> store.insertDecoy(new DecoyRecord("vlt_missing", "X", "xxxxxxxxxxxxxxxxxxxx", null, false, at, "x")),
+                ErrorType.NOT_FOUND);
+
+        assertBumps("deleteDecoy", () -> assertThat(store.deleteDecoy(a, "AAA")).isTrue());
+        assertNoBump("deleteDecoy (missing)", () -> assertThat(store.deleteDecoy(a, "AAA")).isFalse());
+        assertThat(store.deleteVault(b)).isTrue();
+        assertThat(store.listDecoys(b)).isEmpty();
+        assertThat(store.listDecoys(a)).extracting(DecoyRecord::name).containsExactly("OPENAI_API_KEY");
+    }
+
     // ---- credential sources (issue 10) ----
 
     @Test

@@ -66,7 +66,7 @@ public final class ChildEnv {
         for (String v : PROXY_VARIABLES) {
             set.put(v, url);
         }
-        List<String> bound = in.services().stream().map(ServiceInfo::host).toList();
+        List<String> bound = in.services().stream().map(ServiceInfo::host).filter(h -> !h.isEmpty()).toList();
         List<String> noProxy = NoProxy.entries(in.keywayHost(), in.noProxyExtra(), bound);
         set.put("NO_PROXY", String.join(",", noProxy));
         set.put("no_proxy", String.join(",", noProxy));

@@ -57,7 +57,9 @@ public enum ErrorType {
     /** A held request that an owner or member denied (issue 12 §3); the detail carries their reason. */
     APPROVAL_DENIED("approval-denied", 403, "Request denied by an approver"),
     /** A held request that nobody approved within the service's approval timeout. */
-    APPROVAL_TIMEOUT("approval-timeout", 403, "Request not approved in time");
+    APPROVAL_TIMEOUT("approval-timeout", 403, "Request not approved in time"),
+    /** A request carried a decoy credential (a planted value bound to no service): refused and alerted. */
+    DECOY_CREDENTIAL_USED("decoy-credential-used", 403, "Decoy credential used");
 
     /** Base of every problem type URI. Resolves to the error reference in docs/errors.md. */
     public static final String BASE = "https://keyway.dev/errors/";

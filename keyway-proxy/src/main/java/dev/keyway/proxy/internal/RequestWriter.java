@@ -308,6 +308,9 @@ final class RequestWriter implements ChannelFutureListener {
             byte[] r;
             try {
                 r = rewrite(rw, in, last);
+            } catch (BodyRewriter.Refused refused) {
+                x.fail(refused.problem());
+                return;
             } catch (RuntimeException e) {
                 x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
                 return;

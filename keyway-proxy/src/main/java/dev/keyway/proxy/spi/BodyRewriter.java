@@ -11,4 +11,23 @@ public interface BodyRewriter {
 
     /** Signals end of body and returns the remaining bytes. */
     byte[] finish();
+
+    /**
+     * Thrown by {@link #update} or {@link #finish} to refuse the request with a specific problem
+     * (a decoy credential found in the body). A body that fits the buffer limit is rewritten whole
+     * before anything is written upstream, so then nothing is forwarded; a streamed body's exchange
+     * is aborted where the problem was found.
+     */
+    final class Refused extends RuntimeException {
+        private final ProxyProblem problem;
+
+        public Refused(ProxyProblem problem) {
+            super(problem.detail(), null, false, false);
+            this.problem = problem;
+        }
+
+        public ProxyProblem problem() {
+            return problem;
+        }
+    }
 }

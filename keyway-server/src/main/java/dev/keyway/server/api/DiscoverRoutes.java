@@ -94,7 +94,15 @@ public final class DiscoverRoutes {
         out.put("unmatched", vr.unmatchedPolicy());
         out.put("services", services);
         out.put("credentials", List.copyOf(credentialNames));
-        out.put("available_credentials", vr.credentials().keySet().stream().sorted().toList());
+        // decoys are shown exactly like placeholders (an agent must not be able to tell them apart)
+        TreeSet<String> available = new TreeSet<>(vr.credentials().keySet());
+        List<Map<String, String>> extraEnv = new ArrayList<>();
+        for (var d : vr.decoys().decoys()) {
+            available.add(d.name());
+            extraEnv.add(Map.of("name", d.name(), "value", d.value()));
+        }
+        out.put("available_credentials", List.copyOf(available));
+        out.put("env", extraEnv);
         if (store != null) {
             List<Map<String, Object>> aws = new ArrayList<>();
             for (var g : store.listAwsGrants(vr.vault().id())) {

@@ -1,5 +1,6 @@
 package dev.keyway.server.runtime;
 
+import dev.keyway.core.decoy.DecoyMatcher;
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.inject.BodySubstitution;
 import dev.keyway.core.inject.CredentialResolver;
@@ -94,6 +95,14 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     /** With credential sources: linked credentials' values come from {@code linked} (issue 10). */
     public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws,
             java.util.function.@Nullable Consumer<String> onUse, @Nullable LinkedCredentials linked) {
+        this(snapshot, vaults, clock, aws, onUse, linked, null);
+    }
+
+    /** With decoy credentials: a request carrying one of the vault's decoys is refused and {@code decoys} raises the alarm. */
+    public KeywayProxyPolicy(Supplier<Snapshot> snapshot, VaultService vaults, Clock clock, @Nullable AwsSigning aws,
+            java.util.function.@Nullable Consumer<String> onUse, @Nullable LinkedCredentials linked,
+            @Nullable DecoyAlarm decoys) {
+        this.decoys = decoys;
         this.snapshot = snapshot;
         this.vaults = vaults;
         this.clock = clock;
@@ -103,6 +112,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     }
 
     private final @Nullable LinkedCredentials linked;
+    private final @Nullable DecoyAlarm decoys;
 
     private final java.util.function.@Nullable Consumer<String> onUse;
 
@@ -138,6 +148,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             case TokenIndex.Result.Invalid i -> reject(ErrorType.PROXY_AUTH_INVALID, "proxy " + i.reason().message + "; " + HOWTO,
                     failure(i.reason()), i.tokenId());
             case TokenIndex.Result.Valid v -> {
+                if (decoys != null && decoys.burned(v.token().id())) {
+                    yield reject(ErrorType.PROXY_AUTH_INVALID, "proxy token revoked (it used a decoy credential); " + HOWTO,
+                            AuthFailure.REVOKED, v.token().id());
+                }
                 if (onUse != null) {
                     onUse.accept(v.token().id());
                 }
@@ -254,6 +268,14 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (vr == null) {
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.PROXY_AUTH_INVALID, "the token's vault no longer exists"), null);
         }
+        DecoyAlarm alarm = decoys;
+        if (alarm != null && !vr.decoys().isEmpty()) {
+            // one pass over the head, before any verdict: a decoy is refused wherever it is sent
+            Optional<DecoyMatcher.Hit> hit = vr.decoys().scan(head.http());
+            if (hit.isPresent()) {
+                return new RequestDecision.Deny(alarm.tripped(p, hit.get(), head.method(), head.host(), head.port(), null), null);
+            }
+        }
         Set<String> allowed = allowedServices(s, p);
         RequestDecider.Verdict verdict = RequestDecider.decide(vr, allowed, head.scheme(), head.host(), head.port(),
                 head.method(), head.path(), awsLookup());
@@ -272,7 +294,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     return new RequestDecision.Deny(problem, null);
                 }
                 // Unmatched host inside an intercepted tunnel (intercept policy, or plain http): forward as is.
-                return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, null, List.of());
+                return new RequestDecision.Forward(withoutProxyHeaders(head), body(null, p, head, vr, null), null, null, List.of());
             }
             case RequestDecider.Verdict.NotGranted ng -> {
                 return new RequestDecision.Deny(java.util.Objects.requireNonNull(problem), ng.match().service().name());
@@ -300,7 +322,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     new ProxyProblem(f.type(), f.detail(), Map.of("service", service, "vault", p.vaultName())), service);
             case InjectionResult.Applied a -> new RequestDecision.Forward(
                     head.with(a.head()),
-                    body(a.body()), ws(a.webSocketText()), service, a.credentialsUsed(), null,
+                    body(a.body(), p, head, vr, service), ws(a.webSocketText()), service, a.credentialsUsed(), null,
                     echoes(match.service(), a));
         };
     }
@@ -309,7 +331,8 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
     public boolean isActive(ProxyPrincipal p) {
         Snapshot s = snapshot.get();
         TokenRecord t = s.tokens().byId(p.tokenId()).orElse(null);
-        if (t == null || t.revoked() || (t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt()))) {
+        if (t == null || t.revoked() || (t.expiresAt() != null && !clock.instant().isBefore(t.expiresAt()))
+                || (decoys != null && decoys.burned(t.id()))) {
             return false;
         }
         try {
@@ -484,6 +507,40 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         }
         a.echoes().close();
         return dev.keyway.core.inject.Redactions.none();
+    }
+
+    /**
+     * The body rewriter: the service's substitution (if any), behind the vault's decoy scan when it
+     * has decoys. The scan sees the agent's bytes before substitution; on a hit the substitution's
+     * values are wiped and the request is refused ({@link BodyRewriter.Refused}). A body with a
+     * rewriter and a Content-Length within the buffer limit is buffered whole before anything goes
+     * upstream, so a decoy in it means nothing is forwarded.
+     */
+    private @Nullable BodyRewriter body(@Nullable BodySubstitution b, ProxyPrincipal p, RequestHead head, VaultRuntime vr,
+            @Nullable String service) {
+        DecoyAlarm alarm = decoys;
+        if (alarm == null || vr.decoys().isEmpty()) {
+            return body(b);
+        }
+        DecoyMatcher.BodyScan scan = vr.decoys().bodyScan();
+        return new BodyRewriter() {
+            @Override
+            public byte[] update(byte[] chunk) {
+                Optional<DecoyMatcher.Hit> hit = scan.update(chunk);
+                if (hit.isPresent()) {
+                    if (b != null) {
+                        b.finish(); // wipes the values; its output is dropped
+                    }
+                    throw new BodyRewriter.Refused(alarm.tripped(p, hit.get(), head.method(), head.host(), head.port(), service));
+                }
+                return b == null ? chunk : b.update(chunk);
+            }
+
+            @Override
+            public byte[] finish() {
+                return b == null ? new byte[0] : b.finish();
+            }
+        };
     }
 
     private static @Nullable BodyRewriter body(@Nullable BodySubstitution b) {

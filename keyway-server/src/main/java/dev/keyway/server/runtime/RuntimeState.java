@@ -109,7 +109,9 @@ public final class RuntimeState implements AutoCloseable {
             creds.put(c.name(), c);
         }
         List<AwsGrantRecord> sign = store.listAwsGrants(v.id()).stream().filter(g -> g.mode().equals("sign")).toList();
-        return new VaultRuntime(v, VaultMatcher.compile(defs), byName, creds, broken, sign);
+        dev.keyway.core.decoy.DecoyMatcher decoys = dev.keyway.core.decoy.DecoyMatcher.of(store.listDecoys(v.id()).stream()
+                .map(d -> new dev.keyway.core.decoy.DecoyMatcher.Decoy(d.name(), d.value(), d.revokeOnUse())).toList());
+        return new VaultRuntime(v, VaultMatcher.compile(defs), byName, creds, broken, sign, decoys);
     }
 
     private void pollRevision() {

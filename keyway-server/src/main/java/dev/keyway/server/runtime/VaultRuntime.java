@@ -1,5 +1,6 @@
 package dev.keyway.server.runtime;
 
+import dev.keyway.core.decoy.DecoyMatcher;
 import dev.keyway.core.service.ServiceDefinition;
 import dev.keyway.core.service.VaultMatcher;
 import dev.keyway.store.AwsGrantRecord;
@@ -18,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param brokenServices services whose stored definition no longer parses, by name, with the error;
  *     they are left out of the matcher (fail closed) and reported by status
  * @param awsSignGrants the vault's AWS grants in sign mode, by name (the proxy re-signs requests to their hosts)
+ * @param decoys the vault's decoy credentials, compiled once per snapshot (the proxy refuses any
+ *     request that carries one)
  */
 public record VaultRuntime(
         VaultRecord vault,
@@ -26,7 +29,8 @@ public record VaultRuntime(
         Map<String, CredentialRecord> credentials,
         Map<String, String> brokenServices,
         ConcurrentHashMap<Set<String>, VaultMatcher> restricted,
-        List<AwsGrantRecord> awsSignGrants) {
+        List<AwsGrantRecord> awsSignGrants,
+        DecoyMatcher decoys) {
     public VaultRuntime {
         services = Map.copyOf(services);
         credentials = Map.copyOf(credentials);
@@ -36,12 +40,19 @@ public record VaultRuntime(
 
     public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
             Map<String, CredentialRecord> credentials, Map<String, String> brokenServices) {
-        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), List.of());
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), List.of(), DecoyMatcher.EMPTY);
     }
 
     public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
             Map<String, CredentialRecord> credentials, Map<String, String> brokenServices, List<AwsGrantRecord> awsSignGrants) {
-        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), awsSignGrants);
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), awsSignGrants,
+                DecoyMatcher.EMPTY);
+    }
+
+    public VaultRuntime(VaultRecord vault, VaultMatcher matcher, Map<String, ServiceDefinition> services,
+            Map<String, CredentialRecord> credentials, Map<String, String> brokenServices, List<AwsGrantRecord> awsSignGrants,
+            DecoyMatcher decoys) {
+        this(vault, matcher, services, credentials, brokenServices, new ConcurrentHashMap<>(), awsSignGrants, decoys);
     }
 
     /**

@@ -93,6 +93,18 @@ public final class WebhookNotifier implements Consumer<ProposalEvent>, AutoClose
         }
     }
 
+    /** Tells every webhook that a decoy credential was used (same delivery and retries as a proposal). */
+    public void decoyUsed(DecoyEvent event) {
+        for (WebhookRecord w : store.listWebhooks()) {
+            byte[] body = WebhookPayloads.decoyUsed(w.format(), event);
+            try {
+                workers.execute(() -> deliver(w, body));
+            } catch (RejectedExecutionException e) {
+                log.debug("webhook {} not notified: shutting down", w.id());
+            }
+        }
+    }
+
     /** Sends a test message once, synchronously, and records the outcome. */
     public Attempt test(WebhookRecord w) {
         Attempt a = attempt(w, WebhookPayloads.test(w.format()));

@@ -48,6 +48,42 @@ public final class WebhookPayloads {
         return Json.write(doc);
     }
 
+    /**
+     * The alert for a used decoy credential: {@code json} {@code {"event":"decoy.used","alert":{...}}},
+     * or a Slack message. Names, the destination and the token id only; never the decoy's value.
+     */
+    public static byte[] decoyUsed(String format, DecoyEvent e) {
+        if (format.equals(SLACK)) {
+            String t = ":rotating_light: *Keyway decoy credential used* " + escape(e.decoy()) + " (vault " + escape(e.vault())
+                    + ") by " + escape(e.actor()) + " (token " + escape(e.tokenId()) + ") in the " + e.location()
+                    + (e.header() == null ? "" : " (" + escape(e.header()) + ")") + " of " + escape(e.method()) + " "
+                    + escape(e.host()) + ":" + e.port() + ". The request was refused"
+                    + (e.revoked() ? " and the token revoked." : ".");
+            return Json.write(Map.of("text", t));
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("time", e.time().toString());
+        a.put("vault", e.vault());
+        a.put("decoy", e.decoy());
+        a.put("token_id", e.tokenId());
+        a.put("actor", e.actor());
+        a.put("method", e.method());
+        a.put("host", e.host());
+        a.put("port", e.port());
+        if (e.service() != null) {
+            a.put("service", e.service());
+        }
+        a.put("location", e.location());
+        if (e.header() != null) {
+            a.put("header", e.header());
+        }
+        a.put("token_revoked", e.revoked());
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("event", "decoy.used");
+        doc.put("alert", a);
+        return Json.write(doc);
+    }
+
     public static byte[] test(String format) {
         if (format.equals(SLACK)) {
             return Json.write(Map.of("text", "Keyway webhook test: this channel will be told about new proposals."));

@@ -19,6 +19,28 @@ class WebhookPayloadsTest {
             List.of(new ProposalEvent.Service("x", "evil.example.com")), List.of("NEW_KEY"),
             "http://127.0.0.1:9790/approve/prp_9#kw_apr_abc");
 
+    static final DecoyEvent DECOY = new DecoyEvent(Instant.parse("2030-01-01T00:00:00Z"), "default", "OPENAI_ADMIN_KEY",
+            "tok_1", "agent:<!channel>", "POST", "api.openai.com", 443, "openai", "header", "Authorization", true);
+
+    @Test
+    void decoyUsedCarriesTokenAgentAndDestinationAndEscapesForSlack() {
+        JsonNode d = JSON.readTree(new String(WebhookPayloads.decoyUsed("json", DECOY), StandardCharsets.UTF_8));
+        assertThat(d.get("event").asString()).isEqualTo("decoy.used");
+        JsonNode a = d.get("alert");
+        assertThat(a.get("decoy").asString()).isEqualTo("OPENAI_ADMIN_KEY");
+        assertThat(a.get("token_id").asString()).isEqualTo("tok_1");
+        assertThat(a.get("actor").asString()).isEqualTo("agent:<!channel>");
+        assertThat(a.get("host").asString()).isEqualTo("api.openai.com");
+        assertThat(a.get("port").asInt()).isEqualTo(443);
+        assertThat(a.get("location").asString()).isEqualTo("header");
+        assertThat(a.get("header").asString()).isEqualTo("Authorization");
+        assertThat(a.get("token_revoked").asBoolean()).isTrue();
+        String text = JSON.readTree(new String(WebhookPayloads.decoyUsed("slack", DECOY), StandardCharsets.UTF_8))
+                .get("text").asString();
+        assertThat(text).contains("OPENAI_ADMIN_KEY", "tok_1", "api.openai.com:443", "token revoked").doesNotContain("<!channel>")
+                .contains("&lt;!channel&gt;");
+    }
+
     @Test
     void genericJsonCarriesTheProposalAndLink() {
         JsonNode d = JSON.readTree(new String(WebhookPayloads.proposalCreated("json", EVENT), StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import dev.keyway.store.AgentRecord;
 import dev.keyway.store.AwsGrantRecord;
 import dev.keyway.store.AwsRunScopeRecord;
 import dev.keyway.store.CredentialRecord;
+import dev.keyway.store.DecoyRecord;
 import dev.keyway.store.SourceRecord;
 import dev.keyway.store.GrantRecord;
 import dev.keyway.store.LimitRecord;
@@ -214,6 +215,27 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     @Override
     public boolean deleteCredential(String vaultId, String name) {
         return write("deleteCredential", c -> bumpIf(c, CredentialSql.delete(c, vaultId, name)));
+    }
+
+    // ---- decoys ----
+
+    @Override
+    public DecoyRecord insertDecoy(DecoyRecord decoy) {
+        return write("insertDecoy", c -> {
+            DecoyRecord r = DecoySql.insert(c, decoy);
+            bump(c);
+            return r;
+        });
+    }
+
+    @Override
+    public List<DecoyRecord> listDecoys(String vaultId) {
+        return read("listDecoys", c -> DecoySql.list(c, vaultId));
+    }
+
+    @Override
+    public boolean deleteDecoy(String vaultId, String name) {
+        return write("deleteDecoy", c -> bumpIf(c, DecoySql.delete(c, vaultId, name)));
     }
 
     // ---- services ----
