@@ -52,6 +52,8 @@ final class ResponseRelay implements Runnable {
     private final ChannelHandlerContext ctx;
     private final boolean headMethod;
     private State state = State.AWAITING;
+    /** Largest declared body of a scanned response that is collected to keep a Content-Length. */
+    static final long HOLD_SMALL_BODY = 64 * 1024;
     /** The upstream allows another request on its connection after this response. */
     private boolean upstreamKeepAlive;
     /** Response data was written to the client but not flushed yet (see {@link #writeClient}). */
@@ -61,6 +63,13 @@ final class ResponseRelay implements Runnable {
     private Redactions echoes;
     /** The body scan of the current response, while it streams. */
     private @Nullable ResponseScan scan;
+    /**
+     * A scanned response whose upstream declared a small Content-Length: its head waits here while
+     * the (redacted) body is collected, so the client still gets a Content-Length (the new one)
+     * instead of a re-framed chunked body. Null when streaming.
+     */
+    private @Nullable HttpResponse heldHead;
+    private io.netty.buffer.@Nullable CompositeByteBuf heldBody;
 
     ResponseRelay(Exchange x) {
         this.x = x;
@@ -88,7 +97,17 @@ final class ResponseRelay implements Runnable {
         if (sc != null) {
             sc.close();
         }
+        releaseHeld();
         echoes.close();
+    }
+
+    private void releaseHeld() {
+        heldHead = null;
+        io.netty.buffer.CompositeByteBuf b = heldBody;
+        heldBody = null;
+        if (b != null) {
+            b.release();
+        }
     }
 
     State state() {
@@ -142,6 +161,7 @@ final class ResponseRelay implements Runnable {
         if (sc != null) {
             sc.close();
         }
+        releaseHeld();
     }
 
     /** An object read from the upstream; the relay owns the reference. */
@@ -174,6 +194,25 @@ final class ResponseRelay implements Runnable {
             if (sc != null) {
                 c = scanned(sc, c, last);
                 if (c == null) {
+                    return;
+                }
+                io.netty.buffer.CompositeByteBuf held = heldBody;
+                HttpResponse head = heldHead;
+                if (held != null && head != null) {
+                    held.addComponent(true, c.content().retain());
+                    if (!last) {
+                        c.release();
+                        return;
+                    }
+                    HttpHeaders trailers = ((LastHttpContent) c).trailingHeaders();
+                    c.release();
+                    heldBody = null;
+                    heldHead = null;
+                    head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, held.readableBytes());
+                    x.audit.countOut(held.readableBytes());
+                    state = State.COMPLETE;
+                    writeClient(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, head.status(), held, head.headers(), trailers), true);
+                    x.responseComplete();
                     return;
                 }
             }
@@ -258,7 +297,12 @@ final class ResponseRelay implements Runnable {
                 if (coding != ResponseScan.Coding.IDENTITY) {
                     h.remove(HttpHeaderNames.CONTENT_ENCODING); // sent on decoded
                 }
-                // the redacted body's length is only known at its end
+                // the redacted body's length is only known at its end: a small declared body is
+                // collected and sent with its new length, a larger or unknown one streams
+                long declared = HttpUtil.getContentLength(r, -1L);
+                if (!full && declared >= 0 && declared <= HOLD_SMALL_BODY) {
+                    heldBody = ctx.alloc().compositeBuffer();
+                }
                 h.remove(HttpHeaderNames.CONTENT_LENGTH);
             }
         }
@@ -287,6 +331,14 @@ final class ResponseRelay implements Runnable {
             }
             x.audit.countOut(body.readableBytes());
             out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), body, h, trailers);
+        } else if (heldBody != null) {
+            scan = sc;
+            if (h1Client && !x.clientKeepAlive) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            heldHead = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), h);
+            state = State.STREAMING;
+            return;
         } else {
             scan = sc;
             if (h1Client && !bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
