@@ -124,15 +124,6 @@ class ApprovalEndToEndTest {
         return Curl.run(args.toArray(String[]::new));
     }
 
-    static int status(Curl.Result r) {
-        int status = 0;
-        for (String l : r.out().lines().toList()) {
-            if (l.startsWith("HTTP/") && !l.contains("Connection Established")) {
-                status = Integer.parseInt(l.split(" ")[1].strip());
-            }
-        }
-        return status;
-    }
 
     List<String> upstreamFor(String prefix) {
         return upstreamSeen.stream().filter(s -> s.contains(" " + prefix)).toList();
@@ -193,7 +184,7 @@ class ApprovalEndToEndTest {
 
         Curl.Result r = held.get(60, TimeUnit.SECONDS);
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(status(r)).isEqualTo(200);
+        assertThat(r.lastStatus()).isEqualTo(200);
         assertThat(r.out()).contains("upstream-ok").doesNotContain(SECRET);
         assertThat(upstreamFor("/appr/")).containsExactly("POST /appr/issues?x=1 Bearer " + SECRET + " {\"title\":\"hi\"}");
         assertThat(approvals("appr").getFirst().get("decided_by").asString()).isEqualTo("local-admin");
@@ -205,7 +196,7 @@ class ApprovalEndToEndTest {
         JsonNode second = pending("appr");
         assertThat(second.get("id").asString()).isNotEqualTo(p.get("id").asString());
         ok(ts.call("POST", "/v1/approvals/" + second.get("id").asString() + "/deny", "{}"));
-        assertThat(status(again.get(60, TimeUnit.SECONDS))).isEqualTo(403);
+        assertThat(again.get(60, TimeUnit.SECONDS).lastStatus()).isEqualTo(403);
     }
 
     @Test
@@ -217,7 +208,7 @@ class ApprovalEndToEndTest {
                 "{\"reason\":\"do not delete repositories\"}")));
         assertThat(d.get("state").asString()).isEqualTo("denied");
         Curl.Result r = held.get(60, TimeUnit.SECONDS);
-        assertThat(status(r)).isEqualTo(403);
+        assertThat(r.lastStatus()).isEqualTo(403);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: approval-denied").contains("do not delete repositories")
                 .contains(p.get("id").asString());
         assertThat(upstreamFor("/deny/")).isEmpty();
@@ -232,7 +223,7 @@ class ApprovalEndToEndTest {
         JsonNode p = pending("slow");
         clock.advance(Duration.ofSeconds(91));
         Curl.Result r = held.get(60, TimeUnit.SECONDS);
-        assertThat(status(r)).isEqualTo(403);
+        assertThat(r.lastStatus()).isEqualTo(403);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: approval-timeout");
         assertThat(upstreamFor("/slow/")).isEmpty();
         JsonNode after = approvals("slow").getFirst();
@@ -269,10 +260,10 @@ class ApprovalEndToEndTest {
         JsonNode a = JSON.readTree(ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/approve",
                 "{\"for\":\"15m\"}")));
         assertThat(a.get("approved_until").asString()).isNotEmpty();
-        assertThat(status(held.get(60, TimeUnit.SECONDS))).isEqualTo(200);
+        assertThat(held.get(60, TimeUnit.SECONDS).lastStatus()).isEqualTo(200);
 
         Curl.Result again = curl("POST", "/for/deploy", "{}");
-        assertThat(status(again)).as("standing approval: not held").isEqualTo(200);
+        assertThat(again.lastStatus()).as("standing approval: not held").isEqualTo(200);
         assertThat(approvals("for")).as("no new approval asked").hasSize(1);
         assertThat(upstreamFor("/for/")).hasSize(2);
 
@@ -280,27 +271,27 @@ class ApprovalEndToEndTest {
         JsonNode q = pending("for");
         assertThat(q.get("path").asString()).as("another path is asked for").isEqualTo("/for/other");
         ok(ts.call("POST", "/v1/approvals/" + q.get("id").asString() + "/deny", "{}"));
-        assertThat(status(otherPath.get(60, TimeUnit.SECONDS))).isEqualTo(403);
+        assertThat(otherPath.get(60, TimeUnit.SECONDS).lastStatus()).isEqualTo(403);
 
         clock.advance(Duration.ofMinutes(16));
         CompletableFuture<Curl.Result> lapsed = curlAsync("POST", "/for/deploy", "{}");
         JsonNode r = pending("for");
         ok(ts.call("POST", "/v1/approvals/" + r.get("id").asString() + "/deny", "{}"));
-        assertThat(status(lapsed.get(60, TimeUnit.SECONDS))).as("the standing approval lapsed").isEqualTo(403);
+        assertThat(lapsed.get(60, TimeUnit.SECONDS).lastStatus()).as("the standing approval lapsed").isEqualTo(403);
     }
 
     @Test
     void methodsOutsideTheRulePassAndOversizedBodiesAreRefusedWithoutAsking() throws Exception {
         service("rule", "120s");
         Curl.Result get = curl("GET", "/rule/x", "");
-        assertThat(status(get)).isEqualTo(200);
+        assertThat(get.lastStatus()).isEqualTo(200);
         assertThat(upstreamFor("/rule/")).containsExactly("GET /rule/x Bearer " + SECRET + " ");
 
         String big = "x".repeat(9 * 1024 * 1024); // above the proxy's 8 MiB buffer limit
         Path f = dir.resolve("big.json");
         Files.writeString(f, big);
         Curl.Result tooBig = curl("POST", "/rule/upload", "@" + f);
-        assertThat(status(tooBig)).isEqualTo(413);
+        assertThat(tooBig.lastStatus()).isEqualTo(413);
         assertThat(tooBig.out()).contains("requires approval");
         assertThat(approvals("rule")).as("nobody was asked").isEmpty();
         assertThat(upstreamFor("/rule/upload")).isEmpty();
@@ -317,7 +308,7 @@ class ApprovalEndToEndTest {
         HttpResponse<String> list = ts.call("GET", "/v1/approvals?vault=default", null, agentToken);
         assertThat(list.statusCode()).isEqualTo(403);
         ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/deny", "{\"reason\":\"no\"}"));
-        assertThat(status(held.get(60, TimeUnit.SECONDS))).isEqualTo(403);
+        assertThat(held.get(60, TimeUnit.SECONDS).lastStatus()).isEqualTo(403);
         assertThat(upstreamFor("/self/")).isEmpty();
     }
 }

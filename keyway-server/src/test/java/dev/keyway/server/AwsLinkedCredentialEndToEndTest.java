@@ -105,15 +105,6 @@ class AwsLinkedCredentialEndToEndTest {
                 "-H", "Authorization: Bearer PLACEHOLDER", "https://localhost:" + upstream.getPort() + "/" + path + "/x");
     }
 
-    static int status(Curl.Result r) {
-        int status = 0;
-        for (String l : r.out().lines().toList()) {
-            if (l.startsWith("HTTP/")) {
-                status = Integer.parseInt(l.split(" ")[1].strip());
-            }
-        }
-        return status;
-    }
 
     List<String> upstreamFor(String path) {
         return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
@@ -153,7 +144,7 @@ class AwsLinkedCredentialEndToEndTest {
     void aMissingSecretFailsClosedWith503AndTheUpstreamReceivesNothing() throws Exception {
         link("AWS_MISSING", "sm", "prod/missing#api_key", "missing", "5m");
         Curl.Result r = curl("missing");
-        assertThat(status(r)).isEqualTo(503);
+        assertThat(r.lastStatus()).isEqualTo(503);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable")
                 .contains("source 'sm'").contains("ResourceNotFoundException");
         assertThat(upstreamFor("missing")).as("nothing forwarded").isEmpty();
@@ -164,7 +155,7 @@ class AwsLinkedCredentialEndToEndTest {
         aws.putSecret("prod/crlf", "AWSCURRENT", "v1", "{\"api_key\":\"sk-a\\r\\nX-Injected: 1\"}");
         link("AWS_CRLF", "sm", "prod/crlf#api_key", "crlf", "5m");
         Curl.Result r = curl("crlf");
-        assertThat(status(r)).isEqualTo(502);
+        assertThat(r.lastStatus()).isEqualTo(502);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-unavailable").doesNotContain("X-Injected");
         assertThat(upstreamFor("crlf")).isEmpty();
     }

@@ -10,7 +10,21 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs the real curl binary with no inherited proxy variables. */
 final class Curl {
-    record Result(int exit, String out, String err) {}
+    record Result(int exit, String out, String err) {
+        /**
+         * The status of the last response in {@code -D -} output: after the proxy's answer to
+         * CONNECT (and any interim response), the status the upstream or Keyway gave the request.
+         */
+        int lastStatus() {
+            int status = 0;
+            for (String l : out.lines().toList()) {
+                if (l.startsWith("HTTP/")) {
+                    status = Integer.parseInt(l.split(" ")[1].strip());
+                }
+            }
+            return status;
+        }
+    }
 
     private Curl() {}
 

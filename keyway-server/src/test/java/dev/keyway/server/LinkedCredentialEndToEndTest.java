@@ -104,16 +104,6 @@ class LinkedCredentialEndToEndTest {
                 "-H", "Authorization: Bearer PLACEHOLDER", "https://localhost:" + upstream.getPort() + "/" + path + "/x");
     }
 
-    /** The status of the last response in curl's -D output (after the proxy's CONNECT answer). */
-    static int status(Curl.Result r) {
-        int status = 0;
-        for (String l : r.out().lines().toList()) {
-            if (l.startsWith("HTTP/")) {
-                status = Integer.parseInt(l.split(" ")[1].strip());
-            }
-        }
-        return status;
-    }
 
     List<String> upstreamFor(String path) {
         return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
@@ -164,7 +154,7 @@ class LinkedCredentialEndToEndTest {
         vault.fail("/v1/secret/data/down", 503, "Vault is sealed", null);
         link("DOWN_KEY", "down", "5m", "0s");
         Curl.Result r = curl("down");
-        assertThat(status(r)).isEqualTo(503);
+        assertThat(r.lastStatus()).isEqualTo(503);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable")
                 .contains("application/problem+json").contains("source 'vault'").contains("secret/down#key")
                 .contains("Vault is sealed").doesNotContain("sk-never-sent");
@@ -186,11 +176,11 @@ class LinkedCredentialEndToEndTest {
         vault.fail("/v1/secret/data/stale", 503, "Vault is sealed", null);
         clock.advance(Duration.ofSeconds(70)); // past the TTL, within max-stale: the refresh fails, the old value is served
         Curl.Result r = curl("stale");
-        assertThat(status(r)).as(r.out()).isEqualTo(200);
+        assertThat(r.lastStatus()).as(r.out()).isEqualTo(200);
         assertThat(upstreamFor("stale")).containsExactly("/stale/x Bearer sk-stale-good", "/stale/x Bearer sk-stale-good");
         clock.advance(Duration.ofMinutes(2)); // past TTL + max-stale
         Curl.Result closed = curl("stale");
-        assertThat(status(closed)).isEqualTo(503);
+        assertThat(closed.lastStatus()).isEqualTo(503);
         assertThat(closed.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable");
         assertThat(upstreamFor("stale")).hasSize(2);
     }
@@ -217,7 +207,7 @@ class LinkedCredentialEndToEndTest {
         vault.putV2("secret/crlf", Map.of("key", "sk-a\r\nX-Injected: 1"));
         link("CRLF_KEY", "crlf", "5m", "0s");
         Curl.Result r = curl("crlf");
-        assertThat(status(r)).isEqualTo(502);
+        assertThat(r.lastStatus()).isEqualTo(502);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-unavailable").doesNotContain("X-Injected");
         assertThat(upstreamFor("crlf")).isEmpty();
     }

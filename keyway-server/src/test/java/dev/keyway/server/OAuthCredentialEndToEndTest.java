@@ -128,15 +128,6 @@ class OAuthCredentialEndToEndTest {
                 "https://localhost:" + upstream.getPort() + "/" + path + "/x");
     }
 
-    static int status(Curl.Result r) {
-        int status = 0;
-        for (String l : r.out().lines().toList()) {
-            if (l.startsWith("HTTP/")) {
-                status = Integer.parseInt(l.split(" ")[1].strip());
-            }
-        }
-        return status;
-    }
 
     List<String> upstreamFor(String path) {
         return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
@@ -147,21 +138,21 @@ class OAuthCredentialEndToEndTest {
         String rt = as.issueRefreshToken("gh-app", Set.of("repo"));
         oauth("GH_TOKEN", "gh", "gh-app", rt);
         Curl.Result first = curl("gh");
-        assertThat(status(first)).as(first.out() + first.err()).isEqualTo(200);
+        assertThat(first.lastStatus()).as(first.out() + first.err()).isEqualTo(200);
         assertThat(first.out()).contains("upstream-ok");
         List<String> seen = upstreamFor("gh");
         assertThat(seen).singleElement().asString().startsWith("/gh/x Bearer at-");
         String at = seen.getFirst().substring("/gh/x Bearer ".length());
         assertThat(first.out()).doesNotContain(at);
 
-        assertThat(status(curl("gh"))).isEqualTo(200);
+        assertThat(curl("gh").lastStatus()).isEqualTo(200);
         assertThat(upstreamFor("gh")).as("served from memory").allMatch(s -> s.endsWith(at)).hasSize(2);
         assertThat(as.calls("refresh_token").stream().filter(c -> c.form().get("refresh_token").contains("gh-app")).count())
                 .isEqualTo(1);
         String rotated = as.refreshTokens.keySet().stream().filter(k -> k.endsWith("gh-app")).findFirst().orElseThrow();
 
         clock.advance(Duration.ofHours(1)); // past expires_in (3600 s, used for 3540 s)
-        assertThat(status(curl("gh"))).isEqualTo(200);
+        assertThat(curl("gh").lastStatus()).isEqualTo(200);
         assertThat(upstreamFor("gh").getLast()).isNotEqualTo(upstreamFor("gh").getFirst());
         assertThat(as.calls("refresh_token").getLast().form()).as("the rotated refresh token was saved and used")
                 .containsEntry("refresh_token", rotated);
@@ -204,14 +195,14 @@ class OAuthCredentialEndToEndTest {
     void invalidGrantIs502WithTheCommandToReauthorizeMarksBrokenAndNotifiesWebhooks() throws Exception {
         oauth("REVOKED_TOKEN", "revoked", "rv-app", "rt-the-user-revoked");
         Curl.Result r = curl("revoked");
-        assertThat(status(r)).as(r.out()).isEqualTo(502);
+        assertThat(r.lastStatus()).as(r.out()).isEqualTo(502);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-unavailable").contains("application/problem+json")
                 .contains("invalid_grant").contains("keyway credential oauth REVOKED_TOKEN --vault default --grant refresh_token")
                 .contains("--refresh-token-file").doesNotContain("rt-the-user-revoked").doesNotContain("secret-rv-app");
         assertThat(upstreamFor("revoked")).as("nothing forwarded").isEmpty();
         long calls = as.tokenCalls.size();
         clock.advance(Duration.ofMinutes(10));
-        assertThat(status(curl("revoked"))).isEqualTo(502);
+        assertThat(curl("revoked").lastStatus()).isEqualTo(502);
         assertThat(as.tokenCalls).as("broken: the token endpoint is not asked again").hasSize((int) calls);
 
         JsonNode c = find(JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/credentials", null))).get("credentials"),
@@ -227,7 +218,7 @@ class OAuthCredentialEndToEndTest {
         ok(ts.call("PUT", "/v1/vaults/default/credentials/REVOKED_TOKEN/oauth", """
                 {"grant":"refresh_token","token_url":"%s","client_id":"rv-app","client_secret":"secret-rv-app",
                  "refresh_token":"%s"}""".formatted(as.tokenUrl(), fresh)));
-        assertThat(status(curl("revoked"))).isEqualTo(200);
+        assertThat(curl("revoked").lastStatus()).isEqualTo(200);
         assertThat(upstreamFor("revoked")).singleElement().asString().startsWith("/revoked/x Bearer at-");
     }
 
@@ -237,12 +228,12 @@ class OAuthCredentialEndToEndTest {
         oauth("DOWN_TOKEN", "down", "down-app", rt);
         as.forced.add(new MockResponse.Builder().code(503).addHeader("Retry-After", "1").build());
         Curl.Result r = curl("down");
-        assertThat(status(r)).as(r.out()).isEqualTo(503);
+        assertThat(r.lastStatus()).as(r.out()).isEqualTo(503);
         assertThat(r.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable")
                 .contains("minted by OAuth").contains("503");
         assertThat(upstreamFor("down")).isEmpty();
         clock.advance(Duration.ofSeconds(5)); // past the backoff
-        assertThat(status(curl("down"))).isEqualTo(200);
+        assertThat(curl("down").lastStatus()).isEqualTo(200);
         assertThat(as.refreshTokens.keySet()).as("the refresh token survived the failed attempt")
                 .anyMatch(k -> k.endsWith("down-app"));
     }
@@ -264,7 +255,7 @@ class OAuthCredentialEndToEndTest {
                 {"name":"ghapp","host":"localhost:%d","allow_private":true,"paths":["/ghapp/**"],"inject":{"bearer":"GH_APP"}}"""
                 .formatted(upstream.getPort())));
         Curl.Result r = curl("ghapp");
-        assertThat(status(r)).as(r.out() + r.err()).isEqualTo(200);
+        assertThat(r.lastStatus()).as(r.out() + r.err()).isEqualTo(200);
         assertThat(upstreamFor("ghapp")).singleElement().asString().startsWith("/ghapp/x Bearer ghs_");
         assertThat(gh.calls).containsExactly("201 /app/installations/99/access_tokens");
         String view = ok(ts.call("GET", "/v1/vaults/default/credentials/GH_APP/oauth", null));
