@@ -2,6 +2,7 @@ package dev.keyway.core.inject;
 
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An Aho–Corasick automaton over the byte patterns of a {@link Redactions}: one pass over a stream
@@ -31,8 +32,14 @@ final class EchoAutomaton {
     /** The root's transitions (0 = back to the root). */
     private final int[] rootNext = new int[256];
     private final byte[][] replacements;
+    /** The patterns themselves (the {@link Redactions}' arrays, wiped with them), for the skip table. */
+    private final byte[][] patternsForSkip;
     private final int[] patternLength;
     private final int maxLength;
+    /** The shortest pattern's length: the window of the skip. */
+    private final int minLength;
+    /** The skip's shift per hashed byte pair ({@link #skip}); built on the first long part. */
+    private byte @Nullable [] shift;
 
     private EchoAutomaton(byte[][] patterns) {
         int total = 1;
@@ -51,12 +58,16 @@ final class EchoAutomaton {
         Arrays.fill(firstChild, -1);
         Arrays.fill(nextSibling, -1);
         replacements = new byte[patterns.length][];
+        patternsForSkip = patterns;
         patternLength = new int[patterns.length];
         int max = 0;
+        int min = Integer.MAX_VALUE;
         for (byte[] p : patterns) {
             max = Math.max(max, p.length);
+            min = Math.min(min, p.length);
         }
         maxLength = max;
+        minLength = patterns.length == 0 ? 0 : min;
     }
 
     static EchoAutomaton build(List<Redactions.Echo> echoes) {
@@ -171,8 +182,78 @@ final class EchoAutomaton {
         return maxLength;
     }
 
+    /**
+     * The first index in {@code [from, end)} at which an occurrence may start, as far as the parts
+     * of the input that hold a whole window can tell (a Wu–Manber skip over the shortest pattern's
+     * length {@code m}, keyed by the window's last three bytes); at most the last {@code m - 1}
+     * bytes before {@code end} are left to the per-byte scan. Every byte skipped starts no
+     * occurrence, so a scan at the root may treat it as final raw output.
+     *
+     * <p>Why it is sound: for the window of {@code m} bytes starting at {@code p}, the table holds
+     * for the three bytes ending the window the smallest {@code m - 1 - j} over every pattern whose
+     * bytes {@code j - 2 .. j} (with {@code 2 <= j < m}) hash to the same bucket ({@code m - 2} when
+     * there is none). An occurrence starting at {@code p + k} with {@code k <= m - 3} puts the
+     * window's last three bytes at its positions {@code m - 3 - k .. m - 1 - k}, so that entry is at
+     * most {@code k}: a shift {@code s} means no occurrence starts in {@code [p, p + s)}. Hash
+     * collisions only make shifts smaller. Three bytes rather than two because secrets often contain
+     * pairs that are common in text ({@code "en"}, {@code "12"}); triples of a random secret are rare
+     * in ordinary text, so most windows move by {@code m - 2}.
+     */
+    int skip(byte[] in, int from, int end) {
+        int m1 = minLength - 1;
+        if (minLength < SKIP_MIN_PATTERN || end - from < SKIP_MIN_PART) {
+            return from;
+        }
+        byte[] t = shiftTable();
+        int p = from;
+        while (p + m1 < end) {
+            int e = p + m1;
+            int s = t[bucket(in[e - 2], in[e - 1], in[e])];
+            if (s == 0) {
+                return p;
+            }
+            p += s;
+        }
+        return p;
+    }
+
+    /** Below this pattern length the skip gains nothing over the per-byte root fast path. */
+    private static final int SKIP_MIN_PATTERN = 4;
+    /** Parts shorter than this (header values, small SSE events) are not worth building the table for. */
+    private static final int SKIP_MIN_PART = 256;
+    private static final int BUCKET_BITS = 13;
+
+    private static int bucket(byte a, byte b, byte c) {
+        int key = (a & 0xff) << 16 | (b & 0xff) << 8 | (c & 0xff);
+        return (key * 0x9E3779B1) >>> (32 - BUCKET_BITS);
+    }
+
+    private byte[] shiftTable() {
+        byte[] t = shift;
+        if (t == null) {
+            int m = minLength;
+            t = new byte[1 << BUCKET_BITS];
+            Arrays.fill(t, (byte) Math.min(m - 2, Byte.MAX_VALUE));
+            for (byte[] p : patternsForSkip) {
+                for (int j = 2; j < m; j++) {
+                    int b = bucket(p[j - 2], p[j - 1], p[j]);
+                    int s = m - 1 - j;
+                    if (s < t[b]) {
+                        t[b] = (byte) s;
+                    }
+                }
+            }
+            shift = t;
+        }
+        return t;
+    }
+
     /** Forgets the structure (it spells the patterns out). */
     void wipe() {
+        byte[] t = shift;
+        if (t != null) {
+            Arrays.fill(t, (byte) 0);
+        }
         Arrays.fill(label, (byte) 0);
         Arrays.fill(rootNext, 0);
         Arrays.fill(firstChild, -1);

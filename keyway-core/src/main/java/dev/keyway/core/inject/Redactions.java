@@ -53,11 +53,18 @@ public final class Redactions implements AutoCloseable {
     }
 
     private final List<Echo> echoes;
+    /** The shortest pattern's length (a value shorter than it cannot hold an occurrence). */
+    private final int minLength;
     private EchoAutomaton automaton;
     private boolean closed;
 
     private Redactions(List<Echo> echoes) {
         this.echoes = echoes;
+        int min = Integer.MAX_VALUE;
+        for (Echo e : echoes) {
+            min = Math.min(min, e.value().length);
+        }
+        this.minLength = echoes.isEmpty() ? 1 : min;
         this.automaton = EchoAutomaton.EMPTY;
     }
 
@@ -123,7 +130,8 @@ public final class Redactions implements AutoCloseable {
      * maps them one to one), so a value's encoded forms are found exactly as in a body.
      */
     public Scanned scan(String value) {
-        if (echoes.isEmpty() || value.isEmpty()) {
+        if (echoes.isEmpty() || value.length() < minLength) {
+            // shorter than every pattern (most response header values are): nothing to find, no copy
             return new Scanned(value, 0);
         }
         byte[] in = value.getBytes(StandardCharsets.ISO_8859_1);

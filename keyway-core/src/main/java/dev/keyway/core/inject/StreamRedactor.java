@@ -73,14 +73,21 @@ public final class StreamRedactor {
         chunkOff = off;
         chunkStart = pos;
         EchoAutomaton a = this.a;
-        for (int i = 0; i < len; i++) {
-            byte b = in[off + i];
-            if (state == 0 && runCount == 0 && a.fromRoot(b) == 0) {
-                // fast path: at the root with nothing pending, a byte that starts no pattern is final
-                // and raw; it is emitted (from the chunk) by the next settle, and needs no ring copy
-                pos++;
-                continue;
+        int end = off + len;
+        for (int i = off; i < end; i++) {
+            if (state == 0 && runCount == 0) {
+                // at the root with nothing pending, bytes that start no occurrence are final and raw:
+                // skip them a window at a time, then one table lookup per byte; they are emitted
+                // (from the chunk) by the next settle and need no ring copy
+                int j = a.skip(in, i, end);
+                pos += j - i;
+                i = j;
+                if (a.fromRoot(in[i]) == 0) {
+                    pos++;
+                    continue;
+                }
             }
+            byte b = in[i];
             ring[(int) (pos & ringMask)] = b;
             state = a.next(state, b);
             pos++;

@@ -168,6 +168,64 @@ class StreamRedactorTest {
         }
     }
 
+    /**
+     * Long parts take the window skip ({@code EchoAutomaton.skip}): patterns of 4 to 60 bytes are
+     * planted (whole, overlapping, and cut short) into long inputs over a small alphabet (many near
+     * misses) or all 256 byte values (bucket collisions), read in parts of up to 2,000 bytes; the
+     * output must equal the brute-force reference, so a skip over a possible start would show here.
+     */
+    @Test
+    void longPartsWithTheWindowSkipMatchReference() {
+        long seed = Long.getLong("seed", System.nanoTime());
+        System.out.println("StreamRedactorTest long seed=" + seed + " (repeat with -Dseed=" + seed + ")");
+        RandomGenerator rnd = RandomGeneratorFactory.of("L64X128MixRandom").create(seed);
+        for (int round = 0; round < 300; round++) {
+            int alphabet = rnd.nextBoolean() ? 2 + rnd.nextInt(4) : 256;
+            int n = 1 + rnd.nextInt(4);
+            String[] pr = new String[n * 2];
+            for (int p = 0; p < n; p++) {
+                pr[2 * p] = randomBytes(rnd, 4 + rnd.nextInt(57), alphabet);
+                pr[2 * p + 1] = "[" + p + "]";
+            }
+            StringBuilder in = new StringBuilder(randomBytes(rnd, rnd.nextInt(200), alphabet));
+            int target = 300 + rnd.nextInt(5000);
+            while (in.length() < target) {
+                String pattern = pr[2 * rnd.nextInt(n)];
+                switch (rnd.nextInt(4)) {
+                    case 0 -> in.append(pattern);
+                    case 1 -> in.append(pattern, 0, 1 + rnd.nextInt(pattern.length())); // cut short
+                    case 2 -> in.append(pattern, rnd.nextInt(pattern.length()), pattern.length()); // a tail
+                    default -> in.append(randomBytes(rnd, rnd.nextInt(300), alphabet));
+                }
+            }
+            String input = in.toString();
+            List<String> chunks = new ArrayList<>();
+            int at = 0;
+            while (at < input.length()) {
+                int len = 1 + rnd.nextInt(Math.min(2000, input.length() - at));
+                chunks.add(input.substring(at, at + len));
+                at += len;
+            }
+            try (Redactions r = redactions(pr)) {
+                String got = stream(r, chunks);
+                String want = reference(input, pr);
+                // binary inputs make a whole-string diff unreadable: name the first difference
+                assertThat(Arrays.mismatch(got.toCharArray(), want.toCharArray()))
+                        .as("seed %d round %d: first difference (output length %d, expected %d)", seed, round,
+                                got.length(), want.length())
+                        .isEqualTo(-1);
+            }
+        }
+    }
+
+    private static String randomBytes(RandomGenerator rnd, int len, int alphabet) {
+        StringBuilder s = new StringBuilder(len);
+        for (int i = 0; i < len; i++) {
+            s.append((char) (alphabet == 256 ? rnd.nextInt(256) : 'a' + rnd.nextInt(alphabet)));
+        }
+        return s.toString();
+    }
+
     private static String randomString(RandomGenerator rnd, int len) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < len; i++) {

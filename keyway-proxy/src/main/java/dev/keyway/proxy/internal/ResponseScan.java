@@ -5,10 +5,12 @@ import dev.keyway.core.inject.Redactions;
 import dev.keyway.core.inject.StreamRedactor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.compression.ZlibCodecFactory;
 import io.netty.handler.codec.compression.ZlibWrapper;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -40,8 +42,13 @@ final class ResponseScan implements ByteSink {
     private final StreamRedactor redactor;
     private final ByteBufAllocator alloc;
     private @Nullable EmbeddedChannel decoder;
-    /** Where {@link #write} puts the redactor's output during one {@link #process} call. */
+    /** Where {@link #write} puts the redactor's output during one {@link #process} call, once it is not a slice. */
     private @Nullable ByteBuf out;
+    /** The array of the identity part being scanned, and the one range of it written so far. */
+    private byte @Nullable [] part;
+    private int sliceFrom;
+    private int sliceLength;
+    private byte[] scratch = new byte[0];
 
     ResponseScan(Redactions echoes, Coding coding, ByteBufAllocator alloc) {
         this.redactor = echoes.stream();
@@ -108,24 +115,31 @@ final class ResponseScan implements ByteSink {
      * Scans the next part of the body ({@code in} is released); returns what may go to the client
      * now (possibly empty), everything that is left when {@code last}.
      *
+     * <p>Why the output is often {@code in} itself: in the common case (no echo in the part and
+     * nothing held back from an earlier one) the scan's output is one contiguous range of the part,
+     * which is then passed on as a slice of it, without a copy; only a part that is changed or that
+     * ends inside a possible occurrence is assembled into a new buffer.
+     *
      * @throws io.netty.handler.codec.DecoderException when the coded body is corrupt
      */
     ByteBuf process(ByteBuf in, boolean last) {
+        EmbeddedChannel d = decoder;
+        if (d == null) {
+            return processIdentity(in, last);
+        }
         ByteBuf o = alloc.buffer(in.readableBytes() + 64);
         out = o;
         try {
-            EmbeddedChannel d = decoder;
-            if (d == null) {
-                scan(in);
-            } else {
-                d.writeInbound(in);
-                drain(d);
-                if (last) {
-                    d.finish();
-                    drain(d);
-                }
+            d.writeInbound(in);
+            ByteBuf b;
+            while ((b = d.readInbound()) != null) {
+                scan(b);
             }
             if (last) {
+                d.finish();
+                while ((b = d.readInbound()) != null) {
+                    scan(b);
+                }
                 redactor.finish(this);
             }
             return o;
@@ -137,21 +151,66 @@ final class ResponseScan implements ByteSink {
         }
     }
 
-    private void drain(EmbeddedChannel d) {
-        ByteBuf b;
-        while ((b = d.readInbound()) != null) {
-            scan(b);
+    private ByteBuf processIdentity(ByteBuf in, boolean last) {
+        int n = in.readableBytes();
+        try {
+            byte[] array;
+            int base;
+            if (in.hasArray()) {
+                array = in.array();
+                base = in.arrayOffset() + in.readerIndex();
+            } else {
+                array = scratch(n);
+                in.getBytes(in.readerIndex(), array, 0, n);
+                base = 0;
+            }
+            part = array;
+            sliceFrom = base;
+            sliceLength = 0;
+            redactor.update(array, base, n, this);
+            if (last) {
+                redactor.finish(this);
+            }
+            ByteBuf o = out;
+            if (o != null) {
+                return o;
+            }
+            return sliceLength == 0 ? Unpooled.EMPTY_BUFFER
+                    : in.retainedSlice(in.readerIndex() + (sliceFrom - base), sliceLength);
+        } catch (RuntimeException e) {
+            ByteBuf o = out;
+            if (o != null) {
+                o.release();
+            }
+            throw e;
+        } finally {
+            out = null;
+            part = null;
+            in.release();
         }
+    }
+
+    /**
+     * A reusable array for parts in direct buffers (the scan reads arrays): one per response, as
+     * large as its largest part (parts are bounded by the HTTP decoder's chunk size and TLS records).
+     */
+    private byte[] scratch(int n) {
+        if (scratch.length < n) {
+            Arrays.fill(scratch, (byte) 0);
+            scratch = new byte[n];
+        }
+        return scratch;
     }
 
     private void scan(ByteBuf b) {
         try {
+            int n = b.readableBytes();
             if (b.hasArray()) {
-                redactor.update(b.array(), b.arrayOffset() + b.readerIndex(), b.readableBytes(), this);
+                redactor.update(b.array(), b.arrayOffset() + b.readerIndex(), n, this);
             } else {
-                byte[] copy = new byte[b.readableBytes()];
-                b.getBytes(b.readerIndex(), copy);
-                redactor.update(copy, 0, copy.length, this);
+                byte[] copy = scratch(n);
+                b.getBytes(b.readerIndex(), copy, 0, n);
+                redactor.update(copy, 0, n, this);
             }
         } finally {
             b.release();
@@ -161,9 +220,24 @@ final class ResponseScan implements ByteSink {
     @Override
     public void write(byte[] b, int off, int len) {
         ByteBuf o = out;
-        if (o != null) {
-            o.writeBytes(b, off, len);
+        if (o == null) {
+            byte[] p = part;
+            if (p != null && b == p && (sliceLength == 0 || off == sliceFrom + sliceLength)) {
+                // still one contiguous range of the part being scanned: keep it as a slice
+                if (sliceLength == 0) {
+                    sliceFrom = off;
+                }
+                sliceLength += len;
+                return;
+            }
+            o = alloc.buffer(sliceLength + len + 64);
+            if (sliceLength > 0 && p != null) {
+                o.writeBytes(p, sliceFrom, sliceLength);
+            }
+            sliceLength = 0;
+            out = o;
         }
+        o.writeBytes(b, off, len);
     }
 
     /** Occurrences replaced in the body so far. */
@@ -222,5 +296,6 @@ final class ResponseScan implements ByteSink {
             }
         }
         redactor.wipe();
+        Arrays.fill(scratch, (byte) 0);
     }
 }

@@ -114,6 +114,82 @@ class ResponseScanTest {
         }
     }
 
+    /**
+     * Long bodies in the buffers the proxy really gets: pooled direct parts with data not at index 0
+     * and heap parts that are windows of larger arrays. Whatever the split, the output is the body
+     * with every echo replaced, and every input part is released once its output is.
+     */
+    @Test
+    void longBodiesInDirectAndOffsetHeapPartsAreRedactedAndReleased() {
+        java.util.random.RandomGenerator rnd = new java.util.SplittableRandom(20261207L);
+        io.netty.buffer.PooledByteBufAllocator pooled = io.netty.buffer.PooledByteBufAllocator.DEFAULT;
+        for (int round = 0; round < 200; round++) {
+            StringBuilder body = new StringBuilder();
+            StringBuilder expected = new StringBuilder();
+            while (body.length() < 20_000 + rnd.nextInt(20_000)) {
+                String filler = "{\"id\":\"chatcmpl-" + rnd.nextInt(1000) + "\",\"text\":\"hello sk-echo world\"}\n";
+                body.append(filler);
+                expected.append(filler);
+                if (rnd.nextInt(20) == 0) {
+                    body.append(SECRET);
+                    expected.append("[REDACTED:K]");
+                }
+            }
+            byte[] wire = body.toString().getBytes(StandardCharsets.UTF_8);
+            List<ByteBuf> inputs = new java.util.ArrayList<>();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            try (Redactions r = echoes()) {
+                ResponseScan scan = new ResponseScan(r, ResponseScan.Coding.IDENTITY, pooled);
+                for (int at = 0; at < wire.length; ) {
+                    int n = Math.min(wire.length - at, 1 + rnd.nextInt(9000));
+                    ByteBuf in;
+                    if (rnd.nextBoolean()) {
+                        in = pooled.directBuffer(n + 16).writeZero(7).writeBytes(wire, at, n);
+                        in.skipBytes(7);
+                    } else {
+                        byte[] window = new byte[n + 20];
+                        System.arraycopy(wire, at, window, 11, n);
+                        in = Unpooled.wrappedBuffer(window, 11, n);
+                    }
+                    inputs.add(in);
+                    at += n;
+                    ByteBuf o = scan.process(in, at == wire.length);
+                    byte[] bytes = new byte[o.readableBytes()];
+                    o.readBytes(bytes);
+                    o.release();
+                    out.writeBytes(bytes);
+                }
+                scan.close();
+            }
+            assertThat(out.toString(StandardCharsets.UTF_8)).as("round %d", round).isEqualTo(expected.toString());
+            assertThat(inputs).allSatisfy(in -> assertThat(in.refCnt()).isZero());
+        }
+    }
+
+    private static ByteBuf root(ByteBuf b) {
+        ByteBuf r = b;
+        for (ByteBuf u = r.unwrap(); u != null; u = r.unwrap()) {
+            r = u;
+        }
+        return r;
+    }
+
+    /** A part with no echo and nothing held back is passed on as a slice of itself: no copy. */
+    @Test
+    void aCleanPartGoesOnWithoutACopy() {
+        try (Redactions r = echoes()) {
+            ResponseScan scan = new ResponseScan(r, ResponseScan.Coding.IDENTITY, ByteBufAllocator.DEFAULT);
+            ByteBuf in = io.netty.buffer.PooledByteBufAllocator.DEFAULT.directBuffer(4096);
+            in.writeBytes("data: a clean event with no secret in it\n\n".repeat(50).getBytes(StandardCharsets.UTF_8));
+            ByteBuf o = scan.process(in, false);
+            assertThat(root(o)).isSameAs(root(in)); // both may be wrapped by the leak detector
+            assertThat(in.refCnt()).isEqualTo(1); // held by the slice only
+            o.release();
+            assertThat(in.refCnt()).isZero();
+            scan.close();
+        }
+    }
+
     @Test
     void aCorruptGzipBodyFailsTheScan() {
         try (Redactions r = echoes()) {
