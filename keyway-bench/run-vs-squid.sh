@@ -7,6 +7,8 @@
 #   keyway-disk   client -> Keyway (the built jar started by ./keyway with the launcher's default JVM
 #                 options, data dir and so audit log on the real disk) -> nginx; Keyway injects the bearer
 #   keyway-tmpfs  the same with the data dir on tmpfs (/dev/shm)
+#   keyway-tmpfs-noredact  keyway-tmpfs with `--no-redact-responses` on the service (not in the default
+#                 list): the cost of scanning responses for echoed secrets, which is on by default
 # with the same load client (dev.keyway.bench.LoadGen: Netty, HTTP CONNECT, keep-alive, full TLS
 # verification, latency percentiles), the proxy pinned to CPU 0 and client + nginx to CPU 1, in
 # interleaved rounds (the order of the systems rotates every round). nginx answers 200 only when the
@@ -247,8 +249,9 @@ fi
 
 # --- keyway (CPU 0), started by the launcher with its default server JVM options ------------------
 declare -A KW_PID KW_PORT KW_TOKEN
-start_keyway() { # start_keyway NAME DATA_DIR
+start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]
     local name=$1 data=$2 api proxy
+    shift 2
     mkdir -p "$data"
     api=$(free_port)
     proxy=$(free_port)
@@ -261,7 +264,7 @@ start_keyway() { # start_keyway NAME DATA_DIR
     wait_for 60 "$pid" port_open "$proxy" || { cat "$TMP/$name.log" >&2; die "$name did not start"; }
     kw() { KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_ADDR="http://127.0.0.1:$api" KEYWAY_HOME="$data" ./keyway "$@"; }
     kw credential set BENCH_KEY --from-file "$TMP/real-key.txt" >&2
-    kw service add bench --host localhost --allow-private --bearer BENCH_KEY >&2
+    kw service add bench --host localhost --allow-private --bearer BENCH_KEY "$@" >&2
     KW_TOKEN[$name]=$(kw token create)
     kw ca export -o "$TMP/$name-ca.pem" >&2
     KW_PID[$name]=$pid
@@ -270,6 +273,7 @@ start_keyway() { # start_keyway NAME DATA_DIR
 }
 [[ " $SYSTEMS " == *" keyway-disk "* ]] && start_keyway keyway-disk "$DISK/data"
 [[ " $SYSTEMS " == *" keyway-tmpfs "* ]] && start_keyway keyway-tmpfs "$SHM/data"
+[[ " $SYSTEMS " == *" keyway-tmpfs-noredact "* ]] && start_keyway keyway-tmpfs-noredact "$SHM/data-noredact" --no-redact-responses
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 loadgen() { # loadgen SYSTEM LABEL ROUND LOADGEN-ARGS...
