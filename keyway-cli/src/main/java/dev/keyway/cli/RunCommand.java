@@ -13,6 +13,8 @@ import dev.keyway.cli.run.Relay;
 import dev.keyway.cli.run.KeywayShim;
 import dev.keyway.cli.run.LoopbackServices;
 import dev.keyway.cli.run.RunMode;
+import dev.keyway.cli.run.McpInstaller;
+import dev.keyway.cli.run.McpRegistrations;
 import dev.keyway.cli.run.SkillFiles;
 import dev.keyway.cli.run.SkillInstaller;
 import dev.keyway.cli.run.SystemRoots;
@@ -79,7 +81,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--shell", description = "Print 'export' lines to eval in a shell (the token stays valid) and exit.")
     boolean shell;
     @Option(names = "--install-skill", negatable = true,
-            description = "Write Keyway's skill file for agent CLIs (default: for the ones found on PATH; never overwrites your edits).")
+            description = "Write Keyway's skill file for agent CLIs and add the 'keyway mcp' server to their MCP"
+                    + " configuration (default: for the ones found on PATH; never overwrites your edits).")
     @Nullable Boolean installSkill;
     @Option(names = "--grant", paramLabel = "aws[:NAME]",
             description = {"Give the program AWS access through a vault's AWS grant (see 'keyway aws grant').",
@@ -349,6 +352,11 @@ final class RunCommand implements Callable<Integer> {
                 p -> p.equals(program) || SkillInstaller.onPath(environment, p));
         if (!chosen.isEmpty()) {
             SkillInstaller.install(chosen, SkillInstaller.skill(), spec.commandLine().getErr(), Boolean.TRUE.equals(installSkill));
+        }
+        List<McpRegistrations.Target> mcp = McpRegistrations.select(McpRegistrations.targets(environment, Path.of(home)),
+                installSkill, p -> p.equals(program) || SkillInstaller.onPath(environment, p));
+        if (!mcp.isEmpty()) {
+            McpInstaller.install(mcp, spec.commandLine().getErr(), Boolean.TRUE.equals(installSkill));
         }
     }
 
