@@ -229,7 +229,8 @@ final class CredentialCommand {
         }
 
         /** A secret from a file: one trailing newline dropped, refused when empty. */
-        private static String secretFile(Path f, String option) {
+        /** A secret read from a file (one trailing newline dropped); shared with {@code source add}. */
+        static String secretFile(Path f, String option) {
             String s;
             try {
                 s = Files.readString(f, StandardCharsets.UTF_8);

@@ -60,6 +60,9 @@ final class HelpExamples {
             Map.entry("source add", List.of("keyway source add vault --type hashicorp-vault --vault-addr https://vault.example.com:8200"
                     + " --approle-role-id 0f1e... --approle-secret-id-file /etc/keyway/secret-id",
                     "keyway source add op --type exec --command op --command read --command 'op://{ref}'",
+                    "keyway source add bws --type bitwarden --access-token-file ./bws-token",
+                    "keyway source add kv --type azure-key-vault --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47"
+                            + " --client-id 00001111-aaaa-2222-bbbb-3333cccc4444 --federated-token-file /var/run/secrets/azure/tokens/azure-identity-token",
                     "keyway source add env --type env")),
             Map.entry("source list", List.of("keyway source list", "keyway source list --json")),
             Map.entry("source show", List.of("keyway source show vault")),

@@ -20,7 +20,8 @@ import tools.jackson.databind.JsonNode;
  */
 @Command(name = "source", mixinStandardHelpOptions = true,
         description = {"Credential sources: external secret stores that linked credentials are fetched from (instance owner only).",
-            "Types: env, file, exec, hashicorp-vault (also OpenBao), aws-secrets-manager, aws-ssm, 1password-connect, gcp-secret-manager. See docs/sources.md."},
+            "Types: env, file, exec, hashicorp-vault (also OpenBao), aws-secrets-manager, aws-ssm, 1password-connect, gcp-secret-manager,"
+                    + " bitwarden, azure-key-vault. See docs/sources.md."},
         subcommands = {SourceCommand.Add.class, SourceCommand.List_.class, SourceCommand.Show.class, SourceCommand.Test.class,
             SourceCommand.Remove.class})
 final class SourceCommand {
@@ -35,6 +36,12 @@ final class SourceCommand {
                         + " (environment, web identity, profile, container, instance metadata).",
                 "1password-connect: --connect-url URL [--ca-file F] and one of --token-file F or --token-stdin (a Connect access token).",
                 "gcp-secret-manager: --credentials-file F (a service-account key file) [--token-url URL] [--endpoint URL].",
+                "bitwarden (Secrets Manager): --access-token-file F (a machine account's access token, read here and stored sealed)"
+                        + " [--identity-url URL] [--api-url URL] (default the US cloud; EU: https://identity.bitwarden.eu and"
+                        + " https://api.bitwarden.eu; self-hosted: https://HOST/identity and https://HOST/api) [--ca-file F]; --ref SECRET_ID.",
+                "azure-key-vault: --tenant-id T --client-id C and one of --client-secret-file F (read here, stored sealed) or"
+                        + " --federated-token-file F (workload identity, read by the server at each token request)"
+                        + " [--authority-host URL] [--vault-suffix vault.azure.net] [--vault-url-template URL]; --ref VAULT/SECRET[/VERSION].",
                 "env and file take no options.",
                 "Examples:",
                 "  keyway source add aws --type aws-secrets-manager --region eu-west-1",
@@ -44,15 +51,20 @@ final class SourceCommand {
                 "  keyway source add op --type 1password-connect --connect-url http://op-connect:8080 --token-stdin < token",
                 "  keyway source test op --ref 'op://Production/OpenAI API/credential'",
                 "  keyway source add gcp --type gcp-secret-manager --credentials-file /etc/keyway/gcp-key.json",
-                "  keyway source test gcp --ref projects/my-project/secrets/openai"})
+                "  keyway source test gcp --ref projects/my-project/secrets/openai",
+                "  keyway source add bws --type bitwarden --access-token-file ./bws-token",
+                "  keyway source test bws --ref be8e0ad8-d545-4017-a55a-b02f014d4158",
+                "  keyway source add kv --type azure-key-vault --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47"
+                        + " --client-id 00001111-aaaa-2222-bbbb-3333cccc4444 --client-secret-file ./azure-secret",
+                "  keyway source test kv --ref my-vault/openai-key"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Source name (a-z, 0-9, '_', '.', '-').") String name;
-        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec, hashicorp-vault, aws-secrets-manager, aws-ssm, 1password-connect or gcp-secret-manager.") String type;
+        @Option(names = "--type", required = true, paramLabel = "TYPE", description = "env, file, exec, hashicorp-vault, aws-secrets-manager, aws-ssm, 1password-connect, gcp-secret-manager, bitwarden or azure-key-vault.") String type;
         @Option(names = "--vault-addr", paramLabel = "URL", description = "Vault address, e.g. https://vault.example.com:8200 (--addr is the Keyway server's own).") String addr;
         @Option(names = "--namespace", paramLabel = "NS", description = "Vault Enterprise namespace.") String namespace;
-        @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's (or the 1Password Connect server's) certificate.") String caFile;
+        @Option(names = "--ca-file", paramLabel = "FILE", description = "PEM CA bundle that signs Vault's (or the 1Password Connect or self-hosted Bitwarden server's) certificate.") String caFile;
         @Option(names = "--kv", paramLabel = "1|2", description = "KV engine version (default 2).") String kv;
         @Option(names = "--token-file", paramLabel = "FILE", description = "Read the Vault or 1Password Connect token from FILE (re-read when it changes).") String tokenFile;
         @Option(names = "--token-stdin", description = "Read a Vault or 1Password Connect token from stdin (stored sealed, never shown).") boolean tokenStdin;
@@ -67,6 +79,16 @@ final class SourceCommand {
         @Option(names = "--timeout", paramLabel = "DURATION", description = "exec: how long the command may run (default 10s).") String timeout;
         @Option(names = "--pass-env", paramLabel = "VAR", description = "exec: an environment variable the command may see.") List<String> passEnv;
         @Option(names = "--region", paramLabel = "REGION", description = "AWS: the region (default AWS_REGION of the server).") String region;
+        @Option(names = "--access-token-file", paramLabel = "FILE", description = "bitwarden: the machine account's access token (0.ID.SECRET:KEY), read here and stored sealed.") java.nio.file.Path accessTokenFile;
+        @Option(names = "--identity-url", paramLabel = "URL", description = "bitwarden: identity server (default https://identity.bitwarden.com).") String identityUrl;
+        @Option(names = "--api-url", paramLabel = "URL", description = "bitwarden: API server (default https://api.bitwarden.com).") String apiUrl;
+        @Option(names = "--tenant-id", paramLabel = "TENANT", description = "azure-key-vault: the Entra ID tenant (directory) id or domain.") String tenantId;
+        @Option(names = "--client-id", paramLabel = "ID", description = "azure-key-vault: the application (client) id.") String clientId;
+        @Option(names = "--client-secret-file", paramLabel = "FILE", description = "azure-key-vault: the client secret, read here and stored sealed.") java.nio.file.Path clientSecretFile;
+        @Option(names = "--federated-token-file", paramLabel = "FILE", description = "azure-key-vault: a federated token (e.g. AZURE_FEDERATED_TOKEN_FILE of workload identity), read by the server at each token request.") String federatedTokenFile;
+        @Option(names = "--authority-host", paramLabel = "URL", description = "azure-key-vault: Entra ID authority (default https://login.microsoftonline.com).") String authorityHost;
+        @Option(names = "--vault-suffix", paramLabel = "SUFFIX", description = "azure-key-vault: Key Vault DNS suffix of the cloud (default vault.azure.net; vault.azure.cn, vault.usgovcloudapi.net).") String vaultSuffix;
+        @Option(names = "--vault-url-template", paramLabel = "URL", description = "azure-key-vault: the vault's base URL with {vault} (default https://{vault}.SUFFIX; private endpoints, tests).") String vaultUrlTemplate;
         @Option(names = "--endpoint", paramLabel = "URL", description = "AWS or GCP: endpoint URL (AWS default AWS_ENDPOINT_URL_SECRETS_MANAGER / AWS_ENDPOINT_URL_SSM / AWS_ENDPOINT_URL, else the regional one).") String endpoint;
 
         @Override
@@ -86,6 +108,14 @@ final class SourceCommand {
             put(settings, "credentials_file", credentialsFile);
             put(settings, "token_url", tokenUrl);
             put(settings, "endpoint", endpoint);
+            put(settings, "identity_url", identityUrl);
+            put(settings, "api_url", apiUrl);
+            put(settings, "tenant_id", tenantId);
+            put(settings, "client_id", clientId);
+            put(settings, "federated_token_file", federatedTokenFile);
+            put(settings, "authority_host", authorityHost);
+            put(settings, "vault_suffix", vaultSuffix);
+            put(settings, "vault_url_template", vaultUrlTemplate);
             if (command != null && !command.isEmpty()) {
                 settings.put("command", command);
             }
@@ -101,6 +131,12 @@ final class SourceCommand {
             }
             if (secretIdStdin) {
                 secrets.put("approle_secret_id", stdinLine());
+            }
+            if (accessTokenFile != null) {
+                secrets.put("access_token", CredentialCommand.OAuth.secretFile(accessTokenFile, "--access-token-file").strip());
+            }
+            if (clientSecretFile != null) {
+                secrets.put("client_secret", CredentialCommand.OAuth.secretFile(clientSecretFile, "--client-secret-file").strip());
             }
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);

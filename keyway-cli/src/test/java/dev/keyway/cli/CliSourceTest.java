@@ -119,4 +119,56 @@ class CliSourceTest {
         assertThat(badRef.err()).contains("NAME_OR_ARN");
         kw.cli("source", "remove", "sm").ok();
     }
+
+    @Test
+    void bitwardenAccessTokenIsReadFromItsFileSealedAndWriteOnly() throws Exception {
+        String secret = "cs" + CliCredentialTest.canary();
+        String token = "0.ec2c1d46-6a4b-4751-a310-af9601317f2d." + secret + ":X8vbvA0bduihIDe/qrzIQQ==";
+        Path f = files.resolve("bws-token");
+        Files.writeString(f, token + "\n");
+        kw.cli("source", "add", "bws", "--type", "bitwarden", "--access-token-file", f.toString(), "--identity-url",
+                "http://127.0.0.1:9/identity", "--api-url", "http://127.0.0.1:9/api").ok();
+        CliHarness.Result show = kw.cli("source", "show", "bws").ok();
+        assertThat(show.out()).contains("\"access_token\"").contains("http://127.0.0.1:9/identity").contains("bitwarden");
+        CliCredentialTest.assertNoSecret(show, secret);
+        CliHarness.Result down = kw.cli("source", "test", "bws", "--ref", "be8e0ad8-d545-4017-a55a-b02f014d4158");
+        assertThat(down.code()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(down.err()).contains("unavailable").contains("cannot connect to 127.0.0.1");
+        CliCredentialTest.assertNoSecret(down, secret);
+        CliHarness.Result badRef = kw.cli("credential", "link", "BW", "--source", "bws", "--ref", "OPENAI_API_KEY");
+        assertThat(badRef.code()).as(badRef.describe()).isNotZero();
+        assertThat(badRef.err()).contains("UUID");
+        Path bad = files.resolve("not-a-token");
+        Files.writeString(bad, "0.not-a-uuid." + secret + ":AAAA");
+        CliHarness.Result refused = kw.cli("source", "add", "bws2", "--type", "bitwarden", "--access-token-file", bad.toString());
+        assertThat(refused.code()).as(refused.describe()).isNotZero();
+        assertThat(refused.err()).contains("access token");
+        CliCredentialTest.assertNoSecret(refused, secret);
+        kw.cli("source", "remove", "bws").ok();
+    }
+
+    @Test
+    void azureClientSecretIsReadFromItsFileSealedAndWriteOnly() throws Exception {
+        String secret = "Qk8Q~" + CliCredentialTest.canary();
+        Path f = files.resolve("azure-secret");
+        Files.writeString(f, secret + "\n");
+        kw.cli("source", "add", "kv", "--type", "azure-key-vault", "--tenant-id", "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "--client-id", "00001111-aaaa-2222-bbbb-3333cccc4444", "--client-secret-file", f.toString(),
+                "--authority-host", "http://127.0.0.1:9").ok();
+        CliHarness.Result show = kw.cli("source", "show", "kv").ok();
+        assertThat(show.out()).contains("\"client_secret\"").contains("72f988bf-86f1-41af-91ab-2d7cd011db47");
+        CliCredentialTest.assertNoSecret(show, secret);
+        CliHarness.Result down = kw.cli("source", "test", "kv", "--ref", "my-vault/openai-key");
+        assertThat(down.code()).isEqualTo(ExitCodes.FAILURE);
+        assertThat(down.err()).contains("unavailable");
+        CliCredentialTest.assertNoSecret(down, secret);
+        CliHarness.Result badRef = kw.cli("credential", "link", "KV", "--source", "kv", "--ref", "my_vault/openai_key");
+        assertThat(badRef.code()).as(badRef.describe()).isNotZero();
+        assertThat(badRef.err()).contains("VAULTNAME/SECRET[/VERSION]");
+        CliHarness.Result neither = kw.cli("source", "add", "kv2", "--type", "azure-key-vault", "--tenant-id",
+                "72f988bf-86f1-41af-91ab-2d7cd011db47", "--client-id", "00001111-aaaa-2222-bbbb-3333cccc4444");
+        assertThat(neither.code()).as(neither.describe()).isNotZero();
+        assertThat(neither.err()).contains("--federated-token-file");
+        kw.cli("source", "remove", "kv").ok();
+    }
 }

@@ -33,8 +33,10 @@ public final class SourceTypes {
     public static final String AWS_SSM = "aws-ssm";
     public static final String ONEPASSWORD_CONNECT = "1password-connect";
     public static final String GCP_SECRET_MANAGER = "gcp-secret-manager";
+    public static final String BITWARDEN = "bitwarden";
+    public static final String AZURE_KEY_VAULT = "azure-key-vault";
     public static final List<String> TYPES = List.of(ENV, FILE, EXEC, VAULT, AWS_SECRETS_MANAGER, AWS_SSM, ONEPASSWORD_CONNECT,
-            GCP_SECRET_MANAGER);
+            GCP_SECRET_MANAGER, BITWARDEN, AZURE_KEY_VAULT);
 
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             ENV, Set.of(),
@@ -45,11 +47,14 @@ public final class SourceTypes {
             AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
             AWS_SSM, Set.of("region", "endpoint"),
             ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"),
-            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint"));
+            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint"),
+            BITWARDEN, Set.of("identity_url", "api_url", "ca_file"),
+            AZURE_KEY_VAULT, Set.of("tenant_id", "client_id", "federated_token_file", "authority_host", "vault_suffix",
+                    "vault_url_template"));
     private static final Map<String, Set<String>> SECRETS = Map.of(
             ENV, Set.of(), FILE, Set.of(), EXEC, Set.of(), VAULT, Set.of("token", "approle_secret_id"),
             AWS_SECRETS_MANAGER, Set.of(), AWS_SSM, Set.of(), ONEPASSWORD_CONNECT, Set.of("token"),
-            GCP_SECRET_MANAGER, Set.of());
+            GCP_SECRET_MANAGER, Set.of(), BITWARDEN, Set.of("access_token"), AZURE_KEY_VAULT, Set.of("client_secret"));
 
     /**
      * What an adapter may need from the server.
@@ -109,6 +114,8 @@ public final class SourceTypes {
             case AWS_SSM -> new AwsSsmSource(name, aws(settings, deps, "ssm", "AmazonSSM", "AWS_ENDPOINT_URL_SSM", "AWS SSM"));
             case ONEPASSWORD_CONNECT -> onePassword(name, settings, secrets);
             case GCP_SECRET_MANAGER -> gcp(name, settings, deps);
+            case BITWARDEN -> bitwarden(name, settings, secrets, deps);
+            case AZURE_KEY_VAULT -> azure(name, settings, secrets, deps);
             default -> throw KeywayException.validation("type", "unknown source type '" + type + "'");
         };
     }
@@ -188,6 +195,76 @@ public final class SourceTypes {
                 tokenUrl == null ? null : httpUrl("settings.token_url", "--token-url", tokenUrl),
                 endpoint == null ? URI.create(GcpSecretManagerSource.DEFAULT_ENDPOINT) : httpUrl("settings.endpoint", "--endpoint", endpoint),
                 deps.clock());
+    }
+
+    private static SecretSource bitwarden(String name, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
+        String token = secrets.get("access_token");
+        if (token == null || token.isBlank()) {
+            throw KeywayException.validation("secrets.access_token",
+                    "a bitwarden source needs --access-token-file F (a machine account's access token)");
+        }
+        String identity = text(settings, "identity_url");
+        String api = text(settings, "api_url");
+        String caFile = text(settings, "ca_file");
+        try {
+            return new BitwardenSource(name,
+                    httpUrl("settings.identity_url", "--identity-url", identity == null ? BitwardenSource.DEFAULT_IDENTITY_URL : identity),
+                    httpUrl("settings.api_url", "--api-url", api == null ? BitwardenSource.DEFAULT_API_URL : api),
+                    token.strip(), caFile == null ? null : Path.of(caFile), deps.clock());
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("secrets.access_token", "not a Secrets Manager access token: " + e.getMessage());
+        }
+    }
+
+    private static final java.util.regex.Pattern AZURE_ID = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    private static final java.util.regex.Pattern AZURE_TENANT = java.util.regex.Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9-]{1,63}(\\.[A-Za-z0-9-]{1,63}){1,8}");
+    private static final java.util.regex.Pattern DNS_SUFFIX = java.util.regex.Pattern.compile(
+            "[a-z0-9-]{1,63}(\\.[a-z0-9-]{1,63}){1,8}");
+
+    private static SecretSource azure(String name, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
+        String tenant = text(settings, "tenant_id");
+        if (tenant == null || !AZURE_TENANT.matcher(tenant).matches()) {
+            throw KeywayException.validation("settings.tenant_id",
+                    "an azure-key-vault source needs --tenant-id (the directory's id, a UUID, or its domain, e.g. contoso.onmicrosoft.com)");
+        }
+        String clientId = text(settings, "client_id");
+        if (clientId == null || !AZURE_ID.matcher(clientId).matches()) {
+            throw KeywayException.validation("settings.client_id",
+                    "an azure-key-vault source needs --client-id (the application's client id, a UUID)");
+        }
+        String federated = text(settings, "federated_token_file");
+        String secret = secrets.get("client_secret");
+        if ((federated == null) == (secret == null || secret.isBlank())) {
+            throw KeywayException.validation("settings", "an azure-key-vault source needs exactly one of --client-secret-file or "
+                    + "--federated-token-file");
+        }
+        String authority = text(settings, "authority_host");
+        String suffix = text(settings, "vault_suffix");
+        if (suffix == null) {
+            suffix = AzureKeyVaultSource.DEFAULT_SUFFIX;
+        } else if (!DNS_SUFFIX.matcher(suffix).matches()) {
+            throw KeywayException.validation("settings.vault_suffix",
+                    "--vault-suffix is a DNS suffix, e.g. vault.azure.net, vault.azure.cn or vault.usgovcloudapi.net");
+        }
+        String template = text(settings, "vault_url_template");
+        if (template != null) {
+            if (!template.contains("{vault}")) {
+                throw KeywayException.validation("settings.vault_url_template", "--vault-url-template must contain {vault}");
+            }
+            httpUrl("settings.vault_url_template", "--vault-url-template", template.replace("{vault}", "vault"));
+            if (template.endsWith("/")) {
+                template = template.substring(0, template.length() - 1);
+            }
+        } else {
+            template = "https://{vault}." + suffix;
+        }
+        return new AzureKeyVaultSource(name, tenant, clientId,
+                federated != null ? new AzureKeyVaultSource.FederatedTokenFile(Path.of(federated))
+                        : new AzureKeyVaultSource.ClientSecret(java.util.Objects.requireNonNull(secret).strip()),
+                httpUrl("settings.authority_host", "--authority-host", authority == null ? AzureKeyVaultSource.DEFAULT_AUTHORITY : authority),
+                suffix, template, deps.clock());
     }
 
     /** An http(s)://HOST[:PORT][/PATH] URL without query, fragment or trailing slash; VALIDATION naming the field otherwise. */
