@@ -113,6 +113,11 @@ public final class ProxyServer implements AutoCloseable {
         return context.openConnections();
     }
 
+    /** CONNECT tunnels open now: intercepted ones (TLS terminated here) or blind ones (bytes relayed as they are). */
+    public int openTunnels(boolean intercepted) {
+        return context.openTunnels(intercepted);
+    }
+
     /** Client connections refused since start because a connection limit was reached. */
     public long refusedConnections() {
         return context.refusedConnections();

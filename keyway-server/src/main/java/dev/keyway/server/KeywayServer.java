@@ -241,7 +241,7 @@ public final class KeywayServer implements AutoCloseable {
             new ReadyRoutes(readiness, cluster.nodeName()).routes(router);
             java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
-            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv);
+            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv, metrics);
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
             new OAuthRoutes(oauthCredentials(store, vaults, clock, auditLog, linked, closer), vaults, store, auth, audit)
                     .routes(router);
@@ -523,10 +523,11 @@ public final class KeywayServer implements AutoCloseable {
      * (source, reference, version or error; never a value).
      */
     private static LinkedCredentials linkedCredentials(Store store, VaultService vaults, Clock clock, Runnable onChange,
-            AuditLog auditLog, java.util.concurrent.ExecutorService fetches, AwsEnv awsEnv) {
+            AuditLog auditLog, java.util.concurrent.ExecutorService fetches, AwsEnv awsEnv, KeywayMetrics metrics) {
         SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv, awsEnv), onChange);
         LinkedValues values = new LinkedValues(clock, fetches, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
                 (key, version, failure) -> {
+                    metrics.sourceFetched(key.source(), failure);
                     if (!key.source().equals(dev.keyway.store.OAuthRecord.SOURCE)) {
                         sources.recordHealth(key.source(), failure);
                     }
@@ -545,6 +546,7 @@ public final class KeywayServer implements AutoCloseable {
                     auditLog.append(m, false).exceptionally(t -> null);
                 }, LinkedValues.DEFAULT_MAX_ENTRIES);
         sources.attach(values);
+        metrics.bindLinkedValues(values);
         sources.openAll();
         return new LinkedCredentials(sources, values, m -> auditLog.append(m, false).exceptionally(t -> null));
     }

@@ -180,8 +180,64 @@ class MetricsEndToEndTest {
         }
         Set<String> labelNames = new TreeSet<>();
         after.samples().stream().filter(s -> s.name().startsWith("keyway_")).forEach(s -> labelNames.addAll(s.labels().keySet()));
-        assertThat(labelNames).isSubsetOf("outcome", "vault", "service", "error_type", "code_class", "source", "result", "le",
+        assertThat(labelNames).isSubsetOf("outcome", "vault", "service", "error_type", "code_class", "source", "result", "mode", "le",
                 "version");
+    }
+
+    /**
+     * Upstream time, open tunnels, and credential-source fetches and cache lookups: a linked
+     * credential from a {@code file} source injected twice (one fetch, then one lookup from memory),
+     * a missing file (a failed fetch, by kind), and a CONNECT held open while the gauge is read.
+     */
+    @Test
+    void upstreamTimeTunnelsAndSourceFetchesAreMeasured() throws Exception {
+        Path secretFile = dir.resolve("linked-secret.txt");
+        Files.writeString(secretFile, SECRET);
+        Files.setPosixFilePermissions(secretFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ok(ts.call("POST", "/v1/sources", "{\"name\":\"files\",\"type\":\"file\"}"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/LINKED_KEY/link",
+                "{\"source\":\"files\",\"ref\":\"%s\",\"ttl\":\"1h\"}".formatted(secretFile)));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/MISSING_KEY/link",
+                "{\"source\":\"files\",\"ref\":\"%s\",\"ttl\":\"1h\"}".formatted(dir.resolve("no-such-file"))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"linked","host":"localhost:%d","allow_private":true,"paths":["/linked/**"],"inject":{"bearer":"LINKED_KEY"}}"""
+                .formatted(upstream.getPort())));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"missing","host":"localhost:%d","allow_private":true,"paths":["/missing/**"],"inject":{"bearer":"MISSING_KEY"}}"""
+                .formatted(upstream.getPort())));
+        PrometheusText before = scrapeApi();
+        double upstreamBefore = before.sum("keyway_proxy_upstream_duration_seconds_count");
+        String url = "https://localhost:" + upstream.getPort();
+        for (int i = 0; i < 2; i++) {
+            upstream.enqueue(new MockResponse.Builder().body("{}").build());
+            Curl.Result r = curl(proxyUrl, url + "/linked/x");
+            assertThat(r.out()).as(r.err()).isEqualTo("200");
+        }
+        Curl.Result missing = curl(proxyUrl, url + "/missing/x");
+        assertThat(missing.out()).as("no value, nothing forwarded").isEqualTo("503");
+
+        PrometheusText after = awaitScrape(p -> p.sum("keyway_proxy_upstream_duration_seconds_count") >= upstreamBefore + 2
+                && p.sum("keyway_source_fetches_total", Map.of("source", "files", "result", "not_found")) >= 1);
+        assertThat(after.sum("keyway_source_fetches_total", Map.of("source", "files", "result", "ok"))).isEqualTo(1);
+        assertThat(after.sum("keyway_source_cache_lookups_total", Map.of("result", "hit"))).isGreaterThanOrEqualTo(1);
+        assertThat(after.sum("keyway_source_cache_lookups_total", Map.of("result", "miss"))).isGreaterThanOrEqualTo(2);
+        assertThat(after.sum("keyway_proxy_upstream_duration_seconds_bucket", Map.of("le", "+Inf")))
+                .isEqualTo(after.sum("keyway_proxy_upstream_duration_seconds_count"));
+
+        // a CONNECT to an intercepted host, held open: the gauge counts it while it is open, and not after
+        assertThat(after.sum("keyway_proxy_open_tunnels", Map.of("mode", "intercept"))).isZero();
+        assertThat(after.names()).contains("keyway_proxy_open_tunnels");
+        try (java.net.Socket sock = new java.net.Socket("127.0.0.1", ts.server.proxyPort())) {
+            String auth = java.util.Base64.getEncoder().encodeToString((token + ":default").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sock.getOutputStream().write(("CONNECT localhost:" + upstream.getPort() + " HTTP/1.1\r\nHost: localhost:" + upstream.getPort()
+                    + "\r\nProxy-Authorization: Basic " + auth + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            sock.getOutputStream().flush();
+            String status = new java.io.BufferedReader(new java.io.InputStreamReader(sock.getInputStream(),
+                    java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+            assertThat(status).startsWith("HTTP/1.1 200");
+            awaitScrape(p -> p.sum("keyway_proxy_open_tunnels", Map.of("mode", "intercept")) == 1);
+        }
+        awaitScrape(p -> p.sum("keyway_proxy_open_tunnels", Map.of("mode", "intercept")) == 0);
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import tools.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -312,7 +313,7 @@ class WebConsoleHttpTest {
     @Test
     @Order(10)
     void theServicesPageListsTheVaultsRateLimitsReadOnly() throws Exception {
-        assertThat(owner.get("/vaults/default/services").body()).doesNotContain("Rate limits");
+        assertThat(owner.get("/vaults/default/services").body()).contains("No rate limits on this vault.");
         HttpResponse<String> set = ts.call("POST", "/v1/limits", "{\"vault\":\"default\",\"requests\":42,\"per\":\"1h\"}");
         assertThat(set.statusCode()).as(set.body()).isEqualTo(201);
         String id = TokenLifecycleTest.JSON.readTree(set.body()).get("id").asString();
@@ -322,6 +323,49 @@ class WebConsoleHttpTest {
         } finally {
             assertThat(ts.call("DELETE", "/v1/limits/" + id, null).statusCode()).isEqualTo(204);
         }
+    }
+
+    @Test
+    @Order(10)
+    void theOwnerSetsAndRemovesRateLimitsFromTheServicesPage() throws Exception {
+        String page = owner.get("/vaults/default/services").body();
+        assertThat(page).contains("Add limit").contains("action=\"/vaults/default/limits\"");
+        Map<String, String> form = new LinkedHashMap<>(Map.of("requests", "ten", "per", "1m", "service", "", "agent", "", "credential", ""));
+        HttpResponse<String> notANumber = owner.submit("/vaults/default/services", "/vaults/default/limits", form);
+        assertThat(notANumber.statusCode()).isEqualTo(422);
+        assertThat(notANumber.body()).contains("id=\"limit-error\"").contains("requests must be a whole number");
+        form.put("requests", "7");
+        form.put("per", "soon");
+        HttpResponse<String> badPer = owner.submit("/vaults/default/services", "/vaults/default/limits", form);
+        assertThat(badPer.statusCode()).as("the API's own validation").isEqualTo(422);
+        assertThat(badPer.body()).contains("id=\"limit-error\"").contains("cannot parse per");
+        form.put("per", "1m");
+        form.put("credential", "NO_SUCH_CREDENTIAL");
+        HttpResponse<String> unknown = owner.submit("/vaults/default/services", "/vaults/default/limits", form);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("has no credential &#39;NO_SUCH_CREDENTIAL&#39;");
+        form.put("credential", "");
+
+        HttpResponse<String> set = owner.submit("/vaults/default/services", "/vaults/default/limits", form);
+        assertThat(set.statusCode()).isEqualTo(303);
+        assertThat(set.headers().firstValue("Location")).hasValue("/vaults/default/services?done=limit-set");
+        JsonNode limits = TokenLifecycleTest.JSON.readTree(ts.call("GET", "/v1/limits?vault=default", null).body()).get("limits");
+        JsonNode mine = null;
+        for (JsonNode l : limits) {
+            if (l.get("requests").asLong() == 7 && l.get("per").asString().equals("1m")) {
+                mine = l;
+            }
+        }
+        assertThat(mine).as("the limit set from the console, in the API: %s", limits).isNotNull();
+        String id = mine.get("id").asString();
+        assertThat(owner.get("/vaults/default/services?done=limit-set").body()).contains("Rate limit saved").contains(id)
+                .contains("7 requests per 1m");
+
+        HttpResponse<String> forged = member.submit("/vaults", "/vaults/default/limits/" + id + "/delete", Map.of());
+        assertThat(forged.statusCode()).as("only the owner may remove limits").isEqualTo(403);
+        HttpResponse<String> removed = owner.submit("/vaults/default/services", "/vaults/default/limits/" + id + "/delete", Map.of());
+        assertThat(removed.statusCode()).isEqualTo(303);
+        assertThat(ts.call("GET", "/v1/limits?vault=default", null).body()).doesNotContain(id);
     }
 
     @Test

@@ -66,13 +66,19 @@ final class AuditEvents {
         /** With the response scan's count of redactions ({@code -1}: not scanned). */
         ProxyAuditEvent with(String k, int status, long bytesIn, long bytesOut, long durationMillis,
                 @Nullable String errorType, long redactions) {
+            return with(k, status, bytesIn, bytesOut, durationMillis, errorType, redactions, -1);
+        }
+
+        /** With the redaction count and the upstream's time to its response head ({@code -1}: none). */
+        ProxyAuditEvent with(String k, int status, long bytesIn, long bytesOut, long durationMillis,
+                @Nullable String errorType, long redactions, long upstreamNanos) {
             return new ProxyAuditEvent(k, Instant.now(), requestId,
                     principal == null ? null : principal.vaultName(),
                     principal == null ? null : principal.tokenId(),
                     principal == null ? null : principal.actor(),
                     AuditEvents.client(client), method, host, port, path(pathAndQuery), service,
                     !credentials.isEmpty(), credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode,
-                    null, 1, redactions);
+                    null, 1, redactions, upstreamNanos);
         }
     }
 

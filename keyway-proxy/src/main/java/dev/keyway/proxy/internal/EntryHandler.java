@@ -291,7 +291,9 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
         ChannelPipeline p = ch.pipeline();
         Intercept.install(px, p, s);
         removeHttpHandlers(p);
+        px.tunnelOpened(true);
         ch.closeFuture().addListener(f -> {
+            px.tunnelClosed(true);
             closeSharedUpstream(s);
             auditTunnel(s);
         });
@@ -346,7 +348,9 @@ public final class EntryHandler extends ChannelInboundHandlerAdapter {
             }
             TunnelSession s = new TunnelSession(t, "tunnel", ch, id);
             PrincipalWatch.attach(ch, s);
+            px.tunnelOpened(false);
             ch.closeFuture().addListener(cf -> {
+                px.tunnelClosed(false);
                 upstream.close();
                 auditTunnel(s);
             });

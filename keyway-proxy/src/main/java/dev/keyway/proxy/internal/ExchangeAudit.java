@@ -25,6 +25,9 @@ final class ExchangeAudit {
     private long bytesOut;
     /** Echoes replaced in the response, or -1 while it is not scanned. */
     private long redactions = -1;
+    /** When the request (last) went upstream, and when the final response head arrived; 0 = not yet. */
+    private long sentNanos;
+    private long headNanos;
 
     /**
      * @param clientTarget the request target as the client sent it (origin form); the audit records
@@ -43,6 +46,19 @@ final class ExchangeAudit {
 
     void status(int code) {
         this.status = code;
+        if (headNanos == 0 && sentNanos != 0) {
+            headNanos = System.nanoTime();
+        }
+    }
+
+    /** The request head was flushed upstream (again, for a replay on a fresh connection): the upstream's time starts. */
+    void sentUpstream() {
+        sentNanos = System.nanoTime();
+    }
+
+    /** From the request going upstream to the final response head, or -1 when either did not happen. */
+    private long upstreamNanos() {
+        return sentNanos != 0 && headNanos != 0 ? Math.max(0, headNanos - sentNanos) : -1;
     }
 
     int status() {
@@ -75,7 +91,7 @@ final class ExchangeAudit {
     /** Records the relayed exchange ({@code errorType} when it broke off) and adds its bytes to the tunnel. */
     void recordRequest(@Nullable String errorType) {
         px.audit.completed(base.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
-                errorType, redactions));
+                errorType, redactions, upstreamNanos()));
         TunnelSession s = session;
         if (s != null) {
             s.bytesIn += bytesIn;

@@ -28,6 +28,8 @@ public final class ProxyContext {
     final LoginThrottle authThrottle;
     final AuthFailureAudit authAudit;
     final ConnectionLimiter connections;
+    private final java.util.concurrent.atomic.AtomicInteger blindTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger interceptedTunnels = new java.util.concurrent.atomic.AtomicInteger();
     /** Refused connections: one WARN line per 10 s at most. */
     final ThrottledLog refusalLog;
     /** Client protocol errors (malformed HTTP/2 and the like): one WARN line per 10 s at most. */
@@ -66,6 +68,20 @@ public final class ProxyContext {
     /** Client connections open now (tunnels included), as counted by the connection limiter. */
     public int openConnections() {
         return connections.open();
+    }
+
+    /** CONNECT tunnels open now: relayed blind, and intercepted (TLS terminated by the proxy). */
+    public int openTunnels(boolean intercepted) {
+        return (intercepted ? interceptedTunnels : blindTunnels).get();
+    }
+
+    /** A tunnel was established; {@link #tunnelClosed} when its client connection closes. */
+    void tunnelOpened(boolean intercepted) {
+        (intercepted ? interceptedTunnels : blindTunnels).incrementAndGet();
+    }
+
+    void tunnelClosed(boolean intercepted) {
+        (intercepted ? interceptedTunnels : blindTunnels).decrementAndGet();
     }
 
     /** Client connections refused by the connection limits since start. */

@@ -230,6 +230,7 @@ final class RequestWriter implements ChannelFutureListener {
             }
         }
         up.flush();
+        x.audit.sentUpstream();
         up.config().setAutoRead(true);
         updateClientRead();
     }

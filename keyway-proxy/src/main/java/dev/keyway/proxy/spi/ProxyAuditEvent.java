@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param redactions on a {@code request} record whose response was scanned for echoed secrets: how
  *     many occurrences were replaced (0 or more; never the values); -1 when it was not scanned (no
  *     credential injected, redaction off for the service, or another kind of record)
+ * @param upstreamNanos on a {@code request} record: from the request going upstream to the
+ *     upstream's response head (the upstream's own time, for the metrics); -1 when there was none
  */
 public record ProxyAuditEvent(
         String kind,
@@ -43,7 +45,8 @@ public record ProxyAuditEvent(
         @Nullable String mode,
         @Nullable String reason,
         long count,
-        long redactions) {
+        long redactions,
+        long upstreamNanos) {
     public ProxyAuditEvent {
         credentials = List.copyOf(credentials);
         if (count < 1) {
@@ -58,7 +61,7 @@ public record ProxyAuditEvent(
             int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
             @Nullable String mode, @Nullable String reason, long count) {
         this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
-                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, reason, count, -1);
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, reason, count, -1, -1);
     }
 
     /** One occurrence. */
@@ -68,6 +71,6 @@ public record ProxyAuditEvent(
             int status, long bytesIn, long bytesOut, long durationMillis, @Nullable String errorType,
             @Nullable String mode) {
         this(kind, time, requestId, vault, tokenId, actor, client, method, host, port, path, service, injected,
-                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, null, 1, -1);
+                credentials, status, bytesIn, bytesOut, durationMillis, errorType, mode, null, 1, -1, -1);
     }
 }

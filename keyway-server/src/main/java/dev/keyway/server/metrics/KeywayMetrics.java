@@ -105,6 +105,34 @@ public final class KeywayMetrics implements AutoCloseable {
                 .description("Client connections open to the proxy now, tunnels included").register(registry);
         FunctionCounter.builder("keyway.proxy.refused.connections", proxy, ProxyServer::refusedConnections)
                 .description("Client connections refused by the connection limits").register(registry);
+        Gauge.builder("keyway.proxy.open.tunnels", proxy, p -> p.openTunnels(true)).tag("mode", "intercept")
+                .description("CONNECT tunnels open now, by mode: intercept (TLS terminated by Keyway) or tunnel (blind relay)")
+                .register(registry);
+        Gauge.builder("keyway.proxy.open.tunnels", proxy, p -> p.openTunnels(false)).tag("mode", "tunnel")
+                .description("CONNECT tunnels open now, by mode: intercept (TLS terminated by Keyway) or tunnel (blind relay)")
+                .register(registry);
+    }
+
+    /**
+     * Credential-source fetches by source and result ({@code ok} or the failure kind), and lookups of
+     * linked values answered from memory ({@code hit}) or that had to fetch ({@code miss}). Source
+     * names are configured by an administrator, so the label is bounded.
+     */
+    public void sourceFetched(String source, dev.keyway.core.source.@org.jspecify.annotations.Nullable SourceFailure failure) {
+        registry.counter("keyway.source.fetches", "source", source,
+                "result", failure == null ? "ok" : failure.kind().name().toLowerCase(java.util.Locale.ROOT)).increment();
+    }
+
+    /** Lookups of linked credential values served from memory or not (see {@link #sourceFetched}). */
+    public void bindLinkedValues(dev.keyway.server.source.LinkedValues values) {
+        FunctionCounter.builder("keyway.source.cache.lookups", values, dev.keyway.server.source.LinkedValues::cacheHits)
+                .tag("result", "hit")
+                .description("Lookups of linked credential values, by result: hit (served from memory) or miss (waited for a fetch)")
+                .register(registry);
+        FunctionCounter.builder("keyway.source.cache.lookups", values, dev.keyway.server.source.LinkedValues::cacheMisses)
+                .tag("result", "miss")
+                .description("Lookups of linked credential values, by result: hit (served from memory) or miss (waited for a fetch)")
+                .register(registry);
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -28,6 +28,7 @@ import org.jspecify.annotations.Nullable;
 public final class MeteredAuditSink implements AuditSink {
     static final Duration[] LATENCY_BUCKETS = durations(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
     static final Duration[] DECISION_BUCKETS = durations(1, 2, 5, 10, 25, 50, 100, 250, 1000);
+    static final Duration[] UPSTREAM_BUCKETS = durations(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000);
 
     private static final Set<String> SLUGS = Arrays.stream(ErrorType.values()).map(ErrorType::slug).collect(Collectors.toUnmodifiableSet());
 
@@ -37,6 +38,7 @@ public final class MeteredAuditSink implements AuditSink {
     private final Counter[] statusClasses = new Counter[6];
     private final Timer decisionWait;
     private final Counter decisionFailures;
+    private final Timer upstream;
 
     public MeteredAuditSink(AuditSink delegate, MeterRegistry registry) {
         this.delegate = delegate;
@@ -60,6 +62,10 @@ public final class MeteredAuditSink implements AuditSink {
         decisionWait = Timer.builder("keyway.proxy.decision.wait")
                 .description("Time Keyway holds a credential-bearing request until its decision record is durable (the time it adds before forwarding)")
                 .serviceLevelObjectives(DECISION_BUCKETS)
+                .register(registry);
+        upstream = Timer.builder("keyway.proxy.upstream.duration")
+                .description("Upstream time of intercepted requests: from the request going upstream to the upstream's response head")
+                .serviceLevelObjectives(UPSTREAM_BUCKETS)
                 .register(registry);
         decisionFailures = Counter.builder("keyway.proxy.decision.failures")
                 .description("Credential-bearing requests refused because their decision record could not be written")
@@ -105,6 +111,9 @@ public final class MeteredAuditSink implements AuditSink {
         Timer t = durations[o.ordinal()];
         if (t != null && o != ProxyOutcome.DENIED) {
             t.record(e.durationMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (e.upstreamNanos() >= 0) {
+            upstream.record(e.upstreamNanos(), TimeUnit.NANOSECONDS);
         }
         int cls = e.status() / 100;
         if (cls >= 1 && cls <= 5) {

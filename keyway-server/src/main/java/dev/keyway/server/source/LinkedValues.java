@@ -79,6 +79,8 @@ public final class LinkedValues {
     }
 
     private final ConcurrentHashMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.LongAdder hits = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder misses = new java.util.concurrent.atomic.LongAdder();
     private final Clock clock;
     private final Executor executor;
     private final DoubleSupplier random;
@@ -99,6 +101,22 @@ public final class LinkedValues {
      * Never blocks.
      */
     public Lookup lookup(Key key, SecretSource source, Duration ttl, Duration maxStale) {
+        Lookup l = lookupUncounted(key, source, ttl, maxStale);
+        (l instanceof Hit ? hits : misses).increment();
+        return l;
+    }
+
+    /** Lookups answered from memory (a fresh value, or a stale one within max-stale while the source fails). */
+    public long cacheHits() {
+        return hits.sum();
+    }
+
+    /** Lookups that had to wait for a fetch, or failed without a usable value. */
+    public long cacheMisses() {
+        return misses.sum();
+    }
+
+    private Lookup lookupUncounted(Key key, SecretSource source, Duration ttl, Duration maxStale) {
         Instant now = clock.instant();
         Entry e = entry(key, now);
         synchronized (e) {

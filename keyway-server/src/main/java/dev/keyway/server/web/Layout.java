@@ -25,6 +25,8 @@ public final class Layout {
             Map.entry("service-deleted", "Service deleted."),
             Map.entry("service-toggled", "Service updated."),
             Map.entry("policy-saved", "Unmatched-host policy saved."),
+            Map.entry("limit-set", "Rate limit saved; every node enforces it at once."),
+            Map.entry("limit-removed", "Rate limit removed."),
             Map.entry("agent-revoked", "Agent revoked; its tokens no longer work."),
             Map.entry("agent-deleted", "Agent deleted."),
             Map.entry("agent-services-saved", "Agent services saved; its tokens follow at once."),

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -48,6 +49,15 @@ final class ServicePages {
         r.post(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(api(ctx, ctx.param("name")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "service-deleted");
+        }));
+        r.post("/vaults/{vault}/limits", RouteAccess.CONSOLE, guard.signedIn(this::setLimit));
+        r.post("/vaults/{vault}/limits/{id}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
+            try {
+                ctx.api().delete(Urls.path("v1", "limits", ctx.param("id")));
+            } catch (KeywayException e) {
+                return render(ctx, State.FRESH, e.type().status(), explainForm(ctx, Form.empty(), Html.t(""), null), e);
+            }
+            return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "limit-removed");
         }));
         r.post("/vaults/{vault}/policy", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().put(Urls.path("v1", "vaults", ctx.param("vault"), "policy"), Map.of("unmatched", ctx.form().get("unmatched")));
@@ -152,7 +162,39 @@ final class ServicePages {
         return render(ctx, st, status, explainForm(ctx, Form.empty(), Html.t(""), null));
     }
 
+    /** The limit form: {@code POST /v1/limits} as the signed-in user (the API allows it to the instance owner). */
+    private ApiResponse setLimit(Ctx ctx) {
+        Form f = ctx.form();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("vault", ctx.param("vault"));
+        for (String field : List.of("service", "agent", "credential")) {
+            String value = f.get(field).strip();
+            if (!value.isEmpty()) {
+                body.put(field, value);
+            }
+        }
+        String requests = f.get("requests").strip();
+        try {
+            body.put("requests", Long.parseLong(requests));
+        } catch (NumberFormatException e) {
+            KeywayException invalid = KeywayException.validation("requests",
+                    "requests must be a whole number (e.g. 100), not '" + requests + "'");
+            return render(ctx, State.FRESH, invalid.type().status(), explainForm(ctx, Form.empty(), Html.t(""), null), invalid);
+        }
+        body.put("per", f.get("per").strip());
+        try {
+            ctx.api().post("/v1/limits", body);
+        } catch (KeywayException e) {
+            return render(ctx, State.FRESH, e.type().status(), explainForm(ctx, Form.empty(), Html.t(""), null), e);
+        }
+        return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "services"), "limit-set");
+    }
+
     private ApiResponse render(Ctx ctx, State st, int status, Html explainBox) {
+        return render(ctx, st, status, explainBox, null);
+    }
+
+    private ApiResponse render(Ctx ctx, State st, int status, Html explainBox, @Nullable KeywayException limitFailure) {
         String vault = ctx.param("vault");
         JsonNode v = ctx.api().get(Urls.path("v1", "vaults", vault));
         JsonNode services = ctx.api().get(api(ctx));
@@ -166,7 +208,7 @@ final class ServicePages {
         Html body = Html.join(
                 Layout.vaultHeader(vault, "services", Nodes.str(v, "unmatched")),
                 table,
-                limits(ctx, vault),
+                limits(ctx, vault, defs, limitFailure),
                 explainBox,
                 discovered(ctx, defs),
                 Html.t("<div class=\"columns\">{}{}</div>", templateForm(ctx, catalog, st), policyForm(ctx, Nodes.str(v, "unmatched"))),
@@ -175,23 +217,44 @@ final class ServicePages {
     }
 
     /**
-     * The vault's rate limits, read only (they are set with {@code keyway limit set} or the API, by
-     * the instance owner): so whoever runs the vault's agents can see why they get 429.
+     * The vault's rate limits: listed for everyone who may see the vault's services (so whoever
+     * runs its agents can see why they get 429), with a form to add one and a button to remove
+     * each for the instance owner, who alone may change them (the API decides; a member who
+     * forges the form gets the API's 403).
      */
-    private static Html limits(Ctx ctx, String vault) {
+    private static Html limits(Ctx ctx, String vault, List<ServiceDefinition> defs, @Nullable KeywayException failure) {
         JsonNode limits = ctx.api().get(Urls.path("v1", "limits") + "?vault="
                 + java.net.URLEncoder.encode(vault, java.nio.charset.StandardCharsets.UTF_8));
         List<JsonNode> list = Nodes.list(limits.path("limits"));
-        if (list.isEmpty()) {
+        boolean owner = ctx.session().owner();
+        if (list.isEmpty() && !owner && failure == null) {
             return Html.empty();
         }
-        Html rows = Html.each(list, l -> Html.t("<tr><td><code>{}</code></td><td>{}</td></tr>", Nodes.str(l, "id"),
-                Nodes.str(l, "description")));
+        Html rows = Html.each(list, l -> Html.t("<tr data-limit=\"{}\"><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                Nodes.str(l, "id"), Nodes.str(l, "id"), Nodes.str(l, "description"), owner ? Html.t("""
+                        <form method="post" action="{}">{}<button type="submit" class="danger">Remove</button></form>""",
+                        Urls.path("vaults", vault, "limits", Nodes.str(l, "id"), "delete"), ctx.csrf()) : Html.empty()));
+        Html table = list.isEmpty() ? Html.t("<p class=\"empty\">No rate limits on this vault.</p>") : Html.t("""
+                <table class="list limits"><thead><tr><th>Id</th><th>Limit</th><th></th></tr></thead><tbody>{}</tbody></table>""", rows);
+        Html serviceOptions = Html.each(defs, d -> Html.t("<option value=\"{}\">{}</option>", d.name(), d.name()));
+        Html form = !owner ? Html.empty() : Html.t("""
+                <form method="post" action="{}" class="limit-form">{}
+                <label>Requests <input name="requests" inputmode="numeric" required placeholder="100"></label>
+                <label>per <input name="per" required placeholder="1m" aria-describedby="per-hint"></label>
+                <label>Service <select name="service"><option value="">all services</option>{}</select></label>
+                <label>Agent <input name="agent" placeholder="any agent"></label>
+                <label>Credential <input name="credential" placeholder="any credential"></label>
+                <button type="submit" class="primary">Add limit</button>
+                <p class="hint" id="per-hint">A duration such as <code>30s</code>, <code>1m</code>, <code>1h</code>, <code>1d</code>.
+                Several limits may apply to one request; the tightest wins. Setting a limit with the same scope replaces it.</p>
+                </form>""", Urls.path("vaults", vault, "limits"), ctx.csrf(), serviceOptions);
         return Html.t("""
                 <h3>Rate limits</h3>
                 <p class="hint">Over a limit the agent gets 429 <code>rate-limited</code> with <code>Retry-After</code>; nothing is
-                forwarded. The instance owner sets them with <code>keyway limit set</code>.</p>
-                <table class="list limits"><thead><tr><th>Id</th><th>Limit</th></tr></thead><tbody>{}</tbody></table>""", rows);
+                forwarded. {}</p>
+                {}{}{}""", owner ? "Also settable with keyway limit set." : "The instance owner sets them here or with keyway limit set.",
+                failure == null ? Html.empty() : Html.t("<p class=\"notice bad\" id=\"limit-error\">{}</p>", failure.detail()),
+                table, form);
     }
 
     private Html row(Ctx ctx, JsonNode s) {
