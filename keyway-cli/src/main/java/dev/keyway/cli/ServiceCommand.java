@@ -42,7 +42,14 @@ final class ServiceCommand {
                 "  keyway service add github --template github --credential MY_GH_TOKEN",
                 "  keyway service add httpbin --host httpbin.org --bearer TOKEN --no-redact-responses   # see its echoes raw",
                 "  keyway service add gh-write --host api.github.com --bearer GITHUB_TOKEN --require-approval --approval-methods POST,DELETE",
-                "  keyway service add db --template supabase --host abcdefgh.supabase.co   # per-tenant templates name your host"})
+                "  keyway service add db --template supabase --host abcdefgh.supabase.co   # per-tenant templates name your host",
+                "  keyway service add binance --template binance   # HMAC-signed; also coinbase-exchange, coinbase-cdp (JWT)",
+                "  keyway service add ex --host api.example.com --hmac-credential EX_SECRET --hmac-template '{timestamp}{method}{path}{body}' \\",
+                "      --hmac-header X-Signature --hmac-encoding base64 --hmac-timestamp-header X-Timestamp --hmac-extra-header 'X-Key: {EX_KEY}'",
+                "  keyway service add bn --host api.binance.com --hmac-credential BINANCE_SECRET_KEY --hmac-template '{query}{body}' \\",
+                "      --hmac-query signature --hmac-timestamp-unit ms --hmac-timestamp-query timestamp --hmac-extra-header 'X-MBX-APIKEY: {BINANCE_API_KEY}'",
+                "  keyway service add cdp --host api.coinbase.com --jwt-credential CDP_KEY --jwt-algorithm ES256 --jwt-kid '{CDP_KEY_NAME}' \\",
+                "      --jwt-claim iss=cdp --jwt-claim 'sub={CDP_KEY_NAME}' --jwt-claim 'uri={method} {host}{path}' --jwt-nonce"})
     static final class Add implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -85,13 +92,52 @@ final class ServiceCommand {
             @Option(names = "--query", paramLabel = "PARAM=CRED", description = "Set a query parameter to a credential or a {composite value}.") String query;
             @Option(names = "--substitute", paramLabel = "PLACEHOLDER=CRED", description = "Replace a placeholder with the credential or a {composite value} (see --in).") String substitute;
             @Option(names = "--passthrough", description = "Allow and intercept, but inject nothing.") boolean passthrough;
+            @Option(names = "--hmac-credential", paramLabel = "CRED", description = "Sign each request with an HMAC keyed by CRED"
+                    + " (needs --hmac-template and --hmac-header or --hmac-query; the key never leaves Keyway).") String hmac;
+            @Option(names = "--jwt-credential", paramLabel = "CRED", description = "Send a fresh JWT per request, signed with the PEM"
+                    + " private key in CRED, as Authorization: Bearer (needs --jwt-algorithm).") String jwt;
         }
+
+        @Option(names = "--hmac-template", paramLabel = "TEMPLATE", description = "With --hmac-credential: the string to sign, over"
+                + " {method} {path} {query} {path_query} {host} {timestamp} {nonce} {body} {body_sha256}.") String hmacTemplate;
+        @Option(names = "--hmac-algorithm", paramLabel = "ALG", description = "sha256 (default) or sha512.") String hmacAlgorithm;
+        @Option(names = "--hmac-key-encoding", paramLabel = "ENC", description = "raw (default) or base64: how CRED holds the key.")
+        String hmacKeyEncoding;
+        @Option(names = "--hmac-header", paramLabel = "NAME", description = "Send the signature in this header.") String hmacHeader;
+        @Option(names = "--hmac-query", paramLabel = "PARAM", description = "Append the signature as this query parameter (e.g. signature).")
+        String hmacQuery;
+        @Option(names = "--hmac-encoding", paramLabel = "ENC", description = "hex (default) or base64.") String hmacEncoding;
+        @Option(names = "--hmac-timestamp-unit", paramLabel = "UNIT", description = "s (default) or ms.") String hmacTimestampUnit;
+        @Option(names = "--hmac-timestamp-header", paramLabel = "NAME", description = "Send the timestamp in this header.")
+        String hmacTimestampHeader;
+        @Option(names = "--hmac-timestamp-query", paramLabel = "PARAM", description = "Set this query parameter to the timestamp before signing.")
+        String hmacTimestampQuery;
+        @Option(names = "--hmac-nonce-header", paramLabel = "NAME", description = "Send the nonce in this header.") String hmacNonceHeader;
+        @Option(names = "--hmac-extra-header", paramLabel = "'Name: format'",
+                description = "With --hmac-credential: also set a header from a template, e.g. the API key (repeatable).")
+        List<String> hmacExtraHeaders = new ArrayList<>();
+        @Option(names = "--jwt-algorithm", paramLabel = "ALG", description = "ES256, RS256 or EdDSA.") String jwtAlgorithm;
+        @Option(names = "--jwt-kid", paramLabel = "TEMPLATE", description = "The kid header: text and {CREDENTIAL}s.") String jwtKid;
+        @Option(names = "--jwt-claim", paramLabel = "NAME=TEMPLATE", description = "A claim over {method} {host} {path} {query}"
+                + " {path_query} and {CREDENTIAL}s (repeatable); iat, nbf and exp are set by Keyway.") List<String> jwtClaims = new ArrayList<>();
+        @Option(names = "--jwt-lifetime", paramLabel = "DURATION", description = "exp - iat (default 120s; 1s to 10m).") String jwtLifetime;
+        @Option(names = "--jwt-nonce", description = "Put a random nonce into the JWT header (Coinbase CDP).") boolean jwtNonce;
+        @Option(names = "--jwt-no-nbf", description = "Leave out the nbf claim.") boolean jwtNoNbf;
 
         @Option(names = "--in", paramLabel = "SURFACES", split = ",", description = "With --substitute: where to replace: header,path,query,body (default header,path,query).")
         List<String> in;
 
         @Override
         public void run() {
+            if ((inject == null || inject.hmac == null) && (hmacTemplate != null || hmacAlgorithm != null || hmacKeyEncoding != null || hmacHeader != null
+                    || hmacQuery != null || hmacEncoding != null || hmacTimestampUnit != null || hmacTimestampHeader != null
+                    || hmacTimestampQuery != null || hmacNonceHeader != null || !hmacExtraHeaders.isEmpty())) {
+                throw new CliException(ExitCodes.USAGE, "the --hmac-* options need --hmac-credential");
+            }
+            if ((inject == null || inject.jwt == null) && (jwtAlgorithm != null || jwtKid != null || !jwtClaims.isEmpty() || jwtLifetime != null
+                    || jwtNonce || jwtNoNbf)) {
+                throw new CliException(ExitCodes.USAGE, "the --jwt-* options need --jwt-credential");
+            }
             if (template != null) {
                 if (inject != null) {
                     throw new CliException(ExitCodes.USAGE, "--template cannot be combined with an injection option");
@@ -121,7 +167,8 @@ final class ServiceCommand {
                 throw new CliException(ExitCodes.USAGE, "--host is required (or use --template)");
             }
             if (inject == null) {
-                throw new CliException(ExitCodes.USAGE, "give one injection: --bearer, --basic, --header, --query, --substitute or --passthrough");
+                throw new CliException(ExitCodes.USAGE, "give one injection: --bearer, --basic, --header, --query, --substitute,"
+                        + " --hmac-credential, --jwt-credential or --passthrough");
             }
             if (in != null && inject.substitute == null) {
                 throw new CliException(ExitCodes.USAGE, "--in only applies with --substitute");
@@ -195,17 +242,7 @@ final class ServiceCommand {
                 return Map.of("basic", b);
             }
             if (inject.headers != null) {
-                Map<String, Object> h = new LinkedHashMap<>();
-                for (String line : inject.headers) {
-                    int c = line.indexOf(':');
-                    if (c <= 0) {
-                        throw new CliException(ExitCodes.USAGE, "--header must look like 'Name: value {CRED}' (got '" + line + "')");
-                    }
-                    if (h.put(line.substring(0, c).strip(), line.substring(c + 1).strip()) != null) {
-                        throw new CliException(ExitCodes.USAGE, "--header " + line.substring(0, c).strip() + " is given twice");
-                    }
-                }
-                return Map.of("header", h);
+                return Map.of("header", headerMap(inject.headers, "--header"));
             }
             if (inject.query != null) {
                 String[] kv = pair(inject.query, "--query", "PARAM=CRED");
@@ -226,7 +263,70 @@ final class ServiceCommand {
                 }
                 return Map.of("substitute", s);
             }
+            if (inject.hmac != null) {
+                if (hmacTemplate == null) {
+                    throw new CliException(ExitCodes.USAGE, "--hmac-credential needs --hmac-template (the string to sign),"
+                            + " e.g. '{timestamp}{method}{path}{body}'");
+                }
+                Map<String, Object> h = new LinkedHashMap<>();
+                h.put("key", inject.hmac);
+                putIfSet(h, "key_encoding", hmacKeyEncoding);
+                putIfSet(h, "algorithm", hmacAlgorithm);
+                h.put("template", hmacTemplate);
+                putIfSet(h, "signature_header", hmacHeader);
+                putIfSet(h, "signature_query", hmacQuery);
+                putIfSet(h, "encoding", hmacEncoding);
+                putIfSet(h, "timestamp_unit", hmacTimestampUnit);
+                putIfSet(h, "timestamp_header", hmacTimestampHeader);
+                putIfSet(h, "timestamp_query", hmacTimestampQuery);
+                putIfSet(h, "nonce_header", hmacNonceHeader);
+                if (!hmacExtraHeaders.isEmpty()) {
+                    h.put("headers", headerMap(hmacExtraHeaders, "--hmac-extra-header"));
+                }
+                return Map.of("hmac", h);
+            }
+            if (inject.jwt != null) {
+                if (jwtAlgorithm == null) {
+                    throw new CliException(ExitCodes.USAGE, "--jwt-credential needs --jwt-algorithm ES256, RS256 or EdDSA");
+                }
+                Map<String, Object> j = new LinkedHashMap<>();
+                j.put("key", inject.jwt);
+                j.put("algorithm", jwtAlgorithm);
+                putIfSet(j, "kid", jwtKid);
+                Map<String, Object> claims = new LinkedHashMap<>();
+                for (String c : jwtClaims) {
+                    String[] kv = pair(c, "--jwt-claim", "NAME=TEMPLATE");
+                    if (claims.put(kv[0], kv[1]) != null) {
+                        throw new CliException(ExitCodes.USAGE, "--jwt-claim " + kv[0] + " is given twice");
+                    }
+                }
+                j.put("claims", claims);
+                putIfSet(j, "lifetime", jwtLifetime);
+                j.put("not_before", !jwtNoNbf);
+                j.put("nonce", jwtNonce);
+                return Map.of("jwt", j);
+            }
             return "none";
+        }
+
+        private static void putIfSet(Map<String, Object> m, String key, @Nullable String value) {
+            if (value != null) {
+                m.put(key, value);
+            }
+        }
+
+        private static Map<String, Object> headerMap(List<String> lines, String opt) {
+            Map<String, Object> h = new LinkedHashMap<>();
+            for (String line : lines) {
+                int c = line.indexOf(':');
+                if (c <= 0) {
+                    throw new CliException(ExitCodes.USAGE, opt + " must look like 'Name: value {CRED}' (got '" + line + "')");
+                }
+                if (h.put(line.substring(0, c).strip(), line.substring(c + 1).strip()) != null) {
+                    throw new CliException(ExitCodes.USAGE, opt + " " + line.substring(0, c).strip() + " is given twice");
+                }
+            }
+            return h;
         }
 
         private static String[] pair(String v, String opt, String shape) {

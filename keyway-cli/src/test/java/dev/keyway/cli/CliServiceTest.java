@@ -55,7 +55,26 @@ class CliServiceTest {
                 Arguments.of("composite-query", List.of("--query", "sig={hmac_sha256(KEY, \"a=b\")}"),
                         "{\"query\":{\"sig\":\"{hmac_sha256(KEY, \\\"a=b\\\")}\"}}"),
                 Arguments.of("composite-substitute", List.of("--substitute", "__AUTH__={base64(U + \"=\" + P)}", "--in", "header"),
-                        "{\"substitute\":{\"placeholder\":\"__AUTH__\",\"credential\":\"{base64(U + \\\"=\\\" + P)}\",\"in\":[\"header\"]}}"));
+                        "{\"substitute\":{\"placeholder\":\"__AUTH__\",\"credential\":\"{base64(U + \\\"=\\\" + P)}\",\"in\":[\"header\"]}}"),
+                // request signing: the server fills in the defaults it applied
+                Arguments.of("hmac", List.of("--hmac-credential", "EX_SECRET", "--hmac-template", "{timestamp}{method}{path}{body}",
+                        "--hmac-header", "X-Sig", "--hmac-encoding", "base64", "--hmac-key-encoding", "base64",
+                        "--hmac-timestamp-header", "X-Ts", "--hmac-extra-header", "X-Key: {EX_KEY}"),
+                        "{\"hmac\":{\"key\":\"EX_SECRET\",\"key_encoding\":\"base64\",\"algorithm\":\"sha256\","
+                                + "\"template\":\"{timestamp}{method}{path}{body}\",\"signature_header\":\"X-Sig\","
+                                + "\"encoding\":\"base64\",\"timestamp_unit\":\"s\",\"timestamp_header\":\"X-Ts\","
+                                + "\"headers\":{\"X-Key\":\"{EX_KEY}\"}}}"),
+                Arguments.of("hmac-query", List.of("--hmac-credential", "BN_SECRET", "--hmac-template", "{query}{body}",
+                        "--hmac-query", "signature", "--hmac-timestamp-unit", "ms", "--hmac-timestamp-query", "timestamp",
+                        "--hmac-algorithm", "sha512"),
+                        "{\"hmac\":{\"key\":\"BN_SECRET\",\"key_encoding\":\"raw\",\"algorithm\":\"sha512\","
+                                + "\"template\":\"{query}{body}\",\"signature_query\":\"signature\",\"encoding\":\"hex\","
+                                + "\"timestamp_unit\":\"ms\",\"timestamp_query\":\"timestamp\"}}"),
+                Arguments.of("jwt", List.of("--jwt-credential", "CDP_KEY", "--jwt-algorithm", "ES256", "--jwt-kid", "{CDP_NAME}",
+                        "--jwt-claim", "iss=cdp", "--jwt-claim", "uri={method} {host}{path}", "--jwt-nonce", "--jwt-lifetime", "60s"),
+                        "{\"jwt\":{\"key\":\"CDP_KEY\",\"algorithm\":\"ES256\",\"kid\":\"{CDP_NAME}\","
+                                + "\"claims\":{\"iss\":\"cdp\",\"uri\":\"{method} {host}{path}\"},\"lifetime\":\"1m\","
+                                + "\"not_before\":true,\"nonce\":true}}"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -191,7 +210,17 @@ class CliServiceTest {
                 Arguments.of(List.of("--host", "u.example.com", "--header", "X-Key: {A}", "--header", "X-Key: {B}"), "given twice"),
                 Arguments.of(List.of("--host", "u.example.com", "--substitute", "NOEQUALS"), "PLACEHOLDER=CRED"),
                 Arguments.of(List.of("--host", "u.example.com", "--basic", "literal-user"), "USER:PASS"),
-                Arguments.of(List.of("--host", "u.example.com", "--basic", "ONLY_CRED"), "USER:PASS"));
+                Arguments.of(List.of("--host", "u.example.com", "--basic", "ONLY_CRED"), "USER:PASS"),
+                Arguments.of(List.of("--host", "u.example.com", "--hmac-credential", "K"), "needs --hmac-template"),
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--hmac-template", "{query}"),
+                        "the --hmac-* options need --hmac-credential"),
+                Arguments.of(List.of("--template", "binance", "--hmac-header", "X"), "the --hmac-* options need --hmac-credential"),
+                Arguments.of(List.of("--host", "u.example.com", "--jwt-credential", "K"), "needs --jwt-algorithm"),
+                Arguments.of(List.of("--host", "u.example.com", "--jwt-credential", "K", "--jwt-algorithm", "ES256", "--jwt-claim",
+                        "iss"), "NAME=TEMPLATE"),
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--jwt-nonce"),
+                        "the --jwt-* options need --jwt-credential"),
+                Arguments.of(List.of("--host", "u.example.com", "--bearer", "A", "--hmac-credential", "K"), "mutually exclusive"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -202,6 +231,13 @@ class CliServiceTest {
         var r = kw.cli(args.toArray(String[]::new)).expect(ExitCodes.USAGE);
         assertThat(r.err()).contains(message);
         kw.cli("service", "show", "usage").expect(ExitCodes.NOT_FOUND);
+    }
+
+    @Test
+    void aTemplateTypoIsRefusedByTheServerWithItsPosition() {
+        var r = kw.cli("service", "add", "typo", "--host", "typo.example.com", "--hmac-credential", "K", "--hmac-template",
+                "{timestamp}{methd}", "--hmac-header", "X-Sig").expect(ExitCodes.CONFLICT);
+        assertThat(r.err()).contains("unknown variable '{methd}' at position 11");
     }
 
     @Test

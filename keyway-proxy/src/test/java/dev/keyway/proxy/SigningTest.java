@@ -43,6 +43,8 @@ class SigningTest {
         volatile @Nullable CountDownLatch gate;
         volatile @Nullable RuntimeException failWith;
         volatile @Nullable BodyRewriter rewriter;
+        /** When set, the signer sends this request target instead (a signature in the query). */
+        volatile @Nullable String target;
 
         TestSigner(boolean needsBody) {
             this.needsBody = needsBody;
@@ -77,7 +79,7 @@ class SigningTest {
                 }
                 out.add(new HttpHead.Header("Authorization", "TEST-SIGNED"));
                 out.add(new HttpHead.Header("X-Signature", body == null ? "-" : sha256(body)));
-                return new Signed(out, rewriter);
+                return new Signed(out, rewriter, dev.keyway.core.inject.Redactions.none(), target);
             });
         }
     }
@@ -169,6 +171,32 @@ class SigningTest {
         }
         assertThat(signer.seenBody.get()).isEmpty();
         assertThat(up.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("X-Signature")).isEqualTo(sha256(new byte[0]));
+    }
+
+    /** A signer that carries its signature in the query (Binance's signature=) replaces the request target. */
+    @Test
+    void theSignersRequestTargetReplacesTheClients() throws Exception {
+        MockWebServer up = px.httpsUpstream(false);
+        up.enqueue(new MockResponse.Builder().body("ok").build());
+        TestSigner signer = new TestSigner(false);
+        signer.target = "/api/v3/account?timestamp=1&signature=abc";
+        px.signer = signer;
+        try (Raw raw = px.intercepted("api.test", up.getPort(), "api.test")) {
+            assertThat(raw.send("GET /api/v3/account?signature=agents HTTP/1.1\r\nHost: api.test:" + up.getPort() + "\r\n\r\n")
+                    .read().status()).isEqualTo(200);
+        }
+        assertThat(signer.seenHead.get().pathAndQuery()).isEqualTo("/api/v3/account?signature=agents");
+        RecordedRequest req = up.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(req.getTarget()).isEqualTo("/api/v3/account?timestamp=1&signature=abc");
+        assertThat(req.getHeaders().values("Authorization")).containsExactly("TEST-SIGNED");
+    }
+
+    @Test
+    void aSignedTargetMustBeOriginFormPrintableAscii() {
+        for (String bad : new String[] {"http://evil/", "/a b", "/a\r\nX: y", "x"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> new RequestSigner.Signed(List.of(), null,
+                    dev.keyway.core.inject.Redactions.none(), bad)).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test

@@ -41,6 +41,8 @@ class LinkedCredentialEndToEndTest {
     final MutableClock clock = new MutableClock(java.time.Instant.now()); // curl checks the minted leaves against real time
     /** "path authorization" of every request the upstream received, recorded before it answered. */
     final List<String> upstreamSeen = new CopyOnWriteArrayList<>();
+    /** "path X-Sig" of every request the upstream received (signed services), recorded before it answered. */
+    final List<String> signaturesSeen = new CopyOnWriteArrayList<>();
     MockWebServer upstream;
     FakeVault vault;
     TestServer ts;
@@ -59,6 +61,7 @@ class LinkedCredentialEndToEndTest {
             @Override
             public MockResponse dispatch(RecordedRequest r) {
                 upstreamSeen.add(r.getTarget() + " " + r.getHeaders().get("Authorization"));
+                signaturesSeen.add(r.getTarget() + " " + r.getHeaders().get("X-Sig"));
                 return new MockResponse.Builder().code(200).body("upstream-ok").build();
             }
         });
@@ -107,6 +110,28 @@ class LinkedCredentialEndToEndTest {
 
     List<String> upstreamFor(String path) {
         return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
+    }
+
+    /** An hmac service keyed by a linked credential: the first request waits for the cold fetch, then is signed with it. */
+    @Test
+    void aLinkedHmacKeyIsFetchedThenUsedToSignAndNeverSent() throws Exception {
+        vault.putV2("secret/hmac", Map.of("key", "linked-hmac-secret"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/HMAC_KEY/link", """
+                {"source":"vault","ref":"secret/hmac#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"hmac","host":"localhost:%d","allow_private":true,"paths":["/hmac/**"],
+                 "inject":{"hmac":{"key":"HMAC_KEY","template":"{method}{path}","signature_header":"X-Sig"}}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result r = curl("hmac");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("upstream-ok").doesNotContain("linked-hmac-secret");
+        javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+        mac.init(new javax.crypto.spec.SecretKeySpec("linked-hmac-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                "HmacSHA256"));
+        String expected = java.util.HexFormat.of().formatHex(mac.doFinal("GET/hmac/x".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(signaturesSeen.stream().filter(s -> s.startsWith("/hmac/")).toList()).containsExactly("/hmac/x " + expected);
+        assertThat(upstreamFor("hmac")).as("the agent's Authorization is passed on; the key is never sent")
+                .containsExactly("/hmac/x Bearer PLACEHOLDER");
     }
 
     @Test

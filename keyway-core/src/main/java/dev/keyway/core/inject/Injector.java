@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Puts a service's credential onto an allowed request: the "inject" step of match → decide →
@@ -69,7 +70,18 @@ public final class Injector {
 
     /** Applies {@code service}'s injection to {@code head}; see the type's Javadoc for the rules. */
     public static InjectionResult apply(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
-        InjectionResult r = inject(service, head, resolver);
+        return apply(service, head, resolver, null);
+    }
+
+    /**
+     * Like {@link #apply(ServiceDefinition, HttpHead, CredentialResolver)}, with what a signing
+     * injection ({@code hmac}, {@code jwt}) needs; without {@code signing} such an injection fails
+     * closed (nothing is forwarded unsigned). {@code head} must be the request exactly as it will be
+     * sent (the proxy's signing hook supplies it), since the signature covers it.
+     */
+    public static InjectionResult apply(ServiceDefinition service, HttpHead head, CredentialResolver resolver,
+            @Nullable SignContext signing) {
+        InjectionResult r = inject(service, head, resolver, signing);
         if (r instanceof InjectionResult.Applied a && a.injected()) {
             return new InjectionResult.Applied(keepInjected(head, a.head()), a.body(), a.webSocketText(),
                     a.credentialsUsed(), a.echoes());
@@ -77,7 +89,8 @@ public final class Injector {
         return r;
     }
 
-    private static InjectionResult inject(ServiceDefinition service, HttpHead head, CredentialResolver resolver) {
+    private static InjectionResult inject(ServiceDefinition service, HttpHead head, CredentialResolver resolver,
+            @Nullable SignContext signing) {
         try (Credentials creds = new Credentials(service.name(), resolver)) {
             InjectionResult r = switch (service.injection()) {
                 case Injection.None n -> new InjectionResult.Applied(
@@ -96,6 +109,10 @@ public final class Injector {
                             head(head, target, strip(head, Set.of()), List.of()), null, null, List.copyOf(q.credentialNames()));
                 }
                 case Injection.Substitute s -> Substitution.apply(s, head, strip(head, Set.of()), creds);
+                case Injection.Hmac h -> signing == null ? unsigned(service)
+                        : RequestSignatures.hmac(h, head, creds, signing);
+                case Injection.Jwt j -> signing == null ? unsigned(service)
+                        : RequestSignatures.jwt(j, head, creds, signing);
             };
             if (r instanceof InjectionResult.Applied a && a.injected()) {
                 return new InjectionResult.Applied(a.head(), a.body(), a.webSocketText(), a.credentialsUsed(),
@@ -106,6 +123,11 @@ public final class Injector {
             return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE,
                     java.util.Objects.requireNonNullElse(refused.getMessage(), "credential unavailable"));
         }
+    }
+
+    private static InjectionResult unsigned(ServiceDefinition service) {
+        return new InjectionResult.Failed(ErrorType.CREDENTIAL_UNAVAILABLE, "service '" + service.name()
+                + "' signs its requests, and this request could not be signed; nothing was forwarded");
     }
 
     private static InjectionResult headerInjection(
@@ -142,7 +164,7 @@ public final class Injector {
         }
     }
 
-    private static List<HttpHead.Header> render(Injection.Headers h, Credentials creds) {
+    static List<HttpHead.Header> render(Injection.Headers h, Credentials creds) {
         List<HttpHead.Header> out = new ArrayList<>(h.headers().size());
         for (HeaderTemplate t : h.headers()) {
             StringBuilder value = new StringBuilder();

@@ -52,4 +52,36 @@ final class QueryRewrite {
         }
         return out.toString();
     }
+
+    /**
+     * Returns {@code pathAndQuery} without any copy of parameter {@code param} (names compared after
+     * lenient decoding); the {@code ?} goes too when nothing is left. Other parameters are untouched.
+     */
+    static String removeParam(String pathAndQuery, String param) {
+        int q = pathAndQuery.indexOf('?');
+        if (q < 0) {
+            return pathAndQuery;
+        }
+        StringBuilder kept = new StringBuilder(pathAndQuery.length());
+        for (String piece : pathAndQuery.substring(q + 1).split("&", -1)) {
+            int eq = piece.indexOf('=');
+            String name = eq < 0 ? piece : piece.substring(0, eq);
+            if (PercentCodec.decodeQueryName(name).equals(param)) {
+                continue;
+            }
+            if (!kept.isEmpty()) {
+                kept.append('&');
+            }
+            kept.append(piece);
+        }
+        String path = pathAndQuery.substring(0, q);
+        return kept.isEmpty() ? path : path + "?" + kept;
+    }
+
+    /** Appends {@code param=encodedValue} as the last parameter. */
+    static String appendParam(String pathAndQuery, String param, String encodedValue) {
+        int q = pathAndQuery.indexOf('?');
+        String sep = q < 0 ? "?" : q == pathAndQuery.length() - 1 ? "" : "&";
+        return pathAndQuery + sep + param + "=" + encodedValue;
+    }
 }

@@ -25,6 +25,23 @@ final class CredentialRenamer {
             }
             case Injection.Query q -> new Injection.Query(q.param(), toValue(q.credential(), renames));
             case Injection.Substitute s -> new Injection.Substitute(s.placeholder(), toValue(s.credential(), renames), s.surfaces());
+            case Injection.Hmac h -> {
+                List<HeaderTemplate> out = new ArrayList<>();
+                for (HeaderTemplate t : h.headers()) {
+                    out.add(new HeaderTemplate(t.name(), renameInFormat(t.format(), renames)));
+                }
+                yield new Injection.Hmac(to(h.key(), renames), h.keyEncoding(), h.algorithm(), h.template(), h.signatureHeader(),
+                        h.signatureQuery(), h.encoding(), h.timestampUnit(), h.timestampHeader(), h.timestampQuery(),
+                        h.nonceHeader(), out);
+            }
+            case Injection.Jwt j -> {
+                java.util.Map<String, String> claims = new java.util.LinkedHashMap<>();
+                j.claimTemplates().forEach((name, t) -> claims.put(name, t.renameCredentials(n -> to(n, renames))));
+                dev.keyway.core.sign.SignTemplate kid = j.kidTemplate();
+                yield new Injection.Jwt(to(j.key(), renames), j.algorithm(),
+                        kid == null ? null : kid.renameCredentials(n -> to(n, renames)), claims, j.lifetime(), j.notBefore(),
+                        j.nonce());
+            }
         };
     }
 

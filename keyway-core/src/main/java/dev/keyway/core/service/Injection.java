@@ -2,11 +2,19 @@ package dev.keyway.core.service;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import dev.keyway.core.sign.Hmacs;
+import dev.keyway.core.sign.Jwts;
+import dev.keyway.core.sign.SignTemplate;
+import dev.keyway.core.sign.SignVariable;
+import dev.keyway.core.sign.TimestampUnit;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * inject: { header: { Authorization: "token {GITHUB_TOKEN}", X-Extra: "{OTHER}" } }
  * inject: { query: { key: GEMINI_API_KEY } }
  * inject: { substitute: { placeholder: __KEY__, credential: ANTHROPIC_API_KEY, in: [header, body] } }
+ * inject: { hmac: { key: BINANCE_SECRET, template: "{query}{body}", signature_query: signature } }
+ * inject: { jwt: { key: CDP_KEY, algorithm: ES256, claims: { iss: cdp, uri: "{method} {host}{path}" } } }
  * }</pre>
  *
  * Unknown kinds and unknown members are rejected with a message naming them. Credential names are
@@ -179,6 +189,119 @@ public sealed interface Injection {
             EnumSet<Surface> copy = EnumSet.noneOf(Surface.class);
             copy.addAll(surfaces);
             return Collections.unmodifiableSet(copy);
+        }
+    }
+
+    /**
+     * Signs every request with an HMAC over a string built from the request ({@link SignTemplate}),
+     * the way exchange and payment APIs authenticate (Binance {@code signature=}, Coinbase Exchange
+     * {@code CB-ACCESS-SIGN}). The key never leaves Keyway: only the signature is sent. The proxy's
+     * signing hook runs it on the final request, buffering the body when the template uses
+     * {@code {body}} or {@code {body_sha256}} (larger than the proxy's limit: 413, never unsigned).
+     *
+     * @param key the credential holding the HMAC key
+     * @param keyEncoding how the credential holds the key ({@code raw} or {@code base64})
+     * @param algorithm {@code sha256} or {@code sha512}
+     * @param template the string to sign (variables only, no credentials)
+     * @param signatureHeader the header the signature is sent in, or null
+     * @param signatureQuery the query parameter the signature is appended as, or null (at least one of the two)
+     * @param encoding {@code hex} or {@code base64}
+     * @param timestampUnit the unit of {@code {timestamp}} and the timestamp header/parameter
+     * @param timestampHeader a header the timestamp is sent in, or null
+     * @param timestampQuery a query parameter set to the timestamp before signing (replacing the client's), or null
+     * @param nonceHeader a header the nonce is sent in, or null
+     * @param headers further headers set from value templates over credentials (the API key header)
+     */
+    record Hmac(String key, Hmacs.KeyEncoding keyEncoding, Hmacs.Algorithm algorithm, String template,
+            @Nullable String signatureHeader, @Nullable String signatureQuery, Hmacs.Encoding encoding,
+            TimestampUnit timestampUnit, @Nullable String timestampHeader, @Nullable String timestampQuery,
+            @Nullable String nonceHeader, List<HeaderTemplate> headers) implements Injection {
+        public Hmac {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(keyEncoding, "keyEncoding");
+            Objects.requireNonNull(algorithm, "algorithm");
+            Objects.requireNonNull(template, "template");
+            Objects.requireNonNull(encoding, "encoding");
+            Objects.requireNonNull(timestampUnit, "timestampUnit");
+            headers = List.copyOf(headers);
+        }
+
+        /** The parsed string to sign; IllegalArgumentException (with the position) when invalid. */
+        public SignTemplate stringToSign() {
+            return SignTemplate.parse(template, EnumSet.allOf(SignVariable.class), false);
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            Set<String> names = new LinkedHashSet<>();
+            names.add(key);
+            for (HeaderTemplate h : headers) {
+                names.addAll(h.credentialNames());
+            }
+            return Collections.unmodifiableSet(names);
+        }
+    }
+
+    /**
+     * Sends a short-lived JWT made per request, signed with a private key from a credential, as
+     * {@code Authorization: Bearer} (Coinbase CDP-style APIs). {@code iat} is the signing time,
+     * {@code exp} is {@code iat + lifetime} and {@code nbf} equals {@code iat} when
+     * {@code notBefore}; every other claim comes from a template.
+     *
+     * @param key the credential holding the PEM private key
+     * @param algorithm ES256, RS256 or EdDSA
+     * @param kid the {@code kid} header (a template over credentials), or null
+     * @param claims claim name → template over {@code {method} {host} {path} {query} {path_query}}
+     *     and credentials, in order
+     * @param lifetime how long each token is valid (1 second to 10 minutes)
+     * @param notBefore whether {@code nbf} is set
+     * @param nonce whether the header carries a random {@code nonce} (Coinbase CDP)
+     */
+    record Jwt(String key, Jwts.Algorithm algorithm, @Nullable String kid, Map<String, String> claims, Duration lifetime,
+            boolean notBefore, boolean nonce) implements Injection {
+        /** The lifetime when none is given. */
+        public static final Duration DEFAULT_LIFETIME = Duration.ofSeconds(120);
+        /** The variables a claim may use. */
+        public static final Set<SignVariable> CLAIM_VARIABLES = Collections.unmodifiableSet(EnumSet.of(
+                SignVariable.METHOD, SignVariable.HOST, SignVariable.PATH, SignVariable.QUERY, SignVariable.PATH_QUERY));
+
+        public Jwt {
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(algorithm, "algorithm");
+            Objects.requireNonNull(lifetime, "lifetime");
+            claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
+        }
+
+        /** The parsed {@code kid} template, or null; IllegalArgumentException when invalid. */
+        public @Nullable SignTemplate kidTemplate() {
+            return kid == null ? null : SignTemplate.parse(kid, Set.of(), true);
+        }
+
+        /** The parsed claim templates, in order; IllegalArgumentException (naming the claim) when one is invalid. */
+        public Map<String, SignTemplate> claimTemplates() {
+            Map<String, SignTemplate> out = new LinkedHashMap<>();
+            for (Map.Entry<String, String> e : claims.entrySet()) {
+                try {
+                    out.put(e.getKey(), SignTemplate.parse(e.getValue(), CLAIM_VARIABLES, true));
+                } catch (IllegalArgumentException x) {
+                    throw new IllegalArgumentException("claim '" + e.getKey() + "': " + x.getMessage(), x);
+                }
+            }
+            return Collections.unmodifiableMap(out);
+        }
+
+        @Override
+        public Set<String> credentialNames() {
+            Set<String> names = new LinkedHashSet<>();
+            names.add(key);
+            SignTemplate k = kidTemplate();
+            if (k != null) {
+                names.addAll(k.credentialNames());
+            }
+            for (SignTemplate t : claimTemplates().values()) {
+                names.addAll(t.credentialNames());
+            }
+            return Collections.unmodifiableSet(names);
         }
     }
 }

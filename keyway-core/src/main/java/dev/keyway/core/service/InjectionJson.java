@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * reports them with the line and column.
  */
 final class InjectionJson {
-    private static final String KINDS = "none, bearer, basic, header, query, substitute";
+    private static final String KINDS = "none, bearer, basic, header, query, substitute, hmac, jwt";
 
     private InjectionJson() {}
 
@@ -45,6 +45,8 @@ final class InjectionJson {
             case "header" -> readHeaders(body);
             case "query" -> readQuery(body);
             case "substitute" -> readSubstitute(body);
+            case "hmac" -> readHmac(body);
+            case "jwt" -> readJwt(body);
             default ->
                 throw new IllegalArgumentException(
                         "inject: unknown injection kind '" + kind + "'; expected one of " + KINDS);
@@ -118,6 +120,109 @@ final class InjectionJson {
                 surfaces);
     }
 
+    private static final Set<String> HMAC_MEMBERS = Set.of("key", "key_encoding", "algorithm", "template",
+            "signature_header", "signature_query", "encoding", "timestamp_unit", "timestamp_header", "timestamp_query",
+            "nonce_header", "headers");
+    private static final Set<String> JWT_MEMBERS = Set.of("key", "algorithm", "kid", "claims", "lifetime", "not_before",
+            "nonce");
+
+    private static Injection readHmac(@Nullable Object body) {
+        Map<?, ?> m = object(body, "inject.hmac", HMAC_MEMBERS);
+        String key = required(m, "key", "inject.hmac", "a credential name");
+        String template = required(m, "template", "inject.hmac", "a string-to-sign template such as \"{query}{body}\"");
+        List<HeaderTemplate> headers = new ArrayList<>();
+        Object hs = m.get("headers");
+        if (hs != null) {
+            if (!(hs instanceof Map<?, ?> hm)) {
+                throw new IllegalArgumentException("inject.hmac.headers must map header names to value templates,"
+                        + " e.g. { X-MBX-APIKEY: \"{BINANCE_API_KEY}\" }");
+            }
+            for (Map.Entry<?, ?> h : hm.entrySet()) {
+                String name = String.valueOf(h.getKey());
+                headers.add(new HeaderTemplate(name, string(h.getValue(), "inject.hmac.headers." + name, "a value template")));
+            }
+        }
+        try {
+            return new Injection.Hmac(key,
+                    dev.keyway.core.sign.Hmacs.KeyEncoding.fromWireName(optional(m, "key_encoding", "inject.hmac", "raw")),
+                    dev.keyway.core.sign.Hmacs.Algorithm.fromWireName(optional(m, "algorithm", "inject.hmac", "sha256")),
+                    template,
+                    nullable(m, "signature_header", "inject.hmac"),
+                    nullable(m, "signature_query", "inject.hmac"),
+                    dev.keyway.core.sign.Hmacs.Encoding.fromWireName(optional(m, "encoding", "inject.hmac", "hex")),
+                    dev.keyway.core.sign.TimestampUnit.fromWireName(optional(m, "timestamp_unit", "inject.hmac", "s")),
+                    nullable(m, "timestamp_header", "inject.hmac"),
+                    nullable(m, "timestamp_query", "inject.hmac"),
+                    nullable(m, "nonce_header", "inject.hmac"),
+                    headers);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("inject.hmac: " + e.getMessage(), e);
+        }
+    }
+
+    private static Injection readJwt(@Nullable Object body) {
+        Map<?, ?> m = object(body, "inject.jwt", JWT_MEMBERS);
+        String key = required(m, "key", "inject.jwt", "a credential name");
+        String alg = required(m, "algorithm", "inject.jwt", "ES256, RS256 or EdDSA");
+        Map<String, String> claims = new java.util.LinkedHashMap<>();
+        Object cs = m.get("claims");
+        if (cs != null) {
+            if (!(cs instanceof Map<?, ?> cm)) {
+                throw new IllegalArgumentException("inject.jwt.claims must map claim names to templates,"
+                        + " e.g. { iss: cdp, sub: \"{CDP_KEY_NAME}\" }");
+            }
+            for (Map.Entry<?, ?> c : cm.entrySet()) {
+                String name = String.valueOf(c.getKey());
+                claims.put(name, string(c.getValue(), "inject.jwt.claims." + name, "a template"));
+            }
+        }
+        java.time.Duration lifetime = Injection.Jwt.DEFAULT_LIFETIME;
+        Object lt = m.get("lifetime");
+        if (lt != null) {
+            String text = lt instanceof Number n ? n + "s" : string(lt, "inject.jwt.lifetime", "a duration such as 120s");
+            try {
+                lifetime = dev.keyway.core.time.Durations.parse("inject.jwt.lifetime", text);
+            } catch (dev.keyway.core.error.KeywayException e) {
+                throw new IllegalArgumentException(e.detail(), e);
+            }
+        }
+        try {
+            return new Injection.Jwt(key, dev.keyway.core.sign.Jwts.Algorithm.fromWireName(alg), nullable(m, "kid", "inject.jwt"),
+                    claims, lifetime, bool(m, "not_before", "inject.jwt", true), bool(m, "nonce", "inject.jwt", false));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("inject.jwt: " + e.getMessage(), e);
+        }
+    }
+
+    private static String required(Map<?, ?> m, String member, String field, String what) {
+        Object v = m.get(member);
+        if (v == null) {
+            throw new IllegalArgumentException(field + "." + member + " is required (" + what + ")");
+        }
+        return string(v, field + "." + member, what);
+    }
+
+    private static String optional(Map<?, ?> m, String member, String field, String dflt) {
+        Object v = m.get(member);
+        return v == null ? dflt : string(v, field + "." + member, "a string");
+    }
+
+    private static @Nullable String nullable(Map<?, ?> m, String member, String field) {
+        Object v = m.get(member);
+        return v == null ? null : string(v, field + "." + member, "a string");
+    }
+
+    private static boolean bool(Map<?, ?> m, String member, String field, boolean dflt) {
+        Object v = m.get(member);
+        if (v == null) {
+            return dflt;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new IllegalArgumentException(field + "." + member + " must be true or false");
+    }
+
     private static Map<?, ?> object(@Nullable Object body, String field, Set<String> allowed) {
         if (!(body instanceof Map<?, ?> m)) {
             throw new IllegalArgumentException(field + " must be an object with members " + sorted(allowed));
@@ -140,6 +245,12 @@ final class InjectionJson {
 
     private static List<String> sorted(Set<String> names) {
         return names.stream().sorted().toList();
+    }
+
+    private static void putIfSet(Map<String, Object> m, String member, @Nullable String value) {
+        if (value != null) {
+            m.put(member, value);
+        }
     }
 
     static Object write(Injection injection) {
@@ -171,6 +282,39 @@ final class InjectionJson {
                 m.put("credential", s.credential());
                 m.put("in", s.surfaces().stream().map(Surface::wireName).toList());
                 yield Map.of("substitute", m);
+            }
+            case Injection.Hmac h -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("key", h.key());
+                m.put("key_encoding", h.keyEncoding().wireName());
+                m.put("algorithm", h.algorithm().wireName());
+                m.put("template", h.template());
+                putIfSet(m, "signature_header", h.signatureHeader());
+                putIfSet(m, "signature_query", h.signatureQuery());
+                m.put("encoding", h.encoding().wireName());
+                m.put("timestamp_unit", h.timestampUnit().wireName());
+                putIfSet(m, "timestamp_header", h.timestampHeader());
+                putIfSet(m, "timestamp_query", h.timestampQuery());
+                putIfSet(m, "nonce_header", h.nonceHeader());
+                if (!h.headers().isEmpty()) {
+                    Map<String, Object> hs = new LinkedHashMap<>();
+                    for (HeaderTemplate t : h.headers()) {
+                        hs.put(t.name(), t.format());
+                    }
+                    m.put("headers", hs);
+                }
+                yield Map.of("hmac", m);
+            }
+            case Injection.Jwt j -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("key", j.key());
+                m.put("algorithm", j.algorithm().jose());
+                putIfSet(m, "kid", j.kid());
+                m.put("claims", new LinkedHashMap<>(j.claims()));
+                m.put("lifetime", dev.keyway.core.time.Durations.format(j.lifetime()));
+                m.put("not_before", j.notBefore());
+                m.put("nonce", j.nonce());
+                yield Map.of("jwt", m);
             }
         };
     }

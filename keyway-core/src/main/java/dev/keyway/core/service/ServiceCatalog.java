@@ -383,8 +383,49 @@ public final class ServiceCatalog {
                 placeholder("MAPBOX_ACCESS_TOKEN", "pk." + jwtPart("{\"u\":\"keyway-placeholder\"}") + "."
                         + fill("", 22, "MAPBOX_ACCESS_TOKEN"))));
 
+        // signed APIs: the key stays in Keyway, which signs each request (Injection.Hmac, Injection.Jwt)
+        // Binance spot: https://developers.binance.com/docs/binance-spot-api-docs/rest-api/endpoint-security-type
+        t.add(template("binance", "Binance spot API (HMAC-SHA256 signature= over query + body; X-MBX-APIKEY)",
+                service("binance", "api.binance.com", "Binance spot API (HMAC-SHA256 signature= over query + body; X-MBX-APIKEY)",
+                        new Injection.Hmac("BINANCE_SECRET_KEY", dev.keyway.core.sign.Hmacs.KeyEncoding.RAW,
+                                dev.keyway.core.sign.Hmacs.Algorithm.SHA256, "{query}{body}", null, "signature",
+                                dev.keyway.core.sign.Hmacs.Encoding.HEX, dev.keyway.core.sign.TimestampUnit.MS, null,
+                                "timestamp", null, List.of(new HeaderTemplate("X-MBX-APIKEY", "{BINANCE_API_KEY}")))),
+                placeholder("BINANCE_API_KEY", fill("", 64, "BINANCE_API_KEY")),
+                placeholder("BINANCE_SECRET_KEY", fill("", 64, "BINANCE_SECRET_KEY"))));
+        // Coinbase Exchange: https://docs.cdp.coinbase.com/exchange/rest-api/authentication
+        t.add(template("coinbase-exchange", "Coinbase Exchange API (CB-ACCESS-SIGN: base64 HMAC-SHA256, base64 secret)",
+                service("coinbase-exchange", "api.exchange.coinbase.com",
+                        "Coinbase Exchange API (CB-ACCESS-SIGN: base64 HMAC-SHA256, base64 secret)",
+                        new Injection.Hmac("COINBASE_EXCHANGE_SECRET", dev.keyway.core.sign.Hmacs.KeyEncoding.BASE64,
+                                dev.keyway.core.sign.Hmacs.Algorithm.SHA256, "{timestamp}{method}{path_query}{body}",
+                                "CB-ACCESS-SIGN", null, dev.keyway.core.sign.Hmacs.Encoding.BASE64,
+                                dev.keyway.core.sign.TimestampUnit.S, "CB-ACCESS-TIMESTAMP", null, null, List.of(
+                                        new HeaderTemplate("CB-ACCESS-KEY", "{COINBASE_EXCHANGE_KEY}"),
+                                        new HeaderTemplate("CB-ACCESS-PASSPHRASE", "{COINBASE_EXCHANGE_PASSPHRASE}")))),
+                placeholder("COINBASE_EXCHANGE_KEY", hex("", 32, "COINBASE_EXCHANGE_KEY")),
+                placeholder("COINBASE_EXCHANGE_SECRET", fill("", 86, "COINBASE_EXCHANGE_SECRET") + "=="),
+                placeholder("COINBASE_EXCHANGE_PASSPHRASE", fill("", 16, "COINBASE_EXCHANGE_PASSPHRASE"))));
+        // Coinbase CDP keys (Advanced Trade, App): https://docs.cdp.coinbase.com/coinbase-app/authentication-authorization/api-key-authentication
+        t.add(template("coinbase-cdp", "Coinbase APIs with a CDP key (ES256 JWT per request, uri claim)",
+                service("coinbase-cdp", "api.coinbase.com", "Coinbase APIs with a CDP key (ES256 JWT per request, uri claim)",
+                        new Injection.Jwt("COINBASE_CDP_PRIVATE_KEY", dev.keyway.core.sign.Jwts.Algorithm.ES256,
+                                "{COINBASE_CDP_KEY_NAME}", cdpClaims(), Injection.Jwt.DEFAULT_LIFETIME, true, true)),
+                placeholder("COINBASE_CDP_KEY_NAME", "organizations/" + uuid("COINBASE_CDP_KEY_NAME") + "/apiKeys/"
+                        + uuid("COINBASE_CDP_KEY_NAME")),
+                placeholder("COINBASE_CDP_PRIVATE_KEY", fill("", 64, "COINBASE_CDP_PRIVATE_KEY"))));
+
         t.sort(Comparator.comparing(ServiceTemplate::name));
         return List.copyOf(t);
+    }
+
+    /** Coinbase's CDP claims: issuer {@code cdp}, the key name as subject, and the request as {@code uri}. */
+    private static Map<String, String> cdpClaims() {
+        Map<String, String> claims = new LinkedHashMap<>();
+        claims.put("iss", "cdp");
+        claims.put("sub", "{COINBASE_CDP_KEY_NAME}");
+        claims.put("uri", "{method} {host}{path}");
+        return claims;
     }
 
     private static ServiceDefinition service(String name, String host, String description, Injection injection) {

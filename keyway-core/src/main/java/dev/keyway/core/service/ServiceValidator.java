@@ -191,6 +191,8 @@ public final class ServiceValidator {
                 value(q.credential(), "inject.query." + q.param(), who);
             }
             case Injection.Substitute sub -> validateSubstitute(sub, who);
+            case Injection.Hmac h -> validateHmac(h, who);
+            case Injection.Jwt j -> validateJwt(j, who);
         }
     }
 
@@ -216,22 +218,23 @@ public final class ServiceValidator {
         if (h.headers().isEmpty()) {
             throw KeywayException.validation("inject.header", who + "header injection needs at least one header");
         }
-        if (h.headers().size() > MAX_HEADERS) {
-            throw KeywayException.validation("inject.header", who + "at most " + MAX_HEADERS + " headers are allowed");
+        if (!headerTemplates(h.headers(), "inject.header", who)) {
+            throw KeywayException.validation("inject.header", who
+                    + "no header template references a credential; write e.g. \"Bearer {API_TOKEN}\"");
+        }
+    }
+
+    /** Validates header templates under {@code prefix}; true when one of them references a credential. */
+    private static boolean headerTemplates(List<HeaderTemplate> headers, String prefix, String who) {
+        if (headers.size() > MAX_HEADERS) {
+            throw KeywayException.validation(prefix, who + "at most " + MAX_HEADERS + " headers are allowed");
         }
         Set<String> seen = new HashSet<>();
         boolean anyCredential = false;
-        for (HeaderTemplate t : h.headers()) {
-            String field = "inject.header." + t.name();
-            if (!TOKEN.matcher(t.name()).matches()) {
-                throw KeywayException.validation(field, who + "'" + t.name() + "' is not a valid header name");
-            }
-            String lower = t.name().toLowerCase(Locale.ROOT);
-            if (FORBIDDEN_HEADERS.contains(lower)) {
-                throw KeywayException.validation(field, who + "header '" + t.name()
-                        + "' frames or routes the request and cannot be injected");
-            }
-            if (!seen.add(lower)) {
+        for (HeaderTemplate t : headers) {
+            String field = prefix + "." + t.name();
+            headerName(t.name(), field, who);
+            if (!seen.add(t.name().toLowerCase(Locale.ROOT))) {
                 throw KeywayException.validation(field, who + "header '" + t.name() + "' is listed twice");
             }
             if (t.format().length() > 4096 || t.format().chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
@@ -244,9 +247,99 @@ public final class ServiceValidator {
                 throw KeywayException.validation(field, who + "template for '" + t.name() + "': " + e.getMessage());
             }
         }
-        if (!anyCredential) {
-            throw KeywayException.validation("inject.header", who
-                    + "no header template references a credential; write e.g. \"Bearer {API_TOKEN}\"");
+        return anyCredential;
+    }
+
+    /** A header name Keyway may set: a token that neither frames nor routes the request. */
+    private static void headerName(String name, String field, String who) {
+        if (!TOKEN.matcher(name).matches()) {
+            throw KeywayException.validation(field, who + "'" + name + "' is not a valid header name");
+        }
+        if (FORBIDDEN_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw KeywayException.validation(field, who + "header '" + name
+                    + "' frames or routes the request and cannot be injected");
+        }
+    }
+
+    private static void validateHmac(Injection.Hmac h, String who) {
+        credential(h.key(), "inject.hmac.key", who);
+        try {
+            h.stringToSign();
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("inject.hmac.template", who + "template: " + e.getMessage());
+        }
+        if (h.template().isEmpty()) {
+            throw KeywayException.validation("inject.hmac.template", who + "the template is empty");
+        }
+        if (h.signatureHeader() == null && h.signatureQuery() == null) {
+            throw KeywayException.validation("inject.hmac", who
+                    + "hmac needs signature_header (e.g. X-Signature) or signature_query (e.g. signature), or both");
+        }
+        Set<String> names = new HashSet<>();
+        for (String[] out : new String[][] {{"signature_header", h.signatureHeader()}, {"timestamp_header", h.timestampHeader()},
+                {"nonce_header", h.nonceHeader()}}) {
+            if (out[1] != null) {
+                headerName(out[1], "inject.hmac." + out[0], who);
+                if (!names.add(out[1].toLowerCase(Locale.ROOT))) {
+                    throw KeywayException.validation("inject.hmac." + out[0], who + "header '" + out[1] + "' is used twice");
+                }
+            }
+        }
+        for (HeaderTemplate t : h.headers()) {
+            if (names.contains(t.name().toLowerCase(Locale.ROOT))) {
+                throw KeywayException.validation("inject.hmac.headers." + t.name(), who + "header '" + t.name()
+                        + "' is already set by the signature");
+            }
+        }
+        headerTemplates(h.headers(), "inject.hmac.headers", who);
+        for (String[] q : new String[][] {{"signature_query", h.signatureQuery()}, {"timestamp_query", h.timestampQuery()}}) {
+            if (q[1] != null && !QUERY_PARAM.matcher(q[1]).matches()) {
+                throw KeywayException.validation("inject.hmac." + q[0], who + "query parameter '" + q[1]
+                        + "' must be 1-64 characters from A-Z a-z 0-9 . _ ~ -");
+            }
+        }
+        if (h.signatureQuery() != null && h.signatureQuery().equals(h.timestampQuery())) {
+            throw KeywayException.validation("inject.hmac.timestamp_query", who
+                    + "timestamp_query and signature_query name the same parameter");
+        }
+    }
+
+    private static final java.time.Duration MAX_JWT_LIFETIME = java.time.Duration.ofMinutes(10);
+    private static final Set<String> COMPUTED_CLAIMS = Set.of("iat", "exp", "nbf");
+    private static final int MAX_CLAIMS = 16;
+
+    private static void validateJwt(Injection.Jwt j, String who) {
+        credential(j.key(), "inject.jwt.key", who);
+        if (j.lifetime().compareTo(java.time.Duration.ofSeconds(1)) < 0 || j.lifetime().compareTo(MAX_JWT_LIFETIME) > 0
+                || j.lifetime().toNanos() % 1_000_000_000L != 0) {
+            throw KeywayException.validation("inject.jwt.lifetime", who
+                    + "lifetime must be whole seconds from 1s to 10m (a token per request needs only a short one)");
+        }
+        if (j.claims().size() > MAX_CLAIMS) {
+            throw KeywayException.validation("inject.jwt.claims", who + "at most " + MAX_CLAIMS + " claims are allowed");
+        }
+        for (String name : j.claims().keySet()) {
+            if (COMPUTED_CLAIMS.contains(name)) {
+                throw KeywayException.validation("inject.jwt.claims." + name, who + "claim '" + name
+                        + "' is set by Keyway from the signing time and 'lifetime'; remove it");
+            }
+            if (name.isEmpty() || name.length() > 64 || name.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                throw KeywayException.validation("inject.jwt.claims", who
+                        + "a claim name must be 1-64 printable ASCII characters without spaces");
+            }
+        }
+        try {
+            j.kidTemplate();
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("inject.jwt.kid", who + "kid: " + e.getMessage());
+        }
+        try {
+            j.claimTemplates();
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("inject.jwt.claims", who + e.getMessage());
+        }
+        for (String c : j.credentialNames()) {
+            credential(c, "inject.jwt", who);
         }
     }
 

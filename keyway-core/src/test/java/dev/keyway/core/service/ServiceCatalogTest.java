@@ -204,7 +204,14 @@ class ServiceCatalogTest {
             Map.entry("MAILGUN_API_KEY", "[0-9a-f]{32}-[0-9a-f]{8}-[0-9a-f]{8}"),
             Map.entry("SUPABASE_SERVICE_ROLE_KEY", "eyJ[A-Za-z0-9_-]+\\.eyJ[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{43}"),
             Map.entry("SHOPIFY_ACCESS_TOKEN", "shpat_[0-9a-f]{32}"),
-            Map.entry("MAPBOX_ACCESS_TOKEN", "pk\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}"));
+            Map.entry("MAPBOX_ACCESS_TOKEN", "pk\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22}"),
+            Map.entry("BINANCE_API_KEY", "[A-Za-z0-9]{64}"),
+            Map.entry("BINANCE_SECRET_KEY", "[A-Za-z0-9]{64}"),
+            Map.entry("COINBASE_EXCHANGE_KEY", "[0-9a-f]{32}"),
+            Map.entry("COINBASE_EXCHANGE_SECRET", "[A-Za-z0-9+/]{86}=="),
+            Map.entry("COINBASE_EXCHANGE_PASSPHRASE", "[A-Za-z0-9]{16}"),
+            Map.entry("COINBASE_CDP_KEY_NAME", "organizations/" + UUID + "/apiKeys/" + UUID),
+            Map.entry("COINBASE_CDP_PRIVATE_KEY", "[A-Za-z0-9]{64}")); // the agent never signs: any opaque value
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("templates")

@@ -120,6 +120,9 @@ final class RequestSigning {
         x.relay.scanFor(r.echoes());
         RequestWriter w = x.writer;
         w.replaceHeaders(r.headers());
+        if (r.pathAndQuery() != null) {
+            w.replaceTarget(r.pathAndQuery());
+        }
         if (r.body() != null && x.fwd.body() != null) {
             state = State.FAILED; // two rewriters for one body: refuse rather than pick one
             x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));

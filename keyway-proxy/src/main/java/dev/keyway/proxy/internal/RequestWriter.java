@@ -388,6 +388,11 @@ final class RequestWriter implements ChannelFutureListener {
         }
     }
 
+    /** The signer's request target replaces the head's (a signature carried in the query). */
+    void replaceTarget(String pathAndQuery) {
+        head.setUri(pathAndQuery);
+    }
+
     /**
      * The signer re-signs a streamed body with a (length-preserving) rewriter, which also runs over
      * the parts that arrived while it was signing. False (and the exchange failed) when that rewrite fails.

@@ -61,11 +61,24 @@ public interface RequestSigner {
      *     {@link RequestSigner#needsBody()}
      * @param echoes values the signer placed into the request that the response is scanned for
      *     (a credential injected once it was fetched), or {@link Redactions#none()}
+     * @param pathAndQuery the request target to send instead of the head's (a signature or a
+     *     timestamp carried as a query parameter, e.g. Binance's {@code signature=}), or null to keep it;
+     *     an origin-form target ({@code /...}) without whitespace or control characters
      */
-    record Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body, Redactions echoes) {
+    record Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body, Redactions echoes,
+            @Nullable String pathAndQuery) {
         public Signed {
             headers = List.copyOf(headers);
             java.util.Objects.requireNonNull(echoes, "echoes");
+            if (pathAndQuery != null && (!pathAndQuery.startsWith("/")
+                    || pathAndQuery.chars().anyMatch(c -> c <= 0x20 || c >= 0x7f))) {
+                throw new IllegalArgumentException("a signed request target must be origin-form printable ASCII");
+            }
+        }
+
+        /** A signature in the headers only. */
+        public Signed(List<HttpHead.Header> headers, @Nullable BodyRewriter body, Redactions echoes) {
+            this(headers, body, echoes, null);
         }
 
         /** A signature that placed no scannable value (AWS SigV4: the secret key never leaves). */

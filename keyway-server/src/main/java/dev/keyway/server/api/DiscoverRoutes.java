@@ -158,6 +158,8 @@ public final class DiscoverRoutes {
             case Injection.Headers h -> "header";
             case Injection.Query q -> "query";
             case Injection.Substitute s -> "substitute";
+            case Injection.Hmac h -> "hmac";
+            case Injection.Jwt j -> "jwt";
         };
     }
 

@@ -204,6 +204,8 @@ public final class ExplainRoutes {
             case Injection.Headers h -> "header";
             case Injection.Query q -> "query";
             case Injection.Substitute sub -> "substitute";
+            case Injection.Hmac h -> "hmac";
+            case Injection.Jwt j -> "jwt";
         });
         switch (i) {
             case Injection.Headers h -> out.put("headers", h.headers().stream().map(x -> x.name()).toList());
@@ -211,6 +213,23 @@ public final class ExplainRoutes {
             case Injection.Substitute sub -> {
                 out.put("placeholder", sub.placeholder());
                 out.put("surfaces", sub.surfaces().stream().map(x -> x.name().toLowerCase(Locale.ROOT)).toList());
+            }
+            case Injection.Hmac h -> {
+                out.put("algorithm", "hmac-" + h.algorithm().wireName());
+                List<String> outputs = new java.util.ArrayList<>(h.headers().stream().map(x -> x.name()).toList());
+                for (String name : new String[] {h.signatureHeader(), h.timestampHeader(), h.nonceHeader()}) {
+                    if (name != null) {
+                        outputs.add(name);
+                    }
+                }
+                out.put("headers", outputs);
+                if (h.signatureQuery() != null) {
+                    out.put("param", h.signatureQuery());
+                }
+            }
+            case Injection.Jwt j -> {
+                out.put("algorithm", j.algorithm().jose());
+                out.put("headers", List.of("Authorization"));
             }
             default -> {}
         }

@@ -307,6 +307,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             }
         }
         String service = match.service().name();
+        if (match.service().injection() instanceof dev.keyway.core.service.Injection.Hmac
+                || match.service().injection() instanceof dev.keyway.core.service.Injection.Jwt) {
+            return signed(p, head, vr, match);
+        }
         HttpHead in = head.http();
         LinkedUse use = new LinkedUse();
         InjectionResult r = Injector.apply(match.service(), in, resolver(vr, use));
@@ -481,6 +485,110 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         };
         return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, service, names, signer);
     }
+
+    /**
+     * A service that signs each request ({@code inject: hmac} or {@code jwt}): the proxy's signing
+     * hook runs the injection on the request exactly as it is sent (its final head and, when the
+     * string to sign uses the body, the whole buffered body; larger than the buffer limit: 413, never
+     * unsigned), with the time from the clock and a fresh nonce. Linked credentials not yet in memory
+     * are waited for first (the same two passes as {@link #linkedNotReady}). The key never leaves
+     * Keyway; the audit names the credentials, never a value or the signature.
+     */
+    private RequestDecision signed(ProxyPrincipal p, RequestHead head, VaultRuntime vr, Match match) {
+        dev.keyway.core.service.ServiceDefinition def = match.service();
+        String service = def.name();
+        Map<String, Object> extras = Map.of("service", service, "vault", p.vaultName());
+        String kind = def.injection() instanceof dev.keyway.core.service.Injection.Hmac ? "hmac" : "jwt";
+        boolean needsBody = def.injection() instanceof dev.keyway.core.service.Injection.Hmac h && h.stringToSign().needsBody();
+        RequestSigner signer = new RequestSigner() {
+            @Override
+            public boolean needsBody() {
+                return needsBody;
+            }
+
+            @Override
+            public ProxyProblem bodyTooLarge(int max) {
+                return new ProxyProblem(ErrorType.PAYLOAD_TOO_LARGE, "service '" + service + "' signs each request over its"
+                        + " body (inject." + kind + "), and this body is larger than " + max + " bytes, the most Keyway"
+                        + " buffers to sign; nothing was forwarded. Send a smaller body", extras);
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<RequestSigner.Signed> sign(RequestHead h, byte @Nullable [] body) {
+                byte[] bytes = body == null ? new byte[0] : body;
+                LinkedUse first = new LinkedUse();
+                Signed done = attempt(first, h, bytes);
+                if (done != null) {
+                    return java.util.concurrent.CompletableFuture.completedFuture(done);
+                }
+                Map<String, java.util.concurrent.CompletableFuture<LinkedValues.Lookup>> fs = new java.util.LinkedHashMap<>();
+                first.pending.forEach((n, pd) -> fs.put(n, pd.result()));
+                return java.util.concurrent.CompletableFuture.allOf(fs.values().toArray(java.util.concurrent.CompletableFuture[]::new))
+                        .thenApply(v -> {
+                            LinkedUse second = new LinkedUse();
+                            second.settled = new java.util.HashMap<>();
+                            fs.forEach((n, f) -> second.settled.put(n, f.join()));
+                            Signed s = attempt(second, h, bytes);
+                            if (s == null) {
+                                throw linkedRefusal(second, extras);
+                            }
+                            return s;
+                        });
+            }
+
+            /** The signed request, or null when a linked credential is still being fetched (use.pending). */
+            private @Nullable Signed attempt(LinkedUse use, RequestHead h, byte[] body) {
+                InjectionResult r = Injector.apply(def, h.http(), resolver(vr, use), new dev.keyway.core.inject.SignContext(
+                        authority(h), body, clock.instant(), nonce()));
+                if (use.failed != null || !use.pending.isEmpty()) {
+                    if (r instanceof InjectionResult.Applied a) {
+                        a.echoes().close();
+                    }
+                    if (use.failed != null) {
+                        throw linkedRefusal(use, extras);
+                    }
+                    return null;
+                }
+                return switch (r) {
+                    case InjectionResult.Failed f -> throw new RequestSigner.Refused(new ProxyProblem(f.type(), f.detail(), extras));
+                    case InjectionResult.Applied a -> {
+                        use.audit(linked, p.vaultName(), service, head.host());
+                        String target = a.head().pathAndQuery();
+                        yield new RequestSigner.Signed(a.head().headers(), null, echoes(def, a),
+                                target.equals(h.pathAndQuery()) ? null : target);
+                    }
+                };
+            }
+        };
+        return new RequestDecision.Forward(withoutProxyHeaders(head), needsBody ? null : body(null, p, head, vr, service), null,
+                service, List.copyOf(def.injection().credentialNames()), signer);
+    }
+
+    /** The refusal for a linked credential that failed, or is still pending after the wait. */
+    private RequestSigner.Refused linkedRefusal(LinkedUse use, Map<String, Object> extras) {
+        CredentialRecord c = use.failed != null ? use.failed.getKey()
+                : java.util.Objects.requireNonNull(use.records.get(use.pending.keySet().iterator().next()));
+        SourceFailure sf = use.failed != null ? use.failed.getValue()
+                : new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the value is still being fetched");
+        LinkedCredentials lc = linked;
+        return new RequestSigner.Refused(new ProxyProblem(lc == null ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c),
+                LinkedCredentials.detail(c, sf), extras));
+    }
+
+    /** {@code host[:port]} of the request's target, the port only when not the scheme's default. */
+    private static String authority(RequestHead h) {
+        boolean dflt = h.port() == ("http".equalsIgnoreCase(h.scheme()) ? 80 : 443);
+        return dflt ? h.host() : h.host() + ":" + h.port();
+    }
+
+    /** 128 random bits as 32 lower-case hex digits, fresh per signed request. */
+    private String nonce() {
+        byte[] b = new byte[16];
+        random.nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
+    }
+
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
 
     private Optional<byte[]> resolve(VaultRuntime vr, String name) {
         CredentialRecord c = vr.credentials().get(name);

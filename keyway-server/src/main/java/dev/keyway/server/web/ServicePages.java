@@ -289,6 +289,9 @@ final class ServicePages {
                 case Injection.Headers h -> "header " + String.join(", ", h.headers().stream().map(x -> x.name()).toList());
                 case Injection.Query q -> "query ?" + q.param() + "=";
                 case Injection.Substitute s -> "substitute " + s.placeholder();
+                case Injection.Hmac h -> "hmac-" + h.algorithm().wireName() + " signature"
+                        + (h.signatureHeader() != null ? " " + h.signatureHeader() : " ?" + h.signatureQuery() + "=");
+                case Injection.Jwt j -> "jwt " + j.algorithm().jose() + " bearer";
             };
             return i.credentialNames().isEmpty() ? kind : kind + " · " + String.join(", ", i.credentialNames());
         } catch (RuntimeException e) {
