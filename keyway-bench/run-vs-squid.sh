@@ -9,6 +9,8 @@
 #   keyway-tmpfs  the same with the data dir on tmpfs (/dev/shm)
 #   keyway-tmpfs-noredact  keyway-tmpfs with `--no-redact-responses` on the service (not in the default
 #                 list): the cost of scanning responses for echoed secrets, which is on by default
+#   keyway-tmpfs-c1  keyway-tmpfs with -XX:TieredStopAtLevel=1 (C1 only; not in the default list): the
+#                 memory/CPU trade of the JIT for the RSS target
 # with the same load client (dev.keyway.bench.LoadGen: Netty, HTTP CONNECT, keep-alive, full TLS
 # verification, latency percentiles), the proxy pinned to CPU 0 and client + nginx to CPU 1, in
 # interleaved rounds (the order of the systems rotates every round). nginx answers 200 only when the
@@ -249,14 +251,14 @@ fi
 
 # --- keyway (CPU 0), started by the launcher with its default server JVM options ------------------
 declare -A KW_PID KW_PORT KW_TOKEN
-start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]
+start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]   (EXTRA_OPTS=... for this one only)
     local name=$1 data=$2 api proxy
     shift 2
     mkdir -p "$data"
     api=$(free_port)
     proxy=$(free_port)
     # shellcheck disable=SC2086
-    KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-}" taskset -c 0 ./keyway server \
+    KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-} ${EXTRA_OPTS:-}" taskset -c 0 ./keyway server \
         --data-dir "$data" --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$proxy" --allow-private-upstreams \
         --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/$name.log" 2>&1 &
     local pid=$!
@@ -274,6 +276,7 @@ start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]
 [[ " $SYSTEMS " == *" keyway-disk "* ]] && start_keyway keyway-disk "$DISK/data"
 [[ " $SYSTEMS " == *" keyway-tmpfs "* ]] && start_keyway keyway-tmpfs "$SHM/data"
 [[ " $SYSTEMS " == *" keyway-tmpfs-noredact "* ]] && start_keyway keyway-tmpfs-noredact "$SHM/data-noredact" --no-redact-responses
+[[ " $SYSTEMS " == *" keyway-tmpfs-c1 "* ]] && EXTRA_OPTS=-XX:TieredStopAtLevel=1 start_keyway keyway-tmpfs-c1 "$SHM/data-c1"
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 loadgen() { # loadgen SYSTEM LABEL ROUND LOADGEN-ARGS...

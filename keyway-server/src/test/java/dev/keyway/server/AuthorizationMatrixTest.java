@@ -112,7 +112,8 @@ class AuthorizationMatrixTest {
                 row("add service", "POST", "/v1/vaults/alpha/services",
                         "{\"name\":\"s-{actor}\",\"host\":\"{actor}.example.com\",\"inject\":{\"bearer\":\"K\"}}", memberPlus),
                 row("list services", "GET", "/v1/vaults/alpha/services", null, memberPlus),
-                row("explain a URL", "POST", "/v1/vaults/alpha/explain", "{\"url\":\"https://api.example.com/x\"}", memberPlus),
+                row("explain a URL (one's own request: any role on the vault)", "POST", "/v1/vaults/alpha/explain",
+                        "{\"url\":\"https://api.example.com/x\"}", proxyPlus),
                 row("explain a URL for an agent", "POST", "/v1/vaults/alpha/explain",
                         "{\"url\":\"https://api.example.com/x\",\"agent\":\"a-proxy\"}", adminPlus),
                 row("set policy", "PUT", "/v1/vaults/alpha/policy", "{\"unmatched\":\"tunnel\"}", memberPlus),
@@ -300,6 +301,8 @@ class AuthorizationMatrixTest {
                 POST    /vaults/{vault}/credentials                      CONSOLE
                 POST    /vaults/{vault}/credentials/{name}/delete        CONSOLE
                 POST    /vaults/{vault}/delete                           CONSOLE
+                POST    /vaults/{vault}/limits                           CONSOLE
+                POST    /vaults/{vault}/limits/{id}/delete               CONSOLE
                 POST    /vaults/{vault}/policy                           CONSOLE
                 POST    /vaults/{vault}/services                         CONSOLE
                 POST    /vaults/{vault}/services/explain                 CONSOLE

@@ -210,6 +210,39 @@ class ExplainVsProxyTest {
         assertThat(narrow.get("candidates_not_granted").toString()).contains("\"up\"");
     }
 
+    /**
+     * An agent with only the proxy role (what {@code keyway run} and the MCP server hold) may explain
+     * its own requests, with the proxy's verdict, but is not told the names of services it is not
+     * granted, and may not explain for another token.
+     */
+    @Test
+    void aProxyRoleAgentExplainsItsOwnRequestsOnly() throws Exception {
+        String narrow = tokens.get("narrow");
+        HttpResponse<String> own = ts.call("POST", "/v1/vaults/default/explain",
+                "{\"url\":\"https://localhost:" + port + "/v1/models/m\"}", narrow);
+        assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+        JsonNode e = JSON.readTree(own.body());
+        assertThat(e.get("decision").asString()).isEqualTo("inject");
+        assertThat(e.get("services_allowed").toString()).isEqualTo("[\"models\"]");
+        assertThat(e.has("candidates_not_granted")).isFalse();
+
+        HttpResponse<String> other = ts.call("POST", "/v1/vaults/default/explain",
+                "{\"url\":\"https://localhost:" + port + "/v1/chat\"}", narrow);
+        assertThat(other.statusCode()).isEqualTo(200);
+        JsonNode denied = JSON.readTree(other.body());
+        Seen seen = throughProxy("narrow", "default", "GET", "https://localhost:" + port + "/v1/chat");
+        // the same problem the proxy gives the agent, word for word (it names the service it hit, as the proxy does),
+        // but no list of the vault's other services
+        assertThat(denied.get("error_type").asString()).isEqualTo(seen.keywayError());
+        assertThat(denied.get("detail").asString()).isEqualTo(JSON.readTree(seen.body()).get("detail").asString());
+        assertThat(denied.has("candidates_not_granted")).isFalse();
+        assertThat(other.body()).doesNotContain("nokey").doesNotContain("\"off\"");
+
+        HttpResponse<String> forAnother = ts.call("POST", "/v1/vaults/default/explain",
+                "{\"url\":\"https://localhost:" + port + "/v1/chat\",\"token\":\"" + tokens.get("token") + "\"}", narrow);
+        assertThat(forAnother.statusCode()).isEqualTo(403);
+    }
+
     @Test
     void badInputIsAPreciseProblem() throws Exception {
         HttpResponse<String> noScheme = ts.call("POST", "/v1/vaults/default/explain", "{\"url\":\"ftp://x.example.com/\"}");

@@ -52,7 +52,7 @@ public final class McpTools {
                 new Tool("explain", "Explain a URL",
                         "Dry run of Keyway's proxy policy for one request, without sending it: which service matches and "
                                 + "why, what would be injected (kinds and credential names, never values), what would be "
-                                + "denied and why, or which unmatched-host policy applies. Needs the member role on the vault.",
+                                + "denied and why, or which unmatched-host policy applies, for this agent's own request.",
                         schema(Map.of(
                                 "url", prop("string", "The request URL, https:// or http://"),
                                 "method", prop("string", "HTTP method in upper case (default GET)"),

@@ -43,8 +43,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The verdict comes from {@link RequestDecider}, the code the proxy itself runs, over the same
  * snapshot, so an explanation cannot disagree with the proxy. Nothing is decrypted and nothing is
- * sent anywhere. Roles: the vault's member role (the same as listing its services: an explanation
- * shows nothing a member cannot already read); explaining for another agent ({@code agent}) needs
+ * sent anywhere. Roles: any role on the vault to explain one's own request (a proxy-role agent sees
+ * its own services only: the services it is not granted are not named to it), the vault's member
+ * role for the whole picture (the same as listing its services: an explanation shows nothing a
+ * member cannot already read); explaining for another agent ({@code agent}) needs
  * the admin role, since it reveals that agent's service subset. With {@code token} the request is
  * explained for that proxy token (its service subset), which must be valid for the vault; the token
  * is never echoed.
@@ -87,17 +89,24 @@ public final class ExplainRoutes {
         if (body.token() != null && body.agent() != null) {
             throw KeywayException.validation("agent", "give at most one of 'token' and 'agent'");
         }
-        Access.require(p, vr.vault().id(), vr.vault().name(), body.agent() != null ? VaultRole.ADMIN : VaultRole.MEMBER);
+        // for another agent: admin; for another token: member; for oneself: any role on the vault (a
+        // proxy-role agent may ask what the proxy would do with its own request, and sees no more than
+        // its own services: the services it is not granted are not named)
+        boolean self = body.agent() == null && body.token() == null;
+        Access.require(p, vr.vault().id(), vr.vault().name(),
+                body.agent() != null ? VaultRole.ADMIN : self ? VaultRole.PROXY : VaultRole.MEMBER);
+        VaultRole role = Access.roleOn(p, vr.vault().id());
+        boolean showWithheld = role != null && role.atLeast(VaultRole.MEMBER);
         Target t = target(body.url());
         String method = body.method() == null ? "GET" : body.method();
         if (!METHOD.matcher(method).matches()) {
             throw KeywayException.validation("method", "'" + Names.printable(method) + "' is not an upper-case HTTP method");
         }
         Subject who = subject(s, vr, p, body);
-        return ApiResponse.ok(report(vr, who, method, t));
+        return ApiResponse.ok(report(vr, who, method, t, showWithheld));
     }
 
-    private Map<String, Object> report(VaultRuntime vr, Subject who, String method, Target t) {
+    private Map<String, Object> report(VaultRuntime vr, Subject who, String method, Target t, boolean showWithheld) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("vault", vr.vault().name());
         out.put("actor", who.actor());
@@ -109,7 +118,7 @@ public final class ExplainRoutes {
         out.put("rule", candidates.isEmpty() ? null
                 : candidates.size() == 1 ? "the only service for this host"
                 : VaultMatcher.decidingRule(candidates.get(0), candidates.get(1)));
-        if (who.allowed() != null) {
+        if (who.allowed() != null && showWithheld) {
             List<String> withheld = new ArrayList<>();
             for (VaultMatcher.Candidate c : vr.matcher().candidates(t.host(), t.port(), method, t.path())) {
                 if (!who.allowed().contains(c.service().name())) {
