@@ -114,6 +114,7 @@ class DistributionIT {
         Path stamp = home.resolve("lib/keyway.aot.stamp");
         Path jar = home.resolve("lib/keyway.jar");
         assertThat(home.resolve("lib/keyway.aot")).isRegularFile();
+        assertThat(home.resolve("lib/keyway-server.aot")).as("the server's cache, same stamp").isRegularFile();
         assertThat(Files.getLastModifiedTime(stamp)).as("tar kept the stamp's mtime").isEqualTo(Files.getLastModifiedTime(jar));
         Map<String, String> logClasses = Map.of("KEYWAY_JAVA_OPTS", "-Xlog:class+load=info:stdout");
         Run cached = run(logClasses, work, home.resolve("bin/keyway").toString(), "--version");
