@@ -159,6 +159,9 @@ class DistributionIT {
             // the launcher exec'd the bundled java: the server process is it
             assertThat(Path.of("/proc", Long.toString(server.pid()), "exe").toRealPath())
                     .isEqualTo(home.resolve("runtime/bin/java").toRealPath());
+            // and it runs with the server's AOT cache mapped (lib/keyway-server.aot, same stamp as the client's)
+            assertThat(Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps")))
+                    .contains(home.resolve("lib/keyway-server.aot").toRealPath().toString());
             Run vaults = run(Map.of("KEYWAY_HOME", data.toString()), work, home.resolve("bin/keyway").toString(), "vault", "list");
             assertThat(vaults.code()).as(vaults.out()).isZero();
             assertThat(vaults.out()).contains("default");
@@ -171,6 +174,7 @@ class DistributionIT {
         }
         assertThat(server.exitValue()).as(Files.readString(err)).isEqualTo(143);
         assertThat(data.resolve("server.json")).as("a clean stop removes its record").doesNotExist();
+        assertThat(Files.readString(err)).as("no JVM AOT/CDS warnings in the server's log").doesNotContain("[aot").doesNotContain("[cds");
     }
 
     static void awaitHealthy(Process p, String api, Path err) throws IOException, InterruptedException {
