@@ -1,18 +1,21 @@
 package dev.keyway.cli;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.cli.ApiTransport.Header;
+import dev.keyway.cli.ApiTransport.Limits;
+import dev.keyway.cli.ApiTransport.Reply;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
@@ -22,7 +25,10 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * A small client for the control-plane API. The token comes from {@code KEYWAY_TOKEN} if set,
  * otherwise from the admin-token file in the data dir. Problem documents from the server become
- * {@link CliException}s with the problem's detail and the matching exit code.
+ * {@link CliException}s with the problem's detail and the matching exit code. The bytes go through
+ * an {@link ApiTransport} chosen by the URL's scheme: {@link PlainHttp} for {@code http://} (no JDK
+ * HTTP client or TLS classes loaded: the CLI's start-up cost, docs/benchmarks.md "CLI start"),
+ * {@link JdkHttps} for {@code https://}.
  */
 public final class ApiClient {
     static final JsonMapper JSON = JsonMapper.builder().build();
@@ -36,7 +42,7 @@ public final class ApiClient {
     private final String base;
     private final @Nullable String token;
     private final Path tokenSource;
-    private final HttpClient http;
+    private final Transports transports;
     /** The X-Keyway-Vault value when fixed by the caller; otherwise KEYWAY_VAULT is read per request. */
     private final @Nullable String vault;
     private final boolean vaultFixed;
@@ -50,19 +56,35 @@ public final class ApiClient {
      */
     private enum TokenState { SENT, MISSING, ANONYMOUS }
 
+    /**
+     * The two transports with the same limits, shared by the copies {@link #withToken} and {@link
+     * #withVault} make (so an https client is built once per process, and only if used).
+     */
+    private record Transports(PlainHttp http, JdkHttps https) {
+        Transports(Limits limits) {
+            this(new PlainHttp(limits), new JdkHttps(limits));
+        }
+    }
+
     ApiClient(String base, @Nullable String token, Path tokenSource) {
-        this(base, token, tokenSource, null, false, token == null ? TokenState.MISSING : TokenState.SENT);
+        this(base, token, tokenSource, Limits.DEFAULT);
+    }
+
+    /** With other bounds than {@link Limits#DEFAULT} (tests: short timeouts, small bodies). */
+    ApiClient(String base, @Nullable String token, Path tokenSource, Limits limits) {
+        this(base, token, tokenSource, null, false, token == null ? TokenState.MISSING : TokenState.SENT,
+                new Transports(limits));
     }
 
     private ApiClient(String base, @Nullable String token, Path tokenSource, @Nullable String vault, boolean vaultFixed,
-            TokenState tokenState) {
+            TokenState tokenState, Transports transports) {
         this.base = base;
         this.token = token;
         this.tokenState = tokenState;
         this.tokenSource = tokenSource;
         this.vault = vault;
         this.vaultFixed = vaultFixed;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).proxy(java.net.ProxySelector.of(null)).build();
+        this.transports = transports;
     }
 
     /**
@@ -101,12 +123,13 @@ public final class ApiClient {
 
     /** A client using an explicit token, or deliberately none when null (login/setup flows). */
     public ApiClient withToken(@Nullable String t) {
-        return new ApiClient(base, t, tokenSource, vault, vaultFixed, t == null ? TokenState.ANONYMOUS : TokenState.SENT);
+        return new ApiClient(base, t, tokenSource, vault, vaultFixed, t == null ? TokenState.ANONYMOUS : TokenState.SENT,
+                transports);
     }
 
     /** A client that sends exactly this vault header (none when null) instead of reading KEYWAY_VAULT. */
     public ApiClient withVault(@Nullable String v) {
-        return new ApiClient(base, token, tokenSource, v, true, tokenState);
+        return new ApiClient(base, token, tokenSource, v, true, tokenState, transports);
     }
 
     public JsonNode get(String path) {
@@ -127,48 +150,64 @@ public final class ApiClient {
 
     /** GET returning the raw body text (e.g. the CA PEM). */
     public String getText(String path) {
-        HttpResponse<String> r = exchange("GET", path, null);
-        if (r.statusCode() >= 400) {
+        Reply r = exchange("GET", path, null);
+        if (r.status() >= 400) {
             throw problem(r);
         }
         return r.body();
     }
 
     private JsonNode send(String method, String path, @Nullable Object body) {
-        HttpResponse<String> r = exchange(method, path, body);
-        if (r.statusCode() >= 400) {
+        Reply r = exchange(method, path, body);
+        if (r.status() >= 400) {
             throw problem(r);
         }
-        if (r.body() == null || r.body().isEmpty()) {
+        if (r.body().isEmpty()) {
             return JSON.createObjectNode();
         }
         return JSON.readTree(r.body());
     }
 
-    private HttpResponse<String> exchange(String method, String path, @Nullable Object body) {
-        HttpRequest.Builder b;
+    private Reply exchange(String method, String path, @Nullable Object body) {
+        URI uri;
         try {
-            b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+            uri = URI.create(base + path);
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, "invalid server address '" + base + "': use a URL like http://127.0.0.1:9790");
+            throw invalidAddress();
         }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (uri.getHost() == null || !(scheme.equals("http") || scheme.equals("https"))) {
+            throw invalidAddress();
+        }
+        List<Header> headers = new ArrayList<>(4);
         if (token != null) {
-            b.header("Authorization", "Bearer " + token);
+            headers.add(new Header("Authorization", "Bearer " + token));
         }
         String vault = vaultFixed ? this.vault : System.getenv("KEYWAY_VAULT");
         if (vault != null && !vault.isBlank()) {
-            b.header("X-Keyway-Vault", vault.strip());
+            headers.add(new Header("X-Keyway-Vault", vault.strip()));
         }
+        byte[] bytes = null;
         if (body != null) {
-            b.header("Content-Type", "application/json");
-            b.method(method, HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-        } else {
-            b.method(method, HttpRequest.BodyPublishers.noBody());
+            headers.add(new Header("Content-Type", "application/json"));
+            bytes = JSON.writeValueAsBytes(body);
         }
+        for (Header h : headers) {
+            if (!PlainHttp.isFieldValue(h.value())) {
+                // never echo the value: it may be a token
+                throw new CliException(ExitCodes.USAGE, "the " + h.name() + " header would contain a line break or "
+                        + "another control character; check KEYWAY_TOKEN / KEYWAY_VAULT and the token file");
+            }
+        }
+        ApiTransport transport = scheme.equals("http") ? transports.http() : transports.https();
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException | HttpConnectTimeoutException e) {
+            return transport.exchange(method, uri, headers, bytes);
+        } catch (ConnectException | UnknownHostException e) {
             throw unreachable();
+        } catch (ApiTransport.TooLarge e) {
+            throw new CliException(ExitCodes.FAILURE, e.getMessage() + " (" + base + path + ")");
+        } catch (SocketTimeoutException e) {
+            throw new CliException(ExitCodes.UNREACHABLE, "cannot reach Keyway at " + base + ": " + e.getMessage());
         } catch (IOException e) {
             if (e.getCause() instanceof ConnectException) {
                 throw unreachable();
@@ -178,8 +217,12 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCodes.FAILURE, "interrupted");
         } catch (IllegalArgumentException e) {
-            throw new CliException(ExitCodes.USAGE, "invalid server address '" + base + "': " + e.getMessage());
+            throw new CliException(ExitCodes.USAGE, "cannot send the request to '" + base + "': " + e.getMessage());
         }
+    }
+
+    private CliException invalidAddress() {
+        return new CliException(ExitCodes.USAGE, "invalid server address '" + base + "': use a URL like http://127.0.0.1:9790");
     }
 
     private CliException unreachable() {
@@ -187,9 +230,9 @@ public final class ApiClient {
                 + " (is the server running? start it with 'keyway server', or set --addr / KEYWAY_ADDR)");
     }
 
-    private CliException problem(HttpResponse<String> r) {
-        String detail = "server answered HTTP " + r.statusCode();
-        int code = r.statusCode() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.FAILURE;
+    private CliException problem(Reply r) {
+        String detail = "server answered HTTP " + r.status();
+        int code = r.status() == 404 ? ExitCodes.NOT_FOUND : ExitCodes.FAILURE;
         JsonNode problem = null;
         try {
             JsonNode doc = JSON.readTree(r.body());

@@ -17,14 +17,20 @@ import java.util.concurrent.TimeUnit;
  * ephemeral ports, runs the common client commands against it, shows the help, and exits; any
  * failure exits non-zero, so a broken jar fails the build here rather than producing a useless cache.
  *
- * <p>Run: {@code java -XX:AOTCacheOutput=keyway.aot -cp keyway.jar dev.keyway.dist.AotTraining WORK_DIR}.
+ * <p>With a second argument the server JVM writes its own cache there ({@code -XX:AOTCacheOutput},
+ * dumped when it stops): what a server start with an existing data dir and the API calls above load.
+ * Trained in a separate JVM so that neither cache holds the other's classes. With it, {@code keyway
+ * server} starts on about half the CPU and with a lower RSS at start (docs/benchmarks.md, "CLI start").
+ *
+ * <p>Run: {@code java -XX:AOTCacheOutput=keyway.aot -cp keyway.jar dev.keyway.dist.AotTraining WORK_DIR
+ * [SERVER_CACHE]}.
  */
 public final class AotTraining {
     private AotTraining() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 1) {
-            System.err.println("usage: AotTraining WORK_DIR");
+        if (args.length != 1 && args.length != 2) {
+            System.err.println("usage: AotTraining WORK_DIR [SERVER_CACHE]");
             System.exit(2);
         }
         Path data = Files.createDirectories(Path.of(args[0])).resolve("data-" + ProcessHandle.current().pid());
@@ -37,15 +43,24 @@ public final class AotTraining {
         String java = ProcessHandle.current().info().command().orElse("java");
         String jar = Path.of(AotTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         Path serverLog = data.resolveSibling("server-" + ProcessHandle.current().pid() + ".log");
-        Process server = new ProcessBuilder(java, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-cp", jar,
-                Main.class.getName(), "server", "--data-dir", data.toString(), "--api-addr", "127.0.0.1:0",
-                "--proxy-addr", "127.0.0.1:0")
-                .redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
+        // the server JVM options of bin/server-jvm-opts.sh (a cache is used only by a JVM with a compatible GC and heap)
+        List<String> command = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xms32m", "-Xmx256m",
+                "-XX:ReservedCodeCacheSize=64m", "--enable-native-access=ALL-UNNAMED"));
+        if (args.length == 2) {
+            command.add("-XX:AOTCacheOutput=" + Path.of(args[1]).toAbsolutePath());
+        }
+        command.addAll(List.of("-cp", jar, Main.class.getName(), "server", "--data-dir", data.toString(), "--api-addr",
+                "127.0.0.1:0", "--proxy-addr", "127.0.0.1:0"));
+        Process server = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(serverLog.toFile()).start();
         try {
             train(data, server, serverLog, failed);
         } finally {
+            // SIGTERM: the server shuts down normally, and its JVM then writes the server cache (tens of seconds)
             server.destroy();
-            server.waitFor(30, TimeUnit.SECONDS);
+            if (!server.waitFor(180, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+                failed.add("the server did not stop within 180 s");
+            }
         }
         if (!failed.isEmpty()) {
             System.err.println("aot-training: failed: " + String.join("; ", failed));

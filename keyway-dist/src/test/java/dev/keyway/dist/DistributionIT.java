@@ -114,6 +114,7 @@ class DistributionIT {
         Path stamp = home.resolve("lib/keyway.aot.stamp");
         Path jar = home.resolve("lib/keyway.jar");
         assertThat(home.resolve("lib/keyway.aot")).isRegularFile();
+        assertThat(home.resolve("lib/keyway-server.aot")).as("the server's cache, same stamp").isRegularFile();
         assertThat(Files.getLastModifiedTime(stamp)).as("tar kept the stamp's mtime").isEqualTo(Files.getLastModifiedTime(jar));
         Map<String, String> logClasses = Map.of("KEYWAY_JAVA_OPTS", "-Xlog:class+load=info:stdout");
         Run cached = run(logClasses, work, home.resolve("bin/keyway").toString(), "--version");
@@ -158,6 +159,9 @@ class DistributionIT {
             // the launcher exec'd the bundled java: the server process is it
             assertThat(Path.of("/proc", Long.toString(server.pid()), "exe").toRealPath())
                     .isEqualTo(home.resolve("runtime/bin/java").toRealPath());
+            // and it runs with the server's AOT cache mapped (lib/keyway-server.aot, same stamp as the client's)
+            assertThat(Files.readString(Path.of("/proc", Long.toString(server.pid()), "maps")))
+                    .contains(home.resolve("lib/keyway-server.aot").toRealPath().toString());
             Run vaults = run(Map.of("KEYWAY_HOME", data.toString()), work, home.resolve("bin/keyway").toString(), "vault", "list");
             assertThat(vaults.code()).as(vaults.out()).isZero();
             assertThat(vaults.out()).contains("default");
@@ -170,6 +174,7 @@ class DistributionIT {
         }
         assertThat(server.exitValue()).as(Files.readString(err)).isEqualTo(143);
         assertThat(data.resolve("server.json")).as("a clean stop removes its record").doesNotExist();
+        assertThat(Files.readString(err)).as("no JVM AOT/CDS warnings in the server's log").doesNotContain("[aot").doesNotContain("[cds");
     }
 
     static void awaitHealthy(Process p, String api, Path err) throws IOException, InterruptedException {
