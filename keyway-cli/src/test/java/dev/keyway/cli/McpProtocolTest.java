@@ -30,6 +30,7 @@ class McpProtocolTest {
     CliHarness kw;
     String memberToken;
     String proxyToken;
+    final String otherVault = "mcp-other";
 
     @BeforeAll
     void start() throws Exception {
@@ -38,6 +39,7 @@ class McpProtocolTest {
         kw.cliWithStdin(SECRET, "credential", "set", "GITHUB_TOKEN").ok();
         memberToken = kw.cli("agent", "create", "helper", "--vault", "default:member", "--json").ok().json().get("token").asString();
         proxyToken = kw.cli("agent", "create", "plain", "--vault", "default", "--json").ok().json().get("token").asString();
+        kw.cli("vault", "create", otherVault).ok();
     }
 
     @AfterAll
@@ -173,9 +175,14 @@ class McpProtocolTest {
 
     @Test
     void aFailingApiCallIsAToolErrorWithTheProblem() throws Exception {
-        // a proxy-role agent may not explain (member role): the API's 403 comes back as a tool error
-        JsonNode forbidden = one(proxyToken, call(1, "explain", "{\"url\":\"https://api.github.com/user\"}")).get("result");
-        assertThat(forbidden.get("isError").asBoolean()).isTrue();
+        // a proxy-role agent explains its own request (any role on the vault may) ...
+        JsonNode own = one(proxyToken, call(1, "explain", "{\"url\":\"https://api.github.com/user\"}")).get("result");
+        assertThat(own.get("isError").asBoolean()).as(own.toString()).isFalse();
+        assertThat(own.get("structuredContent").has("candidates_not_granted")).isFalse();
+        // ... but a vault it has no role on is refused: the API's 403 comes back as a tool error
+        JsonNode forbidden = one(proxyToken, call(1, "explain",
+                "{\"url\":\"https://api.github.com/user\",\"vault\":\"" + otherVault + "\"}")).get("result");
+        assertThat(forbidden.get("isError").asBoolean()).as(forbidden.toString()).isTrue();
         assertThat(forbidden.get("structuredContent").get("status").asInt()).isEqualTo(403);
         assertThat(forbidden.get("content").get(0).get("text").asString()).startsWith("Keyway refused (HTTP 403 ");
         // a URL the server cannot explain: 422 validation with the server's own words
