@@ -78,8 +78,13 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
     public long lastSeq() {
         long now = System.nanoTime() / 1_000_000;
         if (now - lastIdAt >= LAST_ID_TTL_MILLIS) {
-            lastId.accumulateAndGet(table.lastId(), Math::max);
             lastIdAt = now;
+            try {
+                lastId.accumulateAndGet(table.lastId(), Math::max);
+            } catch (RuntimeException e) {
+                // database unreachable: live tails keep their position and see new records once it answers again
+                LOG.debug("cannot read the cluster audit table's newest id: {}", e.getMessage());
+            }
         }
         return lastId.get();
     }
