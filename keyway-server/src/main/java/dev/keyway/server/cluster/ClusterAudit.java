@@ -44,7 +44,7 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
     private final Duration retention;
     private final Clock clock;
     private final AtomicLong lastId = new AtomicLong();
-    private volatile long lastIdAt = Long.MIN_VALUE;
+    private volatile long lastIdAt = System.nanoTime() / 1_000_000 - LAST_ID_TTL_MILLIS; // stale at first
     private volatile boolean closed;
     private @Nullable Thread retainer;
 
