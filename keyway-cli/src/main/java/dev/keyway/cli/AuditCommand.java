@@ -118,6 +118,9 @@ final class AuditCommand {
             List<String> parts = new ArrayList<>();
             parts.add(r.path("ts").asString());
             parts.add(r.path("type").asString());
+            if (r.has("node")) {
+                parts.add("node=" + r.path("node").asString());
+            }
             if (r.has("vault")) {
                 parts.add("vault=" + r.path("vault").asString());
             }

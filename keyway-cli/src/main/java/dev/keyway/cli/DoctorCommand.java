@@ -58,6 +58,9 @@ final class DoctorCommand implements Runnable {
             if (w.path("owner").asBoolean()) {
                 JsonNode st = api.get("/v1/status");
                 check("ok".equals(st.path("audit").asString()), "audit log writable");
+                if (st.hasNonNull("audit_shipping")) {
+                    auditShipping(st.get("audit_shipping"));
+                }
                 if (st.hasNonNull("proxy")) {
                     proxy(st.get("proxy").asString());
                 }
@@ -104,6 +107,21 @@ final class DoctorCommand implements Runnable {
         isolation(out);
         finish(out);
     }
+
+    /**
+     * A cluster node ships its audit records to the cluster-wide table; records not shipped yet are
+     * durable on the node but invisible from the other nodes. Fails while shipping is retrying,
+     * blocked, or more than {@value #SHIP_LAG_LIMIT} records behind.
+     */
+    private void auditShipping(JsonNode s) {
+        String state = s.path("state").asString("");
+        long lag = s.path("lag_records").asLong(0);
+        boolean ok = state.equals("shipping") && lag <= SHIP_LAG_LIMIT;
+        String why = s.hasNonNull("problem") ? "; " + s.path("problem").asString() : "";
+        check(ok, "cluster audit shipping: " + state + ", " + lag + " records not yet in the cluster-wide table" + why);
+    }
+
+    static final long SHIP_LAG_LIMIT = 10_000;
 
     /**
      * The audit log grows with traffic and rotated files are kept unless the operator chose a

@@ -98,6 +98,11 @@ final class ServerCommand implements Runnable {
                     + "(503 node-out-of-sync) and answers /ready 503 until it recovers (default ${DEFAULT-VALUE}).")
     double maxSyncLagSeconds;
 
+    @Option(names = "--cluster-audit-retention", paramLabel = "DAYS", defaultValue = "0",
+            description = "A cluster node deletes records older than this many days from the cluster-wide audit table "
+                    + "(default ${DEFAULT-VALUE}: keep all; each node's local audit files rotate as before).")
+    int clusterAuditRetentionDays;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", description = "error, warn, info (default), debug or trace (env KEYWAY_LOG_LEVEL).")
     String logLevel;
 

@@ -149,10 +149,14 @@ final class ServerStart {
         if (!(o.maxSyncLagSeconds >= 1 && o.maxSyncLagSeconds <= 3600)) {
             throw new CliException(ExitCodes.USAGE, "--max-sync-lag must be between 1 and 3600 seconds");
         }
+        if (o.clusterAuditRetentionDays < 0 || o.clusterAuditRetentionDays > 36_500) {
+            throw new CliException(ExitCodes.USAGE, "--cluster-audit-retention must be between 0 (keep all) and 36500 days");
+        }
         String name = o.nodeName != null ? o.nodeName : ClusterConfig.defaultNodeName(apiPort);
         try {
             return ClusterConfig.postgres(parsed, name)
-                    .withMaxSyncLag(java.time.Duration.ofMillis(Math.round(o.maxSyncLagSeconds * 1000)));
+                    .withMaxSyncLag(java.time.Duration.ofMillis(Math.round(o.maxSyncLagSeconds * 1000)))
+                    .withAuditRetention(java.time.Duration.ofDays(o.clusterAuditRetentionDays));
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "--node-name: " + e.getMessage());
         }

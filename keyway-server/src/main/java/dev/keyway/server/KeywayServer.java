@@ -18,6 +18,7 @@ import dev.keyway.proxy.tls.UpstreamTrust;
 import dev.keyway.server.api.AdminRoutes;
 import dev.keyway.server.api.AgentRoutes;
 import dev.keyway.server.api.AuditRoutes;
+import dev.keyway.server.api.AuditSource;
 import dev.keyway.server.api.AwsRoutes;
 import dev.keyway.server.api.DiscoverRoutes;
 import dev.keyway.server.api.ExplainRoutes;
@@ -66,6 +67,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.proxy.spi.ProxyPolicy;
+import dev.keyway.server.cluster.ClusterAudit;
 import dev.keyway.server.cluster.ClusterConfig;
 import dev.keyway.server.cluster.ClusterSync;
 import dev.keyway.server.cluster.Readiness;
@@ -109,6 +111,7 @@ public final class KeywayServer implements AutoCloseable {
     private @Nullable KeywayMetrics metrics;
     private @Nullable HttpApiServer metricsListener;
     private @Nullable ClusterSync sync;
+    private @Nullable ClusterAudit clusterAudit;
 
     private KeywayServer(DataDir dir, DataDirLock lock, Store store, AuditLog auditLog, AuditRecorder audit, RuntimeState runtime,
             HttpApiServer api, ProxyServer proxy, AtomicReference<MasterKey> master, String instanceId,
@@ -209,6 +212,13 @@ public final class KeywayServer implements AutoCloseable {
             AuditRecorder audit = new AuditRecorder(auditLog, cluster.clustered() ? cluster.nodeName() : null);
             RuntimeState runtime = closer.add(new RuntimeState(store));
             ClusterSync sync = store instanceof PostgresStore pg ? closer.add(ClusterSync.start(pg, runtime, clock, cluster)) : null;
+            // cluster audit: ship this node's durable records to the shared table, query every node's from it (closed before the log)
+            ClusterAudit clusterAudit = store instanceof PostgresStore pg
+                    ? closer.add(ClusterAudit.start(pg, auditLog, cluster.nodeName(), cluster.auditRetention(), clock)) : null;
+            AuditSource auditSource = clusterAudit != null ? clusterAudit : AuditSource.local(auditLog);
+            if (clusterAudit != null) {
+                metrics.bindAuditShipping(clusterAudit.shipper());
+            }
             Readiness readiness = sync != null ? sync : Readiness.ALWAYS;
             Runnable onChange = runtime::refresh;
             VaultService vaults = new VaultService(store, master::get, onChange);
@@ -237,7 +247,7 @@ public final class KeywayServer implements AutoCloseable {
             MetricsRoutes metricsRoutes = new MetricsRoutes(metrics);
             metricsRoutes.apiRoutes(router, auth);
             new SystemRoutes(store, auth, ca::certificatePem, () -> status(cfg, runtime, instanceId, ca, auditLog, proxyAddress.get(), leaves,
-                    cluster, readiness)).routes(router);
+                    cluster, readiness, clusterAudit)).routes(router);
             new ReadyRoutes(readiness, cluster.nodeName()).routes(router);
             java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
@@ -254,7 +264,7 @@ public final class KeywayServer implements AutoCloseable {
             identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get, store).routes(router);
-            new AuditRoutes(auditLog, vaults, auth).routes(router);
+            new AuditRoutes(auditLog, auditSource, vaults, auth).routes(router);
             new AdminRoutes(store, dir, master, vaults, tokens, auth, audit, instanceId).routes(router);
             AwsAudit awsAudit = new AwsAudit(auditLog);
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock)
@@ -267,7 +277,7 @@ public final class KeywayServer implements AutoCloseable {
             ApprovalFeature approvals = closer.add(ApprovalFeature.install(router, store, vaults, auth, audit,
                     m -> auditLog.append(m, true).exceptionally(t -> null), proposals.notifier()::approvalRequested,
                     proposals::baseUrl, cluster.nodeName(), clock));
-            WebConsole.install(router, store, auth, runtime::current, identity, auditLog, audit, dir.root(),
+            WebConsole.install(router, store, auth, runtime::current, identity, auditSource, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024, cfg.apiLimits()));
@@ -322,6 +332,7 @@ public final class KeywayServer implements AutoCloseable {
             server.metrics = metrics;
             server.metricsListener = metricsListener;
             server.sync = sync;
+            server.clusterAudit = clusterAudit;
             server.writeServerInfo(cfg);
             audit.system("server.start", Map.of("api_port", api.port(), "proxy_port", proxy.port()));
             return server;
@@ -382,7 +393,8 @@ public final class KeywayServer implements AutoCloseable {
     }
 
     private static Map<String, Object> status(ServerConfig cfg, RuntimeState runtime, String instanceId, CertificateAuthority ca,
-            AuditLog auditLog, String proxyAddress, LeafCache leaves, ClusterConfig cluster, Readiness readiness) {
+            AuditLog auditLog, String proxyAddress, LeafCache leaves, ClusterConfig cluster, Readiness readiness,
+            @Nullable ClusterAudit clusterAudit) {
         var snap = runtime.current();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("instance_id", instanceId);
@@ -396,6 +408,9 @@ public final class KeywayServer implements AutoCloseable {
         m.put("services", snap.byName().values().stream().mapToInt(v -> v.services().size()).sum());
         m.put("ca_fingerprint", ca.fingerprintSha256());
         m.put("audit", auditLog.healthy() ? "ok" : "failing");
+        if (clusterAudit != null) {
+            m.put("audit_shipping", clusterAudit.status());
+        }
         m.put("leaf_cache", Map.of("size", leaves.size(), "mints", leaves.mints(), "hits", leaves.hits()));
         return m;
     }
@@ -478,6 +493,9 @@ public final class KeywayServer implements AutoCloseable {
         runtime.close();
         if (usage != null) {
             usage.close();
+        }
+        if (clusterAudit != null) {
+            clusterAudit.close(); // ships the last durable records while the log and the store are still open
         }
         auditLog.close();
         if (metrics != null) {

@@ -18,16 +18,24 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit log, oldest first;
- * {@code GET /v1/audit/verify}: check its hash chain.
+ * {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit records, oldest
+ * first (on a cluster node every node's records, from the cluster-wide table: see {@link AuditSource});
+ * {@code GET /v1/audit/verify}: check this node's own hash chain.
  */
 public final class AuditRoutes {
     private final AuditLog audit;
+    private final AuditSource source;
     private final VaultService vaults;
     private final ApiAuth auth;
 
     public AuditRoutes(AuditLog audit, VaultService vaults, ApiAuth auth) {
+        this(audit, AuditSource.local(audit), vaults, auth);
+    }
+
+    /** Queries read {@code source}; verification checks {@code audit}, this node's own chain. */
+    public AuditRoutes(AuditLog audit, AuditSource source, VaultService vaults, ApiAuth auth) {
         this.audit = audit;
+        this.source = source;
         this.vaults = vaults;
         this.auth = auth;
     }
@@ -82,7 +90,7 @@ public final class AuditRoutes {
         long since = after == null ? -1 : req.queryInt("after", 0, 0, Integer.MAX_VALUE);
         String type = req.queryParam("type") != null ? req.queryParam("type") : req.queryParam("kind");
         var q = new AuditQuery(vault, req.queryParam("actor"), type, req.queryParam("action"), Math.max(0, since), limit, since < 0);
-        var records = audit.query(q);
+        var records = source.query(q);
         if (since < 0) {
             records = records.reversed();
         }

@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxSyncLag longest time without a confirmed sync before the node stops injecting (fail closed)
  * @param pollInterval how often the change log is polled besides LISTEN (bounds what a broken LISTEN costs)
  * @param poolSize PostgreSQL connections in this node's pool
+ * @param auditRetention how long the cluster-wide audit table keeps records ({@code ZERO}: all, the default)
  */
 public record ClusterConfig(@Nullable PostgresUrl databaseUrl, String nodeName, Duration maxSyncLag, Duration pollInterval,
-        int poolSize) {
+        int poolSize, Duration auditRetention) {
 
     public static final Duration DEFAULT_MAX_SYNC_LAG = Duration.ofSeconds(5);
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
@@ -37,6 +38,20 @@ public record ClusterConfig(@Nullable PostgresUrl databaseUrl, String nodeName, 
         if (poolSize < 2 || poolSize > 200) {
             throw new IllegalArgumentException("pool size must be between 2 and 200");
         }
+        if (auditRetention.isNegative() || (!auditRetention.isZero() && auditRetention.compareTo(Duration.ofDays(1)) < 0)) {
+            throw new IllegalArgumentException("audit retention must be 0 (keep all) or at least one day");
+        }
+    }
+
+    /** Without audit retention (the cluster-wide audit table keeps every record). */
+    public ClusterConfig(@Nullable PostgresUrl databaseUrl, String nodeName, Duration maxSyncLag, Duration pollInterval,
+            int poolSize) {
+        this(databaseUrl, nodeName, maxSyncLag, pollInterval, poolSize, Duration.ZERO);
+    }
+
+    /** The same node deleting cluster-wide audit records older than {@code retention} (zero keeps all). */
+    public ClusterConfig withAuditRetention(Duration retention) {
+        return new ClusterConfig(databaseUrl, nodeName, maxSyncLag, pollInterval, poolSize, retention);
     }
 
     /** A single node on the embedded SQLite database. */
@@ -54,7 +69,7 @@ public record ClusterConfig(@Nullable PostgresUrl databaseUrl, String nodeName, 
     }
 
     public ClusterConfig withMaxSyncLag(Duration lag) {
-        return new ClusterConfig(databaseUrl, nodeName, lag, pollInterval, poolSize);
+        return new ClusterConfig(databaseUrl, nodeName, lag, pollInterval, poolSize, auditRetention);
     }
 
     /** The default node name: this host's name and the API port, e.g. {@code web-3:9790}. */

@@ -53,6 +53,17 @@ public final class KeywayMetrics implements AutoCloseable {
         return registry;
     }
 
+    /** Cluster audit shipping: how many local records are not yet in the shared table, and the shipper's state. */
+    public void bindAuditShipping(dev.keyway.store.audit.AuditShipper shipper) {
+        Gauge.builder("keyway.audit.ship.lag.records", shipper, dev.keyway.store.audit.AuditShipper::lagRecords)
+                .description("Audit records written on this node and not yet shipped to the cluster-wide table").register(registry);
+        Gauge.builder("keyway.audit.ship.failures", shipper, dev.keyway.store.audit.AuditShipper::failures)
+                .description("Consecutive failed shipping attempts (0 while shipping works)").register(registry);
+        Gauge.builder("keyway.audit.ship.blocked", shipper,
+                        s -> s.state() == dev.keyway.store.audit.AuditShipper.State.BLOCKED ? 1 : 0)
+                .description("1 when shipping stopped because the table holds another log under this node name").register(registry);
+    }
+
     /** Audit health, queue, drops, and the writer's group-commit size and fsync latency. */
     public void bindAudit(AuditLog log) {
         Gauge.builder("keyway.audit.healthy", log, l -> l.healthy() ? 1 : 0)

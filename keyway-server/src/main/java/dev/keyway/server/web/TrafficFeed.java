@@ -1,5 +1,6 @@
 package dev.keyway.server.web;
 
+import dev.keyway.server.api.AuditSource;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.Principal;
 import dev.keyway.server.auth.VaultRole;
@@ -18,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The proxy's request records from the audit log, for the traffic page: the recent ones, and a live
- * tail as Server-Sent Events. A user sees the records of vaults where they could read the audit
+ * tail as Server-Sent Events (on a cluster node every node's, read from the cluster-wide table:
+ * a record appears within the shipping interval plus {@value #POLL_MILLIS} ms). A user sees the records of vaults where they could read the audit
  * through the API (member or more; the owner sees all), re-checked while the stream is open, so a
  * revoked session or role stops the feed. Records hold metadata only (never header values, bodies
  * or credential values), which is what the audit log stores.
@@ -65,10 +67,10 @@ final class TrafficFeed {
         }
     }
 
-    private final AuditLog log;
+    private final AuditSource log;
     private final Supplier<Snapshot> snapshot;
 
-    TrafficFeed(AuditLog log, Supplier<Snapshot> snapshot) {
+    TrafficFeed(AuditSource log, Supplier<Snapshot> snapshot) {
         this.log = log;
         this.snapshot = snapshot;
     }

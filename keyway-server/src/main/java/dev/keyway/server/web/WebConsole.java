@@ -37,6 +37,13 @@ public final class WebConsole {
      */
     public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
             AuditLog audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock) {
+        return install(router, store, auth, snapshot, identity, dev.keyway.server.api.AuditSource.local(audit), trail, dataDir,
+                consoleUrl, clock);
+    }
+
+    /** As above, with the traffic page reading {@code audit} (every node's records on a cluster node). */
+    public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
+            dev.keyway.server.api.AuditSource audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock) {
         InProcessApi api = new InProcessApi(router);
         Guard guard = new Guard(auth, api);
         SetupCode code = SetupCode.start(store.listUsers().isEmpty(), dataDir, consoleUrl);

@@ -194,6 +194,70 @@ final class AuditFile {
         }
     }
 
+    /**
+     * Records with {@code afterSeq < seq <= upToSeq}, oldest first, as written; at most {@code max}
+     * records and about {@code maxBytes} (always at least one when there is one). Rotated files
+     * wholly at or before {@code afterSeq} are skipped; the current file is opened first, so a
+     * rotation meanwhile repeats a file at worst (skipped by sequence number).
+     */
+    List<AuditLine> raw(long afterSeq, long upToSeq, int max, int maxBytes) throws IOException {
+        List<AuditLine> out = new ArrayList<>();
+        if (upToSeq <= afterSeq) {
+            return out;
+        }
+        try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
+            long end = ReverseLines.endOfLastLine(current, current.size());
+            long[] state = {afterSeq, 0}; // last seq taken, bytes taken
+            for (AuditSegments.Segment s : segments.list()) {
+                if (s.lastSeq() <= state[0]) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
+                    if (rawLines(ch, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
+                        return out;
+                    }
+                }
+            }
+            rawLines(current, end, upToSeq, max, maxBytes, out, state);
+            return out;
+        }
+    }
+
+    /** Adds lines of one file; true when the batch is full or {@code upToSeq} was reached. */
+    private static boolean rawLines(FileChannel ch, long end, long upToSeq, int max, int maxBytes, List<AuditLine> out,
+            long[] state) throws IOException {
+        InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 64 * 1024);
+        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+        long remaining = end;
+        while (remaining > 0) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            remaining--;
+            if (b != '\n') {
+                line.write(b);
+                continue;
+            }
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            long seq = AuditLine.seqOf(bytes, bytes.length);
+            if (seq <= state[0]) {
+                continue; // older, unreadable, or seen in a file listed twice
+            }
+            if (seq > upToSeq) {
+                return true;
+            }
+            if (!out.isEmpty() && (out.size() >= max || state[1] + bytes.length > maxBytes)) {
+                return true;
+            }
+            out.add(new AuditLine(seq, bytes));
+            state[0] = seq;
+            state[1] += bytes.length;
+        }
+        return out.size() >= max;
+    }
+
     /** A record as readers see it: the chain value is the file's business, not the API's. */
     private @Nullable Map<String, Object> parse(byte[] line) {
         try {

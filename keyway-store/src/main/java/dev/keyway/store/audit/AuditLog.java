@@ -95,14 +95,24 @@ public final class AuditLog implements AutoCloseable {
     private volatile boolean writerIdle;
     private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
     private final AtomicLong lastSeq;
+    /** The last sequence number known to be forced to disk (for shipping: only durable records leave the node). */
+    private final AtomicLong durableSeq = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
     private final Thread writer;
     private volatile boolean healthy = true;
     private volatile AuditStats stats = AuditStats.NONE;
     private boolean closed; // guarded by closeLock
 
-    /** A queued record: the first {@code length} bytes of {@code body} are its JSON object. */
-    private record Pending(byte[] body, int length, Instant ts, boolean durable, CompletableFuture<Long> future) {}
+    /**
+     * A queued record: the first {@code length} bytes of {@code body} are its JSON object. A
+     * {@code barrier} writes no record: it only forces what precedes it ({@link #sync()}).
+     */
+    private record Pending(byte[] body, int length, Instant ts, boolean durable, CompletableFuture<Long> future,
+            boolean barrier) {
+        Pending(byte[] body, int length, Instant ts, boolean durable, CompletableFuture<Long> future) {
+            this(body, length, ts, durable, future, false);
+        }
+    }
 
     /** Queued by {@link #close()}: the writer finishes what precedes it and stops. */
     private final Pending closeMarker = new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>());
@@ -154,7 +164,10 @@ public final class AuditLog implements AutoCloseable {
             this.prevChain = tail == null ? AuditChain.genesis() : tail;
             // an empty current file right after a rotation: numbering continues after the rotated one
             this.lastSeq = new AtomicLong(last > 0 ? last : reader.lastRotatedSeq());
+            // what survived a crash is on disk: recover() forced a truncation, and a clean file was forced on close
+            this.durableSeq.set(lastSeq.get());
             this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            this.channel.force(false); // records a killed process left in the page cache count as durable from now on
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open audit log " + this.file + ": " + e.getMessage(), e);
         }
@@ -190,8 +203,40 @@ public final class AuditLog implements AutoCloseable {
         return enqueue(record.closedArray(), record.length(), durable);
     }
 
+    /**
+     * Forces every record written or queued before this call to disk without writing a record; the
+     * future yields the last sequence number then durable. Used by the cluster shipper, which sends
+     * only durable records to the database (a record shipped and then lost by a power cut would make
+     * the node reuse its sequence number for another record). Fails like {@link #append}.
+     */
+    public CompletableFuture<Long> sync() {
+        return enqueue(new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>(), true));
+    }
+
+    /** The last sequence number known to be forced to disk (at most {@link #lastSeq()}). */
+    public long durableSeq() {
+        return durableSeq.get();
+    }
+
+    /**
+     * Up to {@code max} records after {@code afterSeq} and at most up to {@link #durableSeq()}, oldest
+     * first, exactly as written (the line without its newline, chain value included), across the
+     * rotated files; at most about {@code maxBytes} in all (at least one record). For shipping.
+     */
+    public List<AuditLine> readDurable(long afterSeq, int max, int maxBytes) {
+        try {
+            return reader.raw(afterSeq, durableSeq.get(), max, maxBytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read audit log " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private CompletableFuture<Long> enqueue(byte[] body, int length, boolean durable) {
-        Pending p = new Pending(body, length, clock.instant(), durable, new CompletableFuture<>());
+        return enqueue(new Pending(body, length, clock.instant(), durable, new CompletableFuture<>()));
+    }
+
+    private CompletableFuture<Long> enqueue(Pending p) {
+        boolean durable = p.durable();
         closeLock.readLock().lock();
         try {
             if (closed) {
@@ -340,6 +385,7 @@ public final class AuditLog implements AutoCloseable {
         try {
             if (healthy) {
                 syncer.force(channel);
+                durableSeq.set(lastSeq.get());
             }
         } catch (IOException e) {
             LOG.error("audit log {}: final sync failed", file, e);
@@ -363,13 +409,19 @@ public final class AuditLog implements AutoCloseable {
         long seq = lastSeq.get();
         long[] seqs = new long[batch.size()];
         boolean durable = false;
+        int records = 0;
         ByteBuffer buf = out;
         buf.clear();
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
-            seqs[i] = ++seq;
-            buf = line(buf, seqs[i], p);
             durable |= p.durable();
+            if (p.barrier()) {
+                seqs[i] = seq; // everything before it; forced below
+                continue;
+            }
+            seqs[i] = ++seq;
+            records++;
+            buf = line(buf, seqs[i], p);
         }
         out = buf.capacity() > MAX_KEPT_BUFFER ? ByteBuffer.allocate(MAX_KEPT_BUFFER) : buf;
         try {
@@ -388,13 +440,16 @@ public final class AuditLog implements AutoCloseable {
                 long t0 = System.nanoTime();
                 syncer.force(channel);
                 syncNanos = System.nanoTime() - t0;
+                durableSeq.set(seq);
                 for (int i = 0; i < batch.size(); i++) {
                     if (batch.get(i).durable()) {
                         batch.get(i).future().complete(seqs[i]);
                     }
                 }
             }
-            report(batch.size(), syncNanos);
+            if (records > 0) {
+                report(records, syncNanos);
+            }
             if (channel.size() >= rotation.maxFileBytes()) {
                 rotate(seq);
             }
@@ -422,6 +477,7 @@ public final class AuditLog implements AutoCloseable {
      */
     private void rotate(long lastSeqInFile) throws IOException {
         syncer.force(channel);
+        durableSeq.set(lastSeqInFile);
         channel.close();
         Path rotated = segments.rotatedName(lastSeqInFile);
         java.nio.file.Files.move(file, rotated, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
