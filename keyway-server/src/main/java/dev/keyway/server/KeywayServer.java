@@ -220,6 +220,7 @@ public final class KeywayServer implements AutoCloseable {
                 metrics.bindAuditShipping(clusterAudit.shipper());
             }
             Readiness readiness = sync != null ? sync : Readiness.ALWAYS;
+            metrics.bindReadiness(readiness);
             Runnable onChange = runtime::refresh;
             VaultService vaults = new VaultService(store, master::get, onChange);
             vaults.ensureDefaultVault();

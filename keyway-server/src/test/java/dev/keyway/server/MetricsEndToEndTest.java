@@ -162,6 +162,8 @@ class MetricsEndToEndTest {
         assertThat(after.sum("keyway_audit_fsync_seconds_count")).isGreaterThanOrEqualTo(1);
         assertThat(after.sum("keyway_audit_batch_records_count")).isGreaterThanOrEqualTo(1);
         assertThat(after.sum("keyway_audit_healthy")).isEqualTo(1);
+        assertThat(after.sum("keyway_cluster_in_sync")).as("a single node is its own database").isEqualTo(1);
+        assertThat(after.sum("keyway_cluster_sync_lag_seconds")).isZero();
         assertThat(after.sum("keyway_audit_chain_intact")).isEqualTo(1);
         assertThat(after.sum("keyway_tls_leaf_mints_total")).isGreaterThanOrEqualTo(1);
         assertThat(after.sum("keyway_tls_leaf_cache_hits_total") + after.sum("keyway_tls_leaf_mints_total")).isGreaterThanOrEqualTo(3);

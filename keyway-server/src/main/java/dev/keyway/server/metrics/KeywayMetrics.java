@@ -146,6 +146,22 @@ public final class KeywayMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * Cluster sync (issue 11): 1 while the node has confirmed sync with its database within the
+     * allowed lag, 0 while it refuses to inject; and the time since the last confirmation. A single
+     * node on SQLite is always in sync, with no lag.
+     */
+    public void bindReadiness(dev.keyway.server.cluster.Readiness readiness) {
+        Gauge.builder("keyway.cluster.in.sync", readiness,
+                        r -> r.state() == dev.keyway.server.cluster.SyncState.IN_SYNC ? 1 : 0)
+                .description("1 while this node is in sync with its database (it injects, /ready is 200), 0 while it is out of sync")
+                .register(registry);
+        Gauge.builder("keyway.cluster.sync.lag", readiness, r -> r.lag().toNanos() / 1e9)
+                .description("Time since this node last confirmed sync with its database")
+                .baseUnit("seconds")
+                .register(registry);
+    }
+
     /** The Prometheus text exposition of every meter. */
     public String scrape() {
         return registry.scrape();

@@ -23,6 +23,17 @@ class ClusterOutageTest {
     @TempDir
     Path dir;
 
+    /** Whether the scraped {@code keyway_cluster_in_sync} gauge reads {@code value}. */
+    private static boolean inSyncGauge(Node n, String value) {
+        try {
+            HttpResponse<String> r = n.call("GET", "/metrics", null);
+            return r.statusCode() == 200 && java.util.regex.Pattern.compile("(?m)^keyway_cluster_in_sync " + value + "(\\.0)?$")
+                    .matcher(r.body()).find();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static boolean call(Node n, String path, int status) {
         try {
             return n.call("GET", path, null).statusCode() == status;
@@ -57,6 +68,8 @@ class ClusterOutageTest {
                 assertThat(refused.keywayError()).isEqualTo("node-out-of-sync");
                 assertThat(upstream.seen).hasSize(before); // nothing went upstream
                 assertThat(call(n, "/health", 503) || call(n, "/health", 200)).as("/health still answers").isTrue();
+                assertThat(ClusterNodes.await(Duration.ofSeconds(10), () -> inSyncGauge(n, "0")))
+                        .as("keyway_cluster_in_sync is 0 (what the KeywayNodeOutOfSync alert watches)").isTrue();
 
                 pg.startServer();
                 assertThat(ClusterNodes.await(Duration.ofSeconds(60), () -> call(n, "/ready", 200)))
@@ -64,6 +77,7 @@ class ClusterOutageTest {
                 assertThat(ClusterNodes.await(Duration.ofSeconds(10), () -> proxied(port, upstream, token).status() == 200))
                         .isTrue();
                 assertThat(upstream.seen).last().isEqualTo("Bearer " + ClusterNodes.SECRET);
+                assertThat(ClusterNodes.await(Duration.ofSeconds(10), () -> inSyncGauge(n, "1"))).isTrue();
             }
         }
     }
