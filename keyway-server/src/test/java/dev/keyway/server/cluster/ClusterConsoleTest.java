@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -216,18 +218,27 @@ class ClusterConsoleTest {
         assertThat(fileA).doesNotExist();
     }
 
-    /** Two people submitting the code at the same moment on two nodes: exactly one owner, exactly one of them signed in. */
-    @Test
-    void twoNodesRacingWithTheSetupCodeMakeExactlyOneOwner() throws Exception {
+    /**
+     * Two people claiming the instance at the same moment on two nodes: exactly one owner, exactly
+     * one of them signed in. Both with the one setup code, and the code against node B's local
+     * admin token (which B accepted before this change too: without the owner check inside the
+     * owner's transaction both became owners).
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void twoNodesRacingToClaimTheInstanceMakeExactlyOneOwner(boolean secondUsesTheAdminToken) throws Exception {
         Node[] ab = twoNodes();
         String code = Files.readString(ab[0].dataDir().resolve("setup-code")).strip();
         Web[] people = {new Web(), new Web()};
         List<Map<String, String>> forms = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            forms.add(setupForm(csrf(people[i].get(ab[i], "/setup").body()), code, "person" + i + "@example.com"));
+            String proof = i == 1 && secondUsesTheAdminToken ? ab[1].adminToken() : code;
+            forms.add(setupForm(csrf(people[i].get(ab[i], "/setup").body()), proof, "person" + i + "@example.com"));
         }
         CyclicBarrier go = new CyclicBarrier(2);
         List<CompletableFuture<HttpResponse<String>>> posts = new ArrayList<>();
+        // one thread each (the common pool may have a single thread on a 2-core machine: the barrier would never trip)
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
         for (int i = 0; i < 2; i++) {
             int n = i;
             posts.add(CompletableFuture.supplyAsync(() -> {
@@ -237,8 +248,9 @@ class ClusterConsoleTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }));
+            }, two));
         }
+        two.shutdown();
         int signedIn = 0;
         for (int i = 0; i < 2; i++) {
             HttpResponse<String> r = posts.get(i).get(60, TimeUnit.SECONDS);
