@@ -27,6 +27,10 @@
 #   KEEP_TMP=1          keep the temp dir (logs, data dir) for inspection
 #   SCENARIOS="a b c d" which scenarios to run (letters above; e.g. SCENARIOS=a for quick iterations)
 #   ROUTES_ONLY=proxy   run only the proxied (or only the direct) route; ratios then need a direct run
+#   BENCH_DATABASE_URL=postgresql://USER:PASS@HOST:PORT/DB
+#                       run the keyway server as a cluster node on this (empty, throw-away) PostgreSQL
+#                       database instead of its embedded SQLite file: the proxy path on the PostgreSQL
+#                       store (issue 11). Same scenarios; compare with a run without it (docs/benchmarks.md)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -140,9 +144,16 @@ mkdir -p "$TMP/data"
 # the same defaults as ./keyway server; KEYWAY_JAVA_OPTS (after them) overrides
 # shellcheck source=../bin/server-jvm-opts.sh
 . "$ROOT/bin/server-jvm-opts.sh"
+STORE_ARGS=()
+if [ -n "${BENCH_DATABASE_URL:-}" ]; then
+    STORE_ARGS=(--database-url "$BENCH_DATABASE_URL" --node-name bench-1)
+    log "store: PostgreSQL (cluster node bench-1; the URL's password is not logged)"
+else
+    log "store: embedded SQLite"
+fi
 "${PROXY_PIN[@]}" "$JAVA" "${KEYWAY_SERVER_JVM_OPTS[@]}" ${KEYWAY_JAVA_OPTS:-} -jar "$KEYWAY_JAR" server --data-dir "$TMP/data" \
     --api-addr 127.0.0.1:0 --proxy-addr 127.0.0.1:0 --allow-private-upstreams \
-    --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/keyway.log" 2>&1 &
+    --upstream-ca "$TMP/upstream-ca.pem" ${STORE_ARGS[@]+"${STORE_ARGS[@]}"} >"$TMP/keyway.log" 2>&1 &
 KW_PID=$!
 PIDS+=("$KW_PID")
 PROXY_OK=1

@@ -19,13 +19,23 @@ final class AuditCommand {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check the audit log's hash chain: exit 0 with the number of records checked, or exit 5 naming the "
                     + "first record that was edited, removed, reordered or truncated. A torn last line (a crash while writing) "
-                    + "is reported, not treated as tampering. Needs an owner token."})
+                    + "is reported, not treated as tampering. Needs an owner token.",
+                    "On a cluster node (PostgreSQL) it checks every node's chain from the cluster-wide audit table, one line "
+                    + "per node, and exit 5 names the node and its first broken record; --node picks one node.",
+                    "Examples:",
+                    "  keyway audit verify",
+                    "  keyway audit verify --from 5000",
+                    "  keyway audit verify --node web-2      (a cluster: only node web-2's chain)"})
     static final class Verify implements java.util.concurrent.Callable<Integer> {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Option(names = "--from", paramLabel = "SEQ", defaultValue = "1",
-                description = "Start at this record (default ${DEFAULT-VALUE}: the whole log); the record before it anchors the chain.")
+                description = "Start at this record (default ${DEFAULT-VALUE}: the whole log); the record before it anchors the chain. "
+                        + "On a cluster: each node's own record number.")
         long from;
+        @Option(names = "--node", paramLabel = "NAME",
+                description = "On a cluster: check only this node's chain (default: every node's).")
+        String node;
         @Mixin JsonOption json;
 
         @Override
@@ -33,24 +43,39 @@ final class AuditCommand {
             if (from < 1) {
                 throw new CliException(ExitCodes.USAGE, "--from must be a record number (1 or more)");
             }
-            JsonNode r = client.client().get("/v1/audit/verify?from=" + from);
+            String path = "/v1/audit/verify?from=" + from
+                    + (node == null ? "" : "&node=" + java.net.URLEncoder.encode(node, java.nio.charset.StandardCharsets.UTF_8));
+            JsonNode r = client.client().get(path);
             var out = spec.commandLine().getOut();
             boolean intact = "intact".equals(r.path("state").asString());
             if (json.enabled()) {
                 out.println(r.toString());
-            } else if (intact) {
-                out.println(r.path("checked").asLong() == 0 ? "audit log intact: no records to check"
-                        : "audit log intact: " + r.path("checked").asLong() + " records checked (seq " + r.path("first_seq").asLong()
-                                + ".." + r.path("last_seq").asLong() + ")");
-                notes(r).forEach(out::println);
+            } else if (r.has("nodes")) {
+                if (r.path("nodes").isEmpty()) {
+                    out.println("cluster audit: no node has shipped records yet");
+                }
+                for (JsonNode n : r.path("nodes")) {
+                    report(out, n, "node " + n.path("node").asString() + ": ");
+                }
             } else {
-                JsonNode b = r.path("break");
-                out.println("audit chain BROKEN at " + b.path("message").asString());
-                out.println("  " + r.path("checked").asLong() + " records before it verified");
-                notes(r).forEach(out::println);
+                report(out, r, "");
             }
             out.flush();
             return intact ? ExitCodes.OK : ExitCodes.CONFLICT;
+        }
+
+        /** One log's (or one node's) outcome. */
+        private static void report(java.io.PrintWriter out, JsonNode r, String prefix) {
+            if ("intact".equals(r.path("state").asString())) {
+                out.println(prefix + (r.path("checked").asLong() == 0 ? "audit log intact: no records to check"
+                        : "audit log intact: " + r.path("checked").asLong() + " records checked (seq " + r.path("first_seq").asLong()
+                                + ".." + r.path("last_seq").asLong() + ")"));
+            } else {
+                JsonNode b = r.path("break");
+                out.println(prefix + "audit chain BROKEN at " + b.path("message").asString());
+                out.println("  " + r.path("checked").asLong() + " records before it verified");
+            }
+            notes(r).forEach(out::println);
         }
 
         private static List<String> notes(JsonNode r) {

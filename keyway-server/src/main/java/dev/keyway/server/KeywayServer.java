@@ -4,7 +4,6 @@ import dev.keyway.core.crypto.Aad;
 import dev.keyway.core.crypto.MasterKey;
 import dev.keyway.core.crypto.Tokens;
 import dev.keyway.core.fs.OwnerOnly;
-import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.core.local.DataDir;
 import dev.keyway.core.local.ServerInfo;
 import dev.keyway.proxy.ProxyConfig;
@@ -234,7 +233,15 @@ public final class KeywayServer implements AutoCloseable {
                     : ensureAdminToken(dir, tokens, runtime, clock, cluster.clustered());
 
             TokenUsage usage = closer.add(new TokenUsage(store, clock));
-            ApiAuth auth = new ApiAuth(runtime::current, clock, usage::touch);
+            // a cluster node catches up with the database when it is shown a token it does not know yet (minted by
+            // another node a moment ago: a console session whose next click the balancer sent here)
+            ApiAuth auth = new ApiAuth(runtime::current, clock, usage::touch, sync == null ? null : () -> {
+                if (store.revision() == runtime.current().revision()) {
+                    return false;
+                }
+                runtime.refresh();
+                return true;
+            });
             Router router = new Router((access, req) -> {
                 switch (access) {
                     case PUBLIC, CONSOLE -> { }
@@ -260,8 +267,9 @@ public final class KeywayServer implements AutoCloseable {
             new dev.keyway.server.api.DecoyRoutes(store, vaults, auth, audit, onChange, clock).routes(router);
             new ServiceRoutes(store, vaults, auth, audit, onChange).routes(router);
             new TokenRoutes(tokens, vaults, auth, audit).routes(router);
+            // sign-in attempts are counted in the store: one budget per client address for the whole cluster
             IdentityRoutes identity = new IdentityRoutes(store, vaults, tokens, auth, audit,
-                    new LoginThrottle(clock, 10, java.time.Duration.ofSeconds(6)), onChange);
+                    new dev.keyway.server.auth.SignInThrottle(store, "login", dev.keyway.server.auth.SignInThrottle.DEFAULT), onChange);
             identity.routes(router);
             new AgentRoutes(store, vaults, tokens, auth, audit, onChange).routes(router);
             new DiscoverRoutes(runtime::current, auth, proxyAddress::get, store).routes(router);
@@ -279,7 +287,8 @@ public final class KeywayServer implements AutoCloseable {
                     m -> auditLog.append(m, true).exceptionally(t -> null), proposals.notifier()::approvalRequested,
                     proposals::baseUrl, cluster.nodeName(), clock));
             WebConsole.install(router, store, auth, runtime::current, identity, auditSource, audit, dir.root(),
-                    "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock);
+                    "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock,
+                    cluster.clustered() ? cluster.nodeName() : null);
 
             HttpApiServer api = closer.add(HttpApiServer.start(cfg.apiHost(), cfg.apiPort(), router, 1024 * 1024, cfg.apiLimits()));
             proposals.start(cfg.apiHost(), api.port());

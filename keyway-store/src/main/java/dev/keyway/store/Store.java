@@ -34,6 +34,9 @@ public interface Store extends AutoCloseable {
     /** Sets the value only if the key is absent; returns true if this call set it. */
     boolean putMetaIfAbsent(String key, String value);
 
+    /** Removes the entry; returns true if there was one (and only then bumps the revision). */
+    boolean deleteMeta(String key);
+
     /** Monotonic change counter (see class doc). */
     long revision();
 
@@ -367,4 +370,22 @@ public interface Store extends AutoCloseable {
      * does not exist.
      */
     Optional<LimitRecord.Lease> leaseLimitTokens(String id, long want);
+
+    // ---- sign-in throttle (issue 11: one budget for a whole cluster) ----
+
+    /**
+     * Takes one attempt from the throttle bucket {@code bucket} (e.g. {@code login:203.0.113.7}) at
+     * {@code rate}, at the store clock's time, atomically with respect to every other store on the
+     * same database (compare-and-set, no lock held, no transaction of its own). Returns 0 when the
+     * attempt is granted, else the milliseconds until one will be. Does not bump {@link #revision()}.
+     * Buckets untouched for a whole window are deleted (they are full again), so the stored buckets
+     * stay bounded by the clients seen within the last window.
+     */
+    long takeThrottleAttempt(String bucket, dev.keyway.core.limit.RateLimit rate);
+
+    /** Gives one attempt back to {@code bucket} (a sign-in that succeeded). Does not bump {@link #revision()}. */
+    void refundThrottleAttempt(String bucket, dev.keyway.core.limit.RateLimit rate);
+
+    /** How many throttle buckets are stored (bounded; see {@link #takeThrottleAttempt}). */
+    long throttleBuckets();
 }

@@ -185,6 +185,10 @@ public abstract class StoreContractTest {
         store.insertToken(token("t1", null));
         store.putMeta("k", "v");
         assertNoBump("putMetaIfAbsent (existing)", () -> store.putMetaIfAbsent("k", "other"));
+        assertBumps("deleteMeta", () -> assertThat(store.deleteMeta("k")).isTrue());
+        assertNoBump("deleteMeta (missing)", () -> assertThat(store.deleteMeta("k")).isFalse());
+        assertThat(store.meta("k")).isEmpty();
+        store.putMeta("k", "v");
         assertNoBump("deleteVault (missing)", () -> store.deleteVault("vlt_missing"));
         assertNoBump("deleteCredential (missing)", () -> store.deleteCredential(id, "nope"));
         assertNoBump("deleteService (missing)", () -> store.deleteService(id, "nope"));
@@ -1399,5 +1403,80 @@ public abstract class StoreContractTest {
         ApprovalRecord once = store.createApproval(approval(a, "POST", "/once"));
         store.decideApproval(once.id(), ApprovalState.APPROVED, "user:bob", null, null, T0);
         assertThat(store.standingApproval("t1", "github", "POST", "/once", T0)).as("approved once only").isEmpty();
+    }
+
+    // ---- sign-in throttle (issue 11) ----
+
+    @Test
+    void throttleGrantsTheBurstThenOnePerIntervalAndTakesRefundsBack() {
+        dev.keyway.core.limit.RateLimit r = new dev.keyway.core.limit.RateLimit(3, Duration.ofSeconds(18)); // then one per 6 s
+        long rev = store.revision();
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isZero();
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isZero();
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isZero();
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isEqualTo(6000);
+        assertThat(store.takeThrottleAttempt("login:10.0.0.2", r)).as("another client has its own bucket").isZero();
+        assertThat(store.takeThrottleAttempt("setup:10.0.0.1", r)).as("another purpose has its own bucket").isZero();
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isEqualTo(4000);
+        store.refundThrottleAttempt("login:10.0.0.1", r); // a sign-in that succeeded does not count
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isZero();
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isEqualTo(4000);
+        clock.advance(Duration.ofSeconds(4));
+        assertThat(store.takeThrottleAttempt("login:10.0.0.1", r)).isZero();
+        store.refundThrottleAttempt("login:never-seen", r); // nothing to give back to: no row appears
+        assertThat(store.revision()).as("throttling is not a change any node must apply").isEqualTo(rev);
+        assertThat(store.throttleBuckets()).isEqualTo(3);
+    }
+
+    /** A bucket untouched for its whole window is full again, so its row goes: the table holds the last window's clients only. */
+    @Test
+    void throttleBucketsExpireSoTheTableStaysBounded() {
+        dev.keyway.core.limit.RateLimit r = new dev.keyway.core.limit.RateLimit(2, Duration.ofSeconds(10));
+        for (int i = 0; i < 50; i++) {
+            store.takeThrottleAttempt("login:10.0.1." + i, r);
+        }
+        store.takeThrottleAttempt("login:10.0.1.0", r);
+        assertThat(store.takeThrottleAttempt("login:10.0.1.0", r)).isPositive();
+        assertThat(store.throttleBuckets()).isEqualTo(50);
+        clock.advance(Duration.ofSeconds(9));
+        store.takeThrottleAttempt("login:10.0.2.1", r);
+        assertThat(store.throttleBuckets()).as("nothing expired yet").isEqualTo(51);
+        clock.advance(Duration.ofSeconds(1));
+        store.takeThrottleAttempt("login:10.0.2.2", r);
+        assertThat(store.throttleBuckets()).as("the 50 first buckets are full again and gone").isEqualTo(2);
+        assertThat(store.takeThrottleAttempt("login:10.0.1.0", r)).as("an expired bucket starts full").isZero();
+    }
+
+    /** Two stores on one database are two cluster nodes: attempts spread over both share one budget, never more. */
+    @Test
+    void twoNodesTakingConcurrentlyShareOneThrottleBudget() throws Exception {
+        dev.keyway.core.limit.RateLimit r = new dev.keyway.core.limit.RateLimit(10, Duration.ofMinutes(1));
+        try (Store other = openSameDatabase(dir, clock)) {
+            List<Store> nodes = List.of(store, other);
+            AtomicInteger granted = new AtomicInteger();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 8; t++) {
+                    Store node = nodes.get(t % 2);
+                    fs.add(pool.submit(() -> {
+                        for (int i = 0; i < 10; i++) {
+                            if (node.takeThrottleAttempt("login:203.0.113.9", r) == 0) {
+                                granted.incrementAndGet();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : fs) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(granted.get()).isEqualTo(10);
+            assertThat(other.takeThrottleAttempt("login:203.0.113.9", r)).isEqualTo(6000);
+        }
     }
 }

@@ -1,6 +1,7 @@
 package dev.keyway.server.api;
 
 
+import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
@@ -12,7 +13,9 @@ import dev.keyway.server.http.Router;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.audit.AuditQuery;
 import dev.keyway.store.audit.AuditVerification;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * {@code GET /v1/audit} and {@code GET /v1/vaults/{vault}/audit}: query the audit records, oldest
  * first (on a cluster node every node's records, from the cluster-wide table: see {@link AuditSource});
- * {@code GET /v1/audit/verify}: check this node's own hash chain.
+ * {@code GET /v1/audit/verify}: check this node's own hash chain, or on a cluster node every node's
+ * chain from the cluster-wide table.
  */
 public final class AuditRoutes {
     private final AuditLog audit;
@@ -47,7 +51,7 @@ public final class AuditRoutes {
         });
         r.get("/v1/audit/verify", RouteAccess.OWNER, req -> {
             Access.requireOwner(auth.authenticate(req));
-            return verify(req.queryInt("from", 1, 1, Integer.MAX_VALUE));
+            return verify(req.queryInt("from", 1, 1, Integer.MAX_VALUE), req.queryParam("node"));
         });
         r.get("/v1/vaults/{vault}/audit", RouteAccess.AUTHENTICATED, req -> {
             var v = vaults.get(req.param("vault"));
@@ -58,10 +62,43 @@ public final class AuditRoutes {
 
     /**
      * {@code GET /v1/audit/verify?from=SEQ}: checks the hash chain from {@code SEQ} (default 1) to the
-     * end. 200 either way: the body's {@code state} says intact or broken, and where and why.
+     * end. 200 either way: the body's {@code state} says intact or broken, and where and why. On a
+     * single node that is the node's own log; on a cluster node ({@code "scope":"cluster"}) every
+     * node's chain from the cluster-wide table, each under {@code nodes} (or only {@code ?node=N}'s),
+     * with {@code state} broken when any node's is.
      */
-    private ApiResponse verify(long from) {
-        AuditVerification v = audit.verify(from);
+    private ApiResponse verify(long from, @Nullable String node) {
+        if (node != null && !node.matches("[A-Za-z0-9._:-]{1,128}")) {
+            throw KeywayException.validation("node", "a node name is 1-128 characters of A-Z a-z 0-9 . _ : -");
+        }
+        var cluster = source.verifyNodes(node, from);
+        if (cluster.isEmpty()) {
+            if (node != null) {
+                throw new KeywayException(dev.keyway.core.error.ErrorType.NOT_FOUND, "there is no node '" + node
+                        + "': this server is a single node, not a cluster; verify without node= to check its own log");
+            }
+            return ApiResponse.ok(describe(audit.verify(from)));
+        }
+        List<Map<String, Object>> nodes = new ArrayList<>();
+        boolean intact = true;
+        long checked = 0;
+        for (AuditSource.NodeChain c : cluster.get()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("node", c.node());
+            m.putAll(describe(c.verification()));
+            nodes.add(m);
+            intact &= c.verification().state() == AuditVerification.State.INTACT;
+            checked += c.verification().checked();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("scope", "cluster");
+        m.put("state", intact ? "intact" : "broken");
+        m.put("checked", checked);
+        m.put("nodes", nodes);
+        return ApiResponse.ok(m);
+    }
+
+    private static Map<String, Object> describe(AuditVerification v) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("state", v.state().name().toLowerCase(Locale.ROOT));
         m.put("checked", v.checked());
@@ -81,7 +118,7 @@ public final class AuditRoutes {
             bm.put("message", b.describe());
             m.put("break", bm);
         }
-        return ApiResponse.ok(m);
+        return m;
     }
 
     private ApiResponse query(ApiRequest req, @Nullable String vault) {

@@ -2,8 +2,11 @@ package dev.keyway.server.api;
 
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.audit.AuditQuery;
+import dev.keyway.store.audit.AuditVerification;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where audit queries read: the node's own log on a single node, the cluster-wide table on a
@@ -18,6 +21,18 @@ public interface AuditSource {
 
     /** The position of the newest record (0 when none): live tails poll it before querying. */
     long lastSeq();
+
+    /** One node's hash chain as checked from the cluster-wide table. */
+    record NodeChain(String node, AuditVerification verification) {}
+
+    /**
+     * On a cluster: checks every node's chain (or only {@code node}'s) from {@code from} (a node's
+     * own record number) in the cluster-wide table, nodes by name. Empty on a single node, whose own
+     * log is what {@code GET /v1/audit/verify} checks.
+     */
+    default Optional<List<NodeChain>> verifyNodes(@Nullable String node, long from) {
+        return Optional.empty();
+    }
 
     /** The node's own log. */
     static AuditSource local(AuditLog log) {

@@ -5,12 +5,12 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
 import dev.keyway.core.service.Names;
 import dev.keyway.core.time.Durations;
-import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.TokenService;
 import dev.keyway.server.VaultService;
 import dev.keyway.server.auth.Access;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.SignInThrottle;
 import dev.keyway.server.auth.VaultRole;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
@@ -39,6 +39,12 @@ import org.jspecify.annotations.Nullable;
 public final class IdentityRoutes {
     static final Pattern EMAIL = Pattern.compile("^[^@\\s]{1,64}@[^@\\s]{1,255}$");
     public static final Duration DEFAULT_SESSION = Duration.ofHours(12);
+    /**
+     * Meta entry of the first-run setup code (its hash and the node that printed it; see
+     * {@code web.SetupCode}): deleted in the transaction that creates the owner, so the code dies on
+     * every node of a cluster at once.
+     */
+    public static final String META_SETUP_CODE = "setup.code";
     static final Duration MAX_SESSION = Duration.ofDays(30);
 
     private final Store store;
@@ -46,12 +52,12 @@ public final class IdentityRoutes {
     private final TokenService tokens;
     private final ApiAuth auth;
     private final AuditTrail trail;
-    private final LoginThrottle throttle;
+    private final SignInThrottle throttle;
     private final Runnable onChange;
     private final List<Runnable> ownerCreated = new CopyOnWriteArrayList<>();
 
     public IdentityRoutes(Store store, VaultService vaults, TokenService tokens, ApiAuth auth, AuditTrail trail,
-            LoginThrottle throttle, Runnable onChange) {
+            SignInThrottle throttle, Runnable onChange) {
         this.store = store;
         this.vaults = vaults;
         this.tokens = tokens;
@@ -128,7 +134,18 @@ public final class IdentityRoutes {
         if (!store.listUsers().isEmpty()) {
             throw new KeywayException(ErrorType.CONFLICT, "Keyway already has an owner; use 'keyway login'");
         }
-        UserRecord u = create(email, password, "owner");
+        Checked c = check(email, password); // hashing is slow: before the transaction, not while holding the write lock
+        // One transaction that first re-checks there is no user: writers are serialised (SQLite BEGIN IMMEDIATE,
+        // PostgreSQL's revision row lock), so two setups racing on two nodes create exactly one owner.
+        UserRecord u = store.atomically(s -> {
+            if (!s.listUsers().isEmpty()) {
+                throw new KeywayException(ErrorType.CONFLICT, "Keyway already has an owner; use 'keyway login'");
+            }
+            UserRecord x = s.createUser(c.email(), c.passwordHash(), "owner");
+            s.deleteMeta(META_SETUP_CODE); // the setup code dies with first run, on every node at once
+            return x;
+        });
+        onChange.run();
         trail.record(by, "user.setup", "", Map.of("user", u.email()));
         ownerCreated.forEach(Runnable::run);
         return u;
@@ -157,6 +174,7 @@ public final class IdentityRoutes {
                 throw KeywayException.validation("new_password", "the password must have at least " + PasswordHashes.MIN_LENGTH
                         + " characters");
             }
+            throttle.refund(client); // the current password was right: only failures count
             store.updateUserPassword(u.id(), PasswordHashes.hash(pw));
             for (var t : store.listTokens(null)) {
                 if (t.type().equals("session") && u.id().equals(t.subject()) && !t.revoked()) {
@@ -223,6 +241,21 @@ public final class IdentityRoutes {
     }
 
     private UserRecord create(@Nullable String email, @Nullable String password, String role) {
+        Checked c = check(email, password);
+        UserRecord u = store.createUser(c.email(), c.passwordHash(), role);
+        onChange.run();
+        return u;
+    }
+
+    /** A new user's validated, normalised e-mail and password hash. */
+    private record Checked(String email, String passwordHash) {
+        @Override
+        public String toString() {
+            return "Checked[email=" + email + "]";
+        }
+    }
+
+    private static Checked check(@Nullable String email, @Nullable String password) {
         if (email == null || !EMAIL.matcher(email.strip()).matches()) {
             throw KeywayException.validation("email", "a valid e-mail address is required");
         }
@@ -234,9 +267,7 @@ public final class IdentityRoutes {
             if (pw.length < PasswordHashes.MIN_LENGTH) {
                 throw KeywayException.validation("password", "the password must have at least " + PasswordHashes.MIN_LENGTH + " characters");
             }
-            UserRecord u = store.createUser(email.strip().toLowerCase(Locale.ROOT), PasswordHashes.hash(pw), role);
-            onChange.run();
-            return u;
+            return new Checked(email.strip().toLowerCase(Locale.ROOT), PasswordHashes.hash(pw));
         } finally {
             Arrays.fill(pw, '\0');
         }
@@ -261,6 +292,7 @@ public final class IdentityRoutes {
             if (!ok || u == null) {
                 throw new KeywayException(ErrorType.UNAUTHORIZED, "wrong e-mail or password");
             }
+            throttle.refund(req.remote().getAddress()); // only failed sign-ins use up the address's budget
             Duration ttl = body.ttl() == null ? DEFAULT_SESSION : Durations.parse("ttl", body.ttl());
             if (ttl.compareTo(MAX_SESSION) > 0 || ttl.isNegative() || ttl.isZero()) {
                 throw KeywayException.validation("ttl", "session ttl must be between 1s and 30d");

@@ -26,6 +26,7 @@ public final class ApiAuth {
     private final Clock clock;
 
     private final java.util.function.@org.jspecify.annotations.Nullable Consumer<String> onUse;
+    private final java.util.function.@Nullable BooleanSupplier catchUp;
 
     public ApiAuth(Supplier<Snapshot> snapshot, Clock clock) {
         this(snapshot, clock, null);
@@ -33,9 +34,23 @@ public final class ApiAuth {
 
     /** @param onUse called with the token id of every successfully verified token (last-use tracking) */
     public ApiAuth(Supplier<Snapshot> snapshot, Clock clock, java.util.function.@org.jspecify.annotations.Nullable Consumer<String> onUse) {
+        this(snapshot, clock, onUse, null);
+    }
+
+    /**
+     * @param catchUp on a cluster node: brings the snapshot up to the database's latest change right
+     *     now and returns whether it changed. Called when a presented token is unknown to the
+     *     snapshot, then the token is checked once more: a session minted by another node a few
+     *     milliseconds ago (sign in through node A, the balancer sends the next click to node B)
+     *     must not bounce off B because B's change notification is still on its way. Costs one
+     *     read of the change-log head per unknown token, never on the proxy path.
+     */
+    public ApiAuth(Supplier<Snapshot> snapshot, Clock clock, java.util.function.@Nullable Consumer<String> onUse,
+            java.util.function.@Nullable BooleanSupplier catchUp) {
         this.snapshot = snapshot;
         this.clock = clock;
         this.onUse = onUse;
+        this.catchUp = catchUp;
     }
 
     public Principal authenticate(ApiRequest req) {
@@ -55,9 +70,16 @@ public final class ApiAuth {
     /** Verifies a token presented some other way than the header (the web console's session cookie). */
     public Principal authenticateToken(String token) {
         Snapshot s = snapshot.get();
-        return switch (s.tokens().verify(token, clock.instant())) {
+        TokenIndex.Result r = s.tokens().verify(token, clock.instant());
+        if (catchUp != null && r instanceof TokenIndex.Result.Invalid i && i.reason() == TokenIndex.Rejection.UNKNOWN
+                && catchUp.getAsBoolean()) {
+            s = snapshot.get();
+            r = s.tokens().verify(token, clock.instant());
+        }
+        final Snapshot snap = s;
+        return switch (r) {
             case TokenIndex.Result.Valid v -> {
-                Principal p = principal(s, v.token());
+                Principal p = principal(snap, v.token());
                 if (onUse != null) {
                     onUse.accept(v.token().id());
                 }

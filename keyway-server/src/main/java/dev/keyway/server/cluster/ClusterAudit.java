@@ -1,18 +1,23 @@
 package dev.keyway.server.cluster;
 
+import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.error.KeywayException;
 import dev.keyway.server.api.AuditSource;
 import dev.keyway.store.audit.AuditLog;
 import dev.keyway.store.audit.AuditQuery;
 import dev.keyway.store.audit.AuditShipper;
+import dev.keyway.store.audit.AuditVerifier;
 import dev.keyway.store.postgres.PostgresAuditTable;
 import dev.keyway.store.postgres.PostgresStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +45,7 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
     static final int RETENTION_BATCH = 10_000;
 
     private final PostgresAuditTable table;
+    private final AuditLog log;
     private final AuditShipper shipper;
     private final Duration retention;
     private final Clock clock;
@@ -48,8 +54,9 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
     private volatile boolean closed;
     private @Nullable Thread retainer;
 
-    private ClusterAudit(PostgresAuditTable table, AuditShipper shipper, Duration retention, Clock clock) {
+    private ClusterAudit(PostgresAuditTable table, AuditLog log, AuditShipper shipper, Duration retention, Clock clock) {
         this.table = table;
+        this.log = log;
         this.shipper = shipper;
         this.retention = retention;
         this.clock = clock;
@@ -61,7 +68,7 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
      */
     public static ClusterAudit start(PostgresStore store, AuditLog log, String node, Duration retention, Clock clock) {
         PostgresAuditTable table = new PostgresAuditTable(store, clock);
-        ClusterAudit audit = new ClusterAudit(table, new AuditShipper(log, table, node, clock), retention, clock);
+        ClusterAudit audit = new ClusterAudit(table, log, new AuditShipper(log, table, node, clock), retention, clock);
         audit.shipper.start();
         if (!retention.isZero()) {
             audit.retainer = Thread.ofPlatform().daemon(true).name("keyway-audit-retention").start(audit::retainLoop);
@@ -87,6 +94,31 @@ public final class ClusterAudit implements AuditSource, AutoCloseable {
             }
         }
         return lastId.get();
+    }
+
+    /**
+     * Every node's chain (or {@code node}'s) from the table, with the single-node verifier's checks
+     * ({@link dev.keyway.store.audit.AuditVerifier.Feed}) and the cluster's one chain key. Each
+     * node's shipping cursor is read first, so records cut from the end of a node's records are
+     * found too. NOT_FOUND for a node that never shipped a record.
+     */
+    @Override
+    public Optional<List<NodeChain>> verifyNodes(@Nullable String node, long from) {
+        Map<String, Long> cursors = table.cursors();
+        if (node != null && !cursors.containsKey(node)) {
+            throw new KeywayException(ErrorType.NOT_FOUND, "no node named '" + node + "' has shipped audit records to the "
+                    + "cluster-wide table (nodes: " + String.join(", ", cursors.keySet()) + ")");
+        }
+        List<NodeChain> out = new ArrayList<>();
+        for (Map.Entry<String, Long> c : cursors.entrySet()) {
+            if (node != null && !node.equals(c.getKey())) {
+                continue;
+            }
+            AuditVerifier.Feed feed = log.verifierFeed("audit_records of node " + c.getKey(), from);
+            table.forEachRecord(c.getKey(), Math.max(1, from - 1), feed::accept);
+            out.add(new NodeChain(c.getKey(), feed.result(c.getValue())));
+        }
+        return Optional.of(out);
     }
 
     private void retainLoop() {

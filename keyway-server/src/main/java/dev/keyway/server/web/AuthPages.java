@@ -2,10 +2,10 @@ package dev.keyway.server.web;
 
 import dev.keyway.core.error.ErrorType;
 import dev.keyway.core.error.KeywayException;
-import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
 import dev.keyway.server.auth.Principal;
+import dev.keyway.server.auth.SignInThrottle;
 import dev.keyway.server.http.ApiRequest;
 import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.RouteAccess;
@@ -29,10 +29,10 @@ final class AuthPages {
     private final InProcessApi api;
     private final Guard guard;
     private final SetupCode setupCode;
-    private final LoginThrottle setupThrottle;
+    private final SignInThrottle setupThrottle;
 
     AuthPages(Store store, ApiAuth auth, IdentityRoutes identity, InProcessApi api, Guard guard, SetupCode setupCode,
-            LoginThrottle setupThrottle) {
+            SignInThrottle setupThrottle) {
         this.store = store;
         this.auth = auth;
         this.identity = identity;
@@ -76,6 +76,7 @@ final class AuthPages {
 
     private ApiResponse setupPage(ApiRequest req, String csrf, String email, Fields.Errors errors, int status) {
         if (!noUsers()) {
+            setupCode.consume(); // the owner was created (maybe on another node of a cluster): the local file goes too
             return Ctx.redirect("/", null);
         }
         Html body = Html.t("""
@@ -98,6 +99,7 @@ final class AuthPages {
 
     private ApiResponse setup(ApiRequest req, Form form, String csrf) {
         if (!noUsers()) {
+            setupCode.consume();
             return Ctx.redirect("/login", null);
         }
         String email = form.get("email").strip();
@@ -111,6 +113,7 @@ final class AuthPages {
             return setupPage(req, csrf, email, Fields.Errors.of("setup_code",
                     "That is not the setup code (or the local admin token) of this server."), 403);
         }
+        setupThrottle.refund(req.remote().getAddress()); // only wrong codes use up the address's budget
         if (!form.get("password").equals(form.get("password2"))) {
             return setupPage(req, csrf, email, Fields.Errors.of("password2", "The passwords differ."), 422);
         }

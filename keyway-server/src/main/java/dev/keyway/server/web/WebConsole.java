@@ -1,16 +1,15 @@
 package dev.keyway.server.web;
 
-import dev.keyway.core.limit.LoginThrottle;
 import dev.keyway.server.api.AuditTrail;
 import dev.keyway.server.api.IdentityRoutes;
 import dev.keyway.server.auth.ApiAuth;
+import dev.keyway.server.auth.SignInThrottle;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.Snapshot;
 import dev.keyway.store.Store;
 import dev.keyway.store.audit.AuditLog;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -44,13 +43,23 @@ public final class WebConsole {
     /** As above, with the traffic page reading {@code audit} (every node's records on a cluster node). */
     public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
             dev.keyway.server.api.AuditSource audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock) {
+        return install(router, store, auth, snapshot, identity, audit, trail, dataDir, consoleUrl, clock, null);
+    }
+
+    /**
+     * As above, on a node of a PostgreSQL cluster named {@code clusterNode} (null on a single node):
+     * the first-run setup code made by the first node is valid on every node.
+     */
+    public static WebConsole install(Router router, Store store, ApiAuth auth, Supplier<Snapshot> snapshot, IdentityRoutes identity,
+            dev.keyway.server.api.AuditSource audit, AuditTrail trail, Path dataDir, String consoleUrl, Clock clock,
+            @Nullable String clusterNode) {
         InProcessApi api = new InProcessApi(router);
         Guard guard = new Guard(auth, api);
-        SetupCode code = SetupCode.start(store.listUsers().isEmpty(), dataDir, consoleUrl);
+        SetupCode code = SetupCode.start(store, clusterNode, dataDir, consoleUrl);
         identity.whenOwnerCreated(code::consume);
         Supplier<String> defaultPolicy = () -> store.meta(META_DEFAULT_UNMATCHED).orElse("tunnel");
         new Assets().routes(router);
-        new AuthPages(store, auth, identity, api, guard, code, new LoginThrottle(clock, 10, Duration.ofSeconds(6))).routes(router);
+        new AuthPages(store, auth, identity, api, guard, code, new SignInThrottle(store, "setup", SignInThrottle.DEFAULT)).routes(router);
         new VaultPages(guard, snapshot, defaultPolicy).routes(router);
         new CredentialPages(guard).routes(router);
         new ServicePages(guard).routes(router);

@@ -66,9 +66,14 @@ final class ClusterNodes {
     }
 
     static Node start(Path dataDir, ClusterConfig cluster, String password) throws Exception {
+        return start(dataDir, cluster, password, Clock.systemUTC());
+    }
+
+    /** With the clock given (e.g. frozen, so a test about refills decides when time passes). */
+    static Node start(Path dataDir, ClusterConfig cluster, String password, Clock clock) throws Exception {
         ServerConfig cfg = ServerConfig.defaults(dataDir).withPorts(0, 0).withUpstream(null, null, true, List.of())
                 .withMasterPassword(password.toCharArray());
-        KeywayServer s = KeywayServer.start(cfg, cluster, AwsEnv.system(null, null), Clock.systemUTC());
+        KeywayServer s = KeywayServer.start(cfg, cluster, AwsEnv.system(null, null), clock);
         return new Node(s, dataDir, Files.readString(dataDir.resolve("admin-token")).strip());
     }
 

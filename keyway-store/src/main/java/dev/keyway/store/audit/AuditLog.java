@@ -326,6 +326,19 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /**
+     * A verification of records held elsewhere (the cluster-wide table) with this log's chain key,
+     * which never leaves this object; see {@link AuditVerifier.Feed}.
+     *
+     * @param source names where the records are, for the report
+     */
+    public AuditVerifier.Feed verifierFeed(String source, long from) {
+        if (chain == null) {
+            throw new IllegalStateException("this audit log is not chained");
+        }
+        return new AuditVerifier.Feed(chain, source, from);
+    }
+
     /** Writes and forces everything queued, then stops the writer. Later appends fail. Idempotent. */
     @Override
     public void close() {

@@ -42,14 +42,15 @@ public record AuditVerification(State state, long checked, long firstSeq, long l
      * The first break.
      *
      * @param seq the record where the chain breaks (for a missing record, the first one missing)
-     * @param file the file name (no directory)
-     * @param line the 1-based line number in that file
+     * @param file the file name (no directory), or what else held the record (a node's records in
+     *     the cluster-wide table)
+     * @param line the 1-based line number in that file; 0 when the record was not in a file
      */
     public record Break(long seq, String file, long line, Kind kind, String detail) {
         /** One line for people: {@code record 42 (audit.jsonl line 17): edited: ...}. */
         public String describe() {
-            return "record " + seq + " (" + file + " line " + line + "): " + kind.name().toLowerCase(java.util.Locale.ROOT)
-                    + ": " + detail;
+            return "record " + seq + " (" + file + (line > 0 ? " line " + line : "") + "): "
+                    + kind.name().toLowerCase(java.util.Locale.ROOT) + ": " + detail;
         }
     }
 }

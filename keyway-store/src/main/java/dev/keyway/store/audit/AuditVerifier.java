@@ -94,14 +94,80 @@ public final class AuditVerifier {
         }
     }
 
-    /** A file to read; {@code lastSeq} is the number in a rotated file's name, -1 for the current file. */
+    /**
+     * A file to read; {@code lastSeq} is the number in a rotated file's name, -1 for the current file,
+     * {@value #TABLE} for the rows of a table ({@link Feed}; {@code file} then only names them).
+     */
     private record Source(Path file, long lastSeq) {
+        static final long TABLE = -3;
+
         boolean rotated() {
             return lastSeq >= 0;
         }
 
+        boolean table() {
+            return lastSeq == TABLE;
+        }
+
         String name() {
-            return String.valueOf(file.getFileName());
+            return table() ? file.toString() : String.valueOf(file.getFileName());
+        }
+    }
+
+    /**
+     * The same checks over records that are not read from this node's files but fed one at a time,
+     * in increasing {@code seq}: one node's records as the cluster-wide table holds them
+     * ({@code keyway audit verify} on a cluster). Rows come ordered by their key, so records cannot
+     * be reordered there: a gap is a removal. Breaks name {@code source} (e.g. {@code audit_records
+     * node web-2}) with line 0.
+     */
+    public static final class Feed {
+        private final Run run;
+        private final Source src;
+
+        Feed(AuditChain chain, String source, long from) {
+            if (source.isBlank()) {
+                throw new IllegalArgumentException("source must be named");
+            }
+            this.run = new Run(Math.max(1, from), chain.newMac());
+            this.src = new Source(Path.of(source), Source.TABLE);
+        }
+
+        /**
+         * Checks the next record (its line as written, without the newline). Feed records with
+         * {@code seq >= from - 1} (the one before {@code from} anchors the chain). Returns false once
+         * the chain is broken: feeding more changes nothing.
+         */
+        public boolean accept(byte[] line) throws IOException {
+            if (run.broken != null) {
+                return false;
+            }
+            if (line.length > MAX_LINE) {
+                run.fail(run.prevSeq + 1, src, 0, AuditVerification.Kind.MALFORMED, "record longer than " + MAX_LINE + " bytes");
+                return false;
+            }
+            if (!blank(line, line.length)) {
+                run.process(line, line.length, src, 0, List.of(), null);
+            }
+            return run.broken == null;
+        }
+
+        /**
+         * The outcome; {@code shippedUpTo} is the last record the node says the table holds (its
+         * shipping cursor, read before the records were): records missing from the end of a node's
+         * records that still has some are removals too (retention only ever deletes the oldest).
+         */
+        public AuditVerification result(long shippedUpTo) {
+            AuditVerification v = run.result();
+            if (v.state() == AuditVerification.State.INTACT && v.checked() > 0 && v.lastSeq() < shippedUpTo) {
+                long missing = v.lastSeq() + 1;
+                return new AuditVerification(AuditVerification.State.BROKEN, v.checked(), v.firstSeq(), v.lastSeq(), v.anchored(),
+                        v.unchained(), 0, new AuditVerification.Break(missing, src.name(), 0, AuditVerification.Kind.REMOVED,
+                                (missing == shippedUpTo ? "record " + missing + " is missing" : "records " + missing + " to "
+                                        + shippedUpTo + " are missing") + " from the end (the node shipped up to record "
+                                        + shippedUpTo + ")"));
+            }
+            return v;
         }
     }
 
@@ -265,6 +331,9 @@ public final class AuditVerifier {
 
         /** Whether record {@code seq} appears in the rest of the current source or any later file. */
         boolean appearsLater(long seq, List<Source> later, @Nullable FileChannel cur, Source src) throws IOException {
+            if (src.table()) {
+                return false; // table rows come in seq order: a record missing here appears nowhere later
+            }
             // the rest of the file being read is searched by re-reading it; this only runs once, on failure
             List<Path> files = new ArrayList<>();
             if (src.lastSeq() == -2) { // the rest of the log only, not the file just finished

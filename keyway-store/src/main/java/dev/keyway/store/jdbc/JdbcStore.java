@@ -122,6 +122,11 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     }
 
     @Override
+    public boolean deleteMeta(String key) {
+        return write("deleteMeta", c -> bumpIf(c, Rows.update(c, "DELETE FROM meta WHERE key = ?", key) > 0));
+    }
+
+    @Override
     public long revision() {
         return read("revision", c -> {
             try (PreparedStatement ps = Rows.prepare(c, "SELECT value FROM revision WHERE id = 1")) {
@@ -727,5 +732,26 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
             throw new IllegalArgumentException("want must be positive");
         }
         return read("leaseLimitTokens", c -> LimitSql.lease(c, id, want, now().toEpochMilli()));
+    }
+
+    // ---- sign-in throttle ----
+
+    /** Auto-commit compare-and-set (see {@link ThrottleSql}); does not bump the revision. */
+    @Override
+    public long takeThrottleAttempt(String bucket, dev.keyway.core.limit.RateLimit rate) {
+        return read("takeThrottleAttempt", c -> ThrottleSql.take(c, bucket, rate, now().toEpochMilli()));
+    }
+
+    @Override
+    public void refundThrottleAttempt(String bucket, dev.keyway.core.limit.RateLimit rate) {
+        read("refundThrottleAttempt", c -> {
+            ThrottleSql.refund(c, bucket, rate, now().toEpochMilli());
+            return Boolean.TRUE;
+        });
+    }
+
+    @Override
+    public long throttleBuckets() {
+        return read("throttleBuckets", ThrottleSql::count);
     }
 }

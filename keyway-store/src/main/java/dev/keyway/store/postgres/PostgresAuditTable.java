@@ -197,6 +197,43 @@ public final class PostgresAuditTable implements AuditShipSink {
         });
     }
 
+    /** Receives one stored record line; returns false to stop. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        boolean visit(byte[] line) throws java.io.IOException;
+    }
+
+    /**
+     * Streams node {@code node}'s records with {@code seq >= fromSeq}, in seq order, to
+     * {@code visitor} (rows fetched in batches of 1,000 through a cursor, so memory stays bounded
+     * however many there are) until it returns false. Returns how many were visited.
+     */
+    public long forEachRecord(String node, long fromSeq, RecordVisitor visitor) {
+        return run("read the audit records of node " + node, c -> {
+            c.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+            try (PreparedStatement ps = c.prepareStatement("SELECT record FROM audit_records WHERE node = ? AND seq >= ? ORDER BY seq")) {
+                ps.setFetchSize(1000);
+                ps.setString(1, node);
+                ps.setLong(2, fromSeq);
+                long n = 0;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        n++;
+                        if (!visitor.visit(rs.getString(1).getBytes(StandardCharsets.UTF_8))) {
+                            break;
+                        }
+                    }
+                }
+                return n;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                c.rollback(); // read only
+                c.setAutoCommit(true);
+            }
+        });
+    }
+
     /** Each node's shipping cursor: node name to the last seq in the table. */
     public Map<String, Long> cursors() {
         return run("read the audit shipping cursors", c -> {
