@@ -91,7 +91,7 @@ class CliOAuthTest {
         CliHarness.Result grant = kw.cli("credential", "oauth", "X", "--grant", "password", "--token-url",
                 "https://auth.example.com/token", "--client-id", "c");
         assertThat(grant.code()).isEqualTo(ExitCodes.CONFLICT);
-        assertThat(grant.err()).contains("refresh_token, client_credentials or github-app");
+        assertThat(grant.err()).contains("refresh_token, client_credentials, github-app or google-service-account");
         CliHarness.Result app = kw.cli("credential", "oauth", "X", "--grant", "github-app", "--app-id", "1");
         assertThat(app.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(app.err()).contains("--installation-id");
