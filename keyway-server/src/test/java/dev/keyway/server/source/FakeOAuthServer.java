@@ -47,7 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       {@code invalid_client}, which is 401 with {@code WWW-Authenticate: Basic} when the client
  *       used Basic.</li>
  *   <li>§4.1 with PKCE (RFC 7636): {@code GET /authorize} plays the user's consent. It checks
- *       {@code response_type=code}, a registered {@code client_id}, a loopback
+ *       {@code response_type=code}, a registered {@code client_id}, a {@code state} of at least
+ *       16 characters (§10.12), a loopback
  *       {@code redirect_uri} {@code http://127.0.0.1:PORT/callback} (RFC 8252 §7.3: any port),
  *       {@code code_challenge} with {@code code_challenge_method=S256} (§4.4.1: otherwise
  *       {@code invalid_request}), and answers 302 to the redirect URI with a one-time
@@ -168,6 +169,10 @@ public final class FakeOAuthServer implements AutoCloseable {
             return new MockResponse.Builder().code(400).body("redirect_uri is not a registered loopback redirect").build();
         }
         String state = q.get("state");
+        if (state == null || state.length() < 16) {
+            // a client without an unguessable state has no CSRF protection (RFC 6749 §10.12); this server insists
+            return redirect(redirect, "error=invalid_request&error_description=state+required", state);
+        }
         if (!"code".equals(q.get("response_type"))) {
             return redirect(redirect, "error=unsupported_response_type", state);
         }
