@@ -160,24 +160,34 @@ final class CredentialCommand {
                         + " never shown again. Run it again with a new --refresh-token-file to re-authorize a broken credential.",
                 "--grant github-app mints GitHub App installation tokens: an RS256 app JWT signed with --private-key-file is"
                         + " exchanged at POST /app/installations/N/access_tokens (tokens live one hour).",
+                "--grant google-service-account mints Google access tokens: an RS256 JWT signed with the service account's"
+                        + " --key-file (RFC 7523 JWT bearer grant) is exchanged at the key file's token_uri for --scope;"
+                        + " --subject acts as a user of the domain (domain-wide delegation).",
+                "--auth-method private_key_jwt --client-key-file F [--client-key-alg RS256|ES256] authenticates the client with"
+                        + " a JWT signed by its private key (RFC 7523 §2.2; iss=sub=client id, aud=token URL, jti, 5 min) instead"
+                        + " of a client secret.",
                 "Inject it like any credential: --bearer NAME, header templates, basic, substitute."})
     static final class OAuth implements Runnable {
         @Mixin ClientOptions client;
         @Spec picocli.CommandLine.Model.CommandSpec spec;
         @Parameters(paramLabel = "NAME", description = "Credential name, e.g. GITHUB_TOKEN.") String name;
         @Mixin VaultOption vault;
-        @Option(names = "--grant", required = true, paramLabel = "GRANT", description = "refresh_token, client_credentials or github-app.") String grant;
+        @Option(names = "--grant", required = true, paramLabel = "GRANT", description = "refresh_token, client_credentials, github-app or google-service-account.") String grant;
         @Option(names = "--token-url", paramLabel = "URL", description = "The authorization server's token endpoint (https; not for github-app).") String tokenUrl;
         @Option(names = "--client-id", paramLabel = "ID", description = "The OAuth client id (not for github-app).") String clientId;
         @Option(names = "--app-id", paramLabel = "N", description = "github-app: the GitHub App's id.") String appId;
         @Option(names = "--installation-id", paramLabel = "N", description = "github-app: the installation's id.") String installationId;
         @Option(names = "--private-key-file", paramLabel = "FILE", description = "github-app: the app's private key (PEM, as GitHub downloads it).") Path privateKeyFile;
         @Option(names = "--api-url", paramLabel = "URL", description = "github-app: the GitHub API (default https://api.github.com; GHES: https://HOST/api/v3).") String apiUrl;
+        @Option(names = "--key-file", paramLabel = "FILE", description = "google-service-account: the service account's JSON key file.") Path keyFile;
+        @Option(names = "--subject", paramLabel = "EMAIL", description = "google-service-account: the user to act as (domain-wide delegation).") String subject;
         @Option(names = "--client-secret-file", paramLabel = "FILE", description = "Read the client secret from FILE (none for a public client).") Path clientSecretFile;
         @Option(names = "--refresh-token-file", paramLabel = "FILE", description = "Read the refresh token from FILE (refresh_token grant).") Path refreshTokenFile;
         @Option(names = "--scope", paramLabel = "SCOPE", description = "A scope to request (repeatable).") java.util.List<String> scopes;
         @Option(names = "--audience", paramLabel = "AUD", description = "client_credentials: the API the token is for (audience parameter).") String audience;
-        @Option(names = "--auth-method", paramLabel = "METHOD", description = "How the client authenticates: basic (client_secret_basic, default) or post (client_secret_post).") String authMethod;
+        @Option(names = "--auth-method", paramLabel = "METHOD", description = "How the client authenticates: basic (client_secret_basic, default), post (client_secret_post) or private_key_jwt (a JWT signed with --client-key-file).") String authMethod;
+        @Option(names = "--client-key-file", paramLabel = "FILE", description = "private_key_jwt: the client's private key (PEM; PKCS#8, PKCS#1 RSA or SEC1 EC).") Path clientKeyFile;
+        @Option(names = "--client-key-alg", paramLabel = "ALG", description = "private_key_jwt: RS256 (default) or ES256.") String clientKeyAlg;
         @Option(names = "--description", paramLabel = "TEXT", description = "What this credential is for.") String description;
 
         @Override
@@ -193,6 +203,14 @@ final class CredentialCommand {
                 body.put("private_key", secretFile(privateKeyFile, "--private-key-file"));
                 if (apiUrl != null) {
                     body.put("api_url", apiUrl);
+                }
+            } else if (grant.equals("google-service-account")) {
+                if (keyFile == null || scopes == null) {
+                    throw new CliException(ExitCodes.USAGE, "--grant google-service-account needs --key-file and --scope");
+                }
+                body.put("key", secretFile(keyFile, "--key-file"));
+                if (subject != null) {
+                    body.put("subject", subject);
                 }
             } else if (tokenUrl == null || clientId == null) {
                 throw new CliException(ExitCodes.USAGE, "--grant " + grant + " needs --token-url and --client-id");
@@ -217,6 +235,12 @@ final class CredentialCommand {
             }
             if (authMethod != null) {
                 body.put("auth_method", authMethod);
+            }
+            if (clientKeyFile != null) {
+                body.put("client_key", secretFile(clientKeyFile, "--client-key-file"));
+            }
+            if (clientKeyAlg != null) {
+                body.put("client_key_alg", clientKeyAlg);
             }
             if (description != null) {
                 body.put("description", description);

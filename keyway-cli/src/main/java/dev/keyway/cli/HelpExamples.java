@@ -68,13 +68,25 @@ final class HelpExamples {
             Map.entry("source show", List.of("keyway source show vault")),
             Map.entry("source test", List.of("keyway source test vault --ref secret/app#api_key")),
             Map.entry("source remove", List.of("keyway source remove vault")),
+            Map.entry("oauth", List.of("keyway oauth authorize GOOGLE_TOKEN --template google --client-id ID.apps.googleusercontent.com"
+                    + " --client-secret-file ./client-secret --scope https://www.googleapis.com/auth/drive.readonly")),
+            Map.entry("oauth authorize", List.of(
+                    "keyway oauth authorize GOOGLE_TOKEN --template google --client-id ID.apps.googleusercontent.com"
+                            + " --client-secret-file ./client-secret --scope https://www.googleapis.com/auth/drive.readonly",
+                    "keyway oauth authorize GH_USER_TOKEN --template github --client-id Iv23li0123 --client-secret-file ./secret",
+                    "keyway oauth authorize API_TOKEN --vault ci --authorize-url https://auth.example.com/authorize"
+                            + " --token-url https://auth.example.com/token --client-id cli --scope offline_access --no-browser --timeout 10m")),
             Map.entry("credential oauth", List.of(
                     "keyway credential oauth GITHUB_TOKEN --grant refresh_token --token-url https://github.com/login/oauth/access_token"
                             + " --client-id Iv1.0123 --client-secret-file ./client-secret --refresh-token-file ./refresh-token",
                     "keyway credential oauth API_TOKEN --vault ci --grant client_credentials --token-url https://auth.example.com/oauth/token"
                             + " --client-id keyway --client-secret-file ./secret --scope read:api --audience https://api.example.com --auth-method post",
                     "keyway credential oauth GH_APP_TOKEN --grant github-app --app-id 12345 --installation-id 6789"
-                            + " --private-key-file ./my-app.private-key.pem")),
+                            + " --private-key-file ./my-app.private-key.pem",
+                    "keyway credential oauth GCP_TOKEN --grant google-service-account --key-file ./sa-key.json"
+                            + " --scope https://www.googleapis.com/auth/cloud-platform",
+                    "keyway credential oauth API_TOKEN --grant client_credentials --token-url https://auth.example.com/oauth/token"
+                            + " --client-id keyway --auth-method private_key_jwt --client-key-file ./client-key.pem --client-key-alg ES256")),
             Map.entry("credential show", List.of("keyway credential show GITHUB_TOKEN")),
             Map.entry("credential reveal", List.of("keyway credential reveal OPENAI_API_KEY")),
             Map.entry("credential delete", List.of("keyway credential delete OPENAI_API_KEY")),

@@ -47,6 +47,7 @@ public final class Main implements Runnable {
             IdentityCommands.Whoami.class,
             VaultCommand.class,
             CredentialCommand.class,
+            OAuthCommand.class,
             ServiceCommand.class,
             AwsCommand.class,
             TokenCommand.class,

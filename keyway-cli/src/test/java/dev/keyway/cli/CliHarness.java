@@ -108,6 +108,38 @@ final class CliHarness implements AutoCloseable {
         return all.toArray(String[]::new);
     }
 
+    /** A server started with {@code cfg} (e.g. trusting a test upstream CA). */
+    static CliHarness start(ServerConfig cfg) throws InterruptedException {
+        return new CliHarness(cfg.dataDir(), KeywayServer.start(cfg));
+    }
+
+    /** A CLI invocation running on its own thread, whose output can be read while it runs. */
+    record Running(StringWriter out, StringWriter err, java.util.concurrent.CompletableFuture<Result> done) {
+        /** Waits (bounded) for the command to finish. */
+        Result await() throws Exception {
+            return done.get(2, java.util.concurrent.TimeUnit.MINUTES);
+        }
+    }
+
+    /** Starts a client command ({@code --addr}, {@code --data-dir} appended) on a new thread. */
+    Running start(String... args) {
+        String[] all = withClientOptions(args);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        java.util.concurrent.CompletableFuture<Result> done = new java.util.concurrent.CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (PrintWriter o = new PrintWriter(out, true); PrintWriter e = new PrintWriter(err, true)) {
+                int code = Main.run(all, o, e);
+                done.complete(new Result(code, out.toString(), err.toString()));
+            } catch (Throwable x) {
+                done.completeExceptionally(x);
+            }
+        }, "cli-" + args[0]);
+        t.setDaemon(true);
+        t.start();
+        return new Running(out, err, done);
+    }
+
     /** Runs the CLI with exactly these arguments. */
     static Result raw(String... args) {
         StringWriter out = new StringWriter();

@@ -66,6 +66,40 @@ class CliOAuthTest {
     }
 
     @Test
+    void googleServiceAccountAndPrivateKeyJwtKeysAreReadFromFilesAndNeverShown() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        String b64 = java.util.Base64.getEncoder().encodeToString(g.generateKeyPair().getPrivate().getEncoded());
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + b64 + "\n-----END PRIVATE KEY-----\n";
+        Path key = files.resolve("sa.json");
+        Files.writeString(key, "{\"type\":\"service_account\",\"client_email\":\"sa@p.iam.gserviceaccount.com\","
+                + "\"private_key\":\"" + pem.replace("\n", "\\n") + "\",\"token_uri\":\"http://127.0.0.1:9/token\"}");
+        CliHarness.Result sa = kw.cli("credential", "oauth", "GCP_TOKEN", "--grant", "google-service-account", "--key-file", key.toString(),
+                "--scope", "https://www.googleapis.com/auth/cloud-platform", "--subject", "admin@example.com").ok();
+        assertThat(sa.out()).contains("Created OAuth credential GCP_TOKEN");
+        CliHarness.Result show = kw.cli("credential", "show", "GCP_TOKEN").ok();
+        assertThat(show.out()).contains("\"grant\" : \"google-service-account\"").contains("\"subject\" : \"admin@example.com\"")
+                .contains("sa@p.iam.gserviceaccount.com").contains("[ \"key\" ]").doesNotContain(b64.substring(100, 140));
+        CliHarness.Result noScope = kw.cli("credential", "oauth", "GCP_X", "--grant", "google-service-account", "--key-file", key.toString());
+        assertThat(noScope.code()).isEqualTo(ExitCodes.USAGE);
+        assertThat(noScope.err()).contains("--key-file and --scope");
+
+        Path clientKey = files.resolve("client-key.pem");
+        Files.writeString(clientKey, pem);
+        CliHarness.Result jwt = kw.cli("credential", "oauth", "JWT_CC", "--grant", "client_credentials", "--token-url",
+                "http://127.0.0.1:9/token", "--client-id", "svc", "--auth-method", "private_key_jwt", "--client-key-file",
+                clientKey.toString()).ok();
+        assertThat(jwt.out() + jwt.err()).doesNotContain(b64.substring(100, 140));
+        assertThat(kw.cli("credential", "show", "JWT_CC").ok().out()).contains("\"auth_method\" : \"private_key_jwt\"")
+                .contains("\"client_key_alg\" : \"RS256\"").contains("[ \"client_key\" ]").doesNotContain(b64.substring(100, 140));
+        CliHarness.Result wrongAlg = kw.cli("credential", "oauth", "JWT_BAD", "--grant", "client_credentials", "--token-url",
+                "http://127.0.0.1:9/token", "--client-id", "svc", "--auth-method", "private_key_jwt", "--client-key-file",
+                clientKey.toString(), "--client-key-alg", "ES256");
+        assertThat(wrongAlg.code()).as(wrongAlg.describe()).isEqualTo(ExitCodes.CONFLICT);
+        assertThat(wrongAlg.err()).contains("client key (ES256)").doesNotContain(b64.substring(100, 140));
+    }
+
+    @Test
     void badSettingsAreValidationErrorsAndMissingFilesUsageErrors() {
         CliHarness.Result emptySecret = kw.cli("credential", "oauth", "X", "--grant", "client_credentials", "--token-url",
                 "https://auth.example.com/token", "--client-id", "c", "--client-secret-file", "/dev/null");
@@ -91,7 +125,7 @@ class CliOAuthTest {
         CliHarness.Result grant = kw.cli("credential", "oauth", "X", "--grant", "password", "--token-url",
                 "https://auth.example.com/token", "--client-id", "c");
         assertThat(grant.code()).isEqualTo(ExitCodes.CONFLICT);
-        assertThat(grant.err()).contains("refresh_token, client_credentials or github-app");
+        assertThat(grant.err()).contains("refresh_token, client_credentials, github-app or google-service-account");
         CliHarness.Result app = kw.cli("credential", "oauth", "X", "--grant", "github-app", "--app-id", "1");
         assertThat(app.code()).isEqualTo(ExitCodes.USAGE);
         assertThat(app.err()).contains("--installation-id");

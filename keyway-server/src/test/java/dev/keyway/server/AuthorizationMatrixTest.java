@@ -240,6 +240,7 @@ class AuthorizationMatrixTest {
                 GET     /vaults/{vault}/agents                           CONSOLE
                 GET     /vaults/{vault}/credentials                      CONSOLE
                 GET     /vaults/{vault}/credentials/{name}/delete        CONSOLE
+                GET     /vaults/{vault}/credentials/{name}/oauth         CONSOLE
                 GET     /vaults/{vault}/danger                           CONSOLE
                 GET     /vaults/{vault}/services                         CONSOLE
                 POST    /account/password                                CONSOLE

@@ -48,6 +48,7 @@ class OAuthCredentialEndToEndTest {
     MockWebServer webhook;
     FakeOAuthServer as;
     volatile dev.keyway.server.source.@org.jspecify.annotations.Nullable FakeGitHubApps github;
+    volatile dev.keyway.server.source.@org.jspecify.annotations.Nullable FakeGcpSecretManager google;
     TestServer ts;
     String proxyUrl;
     Path keywayCa;
@@ -60,6 +61,7 @@ class OAuthCredentialEndToEndTest {
         HeldCertificate leaf = new HeldCertificate.Builder().commonName("localhost").addSubjectAlternativeName("localhost")
                 .ecdsa256().signedBy(upstreamCa).build();
         as = new FakeOAuthServer();
+        as.clock = clock; // client assertions are dated by Keyway's (moved) clock
         upstream = new MockWebServer();
         upstream.useHttps(new HandshakeCertificates.Builder().heldCertificate(leaf).build().sslSocketFactory());
         upstream.setDispatcher(new Dispatcher() {
@@ -69,7 +71,9 @@ class OAuthCredentialEndToEndTest {
                 upstreamSeen.add(r.getTarget() + " " + authz);
                 String token = authz != null && authz.startsWith("Bearer ") ? authz.substring(7) : "";
                 dev.keyway.server.source.FakeGitHubApps gh = github;
+                dev.keyway.server.source.FakeGcpSecretManager gc = google;
                 return as.accessTokens.containsKey(token) || gh != null && gh.tokens.containsKey(token)
+                        || gc != null && gc.tokens.containsKey(token)
                         ? new MockResponse.Builder().code(200).body("upstream-ok").build()
                         : new MockResponse.Builder().code(401).body("invalid_token").build();
             }
@@ -104,6 +108,10 @@ class OAuthCredentialEndToEndTest {
         dev.keyway.server.source.FakeGitHubApps gh = github;
         if (gh != null) {
             gh.close();
+        }
+        dev.keyway.server.source.FakeGcpSecretManager gc = google;
+        if (gc != null) {
+            gc.close();
         }
     }
 
@@ -209,8 +217,8 @@ class OAuthCredentialEndToEndTest {
                 "REVOKED_TOKEN");
         assertThat(c.path("state").asString()).isEqualTo("broken");
         assertThat(c.path("state_detail").asString()).contains("invalid_grant");
-        String hook = awaitWebhook("credential.broken");
-        assertThat(hook).contains("\"credential\":\"REVOKED_TOKEN\"").contains("invalid_grant").doesNotContain("rt-the-user");
+        String hook = awaitWebhook("\"credential\":\"REVOKED_TOKEN\""); // other tests break credentials too
+        assertThat(hook).contains("credential.broken").contains("invalid_grant").doesNotContain("rt-the-user");
         awaitAudit("\"type\":\"oauth-broken\"", "REVOKED_TOKEN");
 
         // re-authorizing with a new refresh token heals it
@@ -263,6 +271,126 @@ class OAuthCredentialEndToEndTest {
                 .doesNotContain("PRIVATE KEY").doesNotContain("ghs_");
         String audit = awaitAudit("\"credential\":\"GH_APP\"", "\"type\":\"linked-credential\"");
         assertThat(audit).doesNotContain("ghs_").doesNotContain(pem.substring(40, 80));
+    }
+
+    /**
+     * {@code --grant google-service-account}: {@link dev.keyway.server.source.FakeGcpSecretManager}'s
+     * token endpoint follows Google's "Using OAuth 2.0 for Server to Server Applications": it
+     * verifies the RS256 assertion with the service account's public key and checks iss, scope,
+     * aud and the one-hour lifetime; a key Google does not hold (deleted) is invalid_grant.
+     */
+    @Test
+    void googleServiceAccountTokenIsMintedWithASignedJwtAndInjectedWithCurl() throws Exception {
+        dev.keyway.server.source.FakeGcpSecretManager gc = new dev.keyway.server.source.FakeGcpSecretManager();
+        google = gc;
+        String key = gc.keyFileJson();
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/GCP_TOKEN/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "google-service-account", "key", key, "scopes", List.of("https://www.googleapis.com/auth/cloud-platform"),
+                "subject", "admin@example.com"))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"gcp","host":"localhost:%d","allow_private":true,"paths":["/gcp/**"],"inject":{"bearer":"GCP_TOKEN"}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result r = curl("gcp");
+        assertThat(r.lastStatus()).as(r.out() + r.err()).isEqualTo(200);
+        assertThat(upstreamFor("gcp")).singleElement().asString().startsWith("/gcp/x Bearer ya29.fake-");
+        JsonNode claims = gc.seen().getFirst().claims();
+        assertThat(claims.path("iss").asString()).isEqualTo(dev.keyway.server.source.FakeGcpSecretManager.EMAIL);
+        assertThat(claims.path("sub").asString()).as("domain-wide delegation").isEqualTo("admin@example.com");
+        assertThat(claims.path("exp").asLong() - claims.path("iat").asLong()).isEqualTo(3600);
+        String view = ok(ts.call("GET", "/v1/vaults/default/credentials/GCP_TOKEN/oauth", null));
+        assertThat(view).contains("\"grant\":\"google-service-account\"").contains("\"secrets\":[\"key\"]")
+                .contains("\"client_id\":\"" + dev.keyway.server.source.FakeGcpSecretManager.EMAIL + "\"")
+                .doesNotContain("PRIVATE KEY").doesNotContain("ya29");
+        String audit = awaitAudit("\"credential\":\"GCP_TOKEN\"", "\"type\":\"linked-credential\"");
+        assertThat(audit).doesNotContain("ya29").doesNotContain("PRIVATE KEY");
+
+        // a key Google no longer holds: invalid_grant breaks the credential with the command that fixes it
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        gc.accepted = g.generateKeyPair().getPublic();
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/GCP_DELETED/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "google-service-account", "key", key, "scopes", List.of("https://www.googleapis.com/auth/cloud-platform")))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"gcpdel","host":"localhost:%d","allow_private":true,"paths":["/gcpdel/**"],"inject":{"bearer":"GCP_DELETED"}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result broken = curl("gcpdel");
+        assertThat(broken.lastStatus()).as(broken.out()).isEqualTo(502);
+        assertThat(broken.out()).contains("invalid_grant").contains("--grant google-service-account --key-file F");
+        assertThat(upstreamFor("gcpdel")).isEmpty();
+
+        // a key file that is not a service-account key is a validation error naming the field
+        java.net.http.HttpResponse<String> bad = ts.call("PUT", "/v1/vaults/default/credentials/GCP_BAD/oauth",
+                JSON.writeValueAsString(java.util.Map.of("grant", "google-service-account", "key", "{\"type\":\"user\"}",
+                        "scopes", List.of("x"))));
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(bad.body()).contains("not a service-account key");
+    }
+
+    static String pem(java.security.PrivateKey k) {
+        return "-----BEGIN PRIVATE KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(k.getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /**
+     * {@code --auth-method private_key_jwt}: the fake verifies the client assertion as RFC 7523 §3 and
+     * OIDC Core §9 say (signature with the registered public key, iss = sub = client id, aud = token
+     * endpoint, exp within 5 minutes, jti once); no client secret exists anywhere.
+     */
+    @Test
+    void privateKeyJwtClientAuthenticationMintsForClientCredentialsAndRefreshToken() throws Exception {
+        java.security.KeyPairGenerator ec = java.security.KeyPairGenerator.getInstance("EC");
+        ec.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair ecKeys = ec.generateKeyPair();
+        as.clients.put("jwt-svc", FakeOAuthServer.Client.privateKeyJwt(ecKeys.getPublic()));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/JWT_CC/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "client_credentials", "token_url", as.tokenUrl(), "client_id", "jwt-svc", "auth_method", "private_key_jwt",
+                "client_key", pem(ecKeys.getPrivate()), "client_key_alg", "ES256"))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"jwtcc","host":"localhost:%d","allow_private":true,"paths":["/jwtcc/**"],"inject":{"bearer":"JWT_CC"}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result r = curl("jwtcc");
+        assertThat(r.lastStatus()).as(r.out() + r.err()).isEqualTo(200);
+        FakeOAuthServer.TokenCall cc = as.tokenCalls.stream().filter(c -> "jwt-svc".equals(c.form().get("client_id"))).findFirst()
+                .orElseThrow();
+        assertThat(cc.method()).isEqualTo("private_key_jwt");
+        assertThat(cc.form()).doesNotContainKey("client_secret");
+
+        java.security.KeyPairGenerator rsa = java.security.KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        java.security.KeyPair rsaKeys = rsa.generateKeyPair();
+        as.clients.put("jwt-user", FakeOAuthServer.Client.privateKeyJwt(rsaKeys.getPublic()));
+        String rt = as.issueRefreshToken("jwt-user", Set.of());
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/JWT_RT/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "refresh_token", "token_url", as.tokenUrl(), "client_id", "jwt-user", "refresh_token", rt,
+                "auth_method", "private_key_jwt", "client_key", pem(rsaKeys.getPrivate())))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"jwtrt","host":"localhost:%d","allow_private":true,"paths":["/jwtrt/**"],"inject":{"bearer":"JWT_RT"}}"""
+                .formatted(upstream.getPort())));
+        assertThat(curl("jwtrt").lastStatus()).isEqualTo(200);
+        assertThat(upstreamFor("jwtrt")).singleElement().asString().startsWith("/jwtrt/x Bearer at-");
+        String view = ok(ts.call("GET", "/v1/vaults/default/credentials/JWT_RT/oauth", null));
+        assertThat(view).contains("\"auth_method\":\"private_key_jwt\"").contains("\"client_key_alg\":\"RS256\"")
+                .contains("\"secrets\":[\"client_key\",\"refresh_token\"]").doesNotContain("PRIVATE KEY");
+
+        // a key the server does not hold: invalid_client breaks the credential
+        java.security.KeyPair other = ec.generateKeyPair();
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/JWT_WRONG/oauth", JSON.writeValueAsString(java.util.Map.of(
+                "grant", "client_credentials", "token_url", as.tokenUrl(), "client_id", "jwt-svc", "auth_method", "private_key_jwt",
+                "client_key", pem(other.getPrivate()), "client_key_alg", "ES256"))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"jwtwrong","host":"localhost:%d","allow_private":true,"paths":["/jwtwrong/**"],"inject":{"bearer":"JWT_WRONG"}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result wrong = curl("jwtwrong");
+        assertThat(wrong.lastStatus()).as(wrong.out()).isEqualTo(502);
+        assertThat(wrong.out()).contains("invalid_client");
+        assertThat(upstreamFor("jwtwrong")).isEmpty();
+
+        // settings are checked when saved: the key must match the algorithm
+        java.net.http.HttpResponse<String> mismatch = ts.call("PUT", "/v1/vaults/default/credentials/JWT_BAD/oauth",
+                JSON.writeValueAsString(java.util.Map.of("grant", "client_credentials", "token_url", as.tokenUrl(), "client_id", "x",
+                        "auth_method", "private_key_jwt", "client_key", pem(rsaKeys.getPrivate()), "client_key_alg", "ES256")));
+        assertThat(mismatch.statusCode()).isEqualTo(422);
+        assertThat(mismatch.body()).contains("client_key").doesNotContain("PRIVATE KEY");
     }
 
     static JsonNode find(JsonNode credentials, String name) {

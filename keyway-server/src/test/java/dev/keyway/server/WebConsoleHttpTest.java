@@ -435,6 +435,26 @@ class WebConsoleHttpTest {
         assertThat(creds).contains("data-linked").contains("linked: console-vault <code>secret/app#key</code>");
     }
 
+    @Test
+    @Order(12)
+    void anOAuthCredentialHasAPageWithItsStateAndTheCommandThatReauthorizesItButNoSecret() throws Exception {
+        assertThat(ts.call("PUT", "/v1/vaults/default/credentials/CONSOLE_OAUTH/oauth", "{\"grant\":\"refresh_token\","
+                + "\"token_url\":\"https://auth.example.com/token\",\"client_id\":\"console-client\","
+                + "\"client_secret\":\"console-client-secret-9\",\"refresh_token\":\"console-refresh-token-9\",\"scopes\":[\"repo\"]}")
+                .statusCode()).isEqualTo(201);
+        String creds = owner.get("/vaults/default/credentials").body();
+        assertThat(creds).contains("data-oauth=\"ok\"").contains("href=\"/vaults/default/credentials/CONSOLE_OAUTH/oauth\"");
+        HttpResponse<String> page = owner.get("/vaults/default/credentials/CONSOLE_OAUTH/oauth");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("OAuth credential <code>CONSOLE_OAUTH</code>").contains("data-state=\"ok\"")
+                .contains("<code>refresh_token</code>").contains("https://auth.example.com/token").contains("console-client")
+                .contains("client_secret, refresh_token")
+                .contains("keyway oauth authorize CONSOLE_OAUTH --vault default --authorize-url AUTHORIZE_URL")
+                .contains("--client-secret-file F --scope repo")
+                .doesNotContain("console-client-secret-9").doesNotContain("console-refresh-token-9");
+        assertThat(owner.get("/vaults/default/credentials/NOT_OAUTH_AT_ALL/oauth").statusCode()).isEqualTo(404);
+    }
+
     record JsonNodeView(String json) {
         String text(String field) {
             return TokenLifecycleTest.JSON.readTree(json).get(field).asString();

@@ -10,7 +10,12 @@ public enum OAuthGrant {
     /** RFC 6749 §4.4: the client authenticates as itself; no refresh token. */
     CLIENT_CREDENTIALS("client_credentials"),
     /** A GitHub App's installation token: an RS256 app JWT exchanged at GitHub's REST API (not RFC 6749). */
-    GITHUB_APP("github-app");
+    GITHUB_APP("github-app"),
+    /**
+     * RFC 7523 §2.1: a Google service account's RS256 JWT assertion (see {@link GoogleServiceAccount})
+     * exchanged for an access token; optionally for a user (domain-wide delegation).
+     */
+    GOOGLE_SERVICE_ACCOUNT("google-service-account");
 
     public final String wire;
 

@@ -30,6 +30,13 @@ public sealed interface TokenOutcome {
     /** RFC 6749 §5.2 error codes after which only a re-authorization helps. */
     Set<String> BREAKING = Set.of("invalid_grant", "invalid_client", "unauthorized_client");
 
+    /**
+     * {@code token_type} values of bearer tokens: RFC 6750's {@code Bearer}, and Slack's {@code bot}
+     * and {@code user} ({@code oauth.v2.access} names the token's owner there; Slack's tokens are
+     * sent as {@code Authorization: Bearer}).
+     */
+    Set<String> BEARER_TYPES = Set.of("bearer", "bot", "user");
+
     /** Largest access token accepted (it is injected into a header). */
     int MAX_TOKEN_CHARS = 16 * 1024;
 
@@ -69,7 +76,7 @@ public sealed interface TokenOutcome {
                         + " characters or not printable ASCII");
             }
             JsonNode type = n.get("token_type");
-            if (type != null && !(type.isString() && type.asString().equalsIgnoreCase("bearer"))) {
+            if (type != null && !(type.isString() && BEARER_TYPES.contains(type.asString().toLowerCase(java.util.Locale.ROOT)))) {
                 return failed(SourceFailure.Kind.BAD_VALUE, "token_type " + printable(type.asString()) + " is not Bearer;"
                         + " only bearer tokens can be injected");
             }

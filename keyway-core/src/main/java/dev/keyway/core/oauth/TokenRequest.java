@@ -39,17 +39,51 @@ public record TokenRequest(String form, @Nullable String authorization) {
         if (audience != null) {
             param(f, "audience", audience);
         }
-        String authorization = null;
+        String authorization = clientAuth(f, auth, clientId, clientSecret);
+        return new TokenRequest(f.toString(), authorization);
+    }
+
+    /**
+     * RFC 6749 §4.1.3 with RFC 7636 §4.5: redeems an authorization code
+     * ({@code grant_type=authorization_code&code=...&redirect_uri=...&code_verifier=...}); the
+     * {@code redirect_uri} must be the one of the authorization request.
+     */
+    public static TokenRequest authorizationCode(ClientAuth auth, String clientId, @Nullable String clientSecret, String code,
+            String redirectUri, String codeVerifier) {
+        StringBuilder f = new StringBuilder();
+        param(f, "grant_type", "authorization_code");
+        param(f, "code", code);
+        param(f, "redirect_uri", redirectUri);
+        param(f, "code_verifier", codeVerifier);
+        String authorization = clientAuth(f, auth, clientId, clientSecret);
+        return new TokenRequest(f.toString(), authorization);
+    }
+
+    /**
+     * §2.3.1: the Authorization header for Basic, else the client's fields appended to the form. For
+     * {@link ClientAuth#PRIVATE_KEY_JWT}, {@code clientSecret} is the signed client assertion
+     * ({@link ClientAssertion#jwt}), sent as {@code client_assertion} with
+     * {@code client_assertion_type} (RFC 7523 §2.2), next to {@code client_id}.
+     */
+    private static @Nullable String clientAuth(StringBuilder f, ClientAuth auth, String clientId, @Nullable String clientSecret) {
+        if (auth == ClientAuth.PRIVATE_KEY_JWT) {
+            if (clientSecret == null) {
+                throw new IllegalArgumentException("private_key_jwt needs a signed client assertion");
+            }
+            param(f, "client_id", clientId);
+            param(f, "client_assertion_type", ClientAssertion.TYPE);
+            param(f, "client_assertion", clientSecret);
+            return null;
+        }
         if (clientSecret != null && auth == ClientAuth.BASIC) {
             String pair = enc(clientId) + ":" + enc(clientSecret);
-            authorization = "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
-        } else {
-            param(f, "client_id", clientId);
-            if (clientSecret != null) {
-                param(f, "client_secret", clientSecret);
-            }
+            return "Basic " + Base64.getEncoder().encodeToString(pair.getBytes(StandardCharsets.UTF_8));
         }
-        return new TokenRequest(f.toString(), authorization);
+        param(f, "client_id", clientId);
+        if (clientSecret != null) {
+            param(f, "client_secret", clientSecret);
+        }
+        return null;
     }
 
     private static void param(StringBuilder f, String name, String value) {

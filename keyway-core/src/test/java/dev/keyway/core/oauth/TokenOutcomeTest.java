@@ -25,6 +25,9 @@ class TokenOutcomeTest {
         assertThat(o.toString()).doesNotContain("at-1").doesNotContain("rt-2");
         assertThat(parse(200, "{\"access_token\":\"at\",\"token_type\":\"bearer\"}"))
                 .isEqualTo(new TokenOutcome.Granted("at", null, null));
+        assertThat(parse(200, "{\"ok\":true,\"access_token\":\"xoxb-1\",\"token_type\":\"bot\",\"expires_in\":43200}"))
+                .as("Slack's oauth.v2.access names its bearer tokens bot or user")
+                .isEqualTo(new TokenOutcome.Granted("xoxb-1", 43200L, null));
         assertThat(parse(200, "{\"access_token\":\"at\",\"expires_in\":\"60\"}"))
                 .as("a quoted expires_in is tolerated").isEqualTo(new TokenOutcome.Granted("at", 60L, null));
     }

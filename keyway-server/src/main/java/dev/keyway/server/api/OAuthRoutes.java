@@ -49,7 +49,8 @@ public final class OAuthRoutes {
     public record PutOAuth(@Nullable String grant, @Nullable String tokenUrl, @Nullable String clientId,
             @Nullable String clientSecret, @Nullable String refreshToken, @Nullable List<String> scopes,
             @Nullable String audience, @Nullable String authMethod, @Nullable String description, @Nullable String appId,
-            @Nullable String installationId, @Nullable String privateKey, @Nullable String apiUrl) {
+            @Nullable String installationId, @Nullable String privateKey, @Nullable String apiUrl, @Nullable String key,
+            @Nullable String subject, @Nullable String clientKey, @Nullable String clientKeyAlg) {
         @Override
         public String toString() {
             return "PutOAuth[grant=" + grant + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + "]";
@@ -72,13 +73,16 @@ public final class OAuthRoutes {
         String name = Names.credential(req.param("name"));
         PutOAuth b = req.json(PutOAuth.class);
         OAuthGrant grant = OAuthGrant.of(b.grant() == null ? "" : b.grant()).orElseThrow(() -> KeywayException.validation(
-                "grant", "grant must be refresh_token, client_credentials or github-app"));
+                "grant", "grant must be refresh_token, client_credentials, github-app or google-service-account"));
         if (grant == OAuthGrant.GITHUB_APP) {
             return githubApp(p, v, name, b);
         }
+        if (grant == OAuthGrant.GOOGLE_SERVICE_ACCOUNT) {
+            return googleServiceAccount(p, v, name, b);
+        }
         ClientAuth method = ClientAuth.of(b.authMethod() == null ? "basic" : b.authMethod()).orElseThrow(() ->
-                KeywayException.validation("auth_method", "auth_method must be basic (client_secret_basic) or post "
-                        + "(client_secret_post)"));
+                KeywayException.validation("auth_method", "auth_method must be basic (client_secret_basic), post "
+                        + "(client_secret_post) or private_key_jwt"));
         if (b.tokenUrl() == null || b.clientId() == null) {
             throw KeywayException.validation(b.tokenUrl() == null ? "token_url" : "client_id",
                     "fields 'token_url' and 'client_id' are required");
@@ -92,7 +96,7 @@ public final class OAuthRoutes {
         boolean existed = store.credential(v.id(), name).isPresent();
         CredentialRecord c = oauth.put(v, name, b.description(), new OAuthCredentials.Request(grant, url, b.clientId(),
                 b.clientSecret(), b.refreshToken(), b.scopes() == null ? List.of() : List.copyOf(b.scopes()), b.audience(),
-                method), p.actor());
+                method, b.clientKey(), b.clientKeyAlg()), p.actor());
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("credential", c.name());
         details.put("version", c.version());
@@ -122,6 +126,22 @@ public final class OAuthRoutes {
         details.put("grant", OAuthGrant.GITHUB_APP.wire);
         details.put("app_id", b.appId());
         details.put("installation_id", b.installationId());
+        return done(p, v, c, details, existed);
+    }
+
+    private ApiResponse googleServiceAccount(Principal p, VaultRecord v, String name, PutOAuth b) {
+        if (b.key() == null) {
+            throw KeywayException.validation("key", "google-service-account needs key (the service account's JSON key file)");
+        }
+        boolean existed = store.credential(v.id(), name).isPresent();
+        CredentialRecord c = oauth.putGoogleServiceAccount(v, name, b.description(), new OAuthCredentials.GoogleServiceAccountRequest(
+                b.key(), b.scopes() == null ? List.of() : List.copyOf(b.scopes()), b.subject()), p.actor());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("credential", c.name());
+        details.put("version", c.version());
+        details.put("grant", OAuthGrant.GOOGLE_SERVICE_ACCOUNT.wire);
+        details.put("token_url", store.oauthCredential(v.id(), name).map(r -> r.tokenUrl()).orElse(""));
+        details.put("client_id", store.oauthCredential(v.id(), name).map(r -> r.clientId()).orElse(""));
         return done(p, v, c, details, existed);
     }
 

@@ -1,5 +1,6 @@
 package dev.keyway.server.source;
 
+import dev.keyway.core.oauth.GoogleServiceAccount;
 import dev.keyway.core.source.Fetched;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.source.SourceFailure;
@@ -7,7 +8,6 @@ import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
@@ -16,17 +16,10 @@ import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.PrivateKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -141,12 +134,16 @@ final class GcpSecretManagerSource implements SecretSource {
         if (t != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
             return t;
         }
-        ServiceAccountKey key = ServiceAccountKey.read(keyFile);
+        GoogleServiceAccount key = readKey(keyFile);
         URI aud = tokenUrl != null ? tokenUrl : key.tokenUri();
         Instant now = clock.instant();
-        String jwt = key.jwt(aud.toString(), now);
-        String form = "grant_type=" + URLEncoder.encode("urn:ietf:params:oauth:grant-type:jwt-bearer", StandardCharsets.UTF_8)
-                + "&assertion=" + jwt;
+        String jwt;
+        try {
+            jwt = key.assertion(java.util.List.of(SCOPE), aud.toString(), null, now);
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot sign with the service-account key: " + e.getMessage());
+        }
+        String form = GoogleServiceAccount.form(jwt);
         Answer a = send(HttpRequest.newBuilder(aud).POST(HttpRequest.BodyPublishers.ofString(form))
                 .header("Content-Type", "application/x-www-form-urlencoded"), "getting an access token for " + key.clientEmail());
         if (a.status() != 200) {
@@ -168,73 +165,23 @@ final class GcpSecretManagerSource implements SecretSource {
         return access;
     }
 
-    /** A service-account key file's fields that minting needs; {@code toString} hides the key. */
-    record ServiceAccountKey(String clientEmail, String keyId, PrivateKey key, URI tokenUri) {
-        static ServiceAccountKey read(Path file) throws SourceFailure {
-            JsonNode j;
-            try {
-                if (Files.size(file) > 64 * 1024) {
-                    throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is too large");
-                }
-                j = Json.MAPPER.readTree(Files.readAllBytes(file));
-            } catch (IOException e) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the key file " + file + ": " + e.getClass().getSimpleName());
-            } catch (RuntimeException e) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is not JSON");
+    /** The key file, read at each mint (a rotated key is used); the assertion is core's {@link GoogleServiceAccount}. */
+    private static GoogleServiceAccount readKey(Path file) throws SourceFailure {
+        byte[] raw;
+        try {
+            if (Files.size(file) > GoogleServiceAccount.MAX_BYTES) {
+                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is too large");
             }
-            if (!"service_account".equals(j.path("type").asString(""))) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " is not a service-account key (type)");
-            }
-            String email = j.path("client_email").asString("");
-            String pem = j.path("private_key").asString("");
-            if (email.isEmpty() || pem.isEmpty()) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " has no client_email or private_key");
-            }
-            PrivateKey pk;
-            try {
-                String b64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
-                pk = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(b64)));
-            } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "the private_key of " + file + " is not a PKCS#8 RSA key");
-            }
-            URI tokenUri;
-            try {
-                tokenUri = URI.create(j.path("token_uri").asString("https://oauth2.googleapis.com/token"));
-            } catch (IllegalArgumentException e) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "the token_uri of " + file + " is not a URL");
-            }
-            return new ServiceAccountKey(email, j.path("private_key_id").asString(""), pk, tokenUri);
+            raw = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the key file " + file + ": " + e.getClass().getSimpleName());
         }
-
-        /** The signed JWT assertion. */
-        String jwt(String audience, Instant now) throws SourceFailure {
-            Base64.Encoder b = Base64.getUrlEncoder().withoutPadding();
-            Map<String, Object> header = new LinkedHashMap<>();
-            header.put("alg", "RS256");
-            header.put("typ", "JWT");
-            if (!keyId.isEmpty()) {
-                header.put("kid", keyId);
-            }
-            Map<String, Object> claims = new LinkedHashMap<>();
-            claims.put("iss", clientEmail);
-            claims.put("scope", SCOPE);
-            claims.put("aud", audience);
-            claims.put("iat", now.getEpochSecond());
-            claims.put("exp", now.getEpochSecond() + 3600);
-            String input = b.encodeToString(Json.write(header)) + "." + b.encodeToString(Json.write(claims));
-            try {
-                Signature s = Signature.getInstance("SHA256withRSA");
-                s.initSign(key);
-                s.update(input.getBytes(StandardCharsets.US_ASCII));
-                return input + "." + b.encodeToString(s.sign());
-            } catch (GeneralSecurityException e) {
-                throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot sign with the service-account key: " + e.getClass().getSimpleName());
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "ServiceAccountKey[" + clientEmail + "]";
+        try {
+            return GoogleServiceAccount.parse(raw);
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the key file " + file + " " + e.getMessage());
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
         }
     }
 

@@ -49,7 +49,14 @@ public final class OAuthCredentials {
 
     /** What the API accepts; the secrets are write-only. */
     public record Request(OAuthGrant grant, URI tokenUrl, String clientId, @Nullable String clientSecret,
-            @Nullable String refreshToken, List<String> scopes, @Nullable String audience, ClientAuth auth) {
+            @Nullable String refreshToken, List<String> scopes, @Nullable String audience, ClientAuth auth,
+            @Nullable String clientKey, @Nullable String clientKeyAlg) {
+        /** Without a client key ({@code basic} or {@code post} client authentication). */
+        public Request(OAuthGrant grant, URI tokenUrl, String clientId, @Nullable String clientSecret,
+                @Nullable String refreshToken, List<String> scopes, @Nullable String audience, ClientAuth auth) {
+            this(grant, tokenUrl, clientId, clientSecret, refreshToken, scopes, audience, auth, null, null);
+        }
+
         @Override
         public String toString() {
             return "Request[grant=" + grant + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + "]";
@@ -61,6 +68,14 @@ public final class OAuthCredentials {
         @Override
         public String toString() {
             return "GitHubAppRequest[appId=" + appId + ", installationId=" + installationId + ", apiUrl=" + apiUrl + "]";
+        }
+    }
+
+    /** What the API accepts for {@code --grant google-service-account}; the key file is write-only. */
+    public record GoogleServiceAccountRequest(String keyJson, List<String> scopes, @Nullable String subject) {
+        @Override
+        public String toString() {
+            return "GoogleServiceAccountRequest[scopes=" + scopes + ", subject=" + subject + "]";
         }
     }
 
@@ -138,6 +153,10 @@ public final class OAuthCredentials {
         settings.put("audience", r.audience());
         settings.put("auth_method", r.auth().wire);
         Map<String, String> secrets = new LinkedHashMap<>();
+        if (r.auth() == ClientAuth.PRIVATE_KEY_JWT) {
+            settings.put("client_key_alg", clientKeyAlgorithm(r).jose());
+            secrets.put("client_key", java.util.Objects.requireNonNull(r.clientKey()));
+        }
         if (r.clientSecret() != null) {
             secrets.put("client_secret", r.clientSecret());
         }
@@ -180,6 +199,42 @@ public final class OAuthCredentials {
         return store(v, name, description, OAuthGrant.GITHUB_APP, tokenUrl, r.appId(), settings, secrets, actor);
     }
 
+    /**
+     * Creates or reconfigures a Google service-account credential: its value is an access token
+     * minted with an RS256 JWT assertion (RFC 7523, see {@link dev.keyway.core.oauth.GoogleServiceAccount})
+     * at the key file's {@code token_uri}.
+     */
+    public CredentialRecord putGoogleServiceAccount(VaultRecord v, String name, @Nullable String description,
+            GoogleServiceAccountRequest r, String actor) {
+        Names.credential(name);
+        dev.keyway.core.oauth.GoogleServiceAccount key;
+        try {
+            key = dev.keyway.core.oauth.GoogleServiceAccount.parse(r.keyJson());
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("key", "the key file " + e.getMessage());
+        }
+        checkUrl("token_uri", key.tokenUri());
+        if (r.scopes().isEmpty()) {
+            throw KeywayException.validation("scopes", "google-service-account needs at least one --scope, e.g. "
+                    + "https://www.googleapis.com/auth/cloud-platform");
+        }
+        checkScopes(r.scopes());
+        String sub = r.subject();
+        if (sub != null && (sub.isEmpty() || sub.length() > 320 || sub.chars().anyMatch(ch -> ch <= 0x20 || ch == 0x7f))) {
+            throw KeywayException.validation("subject", "the subject is the email address of the user to impersonate");
+        }
+        if (description != null && description.length() > 500) {
+            throw KeywayException.validation("description", "description is longer than 500 characters");
+        }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("scopes", r.scopes());
+        settings.put("subject", sub);
+        Map<String, String> secrets = new LinkedHashMap<>();
+        secrets.put("key", r.keyJson());
+        return store(v, name, description, dev.keyway.core.oauth.OAuthGrant.GOOGLE_SERVICE_ACCOUNT, key.tokenUri(),
+                key.clientEmail(), settings, secrets, actor);
+    }
+
     private CredentialRecord store(VaultRecord v, String name, @Nullable String description, OAuthGrant grant, URI tokenUrl,
             String clientId, Map<String, Object> settings, Map<String, String> secrets, String actor) {
         CredentialRecord c = store.putOAuthCredential(v.id(), name, description, actor,
@@ -211,6 +266,9 @@ public final class OAuthCredentials {
         if (r.grant() == OAuthGrant.GITHUB_APP) {
             throw KeywayException.validation("grant", "github-app takes --app-id, --installation-id and --private-key-file");
         }
+        if (r.grant() == OAuthGrant.GOOGLE_SERVICE_ACCOUNT) {
+            throw KeywayException.validation("grant", "google-service-account takes --key-file and --scope");
+        }
         checkUrl("token_url", r.tokenUrl());
         if (r.clientId().isEmpty() || r.clientId().length() > 512 || r.clientId().chars().anyMatch(Character::isISOControl)) {
             throw KeywayException.validation("client_id", "the client id must be 1-512 characters without control characters");
@@ -229,26 +287,61 @@ public final class OAuthCredentials {
             if (r.refreshToken() != null) {
                 throw KeywayException.validation("refresh_token", "the client_credentials grant takes no refresh token");
             }
-            if (r.clientSecret() == null) {
+            if (r.clientSecret() == null && r.auth() != ClientAuth.PRIVATE_KEY_JWT) {
                 throw KeywayException.validation("client_secret", "the client_credentials grant needs a client secret "
-                        + "(--client-secret-file F)");
+                        + "(--client-secret-file F) or a client key (--auth-method private_key_jwt --client-key-file F)");
             }
         }
         if (r.grant() == OAuthGrant.REFRESH_TOKEN && r.audience() != null) {
             throw KeywayException.validation("audience", "--audience applies to the client_credentials grant only");
         }
-        if (r.scopes().size() > 64) {
+        if (r.auth() == ClientAuth.PRIVATE_KEY_JWT) {
+            if (r.clientSecret() != null) {
+                throw KeywayException.validation("client_secret", "private_key_jwt authenticates with the client key; "
+                        + "drop --client-secret-file");
+            }
+            clientKeyAlgorithm(r);
+        } else if (r.clientKey() != null) {
+            throw KeywayException.validation("client_key", "a client key needs --auth-method private_key_jwt");
+        }
+        checkScopes(r.scopes());
+        String aud = r.audience();
+        if (aud != null && (aud.isEmpty() || aud.length() > 512 || aud.chars().anyMatch(Character::isISOControl))) {
+            throw KeywayException.validation("audience", "the audience must be 1-512 characters without control characters");
+        }
+    }
+
+    /** The algorithm of a private_key_jwt client key (RS256 default, or ES256), checked against the key itself. */
+    private static dev.keyway.core.sign.Jwts.Algorithm clientKeyAlgorithm(Request r) {
+        String key = r.clientKey();
+        if (key == null) {
+            throw KeywayException.validation("client_key", "private_key_jwt needs the client's private key (--client-key-file F)");
+        }
+        String alg = r.clientKeyAlg() == null ? "RS256" : r.clientKeyAlg();
+        if (!alg.equals("RS256") && !alg.equals("ES256")) {
+            throw KeywayException.validation("client_key_alg", "client_key_alg must be RS256 or ES256");
+        }
+        dev.keyway.core.sign.Jwts.Algorithm a = dev.keyway.core.sign.Jwts.Algorithm.fromWireName(alg);
+        if (key.length() > MAX_SECRET_CHARS) {
+            throw KeywayException.validation("client_key", "the client key is longer than " + MAX_SECRET_CHARS + " characters");
+        }
+        try {
+            dev.keyway.core.sign.PrivateKeys.parse(key, a);
+        } catch (IllegalArgumentException e) {
+            throw KeywayException.validation("client_key", "the client key (" + alg + "): " + e.getMessage());
+        }
+        return a;
+    }
+
+    private static void checkScopes(List<String> scopes) {
+        if (scopes.size() > 64) {
             throw KeywayException.validation("scopes", "at most 64 scopes");
         }
-        for (String s : r.scopes()) {
+        for (String s : scopes) {
             if (!SCOPE.matcher(s).matches()) {
                 throw KeywayException.validation("scopes", "scope '" + Names.printable(s) + "' is not an RFC 6749 §3.3 "
                         + "scope token (printable ASCII without space, '\"' or '\\\\')");
             }
-        }
-        String aud = r.audience();
-        if (aud != null && (aud.isEmpty() || aud.length() > 512 || aud.chars().anyMatch(Character::isISOControl))) {
-            throw KeywayException.validation("audience", "the audience must be 1-512 characters without control characters");
         }
     }
 
@@ -350,7 +443,10 @@ public final class OAuthCredentials {
     }
 
     static SourceFailure brokenFailure(String vault, OAuthRecord r, @Nullable String detail) {
-        String how = r.grant().equals(OAuthGrant.GITHUB_APP.wire)
+        String how = r.grant().equals(OAuthGrant.GOOGLE_SERVICE_ACCOUNT.wire)
+                ? "keyway credential oauth " + r.name() + " --vault " + vault + " --grant google-service-account --key-file F"
+                        + " --scope S (a new key of " + r.clientId() + ", or grant it the scope)"
+                : r.grant().equals(OAuthGrant.GITHUB_APP.wire)
                 ? "keyway credential oauth " + r.name() + " --vault " + vault + " --grant github-app --app-id " + r.clientId()
                         + " --installation-id " + installationId(r) + " --private-key-file F"
                 : r.grant().equals(OAuthGrant.REFRESH_TOKEN.wire)

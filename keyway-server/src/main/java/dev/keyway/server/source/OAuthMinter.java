@@ -1,11 +1,15 @@
 package dev.keyway.server.source;
 
+import dev.keyway.core.oauth.ClientAssertion;
 import dev.keyway.core.oauth.ClientAuth;
 import dev.keyway.core.oauth.GitHubApp;
+import dev.keyway.core.oauth.GoogleServiceAccount;
 import dev.keyway.core.oauth.RsaKeys;
 import dev.keyway.core.oauth.OAuthGrant;
 import dev.keyway.core.oauth.TokenOutcome;
 import dev.keyway.core.oauth.TokenRequest;
+import dev.keyway.core.sign.Jwts;
+import dev.keyway.core.sign.PrivateKeys;
 import dev.keyway.core.source.Fetched;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.source.SourceFailure;
@@ -42,6 +46,7 @@ import tools.jackson.core.type.TypeReference;
  */
 final class OAuthMinter implements SecretSource {
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final OAuthCredentials oauth;
     private final CredentialRecord credential;
@@ -69,12 +74,18 @@ final class OAuthMinter implements SecretSource {
         if (grant == OAuthGrant.GITHUB_APP) {
             return githubApp(r, secrets, settings);
         }
+        if (grant == OAuthGrant.GOOGLE_SERVICE_ACCOUNT) {
+            return googleServiceAccount(r, secrets, settings);
+        }
         ClientAuth auth = ClientAuth.of(String.valueOf(settings.getOrDefault("auth_method", "basic"))).orElse(ClientAuth.BASIC);
         @SuppressWarnings("unchecked")
         List<String> scopes = settings.get("scopes") instanceof List<?> l ? (List<String>) l : List.of();
         Object aud = settings.get("audience");
         String refresh = secrets.get("refresh_token");
         String clientSecret = secrets.get("client_secret");
+        if (auth == ClientAuth.PRIVATE_KEY_JWT) {
+            clientSecret = clientAssertion(r, secrets.get("client_key"), settings);
+        }
         TokenRequest tr = TokenRequest.of(grant, auth, r.clientId(), clientSecret, refresh, scopes,
                 aud instanceof String s ? s : null);
         TokenOutcome outcome = post(URI.create(r.tokenUrl()), tr);
@@ -88,6 +99,57 @@ final class OAuthMinter implements SecretSource {
                             + "has since been replaced (rotated or re-authorized); the next attempt uses the new one");
                 }
                 throw oauth.markBroken(credential, r, redact(rj.describe(), refresh, clientSecret));
+            }
+        };
+    }
+
+    /** A fresh private_key_jwt client assertion (RFC 7523 §2.2) for this token request. */
+    private String clientAssertion(OAuthRecord r, @Nullable String pem, Map<String, Object> settings) throws SourceFailure {
+        if (pem == null) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the client key is missing");
+        }
+        try {
+            Jwts.Algorithm alg = Jwts.Algorithm.fromWireName(String.valueOf(settings.getOrDefault("client_key_alg", "RS256")));
+            byte[] jti = new byte[16];
+            RANDOM.nextBytes(jti);
+            return ClientAssertion.jwt(r.clientId(), r.tokenUrl(), PrivateKeys.parse(pem, alg), alg, oauth.clock().instant(),
+                    java.util.HexFormat.of().formatHex(jti));
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the client key cannot sign: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A Google service account's access token: an RS256 JWT assertion signed with the sealed key
+     * file (RFC 7523 §2.1, {@link GoogleServiceAccount}) exchanged at the key file's token URI. No
+     * refresh token; {@code invalid_grant} (a deleted key, a revoked delegation) breaks the credential.
+     */
+    private Fetched googleServiceAccount(OAuthRecord r, Map<String, String> secrets, Map<String, Object> settings)
+            throws SourceFailure {
+        String json = secrets.get("key");
+        secrets.replaceAll((k, x) -> "");
+        if (json == null) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the service account's key file is missing");
+        }
+        @SuppressWarnings("unchecked")
+        List<String> scopes = settings.get("scopes") instanceof List<?> l ? (List<String>) l : List.of();
+        String jwt;
+        try {
+            jwt = GoogleServiceAccount.parse(json).assertion(scopes, r.tokenUrl(),
+                    settings.get("subject") instanceof String sub ? sub : null, oauth.clock().instant());
+        } catch (IllegalArgumentException e) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, "the service account's key file " + e.getMessage());
+        }
+        TokenOutcome outcome = post(URI.create(r.tokenUrl()), new TokenRequest(GoogleServiceAccount.form(jwt), null));
+        return switch (outcome) {
+            case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
+                    TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
+            case TokenOutcome.Failed f -> throw f.failure();
+            case TokenOutcome.Rejected rj -> {
+                if (record().secretsVersion() != r.secretsVersion()) {
+                    throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the credential was reconfigured during the request");
+                }
+                throw oauth.markBroken(credential, r, rj.describe());
             }
         };
     }

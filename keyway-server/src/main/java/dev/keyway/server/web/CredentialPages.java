@@ -27,6 +27,7 @@ final class CredentialPages {
         r.get(base, RouteAccess.CONSOLE, guard.signedIn(ctx -> list(ctx, Form.empty(), Fields.Errors.NONE, "", Fields.Errors.NONE, 200)));
         r.post(base, RouteAccess.CONSOLE, guard.signedIn(this::save));
         r.get(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(this::confirmDelete));
+        r.get(base + "/{name}/oauth", RouteAccess.CONSOLE, guard.signedIn(this::oauth));
         r.post(base + "/{name}/delete", RouteAccess.CONSOLE, guard.signedIn(ctx -> {
             ctx.api().delete(Urls.path("v1", "vaults", ctx.param("vault"), "credentials", ctx.param("name")));
             return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "credentials"), "credential-deleted");
@@ -50,6 +51,10 @@ final class CredentialPages {
                     """, name, name, "linked".equals(Nodes.str(c, "kind"))
                             ? Html.t(" <span class=\"badge\" data-linked>linked: {} <code>{}</code></span>", Nodes.str(c, "source"),
                                     Nodes.str(c, "ref"))
+                            : "oauth".equals(Nodes.str(c, "kind"))
+                            ? Html.t(" <a class=\"badge{}\" data-oauth=\"{}\" href=\"{}\">oauth: {}</a>",
+                                    "broken".equals(Nodes.str(c, "state")) ? " danger" : "", Nodes.str(c, "state"),
+                                    Urls.path("vaults", vault, "credentials", name, "oauth"), Nodes.str(c, "state"))
                             : Html.empty(),
                     Nodes.str(c, "description"), Nodes.str(c, "version"), Nodes.time(Nodes.str(c, "updated_at")),
                     Nodes.str(c, "updated_by"), Html.flag(e.any(), "open"), action, ctx.csrf(), name,
@@ -99,6 +104,64 @@ final class CredentialPages {
                     : list(ctx, f, errors, "", Fields.Errors.NONE, e.type().status());
         }
         return Ctx.redirect(Urls.path("vaults", ctx.param("vault"), "credentials"), "credential-saved");
+    }
+
+    /**
+     * An OAuth-minted credential (issue 12): grant, endpoints, client, scopes, which secrets are
+     * held (names only), the state, and the command that re-authorizes it. Never a secret or a token.
+     */
+    private ApiResponse oauth(Ctx ctx) {
+        String vault = ctx.param("vault");
+        String name = ctx.param("name");
+        JsonNode o = ctx.api().get(Urls.path("v1", "vaults", vault, "credentials", name, "oauth"));
+        String grant = Nodes.str(o, "grant");
+        boolean broken = "broken".equals(Nodes.str(o, "state"));
+        Html state = broken
+                ? Html.t("<div class=\"notice warn\" data-state=\"broken\"><p><strong>Broken</strong> since {}: {}</p>"
+                        + "<p>Requests that use it get <code>credential-unavailable</code> (502) until it is re-authorized.</p></div>",
+                        Nodes.time(Nodes.str(o, "state_at")), Nodes.str(o, "state_detail"))
+                : Html.t("<p data-state=\"ok\">State: <strong>ok</strong> (Keyway mints access tokens on use and refreshes them"
+                        + " ahead of expiry).</p>");
+        Html body = Html.t("""
+                <p class="crumbs"><a href="{}">{}</a> / credentials</p>
+                <h1>OAuth credential <code>{}</code></h1>
+                {}
+                <table class="list"><tbody>
+                <tr><th>Grant</th><td><code>{}</code></td></tr>
+                <tr><th>Token endpoint</th><td><code>{}</code></td></tr>
+                <tr><th>Client</th><td><code>{}</code></td></tr>
+                <tr><th>Client authentication</th><td>{}</td></tr>
+                <tr><th>Scopes</th><td>{}</td></tr>
+                <tr><th>Secrets held</th><td>{} <span class="hint">(write-only, never shown)</span></td></tr>
+                </tbody></table>
+                <section class="card"><h2>Re-authorize</h2><p class="hint">Run on a machine with a browser (or with the new secret
+                files); it replaces the stored secrets and clears a broken state:</p><pre><code>{}</code></pre></section>
+                """, Urls.path("vaults", vault, "credentials"), vault, name, state, grant, Nodes.str(o, "token_url"),
+                Nodes.str(o, "client_id"), Nodes.str(o, "auth_method").isEmpty() ? "—" : Nodes.str(o, "auth_method"),
+                String.join(" ", Nodes.strings(o.path("scopes"))), String.join(", ", Nodes.strings(o.path("secrets"))),
+                reauthorize(vault, name, grant, o));
+        return ctx.page(name + " · OAuth", "vaults", body);
+    }
+
+    /** The CLI command that re-authorizes the credential, by grant (secrets as file placeholders). */
+    static String reauthorize(String vault, String name, String grant, JsonNode o) {
+        String scopes = Nodes.strings(o.path("scopes")).stream().map(s -> " --scope " + s).reduce("", String::concat);
+        return switch (grant) {
+            case "refresh_token" -> "keyway oauth authorize " + name + " --vault " + vault + " --authorize-url AUTHORIZE_URL"
+                    + " --token-url " + Nodes.str(o, "token_url") + " --client-id " + Nodes.str(o, "client_id")
+                    + (Nodes.strings(o.path("secrets")).contains("client_secret") ? " --client-secret-file F" : "") + scopes
+                    + "\n# or, with a refresh token obtained elsewhere:\nkeyway credential oauth " + name + " --vault " + vault
+                    + " --grant refresh_token --token-url " + Nodes.str(o, "token_url") + " --client-id " + Nodes.str(o, "client_id")
+                    + " --refresh-token-file F";
+            case "github-app" -> "keyway credential oauth " + name + " --vault " + vault + " --grant github-app --app-id "
+                    + Nodes.str(o, "app_id") + " --installation-id " + Nodes.str(o, "installation_id") + " --private-key-file F";
+            case "google-service-account" -> "keyway credential oauth " + name + " --vault " + vault
+                    + " --grant google-service-account --key-file F" + scopes;
+            default -> "keyway credential oauth " + name + " --vault " + vault + " --grant " + grant + " --token-url "
+                    + Nodes.str(o, "token_url") + " --client-id " + Nodes.str(o, "client_id")
+                    + ("private_key_jwt".equals(Nodes.str(o, "auth_method")) ? " --auth-method private_key_jwt --client-key-file F"
+                            : " --client-secret-file F") + scopes;
+        };
     }
 
     private ApiResponse confirmDelete(Ctx ctx) {
