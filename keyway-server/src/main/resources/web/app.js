@@ -183,7 +183,7 @@
           var tbody = $("tbody", held);
           var freshBody = $("tbody", fresh);
           if (!tbody || !freshBody) {
-            if (!held.contains(document.activeElement) && held.innerHTML !== fresh.innerHTML) {
+            if (!held.contains(document.activeElement) && !held.isEqualNode(fresh)) {
               held.replaceChildren.apply(held, Array.prototype.map.call(fresh.childNodes, function (n) {
                 return document.importNode(n, true);
               }));
