@@ -1,6 +1,7 @@
 // Keyway web console: progressive enhancement only. Every page works without this script; it adds
 // confirmations, copy buttons, validate-as-you-type and the live traffic feed. Data from the server
-// is always inserted with textContent, never as HTML.
+// is always inserted with textContent, never as HTML; the approvals list is refreshed with nodes of
+// the same server-rendered (escaped) page, parsed inert by DOMParser, never with a string.
 (function () {
   "use strict";
 
@@ -165,5 +166,43 @@
         while (tbody.rows.length > 500) { tbody.deleteRow(tbody.rows.length - 1); }
       });
     }
+  }
+
+  // Approvals: newly held requests appear, and requests decided elsewhere go, without a reload. The
+  // page itself is re-read (same session, same rendering); a row whose form has the focus is kept.
+  var held = $("#approvals-live");
+  if (held && window.fetch && window.DOMParser) {
+    var pollUrl = held.getAttribute("data-poll");
+    window.setInterval(function () {
+      fetch(pollUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (text) {
+          if (!text) { return; }
+          var fresh = new DOMParser().parseFromString(text, "text/html").querySelector("#approvals-live");
+          if (!fresh) { return; }
+          var tbody = $("tbody", held);
+          var freshBody = $("tbody", fresh);
+          if (!tbody || !freshBody) {
+            if (!held.contains(document.activeElement) && !held.isEqualNode(fresh)) {
+              held.replaceChildren.apply(held, Array.prototype.map.call(fresh.childNodes, function (n) {
+                return document.importNode(n, true);
+              }));
+            }
+            return;
+          }
+          var have = {};
+          $$("tr[data-approval]", tbody).forEach(function (tr) { have[tr.getAttribute("data-approval")] = tr; });
+          var keep = {};
+          $$("tr[data-approval]", freshBody).reverse().forEach(function (tr) {
+            var id = tr.getAttribute("data-approval");
+            keep[id] = true;
+            if (!have[id]) { tbody.insertBefore(document.importNode(tr, true), tbody.firstChild); }
+          });
+          Object.keys(have).forEach(function (id) {
+            if (!keep[id] && !have[id].contains(document.activeElement)) { have[id].remove(); }
+          });
+        })
+        .catch(function () { /* offline: the next turn tries again */ });
+    }, 1000);
   }
 })();

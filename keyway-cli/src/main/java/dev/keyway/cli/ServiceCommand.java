@@ -499,6 +499,8 @@ final class ServiceCommand {
                 "The file is a list of services, or an object with a 'services' list (the output of 'service export' or",
                 "'service list --json' is accepted unchanged). An entry may say 'template: NAME' (and 'credential: CRED')",
                 "and override any field. Unknown keys are errors.",
+                "An entry's 'limits: [{requests: 100, per: 1m, agent: A}]' are its rate limits (like 'keyway limit set --service');",
+                "without 'limits:' the service's limits stay as they are, 'limits: []' removes them (changing them needs the owner).",
                 "With --dry-run, print what would change, field by field, and change nothing.",
                 "Example: keyway service export -o services.yaml && keyway service apply -f services.yaml --dry-run"})
     static final class Apply implements Runnable {

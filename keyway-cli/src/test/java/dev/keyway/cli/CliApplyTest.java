@@ -176,6 +176,57 @@ class CliApplyTest {
                 .contains("No changes");
     }
 
+    /** {@code limits:} in an entry: applied as limits of that service, exported back, validated with the field named. */
+    @Test
+    void limitsInServicesYamlApplyExportAndAreValidated() throws Exception {
+        kw.cli("vault", "create", "limited").ok();
+        Path yaml = files.resolve("limits.yaml");
+        Files.writeString(yaml, """
+                services:
+                  - name: gh
+                    host: api.github.com
+                    inject: { bearer: GITHUB_TOKEN }
+                    limits:
+                      - { requests: 100, per: 1m }
+                      - { requests: 5, per: 1s, credential: GITHUB_TOKEN }
+                """);
+        var applied = kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "limited").ok();
+        assertThat(applied.out()).contains("+ gh");
+        var limits = kw.cli("limit", "list", "--json").ok().json();
+        assertThat(limits.findValuesAsString("description").stream().filter(d -> d.contains("service gh")).toList())
+                .hasSize(2);
+        String exported = kw.cli("service", "export", "--vault", "limited").ok().out();
+        assertThat(exported).contains("limits:").contains("requests: 100").contains("credential: \"GITHUB_TOKEN\"");
+        Path back = files.resolve("limits-exported.yaml");
+        Files.writeString(back, exported);
+        assertThat(kw.cli("service", "apply", "-f", back.toString(), "--vault", "limited", "--dry-run").ok().out())
+                .contains("No changes");
+
+        Files.writeString(yaml, """
+                services:
+                  - name: gh
+                    host: api.github.com
+                    inject: { bearer: GITHUB_TOKEN }
+                    limits:
+                      - { requests: 100, per: 1m }
+                """);
+        assertThat(kw.cli("service", "apply", "-f", yaml.toString(), "--vault", "limited", "--dry-run").ok().out())
+                .contains("~ gh: limits [100 per 1m; 5 per 1s (credential GITHUB_TOKEN)] \u2192 [100 per 1m]");
+
+        Path bad = files.resolve("bad-limits.yaml");
+        Files.writeString(bad, """
+                services:
+                  - name: gh
+                    host: api.github.com
+                    inject: { bearer: GITHUB_TOKEN }
+                    limits:
+                      - { requests: 5, per: 100ms }
+                """);
+        assertThat(kw.cli("service", "apply", "-f", bad.toString(), "--vault", "limited").expect(ExitCodes.CONFLICT).err())
+                .contains("services[0].limits[0].per");
+        assertThat(kw.cli("service", "export", "--vault", "limited").ok().out()).isEqualTo(exported);
+    }
+
     @Test
     void templatesWithOverridesInYaml() throws Exception {
         kw.cli("vault", "create", "templated").ok();

@@ -285,7 +285,7 @@ public final class KeywayServer implements AutoCloseable {
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));
             ApprovalFeature approvals = closer.add(ApprovalFeature.install(router, store, vaults, auth, audit,
                     m -> auditLog.append(m, true).exceptionally(t -> null), proposals.notifier()::approvalRequested,
-                    proposals::baseUrl, cluster.nodeName(), clock));
+                    proposals::baseUrl, cluster.nodeName(), clock, () -> runtime.current().revision()));
             WebConsole.install(router, store, auth, runtime::current, identity, auditSource, audit, dir.root(),
                     "http://" + cfg.apiHost() + ":" + (cfg.apiPort() == 0 ? ServerConfig.DEFAULT_API_PORT : cfg.apiPort()), clock,
                     cluster.clustered() ? cluster.nodeName() : null);

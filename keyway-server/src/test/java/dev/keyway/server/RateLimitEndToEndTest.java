@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -78,7 +80,7 @@ class RateLimitEndToEndTest {
         keywayCa = dir.resolve("data/ca.pem");
         ok(ts.call("PUT", "/v1/vaults/default/credentials/KEY_A", "{\"value\":\"" + SECRET_A + "\"}"));
         ok(ts.call("PUT", "/v1/vaults/default/credentials/KEY_B", "{\"value\":\"" + SECRET_B + "\"}"));
-        for (String name : List.of("burst", "retry", "agentsvc", "removed")) {
+        for (String name : List.of("burst", "retry", "agentsvc", "removed", "yaml")) {
             service(name, "KEY_A");
         }
         service("creda", "KEY_A");
@@ -279,5 +281,126 @@ class RateLimitEndToEndTest {
                 .statusCode()).isEqualTo(404);
         assertThat(ts.call("POST", "/v1/limits", "{\"vault\":\"default\",\"credential\":\"NOPE\",\"requests\":5,\"per\":\"1m\"}")
                 .statusCode()).isEqualTo(404);
+    }
+    /** The vault's services as {@code service export} reads them, with {@code limits:} set on service {@code name}. */
+    private ObjectNode servicesWith(String name, String limitsJson) throws Exception {
+        JsonNode listed = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/services", null))).get("services");
+        ArrayNode services = JSON.createArrayNode();
+        for (JsonNode s : listed) {
+            ObjectNode copy = ((ObjectNode) s).deepCopy();
+            if (copy.get("name").asString().equals(name)) {
+                copy.set("limits", JSON.readTree(limitsJson));
+            }
+            services.add(copy);
+        }
+        ObjectNode doc = JSON.createObjectNode();
+        doc.set("services", services);
+        return doc;
+    }
+
+    private HttpResponse<String> apply(ObjectNode doc, boolean dry, @org.jspecify.annotations.Nullable String token) throws Exception {
+        return ts.call("PUT", "/v1/vaults/default/services" + (dry ? "?dry_run=true" : ""), doc.toString(),
+                token == null ? ts.adminToken : token);
+    }
+
+    private int index(ObjectNode doc, String name) {
+        for (int i = 0; i < doc.get("services").size(); i++) {
+            if (doc.get("services").get(i).get("name").asString().equals(name)) {
+                return i;
+            }
+        }
+        throw new AssertionError(name);
+    }
+
+    /**
+     * {@code limits:} in a services.yaml entry (the service implied) is stored like {@code limit set
+     * --service}: it throttles the proxy, shows in {@code limit list}, comes back out of the list that
+     * {@code service export} writes, and applying that again changes nothing. Only the instance
+     * owner may change limits this way; a vault member's apply that would is refused whole.
+     */
+    @Test
+    void limitsInServicesYamlApplyLikeLimitSetAndRoundTripThroughExport() throws Exception {
+        HttpResponse<String> made = ts.call("POST", "/v1/agents", "{\"name\":\"yaml-member\",\"vaults\":[{\"vault\":\"default\","
+                + "\"role\":\"member\"}]}");
+        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
+        String memberToken = JSON.readTree(made.body()).get("token").asString();
+        ObjectNode doc = servicesWith("yaml", "[{\"requests\":3,\"per\":\"1h\"},"
+                + "{\"requests\":1,\"per\":\"1d\",\"agent\":\"yaml-member\",\"credential\":\"KEY_A\"}]");
+
+        JsonNode dry = JSON.readTree(ok(apply(doc, true, null)));
+        assertThat(dry.get("changed").valueStream().map(JsonNode::asString)).containsExactly("yaml");
+        assertThat(dry.get("changes").get(0).get("fields").get(0).get("field").asString()).isEqualTo("limits");
+        assertThat(dry.get("changes").get(0).get("fields").get(0).get("after").asString())
+                .isEqualTo("[3 per 1h; 1 per 1d (agent yaml-member, credential KEY_A)]");
+        assertThat(ts.call("GET", "/v1/limits?vault=default", null).body()).as("a dry run changes nothing")
+                .doesNotContain("\"service\":\"yaml\"");
+
+        HttpResponse<String> byMember = apply(doc, false, memberToken);
+        assertThat(byMember.statusCode()).as(byMember.body()).isEqualTo(403);
+        assertThat(JSON.readTree(byMember.body()).get("field").asString()).isEqualTo("services[" + index(doc, "yaml") + "].limits");
+        assertThat(ts.call("GET", "/v1/limits?vault=default", null).body()).doesNotContain("\"service\":\"yaml\"");
+
+        ok(apply(doc, false, null));
+        List<JsonNode> limits = JSON.readTree(ok(ts.call("GET", "/v1/limits?vault=default", null))).get("limits").valueStream()
+                .filter(l -> "yaml".equals(l.get("service").asString(null))).toList();
+        assertThat(limits).extracting(l -> l.get("requests").asLong() + "/" + l.get("per").asString() + "/"
+                + l.get("agent").asString(null) + "/" + l.get("credential").asString(null))
+                .containsExactlyInAnyOrder("3/1h/null/null", "1/1d/yaml-member/KEY_A");
+        assertThat(status(curl(adminProxy, "/yaml/1"))).isEqualTo(200);
+        assertThat(status(curl(adminProxy, "/yaml/2"))).isEqualTo(200);
+        assertThat(status(curl(adminProxy, "/yaml/3"))).isEqualTo(200);
+        assertThat(status(curl(adminProxy, "/yaml/4"))).isEqualTo(429);
+        assertThat(upstreamCount("yaml")).isEqualTo(3);
+
+        // export -> apply is a no-op, also for a member (nothing about the limits changes)
+        JsonNode exported = JSON.readTree(ok(ts.call("GET", "/v1/vaults/default/services", null))).get("services");
+        JsonNode yaml = exported.valueStream().filter(s -> s.get("name").asString().equals("yaml")).findFirst().orElseThrow();
+        assertThat(yaml.get("limits").toString())
+                .isEqualTo("[{\"requests\":3,\"per\":\"1h\"},{\"requests\":1,\"per\":\"1d\",\"agent\":\"yaml-member\","
+                        + "\"credential\":\"KEY_A\"}]");
+        ObjectNode again = JSON.createObjectNode();
+        again.set("services", exported);
+        JsonNode noop = JSON.readTree(ok(apply(again, false, memberToken)));
+        assertThat(noop.get("added")).isEmpty();
+        assertThat(noop.get("changed")).isEmpty();
+        assertThat(noop.get("removed")).isEmpty();
+        assertThat(status(curl(adminProxy, "/yaml/5"))).as("an unchanged limit keeps its bucket").isEqualTo(429);
+
+        // an entry without 'limits' keeps them (with a warning); 'limits: []' removes them
+        ObjectNode without = servicesWith("yaml", "[]");
+        ((ObjectNode) without.get("services").get(index(without, "yaml"))).remove("limits");
+        JsonNode kept = JSON.readTree(ok(apply(without, true, null)));
+        assertThat(kept.get("changed")).isEmpty();
+        assertThat(kept.get("warnings").toString()).contains("service yaml has 2 rate limit(s) that this file does not list");
+        ok(apply(servicesWith("yaml", "[]"), false, null));
+        assertThat(ts.call("GET", "/v1/limits?vault=default", null).body()).doesNotContain("\"service\":\"yaml\"");
+        assertThat(status(curl(adminProxy, "/yaml/6"))).isEqualTo(200);
+    }
+
+    /** Bad {@code limits:} entries are 422 naming the field, and nothing of the file is applied. */
+    @Test
+    void limitsInServicesYamlAreValidatedWithTheirField() throws Exception {
+        String[][] cases = {
+            {"[{\"requests\":0,\"per\":\"1m\"}]", "limits[0].requests"},
+            {"[{\"requests\":5,\"per\":\"500ms\"}]", "limits[0].per"},
+            {"[{\"requests\":5}]", "limits[0].per"},
+            {"[{\"per\":\"1m\"}]", "limits[0].requests"},
+            {"[{\"requests\":5,\"per\":\"1m\",\"service\":\"other\"}]", "limits[0].service"},
+            {"[{\"requests\":5,\"per\":\"1m\",\"agent\":\"nobody-here\"}]", "limits[0].agent"},
+            {"[{\"requests\":5,\"per\":\"1m\",\"agent\":\"a\",\"token_id\":\"tok_x\"}]", "limits[0].agent"},
+            {"[{\"requests\":5,\"per\":\"1m\",\"credential\":\"lower\"}]", "limits[0].credential"},
+            {"[{\"requests\":5,\"per\":\"1m\"},{\"requests\":6,\"per\":\"1m\"}]", "limits[1]"},
+            {"{\"requests\":5}", "limits"},
+        };
+        for (String[] c : cases) {
+            ObjectNode doc = servicesWith("yaml", c[0]);
+            HttpResponse<String> r = apply(doc, false, null);
+            assertThat(r.statusCode()).as(c[0] + " " + r.body()).isEqualTo(422);
+            JsonNode problem = JSON.readTree(r.body());
+            String field = "services[" + index(doc, "yaml") + "]." + c[1];
+            assertThat(problem.get("field").asString()).as(c[0]).isEqualTo(field);
+            assertThat(problem.get("detail").asString()).as(c[0]).startsWith(field);
+        }
+        assertThat(ts.call("GET", "/v1/limits?vault=default", null).body()).doesNotContain("\"service\":\"yaml\"");
     }
 }

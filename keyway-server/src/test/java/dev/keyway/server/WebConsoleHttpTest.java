@@ -400,6 +400,50 @@ class WebConsoleHttpTest {
         assertThat(ts.call("GET", "/v1/vaults/default/services/echo-on", null).body()).doesNotContain("redact_responses");
     }
 
+    /** The from-scratch form offers {@code inject: hmac} and {@code jwt}; what it saves is what the API stores, errors come back. */
+    @Test
+    void theServiceFormAddsHmacAndJwtSigningServices() throws Exception {
+        String page = owner.get("/vaults/default/services").body();
+        assertThat(page).contains("<option value=\"hmac\"").contains("<option value=\"jwt\"").contains("name=\"hmac_template\"")
+                .contains("name=\"jwt_claims\"");
+        Map<String, String> hmac = new LinkedHashMap<>(Map.of("name", "exch", "host", "api.exch-form-test.com", "kind", "hmac",
+                "hmac_key", "EXCH_SECRET", "hmac_key_encoding", "base64", "hmac_template", "{timestamp}{method}{path_query}{body}",
+                "hmac_signature_header", "CB-ACCESS-SIGN", "hmac_encoding", "base64", "hmac_timestamp_header", "CB-ACCESS-TIMESTAMP",
+                "enabled_present", "1"));
+        hmac.put("enabled", "on");
+        hmac.put("hmac_headers", "CB-ACCESS-KEY: {EXCH_KEY}\nCB-ACCESS-PASSPHRASE: {EXCH_PASS}");
+        HttpResponse<String> saved = owner.submit("/vaults/default/services", "/vaults/default/services", hmac);
+        assertThat(saved.statusCode()).as(saved.body()).isEqualTo(303);
+        JsonNode h = TokenLifecycleTest.JSON.readTree(ts.call("GET", "/v1/vaults/default/services/exch", null).body()).get("inject").get("hmac");
+        assertThat(h.get("key").asString()).isEqualTo("EXCH_SECRET");
+        assertThat(h.get("key_encoding").asString()).isEqualTo("base64");
+        assertThat(h.get("template").asString()).isEqualTo("{timestamp}{method}{path_query}{body}");
+        assertThat(h.get("signature_header").asString()).isEqualTo("CB-ACCESS-SIGN");
+        assertThat(h.get("encoding").asString()).isEqualTo("base64");
+        assertThat(h.get("timestamp_header").asString()).isEqualTo("CB-ACCESS-TIMESTAMP");
+        assertThat(h.get("headers").toString()).contains("CB-ACCESS-KEY").contains("{EXCH_KEY}").contains("{EXCH_PASS}");
+
+        Map<String, String> jwt = new LinkedHashMap<>(Map.of("name", "cdp", "host", "api.cdp-form-test.com", "kind", "jwt",
+                "jwt_key", "CDP_PRIVATE_KEY", "jwt_algorithm", "ES256", "jwt_kid", "{CDP_KEY_NAME}", "jwt_lifetime", "60s",
+                "jwt_nonce", "true", "enabled_present", "1", "enabled", "on"));
+        jwt.put("jwt_claims", "iss: cdp\nsub: {CDP_KEY_NAME}\nuri: {method} {host}{path}");
+        HttpResponse<String> savedJwt = owner.submit("/vaults/default/services", "/vaults/default/services", jwt);
+        assertThat(savedJwt.statusCode()).as(savedJwt.body()).isEqualTo(303);
+        JsonNode j = TokenLifecycleTest.JSON.readTree(ts.call("GET", "/v1/vaults/default/services/cdp", null).body()).get("inject").get("jwt");
+        assertThat(j.get("key").asString()).isEqualTo("CDP_PRIVATE_KEY");
+        assertThat(j.get("algorithm").asString()).isEqualTo("ES256");
+        assertThat(j.get("kid").asString()).isEqualTo("{CDP_KEY_NAME}");
+        assertThat(j.get("claims").get("uri").asString()).isEqualTo("{method} {host}{path}");
+        assertThat(j.get("nonce").asBoolean()).isTrue();
+
+        hmac.put("name", "exch-bad");
+        hmac.put("hmac_template", "{methd}");
+        HttpResponse<String> bad = owner.submit("/vaults/default/services", "/vaults/default/services", hmac);
+        assertThat(bad.statusCode()).isEqualTo(422);
+        assertThat(bad.body()).contains("methd").contains("value=\"exch-bad\"");
+        assertThat(ts.call("GET", "/v1/vaults/default/services/exch-bad", null).statusCode()).isEqualTo(404);
+    }
+
     @Test
     void theServicesPageTestsAUrlWithTheProxysDecision() throws Exception {
         HttpResponse<String> created = ts.call("POST", "/v1/vaults/default/services", """

@@ -231,7 +231,9 @@ public interface Store extends AutoCloseable {
     /**
      * Moves a PENDING approval to {@code to} (compare-and-set, so a decision, a timeout and a
      * cancellation racing on different nodes have exactly one winner); false when it was not
-     * pending any more or does not exist. {@code approvedUntil} only with APPROVED.
+     * pending any more or does not exist. {@code approvedUntil} only with APPROVED. Bumps
+     * {@link #revision()} when it moved the approval (the holding node may be another one: the change
+     * log, and on PostgreSQL its NOTIFY, tells it at once).
      */
     boolean decideApproval(String id, dev.keyway.core.approval.ApprovalState to,
             @org.jspecify.annotations.Nullable String decidedBy, @org.jspecify.annotations.Nullable String reason,

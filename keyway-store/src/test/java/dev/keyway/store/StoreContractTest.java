@@ -1367,9 +1367,12 @@ public abstract class StoreContractTest {
         assertThat(store.listApprovals(null, null, 1)).containsExactly(q);
 
         assertThat(store.decideApproval(p.id(), ApprovalState.DENIED, "user:bob", "not today", null, T0)).isTrue();
+        long decidedRev = store.revision();
+        assertThat(decidedRev).as("a decision is in the change log: the holding node may be another one").isEqualTo(rev + 1);
         assertThat(store.decideApproval(p.id(), ApprovalState.APPROVED, "user:eve", null, null, T0))
                 .as("compare-and-set: a decided approval stays decided").isFalse();
         assertThat(store.decideApproval(p.id(), ApprovalState.TIMED_OUT, "proxy", null, null, T0)).isFalse();
+        assertThat(store.revision()).as("a lost compare-and-set changes nothing").isEqualTo(decidedRev);
         ApprovalRecord denied = store.approval(p.id()).orElseThrow();
         assertThat(denied.state()).isEqualTo(ApprovalState.DENIED);
         assertThat(denied.decidedBy()).isEqualTo("user:bob");

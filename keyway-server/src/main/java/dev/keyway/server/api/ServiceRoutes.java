@@ -19,7 +19,9 @@ import dev.keyway.server.http.ApiResponse;
 import dev.keyway.server.http.RouteAccess;
 import dev.keyway.server.http.Router;
 import dev.keyway.server.runtime.ServiceDocuments;
+import dev.keyway.server.runtime.ServiceLimits;
 import dev.keyway.server.runtime.ServiceSpecs;
+import dev.keyway.store.LimitRecord;
 import dev.keyway.store.ServiceRecord;
 import dev.keyway.store.Store;
 import dev.keyway.store.VaultRecord;
@@ -101,9 +103,30 @@ public final class ServiceRoutes {
         return v;
     }
 
+    /**
+     * The vault's services; each with its {@code limits} (as {@code services.yaml} writes them) when
+     * it has any, so {@code service export} and {@code list --json} apply back unchanged.
+     */
     private ApiResponse list(ApiRequest req) {
         VaultRecord v = vault(auth.authenticate(req), req);
-        return ApiResponse.ok(Map.of("services", store.listServices(v.id()).stream().map(ServiceRoutes::view).toList()));
+        Map<String, List<LimitRecord>> limits = serviceLimits(v);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ServiceRecord r : store.listServices(v.id())) {
+            List<LimitRecord> l = limits.get(r.name());
+            if (l == null) {
+                out.add(view(r));
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            view(r).forEach((k, val) -> {
+                if (k.equals("updated_at")) { // the definition's members first, then the metadata
+                    m.put("limits", declaredOf(l).stream().map(ServiceLimits.Declared::toJson).toList());
+                }
+                m.put(k, val);
+            });
+            out.add(m);
+        }
+        return ApiResponse.ok(Map.of("services", out));
     }
 
     private ApiResponse create(ApiRequest req) {
@@ -231,12 +254,19 @@ public final class ServiceRoutes {
             throw KeywayException.validation("services", "field 'services' (a list) is required");
         }
         List<ServiceDefinition> defs = new ArrayList<>();
+        Map<String, List<ServiceLimits.Declared>> declaredLimits = new LinkedHashMap<>();
+        Map<String, String> fieldOf = new LinkedHashMap<>();
         for (int i = 0; i < body.services().size(); i++) {
             String field = "services[" + i + "]";
             try {
                 ServiceDefinition d = ServiceDocuments.definition(body.services().get(i), field);
                 ServiceValidator.validate(d);
                 defs.add(d);
+                List<ServiceLimits.Declared> limits = ServiceLimits.read(body.services().get(i), field);
+                if (limits != null) {
+                    declaredLimits.put(d.name(), limits);
+                }
+                fieldOf.putIfAbsent(d.name(), field);
             } catch (KeywayException e) {
                 throw new KeywayException(e.type(), e.detail().startsWith(field) ? e.detail() : field + ": " + e.detail(), e.extras());
             }
@@ -246,32 +276,147 @@ public final class ServiceRoutes {
         for (ServiceRecord r : store.listServices(v.id())) {
             before.put(r.name(), ServiceSpecs.parse(r.specJson()).withEnabled(r.enabled()));
         }
+        Map<String, List<LimitRecord>> storedLimits = serviceLimits(v);
         Set<String> credentials = credentialNames(v);
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<Change> changes = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
         List<Store.ServiceSpec> specs = new ArrayList<>();
+        Map<String, LimitWork> limitWork = new LinkedHashMap<>();
         for (ServiceDefinition d : defs) {
             String json = ServiceSpecs.toJson(d);
             ServiceDefinition old = before.get(d.name());
+            List<LimitRecord> stored = storedLimits.getOrDefault(d.name(), List.of());
+            List<ServiceLimits.Declared> declared = declaredLimits.get(d.name());
+            LimitWork work = null;
+            if (declared != null) {
+                work = limitWork(v, d.name(), fieldOf.getOrDefault(d.name(), "services"), stored, declared, credentials, warnings);
+                if (!work.plan().isEmpty()) {
+                    limitWork.put(d.name(), work);
+                }
+            } else if (!stored.isEmpty()) {
+                warnings.add("service " + d.name() + " has " + stored.size() + " rate limit(s) that this file does not list; they"
+                        + " are kept ('limits:' in the entry manages them, 'limits: []' removes them)");
+            }
+            List<ServiceDocuments.FieldChange> fields = new ArrayList<>();
             if (old == null) {
                 added.add(d.name());
             } else if (!Objects.equals(ServiceSpecs.toJson(old), json)) {
+                fields.addAll(ServiceDocuments.diff(old, d));
+            }
+            if (declared != null && work != null && !work.plan().isEmpty()) {
+                fields.add(new ServiceDocuments.FieldChange("limits", ServiceLimits.show(declaredOf(stored)),
+                        ServiceLimits.show(declared)));
+            }
+            if (old != null && !fields.isEmpty()) {
                 changed.add(d.name());
-                changes.add(new Change(d.name(), ServiceDocuments.diff(old, d)));
+                changes.add(new Change(d.name(), fields));
             }
             warnings.addAll(ServiceWarnings.of(d, credentials, v.name()));
             specs.add(new Store.ServiceSpec(d.name(), json, d.enabled()));
         }
+        if (!limitWork.isEmpty() && !p.owner()) {
+            String which = String.join(", ", limitWork.keySet().stream().map(n -> fieldOf.get(n) + ".limits").toList());
+            throw new KeywayException(ErrorType.FORBIDDEN, which + ": changing rate limits needs the instance owner (or the local"
+                    + " admin token); " + p.actor() + " is not. Leave 'limits' as 'service export' prints them, or ask an owner",
+                    Map.of("field", fieldOf.get(limitWork.keySet().iterator().next()) + ".limits"));
+        }
         List<String> removed = before.keySet().stream().filter(n -> defs.stream().noneMatch(d -> d.name().equals(n))).toList();
         boolean dry = req.queryFlag("dry_run");
         if (!dry) {
-            store.replaceServices(v.id(), specs, p.actor());
+            store.atomically(s -> {
+                s.replaceServices(v.id(), specs, p.actor());
+                for (LimitWork w : limitWork.values()) {
+                    w.plan().removed().forEach(l -> s.deleteLimit(l.id()));
+                    w.plan().changed().forEach(c -> s.putLimit(w.record(c.declared(), p.actor())));
+                    w.plan().added().forEach(dl -> s.putLimit(w.record(dl, p.actor())));
+                }
+                return Boolean.TRUE;
+            });
             onChange.run();
             trail.record(p, "service.apply", v.name(), Map.of("added", added, "changed", changed, "removed", removed));
+            for (LimitWork w : limitWork.values()) {
+                w.plan().removed().forEach(l -> trail.record(p, "limit.remove", v.name(),
+                        limitAudit(w.service(), declared(l, agentNames()))));
+                w.plan().changed().forEach(c -> trail.record(p, "limit.set", v.name(), limitAudit(w.service(), c.declared())));
+                w.plan().added().forEach(dl -> trail.record(p, "limit.set", v.name(), limitAudit(w.service(), dl)));
+            }
         }
         return ApiResponse.ok(new ApplyResult(added, changed, removed, dry, changes, warnings));
+    }
+
+    /** The limit changes of one service in an apply, with the agent ids its declarations name. */
+    private record LimitWork(String vaultId, String service, ServiceLimits.Plan plan, Map<String, String> agentIds) {
+        LimitRecord record(ServiceLimits.Declared d, String actor) {
+            return new LimitRecord("", vaultId, service, d.agent() == null ? null : agentIds.get(d.agent()), d.tokenId(),
+                    d.credential(), d.rate(), java.time.Instant.EPOCH, actor);
+        }
+    }
+
+    /** Resolves a service's declared limits (agents and tokens must exist) and plans them against the stored ones. */
+    private LimitWork limitWork(VaultRecord v, String service, String field, List<LimitRecord> stored,
+            List<ServiceLimits.Declared> declared, Set<String> credentials, List<String> warnings) {
+        Map<String, String> agentIds = new LinkedHashMap<>();
+        for (int j = 0; j < declared.size(); j++) {
+            ServiceLimits.Declared d = declared.get(j);
+            String f = field + ".limits[" + j + "]";
+            if (d.agent() != null) {
+                String id = store.agentByName(d.agent()).map(dev.keyway.store.AgentRecord::id).orElseThrow(() ->
+                        KeywayException.validation(f + ".agent", f + ".agent: no agent '" + d.agent() + "' ('keyway agent list')"));
+                agentIds.put(d.agent(), id);
+            }
+            if (d.tokenId() != null) {
+                dev.keyway.store.TokenRecord t = store.tokenById(d.tokenId()).orElseThrow(() ->
+                        KeywayException.validation(f + ".token_id", f + ".token_id: no token '" + d.tokenId() + "'"));
+                if (t.vaultId() != null && !t.vaultId().equals(v.id())) {
+                    throw KeywayException.validation(f + ".token_id", f + ".token_id: token " + d.tokenId() + " is bound to another vault");
+                }
+            }
+            if (d.credential() != null && !credentials.contains(d.credential())) {
+                warnings.add(f + ": vault " + v.name() + " has no credential " + d.credential() + " yet; the limit counts"
+                        + " nothing until a request injects it");
+            }
+        }
+        LimitWork probe = new LimitWork(v.id(), service, new ServiceLimits.Plan(List.of(), List.of(), List.of()), agentIds);
+        return new LimitWork(v.id(), service, ServiceLimits.plan(stored, declared, d -> probe.record(d, "").scopeKey()),
+                agentIds);
+    }
+
+    /** The vault's limits that name a service, by service. */
+    private Map<String, List<LimitRecord>> serviceLimits(VaultRecord v) {
+        Map<String, List<LimitRecord>> out = new LinkedHashMap<>();
+        for (LimitRecord l : store.listLimits(v.id())) {
+            if (l.service() != null) {
+                out.computeIfAbsent(l.service(), k -> new ArrayList<>()).add(l);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, String> agentNames() {
+        Map<String, String> names = new java.util.HashMap<>();
+        store.listAgents().forEach(a -> names.put(a.id(), a.name()));
+        return names;
+    }
+
+    private List<ServiceLimits.Declared> declaredOf(List<LimitRecord> stored) {
+        Map<String, String> names = stored.stream().anyMatch(l -> l.agentId() != null) ? agentNames() : Map.of();
+        return stored.stream().map(l -> declared(l, names)).toList();
+    }
+
+    /** A stored limit as its {@code services.yaml} entry (the agent by name). */
+    private static ServiceLimits.Declared declared(LimitRecord l, Map<String, String> agentNames) {
+        String agent = l.agentId() == null ? null : agentNames.getOrDefault(l.agentId(), l.agentId());
+        return new ServiceLimits.Declared(agent, l.tokenId(), l.credential(), l.rate());
+    }
+
+    private static Map<String, Object> limitAudit(String service, ServiceLimits.Declared d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("service", service);
+        m.putAll(d.toJson());
+        m.put("source", "service.apply");
+        return m;
     }
 
     private ServiceRecord find(VaultRecord v, String name) {

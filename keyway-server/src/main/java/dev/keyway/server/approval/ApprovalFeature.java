@@ -12,7 +12,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,10 +22,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Wires approvals into a server: the {@link ApprovalService}, its API routes, and the tick that
  * times out held requests and picks up decisions made on other nodes ({@link ApprovalService#TICK}).
+ * Between ticks it also watches the snapshot's revision (an in-memory read every {@link #WATCH}): a
+ * decision is a change-log entry, so when another node decides, this node's LISTEN connection
+ * rebuilds the snapshot and the held requests are re-read at once instead of at the next tick.
  * Closing it records this node's still-held approvals cancelled.
  */
 public final class ApprovalFeature implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ApprovalFeature.class);
+
+    /** How often the snapshot revision is compared (no I/O unless it moved and requests are held). */
+    static final long WATCH = 50;
 
     private final ApprovalService service;
     private final ExecutorService io;
@@ -37,7 +45,7 @@ public final class ApprovalFeature implements AutoCloseable {
 
     public static ApprovalFeature install(Router router, Store store, VaultService vaults, ApiAuth auth, AuditTrail trail,
             Consumer<Map<String, Object>> proxyAudit, Consumer<ApprovalEvent> notify, Supplier<String> consoleBase,
-            String node, Clock clock) {
+            String node, Clock clock, LongSupplier revision) {
         ExecutorService io = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("approval-", 0).factory());
         ApprovalService service = new ApprovalService(store, clock, node, io, trail, proxyAudit, notify, consoleBase);
         new ApprovalRoutes(service, vaults, auth, clock::instant).routes(router);
@@ -51,6 +59,17 @@ public final class ApprovalFeature implements AutoCloseable {
                 log.warn("approval tick failed: {}", e.toString());
             }
         }, ms, ms, TimeUnit.MILLISECONDS);
+        AtomicLong seen = new AtomicLong(revision.getAsLong());
+        ticker.scheduleWithFixedDelay(() -> {
+            try {
+                long now = revision.getAsLong();
+                if (seen.getAndSet(now) != now && service.heldCount() > 0) {
+                    service.tick(); // a change arrived (maybe a decision made on another node)
+                }
+            } catch (RuntimeException e) {
+                log.warn("approval watch failed: {}", e.toString());
+            }
+        }, WATCH, WATCH, TimeUnit.MILLISECONDS);
         return new ApprovalFeature(service, io, ticker);
     }
 

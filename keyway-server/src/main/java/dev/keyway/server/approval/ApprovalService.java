@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  * decision, and ends what nobody decided in time.
  *
  * <p>How the holder learns the decision: a decision made through this node's API completes the
- * future in process, at once; a decision made on another node is read back by {@link #tick}, which
- * the owner runs every {@link #TICK} and which also times out expired approvals against the
- * injected {@link Clock} (tests move the clock and call it, nothing sleeps). Every state change
+ * future in process, at once; a decision made on another node is read back by {@link #tick}. A
+ * decision is a change-log entry ({@link Store#decideApproval} bumps the revision), so the owner
+ * runs the tick as soon as its snapshot moves (on PostgreSQL within a LISTEN round trip) and, as a
+ * safety net and to time out expired approvals against the injected {@link Clock}, every
+ * {@link #TICK} (tests move the clock and call it, nothing sleeps). Every state change
  * is a compare-and-set out of PENDING in the store, so a decision, a timeout and a cancellation
  * racing on different nodes have exactly one winner, and the loser reads the winner's outcome.
  *

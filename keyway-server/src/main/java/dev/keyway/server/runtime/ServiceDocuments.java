@@ -19,7 +19,8 @@ import tools.jackson.databind.node.ObjectNode;
  * forms field by field for {@code apply --dry-run}. An entry may start from a catalog template
  * ({@code template: anthropic}, optionally {@code credential: MY_KEY}) and override any field; the
  * read-only metadata that {@code list --json} prints ({@code updated_at}, {@code updated_by}) is
- * accepted and ignored so its output can be applied unchanged. Pure.
+ * accepted and ignored so its output can be applied unchanged. The entry's {@code limits} member is
+ * read by {@link ServiceLimits}, not here. Pure.
  */
 public final class ServiceDocuments {
     /** Members that describe a stored service but are not part of its definition. */
@@ -37,6 +38,7 @@ public final class ServiceDocuments {
         }
         ObjectNode n = ((ObjectNode) entry).deepCopy();
         METADATA.forEach(n::remove);
+        n.remove("limits"); // not part of the definition: ServiceLimits reads it, the limits table keeps it
         JsonNode template = n.remove("template");
         JsonNode credential = n.remove("credential");
         if (template == null) {

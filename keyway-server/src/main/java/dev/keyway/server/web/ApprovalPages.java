@@ -14,7 +14,9 @@ import tools.jackson.databind.JsonNode;
  * Approvals: the requests the proxy holds for a human decision (services with {@code approval:}),
  * each with an approve form (once, or for a while) and a deny form with a reason shown to the
  * agent. The page calls {@code /v1/approvals} as the signed-in user, so it shows and decides exactly
- * what the API lets that user (humans with member+ on the vault). Webhook links point here.
+ * what the API lets that user (humans with member+ on the vault). Webhook links point here. The list
+ * is live: app.js re-reads this page every second and adds newly held requests (and drops decided
+ * ones) without a reload, leaving alone a row whose reason you are typing.
  */
 final class ApprovalPages {
     private final Guard guard;
@@ -67,7 +69,7 @@ final class ApprovalPages {
                 <p class="hint">Requests the proxy holds until a member of the vault decides; the agent's client waits.
                 A denial's reason is shown to the agent. Nothing is forwarded before you approve.</p>
                 {}
-                {}
+                <div id="approvals-live" data-poll="/approvals">{}</div>
                 """, failure == null ? Html.empty() : Html.t("<p class=\"notice bad\">{}</p>", failure.detail()),
                 items.isEmpty() ? Html.t("<p class=\"empty\">No requests waiting for approval.</p>") : Html.t("""
                         <table class="list" id="approvals"><thead><tr><th>Held since</th><th>Vault</th><th>Agent</th><th>Service</th>

@@ -405,6 +405,8 @@ final class ServicePages {
                 <div class="kind kind-substitute">{}
                 <div class="field" data-field="surfaces"><span class="label">Replace the placeholder in</span><div class="chips">{}</div>
                 <p class="hint">None checked = header, path and query.</p><p class="error" data-error-for="surfaces"{}>{}</p></div></div>
+                <div class="kind kind-hmac">{}</div>
+                <div class="kind kind-jwt">{}</div>
                 {}
                 <input type="hidden" name="enabled_present" value="1"><input type="hidden" name="redact_responses_present" value="1">{}{}{}{}
                 <button type="submit" class="primary">Add service</button>
@@ -424,6 +426,7 @@ final class ServicePages {
                 Fields.input("Query parameter", "query_param", f.get("query_param"), e, "e.g. key"),
                 Fields.input("Placeholder", "placeholder", f.get("placeholder"), e, "The dummy value the agent holds, e.g. KEYWAY_PLACEHOLDER_1."),
                 surfaces, Html.flag(e.get("surfaces") == null, "hidden"), e.get("surfaces") == null ? "" : e.get("surfaces"),
+                hmacFields(f, e), jwtFields(f, e),
                 Fields.input("Description", "description", f.get("description"), e, null),
                 Fields.checkbox("Enabled", "enabled", fresh || f.checked("enabled"), null),
                 Fields.checkbox("Allow private addresses", "allow_private", f.checked("allow_private"),
@@ -432,5 +435,49 @@ final class ServicePages {
                         "Also inject into http:// requests. Only for a private or loopback host; credentials otherwise go over TLS only."),
                 Fields.checkbox("Redact echoed credentials", "redact_responses", fresh || f.checked("redact_responses"),
                         "Replace the credential wherever the upstream echoes it in a response (recommended)."));
+    }
+
+    /** The {@code inject: hmac} fields of the from-scratch form (docs/services.md, Request signing). */
+    private static Html hmacFields(Form f, Fields.Errors e) {
+        return Html.t("""
+                <div class="grid2">{}{}</div>{}<div class="grid2">{}{}</div><div class="grid3">{}{}{}</div>
+                <div class="grid3">{}{}{}</div>{}{}""",
+                Fields.input("Key credential", "hmac_key", f.get("hmac_key"), e, "The credential holding the HMAC key."),
+                Fields.select("Key encoding", "hmac_key_encoding", ServiceForm.KEY_ENCODINGS, or(f.get("hmac_key_encoding"), "raw"), e,
+                        null),
+                Fields.input("String to sign", "hmac_template", f.get("hmac_template"), e,
+                        "e.g. {timestamp}{method}{path_query}{body} or {query}{body}; see the variables in docs/services.md."),
+                Fields.input("Signature header", "hmac_signature_header", f.get("hmac_signature_header"), e, "e.g. CB-ACCESS-SIGN"),
+                Fields.input("or signature query parameter", "hmac_signature_query", f.get("hmac_signature_query"), e,
+                        "e.g. signature (appended last)"),
+                Fields.select("Algorithm", "hmac_algorithm", ServiceForm.HMAC_ALGORITHMS, or(f.get("hmac_algorithm"), "sha256"), e, null),
+                Fields.select("Signature encoding", "hmac_encoding", ServiceForm.HMAC_ENCODINGS, or(f.get("hmac_encoding"), "hex"), e,
+                        null),
+                Fields.select("Timestamp unit", "hmac_timestamp_unit", ServiceForm.TIMESTAMP_UNITS,
+                        or(f.get("hmac_timestamp_unit"), "s"), e, null),
+                Fields.input("Timestamp header", "hmac_timestamp_header", f.get("hmac_timestamp_header"), e, "optional"),
+                Fields.input("Timestamp query parameter", "hmac_timestamp_query", f.get("hmac_timestamp_query"), e, "optional"),
+                Fields.input("Nonce header", "hmac_nonce_header", f.get("hmac_nonce_header"), e, "optional"),
+                Fields.textarea("Further headers", "hmac_headers", f.get("hmac_headers"), e,
+                        "One 'Name: template' per line, e.g. X-MBX-APIKEY: {BINANCE_API_KEY}", 2),
+                Html.empty());
+    }
+
+    /** The {@code inject: jwt} fields of the from-scratch form. */
+    private static Html jwtFields(Form f, Fields.Errors e) {
+        return Html.t("""
+                <div class="grid2">{}{}</div><div class="grid2">{}{}</div>{}{}""",
+                Fields.input("Private key credential", "jwt_key", f.get("jwt_key"), e, "A PEM private key of the algorithm."),
+                Fields.select("Algorithm", "jwt_algorithm", ServiceForm.JWT_ALGORITHMS, or(f.get("jwt_algorithm"), "ES256"), e, null),
+                Fields.input("Key id (kid)", "jwt_kid", f.get("jwt_kid"), e, "optional; text and {CREDENTIAL}s"),
+                Fields.input("Lifetime", "jwt_lifetime", f.get("jwt_lifetime"), e, "default 120s, 1s to 10m"),
+                Fields.textarea("Claims", "jwt_claims", f.get("jwt_claims"), e,
+                        "One 'name: template' per line, e.g. sub: {CDP_KEY_NAME} and uri: {method} {host}{path}; iat, exp, nbf are set by Keyway.",
+                        3),
+                Fields.checkbox("Random nonce in the header", "jwt_nonce", f.checked("jwt_nonce"), null));
+    }
+
+    private static String or(String value, String fallback) {
+        return value.isBlank() ? fallback : value;
     }
 }

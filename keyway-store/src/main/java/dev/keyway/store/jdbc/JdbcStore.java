@@ -524,7 +524,9 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
     @Override
     public boolean decideApproval(String id, ApprovalState to, @Nullable String decidedBy, @Nullable String reason,
             @Nullable Instant approvedUntil, Instant at) {
-        return write("decideApproval", c -> ApprovalSql.decide(c, id, to, decidedBy, reason, approvedUntil, at));
+        // a decision is a change like any other: its change-log row (and, on PostgreSQL, its NOTIFY) is how
+        // the node holding the request learns it within a LISTEN round trip when another node decided it
+        return write("decideApproval", c -> bumpIf(c, ApprovalSql.decide(c, id, to, decidedBy, reason, approvedUntil, at)));
     }
 
     @Override
