@@ -59,6 +59,7 @@ final class HelpExamples {
                     + " --token-file ~/.vault-token", "keyway source list")),
             Map.entry("source add", List.of("keyway source add vault --type hashicorp-vault --vault-addr https://vault.example.com:8200"
                     + " --approle-role-id 0f1e... --approle-secret-id-file /etc/keyway/secret-id",
+                    "keyway source add vault --type hashicorp-vault --vault-addr https://vault.vault.svc:8200 --kubernetes-role keyway",
                     "keyway source add op --type exec --command op --command read --command 'op://{ref}'",
                     "keyway source add bws --type bitwarden --access-token-file ./bws-token",
                     "keyway source add kv --type azure-key-vault --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47"

@@ -30,12 +30,15 @@ final class SourceCommand {
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = {"Add (or replace) a source.",
                 "hashicorp-vault: --vault-addr URL [--namespace NS] [--ca-file F] [--kv 1|2] and one of --token-file F, --token-stdin,"
-                        + " or --approle-role-id ID with --approle-secret-id-file F or --approle-secret-id-stdin.",
+                        + " or --approle-role-id ID with --approle-secret-id-file F or --approle-secret-id-stdin,"
+                        + " or --kubernetes-role R [--jwt-file F] [--kubernetes-mount M] (Vault's Kubernetes auth, in a pod).",
                 "exec: --command PROGRAM --command ARG ... ({ref} in an argument is replaced by the reference; no shell).",
-                "aws-secrets-manager, aws-ssm: [--region REGION] [--endpoint URL]; signed with the server's own AWS credentials"
-                        + " (environment, web identity, profile, container, instance metadata).",
+                "aws-secrets-manager, aws-ssm: [--region REGION] [--endpoint URL] [--grant [VAULT/]GRANT]; signed with the server's own AWS"
+                        + " credentials (environment, web identity, profile, container, instance metadata), or with the AWS grant's assumed role.",
                 "1password-connect: --connect-url URL [--ca-file F] and one of --token-file F or --token-stdin (a Connect access token).",
-                "gcp-secret-manager: --credentials-file F (a service-account key file) [--token-url URL] [--endpoint URL].",
+                "gcp-secret-manager: --credentials-file F (a service-account key file) [--token-url URL], or --metadata (the default"
+                        + " without a key file: the metadata server of the VM/GKE/Cloud Run instance, GCE_METADATA_HOST overrides its host)"
+                        + " [--endpoint URL].",
                 "bitwarden (Secrets Manager): --access-token-file F (a machine account's access token, read here and stored sealed)"
                         + " [--identity-url URL] [--api-url URL] (default the US cloud; EU: https://identity.bitwarden.eu and"
                         + " https://api.bitwarden.eu; self-hosted: https://HOST/identity and https://HOST/api) [--ca-file F]; --ref SECRET_ID.",
@@ -44,14 +47,19 @@ final class SourceCommand {
                         + " [--authority-host URL] [--vault-suffix vault.azure.net] [--vault-url-template URL]; --ref VAULT/SECRET[/VERSION].",
                 "env and file take no options.",
                 "Examples:",
+                "  keyway source add vault --type hashicorp-vault --vault-addr https://vault.vault.svc:8200 --kubernetes-role keyway",
+                "  keyway source add vault --type hashicorp-vault --vault-addr https://vault.example.com:8200 --token-file /etc/keyway/vault-token"
+                        + " --token-policy keyway-read --token-period 768h",
                 "  keyway source add aws --type aws-secrets-manager --region eu-west-1",
                 "  keyway source test aws --ref 'prod/openai#api_key'",
                 "  keyway source add params --type aws-ssm --region eu-west-1",
+                "  keyway source add prod-secrets --type aws-secrets-manager --region eu-west-1 --grant ops/secrets-reader",
                 "  keyway credential link DB_PASSWORD --source params --ref /prod/db/password",
                 "  keyway source add op --type 1password-connect --connect-url http://op-connect:8080 --token-stdin < token",
                 "  keyway source test op --ref 'op://Production/OpenAI API/credential'",
                 "  keyway source add gcp --type gcp-secret-manager --credentials-file /etc/keyway/gcp-key.json",
                 "  keyway source test gcp --ref projects/my-project/secrets/openai",
+                "  keyway source add gce --type gcp-secret-manager --metadata",
                 "  keyway source add bws --type bitwarden --access-token-file ./bws-token",
                 "  keyway source test bws --ref be8e0ad8-d545-4017-a55a-b02f014d4158",
                 "  keyway source add kv --type azure-key-vault --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47"
@@ -69,15 +77,22 @@ final class SourceCommand {
         @Option(names = "--token-file", paramLabel = "FILE", description = "Read the Vault or 1Password Connect token from FILE (re-read when it changes).") String tokenFile;
         @Option(names = "--token-stdin", description = "Read a Vault or 1Password Connect token from stdin (stored sealed, never shown).") boolean tokenStdin;
         @Option(names = "--credentials-file", paramLabel = "FILE", description = "gcp-secret-manager: service-account key file (JSON), read by the server.") String credentialsFile;
+        @Option(names = "--metadata", description = "gcp-secret-manager: use the metadata server's token (the instance's service account; the default without --credentials-file).") boolean metadata;
         @Option(names = "--token-url", paramLabel = "URL", description = "gcp-secret-manager: OAuth token endpoint (default the key file's token_uri).") String tokenUrl;
         @Option(names = "--connect-url", paramLabel = "URL", description = "1password-connect: the Connect server, e.g. http://op-connect:8080.") String connectUrl;
         @Option(names = "--approle-role-id", paramLabel = "ID", description = "AppRole role id.") String roleId;
         @Option(names = "--approle-secret-id-file", paramLabel = "FILE", description = "AppRole secret id file.") String secretIdFile;
         @Option(names = "--approle-secret-id-stdin", description = "Read the AppRole secret id from stdin (stored sealed).") boolean secretIdStdin;
         @Option(names = "--approle-mount", paramLabel = "PATH", description = "AppRole auth mount (default approle).") String approleMount;
+        @Option(names = "--kubernetes-role", paramLabel = "ROLE", description = "hashicorp-vault: log in with Vault's Kubernetes auth method as ROLE.") String kubernetesRole;
+        @Option(names = "--jwt-file", paramLabel = "FILE", description = "hashicorp-vault: the service account token, read by the server at each login (default /var/run/secrets/kubernetes.io/serviceaccount/token).") String jwtFile;
+        @Option(names = "--kubernetes-mount", paramLabel = "PATH", description = "hashicorp-vault: Kubernetes auth mount (default kubernetes).") String kubernetesMount;
+        @Option(names = "--token-policy", paramLabel = "POLICY", description = "hashicorp-vault --token-file: a policy Keyway's token has (repeat; default those of the first token read). A token with others in the file is healed, never renewed.") List<String> tokenPolicies;
+        @Option(names = "--token-period", paramLabel = "DURATION", description = "hashicorp-vault --token-file: the period of Keyway's token (default that of the first token read; a healed token gets 768h).") String tokenPeriod;
         @Option(names = "--command", paramLabel = "ARG", description = "exec: one argv element per option; {ref} is replaced.") List<String> command;
         @Option(names = "--timeout", paramLabel = "DURATION", description = "exec: how long the command may run (default 10s).") String timeout;
         @Option(names = "--pass-env", paramLabel = "VAR", description = "exec: an environment variable the command may see.") List<String> passEnv;
+        @Option(names = "--grant", paramLabel = "[VAULT/]GRANT", description = "AWS: sign with this AWS grant's assumed role (vault default unless named).") String grant;
         @Option(names = "--region", paramLabel = "REGION", description = "AWS: the region (default AWS_REGION of the server).") String region;
         @Option(names = "--access-token-file", paramLabel = "FILE", description = "bitwarden: the machine account's access token (0.ID.SECRET:KEY), read here and stored sealed.") java.nio.file.Path accessTokenFile;
         @Option(names = "--identity-url", paramLabel = "URL", description = "bitwarden: identity server (default https://identity.bitwarden.com).") String identityUrl;
@@ -102,11 +117,22 @@ final class SourceCommand {
             put(settings, "approle_role_id", roleId);
             put(settings, "approle_secret_id_file", secretIdFile);
             put(settings, "approle_mount", approleMount);
+            put(settings, "kubernetes_role", kubernetesRole);
+            put(settings, "jwt_file", jwtFile);
+            put(settings, "kubernetes_mount", kubernetesMount);
+            put(settings, "token_period", tokenPeriod);
+            if (tokenPolicies != null && !tokenPolicies.isEmpty()) {
+                settings.put("token_policies", tokenPolicies);
+            }
             put(settings, "timeout", timeout);
             put(settings, "region", region);
+            put(settings, "grant", grant);
             put(settings, "connect_url", connectUrl);
             put(settings, "credentials_file", credentialsFile);
             put(settings, "token_url", tokenUrl);
+            if (metadata) {
+                settings.put("metadata", "true");
+            }
             put(settings, "endpoint", endpoint);
             put(settings, "identity_url", identityUrl);
             put(settings, "api_url", apiUrl);

@@ -259,7 +259,14 @@ public final class KeywayServer implements AutoCloseable {
             new ReadyRoutes(readiness, cluster.nodeName()).routes(router);
             java.util.concurrent.ExecutorService fetches = Executors.newVirtualThreadPerTaskExecutor();
             closer.add(() -> fetches.shutdownNow()); // interrupts a hung fetch instead of waiting for it
-            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv, metrics);
+            // aws-* sources with --grant assume the grant's role through AwsGrants, which itself needs the
+            // linked credentials (a grant's host credentials may be linked): bound once both exist
+            java.util.concurrent.atomic.AtomicReference<AwsGrants> grantsForSources = new java.util.concurrent.atomic.AtomicReference<>();
+            LinkedCredentials linked = linkedCredentials(store, vaults, clock, onChange, auditLog, fetches, awsEnv, metrics,
+                    (vault, grant) -> {
+                        AwsGrants g = grantsForSources.get();
+                        return g == null ? SourceTypes.AwsGrantCredentials.NONE.get(vault, grant) : g.sourceCredentials(vault, grant);
+                    });
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
             new OAuthRoutes(oauthCredentials(store, vaults, clock, auditLog, linked, closer), vaults, store, auth, audit)
                     .routes(router);
@@ -278,6 +285,7 @@ public final class KeywayServer implements AutoCloseable {
             AwsAudit awsAudit = new AwsAudit(auditLog);
             AwsGrants awsGrants = new AwsGrants(store, vaults, awsEnv, awsAudit, Executors.newVirtualThreadPerTaskExecutor(), clock)
                     .withLinked(linked);
+            grantsForSources.set(awsGrants);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             new dev.keyway.server.api.LimitRoutes(store, vaults, auth, audit, runtime::current, onChange).routes(router);
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
@@ -551,8 +559,9 @@ public final class KeywayServer implements AutoCloseable {
      * (source, reference, version or error; never a value).
      */
     private static LinkedCredentials linkedCredentials(Store store, VaultService vaults, Clock clock, Runnable onChange,
-            AuditLog auditLog, java.util.concurrent.ExecutorService fetches, AwsEnv awsEnv, KeywayMetrics metrics) {
-        SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv, awsEnv), onChange);
+            AuditLog auditLog, java.util.concurrent.ExecutorService fetches, AwsEnv awsEnv, KeywayMetrics metrics,
+            SourceTypes.AwsGrantCredentials grants) {
+        SourceService sources = new SourceService(store, vaults, new SourceTypes.Deps(clock, System::getenv, awsEnv, grants), onChange);
         LinkedValues values = new LinkedValues(clock, fetches, () -> java.util.concurrent.ThreadLocalRandom.current().nextDouble(),
                 (key, version, failure) -> {
                     metrics.sourceFetched(key.source(), failure);

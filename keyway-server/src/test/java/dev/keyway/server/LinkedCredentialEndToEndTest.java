@@ -134,6 +134,43 @@ class LinkedCredentialEndToEndTest {
                 .containsExactly("/hmac/x Bearer PLACEHOLDER");
     }
 
+    /**
+     * A service that injects a cold linked credential into the query: the first request waits for the
+     * fetch (the signing hook replaces the request target) instead of the old 503 "being fetched"; a
+     * body substitution still cannot wait and is refused with nothing forwarded.
+     */
+    @Test
+    void aColdQueryInjectedCredentialWaitsForTheFetchWhileABodySubstitutionIsRefused() throws Exception {
+        vault.putV2("secret/query", Map.of("key", "sk-linked-query"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/QUERY_KEY/link", """
+                {"source":"vault","ref":"secret/query#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"query","host":"localhost:%d","allow_private":true,"paths":["/query/**"],
+                 "inject":{"query":{"api_key":"{QUERY_KEY}"}}}""".formatted(upstream.getPort())));
+        Curl.Result r = Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "https://localhost:" + upstream.getPort() + "/query/x?page=2");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.lastStatus()).as(r.out()).isEqualTo(200);
+        assertThat(r.out()).contains("upstream-ok").doesNotContain("sk-linked-query");
+        assertThat(upstreamSeen.stream().filter(x -> x.startsWith("/query/")).toList()).singleElement()
+                .satisfies(x -> assertThat(x).startsWith("/query/x?").contains("page=2").contains("api_key=sk-linked-query"));
+        assertThat(vault.reads("/v1/secret/data/query")).isEqualTo(1);
+
+        vault.putV2("secret/body", Map.of("key", "sk-linked-body"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/BODY_KEY/link", """
+                {"source":"vault","ref":"secret/body#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"body","host":"localhost:%d","allow_private":true,"paths":["/body/**"],
+                 "inject":{"substitute":{"placeholder":"__BODY__","credential":"BODY_KEY","in":["body"]}}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result b = Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "-H", "Content-Type: application/json", "--data", "{\"k\":\"__BODY__\"}",
+                "https://localhost:" + upstream.getPort() + "/body/x");
+        assertThat(b.lastStatus()).as(b.out()).isEqualTo(503);
+        assertThat(b.out()).contains("credential-source-unavailable").contains("injects into the body");
+        assertThat(upstreamSeen.stream().filter(x -> x.startsWith("/body/")).toList()).isEmpty();
+    }
+
     @Test
     void linkedValueIsInjectedServedFromCacheAndTheRotatedValueIsUsedAfterTheTtl() throws Exception {
         vault.putV2("secret/rot", Map.of("key", "sk-linked-one"));

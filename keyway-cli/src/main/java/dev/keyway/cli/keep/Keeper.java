@@ -3,6 +3,7 @@ package dev.keyway.cli.keep;
 import dev.keyway.cli.CliException;
 import dev.keyway.cli.ExitCodes;
 import dev.keyway.core.fs.OwnerOnly;
+import dev.keyway.core.keep.KeepPolicy;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -44,7 +45,8 @@ public record Keeper(KeepApi api, Path file, Expected expected, String recovery)
         } catch (CliException e) {
             return rejected(e, "the token in " + file);
         }
-        if (KeepPolicy.classify(facts, expected) instanceof KeepPolicy.Verdict.Foreign foreign) {
+        KeepPolicy.Verdict verdict = KeepPolicy.classify(facts.identity(), expected.expectation());
+        if (KeepPolicy.action(verdict) == KeepPolicy.Action.HEAL && verdict instanceof KeepPolicy.Verdict.Foreign foreign) {
             return heal(token, facts, foreign);
         }
         try {
@@ -84,7 +86,7 @@ public record Keeper(KeepApi api, Path file, Expected expected, String recovery)
         } catch (CliException e) {
             return rejectMinted(m, "cannot look it up: " + e.getMessage());
         }
-        if (KeepPolicy.classify(minted, expected) instanceof KeepPolicy.Verdict.Foreign f) {
+        if (KeepPolicy.classify(minted.identity(), expected.expectation()) instanceof KeepPolicy.Verdict.Foreign f) {
             return rejectMinted(m, "it has " + String.join(", ", f.differences()));
         }
         try {
@@ -113,7 +115,8 @@ public record Keeper(KeepApi api, Path file, Expected expected, String recovery)
         }
         List<String> stale;
         try {
-            stale = KeepPolicy.staleAccessors(api.list(authority), expected.displayName(), keepAccessor);
+            stale = KeepPolicy.staleAccessors(api.list(authority).stream().map(TokenFacts::identity).toList(),
+                    expected.expectation(), keepAccessor);
         } catch (CliException e) {
             failures.add("listing failed: " + e.getMessage());
             return 0;

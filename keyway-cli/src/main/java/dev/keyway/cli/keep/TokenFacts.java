@@ -20,6 +20,18 @@ public record TokenFacts(String id, String accessor, String type, String display
                 n.path("revoked").asBoolean(false));
     }
 
+    /** The drift guard's view of it: scope {@code vault} and {@code role}. */
+    public dev.keyway.core.keep.TokenIdentity identity() {
+        java.util.LinkedHashMap<String, String> scope = new java.util.LinkedHashMap<>();
+        if (vault != null) {
+            scope.put("vault", vault);
+        }
+        if (role != null) {
+            scope.put("role", role);
+        }
+        return new dev.keyway.core.keep.TokenIdentity(accessor, type, displayName, scope, period, revoked);
+    }
+
     private static @Nullable String text(JsonNode n, String field) {
         return n.hasNonNull(field) ? n.get(field).asString() : null;
     }

@@ -377,6 +377,36 @@ public final class AwsGrants {
         }
     }
 
+    /**
+     * Temporary credentials of grant {@code grantName} in vault {@code vaultName} for an
+     * {@code aws-secrets-manager}/{@code aws-ssm} credential source ({@code --grant}): the grant's role
+     * assumed through its host credentials, from the shared cache, refreshed with less than 5 minutes
+     * left like sign mode's (the credentials never leave Keyway, so either mode serves). Blocking: called
+     * on a fetch's virtual thread.
+     *
+     * @throws AwsFailure naming the grant and what failed (no such grant, STS refused, unreachable)
+     */
+    public AwsCredentials sourceCredentials(String vaultName, String grantName) {
+        VaultRecord v = store.vaultByName(vaultName).orElseThrow(() -> new AwsFailure(AwsFailure.Kind.ACCESS_DENIED, null,
+                "no vault '" + vaultName + "' for AWS grant '" + grantName + "'"));
+        AwsGrantRecord g = store.awsGrant(v.id(), grantName).orElseThrow(() -> new AwsFailure(AwsFailure.Kind.ACCESS_DENIED, null,
+                "no AWS grant '" + grantName + "' in vault '" + vaultName + "'"));
+        CompletableFuture<AwsCredentials> f = cache.get(g, AssumeRoleCache.Freshness.PROXY);
+        try {
+            return f.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            f.cancel(false);
+            Thread.currentThread().interrupt();
+            throw new AwsFailure(AwsFailure.Kind.UNREACHABLE, null, "interrupted assuming the role of AWS grant '" + grantName + "'");
+        } catch (ExecutionException | TimeoutException e) {
+            f.cancel(false);
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            String what = "assuming " + g.roleArn() + " for AWS grant '" + grantName + "' in vault '" + vaultName + "': ";
+            throw cause instanceof AwsFailure a ? new AwsFailure(a.kind(), a.awsCode(), what + a.getMessage())
+                    : new AwsFailure(AwsFailure.Kind.UNREACHABLE, null, what + (cause.getMessage() == null ? cause.toString() : cause.getMessage()));
+        }
+    }
+
     private static KeywayException unavailable(AwsGrantRecord g, String vaultName) {
         return new KeywayException(ErrorType.CREDENTIAL_UNAVAILABLE, "AWS credentials for grant '" + g.name() + "' in vault '"
                 + vaultName + "' are unavailable right now (the STS call failed); an operator can find the cause in the "

@@ -416,9 +416,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
      * nothing is forwarded. A value being fetched is waited for off the event loop through the
      * proxy's {@link RequestSigner} hook, which holds the request until the future completes and
      * writes nothing upstream before: the injection is re-run on the final head with the fetched
-     * values, or the request is refused with 503 if the fetch failed. That hook sets headers only,
-     * so a cold fetch for a service that injects into the query or body, or for a WebSocket
-     * upgrade, is refused with 503 (retryable: the fetch goes on and the next request is served).
+     * values, or the request is refused with 503 if the fetch failed. That hook sets the headers and
+     * the request target (so a {@code query} injection waits too), not the body: a cold fetch for a
+     * service that injects into the body ({@code substitute}), or for a WebSocket upgrade, is refused
+     * with 503 (retryable: the fetch goes on and the next request is served).
      */
     private RequestDecision linkedNotReady(ProxyPrincipal p, RequestHead head, VaultRuntime vr, Match match, LinkedUse use) {
         String service = match.service().name();
@@ -430,18 +431,20 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     LinkedCredentials.detail(use.failed.getKey(), use.failed.getValue()), extras), service);
         }
         dev.keyway.core.service.Injection inj = match.service().injection();
-        boolean headersOnly = inj instanceof dev.keyway.core.service.Injection.Bearer
+        // headers, and the query (the hook may replace the request target), can wait; the body cannot
+        boolean canWait = inj instanceof dev.keyway.core.service.Injection.Bearer
                 || inj instanceof dev.keyway.core.service.Injection.Basic
-                || inj instanceof dev.keyway.core.service.Injection.Headers;
+                || inj instanceof dev.keyway.core.service.Injection.Headers
+                || inj instanceof dev.keyway.core.service.Injection.Query;
         String upgrade = head.header("Upgrade");
-        if (!headersOnly || upgrade != null) {
+        if (!canWait || upgrade != null) {
             String name = use.pending.keySet().iterator().next();
             CredentialRecord pendingRecord = use.records.get(name);
             CredentialRecord.Link l = pendingRecord == null ? null : pendingRecord.link();
             return new RequestDecision.Deny(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE, "credential " + name
                     + " is being fetched from source '" + (l == null ? "?" : l.source()) + "' (ref " + (l == null ? "?" : l.ref())
                     + "); nothing was forwarded. Retry in a moment: this service injects into the "
-                    + (upgrade != null ? "WebSocket upgrade" : "query or body") + ", which cannot wait for a first fetch",
+                    + (upgrade != null ? "WebSocket upgrade" : "body") + ", which cannot wait for a first fetch",
                     extras), service);
         }
         List<String> names = List.copyOf(inj.credentialNames());
@@ -477,7 +480,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                                         new ProxyProblem(f.type(), f.detail(), extras));
                                 case InjectionResult.Applied a -> {
                                     second.audit(linked, p.vaultName(), service, head.host());
-                                    yield new RequestSigner.Signed(a.head().headers(), null, echoes(match.service(), a));
+                                    String target = a.head().pathAndQuery(); // a query injection changed the target
+                                    yield new RequestSigner.Signed(a.head().headers(), null, echoes(match.service(), a),
+                                            target.equals(h.pathAndQuery()) ? null : target);
                                 }
                             };
                         });

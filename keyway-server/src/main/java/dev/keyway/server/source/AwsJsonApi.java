@@ -98,7 +98,8 @@ final class AwsJsonApi {
         try {
             c = credentials.get();
         } catch (AwsFailure e) {
-            throw new SourceFailure(SourceFailure.Kind.AUTH, "no AWS credentials for " + service + ": " + e.getMessage());
+            throw new SourceFailure(e.kind() == AwsFailure.Kind.UNREACHABLE ? SourceFailure.Kind.UNAVAILABLE : SourceFailure.Kind.AUTH,
+                    "no AWS credentials for " + service + ": " + e.getMessage());
         }
         byte[] body = Json.write(input);
         String target = targetPrefix + "." + operation;

@@ -41,6 +41,16 @@ import tools.jackson.databind.JsonNode;
  * Server to Server Applications" describes. The token is cached until a minute before it expires
  * and minted again once after a 401. The key file is read at each mint (a rotated key is used).
  *
+ * <p>Without a key file the token comes from the <b>metadata server</b> of the VM, GKE node or Cloud
+ * Run instance Keyway runs on (its attached service account), as Google's "About VM metadata" and
+ * "Authenticate using the metadata server" describe: {@code GET
+ * http://HOST/computeMetadata/v1/instance/service-accounts/default/token} with {@code
+ * Metadata-Flavor: Google} (the server refuses requests without it with 403, and sets the same
+ * header on its answers: an answer without it is not from a metadata server and is refused), answering
+ * {@code access_token} and {@code expires_in}. {@code HOST} is {@code metadata.google.internal}, or
+ * {@code GCE_METADATA_HOST} of the server's environment like Google's client libraries. The token is
+ * cached the same way.
+ *
  * <p>Errors are Google's {@code {"error":{"code","message","status"}}}: 401/403 auth, 404 not found,
  * 429 ({@code RESOURCE_EXHAUSTED}) throttled, 5xx unavailable; the token endpoint's
  * {@code invalid_grant} is auth.
@@ -65,7 +75,12 @@ final class GcpSecretManagerSource implements SecretSource {
     }
 
     private final String name;
-    private final Path keyFile;
+    static final String METADATA_HOST = "metadata.google.internal";
+    static final String METADATA_TOKEN_PATH = "/computeMetadata/v1/instance/service-accounts/default/token";
+
+    /** A service-account key file, or {@code null}: the metadata server at {@link #metadataHost}. */
+    private final @Nullable Path keyFile;
+    private final String metadataHost;
     private final @Nullable URI tokenUrl;
     private final URI endpoint;
     private final Clock clock;
@@ -76,8 +91,14 @@ final class GcpSecretManagerSource implements SecretSource {
     private Instant tokenExpires = Instant.EPOCH;
 
     GcpSecretManagerSource(String name, Path keyFile, @Nullable URI tokenUrl, URI endpoint, Clock clock) {
+        this(name, keyFile, METADATA_HOST, tokenUrl, endpoint, clock);
+    }
+
+    /** With {@code keyFile} {@code null}, tokens come from the metadata server at {@code metadataHost} (HOST[:PORT]). */
+    GcpSecretManagerSource(String name, @Nullable Path keyFile, String metadataHost, @Nullable URI tokenUrl, URI endpoint, Clock clock) {
         this.name = name;
         this.keyFile = keyFile;
+        this.metadataHost = metadataHost;
         this.tokenUrl = tokenUrl;
         this.endpoint = endpoint;
         this.clock = clock;
@@ -134,7 +155,11 @@ final class GcpSecretManagerSource implements SecretSource {
         if (t != null && clock.instant().isBefore(tokenExpires.minusSeconds(60))) {
             return t;
         }
-        GoogleServiceAccount key = readKey(keyFile);
+        Path kf = keyFile;
+        if (kf == null) {
+            return metadataToken();
+        }
+        GoogleServiceAccount key = readKey(kf);
         URI aud = tokenUrl != null ? tokenUrl : key.tokenUri();
         Instant now = clock.instant();
         String jwt;
@@ -165,6 +190,47 @@ final class GcpSecretManagerSource implements SecretSource {
         return access;
     }
 
+    /** The attached service account's token from the metadata server (the caller holds the lock). */
+    private String metadataToken() throws SourceFailure {
+        Instant now = clock.instant();
+        URI uri = URI.create("http://" + metadataHost + METADATA_TOKEN_PATH);
+        String what = "getting an access token from the metadata server " + metadataHost;
+        HttpRequest req = HttpRequest.newBuilder(uri).GET().header("Metadata-Flavor", "Google").timeout(TIMEOUT).build();
+        HttpResponse<byte[]> res = exchange(req, what);
+        JsonNode body = json(res.body());
+        String firstLine = res.statusCode() == 200 ? "" : new String(res.body(), StandardCharsets.UTF_8).lines().findFirst().orElse("");
+        java.util.Arrays.fill(res.body(), (byte) 0);
+        if (!res.headers().firstValue("Metadata-Flavor").map("Google"::equals).orElse(false)) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, what + ": the answer (HTTP " + res.statusCode()
+                    + ") has no Metadata-Flavor: Google header, so it is not from a metadata server");
+        }
+        if (res.statusCode() != 200) {
+            String m = what + ": HTTP " + res.statusCode() + clean(firstLine);
+            throw switch (res.statusCode()) {
+                case 401, 403 -> new SourceFailure(SourceFailure.Kind.AUTH, m);
+                case 404 -> new SourceFailure(SourceFailure.Kind.AUTH, m + "; no service account is attached to this instance "
+                        + "(or use --credentials-file)");
+                case 429 -> new SourceFailure(SourceFailure.Kind.THROTTLED, m);
+                default -> new SourceFailure(SourceFailure.Kind.UNAVAILABLE, m);
+            };
+        }
+        String access = body.path("access_token").asString("");
+        if (access.isEmpty()) {
+            throw new SourceFailure(SourceFailure.Kind.AUTH, what + ": the answer has no access_token");
+        }
+        token = access;
+        tokenExpires = now.plusSeconds(Math.max(0, body.path("expires_in").asLong(0)));
+        return access;
+    }
+
+    private static JsonNode json(byte[] raw) {
+        try {
+            return raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
+        } catch (RuntimeException e) {
+            return Json.MAPPER.createObjectNode();
+        }
+    }
+
     /** The key file, read at each mint (a rotated key is used); the assertion is core's {@link GoogleServiceAccount}. */
     private static GoogleServiceAccount readKey(Path file) throws SourceFailure {
         byte[] raw;
@@ -188,20 +254,19 @@ final class GcpSecretManagerSource implements SecretSource {
     private record Answer(int status, JsonNode body) {}
 
     private Answer send(HttpRequest.Builder b, String what) throws SourceFailure {
-        HttpRequest req = b.timeout(TIMEOUT).build();
+        HttpResponse<byte[]> res = exchange(b.timeout(TIMEOUT).build(), what);
+        byte[] raw = res.body();
+        try {
+            return new Answer(res.statusCode(), json(raw));
+        } finally {
+            java.util.Arrays.fill(raw, (byte) 0);
+        }
+    }
+
+    private HttpResponse<byte[]> exchange(HttpRequest req, String what) throws SourceFailure {
         String host = req.uri().getHost();
         try {
-            HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-            byte[] raw = res.body();
-            JsonNode json;
-            try {
-                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
-            } catch (RuntimeException e) {
-                json = Json.MAPPER.createObjectNode();
-            } finally {
-                java.util.Arrays.fill(raw, (byte) 0);
-            }
-            return new Answer(res.statusCode(), json);
+            return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (SSLException e) {
             throw new SourceFailure(SourceFailure.Kind.TLS, what + ": TLS handshake with " + host + " failed: " + e.getMessage());
         } catch (HttpConnectTimeoutException | ConnectException e) {

@@ -43,11 +43,11 @@ public final class SourceTypes {
             FILE, Set.of(),
             EXEC, Set.of("command", "timeout", "pass_env"),
             VAULT, Set.of("addr", "namespace", "ca_file", "kv", "token_file", "approle_role_id", "approle_secret_id_file",
-                    "approle_mount"),
-            AWS_SECRETS_MANAGER, Set.of("region", "endpoint"),
-            AWS_SSM, Set.of("region", "endpoint"),
+                    "approle_mount", "kubernetes_role", "jwt_file", "kubernetes_mount", "token_policies", "token_period"),
+            AWS_SECRETS_MANAGER, Set.of("region", "endpoint", "grant"),
+            AWS_SSM, Set.of("region", "endpoint", "grant"),
             ONEPASSWORD_CONNECT, Set.of("connect_url", "token_file", "ca_file"),
-            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint"),
+            GCP_SECRET_MANAGER, Set.of("credentials_file", "token_url", "endpoint", "metadata"),
             BITWARDEN, Set.of("identity_url", "api_url", "ca_file"),
             AZURE_KEY_VAULT, Set.of("tenant_id", "client_id", "federated_token_file", "authority_host", "vault_suffix",
                     "vault_url_template"));
@@ -61,11 +61,31 @@ public final class SourceTypes {
      *
      * @param aws the environment of Keyway's own AWS calls (host credential chain, endpoint overrides, CA bundle)
      */
-    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws) {
+    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws, AwsGrantCredentials grants) {
         /** The server process's AWS environment. */
         public Deps(Clock clock, Function<String, @Nullable String> env) {
             this(clock, env, AwsEnv.system(null, null));
         }
+
+        /** Without AWS grants ({@code --grant} fails {@code auth} at fetch). */
+        public Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws) {
+            this(clock, env, aws, AwsGrantCredentials.NONE);
+        }
+    }
+
+    /**
+     * The temporary credentials of an AWS grant (vault, name) for an {@code aws-*} source's
+     * {@code --grant}: the server wires {@code AwsGrants.sourceCredentials}, whose cache assumes the
+     * grant's role and refreshes it before it expires. Throws {@link dev.keyway.server.aws.AwsFailure}.
+     */
+    @FunctionalInterface
+    public interface AwsGrantCredentials {
+        dev.keyway.core.aws.AwsCredentials get(String vault, String grant);
+
+        AwsGrantCredentials NONE = (v, g) -> {
+            throw new dev.keyway.server.aws.AwsFailure(dev.keyway.server.aws.AwsFailure.Kind.ACCESS_DENIED, null,
+                    "AWS grants are not available to credential sources in this server");
+        };
     }
 
     private SourceTypes() {}
@@ -146,10 +166,20 @@ public final class SourceTypes {
         String secretIdFile = text(settings, "approle_secret_id_file");
         String token = secrets.get("token");
         String secretId = secrets.get("approle_secret_id");
-        int methods = (tokenFile != null ? 1 : 0) + (token != null ? 1 : 0) + (roleId != null ? 1 : 0);
+        String k8sRole = text(settings, "kubernetes_role");
+        int methods = (tokenFile != null ? 1 : 0) + (token != null ? 1 : 0) + (roleId != null ? 1 : 0) + (k8sRole != null ? 1 : 0);
         if (methods != 1) {
             throw KeywayException.validation("settings", "a hashicorp-vault source needs exactly one of --token-file, "
-                    + "--token-stdin or --approle-role-id");
+                    + "--token-stdin, --approle-role-id or --kubernetes-role");
+        }
+        String jwtFile = text(settings, "jwt_file");
+        String k8sMount = text(settings, "kubernetes_mount");
+        if (k8sRole == null && (jwtFile != null || k8sMount != null)) {
+            throw KeywayException.validation(jwtFile != null ? "settings.jwt_file" : "settings.kubernetes_mount",
+                    "--jwt-file and --kubernetes-mount go with --kubernetes-role");
+        }
+        if (k8sMount != null && !AUTH_MOUNT.matcher(k8sMount).matches()) {
+            throw KeywayException.validation("settings.kubernetes_mount", "--kubernetes-mount is an auth mount path, e.g. kubernetes or k8s/prod");
         }
         if (roleId != null && (secretIdFile == null) == (secretId == null)) {
             throw KeywayException.validation("settings.approle_secret_id_file",
@@ -157,13 +187,36 @@ public final class SourceTypes {
         }
         String caFile = text(settings, "ca_file");
         String mount = text(settings, "approle_mount");
-        VaultKvSource.Auth auth = tokenFile != null ? new VaultKvSource.TokenFile(Path.of(tokenFile))
+        List<String> tokenPolicies = strings(settings, "token_policies");
+        String tokenPeriodText = text(settings, "token_period");
+        if (tokenFile == null && (!tokenPolicies.isEmpty() || tokenPeriodText != null)) {
+            throw KeywayException.validation(tokenPeriodText != null ? "settings.token_period" : "settings.token_policies",
+                    "--token-policy and --token-period describe the token kept in --token-file");
+        }
+        for (String p : tokenPolicies) {
+            if (!VAULT_POLICY.matcher(p).matches()) {
+                throw KeywayException.validation("settings.token_policies", "'" + p + "' is not a Vault policy name");
+            }
+        }
+        Duration tokenPeriod = tokenPeriodText == null ? null : Durations.parse("token_period", tokenPeriodText);
+        if (tokenPeriod != null && (tokenPeriod.compareTo(Duration.ofMinutes(1)) < 0 || tokenPeriod.compareTo(Duration.ofDays(365)) > 0)) {
+            throw KeywayException.validation("settings.token_period", "--token-period must be between 1m and 365d");
+        }
+        VaultKvSource.Auth auth = tokenFile != null ? new VaultKvSource.TokenFile(Path.of(tokenFile), tokenPolicies, tokenPeriod)
                 : token != null ? new VaultKvSource.StaticToken(token)
+                : k8sRole != null ? new VaultKvSource.Kubernetes(k8sMount == null ? VaultKvSource.Kubernetes.DEFAULT_MOUNT : k8sMount,
+                        k8sRole, jwtFile == null ? VaultKvSource.Kubernetes.DEFAULT_JWT_FILE : Path.of(jwtFile))
                 : new VaultKvSource.AppRole(mount == null ? "approle" : mount, java.util.Objects.requireNonNull(roleId),
                         secretIdFile == null ? null : Path.of(secretIdFile), secretId);
         return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
                 auth, deps.clock());
     }
+
+    /** A Vault auth mount path: segments of letters, digits, '_', '-', '.' (no "..", no query): it goes into the URL path. */
+    private static final java.util.regex.Pattern AUTH_MOUNT = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}(/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,63}){0,7}");
+
+    private static final java.util.regex.Pattern VAULT_POLICY = java.util.regex.Pattern.compile("[A-Za-z0-9_.@-]{1,128}");
 
     private static SecretSource onePassword(String name, Map<String, Object> settings, Map<String, String> secrets) {
         String url = text(settings, "connect_url");
@@ -185,17 +238,32 @@ public final class SourceTypes {
 
     private static SecretSource gcp(String name, Map<String, Object> settings, Deps deps) {
         String keyFile = text(settings, "credentials_file");
-        if (keyFile == null) {
-            throw KeywayException.validation("settings.credentials_file",
-                    "a gcp-secret-manager source needs --credentials-file F (a service-account key file)");
+        String metadata = text(settings, "metadata");
+        if (metadata != null && !metadata.equals("true")) {
+            throw KeywayException.validation("settings.metadata", "metadata is \"true\" or absent");
+        }
+        if (metadata != null && keyFile != null) {
+            throw KeywayException.validation("settings.metadata", "a gcp-secret-manager source uses either --credentials-file or --metadata");
         }
         String tokenUrl = text(settings, "token_url");
+        if (keyFile == null && tokenUrl != null) {
+            throw KeywayException.validation("settings.token_url", "--token-url goes with --credentials-file (the metadata server mints its own)");
+        }
         String endpoint = text(settings, "endpoint");
-        return new GcpSecretManagerSource(name, Path.of(keyFile),
+        String metadataHost = deps.env().apply("GCE_METADATA_HOST");
+        if (metadataHost == null || metadataHost.isBlank()) {
+            metadataHost = GcpSecretManagerSource.METADATA_HOST;
+        } else if (!METADATA_HOST.matcher(metadataHost).matches()) {
+            throw KeywayException.validation("settings.metadata", "the server's GCE_METADATA_HOST must be HOST[:PORT]");
+        }
+        return new GcpSecretManagerSource(name, keyFile == null ? null : Path.of(keyFile), metadataHost,
                 tokenUrl == null ? null : httpUrl("settings.token_url", "--token-url", tokenUrl),
                 endpoint == null ? URI.create(GcpSecretManagerSource.DEFAULT_ENDPOINT) : httpUrl("settings.endpoint", "--endpoint", endpoint),
                 deps.clock());
     }
+
+    private static final java.util.regex.Pattern METADATA_HOST = java.util.regex.Pattern.compile(
+            "[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:[0-9]{1,5})?");
 
     private static SecretSource bitwarden(String name, Map<String, Object> settings, Map<String, String> secrets, Deps deps) {
         String token = secrets.get("access_token");
@@ -317,8 +385,22 @@ public final class SourceTypes {
             }
         }
         AwsHttp http = new AwsHttp(deps.aws());
-        HostCredentialChain chain = new HostCredentialChain(deps.aws(), http, new StsClient(deps.aws(), http, deps.clock()),
-                deps.clock());
+        String grant = text(settings, "grant");
+        java.util.function.Supplier<dev.keyway.core.aws.AwsCredentials> credentials;
+        if (grant != null) {
+            java.util.regex.Matcher m = GRANT.matcher(grant);
+            if (!m.matches()) {
+                throw KeywayException.validation("settings.grant", "--grant is an AWS grant's NAME (in vault default) or VAULT/NAME");
+            }
+            String vault = m.group(1) == null ? "default" : m.group(1);
+            String name = m.group(2);
+            AwsGrantCredentials grants = deps.grants();
+            credentials = () -> grants.get(vault, name);
+        } else {
+            HostCredentialChain chain = new HostCredentialChain(deps.aws(), http, new StsClient(deps.aws(), http, deps.clock()),
+                    deps.clock());
+            credentials = () -> chain.resolve().credentials();
+        }
         URI uri;
         try {
             uri = AwsJsonApi.endpoint(endpoint, signingName, region);
@@ -326,9 +408,12 @@ public final class SourceTypes {
             throw KeywayException.validation("settings.endpoint", "the endpoint from " + endpointVar
                     + " or AWS_ENDPOINT_URL is not a URL; set --endpoint");
         }
-        return new AwsJsonApi(service, signingName, targetPrefix, uri, region, () -> chain.resolve().credentials(), http,
-                deps.clock());
+        return new AwsJsonApi(service, signingName, targetPrefix, uri, region, credentials, http, deps.clock());
     }
+
+    /** {@code [VAULT/]NAME} of an AWS grant (names as the API allows them). */
+    private static final java.util.regex.Pattern GRANT = java.util.regex.Pattern.compile(
+            "(?:([a-z0-9][a-z0-9_.-]{0,63})/)?([A-Za-z0-9][A-Za-z0-9_.-]{0,63})");
 
     static @Nullable String text(Map<String, Object> settings, String key) {
         Object v = settings.get(key);

@@ -14,13 +14,13 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -34,10 +34,11 @@ import tools.jackson.databind.JsonNode;
  * {@code data.FIELD}) with {@code X-Vault-Token} and, for Vault Enterprise namespaces,
  * {@code X-Vault-Namespace}.
  *
- * <p>Authentication: a token file (re-read whenever its modification time or size changes, e.g.
- * after {@code vault login}), a token given at {@code source add} (stored sealed), or AppRole
- * ({@code POST /v1/auth/MOUNT/login} with role id and secret id; logged in again once 3/4 of the
- * token's TTL has passed, or after a 403). A renewable token is renewed with {@code POST
+ * <p>Authentication: a token file (re-read whenever its modification time, size or inode changes,
+ * and kept with {@code keyway token keep}'s drift guard: see {@link VaultTokenFile}), a token given
+ * at {@code source add} (stored sealed), AppRole ({@code POST /v1/auth/MOUNT/login} with role id and
+ * secret id) or Kubernetes ({@code POST /v1/auth/MOUNT/login} with the role and the pod's service
+ * account JWT); a login is done again once 3/4 of the token's TTL has passed, or after a 403. A renewable token is renewed with {@code POST
  * /v1/auth/token/renew-self} once half of its TTL has passed (checked at every fetch, which the
  * cache's refresh-ahead runs while the credential is used). The TTL comes from {@code GET
  * /v1/auth/token/lookup-self} for a token file and from the login answer for AppRole.
@@ -48,13 +49,28 @@ import tools.jackson.databind.JsonNode;
  * connection refused or timed out unavailable.
  */
 final class VaultKvSource implements SecretSource {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultKvSource.class);
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_BODY = 1024 * 1024;
 
     /** How the source authenticates. */
     sealed interface Auth {}
 
-    record TokenFile(Path path) implements Auth {}
+    /**
+     * A token file kept with the drift guard ({@link VaultTokenFile}).
+     *
+     * @param policies the policies Keyway's token has ({@code --token-policy}); empty: those of the first token read
+     * @param period its period ({@code --token-period}); {@code null}: that of the first token read
+     */
+    record TokenFile(Path path, List<String> policies, @Nullable Duration period) implements Auth {
+        TokenFile {
+            policies = List.copyOf(policies);
+        }
+
+        TokenFile(Path path) {
+            this(path, List.of(), null);
+        }
+    }
 
     record StaticToken(String token) implements Auth {
         @Override
@@ -63,10 +79,53 @@ final class VaultKvSource implements SecretSource {
         }
     }
 
-    record AppRole(String mount, String roleId, @Nullable Path secretIdFile, @Nullable String secretId) implements Auth {
+    /** An auth method that logs in for a token with a lease: logged in again at 3/4 of it, or once after a 403. */
+    sealed interface Login extends Auth {
+        /** The auth mount, e.g. {@code approle} or {@code kubernetes}. */
+        String mount();
+
+        /** For messages: {@code AppRole login}, {@code Kubernetes login}. */
+        String what();
+
+        /** The login request's JSON fields (read from their files at each login). */
+        Map<String, String> body() throws SourceFailure;
+    }
+
+    record AppRole(String mount, String roleId, @Nullable Path secretIdFile, @Nullable String secretId) implements Login {
+        @Override
+        public String what() {
+            return "AppRole login";
+        }
+
+        @Override
+        public Map<String, String> body() throws SourceFailure {
+            String sid = secretId != null ? secretId : readSecretFile(secretIdFile, "AppRole secret id file");
+            return Map.of("role_id", roleId, "secret_id", sid);
+        }
+
         @Override
         public String toString() {
             return "AppRole[mount=" + mount + ", roleId=" + roleId + "]";
+        }
+    }
+
+    /**
+     * Vault's Kubernetes auth method: {@code POST /v1/auth/MOUNT/login} with the role and the pod's
+     * service-account JWT, read from {@code jwtFile} at every login because the kubelet rotates a
+     * projected token (the old one stops being accepted).
+     */
+    record Kubernetes(String mount, String role, Path jwtFile) implements Login {
+        static final Path DEFAULT_JWT_FILE = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+        static final String DEFAULT_MOUNT = "kubernetes";
+
+        @Override
+        public String what() {
+            return "Kubernetes login (role " + role + ")";
+        }
+
+        @Override
+        public Map<String, String> body() throws SourceFailure {
+            return Map.of("role", role, "jwt", readSecretFile(jwtFile, "Kubernetes service account token file"));
         }
     }
 
@@ -78,15 +137,23 @@ final class VaultKvSource implements SecretSource {
     private final Auth auth;
     private final Clock clock;
     private volatile @Nullable HttpClient http;
+    private final @Nullable VaultTokenFile tokenFile;
 
     // token state, guarded by this
     private @Nullable String token;
-    private @Nullable String tokenFileStamp;
     private Instant tokenSince = Instant.EPOCH;
     private Duration tokenTtl = Duration.ZERO; // zero: does not expire (or unknown)
     private boolean renewable;
 
     VaultKvSource(String name, URI addr, @Nullable String namespace, @Nullable Path caFile, int kv, Auth auth, Clock clock) {
+        this(name, addr, namespace, caFile, kv, auth, clock, line -> LOG.warn("{}", line));
+    }
+
+    /** @param log where the token-file keeper's {@code HEALED}/{@code FAILED} lines go */
+    VaultKvSource(String name, URI addr, @Nullable String namespace, @Nullable Path caFile, int kv, Auth auth, Clock clock,
+            java.util.function.Consumer<String> log) {
+        this.tokenFile = auth instanceof TokenFile f
+                ? new VaultTokenFile(name, f.path(), addr.toString(), f.policies(), f.period(), this::call, log) : null;
         this.name = name;
         this.addr = addr;
         this.namespace = namespace;
@@ -113,7 +180,7 @@ final class VaultKvSource implements SecretSource {
                 : "/v1/" + r.mount() + "/" + r.path();
         String t = token();
         Response res = call("GET", path, t, null);
-        if (res.status() == 403 && auth instanceof AppRole) {
+        if (res.status() == 403 && auth instanceof Login) {
             synchronized (this) {
                 token = null; // the token may have been revoked: log in again once
             }
@@ -144,14 +211,15 @@ final class VaultKvSource implements SecretSource {
                 }
             }
             case TokenFile f -> {
-                String stamp = stamp(f.path());
-                if (token == null || !stamp.equals(tokenFileStamp)) {
-                    token = readSecretFile(f.path(), "token file");
-                    tokenFileStamp = stamp;
-                    lookupSelf();
+                VaultTokenFile.Current c = java.util.Objects.requireNonNull(tokenFile).current();
+                if (!c.token().equals(token)) {
+                    token = c.token();
+                    tokenSince = now;
+                    tokenTtl = c.ttl();
+                    renewable = c.renewable();
                 }
             }
-            case AppRole a -> {
+            case Login a -> {
                 if (token == null || expiringSoon(now)) {
                     login(a);
                     return requireToken();
@@ -176,15 +244,17 @@ final class VaultKvSource implements SecretSource {
         return t;
     }
 
-    private void login(AppRole a) throws SourceFailure {
-        String secretId = a.secretId() != null ? a.secretId() : readSecretFile(a.secretIdFile(), "AppRole secret id file");
-        Response res = call("POST", "/v1/auth/" + a.mount() + "/login", null,
-                Json.write(Map.of("role_id", a.roleId(), "secret_id", secretId)));
-        check(res, "AppRole login");
+    private void login(Login a) throws SourceFailure {
+        Response res = call("POST", "/v1/auth/" + a.mount() + "/login", null, Json.write(a.body()));
+        if (res.status() == 400) {
+            // "invalid role or secret ID", "invalid role name": the login was refused, not the reference
+            throw new SourceFailure(SourceFailure.Kind.AUTH, a.what() + ": HTTP 400" + errors(res.body()));
+        }
+        check(res, a.what());
         JsonNode au = res.body().path("auth");
         String t = au.path("client_token").asString("");
         if (t.isEmpty()) {
-            throw new SourceFailure(SourceFailure.Kind.AUTH, "AppRole login returned no client_token");
+            throw new SourceFailure(SourceFailure.Kind.AUTH, a.what() + " returned no client_token");
         }
         token = t;
         tokenSince = clock.instant();
@@ -215,16 +285,16 @@ final class VaultKvSource implements SecretSource {
             renewable = au.path("renewable").asBoolean(renewable);
             return;
         }
-        if (auth instanceof AppRole a) {
+        if (auth instanceof Login a) {
             login(a);
             return;
         }
         check(res, "renewing the Vault token");
     }
 
-    private record Response(int status, JsonNode body, @Nullable Duration retryAfter) {}
+    record Response(int status, JsonNode body, @Nullable Duration retryAfter) {}
 
-    private Response call(String method, String path, @Nullable String token, byte @Nullable [] body) throws SourceFailure {
+    Response call(String method, String path, @Nullable String token, byte @Nullable [] body) throws SourceFailure {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(addr + path)).timeout(TIMEOUT)
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
@@ -264,7 +334,7 @@ final class VaultKvSource implements SecretSource {
         return addr.getPort() > 0 ? addr.getPort() : "https".equals(addr.getScheme()) ? 443 : 80;
     }
 
-    private static void check(Response res, String what) throws SourceFailure {
+    static void check(Response res, String what) throws SourceFailure {
         int s = res.status();
         if (s >= 200 && s < 300) {
             return;
@@ -280,7 +350,7 @@ final class VaultKvSource implements SecretSource {
     }
 
     /** Vault's {@code {"errors": [...]}} messages, shortened (they name paths and reasons, never values). */
-    private static String errors(JsonNode body) {
+    static String errors(JsonNode body) {
         JsonNode e = body.path("errors");
         if (!e.isArray() || e.isEmpty()) {
             return "";
@@ -289,15 +359,6 @@ final class VaultKvSource implements SecretSource {
         return m.isEmpty() ? "" : " (" + (m.length() > 200 ? m.substring(0, 200) + "..." : m) + ")";
     }
 
-
-    private static String stamp(Path p) throws SourceFailure {
-        try {
-            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
-            return a.lastModifiedTime().toMillis() + ":" + a.size() + ":" + a.fileKey();
-        } catch (IOException e) {
-            throw new SourceFailure(SourceFailure.Kind.AUTH, "cannot read the token file " + p + ": " + e.getClass().getSimpleName());
-        }
-    }
 
     static String readSecretFile(@Nullable Path p, String what) throws SourceFailure {
         if (p == null) {

@@ -59,6 +59,10 @@ public final class FakeAwsSecrets implements AutoCloseable {
     private final Map<String, Object[]> parameters = new ConcurrentHashMap<>();
     /** Error code -> forced for every call: "ThrottlingException", "AccessDeniedException", "InternalServiceError". */
     public volatile String forcedError = "";
+    /** More access keys it accepts (e.g. the sessions a FakeSts issued: an assumed role's credentials). */
+    public volatile Map<String, String> moreKeys = Map.of();
+    /** The access key id of each validly signed call, recorded before answering. */
+    public final List<String> signedWith = new CopyOnWriteArrayList<>();
     private final String region;
 
     public FakeAwsSecrets(String region) throws IOException {
@@ -107,7 +111,10 @@ public final class FakeAwsSecrets implements AutoCloseable {
             input = JSON.createObjectNode();
         }
         SigV4Verifier.Result v = SigV4Verifier.verify(new SigV4Signer.Request(r.getMethod(), r.getTarget(), headers,
-                SigV4.sha256Hex(body)), k -> k.equals(KEY_ID) ? SECRET_KEY : null);
+                SigV4.sha256Hex(body)), k -> k.equals(KEY_ID) ? SECRET_KEY : moreKeys.get(k));
+        if (v instanceof SigV4Verifier.Result.Valid ok) {
+            signedWith.add(ok.auth().accessKeyId());
+        }
         String service = v instanceof SigV4Verifier.Result.Valid ok ? ok.auth().service() : "";
         String scopeRegion = v instanceof SigV4Verifier.Result.Valid ok ? ok.auth().region() : "";
         seen.add(new Seen(target == null ? "" : target, input, service, scopeRegion, ct == null ? "" : ct));

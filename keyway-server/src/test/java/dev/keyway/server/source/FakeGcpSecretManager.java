@@ -40,6 +40,12 @@ import tools.jackson.databind.node.ObjectNode;
  *       /v1/projects/P/secrets/S/versions/V:access} (V a number or {@code latest}) with
  *       {@code Authorization: Bearer}, answering {@code {"name":"projects/NUMBER/secrets/S/versions/N",
  *       "payload":{"data":BASE64,"dataCrc32c":"DECIMAL"}}};</li>
+ *   <li>"About VM metadata" / "Authenticate using the metadata server": {@code GET
+ *       /computeMetadata/v1/instance/service-accounts/default/token} answers {@code
+ *       {"access_token","expires_in":3599,"token_type":"Bearer"}} only with the request header
+ *       {@code Metadata-Flavor: Google} (else 403 "Missing Metadata-Flavor:Google header."), refuses a
+ *       request with {@code X-Forwarded-For} (403), answers 404 when the instance has no service
+ *       account, and sets {@code Metadata-Flavor: Google} on every answer;</li>
  *   <li>Google API errors {@code {"error":{"code":N,"message":"...","status":"..."}}}: 401
  *       {@code UNAUTHENTICATED}, 403 {@code PERMISSION_DENIED}, 404 {@code NOT_FOUND} ("Secret
  *       [projects/P/secrets/S] not found or has no versions."), 429 {@code RESOURCE_EXHAUSTED}, 503
@@ -69,6 +75,10 @@ public final class FakeGcpSecretManager implements AutoCloseable {
     /** When true, the answer's dataCrc32c is wrong (a corrupted payload). */
     public volatile boolean corruptCrc;
     public final AtomicInteger minted = new AtomicInteger();
+    /** Whether the instance has a service account attached (the metadata server's token answer). */
+    public volatile boolean attached = true;
+    /** The Metadata-Flavor header of each metadata request ("" when absent), recorded before answering. */
+    public final List<String> metadataFlavors = new CopyOnWriteArrayList<>();
 
     public FakeGcpSecretManager() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -114,6 +124,22 @@ public final class FakeGcpSecretManager implements AutoCloseable {
     private MockResponse answer(RecordedRequest r) {
         String path = r.getUrl().encodedPath();
         String auth = r.getHeaders().get("Authorization");
+        if (path.startsWith("/computeMetadata/")) {
+            String flavor = r.getHeaders().get("Metadata-Flavor");
+            metadataFlavors.add(flavor == null ? "" : flavor);
+            if (!"Google".equals(flavor) || r.getHeaders().get("X-Forwarded-For") != null) {
+                return metadata(403, "text/html", "Missing Metadata-Flavor:Google header.");
+            }
+            if (!path.equals("/computeMetadata/v1/instance/service-accounts/default/token") || !"GET".equals(r.getMethod())) {
+                return metadata(404, "text/html", "Not Found");
+            }
+            if (!attached) {
+                return metadata(404, "text/html", "Not Found");
+            }
+            String t = "ya29.metadata-" + minted.incrementAndGet();
+            tokens.put(t, allowed);
+            return metadata(200, "application/json", "{\"access_token\":\"" + t + "\",\"expires_in\":3599,\"token_type\":\"Bearer\"}");
+        }
         if (path.equals("/token") && "POST".equals(r.getMethod())) {
             Map<String, String> form = new HashMap<>();
             for (String kv : (r.getBody() == null ? "" : r.getBody().utf8()).split("&")) {
@@ -206,6 +232,11 @@ public final class FakeGcpSecretManager implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    private static MockResponse metadata(int status, String type, String body) {
+        return new MockResponse.Builder().code(status).setHeader("Metadata-Flavor", "Google").setHeader("Content-Type", type)
+                .body(body).build();
     }
 
     private static MockResponse error(int status, String code, String message) {

@@ -23,11 +23,22 @@ import tools.jackson.databind.node.ObjectNode;
  *       {@code {"data":{"data":{...},"metadata":{"version":N,...}}}}, 404 {@code {"errors":[]}} when
  *       missing;</li>
  *   <li>"KV secrets engine - version 1": {@code GET /v1/:mount/:path} answers {@code {"data":{...}}};</li>
- *   <li>"Token auth method": {@code GET /v1/auth/token/lookup-self} ({@code data.ttl},
- *       {@code data.renewable}) and {@code POST /v1/auth/token/renew-self} ({@code auth.lease_duration});</li>
+ *   <li>"Token auth method": {@code GET /v1/auth/token/lookup-self} ({@code data.accessor},
+ *       {@code data.display_name}, {@code data.policies}, {@code data.period}, {@code data.ttl},
+ *       {@code data.type}, {@code data.renewable}), {@code POST /v1/auth/token/renew-self}
+ *       ({@code auth.lease_duration}), {@code POST /v1/auth/token/create-orphan} ({@code policies},
+ *       {@code period}, {@code display_name} stored as {@code token-NAME}, {@code meta}; answering
+ *       {@code auth.client_token}, {@code auth.accessor}; 403 "permission denied" for a caller
+ *       whose policies grant no {@code create}/{@code sudo} on that path, here any but {@code root}
+ *       and {@link #TOKEN_ADMIN}), {@code POST /v1/auth/token/revoke-accessor} ({@code accessor};
+ *       204, same capability rule) and {@code POST /v1/auth/token/revoke-self} (204);</li>
  *   <li>"AppRole auth method": {@code POST /v1/auth/approle/login} with {@code role_id} and
  *       {@code secret_id}, answering {@code auth.client_token}, {@code auth.lease_duration},
  *       {@code auth.renewable};</li>
+ *   <li>"Kubernetes auth method": {@code POST /v1/auth/:mount/login} with {@code role} and
+ *       {@code jwt} (the service account token), answering the same {@code auth} object; an unknown
+ *       role is 400 {@code invalid role name "R"}, a JWT the TokenReview does not accept 403
+ *       "permission denied";</li>
  *   <li>errors as {@code {"errors":["..."]}}: 403 "permission denied" for a missing or unknown
  *       {@code X-Vault-Token}, 503 "Vault is sealed", 429 with {@code Retry-After}.</li>
  * </ul>
@@ -53,6 +64,37 @@ public final class FakeVault implements AutoCloseable {
     /** Whether AppRole tokens are renewable (a role with token_max_ttl = token_ttl issues non-renewable ones). */
     public volatile boolean approleRenewable = false;
     public final AtomicInteger logins = new AtomicInteger();
+    /** A policy that grants create-orphan and revoke-accessor (sudo on auth/token/*), like an admin's. */
+    public static final String TOKEN_ADMIN = "token-admin";
+
+    /** What lookup-self reports about a token besides its TTL. */
+    public record TokenInfo(String accessor, List<String> policies, long period, String displayName, String type) {}
+
+    public final Map<String, TokenInfo> info = new ConcurrentHashMap<>();
+    public final List<String> revokedAccessors = new CopyOnWriteArrayList<>();
+    public final AtomicInteger created = new AtomicInteger();
+
+    /** Adds a service token with its lookup view (period 0: not periodic). */
+    public void addToken(String token, long ttl, String accessor, List<String> policies, long period, String displayName) {
+        tokens.put(token, ttl);
+        info.put(token, new TokenInfo(accessor, List.copyOf(policies), period, displayName, "service"));
+    }
+
+    private TokenInfo info(String token) {
+        return info.getOrDefault(token, new TokenInfo("acc-" + token, List.of("default"), 0, "token", "service"));
+    }
+
+    private boolean tokenAdmin(String token) {
+        List<String> p = info(token).policies();
+        return p.contains("root") || p.contains(TOKEN_ADMIN);
+    }
+    /** The Kubernetes auth mount, role and the one service-account JWT it accepts (set by a test to rotate it). */
+    public volatile String k8sMount = "kubernetes";
+    public volatile String k8sRole = "";
+    public volatile String k8sJwt = "";
+    public final AtomicInteger k8sLogins = new AtomicInteger();
+    /** Whether Kubernetes-auth tokens are renewable (false: a role whose token_max_ttl equals its token_ttl). */
+    public volatile boolean k8sRenewable = true;
     public final AtomicInteger renewals = new AtomicInteger();
     private final AtomicInteger minted = new AtomicInteger();
 
@@ -120,11 +162,75 @@ public final class FakeVault implements AutoCloseable {
             }
             return json(400, "{\"errors\":[\"invalid role or secret ID\"]}");
         }
+        if (path.equals("/v1/auth/" + k8sMount + "/login") && r.getMethod().equals("POST")) {
+            JsonNode body = JSON.readTree(r.getBody() == null ? "{}" : r.getBody().utf8());
+            String role = body.path("role").asString("");
+            if (k8sRole.isEmpty() || !k8sRole.equals(role)) {
+                return json(400, "{\"errors\":[\"invalid role name \\\"" + role + "\\\"\"]}");
+            }
+            if (k8sJwt.isEmpty() || !k8sJwt.equals(body.path("jwt").asString(""))) {
+                return json(403, "{\"errors\":[\"permission denied\"]}");
+            }
+            k8sLogins.incrementAndGet();
+            String t = "hvs.k8s-" + minted.incrementAndGet();
+            tokens.put(t, 60L);
+            return json(200, "{\"request_id\":\"r\",\"auth\":{\"client_token\":\"" + t + "\",\"accessor\":\"acc-" + t
+                    + "\",\"policies\":[\"default\"],\"token_policies\":[\"default\"],\"metadata\":{\"role\":\"" + role
+                    + "\",\"service_account_name\":\"keyway\",\"service_account_namespace\":\"default\"},"
+                    + "\"lease_duration\":60,\"renewable\":" + k8sRenewable + "}}");
+        }
         if (token == null || !tokens.containsKey(token)) {
             return json(403, "{\"errors\":[\"permission denied\"]}");
         }
         if (path.equals("/v1/auth/token/lookup-self")) {
-            return json(200, "{\"data\":{\"ttl\":" + tokens.get(token) + ",\"renewable\":true,\"policies\":[\"default\"]}}");
+            TokenInfo i = info(token);
+            ObjectNode root = JSON.createObjectNode();
+            ObjectNode d = root.putObject("data");
+            d.put("accessor", i.accessor());
+            d.put("display_name", i.displayName());
+            d.putArray("policies").addAll(i.policies().stream().map(JSON.getNodeFactory()::textNode).toList());
+            if (i.period() > 0) {
+                d.put("period", i.period());
+            }
+            d.put("ttl", tokens.get(token));
+            d.put("type", i.type());
+            d.put("renewable", true);
+            d.put("orphan", true);
+            return json(200, root.toString());
+        }
+        if (path.equals("/v1/auth/token/create-orphan") && r.getMethod().equals("POST")) {
+            if (!tokenAdmin(token)) {
+                return json(403, "{\"errors\":[\"1 error occurred:\\n\\t* permission denied\\n\\n\"]}");
+            }
+            JsonNode body = JSON.readTree(r.getBody() == null ? "{}" : r.getBody().utf8());
+            List<String> pol = new ArrayList<>(List.of("default"));
+            body.path("policies").forEach(n -> { if (!pol.contains(n.asString())) pol.add(n.asString()); });
+            String periodText = body.path("period").asString("0s");
+            long period = Long.parseLong(periodText.substring(0, periodText.length() - 1));
+            int n = minted.incrementAndGet();
+            created.incrementAndGet();
+            String t = "hvs.minted-" + n;
+            addToken(t, period, "acc-minted-" + n, pol, period, "token-" + body.path("display_name").asString(""));
+            return json(200, "{\"auth\":{\"client_token\":\"" + t + "\",\"accessor\":\"acc-minted-" + n + "\",\"policies\":"
+                    + JSON.valueToTree(pol) + ",\"lease_duration\":" + period + ",\"renewable\":true,\"orphan\":true}}");
+        }
+        if (path.equals("/v1/auth/token/revoke-accessor") && r.getMethod().equals("POST")) {
+            if (!tokenAdmin(token)) {
+                return json(403, "{\"errors\":[\"permission denied\"]}");
+            }
+            String accessor = JSON.readTree(r.getBody() == null ? "{}" : r.getBody().utf8()).path("accessor").asString("");
+            var hit = info.entrySet().stream().filter(e -> e.getValue().accessor().equals(accessor)).map(Map.Entry::getKey).findFirst();
+            if (hit.isEmpty() || !tokens.containsKey(hit.get())) {
+                return json(400, "{\"errors\":[\"invalid accessor\"]}");
+            }
+            tokens.remove(hit.get());
+            revokedAccessors.add(accessor);
+            return new MockResponse.Builder().code(204).build();
+        }
+        if (path.equals("/v1/auth/token/revoke-self") && r.getMethod().equals("POST")) {
+            tokens.remove(token);
+            revokedAccessors.add(info(token).accessor());
+            return new MockResponse.Builder().code(204).build();
         }
         if (path.equals("/v1/auth/token/renew-self") && r.getMethod().equals("POST")) {
             renewals.incrementAndGet();

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.security.KeyPairGenerator;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -179,5 +180,81 @@ class GcpSecretManagerSourceTest {
         assertThat(GcpSecretManagerSource.Ref.parse(ref))
                 .isEqualTo(new GcpSecretManagerSource.Ref(project, java.util.Objects.requireNonNull(secret),
                         java.util.Objects.requireNonNull(version)));
+    }
+
+    SecretSource metadataSource(Map<String, Object> settings) {
+        Map<String, Object> st = new LinkedHashMap<>(settings);
+        st.putIfAbsent("endpoint", gcp.url());
+        String host = "127.0.0.1:" + gcp.server.getPort();
+        return SourceTypes.open("gcp", SourceTypes.GCP_SECRET_MANAGER, st, Map.of(),
+                new SourceTypes.Deps(clock, k -> k.equals("GCE_METADATA_HOST") ? host : null));
+    }
+
+    /** Google's metadata server ("Authenticate using the metadata server"), its host from GCE_METADATA_HOST. */
+    @Test
+    void withoutAKeyFileTheMetadataServerTokenIsUsedWithItsHeaderAndCachedUntilItExpires() throws Exception {
+        gcp.addVersion("my-project", "openai", "sk-from-metadata");
+        for (Map<String, Object> settings : List.<Map<String, Object>>of(Map.of(), Map.of("metadata", "true"))) {
+            gcp.minted.set(0);
+            SecretSource s = metadataSource(settings);
+            assertThat(text(s.fetch("projects/my-project/secrets/openai"))).isEqualTo("sk-from-metadata");
+            assertThat(gcp.metadataFlavors).isNotEmpty().allMatch("Google"::equals);
+            assertThat(gcp.seen().getLast().authorization()).isEqualTo("Bearer ya29.metadata-1");
+            clock.advance(Duration.ofSeconds(3599 - 61));
+            s.fetch("projects/my-project/secrets/openai");
+            assertThat(gcp.minted).as("cached until a minute before expires_in").hasValue(1);
+            clock.advance(Duration.ofSeconds(2));
+            s.fetch("projects/my-project/secrets/openai");
+            assertThat(gcp.minted).hasValue(2);
+            gcp.tokens.clear(); // a 401: asked again once
+            assertThat(text(s.fetch("projects/my-project/secrets/openai"))).isEqualTo("sk-from-metadata");
+            assertThat(gcp.minted).hasValue(3);
+        }
+    }
+
+    @Test
+    void metadataServerFailuresArePrecise() throws Exception {
+        gcp.addVersion("p", "s", "v");
+        gcp.attached = false;
+        assertThatThrownBy(() -> metadataSource(Map.of()).fetch("projects/p/secrets/s")).isInstanceOfSatisfying(SourceFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(SourceFailure.Kind.AUTH);
+            assertThat(f.getMessage()).contains("metadata server").contains("HTTP 404").contains("no service account is attached");
+        });
+        gcp.attached = true;
+        gcp.allowed = false;
+        assertThat(kindOf(metadataSource(Map.of()), "projects/p/secrets/s")).isEqualTo(SourceFailure.Kind.AUTH);
+        // an answer without Metadata-Flavor: Google is not from a metadata server (e.g. a captive portal or another service)
+        try (mockwebserver3.MockWebServer other = new mockwebserver3.MockWebServer()) {
+            other.enqueue(new mockwebserver3.MockResponse.Builder().code(200)
+                    .body("{\"access_token\":\"ya29.impostor\",\"expires_in\":3599}").build());
+            other.start();
+            SecretSource s = SourceTypes.open("gcp", SourceTypes.GCP_SECRET_MANAGER, Map.of("endpoint", gcp.url()), Map.of(),
+                    new SourceTypes.Deps(clock, k -> k.equals("GCE_METADATA_HOST") ? "127.0.0.1:" + other.getPort() : null));
+            assertThatThrownBy(() -> s.fetch("projects/p/secrets/s")).isInstanceOfSatisfying(SourceFailure.class, f -> {
+                assertThat(f.kind()).isEqualTo(SourceFailure.Kind.AUTH);
+                assertThat(f.getMessage()).contains("no Metadata-Flavor: Google header");
+            });
+        }
+        // nothing listens: unavailable
+        int port;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0)) {
+            port = ss.getLocalPort();
+        }
+        SecretSource down = SourceTypes.open("gcp", SourceTypes.GCP_SECRET_MANAGER, Map.of("endpoint", gcp.url()), Map.of(),
+                new SourceTypes.Deps(clock, k -> k.equals("GCE_METADATA_HOST") ? "127.0.0.1:" + port : null));
+        assertThat(kindOf(down, "projects/p/secrets/s")).isEqualTo(SourceFailure.Kind.UNAVAILABLE);
+        // a key file and --metadata together, or --token-url without a key file, are refused when saved
+        assertThatThrownBy(() -> open(Map.of("metadata", "true"))).hasMessageContaining("either --credentials-file or --metadata");
+        assertThatThrownBy(() -> metadataSource(Map.of("token_url", gcp.url() + "/token"))).hasMessageContaining("--token-url goes with");
+    }
+
+    /** The fake itself follows the documented rule: no Metadata-Flavor header, 403. */
+    @Test
+    void theFakeMetadataServerRefusesARequestWithoutItsHeader() throws Exception {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(gcp.url() + GcpSecretManagerSource.METADATA_TOKEN_PATH)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(403);
+        assertThat(gcp.minted).hasValue(0);
     }
 }

@@ -191,4 +191,63 @@ class VaultKvSourceTest {
         assertThatThrownBy(() -> s.fetch("secret/app#k")).isInstanceOfSatisfying(SourceFailure.class,
                 f -> assertThat(f.kind()).isIn(SourceFailure.Kind.AUTH, SourceFailure.Kind.BAD_REF));
     }
+
+    /** Vault's "Kubernetes auth method (API)": Login ({@code POST /v1/auth/:mount/login}, {@code role} and {@code jwt}). */
+    @Test
+    void kubernetesLogsInWithTheRotatedJwtAndLogsInAgainBeforeTheLeaseEndsOrAfterA403() throws Exception {
+        vault.k8sMount = "k8s/prod";
+        vault.k8sRole = "keyway";
+        vault.k8sJwt = "eyJhbGciOiJSUzI1NiJ9.first.sig";
+        vault.k8sRenewable = false; // token_max_ttl = token_ttl: the lease cannot be renewed, only logged in again
+        vault.putV2("secret/app", Map.of("k", "v"));
+        Path jwt = dir.resolve("token");
+        Files.writeString(jwt, "eyJhbGciOiJSUzI1NiJ9.first.sig");
+        VaultKvSource s = source(2, new VaultKvSource.Kubernetes("k8s/prod", "keyway", jwt), null);
+        assertThat(text(s.fetch("secret/app#k"))).isEqualTo("v");
+        assertThat(vault.k8sLogins).hasValue(1);
+        assertThat(vault.seen()).anySatisfy(x -> {
+            assertThat(x.method()).isEqualTo("POST");
+            assertThat(x.target()).isEqualTo("/v1/auth/k8s/prod/login");
+        });
+        clock.advance(Duration.ofSeconds(44)); // lease 60 s: kept before 3/4 of it
+        s.fetch("secret/app#k");
+        assertThat(vault.k8sLogins).hasValue(1);
+
+        // the kubelet rotated the projected token: the next login must read the file again
+        vault.k8sJwt = "eyJhbGciOiJSUzI1NiJ9.second.sig";
+        Files.writeString(jwt, "eyJhbGciOiJSUzI1NiJ9.second.sig\n");
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(text(s.fetch("secret/app#k"))).isEqualTo("v");
+        assertThat(vault.k8sLogins).hasValue(2);
+        assertThat(vault.seen().getLast().token()).isEqualTo("hvs.k8s-2");
+
+        vault.tokens.remove("hvs.k8s-2"); // revoked behind our back: one new login after the 403
+        assertThat(text(s.fetch("secret/app#k"))).isEqualTo("v");
+        assertThat(vault.k8sLogins).hasValue(3);
+    }
+
+    @Test
+    void kubernetesLoginRefusalsAreAuthFailuresThatNameTheRoleNeverTheJwt() throws Exception {
+        vault.k8sRole = "keyway";
+        vault.k8sJwt = "eyJ.accepted.sig";
+        vault.putV2("secret/app", Map.of("k", "v"));
+        Path jwt = dir.resolve("token");
+        Files.writeString(jwt, "eyJ.stale.sig");
+        VaultKvSource badJwt = source(2, new VaultKvSource.Kubernetes("kubernetes", "keyway", jwt), null);
+        assertThatThrownBy(() -> badJwt.fetch("secret/app#k")).isInstanceOfSatisfying(SourceFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(SourceFailure.Kind.AUTH);
+            assertThat(f.getMessage()).contains("Kubernetes login (role keyway)").contains("HTTP 403").contains("permission denied")
+                    .doesNotContain("eyJ");
+        });
+        VaultKvSource badRole = source(2, new VaultKvSource.Kubernetes("kubernetes", "nope", jwt), null);
+        assertThatThrownBy(() -> badRole.fetch("secret/app#k")).isInstanceOfSatisfying(SourceFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(SourceFailure.Kind.AUTH);
+            assertThat(f.getMessage()).contains("HTTP 400").contains("invalid role name");
+        });
+        VaultKvSource noFile = source(2, new VaultKvSource.Kubernetes("kubernetes", "keyway", dir.resolve("absent")), null);
+        assertThatThrownBy(() -> noFile.fetch("secret/app#k")).isInstanceOfSatisfying(SourceFailure.class, f -> {
+            assertThat(f.kind()).isEqualTo(SourceFailure.Kind.AUTH);
+            assertThat(f.getMessage()).contains("Kubernetes service account token file");
+        });
+    }
 }
