@@ -383,6 +383,8 @@ class OAuthCredentialEndToEndTest {
         Curl.Result wrong = curl("jwtwrong");
         assertThat(wrong.lastStatus()).as(wrong.out()).isEqualTo(502);
         assertThat(wrong.out()).contains("invalid_client");
+        // the re-authorize command in the detail matches how this client authenticates
+        assertThat(wrong.out()).contains("--auth-method private_key_jwt --client-key-file F").doesNotContain("--client-secret-file");
         assertThat(upstreamFor("jwtwrong")).isEmpty();
 
         // settings are checked when saved: the key must match the algorithm

@@ -453,16 +453,24 @@ public final class OAuthCredentials {
                 ? "keyway credential oauth " + r.name() + " --vault " + vault + " --grant refresh_token --token-url "
                         + r.tokenUrl() + " --client-id " + r.clientId() + " --refresh-token-file F"
                 : "keyway credential oauth " + r.name() + " --vault " + vault + " --grant " + r.grant() + " --token-url "
-                        + r.tokenUrl() + " --client-id " + r.clientId() + " --client-secret-file F";
+                        + r.tokenUrl() + " --client-id " + r.clientId()
+                        + ("private_key_jwt".equals(setting(r, "auth_method"))
+                                ? " --auth-method private_key_jwt --client-key-file F" : " --client-secret-file F");
         return new SourceFailure(SourceFailure.Kind.AUTH, "the authorization server rejected the credential ("
                 + (detail == null ? "broken" : detail) + "); it is marked broken until it is re-authorized: " + how);
     }
 
     private static String installationId(OAuthRecord r) {
+        String id = setting(r, "installation_id");
+        return id.isEmpty() ? "N" : id;
+    }
+
+    /** One non-secret setting of the credential as text, empty when absent or unreadable. */
+    private static String setting(OAuthRecord r, String field) {
         try {
-            return String.valueOf(Json.MAPPER.readTree(r.settingsJson()).path("installation_id").asString("N"));
+            return Json.MAPPER.readTree(r.settingsJson()).path(field).asString("");
         } catch (RuntimeException e) {
-            return "N";
+            return "";
         }
     }
 
