@@ -267,6 +267,7 @@ public final class KeywayServer implements AutoCloseable {
                         AwsGrants g = grantsForSources.get();
                         return g == null ? SourceTypes.AwsGrantCredentials.NONE.get(vault, grant) : g.sourceCredentials(vault, grant);
                     });
+            runtime.afterRefresh(linked.sources()::reconcile); // source edits made through other cluster nodes
             new SourceRoutes(linked.sources(), linked, vaults, store, auth, audit).routes(router);
             new OAuthRoutes(oauthCredentials(store, vaults, clock, auditLog, linked, closer), vaults, store, auth, audit)
                     .routes(router);

@@ -37,12 +37,22 @@ public final class RuntimeState implements AutoCloseable {
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
     private final ReentrantLock rebuild = new ReentrantLock();
     private final ScheduledExecutorService poller;
+    private final List<Runnable> afterRefresh = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public RuntimeState(Store store) {
         this.store = store;
         refresh();
         this.poller = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("snapshot-poll").factory());
         poller.scheduleWithFixedDelay(this::pollRevision, 2, 2, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Runs {@code listener} after every rebuild (on the rebuilding thread: a writer's or the
+     * revision poll's, never a proxy event loop), so state kept outside the snapshot, such as the
+     * opened credential sources, follows changes made by other processes of a cluster too.
+     */
+    public void afterRefresh(Runnable listener) {
+        afterRefresh.add(listener);
     }
 
     public Snapshot current() {
@@ -86,6 +96,13 @@ public final class RuntimeState implements AutoCloseable {
                     runScopes, limits));
         } finally {
             rebuild.unlock();
+        }
+        for (Runnable r : afterRefresh) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.warn("a listener of snapshot rebuilds failed: {}", e.toString());
+            }
         }
     }
 

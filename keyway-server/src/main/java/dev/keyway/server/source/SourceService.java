@@ -93,6 +93,38 @@ public final class SourceService {
         return r;
     }
 
+    /**
+     * Drops the adapter, health and cached values of every opened source that another process
+     * (another node of a cluster) changed or removed since it was opened, so a source edit or
+     * removal made through any node takes effect on this one at its next sync, not only after
+     * the values' TTL or a restart. Runs after each snapshot rebuild, off the proxy's path.
+     */
+    public void reconcile() {
+        if (opened.isEmpty()) {
+            return;
+        }
+        Map<String, SourceRecord> now = new java.util.HashMap<>();
+        for (SourceRecord r : store.listSources()) {
+            now.put(r.name(), r);
+        }
+        for (Map.Entry<String, Opened> e : opened.entrySet()) {
+            String name = e.getKey();
+            Opened o = e.getValue();
+            SourceRecord r = now.get(name);
+            boolean same = r != null && r.id().equals(o.id()) && r.updatedAt().equals(o.updatedAt())
+                    && r.secretsVersion() == o.secretsVersion();
+            if (!same && opened.remove(name, o)) {
+                health.remove(name);
+                LinkedValues v = values;
+                if (v != null) {
+                    v.invalidate(name);
+                }
+                org.slf4j.LoggerFactory.getLogger(SourceService.class).info("source {} was {} elsewhere; its cached values are dropped",
+                        name, r == null ? "removed" : "changed");
+            }
+        }
+    }
+
     public List<SourceRecord> list() {
         return store.listSources();
     }

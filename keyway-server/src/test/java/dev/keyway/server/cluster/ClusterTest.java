@@ -112,6 +112,38 @@ class ClusterTest {
     }
 
     /**
+     * A source edited through A drops B's cached values at B's next sync (its snapshot rebuild
+     * reconciles the opened sources), not only after their TTL (an hour here) or a restart of B.
+     * UP_KEY is linked to a `file` source for the test and stored again afterwards.
+     */
+    @Test
+    void sourceEditedOnADropsBsCachedValues() throws Exception {
+        Path file = dir.resolve("up-key");
+        java.nio.file.Files.writeString(file, ClusterNodes.SECRET);
+        java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        ok(a.call("POST", "/v1/sources", "{\"name\":\"filesrc\",\"type\":\"file\"}"));
+        try {
+            ok(a.call("PUT", "/v1/vaults/default/credentials/UP_KEY/link",
+                    "{\"source\":\"filesrc\",\"ref\":\"" + file + "\",\"ttl\":\"1h\"}"));
+            String token = token(a).split("\n")[0];
+            assertThat(ClusterNodes.await(BOUND, () -> get(b, token).status() == 200)).as("B fetched and cached the file").isTrue();
+            java.nio.file.Files.writeString(file, "rotated-" + ClusterNodes.SECRET);
+            upstream.seen.clear();
+            assertThat(get(b, token).status()).isEqualTo(200);
+            assertThat(upstream.seen).as("within the TTL, B serves its cached value").containsOnly("Bearer " + ClusterNodes.SECRET);
+
+            ok(a.call("POST", "/v1/sources", "{\"name\":\"filesrc\",\"type\":\"file\"}")); // the edit, through A
+            assertThat(ClusterNodes.await(BOUND, () -> {
+                get(b, token);
+                return upstream.seen.contains("Bearer rotated-" + ClusterNodes.SECRET);
+            })).as("B dropped its cached value after A's edit").isTrue();
+        } finally {
+            ok(a.call("PUT", "/v1/vaults/default/credentials/UP_KEY", "{\"value\":\"" + ClusterNodes.SECRET + "\"}"));
+            a.call("DELETE", "/v1/sources/filesrc", null);
+        }
+    }
+
+    /**
      * Revoke on A, refused on B: measured over many trials (the contract is under a second; p50/p99
      * are printed for docs/benchmarks.md). The functional bound is generous so a loaded CI machine
      * cannot fail it by timing alone.
