@@ -402,7 +402,7 @@ public final class ServiceRoutes {
 
     private List<ServiceLimits.Declared> declaredOf(List<LimitRecord> stored) {
         Map<String, String> names = stored.stream().anyMatch(l -> l.agentId() != null) ? agentNames() : Map.of();
-        return stored.stream().map(l -> declared(l, names)).toList();
+        return stored.stream().map(l -> declared(l, names)).sorted(ServiceLimits.Declared.ORDER).toList();
     }
 
     /** A stored limit as its {@code services.yaml} entry (the agent by name). */

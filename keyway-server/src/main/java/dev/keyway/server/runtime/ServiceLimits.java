@@ -52,6 +52,9 @@ public final class ServiceLimits {
      * @param credential a credential the request has injected, or null for any
      */
     public record Declared(@Nullable String agent, @Nullable String tokenId, @Nullable String credential, RateLimit rate) {
+        /** A stable order for views and exports (by narrowing, the service-wide limit first), whatever the storage order. */
+        public static final java.util.Comparator<Declared> ORDER = java.util.Comparator.comparing(Declared::key);
+
         /** The narrowing (not the rate): two declarations of one service with the same key are one limit. */
         String key() {
             return "agent=" + Objects.toString(agent, "") + "\ntoken=" + Objects.toString(tokenId, "") + "\ncredential="
