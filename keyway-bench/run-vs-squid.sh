@@ -250,16 +250,17 @@ EOF
 fi
 
 # --- keyway (CPU 0), started by the launcher with its default server JVM options ------------------
-declare -A KW_PID KW_PORT KW_TOKEN
+declare -A KW_PID KW_PORT KW_TOKEN KW_METRICS
 start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]   (EXTRA_OPTS=... for this one only)
-    local name=$1 data=$2 api proxy
+    local name=$1 data=$2 api proxy metrics
     shift 2
     mkdir -p "$data"
     api=$(free_port)
     proxy=$(free_port)
+    metrics=$(free_port)
     # shellcheck disable=SC2086
     KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-} ${EXTRA_OPTS:-}" taskset -c 0 ./keyway server \
-        --data-dir "$data" --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$proxy" --allow-private-upstreams \
+        --data-dir "$data" --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$proxy" --metrics-addr "127.0.0.1:$metrics" --allow-private-upstreams \
         --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/$name.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
@@ -271,6 +272,7 @@ start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]   (EXTRA_OP
     kw ca export -o "$TMP/$name-ca.pem" >&2
     KW_PID[$name]=$pid
     KW_PORT[$name]=$proxy
+    KW_METRICS[$name]=$metrics
     log "$name: proxy 127.0.0.1:$proxy, data dir $data ($(df --output=fstype "$data" | tail -1)), pid $pid"
 }
 [[ " $SYSTEMS " == *" keyway-disk "* ]] && start_keyway keyway-disk "$DISK/data"
@@ -317,6 +319,16 @@ for s in "${SYS[@]}"; do
 done
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
+# The audit writer's counters (records written, fsyncs and their time) of a Keyway system, as
+# "records fsyncs fsync_seconds": their deltas over a run say how many requests share one fsync.
+audit_counters() {
+    curl -s "http://127.0.0.1:${KW_METRICS[$1]}/metrics" | awk '
+        /^keyway_audit_batch_records_sum/ {r=$2} /^keyway_audit_batch_records_count/ {b=$2}
+        /^keyway_audit_fsync_seconds_count/ {f=$2} /^keyway_audit_fsync_seconds_sum/ {t=$2}
+        END {printf "%s %s %s %s\n", r+0, b+0, f+0, t+0}'
+}
+AUDITLOG=$OUT_DIR/audit-batches.tsv
+printf 'round\tscenario\tsystem\trecords\tbatches\tfsyncs\trecords_per_fsync\tfsync_ms_mean\n' > "$AUDITLOG"
 label_of() { case $1 in a) echo "keepalive small" ;; b) echo "newconn small" ;; c) echo "keepalive 1MiB" ;; esac; }
 args_of() {
     case $1 in
@@ -334,7 +346,16 @@ for round in $(seq 1 "$ROUNDS"); do
             start=$(date -u +%H:%M:%S)
             log "round $round/$ROUNDS, ($sc) $(label_of "$sc"), $s (load $before)"
             # shellcheck disable=SC2046
+            [[ $s == keyway-* ]] && a0=$(audit_counters "$s")
             loadgen "$s" "$(label_of "$sc")" "$round" $(args_of "$sc")
+            if [[ $s == keyway-* ]]; then
+                read -r r0 b0 f0 t0 <<< "$a0"
+                read -r r1 b1 f1 t1 <<< "$(audit_counters "$s")"
+                awk -v R="$round" -v S="$(label_of "$sc")" -v Y="$s" -v r="$((${r1%.*} - ${r0%.*}))" \
+                    -v b="$((${b1%.*} - ${b0%.*}))" -v f="$((${f1%.*} - ${f0%.*}))" -v t0="$t0" -v t1="$t1" \
+                    'BEGIN {printf "%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.3f\n", R, S, Y, r, b, f, f ? r / f : 0, f ? (t1 - t0) * 1000 / f : 0}' \
+                    | tee -a "$AUDITLOG" >&2
+            fi
             printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$(label_of "$sc")" "$s" "$start" "$before" "$(load1)" >> "$LOADLOG"
         done
     done

@@ -45,7 +45,13 @@ public final class AuditRecorder implements AuditSink, AuditTrail {
 
     @Override
     public CompletableFuture<Void> decision(ProxyAuditEvent event) {
-        return audit.append(withNode(toJson(event)), true).thenApply(seq -> null);
+        return audit.append(withNode(toJson(event)), AuditLog.Commit.GROUPED).thenApply(seq -> null);
+    }
+
+    /** Forces the decisions of the proxy's last event-loop pass together (one fsync for all of them). */
+    @Override
+    public void commitDecisions() {
+        audit.commit();
     }
 
     @Override

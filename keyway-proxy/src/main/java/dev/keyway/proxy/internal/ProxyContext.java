@@ -18,6 +18,8 @@ public final class ProxyContext {
     final ProxyConfig config;
     final ProxyPolicy policy;
     final AuditSink audit;
+    /** Commits the decisions of one event-loop pass together (see {@link DecisionCommits}). */
+    final DecisionCommits decisionCommits;
     final UpstreamAddressPolicy addresses;
     final TlsContexts tls;
     final ExecutorService blocking;
@@ -46,6 +48,7 @@ public final class ProxyContext {
         this.config = config;
         this.policy = policy;
         this.audit = audit;
+        this.decisionCommits = new DecisionCommits(audit);
         this.addresses = addresses;
         this.tls = tls;
         this.blocking = blocking;

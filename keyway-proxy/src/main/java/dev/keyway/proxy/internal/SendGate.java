@@ -72,6 +72,7 @@ final class SendGate implements BiConsumer<Object, Throwable>, Runnable {
         state = State.RECORDING;
         try {
             px.audit.decision(audit.with("decision", 0, 0, 0, 0, null)).whenComplete(this);
+            px.decisionCommits.request(loop);
             return true;
         } catch (RuntimeException e) {
             refuse();

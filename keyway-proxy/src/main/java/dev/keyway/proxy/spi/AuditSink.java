@@ -14,5 +14,12 @@ import java.util.concurrent.CompletableFuture;
 public interface AuditSink {
     CompletableFuture<Void> decision(ProxyAuditEvent event);
 
+    /**
+     * The decisions recorded since the last call may be made durable now (together). Called on an
+     * event loop after a pass that recorded decisions; must not block. The default does nothing,
+     * for sinks that start each decision at once.
+     */
+    default void commitDecisions() {}
+
     void completed(ProxyAuditEvent event);
 }

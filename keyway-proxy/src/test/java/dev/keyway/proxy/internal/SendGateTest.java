@@ -40,6 +40,7 @@ class SendGateTest {
     private final EmbeddedChannel ch = new EmbeddedChannel();
     private final List<String> outcomes = new ArrayList<>();
     private final List<ProxyAuditEvent> recorded = new ArrayList<>();
+    private int commits;
     private SendGate gate;
     private ProxyContext px;
     private AuditEvents.Base base;
@@ -56,6 +57,11 @@ class SendGateTest {
             public CompletableFuture<Void> decision(ProxyAuditEvent event) {
                 recorded.add(event);
                 return decision.get();
+            }
+
+            @Override
+            public void commitDecisions() {
+                commits++;
             }
 
             @Override
@@ -158,6 +164,42 @@ class SendGateTest {
         ch.runPendingTasks();
         assertThat(outcomes).containsExactly("ready");
         assertThat(gate.state()).isEqualTo(SendGate.State.DURABLE);
+    }
+
+    @Test
+    void theDecisionsOfOneLoopPassAreCommittedOnceAfterThePass() {
+        CompletableFuture<Void> first = new CompletableFuture<>();
+        assertThat(await(() -> first)).isTrue();
+        SendGate second = new SendGate(new SendGate.Listener() {
+            @Override
+            public void gateOpened() {
+                outcomes.add("second ready");
+            }
+
+            @Override
+            public void gateRefused(ProxyProblem p) {
+                outcomes.add("second " + p.type());
+            }
+        }, ch.eventLoop());
+        assertThat(second.start(px, base, true)).isTrue();
+        assertThat(commits).as("not inline: after the pass").isZero();
+        ch.runPendingTasks();
+        assertThat(commits).as("one commit for both decisions").isEqualTo(1);
+        assertThat(recorded).hasSize(2);
+
+        // the next pass asks again; a request that needs no record asks for nothing
+        SendGate.Listener quiet = new SendGate.Listener() {
+            @Override
+            public void gateOpened() {}
+
+            @Override
+            public void gateRefused(ProxyProblem p) {}
+        };
+        assertThat(new SendGate(quiet, ch.eventLoop()).start(px, base, true)).isTrue();
+        SendGate plain = new SendGate(quiet, ch.eventLoop());
+        assertThat(plain.start(px, base, false)).isTrue();
+        ch.runPendingTasks();
+        assertThat(commits).isEqualTo(2);
     }
 
     @Test

@@ -87,6 +87,11 @@ public final class MeteredAuditSink implements AuditSink {
     }
 
     @Override
+    public void commitDecisions() {
+        delegate.commitDecisions();
+    }
+
+    @Override
     public void completed(ProxyAuditEvent event) {
         try {
             count(event);

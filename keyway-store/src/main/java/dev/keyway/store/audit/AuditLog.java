@@ -47,6 +47,8 @@ import tools.jackson.databind.json.JsonMapper;
  *       any record in the batch is durable (group commit): durable futures complete after the
  *       force, the others right after the write. Only durable records wake an idle writer at
  *       once; non-durable ones go with the next batch, or within {@value #LAZY_NANOS} ns.
+ *       {@link Commit#GROUPED} records are durable but wait for the caller's {@link #commit()},
+ *       so a burst of them shares one force and one wake-up.
  *       Futures complete on the writer thread, so
  *       callers should keep continuations short or use the {@code *Async} variants.</li>
  *   <li>A full queue fails the append (durable or not; a non-durable failure also counts in
@@ -91,6 +93,7 @@ public final class AuditLog implements AutoCloseable {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
+    private final long lazyNanos;
     /** True while the writer is parked or about to park; producers of durable records then unpark it. */
     private volatile boolean writerIdle;
     private final ReadWriteLock closeLock = new ReentrantReadWriteLock();
@@ -112,6 +115,22 @@ public final class AuditLog implements AutoCloseable {
         Pending(byte[] body, int length, Instant ts, boolean durable, CompletableFuture<Long> future) {
             this(body, length, ts, durable, future, false);
         }
+    }
+
+    /** How a record is written; see {@link #append(AuditJson, Commit)}. */
+    public enum Commit {
+        /** Written with the next batch, not forced; the future completes after the write. */
+        LAZY,
+        /** Forced to disk before the future completes; an idle writer starts at once. */
+        DURABLE,
+        /**
+         * Forced to disk before the future completes, but an idle writer is woken only by the next
+         * {@link #commit()} (or within {@value #LAZY_NANOS} ns at the latest): a caller that
+         * produces several durable records in one burst (an event loop reading many requests in one
+         * pass) makes them share one {@code fdatasync} and one writer wake-up instead of starting a
+         * force for the first one alone.
+         */
+        GROUPED
     }
 
     /** Queued by {@link #close()}: the writer finishes what precedes it and stops. */
@@ -147,6 +166,13 @@ public final class AuditLog implements AutoCloseable {
     }
 
     AuditLog(Path file, Syncer syncer, int capacity, Clock clock, AuditRotation rotation, @Nullable AuditChain chain) {
+        this(file, syncer, capacity, clock, rotation, chain, LAZY_NANOS);
+    }
+
+    /** @param lazyNanos how long an idle writer waits before taking records nobody woke it for (tests: long) */
+    AuditLog(Path file, Syncer syncer, int capacity, Clock clock, AuditRotation rotation, @Nullable AuditChain chain,
+            long lazyNanos) {
+        this.lazyNanos = lazyNanos;
         this.file = file.toAbsolutePath().normalize();
         this.syncer = syncer;
         this.clock = clock;
@@ -200,7 +226,24 @@ public final class AuditLog implements AutoCloseable {
      * request); otherwise exactly like {@link #append(Map, boolean)}.
      */
     public CompletableFuture<Long> append(AuditJson record, boolean durable) {
-        return enqueue(record.closedArray(), record.length(), durable);
+        return append(record, durable ? Commit.DURABLE : Commit.LAZY);
+    }
+
+    /** Like {@link #append(AuditJson, boolean)} with the commit mode spelt out ({@link Commit#GROUPED}). */
+    public CompletableFuture<Long> append(AuditJson record, Commit commit) {
+        return enqueue(new Pending(record.closedArray(), record.length(), clock.instant(), commit != Commit.LAZY,
+                new CompletableFuture<>()), commit == Commit.DURABLE);
+    }
+
+    /**
+     * Starts forcing the {@link Commit#GROUPED} records appended so far, if the writer is idle (a
+     * busy writer takes them with its next batch anyway). Cheap and idempotent: call it once after
+     * a burst of appends.
+     */
+    public void commit() {
+        if (writerIdle) {
+            LockSupport.unpark(writer);
+        }
     }
 
     /**
@@ -210,7 +253,7 @@ public final class AuditLog implements AutoCloseable {
      * the node reuse its sequence number for another record). Fails like {@link #append}.
      */
     public CompletableFuture<Long> sync() {
-        return enqueue(new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>(), true));
+        return enqueue(new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>(), true), true);
     }
 
     /** The last sequence number known to be forced to disk (at most {@link #lastSeq()}). */
@@ -232,10 +275,11 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private CompletableFuture<Long> enqueue(byte[] body, int length, boolean durable) {
-        return enqueue(new Pending(body, length, clock.instant(), durable, new CompletableFuture<>()));
+        return enqueue(new Pending(body, length, clock.instant(), durable, new CompletableFuture<>()), durable);
     }
 
-    private CompletableFuture<Long> enqueue(Pending p) {
+    /** @param wake whether an idle writer starts at once (durable records, except {@link Commit#GROUPED} ones) */
+    private CompletableFuture<Long> enqueue(Pending p, boolean wake) {
         boolean durable = p.durable();
         closeLock.readLock().lock();
         try {
@@ -253,7 +297,7 @@ public final class AuditLog implements AutoCloseable {
                 return CompletableFuture.failedFuture(unavailable("audit log queue is full"));
             }
             queue.add(p);
-            if (durable && writerIdle) {
+            if (wake && writerIdle) {
                 LockSupport.unpark(writer);
             }
         } finally {
@@ -386,7 +430,7 @@ public final class AuditLog implements AutoCloseable {
                 // with producers adding before reading it, so a durable record is never left waiting.
                 writerIdle = true;
                 if (queue.isEmpty()) {
-                    LockSupport.parkNanos(this, LAZY_NANOS);
+                    LockSupport.parkNanos(this, lazyNanos);
                 }
                 writerIdle = false;
                 Thread.interrupted(); // ignored (park would not block again): only close() stops the writer

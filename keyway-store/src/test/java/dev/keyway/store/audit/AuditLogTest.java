@@ -245,6 +245,37 @@ class AuditLogTest {
     }
 
     @Test
+    void groupedRecordsWaitForTheCommitAndShareOneSync() throws Exception {
+        TestSyncer syncer = new TestSyncer(false);
+        // the writer is never woken by time here: only commit() (or a DURABLE record) starts it
+        AuditLog log = new AuditLog(file(), syncer, 100, new MutableClock(T0), AuditRotation.DEFAULT, null,
+                TimeUnit.HOURS.toNanos(1));
+        opened.add(log);
+        List<CompletableFuture<Long>> burst = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            burst.add(log.append(new AuditJson().put("i", i), AuditLog.Commit.GROUPED));
+        }
+        assertThat(burst).as("nobody asked for a commit yet").noneMatch(CompletableFuture::isDone);
+        assertThat(syncer.forces).hasValue(0);
+
+        log.commit();
+        for (CompletableFuture<Long> f : burst) {
+            get(f);
+        }
+        assertThat(burst.stream().map(CompletableFuture::join)).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(syncer.forces).as("the burst shares one force").hasValue(1);
+        assertThat(log.durableSeq()).isEqualTo(5);
+
+        // a DURABLE record still starts the writer by itself, and takes a waiting GROUPED one along
+        CompletableFuture<Long> grouped = log.append(new AuditJson().put("i", 6), AuditLog.Commit.GROUPED);
+        get(log.append(new AuditJson().put("i", 7), AuditLog.Commit.DURABLE));
+        assertThat(get(grouped)).isEqualTo(6L);
+        assertThat(syncer.forces).hasValue(2);
+        log.commit(); // nothing pending: harmless
+        assertThat(lines()).hasSize(7);
+    }
+
+    @Test
     void fullQueueFailsAppendsAndCountsDroppedOnes() throws Exception {
         TestSyncer syncer = new TestSyncer(true);
         AuditLog log = open(syncer, 2);
