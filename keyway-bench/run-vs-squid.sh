@@ -36,6 +36,8 @@
 #   KEEP_TMP=1        keep the temp dirs (configs, logs)
 #   PROFILE_KEYWAY=D  after the rounds, profile one more keyway-disk keep-alive run (perf + JFR) into dir D
 #   ROUNDS=0 PROFILE_KEYWAY=D SYSTEMS=keyway-disk   only that profile
+#   SYSCALLS=1        after the rounds, one more keep-alive run per proxy counted by `perf stat`: system
+#                     calls by kind and context switches per request (syscalls.tsv)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -360,6 +362,32 @@ for round in $(seq 1 "$ROUNDS"); do
         done
     done
 done
+
+if [ "${SYSCALLS:-0}" = 1 ] && command -v perf >/dev/null; then
+    # one more keep-alive run per proxy, counted by `perf stat` (kernel tracepoints, low overhead):
+    # system calls by kind and context switches of the whole proxy process, per request
+    SC_EVENTS=raw_syscalls:sys_enter,context-switches
+    for sc in ${SYSCALL_NAMES:-read write writev recvfrom sendto epoll_wait epoll_pwait epoll_pwait2 futex fdatasync sched_yield}; do
+        [ -d /sys/kernel/tracing/events/syscalls/sys_enter_$sc ] && SC_EVENTS+=",syscalls:sys_enter_$sc"
+    done
+    SCLOG=$OUT_DIR/syscalls.tsv
+    printf 'system\tevent\tcount\trequests\tper_request\n' > "$SCLOG"
+    for s in "${SYS[@]}"; do
+        case $s in squid) pid=$SQUID_PID ;; keyway-*) pid=${KW_PID[$s]} ;; *) continue ;; esac
+        log "counting system calls of $s (pid $pid) over one more keep-alive run"
+        RESULTS_SAVED=$RESULTS
+        RESULTS=$TMP/syscalls-$s.jsonl
+        loadgen "$s" "keepalive small (syscalls)" 1 --target "$TARGET/small" --mode keepalive &
+        lg=$!
+        sleep "${WARMUP%s}"
+        perf stat -x, -e "$SC_EVENTS" -p "$pid" -o "$TMP/perf-stat-$s.csv" -- sleep "${DURATION%s}" || true
+        wait "$lg" || true
+        RESULTS=$RESULTS_SAVED
+        reqs=$(grep -o '"requests":[0-9]*' "$TMP/syscalls-$s.jsonl" | head -1 | cut -d: -f2)
+        awk -F, -v S="$s" -v N="${reqs:-0}" '$1 ~ /^[0-9]+$/ {printf "%s\t%s\t%s\t%d\t%.2f\n", S, $3, $1, N, N ? $1 / N : 0}' \
+            "$TMP/perf-stat-$s.csv" | tee -a "$SCLOG" >&2
+    done
+fi
 
 if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[keyway-disk]:-}" ]; then
     # one more keyway-disk keep-alive run, profiled: perf (kernel, BoringSSL, JIT-compiled Java through

@@ -74,7 +74,12 @@ final class ClientCodec extends CombinedChannelDuplexHandler<ClientCodec.Decoder
         @Override
         protected void decode(ChannelHandlerContext ctx, io.netty.buffer.ByteBuf in, List<Object> out) throws Exception {
             if (paused) {
-                return; // the next request stays raw bytes until the current one is answered
+                // the next request stays raw bytes until the current one is answered; a pipelining
+                // client sent some already: stop reading until then (RequestSequencer restarts it)
+                if (in.isReadable()) {
+                    ctx.channel().config().setAutoRead(false);
+                }
+                return;
             }
             int before = out.size();
             super.decode(ctx, in, out);

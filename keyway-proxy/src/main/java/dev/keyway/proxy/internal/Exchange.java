@@ -91,7 +91,8 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
     }
 
     void start() {
-        writer.setClientRead(writer.buffersWhole());
+        // a body waits in the socket until it can go somewhere; a request without one leaves reading on
+        writer.setClientRead(writer.buffersWhole() || !writer.expectsBody());
         RequestSigning sg = signing;
         if (sg != null && !sg.start()) {
             return;

@@ -18,8 +18,9 @@ import io.netty.util.ReferenceCountUtil;
  * complete when its last part has passed in, its response when the last part has passed out. Only
  * when both are complete is the codec told to parse the next request ({@link ClientCodec#resume}),
  * so a pipelining client's second request, whether forwarded or answered by the proxy itself, is
- * handled only after the first one's response was written. Reading pauses meanwhile, so what a
- * client can make the proxy hold is one read's worth of bytes.
+ * handled only after the first one's response was written. Reading stays on meanwhile (a keep-alive
+ * request pays no {@code epoll_ctl} to stop and restart it); the codec pauses it as soon as bytes of
+ * a next request arrive early, so what a client can make the proxy hold is one read's worth.
  *
  * <p>A response that switches protocols ({@code 101}, or {@code 2xx} to {@code CONNECT}) ends HTTP
  * on the connection: the next bytes belong to the tunnel, never to the codec.
@@ -50,10 +51,7 @@ final class RequestSequencer extends ChannelDuplexHandler {
             responseComplete = false;
         }
         if (msg instanceof LastHttpContent) {
-            requestComplete = true;
-            if (!responseComplete) {
-                ctx.channel().config().setAutoRead(false); // nothing more until this one is answered
-            }
+            requestComplete = true; // the codec parses nothing more until next(); it pauses reading if more comes
         }
         ctx.fireChannelRead(msg);
         if (msg instanceof LastHttpContent && responseComplete) {

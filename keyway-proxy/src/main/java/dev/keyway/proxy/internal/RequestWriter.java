@@ -100,6 +100,8 @@ final class RequestWriter implements ChannelFutureListener {
     private @Nullable ByteBuf buffered;
     private Input input;
     private Output output = Output.WAITING;
+    /** Whether the head announced a body (chunked, or a Content-Length above 0). */
+    private final boolean expectsBody;
 
     RequestWriter(Exchange x, HttpRequest req) {
         this.x = x;
@@ -107,6 +109,7 @@ final class RequestWriter implements ChannelFutureListener {
         boolean full = req instanceof LastHttpContent;
         boolean hasBody = !full && (HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0);
         this.input = full ? Input.COMPLETE : Input.RECEIVING;
+        this.expectsBody = hasBody;
         long contentLength = HttpUtil.getContentLength(req, -1L);
         this.contentLength = contentLength;
         RequestSigner sg = x.fwd.signer();
@@ -171,6 +174,11 @@ final class RequestWriter implements ChannelFutureListener {
     }
 
     /** Whether the body must be buffered whole before anything is written. */
+    /** Whether body parts are to come (else only the empty last part follows the head). */
+    boolean expectsBody() {
+        return expectsBody;
+    }
+
     boolean buffersWhole() {
         return body == Body.BUFFERED || body == Body.BUFFERED_FOR_SIGNING;
     }
@@ -445,13 +453,20 @@ final class RequestWriter implements ChannelFutureListener {
         return r;
     }
 
-    /** Reads from the client while the body can go somewhere: buffered, or upstream while it is writable. */
+    /**
+     * Reads from the client while the body can go somewhere: buffered, or upstream while it is
+     * writable. Once the request is complete, reading is left on: the codec parses nothing more
+     * until the response is written ({@link RequestSequencer}) and pauses reading itself only if a
+     * pipelining client actually sends more ({@link ClientCodec}), so a keep-alive request costs no
+     * {@code epoll_ctl} to stop and restart reading.
+     */
     void updateClientRead() {
         if (x.isOver()) {
             return;
         }
         Channel up = x.link.channel();
-        boolean want = input == Input.RECEIVING && (headSent() ? up != null && up.isWritable() : buffersWhole());
+        boolean want = input == Input.COMPLETE
+                || input == Input.RECEIVING && (headSent() ? up != null && up.isWritable() : buffersWhole());
         setClientRead(want);
     }
 

@@ -73,6 +73,20 @@ class RequestSequencerTest {
     }
 
     @Test
+    void aKeepAliveRequestLeavesReadingOnUntilANextOneArrivesEarly() {
+        ch.writeInbound(bytes("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertThat(uris()).containsExactly("/1");
+        assertThat(ch.config().isAutoRead()).as("nothing came early: reading is not stopped and restarted").isTrue();
+        ch.writeInbound(bytes("GET /2 HTTP/1.1\r\nHost: a\r\n\r\n"));
+        assertThat(uris()).as("parsed only after /1 is answered").containsExactly("/1");
+        assertThat(ch.config().isAutoRead()).as("a pipelining client: reading pauses").isFalse();
+        answer();
+        assertThat(uris()).containsExactly("/1", "/2");
+        answer();
+        assertThat(ch.config().isAutoRead()).isTrue();
+    }
+
+    @Test
     void anAnswerBeforeTheBodyEndedWaitsForTheBody() {
         ch.writeInbound(bytes("POST /1 HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nab"));
         answer(); // e.g. a 407 while the body is still arriving

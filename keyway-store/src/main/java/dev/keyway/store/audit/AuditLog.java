@@ -90,6 +90,8 @@ public final class AuditLog implements AutoCloseable {
     private byte[] prevChain;
     private final byte[] nextChain = new byte[AuditChain.MAC_LENGTH];
     private FileChannel channel; // writer thread only (and the constructor)
+    /** Bytes in the current file, counted by the writer (no {@code fstat} per batch for the rotation check). */
+    private long fileBytes; // writer thread only (and the constructor)
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
@@ -193,6 +195,7 @@ public final class AuditLog implements AutoCloseable {
             // what survived a crash is on disk: recover() forced a truncation, and a clean file was forced on close
             this.durableSeq.set(lastSeq.get());
             this.channel = FileChannel.open(this.file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            this.fileBytes = channel.size();
             this.channel.force(false); // records a killed process left in the page cache count as durable from now on
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open audit log " + this.file + ": " + e.getMessage(), e);
@@ -483,6 +486,7 @@ public final class AuditLog implements AutoCloseable {
         out = buf.capacity() > MAX_KEPT_BUFFER ? ByteBuffer.allocate(MAX_KEPT_BUFFER) : buf;
         try {
             buf.flip();
+            fileBytes += buf.remaining();
             while (buf.hasRemaining()) {
                 channel.write(buf);
             }
@@ -507,7 +511,7 @@ public final class AuditLog implements AutoCloseable {
             if (records > 0) {
                 report(records, syncNanos);
             }
-            if (channel.size() >= rotation.maxFileBytes()) {
+            if (fileBytes >= rotation.maxFileBytes()) {
                 rotate(seq);
             }
         } catch (IOException | RuntimeException e) {
@@ -540,6 +544,7 @@ public final class AuditLog implements AutoCloseable {
         java.nio.file.Files.move(file, rotated, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         PrivateFiles.createOrTighten(file);
         channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        fileBytes = channel.size();
         forceDirectory();
         LOG.info("audit log rotated to {} (records up to seq {})", rotated.getFileName(), lastSeqInFile);
         if (rotation.keepFiles() > 0) {
