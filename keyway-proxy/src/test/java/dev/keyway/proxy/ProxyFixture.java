@@ -91,6 +91,8 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
 
     /** Policy knobs, reset before each test. */
     public volatile boolean failAuditDecisions;
+    /** Decision records become "durable" only once this completes (a test holds requests at the send gate). */
+    public volatile CompletableFuture<Void> holdDecisions = CompletableFuture.completedFuture(null);
     public volatile boolean tokenActive = true;
     public volatile boolean rewriteBodies;
     public volatile boolean rewriteWebSocketText;
@@ -151,6 +153,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
     @Override
     public void beforeEach(ExtensionContext context) {
         failAuditDecisions = false;
+        holdDecisions = CompletableFuture.completedFuture(null);
         tokenActive = true;
         rewriteBodies = false;
         rewriteWebSocketText = false;
@@ -288,7 +291,7 @@ public final class ProxyFixture implements BeforeAllCallback, AfterAllCallback, 
             if (failAuditDecisions) {
                 return CompletableFuture.failedFuture(new IOException("disk full"));
             }
-            return CompletableFuture.runAsync(() -> {});
+            return holdDecisions.thenRunAsync(() -> {});
         }
 
         @Override

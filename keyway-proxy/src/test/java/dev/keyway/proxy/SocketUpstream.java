@@ -63,6 +63,8 @@ final class SocketUpstream implements AutoCloseable {
     final AtomicInteger closedIdle = new AtomicInteger();
     /** When set, a connection idle this long after a response is closed by the server. */
     volatile @Nullable Duration closeIdleAfter;
+    /** Written before such an idle close (e.g. the {@code 408 Request Timeout} some servers send then), or null. */
+    volatile @Nullable String idleFarewell;
     volatile Handler handler;
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
@@ -101,6 +103,11 @@ final class SocketUpstream implements AutoCloseable {
                 try {
                     first = in.read();
                 } catch (SocketTimeoutException e) {
+                    String farewell = idleFarewell;
+                    if (farewell != null) {
+                        out.write(farewell.getBytes(StandardCharsets.US_ASCII));
+                        out.flush();
+                    }
                     closedIdle.incrementAndGet();
                     return;
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -90,6 +91,31 @@ class StalePoolTest {
         }
         // (connections are counted on accept; a retry would have made a second one)
         assertThat(px.events("denied")).singleElement().satisfies(e -> assertThat(e.status()).isEqualTo(502));
+    }
+
+    /**
+     * Some servers answer an idle keep-alive connection's timeout with {@code 408 Request Timeout}
+     * and close it. If that arrives after the proxy took the connection from the pool for a request
+     * but before it sent the request (here: while the request waits for its decision record), it is
+     * not the answer to that request: the connection is stale and the request goes on a fresh one.
+     */
+    @Test
+    void anAnswerBeforeTheRequestWasSentMeansStaleAndTheRequestGoesOnAFreshConnection() throws Exception {
+        try (SocketUpstream up = new SocketUpstream(px.upstreamServerCerts.sslContext(), SocketUpstream.ok("fine"));
+                Raw raw = px.intercepted("api.test", up.port(), "api.test")) {
+            up.idleFarewell = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+            up.closeIdleAfter = Duration.ofMillis(300);
+            assertThat(raw.send(request("GET", up.port(), null)).read().body()).isEqualTo("fine");
+            CompletableFuture<Void> hold = new CompletableFuture<>();
+            px.holdDecisions = hold;
+            raw.send(request("GET", up.port(), null)); // takes pooled connection 1, waits at the send gate
+            ProxyFixture.eventually(() -> up.closedIdle.get() == 1); // connection 1 said 408 and closed meanwhile
+            hold.complete(null);
+            Raw.Response r = raw.read();
+            assertThat(r.status()).as(r.toString()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("fine");
+            assertThat(up.connections.get()).isEqualTo(2);
+        }
     }
 
     @Test

@@ -211,6 +211,15 @@ final class Exchange implements UpstreamListener, SendGate.Listener {
             ReferenceCountUtil.release(msg);
             return;
         }
+        if (!writer.headSent()) {
+            // Nothing was sent on this connection yet, so this is no answer to the request: a pooled
+            // connection's farewell (e.g. the 408 some servers send when closing an idle connection)
+            // or a broken upstream. Stale: the request goes on a fresh connection when that is safe.
+            ReferenceCountUtil.release(msg);
+            upstreamLost(Problems.of(ErrorType.UPSTREAM_PROTOCOL_ERROR,
+                    target.authority() + " sent a response before the request was sent"));
+            return;
+        }
         relay.read(msg);
     }
 

@@ -157,7 +157,11 @@ final class UpstreamLink {
             x.fail(UpstreamHandler.unusable());
             return;
         }
-        ch.config().setAutoRead(false);
+        if (as == Source.H2_STREAM) {
+            ch.config().setAutoRead(false); // a stream channel: no system call, the writer turns it on after sending
+        }
+        // An HTTP/1.1 connection keeps reading (no epoll_ctl to stop and restart it per request):
+        // anything it says before the request went out is not an answer to it (Exchange.upstreamRead).
         x.upstreamAttached();
     }
 
