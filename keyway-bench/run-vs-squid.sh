@@ -38,6 +38,8 @@
 #   ROUNDS=0 PROFILE_KEYWAY=D SYSTEMS=keyway-disk   only that profile
 #   SYSCALLS=1        after the rounds, one more keep-alive run per proxy counted by `perf stat`: system
 #                     calls by kind and context switches per request (syscalls.tsv)
+#   NMT=1             after the rounds, the JVM's native memory summary of each Keyway (nmt-SYSTEM.txt); run with
+#                     KEYWAY_JAVA_OPTS=-XX:NativeMemoryTracking=summary
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -363,11 +365,22 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+if [ "${NMT:-0}" = 1 ]; then
+    # where each Keyway's memory is, by the JVM's own accounting (needs KEYWAY_JAVA_OPTS=-XX:NativeMemoryTracking=summary)
+    for s in "${SYS[@]}"; do
+        [[ $s == keyway-* ]] || continue
+        "$(dirname "$JAVA")/jcmd" "${KW_PID[$s]}" VM.native_memory summary > "$OUT_DIR/nmt-$s.txt" 2>&1 || true
+        grep -E "^Total|^-  *(Java Heap|Class|Thread|Code|GC|Compiler|Internal|Other|Symbol|Native Memory Tracking|Arena Chunk|Metaspace|Shared class space|Synchronizer|Serviceability|Module|Safepoint|Object Monitors)" \
+            "$OUT_DIR/nmt-$s.txt" | sed "s/^/[$s] /" >&2 || true
+        grep -E "^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem)" "/proc/${KW_PID[$s]}/status" | sed "s/^/[$s] /" >&2 || true
+    done
+fi
+
 if [ "${SYSCALLS:-0}" = 1 ] && command -v perf >/dev/null; then
     # one more keep-alive run per proxy, counted by `perf stat` (kernel tracepoints, low overhead):
     # system calls by kind and context switches of the whole proxy process, per request
     SC_EVENTS=raw_syscalls:sys_enter,context-switches
-    for sc in ${SYSCALL_NAMES:-read write writev recvfrom sendto epoll_wait epoll_pwait epoll_pwait2 futex fdatasync sched_yield}; do
+    for sc in ${SYSCALL_NAMES:-read write recvfrom sendto epoll_ctl epoll_wait epoll_pwait2 futex fdatasync newfstat}; do
         [ -d /sys/kernel/tracing/events/syscalls/sys_enter_$sc ] && SC_EVENTS+=",syscalls:sys_enter_$sc"
     done
     SCLOG=$OUT_DIR/syscalls.tsv
@@ -417,6 +430,7 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[keyway-disk]:-}" ]; then
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --percent-limit 0.5 --sort comm 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-threads.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --percent-limit 0.5 --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-dso.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 > "$PROF/perf-symbols.txt" || true
+        perf report -i "$PROF/perf.data" --stdio --no-children -g none --comm keyway-audit-wr --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$PROF/perf-audit-writer.txt" || true
         rm -f "$PROF/perf.data"   # large; the reports above are what docs/benchmarks.md cites
     fi
 fi
