@@ -103,7 +103,7 @@ class WebSocketRedactionEndToEndTest {
                                     }
                                 },
                                 new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder().websocketPath("/")
-                                        .checkStartsWith(true).handleCloseFrames(false).build()),
+                                        .checkStartsWith(true).build()),
                                 new SimpleChannelInboundHandler<TextWebSocketFrame>() {
                                     @Override
                                     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame f) {
