@@ -186,8 +186,8 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
                 state = State.SWITCHING;
             } else {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                if (!fwd.echoes().isEmpty()) {
-                    // a refused upgrade (401 quoting the token) is scanned as any response body is
+                if (!fwd.echoes().isEmpty() && status != 204 && status != 304) {
+                    // a refused upgrade (401 quoting the token) is scanned as any response body is (204/304 have none)
                     ResponseScan.Coding coding = ResponseScan.coding(h);
                     if (coding == ResponseScan.Coding.UNSCANNABLE) {
                         ReferenceCountUtil.release(r);
