@@ -96,6 +96,15 @@ class EchoRedactionEndToEndTest {
         ok(ts.call("POST", "/v1/vaults/default/services", """
                 {"name":"sub","host":"localhost:%d","allow_private":true,"paths":["/s/**"],
                  "inject":{"substitute":{"placeholder":"__GOOD__","credential":"GOOD","in":["query"]}}}""".formatted(port)));
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        String pem = "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                .encodeToString(g.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/JWT_KEY",
+                JSON.writeValueAsString(Map.of("value", pem))));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"jwt","host":"localhost:%d","allow_private":true,"paths":["/j/**"],
+                 "inject":{"jwt":{"key":"JWT_KEY","algorithm":"ES256","claims":{"sub":"agent"}}}}""".formatted(port)));
         String token = JSON.readTree(ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\"}"))).get("token").asString();
         proxy = "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort();
         keywayCa = dir.resolve("data/ca.pem").toString();
@@ -120,10 +129,11 @@ class EchoRedactionEndToEndTest {
     private static MockResponse answer(String path, String auth) throws Exception {
         String value = auth.startsWith("Bearer ") ? auth.substring(7) : auth;
         String json = "{\"headers\":{\"Authorization\":\"" + auth + "\"},\"url\":\"https://localhost" + path + "\"}";
-        if (path.startsWith("/e/header") || path.startsWith("/raw/header")) {
+        if (path.startsWith("/e/header") || path.startsWith("/raw/header") || path.startsWith("/j/header")) {
             return new MockResponse.Builder().addHeader("X-Echo", "you sent " + value).body("ok").build();
         }
-        if (path.startsWith("/e/json") || path.startsWith("/raw/json") || path.startsWith("/b/") || path.startsWith("/s/")) {
+        if (path.startsWith("/e/json") || path.startsWith("/raw/json") || path.startsWith("/b/") || path.startsWith("/s/")
+                || path.startsWith("/j/json")) {
             return new MockResponse.Builder().addHeader("Content-Type", "application/json").body(json).build();
         }
         if (path.startsWith("/e/gzip")) {
@@ -208,6 +218,21 @@ class EchoRedactionEndToEndTest {
         assertInjected("/e/sse");
         assertThat(r.out()).contains("text/event-stream").contains("event: hello\ndata: {\"n\":1}\n\n")
                 .contains("data: {\"echo\":\"[REDACTED:GOOD]\"}\n\n").endsWith("data: done\n\n").doesNotContain(SECRET);
+    }
+
+    /** The JWT {@code inject: jwt} minted for the request is a bearer credential: echoed, it is redacted too. */
+    @Test
+    void mintedJwtEchoIsRedactedInHeadersAndBody() throws Exception {
+        Curl.Result h = curl(url("/j/header"));
+        String sent = received.get("/j/header");
+        assertThat(sent).as("the upstream got a minted JWT").startsWith("Bearer ey");
+        String jwt = sent.substring(7, sent.indexOf(' ', 7));
+        assertThat(h.out()).contains(" 200").contains("you sent [REDACTED:JWT_KEY]").doesNotContain(jwt)
+                .doesNotContain(jwt.substring(jwt.lastIndexOf('.')));
+        Curl.Result b = curl(url("/j/json"));
+        String sent2 = received.get("/j/json");
+        String jwt2 = sent2.substring(7, sent2.indexOf(' ', 7));
+        assertThat(b.out()).contains("\"Authorization\":\"Bearer [REDACTED:JWT_KEY]\"").doesNotContain(jwt2);
     }
 
     @Test

@@ -74,7 +74,10 @@ class OAuthCredentialEndToEndTest {
                 dev.keyway.server.source.FakeGcpSecretManager gc = google;
                 return as.accessTokens.containsKey(token) || gh != null && gh.tokens.containsKey(token)
                         || gc != null && gc.tokens.containsKey(token)
-                        ? new MockResponse.Builder().code(200).body("upstream-ok").build()
+                        ? r.getTarget().endsWith("/echo") // an echo endpoint: the access token back, header and body
+                                ? new MockResponse.Builder().code(200).addHeader("X-Echo", String.valueOf(authz))
+                                        .body("{\"authorization\":\"" + authz + "\"}").build()
+                                : new MockResponse.Builder().code(200).body("upstream-ok").build()
                         : new MockResponse.Builder().code(401).body("invalid_token").build();
             }
         });
@@ -139,6 +142,20 @@ class OAuthCredentialEndToEndTest {
 
     List<String> upstreamFor(String path) {
         return upstreamSeen.stream().filter(s -> s.startsWith("/" + path + "/")).toList();
+    }
+
+    /** A minted access token is an injected value like any other: an upstream echoing it gets it redacted. */
+    @Test
+    void anEchoedAccessTokenIsRedacted() throws Exception {
+        oauth("ECHO_TOKEN", "oecho", "oecho-app", as.issueRefreshToken("oecho-app", Set.of("repo")));
+        Curl.Result r = Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "https://localhost:" + upstream.getPort() + "/oecho/echo");
+        List<String> seen = upstreamFor("oecho");
+        assertThat(seen).singleElement().asString().startsWith("/oecho/echo Bearer at-");
+        String at = seen.getFirst().substring("/oecho/echo Bearer ".length());
+        assertThat(r.lastStatus()).as(r.out() + r.err()).isEqualTo(200);
+        assertThat(r.out()).containsIgnoringCase("x-echo: Bearer [REDACTED:ECHO_TOKEN]")
+                .contains("{\"authorization\":\"Bearer [REDACTED:ECHO_TOKEN]\"}").doesNotContain(at);
     }
 
     @Test

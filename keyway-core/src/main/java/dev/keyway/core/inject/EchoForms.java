@@ -17,9 +17,10 @@ import org.jspecify.annotations.Nullable;
  * resolved (a credential, a composite value, and the credentials a composite read): the raw bytes,
  * the percent-encoded forms used in a query and in a path segment, and the JSON-escaped form (an
  * echo service quoting a header in a JSON body); plus the base64 token of an {@code Authorization:
- * Basic} header Keyway set or rewrote. An echo of a substituted value becomes the client's own
- * placeholder (for a Basic header, the client's own token); anything else becomes {@code
- * [REDACTED:NAME]}.
+ * Basic} header Keyway set or rewrote, and the token an {@code inject: jwt} minted for the request
+ * (no stored value, but a bearer credential until it expires). An echo of a substituted value
+ * becomes the client's own placeholder (for a Basic header, the client's own token); anything else
+ * becomes {@code [REDACTED:NAME]}.
  */
 final class EchoForms {
     private static final String AUTHORIZATION = "Authorization";
@@ -51,6 +52,14 @@ final class EchoForms {
             echoes.add(new Redactions.Echo(token.getBytes(StandardCharsets.ISO_8859_1),
                     replacement.getBytes(StandardCharsets.ISO_8859_1)));
         }
+        if (injection instanceof Injection.Jwt) {
+            // the minted token is a bearer credential for as long as it lives: an echo of it is redacted like a value
+            String jwt = bearerToken(out.header(AUTHORIZATION));
+            if (jwt != null) {
+                echoes.add(new Redactions.Echo(jwt.getBytes(StandardCharsets.ISO_8859_1), ("[REDACTED:"
+                        + String.join("+", new TreeSet<>(injection.credentialNames())) + "]").getBytes(StandardCharsets.ISO_8859_1)));
+            }
+        }
         return Redactions.of(echoes);
     }
 
@@ -80,6 +89,14 @@ final class EchoForms {
             return null;
         }
         String t = value.substring(6).strip();
+        return t.isEmpty() ? null : t;
+    }
+
+    private static @Nullable String bearerToken(@Nullable String value) {
+        if (value == null || value.length() < 8 || !value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        String t = value.substring(7).strip();
         return t.isEmpty() ? null : t;
     }
 

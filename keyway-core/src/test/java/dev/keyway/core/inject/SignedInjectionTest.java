@@ -122,6 +122,38 @@ class SignedInjectionTest {
         vault.assertAllWiped();
     }
 
+    /** The minted JWT is a bearer credential: an upstream echoing it (whole, or JSON-quoted) gets it redacted. */
+    @Test
+    void theMintedJwtIsAmongTheEchoesScannedFor() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        ServiceDefinition cdp = ServiceCatalog.instantiate("coinbase-cdp", "cdp", Map.of());
+        InjectorTest.Vault vault = new InjectorTest.Vault().with("COINBASE_CDP_KEY_NAME", "organizations/o1/apiKeys/k1")
+                .with("COINBASE_CDP_PRIVATE_KEY",
+                        dev.keyway.core.sign.JwtsTest.pem("PRIVATE KEY", g.generateKeyPair().getPrivate().getEncoded()));
+        InjectionResult.Applied a = (InjectionResult.Applied) Injector.apply(cdp,
+                head("GET", "/api/v3/brokerage/accounts", new HttpHead.Header("Host", "api.coinbase.com")), vault, ctx(""));
+        String jwt = a.head().header("Authorization").substring(7);
+        try (Redactions echoes = a.echoes()) {
+            String echoed = "{\"authorization\":\"Bearer " + jwt + "\",\"token\":\"" + jwt + "\"}";
+            byte[] in = echoed.getBytes(StandardCharsets.US_ASCII);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            StreamRedactor r = echoes.stream();
+            for (int i = 0; i < in.length; i += 7) { // split into parts: the token straddles several
+                r.update(in, i, Math.min(7, in.length - i), out::write);
+            }
+            r.finish(out::write);
+            assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("{\"authorization\":\"Bearer "
+                    + "[REDACTED:COINBASE_CDP_KEY_NAME+COINBASE_CDP_PRIVATE_KEY]\",\"token\":\""
+                    + "[REDACTED:COINBASE_CDP_KEY_NAME+COINBASE_CDP_PRIVATE_KEY]\"}");
+            assertThat(r.redactions()).isEqualTo(2);
+            assertThat(echoes.scan("x-echo: " + jwt).value()).isEqualTo(
+                    "x-echo: [REDACTED:COINBASE_CDP_KEY_NAME+COINBASE_CDP_PRIVATE_KEY]");
+            assertThat(echoes.toString()).doesNotContain(jwt);
+        }
+        vault.assertAllWiped();
+    }
+
     @Test
     void withoutASigningContextNothingIsInjectedAndTheRequestFails() {
         ServiceDefinition binance = ServiceCatalog.instantiate("binance", "binance", Map.of());

@@ -172,7 +172,6 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             case RequestDecision.Deny d -> deny(ctx, req, t, id, d.problem(), d.service(), keepAlive);
             case RequestDecision.Forward f -> {
                 if (!h2Stream && WebSocketExchange.isUpgrade(req)) {
-                    f.echoes().close(); // WebSocket frames are not scanned (docs/services.md: a known gap)
                     WebSocketExchange w = new WebSocketExchange(this, ctx, t, f, id, uri);
                     current = w;
                     ReferenceCountUtil.release(req);

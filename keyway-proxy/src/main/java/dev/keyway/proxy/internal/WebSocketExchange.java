@@ -4,6 +4,7 @@ import dev.keyway.core.error.ErrorType;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
 import dev.keyway.proxy.spi.TextRewriter;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,8 +12,10 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -68,6 +71,12 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
     private int status;
     private long bytesIn;
     private long bytesOut;
+    /** Echoes replaced in the upgrade response's headers. */
+    private long headerRedactions;
+    /** The scan of server-to-client frames, when the upgrade request received a credential (and redaction is on). */
+    private @Nullable WebSocketRedaction redaction;
+    /** The scan of a non-101 answer's body (when redacting). */
+    private @Nullable ResponseScan bodyScan;
 
     WebSocketExchange(ExchangeHandler owner, ChannelHandlerContext ctx, Target target, RequestDecision.Forward fwd,
             String requestId, String clientTarget) {
@@ -143,8 +152,8 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
         h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
         h.remove(HttpHeaderNames.CONTENT_LENGTH);
-        if (fwd.webSocketText() != null) {
-            h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
+        if (fwd.webSocketText() != null || !fwd.echoes().isEmpty()) {
+            h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS); // frames are rewritten or scanned: uncompressed
         }
         up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, fwd.head().pathAndQuery(),
                 Unpooled.EMPTY_BUFFER, h, new DefaultHttpHeaders()));
@@ -169,11 +178,28 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             HopByHop.strip(h, upgrade);
             HopByHop.stripKeyway(h);
             h.remove(HttpHeaderNames.SET_COOKIE);
+            if (!fwd.echoes().isEmpty()) {
+                headerRedactions += ResponseScan.scanHeaders(h, fwd.echoes());
+            }
             if (upgrade) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
                 state = State.SWITCHING;
             } else {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+                if (!fwd.echoes().isEmpty() && status != 204 && status != 304) {
+                    // a refused upgrade (401 quoting the token) is scanned as any response body is (204/304 have none)
+                    ResponseScan.Coding coding = ResponseScan.coding(h);
+                    if (coding == ResponseScan.Coding.UNSCANNABLE) {
+                        ReferenceCountUtil.release(r);
+                        status = 0;
+                        fail(Problems.of(ErrorType.RESPONSE_UNSCANNABLE, target.authority() + " answered the WebSocket"
+                                + " upgrade in a content coding Keyway cannot decode to scan for echoed credentials"));
+                        return;
+                    }
+                    bodyScan = new ResponseScan(fwd.echoes(), coding, ctx.alloc());
+                    h.remove(HttpHeaderNames.CONTENT_LENGTH);
+                    h.remove(HttpHeaderNames.CONTENT_ENCODING);
+                }
                 if (!h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
                     h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
                 }
@@ -187,8 +213,20 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         }
         if (msg instanceof HttpContent c) {
             boolean last = c instanceof LastHttpContent;
+            ResponseScan sc = bodyScan;
             if (state == State.SWITCHING) {
                 c.release();
+            } else if (sc != null) {
+                ByteBuf out;
+                try {
+                    out = sc.process(c.content().retain(), last);
+                } catch (RuntimeException corrupt) {
+                    ctx.close(); // a corrupt coded body: the client's response is cut, never passed on unscanned
+                    return;
+                } finally {
+                    c.release();
+                }
+                ctx.writeAndFlush(last ? new DefaultLastHttpContent(out) : new DefaultHttpContent(out));
             } else {
                 ctx.writeAndFlush(c);
             }
@@ -206,7 +244,15 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             return;
         }
         state = State.DONE;
-        px.audit.completed(audit.with("request", status, 0, 0, AuditEvents.millisSince(startNanos), null));
+        ResponseScan sc = bodyScan;
+        bodyScan = null;
+        if (sc != null) {
+            headerRedactions += sc.redactions();
+            sc.close();
+        }
+        px.audit.completed(audit.with("request", status, 0, 0, AuditEvents.millisSince(startNanos), null,
+                fwd.echoes().isEmpty() ? -1 : headerRedactions));
+        fwd.echoes().close();
         Channel up = upstream;
         if (up != null) {
             up.close();
@@ -225,12 +271,21 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         ChannelPipeline upp = up.pipeline();
         upp.remove("upstream");
         TextRewriter rw = fwd.webSocketText();
+        boolean redact = !fwd.echoes().isEmpty();
+        if (rw != null || redact) {
+            // with redaction the decoder lets RSV bits through, so that WebSocketRedaction refuses them with 1011
+            upp.addLast("ws-dec", new WebSocket08FrameDecoder(false, redact, MAX_FRAME));
+            cp.addLast("ws-enc", new WebSocket08FrameEncoder(false));
+        }
         if (rw != null) {
-            upp.addLast("ws-dec", new WebSocket08FrameDecoder(false, false, MAX_FRAME));
             upp.addLast("ws-enc", new WebSocket08FrameEncoder(true));
             cp.addLast("ws-dec", new WebSocket08FrameDecoder(true, false, MAX_FRAME));
-            cp.addLast("ws-enc", new WebSocket08FrameEncoder(false));
             cp.addLast("ws-rewrite", new TextFrameRewriter(rw, px.config.maxWebSocketRewriteFrame()));
+        }
+        if (redact) {
+            WebSocketRedaction r = new WebSocketRedaction(fwd.echoes(), client);
+            redaction = r;
+            upp.addLast("ws-redact", r);
         }
         upp.addLast("relay", new Relay(client, n -> bytesOut += n));
         cp.addLast("relay", new Relay(up, n -> bytesIn += n));
@@ -258,7 +313,22 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             return;
         }
         state = State.DONE;
-        px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos), null));
+        WebSocketRedaction r = redaction;
+        boolean refused = r != null && r.state() == WebSocketRedaction.State.REFUSED;
+        long redactions = fwd.echoes().isEmpty() ? -1 : headerRedactions + (r == null ? 0 : r.redactions());
+        px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
+                refused ? ErrorType.RESPONSE_UNSCANNABLE.slug() : null, redactions));
+        closeScans();
+    }
+
+    /** The exchange ended: a body scan still open is released and the injected values are wiped. */
+    private void closeScans() {
+        ResponseScan sc = bodyScan;
+        bodyScan = null;
+        if (sc != null) {
+            sc.close();
+        }
+        fwd.echoes().close();
     }
 
     private void fail(ProxyProblem p) {
@@ -266,6 +336,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             return;
         }
         state = State.DONE;
+        closeScans();
         Channel up = upstream;
         if (up != null) {
             up.close();
