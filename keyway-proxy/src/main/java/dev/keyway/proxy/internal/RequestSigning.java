@@ -102,6 +102,13 @@ final class RequestSigning {
         }
     }
 
+    /** The problem for a signer's failure: its own when it refused, else a generic 502 that names no secret. */
+    static ProxyProblem problemOf(@Nullable Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof RequestSigner.Refused refused ? refused.problem()
+                : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed");
+    }
+
     private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
         pending = null;
         if (x.isOver()) {
@@ -112,9 +119,7 @@ final class RequestSigning {
         }
         if (err != null || r == null) {
             state = State.FAILED;
-            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            x.fail(cause instanceof RequestSigner.Refused refused ? refused.problem()
-                    : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed"));
+            x.fail(problemOf(err));
             return;
         }
         x.relay.scanFor(r.echoes());

@@ -1,8 +1,11 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.inject.HttpHead;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.proxy.spi.RequestSigner;
 import dev.keyway.proxy.spi.TextRewriter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -28,6 +31,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,12 +40,20 @@ import org.jspecify.annotations.Nullable;
  * switch to a relay. When the policy supplies a {@link TextRewriter}, both legs get frame codecs
  * (the client leg expects masked frames, the upstream leg masks) and complete, unfragmented client
  * text frames are rewritten; {@code Sec-WebSocket-Extensions} is dropped so frames are uncompressed.
+ *
+ * <p>When the policy forwards with a {@link RequestSigner} (a human approval, a linked credential's
+ * first fetch, a signature), the upgrade request is held by an {@link UpgradeHold} exactly like a
+ * plain request: nothing is written upstream until the signer answered with the final headers, and
+ * a signer that {@linkplain RequestSigner#holds() holds for long} is answered before the upstream
+ * is even dialed. The send gate still decides the first byte upstream.
  */
-final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
+final class WebSocketExchange implements UpstreamListener, SendGate.Listener, UpgradeHold.Listener {
     private static final int MAX_FRAME = 16 * 1024 * 1024;
 
     /** How the upgrade stands; {@link #DONE} ignores every later event. */
     enum State {
+        /** The policy's signer holds the upgrade request (an approval, a first fetch): nothing written upstream. */
+        HELD,
         /** The upgrade request waits for the send gate and the upstream connection. */
         CONNECTING,
         /** The upgrade request went upstream; its response is awaited (and relayed when it is not a 101). */
@@ -63,6 +75,10 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
     private final AuditEvents.Base audit;
     private final long startNanos = System.nanoTime();
     private final SendGate gate;
+    private final @Nullable UpgradeHold hold;
+    /** The upgrade request's headers and target as they will be sent: the signer's once it answered. */
+    private List<HttpHead.Header> headers;
+    private String pathAndQuery;
     private @Nullable Channel upstream;
     private State state = State.CONNECTING;
     private int status;
@@ -82,10 +98,18 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
                 target.host(), target.port(), clientTarget, fwd.service(), fwd.credentials(),
                 s == null ? "websocket" : s.mode + "+websocket");
         this.gate = new SendGate(this, ctx.channel().eventLoop());
+        RequestSigner sg = fwd.signer();
+        this.hold = sg == null ? null : new UpgradeHold(sg, this, ctx.channel().eventLoop());
+        this.headers = fwd.head().headers();
+        this.pathAndQuery = fwd.head().pathAndQuery();
     }
 
     State state() {
         return state;
+    }
+
+    @Nullable UpgradeHold hold() {
+        return hold;
     }
 
     static boolean isUpgrade(HttpRequest req) {
@@ -95,10 +119,23 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
 
     void start() {
         ctx.channel().config().setAutoRead(false);
-        EventLoop loop = ctx.channel().eventLoop();
         if (!gate.start(px, audit, fwd.injected())) {
             return;
         }
+        UpgradeHold h = hold;
+        if (h != null) {
+            state = State.HELD;
+            h.start(new RequestHead(target.scheme(), target.host(), target.port(), "GET", pathAndQuery,
+                    HopByHop.toHeaderList(upgradeHeaders())));
+            if (h.dialsLater()) {
+                return; // a hold may last minutes: dialed once the signer answered (holdReleased)
+            }
+        }
+        connect();
+    }
+
+    private void connect() {
+        EventLoop loop = ctx.channel().eventLoop();
         UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
         px.connector.connectHttp(loop, key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
             if (!f.isSuccess()) {
@@ -129,15 +166,41 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         fail(p);
     }
 
-    /** Sends the upgrade request once the send gate is open and the upstream connection is there. */
-    private void maybeSend() {
-        Channel up = upstream;
-        if (state != State.CONNECTING || up == null || !gate.mayForward()) {
+    /** The signer let the upgrade go: its headers (and target) are the ones sent. */
+    @Override
+    public void holdReleased(RequestSigner.Signed signed) {
+        if (state != State.HELD) {
+            signed.echoes().close();
             return;
         }
-        state = State.SENT;
+        signed.echoes().close(); // WebSocket frames are not scanned, as ExchangeHandler does with the decision's
+        if (signed.body() != null) {
+            fail(Problems.of(ErrorType.INTERNAL, "a WebSocket upgrade has no body to rewrite"));
+            return;
+        }
+        headers = signed.headers();
+        String t = signed.pathAndQuery();
+        if (t != null) {
+            pathAndQuery = t;
+        }
+        state = State.CONNECTING;
+        UpgradeHold h = hold;
+        if (h != null && h.dialsLater()) {
+            connect();
+        } else {
+            maybeSend();
+        }
+    }
+
+    @Override
+    public void holdRefused(ProxyProblem p) {
+        fail(p);
+    }
+
+    /** The upgrade request's headers as sent: hop-by-hop fields out, the upgrade and Host set by the proxy. */
+    private HttpHeaders upgradeHeaders() {
         HttpHeaders h = new DefaultHttpHeaders();
-        HopByHop.copyInto(fwd.head().headers(), h);
+        HopByHop.copyInto(headers, h);
         HopByHop.strip(h, true);
         h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
         h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
@@ -146,8 +209,18 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         if (fwd.webSocketText() != null) {
             h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS);
         }
-        up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, fwd.head().pathAndQuery(),
-                Unpooled.EMPTY_BUFFER, h, new DefaultHttpHeaders()));
+        return h;
+    }
+
+    /** Sends the upgrade request once released by the hold (if any), the send gate is open and the upstream is there. */
+    private void maybeSend() {
+        Channel up = upstream;
+        if (state != State.CONNECTING || up == null || !gate.mayForward()) {
+            return;
+        }
+        state = State.SENT;
+        up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathAndQuery,
+                Unpooled.EMPTY_BUFFER, upgradeHeaders(), new DefaultHttpHeaders()));
         up.config().setAutoRead(true);
     }
 
@@ -266,6 +339,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             return;
         }
         state = State.DONE;
+        abandonHold();
         Channel up = upstream;
         if (up != null) {
             up.close();
@@ -282,11 +356,19 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
 
     void clientClosed() {
         if (state != State.RELAYING) {
+            abandonHold(); // a pending approval learns that nobody waits
             Channel up = upstream;
             if (up != null) {
                 up.close();
             }
             finish();
+        }
+    }
+
+    private void abandonHold() {
+        UpgradeHold h = hold;
+        if (h != null) {
+            h.abandon();
         }
     }
 
