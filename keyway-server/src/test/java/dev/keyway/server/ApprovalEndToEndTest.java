@@ -325,66 +325,10 @@ class ApprovalEndToEndTest {
         assertThat(upstreamFor("/self/")).isEmpty();
     }
 
-    /** The client's view of a WebSocket upgrade: open (101), or the answer it got instead. */
-    record WsOutcome(okhttp3.@org.jspecify.annotations.Nullable WebSocket open, int status,
-            @org.jspecify.annotations.Nullable String errorType, String body) {}
-
-    /** A WebSocket through the proxy with a real client (OkHttp), the Authorization placeholder on the upgrade. */
-    final class Ws {
-        final okhttp3.OkHttpClient client;
-        final okhttp3.WebSocket socket;
-        final CompletableFuture<WsOutcome> outcome = new CompletableFuture<>();
-        final java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
-
-        Ws(String path) throws Exception {
-            String token = proxyUrl.substring("http://".length(), proxyUrl.indexOf(':', "http://".length()));
-            HandshakeCertificates trust = new HandshakeCertificates.Builder()
-                    .addTrustedCertificate(okhttp3.tls.Certificates.decodeCertificatePem(Files.readString(keywayCa))).build();
-            client = new okhttp3.OkHttpClient.Builder()
-                    .proxy(new java.net.Proxy(java.net.Proxy.Type.HTTP, new java.net.InetSocketAddress("127.0.0.1",
-                            ts.server.proxyPort())))
-                    .proxyAuthenticator((route, response) -> response.request().newBuilder()
-                            .header("Proxy-Authorization", okhttp3.Credentials.basic(token, "default")).build())
-                    .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
-                    .readTimeout(0, TimeUnit.SECONDS)
-                    .build();
-            socket = client.newWebSocket(new okhttp3.Request.Builder().url("https://localhost:" + upstream.getPort() + path)
-                    .header("Authorization", "Bearer PLACEHOLDER").build(), new okhttp3.WebSocketListener() {
-                @Override
-                public void onOpen(okhttp3.WebSocket w, okhttp3.Response r) {
-                    outcome.complete(new WsOutcome(w, r.code(), null, ""));
-                }
-
-                @Override
-                public void onMessage(okhttp3.WebSocket w, String text) {
-                    received.add(text);
-                }
-
-                @Override
-                public void onFailure(okhttp3.WebSocket w, Throwable t, okhttp3.@org.jspecify.annotations.Nullable Response r) {
-                    String body = "";
-                    if (r != null) {
-                        try {
-                            body = r.body().string();
-                        } catch (Exception e) {
-                            body = "";
-                        }
-                    }
-                    outcome.complete(new WsOutcome(null, r == null ? 0 : r.code(), r == null ? null : r.header("Keyway-Error"),
-                            body));
-                }
-            });
-        }
-
-        WsOutcome await() throws Exception {
-            return outcome.get(60, TimeUnit.SECONDS);
-        }
-
-        void close() {
-            socket.cancel();
-            client.dispatcher().executorService().shutdown();
-            client.connectionPool().evictAll();
-        }
+    /** A real WebSocket client through the proxy to PATH on the upstream. */
+    WsClient ws(String path) throws Exception {
+        String token = proxyUrl.substring("http://".length(), proxyUrl.indexOf(':', "http://".length()));
+        return new WsClient(ts.server.proxyPort(), token, "default", keywayCa, "https://localhost:" + upstream.getPort() + path);
     }
 
     /** A bearer service for /NAME/** whose WebSocket upgrades (GET) need approval. */
@@ -398,7 +342,7 @@ class ApprovalEndToEndTest {
     @Test
     void heldWebSocketUpgradeConnectsAfterApprovalWithTheCredentialInjected() throws Exception {
         webSocketService("wsok");
-        Ws ws = new Ws("/wsok/socket?x=1");
+        WsClient ws = ws("/wsok/socket?x=1");
         try {
             JsonNode p = pending("wsok");
             assertThat(p.get("method").asString()).isEqualTo("GET");
@@ -407,7 +351,7 @@ class ApprovalEndToEndTest {
             assertThat(upstreamFor("/wsok/")).as("nothing forwarded before the approval").isEmpty();
 
             ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/approve", "{}"));
-            WsOutcome o = ws.await();
+            WsClient.Outcome o = ws.await();
             assertThat(o.status()).as(o.body()).isEqualTo(101);
             okhttp3.WebSocket open = java.util.Objects.requireNonNull(o.open());
             open.send("hello");
@@ -422,11 +366,11 @@ class ApprovalEndToEndTest {
     @Test
     void deniedOrTimedOutWebSocketUpgradeGets403AndNothingIsForwarded() throws Exception {
         webSocketService("wsno");
-        Ws denied = new Ws("/wsno/a");
+        WsClient denied = ws("/wsno/a");
         try {
             JsonNode p = pending("wsno");
             ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/deny", "{\"reason\":\"no sockets today\"}"));
-            WsOutcome o = denied.await();
+            WsClient.Outcome o = denied.await();
             assertThat(o.open()).isNull();
             assertThat(o.status()).isEqualTo(403);
             assertThat(o.errorType()).isEqualTo("approval-denied");
@@ -434,11 +378,11 @@ class ApprovalEndToEndTest {
         } finally {
             denied.close();
         }
-        Ws slow = new Ws("/wsno/b");
+        WsClient slow = ws("/wsno/b");
         try {
             JsonNode p = pending("wsno");
             clock.advance(Duration.ofSeconds(91));
-            WsOutcome o = slow.await();
+            WsClient.Outcome o = slow.await();
             assertThat(o.status()).isEqualTo(403);
             assertThat(o.errorType()).isEqualTo("approval-timeout");
             assertThat(approvals("wsno").getFirst().get("id").asString()).isEqualTo(p.get("id").asString());
@@ -452,10 +396,10 @@ class ApprovalEndToEndTest {
     @Test
     void webSocketClientThatGoesAwayCancelsItsPendingApproval() throws Exception {
         webSocketService("wsgone");
-        Ws ws = new Ws("/wsgone/socket");
+        WsClient ws = ws("/wsgone/socket");
         try {
             JsonNode p = pending("wsgone");
-            ws.socket.cancel(); // the client closes its connection while held
+            ws.cancel(); // the client closes its connection while held
             await("the approval cancelled", () -> approvals("wsgone").getFirst().get("state").asString().equals("cancelled"));
             assertThat(approvals("wsgone").getFirst().get("id").asString()).isEqualTo(p.get("id").asString());
             assertThat(upstreamFor("/wsgone/")).isEmpty();

@@ -1,6 +1,7 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestSigner;
 import io.netty.channel.EventLoop;
@@ -15,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * {@link RequestWriter} buffered) and its headers replace the head's. The writer writes nothing
  * until {@link #signed()}; the signer's answer hops back onto the event loop. A signer that re-signs
  * a streamed body returns a length-preserving rewriter, which the writer also runs over the parts
- * that arrived while it was signing.
+ * that arrived while it was signing. A signer that saw the whole buffered body may rewrite it to any
+ * length (a substitution that waited for a linked credential's first fetch): the writer sends the
+ * rewritten body with its own Content-Length.
  */
 final class RequestSigning {
     /** Where the signature stands. */
@@ -133,7 +136,9 @@ final class RequestSigning {
             x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
             return;
         }
-        if (r.body() != null && !w.resignStreamedBody(r.body())) {
+        BodyRewriter rb = r.body();
+        if (rb != null && !(w.body() == RequestWriter.Body.BUFFERED_FOR_SIGNING ? w.rewriteBufferedBody(rb)
+                : w.resignStreamedBody(rb))) {
             state = State.FAILED;
             return;
         }
