@@ -468,6 +468,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                             fs.forEach((n, f) -> second.settled.put(n, f.join()));
                             InjectionResult r = Injector.apply(match.service(), h.http(), resolver(vr, second));
                             if (second.failed != null || !second.pending.isEmpty()) {
+                                if (r instanceof InjectionResult.Applied a) {
+                                    a.echoes().close(); // not sent: the values it holds are wiped
+                                }
                                 CredentialRecord c = second.failed != null ? second.failed.getKey()
                                         : java.util.Objects.requireNonNull(second.records.get(second.pending.keySet().iterator().next()));
                                 SourceFailure sf = second.failed != null ? second.failed.getValue()
