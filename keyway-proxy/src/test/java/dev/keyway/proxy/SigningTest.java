@@ -235,4 +235,55 @@ class SigningTest {
         }
         assertThat(up.getRequestCount()).isZero();
     }
+
+    @Test
+    void aSignerThatSawTheWholeBodyMayRewriteItToAnotherLengthAndItsContentLengthFollows() throws Exception {
+        MockWebServer up = px.httpsUpstream(false);
+        up.enqueue(new MockResponse.Builder().body("ok").build());
+        TestSigner signer = new TestSigner(true);
+        signer.rewriter = new ProxyFixture.Replacer("__PH__", ProxyFixture.GIT_SECRET); // a substitution after a first fetch
+        signer.gate = new CountDownLatch(1);
+        px.signer = signer;
+        String body = "{\"token\":\"__PH__\",\"again\":\"__PH__\"}";
+        try (Raw raw = px.intercepted("api.test", up.getPort(), "api.test")) {
+            raw.send("POST /x HTTP/1.1\r\nHost: api.test:" + up.getPort() + "\r\nContent-Length: " + body.length()
+                    + "\r\n\r\n" + body);
+            ProxyFixture.eventually(() -> signer.seenBody.get() != null);
+            assertThat(up.getRequestCount()).as("nothing upstream before the signer answers").isZero();
+            signer.gate.countDown();
+            assertThat(raw.read().status()).isEqualTo(200);
+        }
+        String expected = body.replace("__PH__", ProxyFixture.GIT_SECRET);
+        RecordedRequest req = up.takeRequest(5, TimeUnit.SECONDS);
+        assertThat(req.getBody().utf8()).isEqualTo(expected);
+        assertThat(req.getHeaders().get("Content-Length")).isEqualTo(Integer.toString(expected.length()));
+        assertThat(signer.seenBody.get()).asString(StandardCharsets.UTF_8).as("the signer saw the client's bytes").isEqualTo(body);
+    }
+
+    @Test
+    void aBufferedBodyRewriteThatRefusesIsItsProblemAndNothingIsForwarded() throws Exception {
+        MockWebServer up = px.httpsUpstream(false);
+        up.enqueue(new MockResponse.Builder().body("ok").build());
+        TestSigner signer = new TestSigner(true);
+        signer.rewriter = new BodyRewriter() { // a decoy found in the body the substitution was to run over
+            @Override
+            public byte[] update(byte[] chunk) {
+                throw new BodyRewriter.Refused(new dev.keyway.proxy.spi.ProxyProblem(
+                        dev.keyway.core.error.ErrorType.DECOY_CREDENTIAL_USED, "a decoy credential was sent"));
+            }
+
+            @Override
+            public byte[] finish() {
+                return new byte[0];
+            }
+        };
+        px.signer = signer;
+        try (Raw raw = px.intercepted("api.test", up.getPort(), "api.test")) {
+            raw.send("POST /x HTTP/1.1\r\nHost: api.test:" + up.getPort() + "\r\nContent-Length: 5\r\n\r\nhello");
+            Raw.Response r = raw.read();
+            assertThat(r.status()).isEqualTo(403);
+            assertThat(r.header("Keyway-Error")).isEqualTo(dev.keyway.core.error.ErrorType.DECOY_CREDENTIAL_USED.slug());
+        }
+        assertThat(up.getRequestCount()).isZero();
+    }
 }

@@ -68,6 +68,19 @@ class ApprovalEndToEndTest {
             public MockResponse dispatch(RecordedRequest r) {
                 upstreamSeen.add(r.getMethod() + " " + r.getTarget() + " " + r.getHeaders().get("Authorization") + " "
                         + (r.getBody() == null ? "" : r.getBody().utf8()));
+                if ("websocket".equalsIgnoreCase(r.getHeaders().get("Upgrade"))) {
+                    return new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
+                        @Override
+                        public void onMessage(okhttp3.WebSocket ws, String text) {
+                            ws.send("echo:" + text);
+                        }
+
+                        @Override
+                        public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
+                            ws.close(code, reason);
+                        }
+                    }).build();
+                }
                 return new MockResponse.Builder().code(200).body("upstream-ok").build();
             }
         });
@@ -310,5 +323,89 @@ class ApprovalEndToEndTest {
         ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/deny", "{\"reason\":\"no\"}"));
         assertThat(held.get(60, TimeUnit.SECONDS).lastStatus()).isEqualTo(403);
         assertThat(upstreamFor("/self/")).isEmpty();
+    }
+
+    /** A real WebSocket client through the proxy to PATH on the upstream. */
+    WsClient ws(String path) throws Exception {
+        String token = proxyUrl.substring("http://".length(), proxyUrl.indexOf(':', "http://".length()));
+        return new WsClient(ts.server.proxyPort(), token, "default", keywayCa, "https://localhost:" + upstream.getPort() + path);
+    }
+
+    /** A bearer service for /NAME/** whose WebSocket upgrades (GET) need approval. */
+    void webSocketService(String name) throws Exception {
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"%s","host":"localhost:%d","allow_private":true,"paths":["/%s/**"],"inject":{"bearer":"UP_KEY"},
+                 "approval":{"methods":["GET"],"timeout":"90s"}}"""
+                .formatted(name, upstream.getPort(), name)));
+    }
+
+    @Test
+    void heldWebSocketUpgradeConnectsAfterApprovalWithTheCredentialInjected() throws Exception {
+        webSocketService("wsok");
+        WsClient ws = ws("/wsok/socket?x=1");
+        try {
+            JsonNode p = pending("wsok");
+            assertThat(p.get("method").asString()).isEqualTo("GET");
+            assertThat(p.get("path").asString()).isEqualTo("/wsok/socket");
+            assertThat(ws.outcome).as("the client simply waits").isNotDone();
+            assertThat(upstreamFor("/wsok/")).as("nothing forwarded before the approval").isEmpty();
+
+            ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/approve", "{}"));
+            WsClient.Outcome o = ws.await();
+            assertThat(o.status()).as(o.body()).isEqualTo(101);
+            okhttp3.WebSocket open = java.util.Objects.requireNonNull(o.open());
+            open.send("hello");
+            assertThat(ws.received.poll(30, TimeUnit.SECONDS)).isEqualTo("echo:hello");
+            assertThat(upstreamFor("/wsok/")).containsExactly("GET /wsok/socket?x=1 Bearer " + SECRET + " ");
+            open.close(1000, "done");
+        } finally {
+            ws.close();
+        }
+    }
+
+    @Test
+    void deniedOrTimedOutWebSocketUpgradeGets403AndNothingIsForwarded() throws Exception {
+        webSocketService("wsno");
+        WsClient denied = ws("/wsno/a");
+        try {
+            JsonNode p = pending("wsno");
+            ok(ts.call("POST", "/v1/approvals/" + p.get("id").asString() + "/deny", "{\"reason\":\"no sockets today\"}"));
+            WsClient.Outcome o = denied.await();
+            assertThat(o.open()).isNull();
+            assertThat(o.status()).isEqualTo(403);
+            assertThat(o.errorType()).isEqualTo("approval-denied");
+            assertThat(o.body()).contains("no sockets today").doesNotContain(SECRET);
+        } finally {
+            denied.close();
+        }
+        WsClient slow = ws("/wsno/b");
+        try {
+            JsonNode p = pending("wsno");
+            clock.advance(Duration.ofSeconds(91));
+            WsClient.Outcome o = slow.await();
+            assertThat(o.status()).isEqualTo(403);
+            assertThat(o.errorType()).isEqualTo("approval-timeout");
+            // both approvals were created at the same instant of the test's clock: found by id, not by order
+            assertThat(approvals("wsno")).filteredOn(a -> a.get("id").asString().equals(p.get("id").asString()))
+                    .singleElement().satisfies(a -> assertThat(a.get("state").asString()).isEqualTo("timed_out"));
+        } finally {
+            slow.close();
+        }
+        assertThat(upstreamFor("/wsno/")).isEmpty();
+    }
+
+    @Test
+    void webSocketClientThatGoesAwayCancelsItsPendingApproval() throws Exception {
+        webSocketService("wsgone");
+        WsClient ws = ws("/wsgone/socket");
+        try {
+            JsonNode p = pending("wsgone");
+            ws.cancel(); // the client closes its connection while held
+            await("the approval cancelled", () -> approvals("wsgone").getFirst().get("state").asString().equals("cancelled"));
+            assertThat(approvals("wsgone").getFirst().get("id").asString()).isEqualTo(p.get("id").asString());
+            assertThat(upstreamFor("/wsgone/")).isEmpty();
+        } finally {
+            ws.close();
+        }
     }
 }

@@ -43,6 +43,10 @@ class LinkedCredentialEndToEndTest {
     final List<String> upstreamSeen = new CopyOnWriteArrayList<>();
     /** "path X-Sig" of every request the upstream received (signed services), recorded before it answered. */
     final List<String> signaturesSeen = new CopyOnWriteArrayList<>();
+    /** "path body" of every request the upstream received, recorded before it answered. */
+    final List<String> bodiesSeen = new CopyOnWriteArrayList<>();
+    /** Every WebSocket text message the upstream received, recorded before it answered. */
+    final List<String> framesSeen = new CopyOnWriteArrayList<>();
     MockWebServer upstream;
     FakeVault vault;
     TestServer ts;
@@ -62,6 +66,23 @@ class LinkedCredentialEndToEndTest {
             public MockResponse dispatch(RecordedRequest r) {
                 upstreamSeen.add(r.getTarget() + " " + r.getHeaders().get("Authorization"));
                 signaturesSeen.add(r.getTarget() + " " + r.getHeaders().get("X-Sig"));
+                bodiesSeen.add(r.getTarget() + " " + (r.getBody() == null ? "" : r.getBody().utf8()));
+                if ("websocket".equalsIgnoreCase(r.getHeaders().get("Upgrade"))) {
+                    String auth = r.getHeaders().get("Authorization");
+                    return new MockResponse.Builder().webSocketUpgrade(new okhttp3.WebSocketListener() {
+                        @Override
+                        public void onMessage(okhttp3.WebSocket ws, String text) {
+                            framesSeen.add(text);
+                            // an upstream that quotes the credential it received back in a frame
+                            ws.send(text.equals("echo-auth") ? "you sent " + auth : "ack");
+                        }
+
+                        @Override
+                        public void onClosing(okhttp3.WebSocket ws, int code, String reason) {
+                            ws.close(code, reason);
+                        }
+                    }).build();
+                }
                 return new MockResponse.Builder().code(200).body("upstream-ok").build();
             }
         });
@@ -135,12 +156,12 @@ class LinkedCredentialEndToEndTest {
     }
 
     /**
-     * A service that injects a cold linked credential into the query: the first request waits for the
-     * fetch (the signing hook replaces the request target) instead of the old 503 "being fetched"; a
-     * body substitution still cannot wait and is refused with nothing forwarded.
+     * A service that injects a cold linked credential into the query, and one that substitutes it into
+     * the body: the first request waits for the fetch (the signing hook replaces the request target,
+     * and re-runs the substitution over the buffered body) instead of the old 503 "being fetched".
      */
     @Test
-    void aColdQueryInjectedCredentialWaitsForTheFetchWhileABodySubstitutionIsRefused() throws Exception {
+    void aColdCredentialWaitsForTheFetchInTheQueryAndInASubstitutedBody() throws Exception {
         vault.putV2("secret/query", Map.of("key", "sk-linked-query"));
         ok(ts.call("PUT", "/v1/vaults/default/credentials/QUERY_KEY/link", """
                 {"source":"vault","ref":"secret/query#key","ttl":"5m","max_stale":"0s"}"""));
@@ -156,19 +177,124 @@ class LinkedCredentialEndToEndTest {
                 .satisfies(x -> assertThat(x).startsWith("/query/x?").contains("page=2").contains("api_key=sk-linked-query"));
         assertThat(vault.reads("/v1/secret/data/query")).isEqualTo(1);
 
-        vault.putV2("secret/body", Map.of("key", "sk-linked-body"));
+        vault.putV2("secret/bodyok", Map.of("key", "sk-linked-body"));
         ok(ts.call("PUT", "/v1/vaults/default/credentials/BODY_KEY/link", """
-                {"source":"vault","ref":"secret/body#key","ttl":"5m","max_stale":"0s"}"""));
+                {"source":"vault","ref":"secret/bodyok#key","ttl":"5m","max_stale":"0s"}"""));
         ok(ts.call("POST", "/v1/vaults/default/services", """
                 {"name":"body","host":"localhost:%d","allow_private":true,"paths":["/body/**"],
                  "inject":{"substitute":{"placeholder":"__BODY__","credential":"BODY_KEY","in":["body"]}}}"""
                 .formatted(upstream.getPort())));
         Curl.Result b = Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
-                "-H", "Content-Type: application/json", "--data", "{\"k\":\"__BODY__\"}",
+                "-H", "Content-Type: application/json", "--data", "{\"k\":\"__BODY__\",\"again\":\"__BODY__\"}",
                 "https://localhost:" + upstream.getPort() + "/body/x");
+        assertThat(b.exit()).as(b.err()).isZero();
+        assertThat(b.lastStatus()).as(b.out()).isEqualTo(200);
+        assertThat(b.out()).contains("upstream-ok").doesNotContain("sk-linked-body");
+        assertThat(bodiesSeen.stream().filter(x -> x.startsWith("/body/")).toList()).as("the substitution ran with the fetched value")
+                .containsExactly("/body/x {\"k\":\"sk-linked-body\",\"again\":\"sk-linked-body\"}");
+        assertThat(vault.reads("/v1/secret/data/bodyok")).isEqualTo(1);
+    }
+
+    /** A body substitution whose source fails: 503 and nothing forwarded, not even the placeholder. */
+    @Test
+    void aColdBodySubstitutionWhoseFetchFailsIsRefusedWithNothingForwarded() throws Exception {
+        vault.putV2("secret/bodydown", Map.of("key", "sk-body-never-sent"));
+        vault.fail("/v1/secret/data/bodydown", 503, "Vault is sealed", null);
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/BODYDOWN_KEY/link", """
+                {"source":"vault","ref":"secret/bodydown#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"bodydown","host":"localhost:%d","allow_private":true,"paths":["/bodydown/**"],
+                 "inject":{"substitute":{"placeholder":"__BODYDOWN__","credential":"BODYDOWN_KEY","in":["body"]}}}"""
+                .formatted(upstream.getPort())));
+        Curl.Result b = Curl.run("-sS", "--max-time", "30", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "--data", "{\"k\":\"__BODYDOWN__\"}", "https://localhost:" + upstream.getPort() + "/bodydown/x");
         assertThat(b.lastStatus()).as(b.out()).isEqualTo(503);
-        assertThat(b.out()).contains("credential-source-unavailable").contains("injects into the body");
-        assertThat(upstreamSeen.stream().filter(x -> x.startsWith("/body/")).toList()).isEmpty();
+        assertThat(b.out()).containsIgnoringCase("Keyway-Error: credential-source-unavailable").contains("Vault is sealed")
+                .doesNotContain("sk-body-never-sent");
+        assertThat(bodiesSeen.stream().filter(x -> x.startsWith("/bodydown/")).toList()).isEmpty();
+    }
+
+    /** A body too large to buffer while a cold credential is fetched: 413, nothing forwarded (never streamed unsubstituted). */
+    @Test
+    void aColdBodySubstitutionLargerThanTheBufferIsRefusedWith413() throws Exception {
+        vault.putV2("secret/bodybig", Map.of("key", "sk-body-big"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/BODYBIG_KEY/link", """
+                {"source":"vault","ref":"secret/bodybig#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"bodybig","host":"localhost:%d","allow_private":true,"paths":["/bodybig/**"],
+                 "inject":{"substitute":{"placeholder":"__BODYBIG__","credential":"BODYBIG_KEY","in":["body"]}}}"""
+                .formatted(upstream.getPort())));
+        Path f = dir.resolve("big-body.txt");
+        Files.writeString(f, "__BODYBIG__" + "x".repeat(9 * 1024 * 1024)); // above the proxy's 8 MiB buffer
+        Curl.Result b = Curl.run("-sS", "--max-time", "60", "--proxy", proxyUrl, "--cacert", keywayCa.toString(), "-D", "-",
+                "--data-binary", "@" + f, "https://localhost:" + upstream.getPort() + "/bodybig/x");
+        assertThat(b.lastStatus()).as(b.out()).isEqualTo(413);
+        assertThat(b.out()).containsIgnoringCase("Keyway-Error: payload-too-large").contains("being fetched");
+        assertThat(bodiesSeen.stream().filter(x -> x.startsWith("/bodybig/")).toList()).isEmpty();
+    }
+
+    /** A real WebSocket client through the proxy to PATH on the upstream. */
+    WsClient ws(String path) throws Exception {
+        String token = proxyUrl.substring("http://".length(), proxyUrl.indexOf(':', "http://".length()));
+        return new WsClient(ts.server.proxyPort(), token, "default", keywayCa, "https://localhost:" + upstream.getPort() + path);
+    }
+
+    /**
+     * A WebSocket upgrade on a cold linked credential waits for the fetch, then connects with it
+     * injected (a bearer on the upgrade request; a substitution into the client's frames) instead
+     * of the old 503 "being fetched".
+     */
+    @Test
+    void aColdCredentialOnAWebSocketUpgradeWaitsForTheFetchThenConnects() throws Exception {
+        vault.putV2("secret/wscold", Map.of("key", "sk-linked-ws"));
+        link("WSCOLD_KEY", "wscold", "5m", "0s");
+        try (WsClient c = ws("/wscold/socket")) {
+            WsClient.Outcome o = c.await();
+            assertThat(o.status()).as(o.body()).isEqualTo(101);
+            okhttp3.WebSocket open = java.util.Objects.requireNonNull(o.open());
+            open.send("hi");
+            assertThat(c.received.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ack");
+            // the value the hold fetched is scanned for in the frames like a decision's value
+            open.send("echo-auth");
+            assertThat(c.received.poll(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .startsWith("you sent Bearer ").contains("REDACTED").doesNotContain("sk-linked-ws");
+            open.close(1000, "done");
+        }
+        assertThat(upstreamFor("wscold")).containsExactly("/wscold/socket Bearer sk-linked-ws");
+        assertThat(vault.reads("/v1/secret/data/wscold")).isEqualTo(1);
+
+        vault.putV2("secret/wsframe", Map.of("key", "sk-linked-frame"));
+        ok(ts.call("PUT", "/v1/vaults/default/credentials/WSFRAME_KEY/link", """
+                {"source":"vault","ref":"secret/wsframe#key","ttl":"5m","max_stale":"0s"}"""));
+        ok(ts.call("POST", "/v1/vaults/default/services", """
+                {"name":"wsframe","host":"localhost:%d","allow_private":true,"paths":["/wsframe/**"],
+                 "inject":{"substitute":{"placeholder":"__WS__","credential":"WSFRAME_KEY","in":["websocket"]}}}"""
+                .formatted(upstream.getPort())));
+        try (WsClient c = ws("/wsframe/socket")) {
+            WsClient.Outcome o = c.await();
+            assertThat(o.status()).as(o.body()).isEqualTo(101);
+            okhttp3.WebSocket open = java.util.Objects.requireNonNull(o.open());
+            open.send("{\"auth\":\"__WS__\"}");
+            assertThat(c.received.poll(30, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("ack");
+            open.close(1000, "done");
+        }
+        assertThat(framesSeen).contains("{\"auth\":\"sk-linked-frame\"}");
+    }
+
+    /** A WebSocket upgrade whose linked credential cannot be fetched: 503 on the upgrade, nothing forwarded. */
+    @Test
+    void aWebSocketUpgradeWhoseFetchFailsGets503AndNothingIsForwarded() throws Exception {
+        vault.putV2("secret/wsdown", Map.of("key", "sk-ws-never-sent"));
+        vault.fail("/v1/secret/data/wsdown", 503, "Vault is sealed", null);
+        link("WSDOWN_KEY", "wsdown", "5m", "0s");
+        try (WsClient c = ws("/wsdown/socket")) {
+            WsClient.Outcome o = c.await();
+            assertThat(o.open()).isNull();
+            assertThat(o.status()).isEqualTo(503);
+            assertThat(o.errorType()).isEqualTo("credential-source-unavailable");
+            assertThat(o.body()).contains("Vault is sealed").doesNotContain("sk-ws-never-sent");
+        }
+        assertThat(upstreamFor("wsdown")).isEmpty();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.keyway.proxy.internal;
 
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.proxy.spi.BodyRewriter;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestSigner;
 import io.netty.channel.EventLoop;
@@ -15,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * {@link RequestWriter} buffered) and its headers replace the head's. The writer writes nothing
  * until {@link #signed()}; the signer's answer hops back onto the event loop. A signer that re-signs
  * a streamed body returns a length-preserving rewriter, which the writer also runs over the parts
- * that arrived while it was signing.
+ * that arrived while it was signing. A signer that saw the whole buffered body may rewrite it to any
+ * length (a substitution that waited for a linked credential's first fetch): the writer sends the
+ * rewritten body with its own Content-Length.
  */
 final class RequestSigning {
     /** Where the signature stands. */
@@ -102,6 +105,13 @@ final class RequestSigning {
         }
     }
 
+    /** The problem for a signer's failure: its own when it refused, else a generic 502 that names no secret. */
+    static ProxyProblem problemOf(@Nullable Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return cause instanceof RequestSigner.Refused refused ? refused.problem()
+                : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed");
+    }
+
     private void onSigned(RequestSigner.@Nullable Signed r, @Nullable Throwable err) {
         pending = null;
         if (x.isOver()) {
@@ -112,9 +122,7 @@ final class RequestSigning {
         }
         if (err != null || r == null) {
             state = State.FAILED;
-            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-            x.fail(cause instanceof RequestSigner.Refused refused ? refused.problem()
-                    : Problems.of(ErrorType.CREDENTIAL_UNAVAILABLE, "the request could not be signed"));
+            x.fail(problemOf(err));
             return;
         }
         x.relay.scanFor(r.echoes());
@@ -128,7 +136,9 @@ final class RequestSigning {
             x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
             return;
         }
-        if (r.body() != null && !w.resignStreamedBody(r.body())) {
+        BodyRewriter rb = r.body();
+        if (rb != null && !(w.body() == RequestWriter.Body.BUFFERED_FOR_SIGNING ? w.rewriteBufferedBody(rb)
+                : w.resignStreamedBody(rb))) {
             state = State.FAILED;
             return;
         }

@@ -402,6 +402,33 @@ final class RequestWriter implements ChannelFutureListener {
     }
 
     /**
+     * The signer, which saw the whole buffered body, rewrites it (a substitution that waited for a
+     * linked credential's first fetch, behind the decoy scan): the rewritten body replaces the
+     * buffered one and is sent with its own Content-Length ({@link #maybeSend}). False (and the
+     * exchange failed, nothing forwarded) when the rewriter refuses or fails.
+     */
+    boolean rewriteBufferedBody(BodyRewriter rw) {
+        ByteBuf b = buffered;
+        byte[] in = b == null ? new byte[0] : ByteBufUtil.getBytes(b);
+        byte[] out;
+        try {
+            out = rewrite(rw, in, true);
+        } catch (BodyRewriter.Refused refused) {
+            x.fail(refused.problem());
+            return false;
+        } catch (RuntimeException e) {
+            x.fail(Problems.of(ErrorType.INTERNAL, "the request body could not be rewritten"));
+            return false;
+        }
+        if (b != null) {
+            b.release();
+        }
+        buffered = x.ctx.alloc().buffer(Math.max(1, out.length)).writeBytes(out);
+        HttpUtil.setContentLength(head, out.length);
+        return true;
+    }
+
+    /**
      * The signer re-signs a streamed body with a (length-preserving) rewriter, which also runs over
      * the parts that arrived while it was signing. False (and the exchange failed) when that rewrite fails.
      */

@@ -1,8 +1,13 @@
 package dev.keyway.proxy.internal;
 
+
 import dev.keyway.core.error.ErrorType;
+import dev.keyway.core.inject.HttpHead;
+import dev.keyway.core.inject.Redactions;
 import dev.keyway.proxy.spi.ProxyProblem;
 import dev.keyway.proxy.spi.RequestDecision;
+import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.proxy.spi.RequestSigner;
 import dev.keyway.proxy.spi.TextRewriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -31,6 +36,7 @@ import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,12 +45,20 @@ import org.jspecify.annotations.Nullable;
  * switch to a relay. When the policy supplies a {@link TextRewriter}, both legs get frame codecs
  * (the client leg expects masked frames, the upstream leg masks) and complete, unfragmented client
  * text frames are rewritten; {@code Sec-WebSocket-Extensions} is dropped so frames are uncompressed.
+ *
+ * <p>When the policy forwards with a {@link RequestSigner} (a human approval, a linked credential's
+ * first fetch, a signature), the upgrade request is held by an {@link UpgradeHold} exactly like a
+ * plain request: nothing is written upstream until the signer answered with the final headers, and
+ * a signer that {@linkplain RequestSigner#holds() holds for long} is answered before the upstream
+ * is even dialed. The send gate still decides the first byte upstream.
  */
-final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
+final class WebSocketExchange implements UpstreamListener, SendGate.Listener, UpgradeHold.Listener {
     private static final int MAX_FRAME = 16 * 1024 * 1024;
 
     /** How the upgrade stands; {@link #DONE} ignores every later event. */
     enum State {
+        /** The policy's signer holds the upgrade request (an approval, a first fetch): nothing written upstream. */
+        HELD,
         /** The upgrade request waits for the send gate and the upstream connection. */
         CONNECTING,
         /** The upgrade request went upstream; its response is awaited (and relayed when it is not a 101). */
@@ -66,6 +80,10 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
     private final AuditEvents.Base audit;
     private final long startNanos = System.nanoTime();
     private final SendGate gate;
+    private final @Nullable UpgradeHold hold;
+    /** The upgrade request's headers and target as they will be sent: the signer's once it answered. */
+    private List<HttpHead.Header> headers;
+    private String pathAndQuery;
     private @Nullable Channel upstream;
     private State state = State.CONNECTING;
     private int status;
@@ -75,6 +93,11 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
     private long headerRedactions;
     /** The scan of server-to-client frames, when the upgrade request received a credential (and redaction is on). */
     private @Nullable WebSocketRedaction redaction;
+    /**
+     * The values the upgrade request carries, scanned for in the answer and the frames: the
+     * decision's, or the ones a hold's signer placed once it had them (a cold linked credential).
+     */
+    private Redactions echoes;
     /** The scan of a non-101 answer's body (when redacting). */
     private @Nullable ResponseScan bodyScan;
 
@@ -85,16 +108,25 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         this.px = owner.px;
         this.target = target;
         this.fwd = fwd;
+        this.echoes = fwd.echoes();
         this.requestId = requestId;
         TunnelSession s = owner.session;
         this.audit = new AuditEvents.Base("request", requestId, target.principal(), target.client(), "GET",
                 target.host(), target.port(), clientTarget, fwd.service(), fwd.credentials(),
                 s == null ? "websocket" : s.mode + "+websocket");
         this.gate = new SendGate(this, ctx.channel().eventLoop());
+        RequestSigner sg = fwd.signer();
+        this.hold = sg == null ? null : new UpgradeHold(sg, this, ctx.channel().eventLoop());
+        this.headers = fwd.head().headers();
+        this.pathAndQuery = fwd.head().pathAndQuery();
     }
 
     State state() {
         return state;
+    }
+
+    @Nullable UpgradeHold hold() {
+        return hold;
     }
 
     static boolean isUpgrade(HttpRequest req) {
@@ -104,10 +136,23 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
 
     void start() {
         ctx.channel().config().setAutoRead(false);
-        EventLoop loop = ctx.channel().eventLoop();
         if (!gate.start(px, audit, fwd.injected())) {
             return;
         }
+        UpgradeHold h = hold;
+        if (h != null) {
+            state = State.HELD;
+            h.start(new RequestHead(target.scheme(), target.host(), target.port(), "GET", pathAndQuery,
+                    HopByHop.toHeaderList(upgradeHeaders())));
+            if (h.dialsLater()) {
+                return; // a hold may last minutes: dialed once the signer answered (holdReleased)
+            }
+        }
+        connect();
+    }
+
+    private void connect() {
+        EventLoop loop = ctx.channel().eventLoop();
         UpstreamPool.Key key = new UpstreamPool.Key(target.tls(), target.host(), target.port(), false);
         px.connector.connectHttp(loop, key).addListener((Future<UpstreamConnector.UpstreamConn> f) -> {
             if (!f.isSuccess()) {
@@ -138,25 +183,65 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         fail(p);
     }
 
-    /** Sends the upgrade request once the send gate is open and the upstream connection is there. */
+    /** The signer let the upgrade go: its headers (and target) are the ones sent. */
+    @Override
+    public void holdReleased(RequestSigner.Signed signed) {
+        if (state != State.HELD) {
+            signed.echoes().close();
+            return;
+        }
+        if (echoes.isEmpty()) {
+            echoes = signed.echoes(); // fetched by the hold: the answer and the frames are scanned for them
+        } else {
+            signed.echoes().close(); // the upgrade carried one credential set; keep the first
+        }
+        if (signed.body() != null) {
+            fail(Problems.of(ErrorType.INTERNAL, "a WebSocket upgrade has no body to rewrite"));
+            return;
+        }
+        headers = signed.headers();
+        String t = signed.pathAndQuery();
+        if (t != null) {
+            pathAndQuery = t;
+        }
+        state = State.CONNECTING;
+        UpgradeHold h = hold;
+        if (h != null && h.dialsLater()) {
+            connect();
+        } else {
+            maybeSend();
+        }
+    }
+
+    @Override
+    public void holdRefused(ProxyProblem p) {
+        fail(p);
+    }
+
+    /** The upgrade request's headers as sent: hop-by-hop fields out, the upgrade and Host set by the proxy. */
+    private HttpHeaders upgradeHeaders() {
+        HttpHeaders h = new DefaultHttpHeaders();
+        HopByHop.copyInto(headers, h);
+        HopByHop.strip(h, true);
+        h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
+        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (fwd.webSocketText() != null || !echoes.isEmpty()) {
+            h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS); // frames are rewritten or scanned: uncompressed
+        }
+        return h;
+    }
+
+    /** Sends the upgrade request once released by the hold (if any), the send gate is open and the upstream is there. */
     private void maybeSend() {
         Channel up = upstream;
         if (state != State.CONNECTING || up == null || !gate.mayForward()) {
             return;
         }
         state = State.SENT;
-        HttpHeaders h = new DefaultHttpHeaders();
-        HopByHop.copyInto(fwd.head().headers(), h);
-        HopByHop.strip(h, true);
-        h.set(HttpHeaderNames.HOST, target.authority().hostHeader(target.defaultPort()));
-        h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        h.set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
-        h.remove(HttpHeaderNames.CONTENT_LENGTH);
-        if (fwd.webSocketText() != null || !fwd.echoes().isEmpty()) {
-            h.remove(HttpHeaderNames.SEC_WEBSOCKET_EXTENSIONS); // frames are rewritten or scanned: uncompressed
-        }
-        up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, fwd.head().pathAndQuery(),
-                Unpooled.EMPTY_BUFFER, h, new DefaultHttpHeaders()));
+        up.writeAndFlush(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, pathAndQuery,
+                Unpooled.EMPTY_BUFFER, upgradeHeaders(), new DefaultHttpHeaders()));
         up.config().setAutoRead(true);
     }
 
@@ -178,15 +263,15 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             HopByHop.strip(h, upgrade);
             HopByHop.stripKeyway(h);
             h.remove(HttpHeaderNames.SET_COOKIE);
-            if (!fwd.echoes().isEmpty()) {
-                headerRedactions += ResponseScan.scanHeaders(h, fwd.echoes());
+            if (!echoes.isEmpty()) {
+                headerRedactions += ResponseScan.scanHeaders(h, echoes);
             }
             if (upgrade) {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
                 state = State.SWITCHING;
             } else {
                 h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-                if (!fwd.echoes().isEmpty() && status != 204 && status != 304) {
+                if (!echoes.isEmpty() && status != 204 && status != 304) {
                     // a refused upgrade (401 quoting the token) is scanned as any response body is (204/304 have none)
                     ResponseScan.Coding coding = ResponseScan.coding(h);
                     if (coding == ResponseScan.Coding.UNSCANNABLE) {
@@ -196,7 +281,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
                                 + " upgrade in a content coding Keyway cannot decode to scan for echoed credentials"));
                         return;
                     }
-                    bodyScan = new ResponseScan(fwd.echoes(), coding, ctx.alloc());
+                    bodyScan = new ResponseScan(echoes, coding, ctx.alloc());
                     h.remove(HttpHeaderNames.CONTENT_LENGTH);
                     h.remove(HttpHeaderNames.CONTENT_ENCODING);
                 }
@@ -251,8 +336,8 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             sc.close();
         }
         px.audit.completed(audit.with("request", status, 0, 0, AuditEvents.millisSince(startNanos), null,
-                fwd.echoes().isEmpty() ? -1 : headerRedactions));
-        fwd.echoes().close();
+                echoes.isEmpty() ? -1 : headerRedactions));
+        echoes.close();
         Channel up = upstream;
         if (up != null) {
             up.close();
@@ -271,7 +356,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         ChannelPipeline upp = up.pipeline();
         upp.remove("upstream");
         TextRewriter rw = fwd.webSocketText();
-        boolean redact = !fwd.echoes().isEmpty();
+        boolean redact = !echoes.isEmpty();
         if (rw != null || redact) {
             // with redaction the decoder lets RSV bits through, so that WebSocketRedaction refuses them with 1011
             upp.addLast("ws-dec", new WebSocket08FrameDecoder(false, redact, MAX_FRAME));
@@ -283,7 +368,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
             cp.addLast("ws-rewrite", new TextFrameRewriter(rw, px.config.maxWebSocketRewriteFrame()));
         }
         if (redact) {
-            WebSocketRedaction r = new WebSocketRedaction(fwd.echoes(), client);
+            WebSocketRedaction r = new WebSocketRedaction(echoes, client);
             redaction = r;
             upp.addLast("ws-redact", r);
         }
@@ -315,7 +400,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         state = State.DONE;
         WebSocketRedaction r = redaction;
         boolean refused = r != null && r.state() == WebSocketRedaction.State.REFUSED;
-        long redactions = fwd.echoes().isEmpty() ? -1 : headerRedactions + (r == null ? 0 : r.redactions());
+        long redactions = echoes.isEmpty() ? -1 : headerRedactions + (r == null ? 0 : r.redactions());
         px.audit.completed(audit.with("request", status, bytesIn, bytesOut, AuditEvents.millisSince(startNanos),
                 refused ? ErrorType.RESPONSE_UNSCANNABLE.slug() : null, redactions));
         closeScans();
@@ -328,7 +413,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         if (sc != null) {
             sc.close();
         }
-        fwd.echoes().close();
+        echoes.close();
     }
 
     private void fail(ProxyProblem p) {
@@ -337,6 +422,7 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
         }
         state = State.DONE;
         closeScans();
+        abandonHold();
         Channel up = upstream;
         if (up != null) {
             up.close();
@@ -353,11 +439,19 @@ final class WebSocketExchange implements UpstreamListener, SendGate.Listener {
 
     void clientClosed() {
         if (state != State.RELAYING) {
+            abandonHold(); // a pending approval learns that nobody waits
             Channel up = upstream;
             if (up != null) {
                 up.close();
             }
             finish();
+        }
+    }
+
+    private void abandonHold() {
+        UpgradeHold h = hold;
+        if (h != null) {
+            h.abandon();
         }
     }
 

@@ -56,9 +56,11 @@ public interface RequestSigner {
      * The signing result.
      *
      * @param headers the complete header list to send instead of the head's
-     * @param body a rewriter for the body that keeps its length exactly (e.g. re-signing aws-chunked
-     *     chunk signatures), or null to send the body unchanged; never combined with
-     *     {@link RequestSigner#needsBody()}
+     * @param body a rewriter for the body, or null to send the body unchanged: for a streamed body
+     *     (the signer does not {@link RequestSigner#needsBody()}) one that keeps its length exactly
+     *     (e.g. re-signing aws-chunked chunk signatures); for the body a signer that needs it saw
+     *     whole, any rewrite of it (a substitution that waited for a linked credential's first
+     *     fetch), sent with the rewritten length
      * @param echoes values the signer placed into the request that the response is scanned for
      *     (a credential injected once it was fetched), or {@link Redactions#none()}
      * @param pathAndQuery the request target to send instead of the head's (a signature or a

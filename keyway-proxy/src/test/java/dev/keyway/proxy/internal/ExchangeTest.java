@@ -13,6 +13,7 @@ import dev.keyway.proxy.spi.ProxyPolicy;
 import dev.keyway.proxy.spi.ProxyPrincipal;
 import dev.keyway.proxy.spi.RequestDecision;
 import dev.keyway.proxy.spi.RequestHead;
+import dev.keyway.proxy.spi.RequestSigner;
 import dev.keyway.proxy.spi.UpstreamAddressPolicy;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -65,6 +66,8 @@ class ExchangeTest {
     private List<String> credentials = List.of("api_key");
     /** The audit log refuses the decision record at once (closed, disk gone). */
     private boolean auditClosed;
+    /** When set, the policy forwards with this signer (a hold). */
+    private @Nullable RequestSigner signer;
 
     private final ProxyPolicy policy = new ProxyPolicy() {
         @Override
@@ -90,7 +93,7 @@ class ExchangeTest {
                 h.add(new HttpHead.Header("Authorization", REAL));
             }
             return new RequestDecision.Forward(head.with(new HttpHead(head.method(), head.pathAndQuery(), h)), null,
-                    null, "svc", credentials);
+                    null, "svc", credentials, signer);
         }
 
         @Override
@@ -413,5 +416,112 @@ class ExchangeTest {
         });
         assertThat(handler.current()).isNull();
         assertThat(sentUpstream()).isEmpty();
+    }
+
+    /** A signer that holds like an approval: the test completes (or watches) its future. */
+    private final List<RequestHead> heldHeads = new ArrayList<>();
+    private final CompletableFuture<RequestSigner.Signed> held = new CompletableFuture<>();
+
+    private void holdLikeAnApproval() {
+        signer = new RequestSigner() {
+            @Override
+            public boolean needsBody() {
+                return false;
+            }
+
+            @Override
+            public boolean holds() {
+                return true;
+            }
+
+            @Override
+            public CompletableFuture<Signed> sign(RequestHead head, byte @Nullable [] body) {
+                heldHeads.add(head);
+                return held;
+            }
+        };
+    }
+
+    private static DefaultFullHttpRequest upgrade() {
+        DefaultFullHttpRequest upgrade = get();
+        upgrade.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+                .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        return upgrade;
+    }
+
+    private WebSocketExchange webSocket() {
+        Object cur = handler.current();
+        assertThat(cur).isInstanceOf(WebSocketExchange.class);
+        return (WebSocketExchange) cur;
+    }
+
+    @Test
+    void aHeldWebSocketUpgradeWaitsWithoutDialingAndARefusalIsAnsweredWithNothingForwarded() {
+        holdLikeAnApproval();
+        client.writeInbound(upgrade());
+        decision.complete(null);
+        client.runPendingTasks();
+        WebSocketExchange w = webSocket();
+        assertThat(w.state()).isEqualTo(WebSocketExchange.State.HELD);
+        assertThat(java.util.Objects.requireNonNull(w.hold()).state()).isEqualTo(UpgradeHold.State.HOLDING);
+        assertThat(heldHeads).singleElement().satisfies(h -> {
+            assertThat(h.method()).isEqualTo("GET");
+            assertThat(h.header("Upgrade")).isEqualTo("websocket");
+            assertThat(h.header("Connection")).isEqualTo("upgrade");
+            assertThat(h.header("Authorization")).as("the signer sees the head as it will be sent").isEqualTo(REAL);
+        });
+        assertThat(answered()).as("the client simply waits").isNull();
+        assertThat(completed).isEmpty();
+
+        held.completeExceptionally(new RequestSigner.Refused(
+                new dev.keyway.proxy.spi.ProxyProblem(ErrorType.APPROVAL_DENIED, "an approver denied it")));
+        assertThat(w.state()).as("the answer hops onto the loop").isEqualTo(WebSocketExchange.State.HELD);
+        client.runPendingTasks();
+        assertThat(w.state()).isEqualTo(WebSocketExchange.State.DONE);
+        assertThat(java.util.Objects.requireNonNull(w.hold()).state()).isEqualTo(UpgradeHold.State.REFUSED);
+        FullHttpResponse r = answered();
+        assertThat(r).isNotNull();
+        assertThat(r.status().code()).isEqualTo(403);
+        assertThat(r.headers().get("Keyway-Error")).isEqualTo(ErrorType.APPROVAL_DENIED.slug());
+        r.release();
+        assertThat(completed).singleElement().satisfies(e -> {
+            assertThat(e.kind()).isEqualTo("denied");
+            assertThat(e.errorType()).isEqualTo(ErrorType.APPROVAL_DENIED.slug());
+        });
+        assertThat(handler.current()).isNull();
+    }
+
+    @Test
+    void aClientThatGoesAwayWhileItsUpgradeIsHeldCancelsTheHold() {
+        holdLikeAnApproval();
+        client.writeInbound(upgrade());
+        decision.complete(null);
+        client.runPendingTasks();
+        WebSocketExchange w = webSocket();
+        assertThat(held).isNotDone();
+
+        client.close();
+        client.runPendingTasks();
+        assertThat(held).as("the signer learns that nobody waits (a pending approval is cancelled)").isCancelled();
+        assertThat(java.util.Objects.requireNonNull(w.hold()).state()).isEqualTo(UpgradeHold.State.ABANDONED);
+        assertThat(w.state()).isEqualTo(WebSocketExchange.State.DONE);
+    }
+
+    @Test
+    void aHeldUpgradeWhoseDecisionCannotBeRecordedIsRefusedAndTheHoldCancelled() {
+        holdLikeAnApproval();
+        client.writeInbound(upgrade());
+        client.runPendingTasks();
+        WebSocketExchange w = webSocket();
+        assertThat(w.state()).isEqualTo(WebSocketExchange.State.HELD);
+        decision.completeExceptionally(new IllegalStateException("disk gone"));
+        client.runPendingTasks();
+        assertThat(w.state()).isEqualTo(WebSocketExchange.State.DONE);
+        assertThat(held).as("the send gate refused: nobody is asked any longer").isCancelled();
+        FullHttpResponse r = answered();
+        assertThat(r).isNotNull();
+        assertThat(r.status().code()).isEqualTo(503);
+        r.release();
     }
 }

@@ -35,8 +35,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The body: when nothing else rewrites it, the hold buffers it whole (the proxy's
  * {@code maxBufferedBody}; a larger body is 413 before anyone is asked) and the approval records
  * its size; when the inner decision rewrites the body (substitution) or signs a streamed body, the
- * body stays unread in the connection while the request is held. A WebSocket upgrade cannot be
- * held (the proxy's upgrade path has no hold), so one that needs approval is refused.
+ * body stays unread in the connection while the request is held. A WebSocket upgrade is held the
+ * same way (the proxy's upgrade path runs the same hook before it sends the upgrade request or even
+ * dials, and cancels it when the client goes away): approved, the WebSocket connects with the
+ * credential injected; denied or timed out, the upgrade request gets the 403.
  */
 public final class ApprovalGatedPolicy implements ProxyPolicy {
     private final ProxyPolicy inner;
@@ -77,11 +79,6 @@ public final class ApprovalGatedPolicy implements ProxyPolicy {
             return d;
         }
         Map<String, Object> extras = Map.of("service", service, "vault", p.vaultName());
-        if (head.header("Upgrade") != null) {
-            return new RequestDecision.Deny(new ProxyProblem(ErrorType.SERVICE_RULE_DENIED, "service '" + service
-                    + "' requires approval for " + head.method() + " " + head.path() + ", and a protocol upgrade (WebSocket)"
-                    + " cannot be held for approval; nothing was forwarded", extras), service);
-        }
         ApprovalService.Request req = new ApprovalService.Request(p.vaultId(), p.vaultName(), p.tokenId(), p.actor(), service,
                 head.method(), head.host(), head.path(), 0, rule.timeout());
         return new RequestDecision.Forward(f.head(), f.body(), f.webSocketText(), service, f.credentials(),

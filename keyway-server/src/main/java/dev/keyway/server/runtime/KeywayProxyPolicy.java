@@ -417,9 +417,11 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
      * proxy's {@link RequestSigner} hook, which holds the request until the future completes and
      * writes nothing upstream before: the injection is re-run on the final head with the fetched
      * values, or the request is refused with 503 if the fetch failed. That hook sets the headers and
-     * the request target (so a {@code query} injection waits too), not the body: a cold fetch for a
-     * service that injects into the body ({@code substitute}), or for a WebSocket upgrade, is refused
-     * with 503 (retryable: the fetch goes on and the next request is served).
+     * the request target (so a {@code query} injection waits too), on a plain request and on a
+     * WebSocket upgrade alike. A {@code substitute} into the body makes the hook see the whole body
+     * (buffered up to the proxy's limit, 413 above it) and return the substitution, run over it with
+     * the fetched value behind the decoy scan; a {@code substitute} into WebSocket frames gets a
+     * frame rewriter that uses the fetched value, which exists before any frame can flow.
      */
     private RequestDecision linkedNotReady(ProxyPrincipal p, RequestHead head, VaultRuntime vr, Match match, LinkedUse use) {
         String service = match.service().name();
@@ -431,28 +433,28 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                     LinkedCredentials.detail(use.failed.getKey(), use.failed.getValue()), extras), service);
         }
         dev.keyway.core.service.Injection inj = match.service().injection();
-        // headers, and the query (the hook may replace the request target), can wait; the body cannot
-        boolean canWait = inj instanceof dev.keyway.core.service.Injection.Bearer
-                || inj instanceof dev.keyway.core.service.Injection.Basic
-                || inj instanceof dev.keyway.core.service.Injection.Headers
-                || inj instanceof dev.keyway.core.service.Injection.Query;
-        String upgrade = head.header("Upgrade");
-        if (!canWait || upgrade != null) {
-            String name = use.pending.keySet().iterator().next();
-            CredentialRecord pendingRecord = use.records.get(name);
-            CredentialRecord.Link l = pendingRecord == null ? null : pendingRecord.link();
-            return new RequestDecision.Deny(new ProxyProblem(ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE, "credential " + name
-                    + " is being fetched from source '" + (l == null ? "?" : l.source()) + "' (ref " + (l == null ? "?" : l.ref())
-                    + "); nothing was forwarded. Retry in a moment: this service injects into the "
-                    + (upgrade != null ? "WebSocket upgrade" : "body") + ", which cannot wait for a first fetch",
-                    extras), service);
-        }
+        // headers and the query (the hook may replace the request target) wait as they are; a body
+        // substitution waits on the whole buffered body; frames wait behind the upgrade
+        boolean intoBody = inj instanceof dev.keyway.core.service.Injection.Substitute sub
+                && sub.surfaces().contains(dev.keyway.core.service.Surface.BODY);
+        java.util.concurrent.atomic.AtomicReference<dev.keyway.core.inject.@Nullable TextSubstitution> frames =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        boolean intoFrames = inj instanceof dev.keyway.core.service.Injection.Substitute sub
+                && sub.surfaces().contains(dev.keyway.core.service.Surface.WEBSOCKET) && head.header("Upgrade") != null;
         List<String> names = List.copyOf(inj.credentialNames());
         Map<String, LinkedValues.Pending> waiting = Map.copyOf(use.pending);
         RequestSigner signer = new RequestSigner() {
             @Override
             public boolean needsBody() {
-                return false;
+                return intoBody;
+            }
+
+            @Override
+            public ProxyProblem bodyTooLarge(int max) {
+                return new ProxyProblem(ErrorType.PAYLOAD_TOO_LARGE, "service '" + service + "' substitutes a credential"
+                        + " into the body, and the credential is being fetched; a body waiting for a first fetch is buffered"
+                        + " up to " + max + " bytes and this one is larger, so nothing was forwarded. Retry in a moment"
+                        + " (the next request is served from memory and streams)", extras);
             }
 
             @Override
@@ -466,6 +468,9 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                             fs.forEach((n, f) -> second.settled.put(n, f.join()));
                             InjectionResult r = Injector.apply(match.service(), h.http(), resolver(vr, second));
                             if (second.failed != null || !second.pending.isEmpty()) {
+                                if (r instanceof InjectionResult.Applied a) {
+                                    a.echoes().close(); // not sent: the values it holds are wiped
+                                }
                                 CredentialRecord c = second.failed != null ? second.failed.getKey()
                                         : java.util.Objects.requireNonNull(second.records.get(second.pending.keySet().iterator().next()));
                                 SourceFailure sf = second.failed != null ? second.failed.getValue()
@@ -481,14 +486,25 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                                 case InjectionResult.Applied a -> {
                                     second.audit(linked, p.vaultName(), service, head.host());
                                     String target = a.head().pathAndQuery(); // a query injection changed the target
-                                    yield new RequestSigner.Signed(a.head().headers(), null, echoes(match.service(), a),
+                                    frames.set(a.webSocketText()); // before the upgrade goes: no frame flows earlier
+                                    BodyRewriter rw = intoBody && (a.body() != null || body != null && body.length > 0)
+                                            ? body(a.body(), p, head, vr, service) : null;
+                                    yield new RequestSigner.Signed(a.head().headers(), rw, echoes(match.service(), a),
                                             target.equals(h.pathAndQuery()) ? null : target);
                                 }
                             };
                         });
             }
         };
-        return new RequestDecision.Forward(withoutProxyHeaders(head), null, null, service, names, signer);
+        dev.keyway.proxy.spi.TextRewriter ws = !intoFrames ? null : text -> {
+            dev.keyway.core.inject.TextSubstitution t = frames.get();
+            if (t == null) {
+                throw new IllegalStateException("no fetched value for the frame substitution"); // closes the socket
+            }
+            return t.rewrite(text);
+        };
+        return new RequestDecision.Forward(withoutProxyHeaders(head), intoBody ? null : body(null, p, head, vr, service), ws,
+                service, names, signer);
     }
 
     /**
