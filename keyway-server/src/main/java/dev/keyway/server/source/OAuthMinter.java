@@ -140,7 +140,16 @@ final class OAuthMinter implements SecretSource {
         } catch (IllegalArgumentException e) {
             throw new SourceFailure(SourceFailure.Kind.AUTH, "the service account's key file " + e.getMessage());
         }
-        TokenOutcome outcome = post(URI.create(r.tokenUrl()), new TokenRequest(GoogleServiceAccount.form(jwt), null));
+        return minted(r, post(URI.create(r.tokenUrl()), new TokenRequest(GoogleServiceAccount.form(jwt), null)));
+    }
+
+    /**
+     * The outcome of a token request that has no refresh token to rotate (a GitHub App's or a
+     * Google service account's signed JWT): the token cached until shortly before it expires, a
+     * retryable failure, or a rejection that breaks the credential unless it was reconfigured
+     * during the request.
+     */
+    private Fetched minted(OAuthRecord r, TokenOutcome outcome) throws SourceFailure {
         return switch (outcome) {
             case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
                     TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
@@ -187,17 +196,7 @@ final class OAuthMinter implements SecretSource {
             throw SourceHttp.transport(e, url.getHost(), url.getPort() > 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80,
                     OAuthCredentials.TIMEOUT, "");
         }
-        return switch (outcome) {
-            case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
-                    TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
-            case TokenOutcome.Failed f -> throw f.failure();
-            case TokenOutcome.Rejected rj -> {
-                if (record().secretsVersion() != r.secretsVersion()) {
-                    throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the credential was reconfigured during the request");
-                }
-                throw oauth.markBroken(credential, r, rj.describe());
-            }
-        };
+        return minted(r, outcome);
     }
 
     private Fetched granted(OAuthRecord r, TokenOutcome.Granted g, Map<String, String> secrets, @Nullable String refresh)
