@@ -138,7 +138,22 @@ public final class OAuthCredentials {
 
     /** The minter of one credential; cheap, made per cache miss. */
     SecretSource minter(CredentialRecord c) {
-        return new OAuthMinter(this, c);
+        return new OAuthMinter(this, c, null);
+    }
+
+    /** The cache key of this version of a GitHub App credential narrowed for a run: each narrowing has its own token. */
+    static LinkedValues.Key key(CredentialRecord c, dev.keyway.core.oauth.GitHubNarrowing n) {
+        return new LinkedValues.Key(OAuthRecord.SOURCE, id(c.vaultId(), c.name()) + "@" + c.version() + "#" + n.hash());
+    }
+
+    /** The minter of a GitHub App credential's installation tokens narrowed for a run. */
+    SecretSource minter(CredentialRecord c, dev.keyway.core.oauth.GitHubNarrowing n) {
+        return new OAuthMinter(this, c, n);
+    }
+
+    /** True for an OAuth record of a GitHub App (the grant whose tokens a run may narrow). */
+    public static boolean isGitHubApp(OAuthRecord r) {
+        return OAuthGrant.GITHUB_APP.wire.equals(r.grant());
     }
 
     /** Creates or re-authorizes an OAuth credential; the client secret and refresh token are sealed and never returned. */
