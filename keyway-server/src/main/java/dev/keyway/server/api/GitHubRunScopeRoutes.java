@@ -59,11 +59,7 @@ public final class GitHubRunScopeRoutes {
     private ApiResponse runScope(ApiRequest req) {
         Principal p = auth.authenticate(req);
         Input in = req.json(Input.class);
-        if (!p.type().equals("scoped")) {
-            throw new KeywayException(ErrorType.FORBIDDEN, "a GitHub narrowing binds to a run's own token (type scoped, as "
-                    + "'keyway run' or 'keyway token create' mint); this is a " + p.type() + " token, whose every request it "
-                    + "would narrow. Mint a scoped token for the run");
-        }
+        RunTokens.require(p, "a GitHub narrowing");
         GitHubNarrowing n = GitHubNarrowing.of(in.repositories(), in.permissions());
         if (n == null) {
             throw KeywayException.validation("repositories", "give repositories, permissions or both");
