@@ -146,6 +146,12 @@ public final class OAuthCredentials {
         return new LinkedValues.Key(OAuthRecord.SOURCE, id(c.vaultId(), c.name()) + "@" + c.version() + "#" + n.hash());
     }
 
+    /** The cache keys of one version of a credential: its token and the tokens narrowed for runs ({@link #key(CredentialRecord, dev.keyway.core.oauth.GitHubNarrowing)}). */
+    static java.util.function.Predicate<LinkedValues.Key> ofVersion(String vaultId, String name, int version) {
+        String ref = id(vaultId, name) + "@" + version;
+        return k -> k.source().equals(OAuthRecord.SOURCE) && (k.ref().equals(ref) || k.ref().startsWith(ref + "#"));
+    }
+
     /** The minter of a GitHub App credential's installation tokens narrowed for a run. */
     SecretSource minter(CredentialRecord c, dev.keyway.core.oauth.GitHubNarrowing n) {
         return new OAuthMinter(this, c, n);
@@ -260,8 +266,7 @@ public final class OAuthCredentials {
         broken.remove(id(v.id(), name));
         LinkedValues lv = values;
         if (lv != null && c.version() > 1) {
-            lv.invalidate(key(new CredentialRecord(c.vaultId(), c.name(), null, c.version() - 1, new byte[0], c.createdAt(),
-                    c.updatedAt(), c.updatedBy(), c.link())));
+            lv.invalidateIf(ofVersion(v.id(), name, c.version() - 1)); // the wide token and every run's narrowed one
         }
         vaults.changed();
         return c;
