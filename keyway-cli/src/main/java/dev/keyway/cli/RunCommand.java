@@ -54,6 +54,7 @@ import picocli.CommandLine.Spec;
             "uses that token as is, after checking it."},
         footer = {"", "Examples:", "  keyway run -- claude", "  keyway run --vault work --ttl 2h -- python agent.py",
             "  keyway run --isolate -- claude      # Linux: only the Keyway proxy is reachable",
+            "  keyway run --github-repos octo/api --github-permissions contents:read,pull_requests:write -- claude",
             "  eval \"$(keyway run --shell)\"", "",
             "Exit status: the program's (128+N if killed by signal N); 127 if it cannot",
             "be found, 126 if it cannot be started. Failures before the start use the",
@@ -98,6 +99,15 @@ final class RunCommand implements Callable<Integer> {
             description = "With --grant aws: a session tag for this run's AWS sessions (repeatable; "
                     + "the role's trust policy must allow sts:TagSession).")
     Map<String, String> awsSessionTags = new LinkedHashMap<>();
+    @Option(names = "--github-repos", split = ",", paramLabel = "OWNER/NAME,...",
+            description = {"Narrow this run's GitHub App installation tokens (credentials made with --grant github-app)",
+                "to these repositories (OWNER/NAME or NAME, at most 500): the proxy injects tokens minted for them only",
+                "(run tokens only; set once per run token; a narrowing GitHub refuses fails with 502, never the wide token)."})
+    List<String> githubRepos = new ArrayList<>();
+    @Option(names = "--github-permissions", split = ",", paramLabel = "PERMISSION:LEVEL,...",
+            description = {"Narrow this run's GitHub App installation tokens to these permissions (LEVEL read, write or",
+                "admin), e.g. contents:read,issues:write; with or without --github-repos."})
+    List<String> githubPermissions = new ArrayList<>();
 
     @Option(names = "--isolate", description = {"Linux: run the program in its own network namespace where the Keyway proxy",
         "(and a Keyway API on this machine) is all it can reach; a client that ignores the proxy",
@@ -163,6 +173,9 @@ final class RunCommand implements Callable<Integer> {
             if (!grants.isEmpty()) {
                 env = withAws(env, prep, trustDir, trust.bundle());
             }
+            if (!githubRepos.isEmpty() || !githubPermissions.isEmpty()) {
+                narrowGitHub(prep);
+            }
             IsolatedRun iso = probe != null && probe.unshare() != null
                     ? IsolatedRun.plan(probe.unshare(), trustDir, prep, ids) : null;
             if (printEnv || shell) {
@@ -206,6 +219,30 @@ final class RunCommand implements Callable<Integer> {
             if (prep.minted() && !keepToken && !shell) {
                 RunPreparation.revoke(prep, err);
             }
+        }
+    }
+
+    /**
+     * Binds {@code --github-repos}/{@code --github-permissions} to the run's token ({@code POST
+     * /v1/github/run-scope}) before the program starts; a refusal (an agent token, a bad entry)
+     * stops the run, and the minted run token is revoked as on any failure.
+     */
+    private void narrowGitHub(RunPreparation.Prepared prep) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (!githubRepos.isEmpty()) {
+            body.put("repositories", githubRepos);
+        }
+        if (!githubPermissions.isEmpty()) {
+            try {
+                body.put("permissions", dev.keyway.core.oauth.GitHubNarrowing.permissions(githubPermissions));
+            } catch (dev.keyway.core.error.KeywayException e) {
+                throw new CliException(ExitCodes.USAGE, "--github-permissions: " + e.detail());
+            }
+        }
+        try {
+            ApiClient.create(prep.addr(), dataDir()).withToken(prep.token()).withVault(prep.vault()).post("/v1/github/run-scope", body);
+        } catch (CliException e) {
+            throw new CliException(e.exitCode(), "the run's GitHub narrowing was refused: " + e.getMessage());
         }
     }
 

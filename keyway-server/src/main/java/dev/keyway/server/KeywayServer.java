@@ -289,6 +289,7 @@ public final class KeywayServer implements AutoCloseable {
             grantsForSources.set(awsGrants);
             new AwsRoutes(store, vaults, auth, audit, awsGrants, awsAudit, runtime::current, onChange).routes(router);
             new dev.keyway.server.api.LimitRoutes(store, vaults, auth, audit, runtime::current, onChange).routes(router);
+            new dev.keyway.server.api.GitHubRunScopeRoutes(store, auth, audit, runtime::current, onChange, clock).routes(router);
             AwsSigning awsSigning = new AwsSigning(awsGrants.cache(), awsAudit, clock);
             new ExplainRoutes(runtime::current, auth, clock, awsSigning::match).routes(router);
             ProposalFeature proposals = closer.add(ProposalFeature.install(router, store, vaults, tokens, auth, audit, runtime::current, onChange, clock));

@@ -271,6 +271,7 @@ class AuthorizationMatrixTest {
                 POST    /v1/auth/logout                                  AUTHENTICATED
                 POST    /v1/aws/credentials                              AUTHENTICATED
                 POST    /v1/aws/run-scope                                AUTHENTICATED
+                POST    /v1/github/run-scope                             AUTHENTICATED
                 POST    /v1/proposals                                    AUTHENTICATED
                 POST    /v1/proposals/{id}/approve                       AUTHENTICATED
                 POST    /v1/proposals/{id}/reject                        AUTHENTICATED

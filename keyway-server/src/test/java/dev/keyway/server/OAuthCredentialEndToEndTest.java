@@ -291,6 +291,82 @@ class OAuthCredentialEndToEndTest {
     }
 
     /**
+     * A run token narrowed to repositories and permissions ({@code POST /v1/github/run-scope}, what
+     * {@code keyway run --github-repos/--github-permissions} sends) gets an installation token minted
+     * with exactly that narrowing (the fake checks the body as GitHub documents it and remembers
+     * which token it narrowed), cached per narrowing; a token without one still gets the wide
+     * token; a narrowing GitHub refuses (422) is 502 credential-unavailable naming it, and nothing
+     * reaches the upstream: never the wide token instead (S201, S202).
+     */
+    @Test
+    void githubAppTokenIsNarrowedPerRunTokenAndARefusedNarrowingFailsClosed() throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("RSA");
+        g.initialize(2048);
+        java.security.KeyPair app = g.generateKeyPair();
+        try (dev.keyway.server.source.FakeGitHubApps gh = new dev.keyway.server.source.FakeGitHubApps(clock)) {
+            github = gh;
+            gh.apps.put("5151", app.getPublic());
+            gh.installations.put("77", "5151");
+            gh.accounts.put("77", "octo");
+            gh.repositories.put("77", List.of("a", "b", "c"));
+            String pem = "-----BEGIN PRIVATE KEY-----\n"
+                    + java.util.Base64.getMimeEncoder().encodeToString(app.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n";
+            ok(ts.call("PUT", "/v1/vaults/default/credentials/GH_NARROW/oauth", JSON.writeValueAsString(java.util.Map.of(
+                    "grant", "github-app", "app_id", "5151", "installation_id", "77", "private_key", pem, "api_url", gh.url()))));
+            ok(ts.call("POST", "/v1/vaults/default/services", """
+                    {"name":"ghnarrow","host":"localhost:%d","allow_private":true,"paths":["/ghnarrow/**"],
+                     "inject":{"bearer":"GH_NARROW"}}""".formatted(upstream.getPort())));
+
+            String narrow = runToken();
+            java.net.http.HttpResponse<String> bound = ts.call("POST", "/v1/github/run-scope",
+                    "{\"repositories\":[\"octo/b\",\"a\"],\"permissions\":{\"issues\":\"write\",\"contents\":\"read\"}}", narrow);
+            assertThat(bound.statusCode()).as(bound.body()).isEqualTo(201);
+            assertThat(ts.call("POST", "/v1/github/run-scope", "{\"permissions\":{\"contents\":\"write\"}}", narrow).statusCode())
+                    .as("set once: a run cannot widen its narrowing").isEqualTo(409);
+
+            Curl.Result r = curlAs(narrow, "ghnarrow");
+            assertThat(r.lastStatus()).as(r.out() + r.err()).isEqualTo(200);
+            assertThat(curlAs(narrow, "ghnarrow").lastStatus()).isEqualTo(200);
+            String expectedBody = "{\"repositories\":[\"a\",\"b\"],\"permissions\":{\"contents\":\"read\",\"issues\":\"write\"}}";
+            assertThat(gh.bodies).as("one narrowed mint, cached for the second request").containsExactly(expectedBody);
+            List<String> seen = upstreamFor("ghnarrow");
+            assertThat(seen).hasSize(2);
+            String narrowedToken = seen.get(0).substring(seen.get(0).indexOf("Bearer ") + 7);
+            assertThat(seen).allSatisfy(s -> assertThat(s).endsWith("Bearer " + narrowedToken));
+            assertThat(gh.narrowed).as("the upstream received the narrowed token").containsEntry(narrowedToken, expectedBody);
+
+            Curl.Result wide = curl("ghnarrow"); // the class's token has no narrowing
+            assertThat(wide.lastStatus()).as(wide.out() + wide.err()).isEqualTo(200);
+            String last = upstreamFor("ghnarrow").get(2);
+            String wideToken = last.substring(last.indexOf("Bearer ") + 7);
+            assertThat(wideToken).isNotEqualTo(narrowedToken);
+            assertThat(gh.tokens).containsKey(wideToken);
+            assertThat(gh.narrowed).doesNotContainKey(wideToken);
+            assertThat(gh.bodies).containsExactly(expectedBody, "");
+
+            String refused = runToken();
+            assertThat(ts.call("POST", "/v1/github/run-scope", "{\"repositories\":[\"octo/zzz\"]}", refused).statusCode())
+                    .isEqualTo(201);
+            Curl.Result no = curlAs(refused, "ghnarrow");
+            assertThat(no.lastStatus()).as(no.out() + no.err()).isEqualTo(502);
+            assertThat(no.out()).contains("credential-unavailable").contains("zzz")
+                    .contains("not accessible to the parent installation").doesNotContain("ghs_");
+            assertThat(gh.calls).contains("422 /app/installations/77/access_tokens");
+            assertThat(upstreamFor("ghnarrow")).as("nothing forwarded, not even with the wide token").hasSize(3);
+        }
+    }
+
+    /** A fresh run token (type scoped) of the default vault. */
+    String runToken() throws Exception {
+        return JSON.readTree(ok(ts.call("POST", "/v1/tokens", "{\"vault\":\"default\",\"ttl\":\"1h\"}"))).get("token").asString();
+    }
+
+    Curl.Result curlAs(String token, String path) throws Exception {
+        return Curl.run("-sS", "--max-time", "30", "--proxy", "http://" + token + ":default@127.0.0.1:" + ts.server.proxyPort(),
+                "--cacert", keywayCa.toString(), "-D", "-", "https://localhost:" + upstream.getPort() + "/" + path + "/x");
+    }
+
+    /**
      * {@code --grant google-service-account}: {@link dev.keyway.server.source.FakeGcpSecretManager}'s
      * token endpoint follows Google's "Using OAuth 2.0 for Server to Server Applications": it
      * verifies the RS256 assertion with the service account's public key and checks iss, scope,

@@ -280,6 +280,26 @@ public interface Store extends AutoCloseable {
     /** Every token's run scope (the proxy's snapshot holds them), by token id. */
     List<AwsRunScopeRecord> listAwsRunScopes();
 
+    /**
+     * Binds a per-run GitHub App narrowing to its token; it goes with the token. NOT_FOUND for a
+     * missing token; CONFLICT when the token already has one (set once, so it can never be widened).
+     */
+    void putGitHubRunScope(GitHubRunScopeRecord scope);
+
+    Optional<GitHubRunScopeRecord> githubRunScope(String tokenId);
+
+    /** Every token's GitHub narrowing (the proxy's snapshot holds them), by token id. */
+    List<GitHubRunScopeRecord> listGitHubRunScopes();
+
+    /** Records a Vault token a source minted (idempotent per source and accessor). */
+    void addVaultMintedToken(VaultMintedTokenRecord token);
+
+    /** The Vault tokens the source minted and has not yet revoked, oldest first. */
+    List<VaultMintedTokenRecord> listVaultMintedTokens(String source);
+
+    /** Forgets a minted token (it was revoked); false when it was not recorded. */
+    boolean deleteVaultMintedToken(String source, String accessor);
+
     @Override
     void close();
 

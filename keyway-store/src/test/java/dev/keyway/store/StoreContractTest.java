@@ -1207,6 +1207,44 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void githubRunScopeIsBoundToItsTokenOnceAndGoesWithTheVault() {
+        String a = vault("a").id();
+        store.insertToken(token("t1", a));
+        store.insertToken(token("t2", a));
+        GitHubRunScopeRecord s1 = new GitHubRunScopeRecord("t1", "[\"octo/a\"]", "{\"contents\":\"read\"}", T0);
+        assertBumps("putGitHubRunScope", () -> store.putGitHubRunScope(s1));
+        assertThat(store.githubRunScope("t1")).contains(s1);
+        assertThat(store.githubRunScope("t2")).isEmpty();
+        GitHubRunScopeRecord s2 = new GitHubRunScopeRecord("t2", null, "{\"issues\":\"write\"}", T0.plusSeconds(1));
+        store.putGitHubRunScope(s2);
+        assertThat(store.listGitHubRunScopes()).containsExactly(s1, s2);
+        assertThatThrownBy(() -> store.putGitHubRunScope(new GitHubRunScopeRecord("t1", null, "{}", T0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.CONFLICT));
+        assertThat(store.githubRunScope("t1")).as("set once: never replaced (widened)").contains(s1);
+        assertThatThrownBy(() -> store.putGitHubRunScope(new GitHubRunScopeRecord("t_missing", null, null, T0)))
+                .isInstanceOfSatisfying(KeywayException.class, e -> assertThat(e.type()).isEqualTo(ErrorType.NOT_FOUND));
+        store.deleteVault(a);
+        assertThat(store.listGitHubRunScopes()).as("goes with the token").isEmpty();
+    }
+
+    @Test
+    void vaultMintedTokensAreRecordedPerSourceOnceAndForgottenWhenRevoked() {
+        VaultMintedTokenRecord t1 = new VaultMintedTokenRecord("kv", "acc-1", "service", "token-keyway-kv", "app", 3600L, T0);
+        VaultMintedTokenRecord t2 = new VaultMintedTokenRecord("kv", "acc-2", "service", "token-keyway-kv", "app", null,
+                T0.plusSeconds(1));
+        store.addVaultMintedToken(t1);
+        store.addVaultMintedToken(t1); // idempotent
+        store.addVaultMintedToken(t2);
+        store.addVaultMintedToken(new VaultMintedTokenRecord("other", "acc-1", "service", "token-keyway-other", "", null, T0));
+        assertThat(store.listVaultMintedTokens("kv")).containsExactly(t1, t2);
+        assertThat(store.deleteVaultMintedToken("kv", "acc-1")).isTrue();
+        assertThat(store.deleteVaultMintedToken("kv", "acc-1")).isFalse();
+        assertThat(store.listVaultMintedTokens("kv")).containsExactly(t2);
+        assertThat(store.listVaultMintedTokens("other")).extracting(VaultMintedTokenRecord::accessor).containsExactly("acc-1");
+        assertThat(store.listVaultMintedTokens("none")).isEmpty();
+    }
+
+    @Test
     void awsRunScopeIsBoundToItsTokenOnceAndGoesWithTheVault() {
         String a = vault("a").id();
         store.insertToken(token("t1", a));

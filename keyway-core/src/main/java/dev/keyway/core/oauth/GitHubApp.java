@@ -50,9 +50,22 @@ public final class GitHubApp {
         }
     }
 
-    /** The outcome of the access-token request answered at {@code now}. */
+    /** The outcome of the (unnarrowed) access-token request answered at {@code now}. */
     public static TokenOutcome parse(int status, byte[] body, @Nullable String retryAfter, @Nullable String rateRemaining,
             Instant now) {
+        return parse(status, body, retryAfter, rateRemaining, now, null);
+    }
+
+    /**
+     * The outcome of the access-token request sent with {@code narrowing} (its {@link
+     * GitHubNarrowing#body()}), answered at {@code now}. With a narrowing, a 201 whose
+     * {@code repositories}/{@code permissions} exceed it is refused (never used), and 422 (GitHub
+     * refuses a repository or permission the installation lacks) fails with {@link
+     * SourceFailure.Kind#REFUSED} naming the narrowing: the credential is fine, the run's narrowing
+     * is not, so it neither breaks the credential nor falls back to the wide token.
+     */
+    public static TokenOutcome parse(int status, byte[] body, @Nullable String retryAfter, @Nullable String rateRemaining,
+            Instant now, @Nullable GitHubNarrowing narrowing) {
         JsonNode n = json(body);
         String message = n != null && n.get("message") instanceof JsonNode m && m.isString() ? TokenOutcome.printable(m.asString()) : "";
         if (status == 201 || status == 200) {
@@ -72,7 +85,21 @@ public final class GitHubApp {
                     return new TokenOutcome.Failed(new SourceFailure(SourceFailure.Kind.BAD_VALUE, "expires_at is not a timestamp"));
                 }
             }
+            if (narrowing != null) {
+                java.util.Optional<String> exceeded = narrowing.exceededBy(n);
+                if (exceeded.isPresent()) {
+                    return new TokenOutcome.Failed(new SourceFailure(SourceFailure.Kind.REFUSED, "GitHub's installation token "
+                            + "exceeds the run's narrowing (" + narrowing.describe() + "): " + exceeded.get()
+                            + "; the token was not used"));
+                }
+            }
             return new TokenOutcome.Granted(token, expiresIn, null);
+        }
+        if (status == 422 && narrowing != null) {
+            return new TokenOutcome.Failed(new SourceFailure(SourceFailure.Kind.REFUSED, "GitHub refused the run's narrowing ("
+                    + narrowing.describe() + "): " + (message.isEmpty() ? "HTTP 422" : message)
+                    + "; nothing was forwarded with a wider token. Narrow the run to repositories and permissions the "
+                    + "installation has"));
         }
         if (status == 401 || status == 404) {
             return new TokenOutcome.Rejected(status, status == 401 ? "bad_credentials" : "not_found",

@@ -23,7 +23,13 @@ public final class SourceFailure extends Exception {
         /** The store answered, but the value is unusable (empty, too large, not the expected shape). */
         BAD_VALUE("unusable value"),
         /** The reference's syntax is wrong for this store type. */
-        BAD_REF("bad reference");
+        BAD_REF("bad reference"),
+        /**
+         * The store refused what this request asks for, for good, while the credential itself is
+         * fine (GitHub's 422 for a per-run narrowing beyond the installation): retrying the same
+         * cannot help, so requests get 502 {@code credential-unavailable}, not the retryable 503.
+         */
+        REFUSED("refused");
 
         public final String label;
 

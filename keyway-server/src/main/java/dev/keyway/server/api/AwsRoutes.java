@@ -147,11 +147,7 @@ public final class AwsRoutes {
     private ApiResponse runScope(ApiRequest req) {
         Principal p = auth.authenticate(req);
         RunScopeInput in = req.json(RunScopeInput.class);
-        if (!p.type().equals("scoped")) {
-            throw new KeywayException(ErrorType.FORBIDDEN, "a per-run AWS scope binds to a run's own token (type scoped, as "
-                    + "'keyway run' or 'keyway token create' mint); this is a " + p.type() + " token, whose every request it "
-                    + "would narrow. Mint a scoped token for the run");
-        }
+        RunTokens.require(p, "a per-run AWS scope");
         RunScope scope = RunScope.of(in.sessionPolicy(), in.sessionTags());
         if (scope == null) {
             throw KeywayException.validation("session_policy", "give a session policy, session tags or both");

@@ -312,7 +312,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return signed(p, head, vr, match);
         }
         HttpHead in = head.http();
-        LinkedUse use = new LinkedUse();
+        LinkedUse use = new LinkedUse(p.tokenId());
         InjectionResult r = Injector.apply(match.service(), in, resolver(vr, use));
         if (use.failed != null || !use.pending.isEmpty()) {
             if (r instanceof InjectionResult.Applied a) {
@@ -367,6 +367,10 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
      * fetches still pending, or the first failure. Per request, on one thread at a time.
      */
     private static final class LinkedUse {
+        /** The request's token: its run's GitHub narrowing (if any) applies to GitHub App credentials. */
+        final String tokenId;
+        /** The narrowing each narrowed credential was minted with, by name (for the audit). */
+        final Map<String, dev.keyway.core.oauth.GitHubNarrowing> narrowed = new java.util.HashMap<>();
         final List<Map.Entry<CredentialRecord, LinkedValues.Hit>> hits = new ArrayList<>();
         final Map<String, LinkedValues.Pending> pending = new java.util.LinkedHashMap<>();
         final Map<String, CredentialRecord> records = new java.util.HashMap<>();
@@ -374,10 +378,14 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         /** Results of fetches this request waited for, by credential name (the signer's second pass). */
         @Nullable Map<String, LinkedValues.Lookup> settled;
 
+        LinkedUse(String tokenId) {
+            this.tokenId = tokenId;
+        }
+
         void audit(@Nullable LinkedCredentials lc, String vault, @Nullable String service, String host) {
             if (lc != null) {
                 for (Map.Entry<CredentialRecord, LinkedValues.Hit> h : hits) {
-                    lc.used(vault, service, host, h.getKey(), h.getValue());
+                    lc.used(vault, service, host, h.getKey(), h.getValue(), narrowed.get(h.getKey().name()));
                 }
             }
         }
@@ -394,7 +402,12 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             return Optional.empty();
         }
         use.records.put(name, c);
-        LinkedValues.Lookup l = use.settled != null && use.settled.containsKey(name) ? use.settled.get(name) : lc.lookup(c);
+        dev.keyway.core.oauth.GitHubNarrowing narrowing = snapshot.get().githubNarrowing(use.tokenId, c.vaultId(), c.name());
+        if (narrowing != null) {
+            use.narrowed.put(name, narrowing);
+        }
+        LinkedValues.Lookup l = use.settled != null && use.settled.containsKey(name) ? use.settled.get(name)
+                : lc.lookup(c, narrowing);
         switch (l) {
             case LinkedValues.Hit h -> {
                 use.hits.add(Map.entry(c, h));
@@ -429,7 +442,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         if (use.failed != null) {
             LinkedCredentials lc = linked;
             return new RequestDecision.Deny(new ProxyProblem(lc == null ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE
-                    : lc.problemType(use.failed.getKey()),
+                    : lc.problemType(use.failed.getKey(), use.failed.getValue()),
                     LinkedCredentials.detail(use.failed.getKey(), use.failed.getValue()), extras), service);
         }
         dev.keyway.core.service.Injection inj = match.service().injection();
@@ -463,7 +476,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 waiting.forEach((n, pd) -> fs.put(n, pd.result()));
                 return java.util.concurrent.CompletableFuture.allOf(fs.values().toArray(java.util.concurrent.CompletableFuture[]::new))
                         .thenApply(v -> {
-                            LinkedUse second = new LinkedUse();
+                            LinkedUse second = new LinkedUse(p.tokenId());
                             second.settled = new java.util.HashMap<>();
                             fs.forEach((n, f) -> second.settled.put(n, f.join()));
                             InjectionResult r = Injector.apply(match.service(), h.http(), resolver(vr, second));
@@ -477,7 +490,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                                         : new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the value is still being fetched");
                                 LinkedCredentials lc = linked;
                                 throw new RequestSigner.Refused(new ProxyProblem(lc == null
-                                        ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c),
+                                        ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c, sf),
                                         LinkedCredentials.detail(c, sf), extras));
                             }
                             return switch (r) {
@@ -537,7 +550,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
             @Override
             public java.util.concurrent.CompletableFuture<RequestSigner.Signed> sign(RequestHead h, byte @Nullable [] body) {
                 byte[] bytes = body == null ? new byte[0] : body;
-                LinkedUse first = new LinkedUse();
+                LinkedUse first = new LinkedUse(p.tokenId());
                 Signed done = attempt(first, h, bytes);
                 if (done != null) {
                     return java.util.concurrent.CompletableFuture.completedFuture(done);
@@ -546,7 +559,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
                 first.pending.forEach((n, pd) -> fs.put(n, pd.result()));
                 return java.util.concurrent.CompletableFuture.allOf(fs.values().toArray(java.util.concurrent.CompletableFuture[]::new))
                         .thenApply(v -> {
-                            LinkedUse second = new LinkedUse();
+                            LinkedUse second = new LinkedUse(p.tokenId());
                             second.settled = new java.util.HashMap<>();
                             fs.forEach((n, f) -> second.settled.put(n, f.join()));
                             Signed s = attempt(second, h, bytes);
@@ -592,7 +605,7 @@ public final class KeywayProxyPolicy implements ProxyPolicy {
         SourceFailure sf = use.failed != null ? use.failed.getValue()
                 : new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the value is still being fetched");
         LinkedCredentials lc = linked;
-        return new RequestSigner.Refused(new ProxyProblem(lc == null ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c),
+        return new RequestSigner.Refused(new ProxyProblem(lc == null ? ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE : lc.problemType(c, sf),
                 LinkedCredentials.detail(c, sf), extras));
     }
 

@@ -92,8 +92,22 @@ public final class RuntimeState implements AutoCloseable {
                 limits.computeIfAbsent(l.vaultId(), k -> new ArrayList<>()).add(l);
             }
             limits.replaceAll((k, v) -> List.copyOf(v));
+            Map<String, dev.keyway.core.oauth.GitHubNarrowing> githubScopes = new HashMap<>();
+            for (dev.keyway.store.GitHubRunScopeRecord r : store.listGitHubRunScopes()) {
+                dev.keyway.core.oauth.GitHubNarrowing n = dev.keyway.core.oauth.GitHubNarrowing.fromStored(r.repositoriesJson(),
+                        r.permissionsJson());
+                if (n != null) {
+                    githubScopes.put(r.tokenId(), n);
+                }
+            }
+            java.util.Set<String> githubApps = new java.util.HashSet<>();
+            for (dev.keyway.store.OAuthRecord o : store.listOAuthCredentials()) {
+                if (dev.keyway.server.source.OAuthCredentials.isGitHubApp(o)) {
+                    githubApps.add(o.vaultId() + "/" + o.name());
+                }
+            }
             current.set(new Snapshot(rev, byName, byId, TokenIndex.of(store.listTokens(null)), agents, users, grants,
-                    runScopes, limits));
+                    runScopes, limits, githubScopes, githubApps));
         } finally {
             rebuild.unlock();
         }

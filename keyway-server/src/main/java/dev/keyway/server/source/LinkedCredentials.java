@@ -58,8 +58,27 @@ public final class LinkedCredentials {
                 ? ErrorType.CREDENTIAL_UNAVAILABLE : ErrorType.CREDENTIAL_SOURCE_UNAVAILABLE;
     }
 
+    /**
+     * The problem type for {@code c} failing with {@code f}: also 502 {@code credential-unavailable}
+     * when the store refused this request for good ({@link SourceFailure.Kind#REFUSED}: GitHub's 422
+     * for a run's narrowing), since retrying the same request cannot help either.
+     */
+    public ErrorType problemType(CredentialRecord c, SourceFailure f) {
+        return f.kind() == SourceFailure.Kind.REFUSED ? ErrorType.CREDENTIAL_UNAVAILABLE : problemType(c);
+    }
+
     /** Never blocks on the store; see {@link LinkedValues#lookup}. */
     public LinkedValues.Lookup lookup(CredentialRecord c) {
+        return lookup(c, null);
+    }
+
+    /**
+     * Like {@link #lookup(CredentialRecord)}; with a run's {@code narrowing} (only ever given for a
+     * GitHub App credential) the installation token minted for that narrowing, cached apart from
+     * the unnarrowed one under the same rules (single flight, refresh ahead, backoff), never the
+     * wide token.
+     */
+    public LinkedValues.Lookup lookup(CredentialRecord c, dev.keyway.core.oauth.@Nullable GitHubNarrowing narrowing) {
         CredentialRecord.Link l = link(c);
         if (OAuthCredentials.isOAuth(c)) {
             OAuthCredentials o = oauth;
@@ -70,7 +89,10 @@ public final class LinkedCredentials {
             if (broken.isPresent()) {
                 return new LinkedValues.Failed(broken.get()); // never asks the token endpoint again until re-authorized
             }
-            return values.lookup(OAuthCredentials.key(c), o.minter(c), Duration.ofSeconds(l.ttlSeconds()), Duration.ZERO);
+            return narrowing == null
+                    ? values.lookup(OAuthCredentials.key(c), o.minter(c), Duration.ofSeconds(l.ttlSeconds()), Duration.ZERO)
+                    : values.lookup(OAuthCredentials.key(c, narrowing), o.minter(c, narrowing), Duration.ofSeconds(l.ttlSeconds()),
+                            Duration.ZERO);
         }
         SecretSource s;
         try {
@@ -103,7 +125,7 @@ public final class LinkedCredentials {
         }
         return switch (l) {
             case LinkedValues.Hit h -> h.value();
-            case LinkedValues.Failed f -> throw new KeywayException(problemType(c), detail(c, f.failure()));
+            case LinkedValues.Failed f -> throw new KeywayException(problemType(c, f.failure()), detail(c, f.failure()));
             case LinkedValues.Pending pd -> throw new IllegalStateException("still pending");
         };
     }
@@ -122,6 +144,12 @@ public final class LinkedCredentials {
 
     /** Records that a request used a linked credential's value (metadata only). */
     public void used(String vault, @Nullable String service, String host, CredentialRecord c, LinkedValues.Hit hit) {
+        used(vault, service, host, c, hit, null);
+    }
+
+    /** Records that a request used a linked credential's value, minted for a run's GitHub narrowing when not null. */
+    public void used(String vault, @Nullable String service, String host, CredentialRecord c, LinkedValues.Hit hit,
+            dev.keyway.core.oauth.@Nullable GitHubNarrowing narrowing) {
         CredentialRecord.Link l = link(c);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "linked-credential");
@@ -135,6 +163,9 @@ public final class LinkedCredentials {
         m.put("version", hit.version());
         m.put("cached", hit.cached());
         m.put("stale", hit.stale());
+        if (narrowing != null) {
+            m.put("github_narrowing", narrowing.describe());
+        }
         try {
             audit.accept(m);
         } catch (RuntimeException e) {

@@ -168,8 +168,13 @@ public final class LinkedValues {
 
     /** Drops (and wipes) every value of the source, e.g. when its configuration changed. */
     public void invalidate(String source) {
+        invalidateIf(k -> k.source().equals(source));
+    }
+
+    /** Drops (and wipes) every value whose key matches, e.g. all the tokens of one version of an OAuth credential. */
+    public void invalidateIf(java.util.function.Predicate<Key> which) {
         for (Map.Entry<Key, Entry> me : entries.entrySet()) {
-            if (me.getKey().source().equals(source) && entries.remove(me.getKey(), me.getValue())) {
+            if (which.test(me.getKey()) && entries.remove(me.getKey(), me.getValue())) {
                 synchronized (me.getValue()) {
                     wipe(me.getValue());
                 }

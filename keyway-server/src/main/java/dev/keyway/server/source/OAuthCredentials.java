@@ -138,7 +138,28 @@ public final class OAuthCredentials {
 
     /** The minter of one credential; cheap, made per cache miss. */
     SecretSource minter(CredentialRecord c) {
-        return new OAuthMinter(this, c);
+        return new OAuthMinter(this, c, null);
+    }
+
+    /** The cache key of this version of a GitHub App credential narrowed for a run: each narrowing has its own token. */
+    static LinkedValues.Key key(CredentialRecord c, dev.keyway.core.oauth.GitHubNarrowing n) {
+        return new LinkedValues.Key(OAuthRecord.SOURCE, id(c.vaultId(), c.name()) + "@" + c.version() + "#" + n.hash());
+    }
+
+    /** The cache keys of one version of a credential: its token and the tokens narrowed for runs ({@link #key(CredentialRecord, dev.keyway.core.oauth.GitHubNarrowing)}). */
+    static java.util.function.Predicate<LinkedValues.Key> ofVersion(String vaultId, String name, int version) {
+        String ref = id(vaultId, name) + "@" + version;
+        return k -> k.source().equals(OAuthRecord.SOURCE) && (k.ref().equals(ref) || k.ref().startsWith(ref + "#"));
+    }
+
+    /** The minter of a GitHub App credential's installation tokens narrowed for a run. */
+    SecretSource minter(CredentialRecord c, dev.keyway.core.oauth.GitHubNarrowing n) {
+        return new OAuthMinter(this, c, n);
+    }
+
+    /** True for an OAuth record of a GitHub App (the grant whose tokens a run may narrow). */
+    public static boolean isGitHubApp(OAuthRecord r) {
+        return OAuthGrant.GITHUB_APP.wire.equals(r.grant());
     }
 
     /** Creates or re-authorizes an OAuth credential; the client secret and refresh token are sealed and never returned. */
@@ -245,8 +266,7 @@ public final class OAuthCredentials {
         broken.remove(id(v.id(), name));
         LinkedValues lv = values;
         if (lv != null && c.version() > 1) {
-            lv.invalidate(key(new CredentialRecord(c.vaultId(), c.name(), null, c.version() - 1, new byte[0], c.createdAt(),
-                    c.updatedAt(), c.updatedBy(), c.link())));
+            lv.invalidateIf(ofVersion(v.id(), name, c.version() - 1)); // the wide token and every run's narrowed one
         }
         vaults.changed();
         return c;

@@ -3,6 +3,7 @@ package dev.keyway.server.source;
 import dev.keyway.core.oauth.ClientAssertion;
 import dev.keyway.core.oauth.ClientAuth;
 import dev.keyway.core.oauth.GitHubApp;
+import dev.keyway.core.oauth.GitHubNarrowing;
 import dev.keyway.core.oauth.GoogleServiceAccount;
 import dev.keyway.core.oauth.RsaKeys;
 import dev.keyway.core.oauth.OAuthGrant;
@@ -50,10 +51,13 @@ final class OAuthMinter implements SecretSource {
 
     private final OAuthCredentials oauth;
     private final CredentialRecord credential;
+    /** A run's narrowing of a GitHub App's installation token, or null for the installation's own. */
+    private final @Nullable GitHubNarrowing narrowing;
 
-    OAuthMinter(OAuthCredentials oauth, CredentialRecord credential) {
+    OAuthMinter(OAuthCredentials oauth, CredentialRecord credential, @Nullable GitHubNarrowing narrowing) {
         this.oauth = oauth;
         this.credential = credential;
+        this.narrowing = narrowing;
     }
 
     @Override
@@ -73,6 +77,11 @@ final class OAuthMinter implements SecretSource {
                 "unknown grant " + r.grant()));
         if (grant == OAuthGrant.GITHUB_APP) {
             return githubApp(r, secrets, settings);
+        }
+        if (narrowing != null) {
+            secrets.replaceAll((k, x) -> "");
+            throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the credential is no longer a GitHub App (reconfigured as "
+                    + r.grant() + "), so the run's GitHub narrowing cannot apply; nothing was forwarded");
         }
         if (grant == OAuthGrant.GOOGLE_SERVICE_ACCOUNT) {
             return googleServiceAccount(r, secrets, settings);
@@ -140,7 +149,16 @@ final class OAuthMinter implements SecretSource {
         } catch (IllegalArgumentException e) {
             throw new SourceFailure(SourceFailure.Kind.AUTH, "the service account's key file " + e.getMessage());
         }
-        TokenOutcome outcome = post(URI.create(r.tokenUrl()), new TokenRequest(GoogleServiceAccount.form(jwt), null));
+        return minted(r, post(URI.create(r.tokenUrl()), new TokenRequest(GoogleServiceAccount.form(jwt), null)));
+    }
+
+    /**
+     * The outcome of a token request that has no refresh token to rotate (a GitHub App's or a
+     * Google service account's signed JWT): the token cached until shortly before it expires, a
+     * retryable failure, or a rejection that breaks the credential unless it was reconfigured
+     * during the request.
+     */
+    private Fetched minted(OAuthRecord r, TokenOutcome outcome) throws SourceFailure {
         return switch (outcome) {
             case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
                     TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
@@ -154,7 +172,11 @@ final class OAuthMinter implements SecretSource {
         };
     }
 
-    /** A GitHub App installation token: an RS256 app JWT exchanged at {@code POST /app/installations/{id}/access_tokens}. */
+    /**
+     * A GitHub App installation token: an RS256 app JWT exchanged at {@code POST
+     * /app/installations/{id}/access_tokens}, with the run's narrowing as the JSON body when there
+     * is one (and the answer checked against it, see {@link GitHubApp#parse}).
+     */
     private Fetched githubApp(OAuthRecord r, Map<String, String> secrets, Map<String, Object> settings) throws SourceFailure {
         String pem = secrets.get("private_key");
         secrets.replaceAll((k, x) -> "");
@@ -173,7 +195,9 @@ final class OAuthMinter implements SecretSource {
                 .header("Accept", "application/vnd.github+json")
                 .header("X-GitHub-Api-Version", GitHubApp.API_VERSION)
                 .header("User-Agent", "keyway-oauth")
-                .POST(HttpRequest.BodyPublishers.noBody()).build();
+                .header("Content-Type", "application/json")
+                .POST(narrowing == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(narrowing.body())).build();
         TokenOutcome outcome;
         try {
             HttpResponse<java.io.InputStream> resp = oauth.http().send(req, HttpResponse.BodyHandlers.ofInputStream());
@@ -182,22 +206,12 @@ final class OAuthMinter implements SecretSource {
                 body = in.readNBytes(64 * 1024 + 1);
             }
             outcome = GitHubApp.parse(resp.statusCode(), body, resp.headers().firstValue("Retry-After").orElse(null),
-                    resp.headers().firstValue("x-ratelimit-remaining").orElse(null), oauth.clock().instant());
+                    resp.headers().firstValue("x-ratelimit-remaining").orElse(null), oauth.clock().instant(), narrowing);
         } catch (Exception e) {
             throw SourceHttp.transport(e, url.getHost(), url.getPort() > 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80,
                     OAuthCredentials.TIMEOUT, "");
         }
-        return switch (outcome) {
-            case TokenOutcome.Granted g -> new Fetched(g.accessToken().getBytes(StandardCharsets.US_ASCII), "s" + r.secretsVersion(),
-                    TokenOutcome.cacheFor(g.expiresIn(), Duration.ofMinutes(50)));
-            case TokenOutcome.Failed f -> throw f.failure();
-            case TokenOutcome.Rejected rj -> {
-                if (record().secretsVersion() != r.secretsVersion()) {
-                    throw new SourceFailure(SourceFailure.Kind.UNAVAILABLE, "the credential was reconfigured during the request");
-                }
-                throw oauth.markBroken(credential, r, rj.describe());
-            }
-        };
+        return minted(r, outcome);
     }
 
     private Fetched granted(OAuthRecord r, TokenOutcome.Granted g, Map<String, String> secrets, @Nullable String refresh)

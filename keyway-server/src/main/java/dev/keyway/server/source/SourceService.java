@@ -52,7 +52,9 @@ public final class SourceService {
     public SourceService(Store store, VaultService vaults, SourceTypes.Deps deps, Runnable onChange) {
         this.store = store;
         this.vaults = vaults;
-        this.deps = deps;
+        // Vault sources keep the accessors of the tokens they mint in the store: a sweep after a restart sees them
+        this.deps = deps.vaultMinted() == VaultMintedTokens.NONE ? deps.withVaultMinted(VaultMintedTokens.of(store, deps.clock()))
+                : deps;
         this.onChange = onChange;
     }
 

@@ -61,7 +61,18 @@ public final class SourceTypes {
      *
      * @param aws the environment of Keyway's own AWS calls (host credential chain, endpoint overrides, CA bundle)
      */
-    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws, AwsGrantCredentials grants) {
+    public record Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws, AwsGrantCredentials grants,
+            VaultMintedTokens vaultMinted) {
+        /** Vault sources remember the tokens they mint in memory only. */
+        public Deps(Clock clock, Function<String, @Nullable String> env, AwsEnv aws, AwsGrantCredentials grants) {
+            this(clock, env, aws, grants, VaultMintedTokens.NONE);
+        }
+
+        /** The same, with Vault sources remembering the tokens they mint in {@code minted}. */
+        public Deps withVaultMinted(VaultMintedTokens minted) {
+            return new Deps(clock, env, aws, grants, minted);
+        }
+
         /** The server process's AWS environment. */
         public Deps(Clock clock, Function<String, @Nullable String> env) {
             this(clock, env, AwsEnv.system(null, null));
@@ -209,7 +220,7 @@ public final class SourceTypes {
                 : new VaultKvSource.AppRole(mount == null ? "approle" : mount, java.util.Objects.requireNonNull(roleId),
                         secretIdFile == null ? null : Path.of(secretIdFile), secretId);
         return new VaultKvSource(name, uri, text(settings, "namespace"), caFile == null ? null : Path.of(caFile), kvVersion,
-                auth, deps.clock());
+                auth, deps.clock(), line -> VaultKvSource.LOG.warn("{}", line), deps.vaultMinted());
     }
 
     /** A Vault auth mount path: segments of letters, digits, '_', '-', '.' (no "..", no query): it goes into the URL path. */

@@ -49,7 +49,7 @@ import tools.jackson.databind.JsonNode;
  * connection refused or timed out unavailable.
  */
 final class VaultKvSource implements SecretSource {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultKvSource.class);
+    static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(VaultKvSource.class);
     static final Duration TIMEOUT = Duration.ofSeconds(10);
     static final int MAX_BODY = 1024 * 1024;
 
@@ -152,8 +152,14 @@ final class VaultKvSource implements SecretSource {
     /** @param log where the token-file keeper's {@code HEALED}/{@code FAILED} lines go */
     VaultKvSource(String name, URI addr, @Nullable String namespace, @Nullable Path caFile, int kv, Auth auth, Clock clock,
             java.util.function.Consumer<String> log) {
+        this(name, addr, namespace, caFile, kv, auth, clock, log, VaultMintedTokens.NONE);
+    }
+
+    /** @param minted where the token-file keeper keeps the accessors of the tokens it mints (across restarts) */
+    VaultKvSource(String name, URI addr, @Nullable String namespace, @Nullable Path caFile, int kv, Auth auth, Clock clock,
+            java.util.function.Consumer<String> log, VaultMintedTokens minted) {
         this.tokenFile = auth instanceof TokenFile f
-                ? new VaultTokenFile(name, f.path(), addr.toString(), f.policies(), f.period(), this::call, log) : null;
+                ? new VaultTokenFile(name, f.path(), addr.toString(), f.policies(), f.period(), this::call, log, minted) : null;
         this.name = name;
         this.addr = addr;
         this.namespace = namespace;

@@ -80,13 +80,19 @@ final class VaultTokenFile {
     private final @Nullable TokenExpectation pinned;
     private final Vault vault;
     private final Consumer<String> log;
+    private final VaultMintedTokens persisted;
+    /** Whether {@link #minted} holds the persisted tokens too (loaded once, retried after a store failure). */
+    private boolean loaded;
 
     private State state = State.UNREAD;
     private @Nullable String stamp;
     private @Nullable TokenExpectation expected;
     private @Nullable Current current;
     private @Nullable SourceFailure failure;
-    /** The tokens Keyway minted (or found in the file with its display name): the only ones a sweep revokes. */
+    /**
+     * The tokens Keyway minted (or found in the file with its display name): the only ones a sweep
+     * revokes. Also kept in {@link #persisted}, so those minted before a restart are swept too.
+     */
     private final List<TokenIdentity> minted = new ArrayList<>();
 
     /**
@@ -95,12 +101,19 @@ final class VaultTokenFile {
      */
     VaultTokenFile(String source, Path file, String addr, List<String> policies, @Nullable Duration period, Vault vault,
             Consumer<String> log) {
+        this(source, file, addr, policies, period, vault, log, VaultMintedTokens.NONE);
+    }
+
+    /** @param persisted where the accessors of the tokens Keyway mints are kept across restarts */
+    VaultTokenFile(String source, Path file, String addr, List<String> policies, @Nullable Duration period, Vault vault,
+            Consumer<String> log, VaultMintedTokens persisted) {
         this.source = source;
         this.file = file;
         this.addr = addr;
         this.pinned = policies.isEmpty() ? null : new TokenExpectation("service", null, scope(policies), period);
         this.vault = vault;
         this.log = log;
+        this.persisted = persisted;
     }
 
     State state() {
@@ -198,6 +211,7 @@ final class VaultTokenFile {
 
     /** Revokes the stale tokens Keyway minted, with the healing authority; returns how many. */
     private int sweep(String authority, TokenExpectation ours, String keep, List<String> failures) {
+        load();
         List<String> stale = KeepPolicy.staleAccessors(minted, ours, keep);
         int n = 0;
         for (String a : stale) {
@@ -207,6 +221,12 @@ final class VaultTokenFile {
                 if (r.status() == 200 || r.status() == 204) {
                     n++;
                     minted.removeIf(t -> t.accessor().equals(a));
+                    try {
+                        persisted.remove(source, a);
+                    } catch (RuntimeException e) {
+                        log.accept("WARNING: Vault source " + source + ": revoked accessor " + a + " but cannot forget it in the "
+                                + "store (" + e.getClass().getSimpleName() + "); a later sweep will try it again");
+                    }
                 } else {
                     failures.add(a + " (HTTP " + r.status() + VaultKvSource.errors(r.body()) + ")");
                 }
@@ -218,8 +238,33 @@ final class VaultTokenFile {
     }
 
     private void remember(TokenIdentity t) {
+        load();
         if (minted.stream().noneMatch(m -> m.accessor().equals(t.accessor()))) {
             minted.add(t);
+            try {
+                persisted.add(source, t);
+            } catch (RuntimeException e) {
+                log.accept("WARNING: Vault source " + source + ": cannot record the accessor " + t.accessor() + " of Keyway's "
+                        + "token in the store (" + e.getClass().getSimpleName() + "); a sweep after a restart will not see it");
+            }
+        }
+    }
+
+    /** Adds the tokens remembered in the store (minted before a restart or by another node) once. */
+    private void load() {
+        if (loaded) {
+            return;
+        }
+        try {
+            for (TokenIdentity t : persisted.load(source)) {
+                if (minted.stream().noneMatch(m -> m.accessor().equals(t.accessor()))) {
+                    minted.add(t);
+                }
+            }
+            loaded = true;
+        } catch (RuntimeException e) {
+            log.accept("WARNING: Vault source " + source + ": cannot read the accessors of the tokens Keyway minted from the "
+                    + "store (" + e.getClass().getSimpleName() + "); this sweep sees only this process's");
         }
     }
 

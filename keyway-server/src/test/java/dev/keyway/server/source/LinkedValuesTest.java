@@ -93,6 +93,22 @@ class LinkedValuesTest {
         assertThat(events).containsExactly("ok v-one", "ok v-two");
     }
 
+    /** Re-authorizing an OAuth credential drops its old version's token and every run's narrowed token of it, nothing else. */
+    @Test
+    void invalidatingOneOAuthVersionDropsItsWideAndNarrowedTokensOnly() {
+        LinkedValues.Key wide = new LinkedValues.Key("@oauth", "v1/GH@3");
+        LinkedValues.Key narrowed = new LinkedValues.Key("@oauth", "v1/GH@3#abc");
+        LinkedValues.Key newer = new LinkedValues.Key("@oauth", "v1/GH@31");
+        for (LinkedValues.Key k : List.of(wide, narrowed, newer)) {
+            assertThat(text(settle(values.lookup(k, new Scripted().then(k.ref()), TTL, Duration.ZERO)))).isEqualTo(k.ref());
+        }
+        values.invalidateIf(OAuthCredentials.ofVersion("v1", "GH", 3));
+        assertThat(text(values.lookup(newer, new Scripted(), TTL, Duration.ZERO))).as("another version is kept").isEqualTo("v1/GH@31");
+        assertThat(values.lookup(wide, new Scripted().then("again"), TTL, Duration.ZERO)).isInstanceOf(LinkedValues.Pending.class);
+        assertThat(values.lookup(narrowed, new Scripted().then("again"), TTL, Duration.ZERO)).isInstanceOf(LinkedValues.Pending.class);
+        tasks.clear();
+    }
+
     @Test
     void concurrentColdLookupsShareOneFetch() throws Exception {
         Scripted s = new Scripted().then("only");

@@ -127,6 +127,48 @@ class VaultTokenFileTest {
         assertThat(vault.created).hasValue(1);
     }
 
+    /**
+     * Issue 10: the accessors of the tokens Keyway mints are kept in the store, so after a restart
+     * (a new source instance on the same store, which never saw the earlier token) the next heal's
+     * sweep still revokes the stale token minted before it (S203). With the accessors kept in
+     * memory only, this sweep revoked 0.
+     */
+    @Test
+    void aSweepAfterARestartRevokesTheStaleTokenMintedBeforeTheRestart() throws Exception {
+        Files.createDirectories(dir.resolve("db"));
+        try (dev.keyway.store.sqlite.SqliteStore store = dev.keyway.store.sqlite.SqliteStore.open(dir.resolve("db/k.db"), clock)) {
+            VaultMintedTokens kept = VaultMintedTokens.of(store, clock);
+            vault.addToken("hvs.op", 3600, "acc-op", List.of("default", "kv-read"), 3600, "token-ops"); // made by an operator
+            vault.addToken("hvs.root", 0, "acc-root", List.of("root"), 0, "root");
+            vault.putV2("secret/app", Map.of("k", "v"));
+            Path f = tokenFile("hvs.op", "rw-------");
+            VaultKvSource before = new VaultKvSource("v", URI.create(vault.url()), null, null, 2,
+                    new VaultKvSource.TokenFile(f, List.of("kv-read"), Duration.ofHours(1)), clock, log::add, kept);
+            before.fetch("secret/app#k");
+            clobber(f, "hvs.root");
+            before.fetch("secret/app#k");
+            String first = read(f);
+            String firstAccessor = vault.info.get(first).accessor();
+            assertThat(vault.revokedAccessors).as("the operator's token is not Keyway's to sweep").isEmpty();
+            assertThat(store.listVaultMintedTokens("v")).extracting(dev.keyway.store.VaultMintedTokenRecord::accessor)
+                    .containsExactly(firstAccessor);
+
+            // restart: a new instance that never read the file; root clobbers it again before its first fetch
+            VaultKvSource after = new VaultKvSource("v", URI.create(vault.url()), null, null, 2,
+                    new VaultKvSource.TokenFile(f, List.of("kv-read"), Duration.ofHours(1)), clock, log::add, kept);
+            clobber(f, "hvs.root");
+            assertThat(new String(after.fetch("secret/app#k").value(), StandardCharsets.UTF_8)).isEqualTo("v");
+            String second = read(f);
+            assertThat(second).isNotEqualTo(first).startsWith("hvs.minted-");
+            assertThat(vault.revokedAccessors).containsExactly(firstAccessor);
+            assertThat(vault.tokens).doesNotContainKey(first).containsKey(second);
+            assertThat(log.getLast()).startsWith("HEALED: Vault source v: ").contains("revoked 1 stale");
+            assertThat(store.listVaultMintedTokens("v")).extracting(dev.keyway.store.VaultMintedTokenRecord::accessor)
+                    .as("the revoked one is forgotten, the new one kept").containsExactly(vault.info.get(second).accessor());
+            assertThat(String.join("\n", log)).doesNotContain(first).doesNotContain(second).doesNotContain("hvs.root");
+        }
+    }
+
     @Test
     void aWeakClobberFailsLoudWithTheRecoveryCommandAndLeavesTheFileUntouched() throws Exception {
         vault.addToken("hvs.ours", 3600, "acc-ours", List.of("default", "kv-read"), 3600, "token-keyway-v");

@@ -20,12 +20,7 @@ final class AwsRunScopeSql {
 
     /** Inserts the token's scope. NOT_FOUND for a missing token, CONFLICT when it already has one (set once). */
     static void put(Connection c, AwsRunScopeRecord s) throws SQLException {
-        try (PreparedStatement ps = prepare(c, "SELECT 1 FROM tokens WHERE id = ?", s.tokenId());
-                ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw KeywayException.notFound("token not found");
-            }
-        }
+        TokenSql.requireExists(c, s.tokenId());
         if (get(c, s.tokenId()).isPresent()) {
             throw new KeywayException(dev.keyway.core.error.ErrorType.CONFLICT, "this token already has an AWS run scope; it "
                     + "is set once per run token so it can only stay as narrow as it was");

@@ -668,6 +668,46 @@ public abstract class JdbcStore extends JdbcTransactions implements Store {
         return read("listAwsRunScopes", AwsRunScopeSql::list);
     }
 
+    // ---- per-run GitHub App narrowings ----
+
+    @Override
+    public void putGitHubRunScope(dev.keyway.store.GitHubRunScopeRecord scope) {
+        write("putGitHubRunScope", c -> {
+            GitHubRunScopeSql.put(c, scope);
+            return bump(c);
+        });
+    }
+
+    @Override
+    public Optional<dev.keyway.store.GitHubRunScopeRecord> githubRunScope(String tokenId) {
+        return read("githubRunScope", c -> GitHubRunScopeSql.get(c, tokenId));
+    }
+
+    @Override
+    public List<dev.keyway.store.GitHubRunScopeRecord> listGitHubRunScopes() {
+        return read("listGitHubRunScopes", GitHubRunScopeSql::list);
+    }
+
+    // ---- Vault tokens minted by sources ----
+
+    @Override
+    public void addVaultMintedToken(dev.keyway.store.VaultMintedTokenRecord token) {
+        write("addVaultMintedToken", c -> {
+            VaultMintedTokenSql.add(c, token);
+            return true;
+        });
+    }
+
+    @Override
+    public List<dev.keyway.store.VaultMintedTokenRecord> listVaultMintedTokens(String source) {
+        return read("listVaultMintedTokens", c -> VaultMintedTokenSql.list(c, source));
+    }
+
+    @Override
+    public boolean deleteVaultMintedToken(String source, String accessor) {
+        return write("deleteVaultMintedToken", c -> VaultMintedTokenSql.delete(c, source, accessor));
+    }
+
     // ---- OAuth-minted credentials ----
 
     @Override

@@ -7,6 +7,7 @@ import static dev.keyway.store.jdbc.Rows.update;
 import dev.keyway.store.TokenRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
@@ -71,6 +72,16 @@ final class TokenSql {
                 ps.addBatch();
             }
             ps.executeBatch();
+        }
+    }
+
+    /** NOT_FOUND unless the token exists (a run scope or narrowing binds to an existing token). */
+    static void requireExists(Connection c, String tokenId) throws SQLException {
+        try (PreparedStatement ps = Rows.prepare(c, "SELECT 1 FROM tokens WHERE id = ?", tokenId);
+                ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw dev.keyway.core.error.KeywayException.notFound("token not found");
+            }
         }
     }
 }
