@@ -11,6 +11,15 @@
 #                 list): the cost of scanning responses for echoed secrets, which is on by default
 #   keyway-tmpfs-c1  keyway-tmpfs with -XX:TieredStopAtLevel=1 (C1 only; not in the default list): the
 #                 memory/CPU trade of the JIT for the RSS target
+#   keyway-tmpfs-linked  keyway-tmpfs with the credential *linked* to a HashiCorp Vault KV v2 source (a
+#                 small fake of Vault's HTTP API the script starts, over TLS) instead of stored: a cached
+#                 linked value must cost the request path nothing (not in the default list)
+#   keyway-tmpfs-pg  keyway-tmpfs on a PostgreSQL database (BENCH_DATABASE_URL, or a throw-away cluster the
+#                 script starts with the Debian postgresql package) instead of SQLite: the request path
+#                 does no database I/O, so it must not matter (not in the default list)
+#   keyway-pg-2nodes  two Keyway nodes of one cluster on a throw-away PostgreSQL database behind HAProxy
+#                 (TCP, round robin), all on CPU 0: what a 2-node cluster costs on this machine (not in the
+#                 default list; needs haproxy; its audit columns are node n1's only)
 # with the same load client (dev.keyway.bench.LoadGen: Netty, HTTP CONNECT, keep-alive, full TLS
 # verification, latency percentiles), the proxy pinned to CPU 0 and client + nginx to CPU 1, in
 # interleaved rounds (the order of the systems rotates every round). nginx answers 200 only when the
@@ -36,6 +45,7 @@
 #   KEEP_TMP=1        keep the temp dirs (configs, logs)
 #   PROFILE_KEYWAY=D  after the rounds, profile one more keyway-disk keep-alive run (perf + JFR) into dir D
 #   ROUNDS=0 PROFILE_KEYWAY=D SYSTEMS=keyway-disk   only that profile
+#   PROFILE_SYSTEM=S  profile that Keyway system instead of keyway-disk
 #   SYSCALLS=1        after the rounds, one more keep-alive run per proxy counted by `perf stat`: system
 #                     calls by kind and context switches per request (syscalls.tsv)
 #   NMT=1             after the rounds, the JVM's native memory summary of each Keyway (nmt-SYSTEM.txt); run with
@@ -112,6 +122,10 @@ cleanup() {
     local p
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    if [ -n "${PG_DIR:-}" ]; then
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -m immediate stop >/dev/null 2>&1 || true
+        rm -rf "$PG_DIR"
+    fi
     if [ "$KEEP_TMP" = 1 ]; then
         log "kept $TMP $SHM $DISK"
     else
@@ -264,13 +278,19 @@ start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]   (EXTRA_OP
     metrics=$(free_port)
     # shellcheck disable=SC2086
     KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-} ${EXTRA_OPTS:-}" taskset -c 0 ./keyway server \
-        --data-dir "$data" --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$proxy" --metrics-addr "127.0.0.1:$metrics" --allow-private-upstreams \
+        --data-dir "$data" --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$proxy" --metrics-addr "127.0.0.1:$metrics" --allow-private-upstreams ${SERVER_EXTRA:-} \
         --upstream-ca "$TMP/upstream-ca.pem" >"$TMP/$name.log" 2>&1 &
     local pid=$!
     PIDS+=("$pid")
     wait_for 60 "$pid" port_open "$proxy" || { cat "$TMP/$name.log" >&2; die "$name did not start"; }
     kw() { KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_ADDR="http://127.0.0.1:$api" KEYWAY_HOME="$data" ./keyway "$@"; }
-    kw credential set BENCH_KEY --from-file "$TMP/real-key.txt" >&2
+    if [ "${LINKED:-0}" = 1 ]; then   # the value lives in the (fake) Vault; Keyway fetches and caches it
+        kw source add bench-vault --type hashicorp-vault --vault-addr "https://localhost:$VAULT_PORT" \
+            --ca-file "$TMP/upstream-ca.pem" --token-file "$TMP/vault-token" >&2
+        kw credential link BENCH_KEY --source bench-vault --ref secret/bench#key --ttl 5m >&2
+    else
+        kw credential set BENCH_KEY --from-file "$TMP/real-key.txt" >&2
+    fi
     kw service add bench --host localhost --allow-private --bearer BENCH_KEY "$@" >&2
     KW_TOKEN[$name]=$(kw token create)
     kw ca export -o "$TMP/$name-ca.pem" >&2
@@ -283,6 +303,108 @@ start_keyway() { # start_keyway NAME DATA_DIR [SERVICE-ADD-FLAGS...]   (EXTRA_OP
 [[ " $SYSTEMS " == *" keyway-tmpfs "* ]] && start_keyway keyway-tmpfs "$SHM/data"
 [[ " $SYSTEMS " == *" keyway-tmpfs-noredact "* ]] && start_keyway keyway-tmpfs-noredact "$SHM/data-noredact" --no-redact-responses
 [[ " $SYSTEMS " == *" keyway-tmpfs-c1 "* ]] && EXTRA_OPTS=-XX:TieredStopAtLevel=1 start_keyway keyway-tmpfs-c1 "$SHM/data-c1"
+if [[ " $SYSTEMS " == *" keyway-tmpfs-linked "* ]]; then
+    # A fake of HashiCorp Vault's HTTP API (KV v2 read and token lookup-self, as
+    # https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2 and .../auth/token document them),
+    # over TLS with the upstream's localhost certificate; it counts the reads it serves.
+    VAULT_PORT=$(free_port)
+    printf 'hvs.bench-reader' > "$TMP/vault-token"
+    cat > "$TMP/fake-vault.py" <<'PY'
+import http.server, json, ssl, sys
+port, cert, key, secret, token, counter = sys.argv[1:7]
+reads = 0
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def answer(self, code, body):
+        raw = json.dumps(body).encode()
+        self.send_response(code); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw))); self.end_headers(); self.wfile.write(raw)
+    def do_GET(self):
+        global reads
+        if self.headers.get("X-Vault-Token") != token:
+            return self.answer(403, {"errors": ["permission denied"]})
+        if self.path == "/v1/auth/token/lookup-self":
+            return self.answer(200, {"data": {"ttl": 0, "renewable": False, "display_name": "token-bench", "policies": ["bench"]}})
+        if self.path == "/v1/secret/data/bench":
+            reads += 1
+            open(counter, "w").write(str(reads))
+            return self.answer(200, {"data": {"data": {"key": secret}, "metadata": {"version": 1}}})
+        return self.answer(404, {"errors": []})
+srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), H)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); ctx.load_cert_chain(cert, key)
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
+PY
+    python3 "$TMP/fake-vault.py" "$VAULT_PORT" "$TMP/nginx.pem" "$TMP/nginx.key" "$REAL" hvs.bench-reader \
+        "$TMP/vault-reads" >"$TMP/fake-vault.log" 2>&1 &
+    PIDS+=("$!")
+    wait_for 10 "$!" port_open "$VAULT_PORT" || die "the fake Vault did not start"
+    LINKED=1 start_keyway keyway-tmpfs-linked "$SHM/data-linked"
+fi
+# A throw-away PostgreSQL cluster (Debian's binaries, run as the postgres user), started once on first use.
+start_pg() {
+    [ -n "${PG_PORT:-}" ] && return 0
+    PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+    [ -x "$PG_BIN/initdb" ] || die "this system needs BENCH_DATABASE_URL or the Debian postgresql package"
+    PG_DIR=$(mktemp -d /var/tmp/keyway-bench-pg.XXXXXX)
+    chown postgres "$PG_DIR"
+    PG_PORT=$(free_port)
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" --auth=trust -U keyway >/dev/null
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+        -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+}
+pg_database() { # pg_database NAME: an empty database in that cluster; prints its URL
+    start_pg
+    runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U keyway "$1"
+    echo "postgresql://keyway:bench@127.0.0.1:$PG_PORT/$1"
+}
+if [[ " $SYSTEMS " == *" keyway-tmpfs-pg "* ]]; then
+    url=${BENCH_DATABASE_URL:-$(pg_database kwbench)}
+    SERVER_EXTRA="--database-url $url --node-name bench-1" start_keyway keyway-tmpfs-pg "$SHM/data-pg"
+fi
+if [[ " $SYSTEMS " == *" keyway-pg-2nodes "* ]]; then
+    # Two nodes of one cluster (one PostgreSQL database, one master password) behind HAProxy in TCP mode,
+    # all three on CPU 0 under one parent process, so the CPU and peak RSS columns are the cluster's.
+    command -v haproxy >/dev/null || die "keyway-pg-2nodes needs haproxy (Debian package haproxy)"
+    url=$(pg_database kwcluster)
+    n1api=$(free_port); n1proxy=$(free_port); n1metrics=$(free_port); n2api=$(free_port); n2proxy=$(free_port)
+    hport=$(free_port)
+    printf 'global\n  maxconn 2000\ndefaults\n  mode tcp\n  timeout connect 5s\n  timeout client 120s\n  timeout server 120s\nfrontend proxy\n  bind 127.0.0.1:%s\n  default_backend nodes\nbackend nodes\n  balance roundrobin\n  server n1 127.0.0.1:%s check\n  server n2 127.0.0.1:%s check\n' \
+        "$hport" "$n1proxy" "$n2proxy" > "$TMP/haproxy.cfg"
+    mkdir -p "$SHM/data-n1" "$SHM/data-n2"
+    node() { # node NAME API PROXY [more server flags]
+        local name=$1 api=$2 prx=$3
+        shift 3
+        # shellcheck disable=SC2086
+        KEYWAY_MASTER_PASSWORD=bench-cluster-master-password KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" \
+            KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-}" ./keyway server --data-dir "$SHM/data-$name" \
+            --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$prx" --allow-private-upstreams \
+            --upstream-ca "$TMP/upstream-ca.pem" --database-url "$url" --node-name "$name" "$@" >"$TMP/$name.log" 2>&1
+    }
+    (
+        node n1 "$n1api" "$n1proxy" --metrics-addr "127.0.0.1:$n1metrics" &
+        for _ in $(seq 600); do port_open "$n1proxy" && break; sleep 0.1; done
+        node n2 "$n2api" "$n2proxy" &
+        for _ in $(seq 600); do port_open "$n2proxy" && break; sleep 0.1; done
+        haproxy -f "$TMP/haproxy.cfg" -db >"$TMP/haproxy.log" 2>&1 &
+        wait
+    ) &
+    cpid=$!
+    PIDS+=("$cpid")
+    taskset -a -c -p 0 "$cpid" >/dev/null
+    wait_for 90 "$cpid" port_open "$n2proxy" || { cat "$TMP/n1.log" "$TMP/n2.log" >&2; die "the cluster did not start"; }
+    wait_for 10 "$cpid" port_open "$hport" || { cat "$TMP/haproxy.log" >&2; die "haproxy did not start"; }
+    for p in $(pgrep -P "$cpid"); do taskset -a -c -p 0 "$p" >/dev/null; done
+    kwc() { KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_ADDR="http://127.0.0.1:$n1api" KEYWAY_HOME="$SHM/data-n1" ./keyway "$@"; }
+    kwc credential set BENCH_KEY --from-file "$TMP/real-key.txt" >&2
+    kwc service add bench --host localhost --allow-private --bearer BENCH_KEY >&2
+    KW_TOKEN[keyway-pg-2nodes]=$(kwc token create)
+    kwc ca export -o "$TMP/keyway-pg-2nodes-ca.pem" >&2
+    KW_PID[keyway-pg-2nodes]=$cpid
+    KW_PORT[keyway-pg-2nodes]=$hport
+    KW_METRICS[keyway-pg-2nodes]=$n1metrics
+    log "keyway-pg-2nodes: HAProxy 127.0.0.1:$hport -> nodes n1 :$n1proxy, n2 :$n2proxy on $url"
+fi
 
 CLK_TCK=$(getconf CLK_TCK 2>/dev/null || echo 100)
 loadgen() { # loadgen SYSTEM LABEL ROUND LOADGEN-ARGS...
@@ -365,6 +487,11 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
+if [ -f "$TMP/vault-reads" ]; then   # a cached linked value: one read per TTL, none per request
+    cp "$TMP/vault-reads" "$OUT_DIR/vault-reads.txt"
+    log "the fake Vault served $(cat "$TMP/vault-reads") reads of the linked value in the whole run"
+fi
+
 if [ "${NMT:-0}" = 1 ]; then
     # where each Keyway's memory is, by the JVM's own accounting (needs KEYWAY_JAVA_OPTS=-XX:NativeMemoryTracking=summary)
     for s in "${SYS[@]}"; do
@@ -402,18 +529,19 @@ if [ "${SYSCALLS:-0}" = 1 ] && command -v perf >/dev/null; then
     done
 fi
 
-if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[keyway-disk]:-}" ]; then
+PROFILE_SYSTEM=${PROFILE_SYSTEM:-keyway-disk}
+if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[$PROFILE_SYSTEM]:-}" ]; then
     # one more keyway-disk keep-alive run, profiled: perf (kernel, BoringSSL, JIT-compiled Java through
     # the JVM's perf map) for the whole process, and JFR (GC pauses, fsyncs, Java stacks) at the same time
     PROF=$PROFILE_KEYWAY
     mkdir -p "$PROF"
-    pid=${KW_PID[keyway-disk]}
+    pid=${KW_PID[$PROFILE_SYSTEM]}
     jcmd=$(dirname "$JAVA")/jcmd
     secs=${DURATION%s}
-    log "profiling one more keyway-disk keep-alive run into $PROF (perf $(command -v perf >/dev/null && echo yes || echo 'not installed'), JFR)"
+    log "profiling one more $PROFILE_SYSTEM keep-alive run into $PROF (perf $(command -v perf >/dev/null && echo yes || echo 'not installed'), JFR)"
     RESULTS_SAVED=$RESULTS
     RESULTS=$PROF/profiled-run.jsonl
-    loadgen keyway-disk "keepalive small (profiled)" 1 --target "$TARGET/small" --mode keepalive &
+    loadgen "$PROFILE_SYSTEM" "keepalive small (profiled)" 1 --target "$TARGET/small" --mode keepalive &
     lg=$!
     sleep "${WARMUP%s}"
     "$jcmd" "$pid" JFR.start name=bench settings=profile filename="$PROF/keyway.jfr" >/dev/null

@@ -195,65 +195,115 @@ final class AuditFile {
     }
 
     /**
+     * Where the last {@link #raw} call stopped in the current file: the file's identity (inode), the
+     * offset just after the last line it passed and that line's sequence number. The next call for
+     * later records starts there instead of reading the file from its start again (the shipper asks
+     * for the next batch every few hundred records; reading from the start made each batch cost the
+     * size of the whole file). Only used when the file is still the same one (not rotated).
+     */
+    private record RawResume(Object fileKey, long offset, long seq) {}
+
+    private volatile @Nullable RawResume rawResume;
+
+    /**
      * Records with {@code afterSeq < seq <= upToSeq}, oldest first, as written; at most {@code max}
      * records and about {@code maxBytes} (always at least one when there is one). Rotated files
      * wholly at or before {@code afterSeq} are skipped; the current file is opened first, so a
-     * rotation meanwhile repeats a file at worst (skipped by sequence number).
+     * rotation meanwhile repeats a file at worst (skipped by sequence number). The current file is
+     * read from where the previous call stopped when that is safe ({@link RawResume}).
      */
     List<AuditLine> raw(long afterSeq, long upToSeq, int max, int maxBytes) throws IOException {
         List<AuditLine> out = new ArrayList<>();
         if (upToSeq <= afterSeq) {
             return out;
         }
+        Object keyBefore = fileKey();
         try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
+            // the same inode before and after opening: the channel is the file the key names
+            Object key = keyBefore != null && keyBefore.equals(fileKey()) ? keyBefore : null;
             long end = ReverseLines.endOfLastLine(current, current.size());
-            long[] state = {afterSeq, 0}; // last seq taken, bytes taken
+            long[] state = {afterSeq, 0, 0}; // last seq taken, bytes taken, offset after the last line passed
             for (AuditSegments.Segment s : segments.list()) {
                 if (s.lastSeq() <= state[0]) {
                     continue;
                 }
                 try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
-                    if (rawLines(ch, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
+                    if (rawLines(ch, 0, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
                         return out;
                     }
                 }
             }
-            rawLines(current, end, upToSeq, max, maxBytes, out, state);
+            RawResume r = rawResume;
+            long from = key != null && r != null && key.equals(r.fileKey()) && r.seq() <= state[0] && r.offset() <= end
+                    ? r.offset() : 0;
+            state[2] = from;
+            rawLines(current, from, end, upToSeq, max, maxBytes, out, state);
+            if (key != null && state[2] > from) {
+                rawResume = new RawResume(key, state[2], state[0]); // every line before state[2] is at or below state[0]
+            }
             return out;
         }
     }
 
-    /** Adds lines of one file; true when the batch is full or {@code upToSeq} was reached. */
-    private static boolean rawLines(FileChannel ch, long end, long upToSeq, int max, int maxBytes, List<AuditLine> out,
-            long[] state) throws IOException {
-        InputStream in = new BufferedInputStream(Channels.newInputStream(ch.position(0)), 64 * 1024);
-        ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-        long remaining = end;
-        while (remaining > 0) {
-            int b = in.read();
-            if (b < 0) {
+    private @Nullable Object fileKey() {
+        try {
+            return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Adds lines of one file between {@code from} and {@code end}; true when the batch is full or
+     * {@code upToSeq} was reached. {@code state[2]} becomes the offset just after the last line passed
+     * (taken, or skipped as already seen). Reads 64 KiB at a time and splits at newlines.
+     */
+    private static boolean rawLines(FileChannel ch, long from, long end, long upToSeq, int max, int maxBytes,
+            List<AuditLine> out, long[] state) throws IOException {
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+        ByteArrayOutputStream partial = new ByteArrayOutputStream(256);
+        long pos = from;
+        while (pos < end) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), end - pos));
+            int n = ch.read(buf, pos);
+            if (n <= 0) {
                 break;
             }
-            remaining--;
-            if (b != '\n') {
-                line.write(b);
-                continue;
+            byte[] a = buf.array();
+            int start = 0;
+            for (int i = 0; i < n; i++) {
+                if (a[i] != '\n') {
+                    continue;
+                }
+                byte[] bytes;
+                if (partial.size() > 0) {
+                    partial.write(a, start, i - start);
+                    bytes = partial.toByteArray();
+                    partial.reset();
+                } else {
+                    bytes = java.util.Arrays.copyOfRange(a, start, i);
+                }
+                long next = pos + i + 1;
+                start = i + 1;
+                long seq = AuditLine.seqOf(bytes, bytes.length);
+                if (seq <= state[0]) {
+                    state[2] = next;
+                    continue; // older, unreadable, or seen in a file listed twice
+                }
+                if (seq > upToSeq) {
+                    return true;
+                }
+                if (!out.isEmpty() && (out.size() >= max || state[1] + bytes.length > maxBytes)) {
+                    return true;
+                }
+                out.add(new AuditLine(seq, bytes));
+                state[0] = seq;
+                state[1] += bytes.length;
+                state[2] = next;
             }
-            byte[] bytes = line.toByteArray();
-            line.reset();
-            long seq = AuditLine.seqOf(bytes, bytes.length);
-            if (seq <= state[0]) {
-                continue; // older, unreadable, or seen in a file listed twice
-            }
-            if (seq > upToSeq) {
-                return true;
-            }
-            if (!out.isEmpty() && (out.size() >= max || state[1] + bytes.length > maxBytes)) {
-                return true;
-            }
-            out.add(new AuditLine(seq, bytes));
-            state[0] = seq;
-            state[1] += bytes.length;
+            partial.write(a, start, n - start);
+            pos += n;
         }
         return out.size() >= max;
     }

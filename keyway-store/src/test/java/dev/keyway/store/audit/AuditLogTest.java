@@ -275,6 +275,41 @@ class AuditLogTest {
         assertThat(lines()).hasSize(7);
     }
 
+    /**
+     * The shipper reads the durable log in batches; each batch resumes where the previous one
+     * stopped in the current file (not from its start), across rotations too, and nothing is skipped
+     * or repeated, also when a caller asks for older records again.
+     */
+    @Test
+    void durableRecordsReadInBatchesResumeWhereTheLastBatchStoppedAndNeverSkip() throws Exception {
+        AuditLog log = new AuditLog(file(), new TestSyncer(false), 10_000, new MutableClock(T0),
+                new AuditRotation(AuditRotation.MIN_FILE_BYTES, 0));
+        opened.add(log);
+        String pad = "x".repeat(900);
+        int total = 2_500; // about 2.4 MB: two rotations of 1 MiB files
+        List<Long> seen = new ArrayList<>();
+        long cursor = 0;
+        for (int i = 1; i <= total; i++) {
+            log.append(Map.of("i", i, "pad", pad), false);
+            if (i % 700 == 0 || i == total) {
+                get(log.sync());
+                for (List<AuditLine> b = log.readDurable(cursor, 37, 1 << 20); !b.isEmpty();
+                        b = log.readDurable(cursor, 37, 1 << 20)) {
+                    b.forEach(l -> seen.add(l.seq()));
+                    cursor = b.getLast().seq();
+                }
+            }
+        }
+        assertThat(seen).containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, total).boxed().toList());
+        assertThat(dir.resolve("logs").toFile().list((d, n) -> n.startsWith("audit-"))).hasSize(2);
+        // older records again (a shipper re-checking its cursor), then the next batch from there
+        assertThat(log.readDurable(total - 10, 1, 1 << 20)).extracting(AuditLine::seq).containsExactly((long) total - 9);
+        assertThat(log.readDurable(total - 3, 100, 1 << 20)).extracting(AuditLine::seq)
+                .containsExactly((long) total - 2, (long) total - 1, (long) total);
+        assertThat(log.readDurable(5, 2, 1 << 20)).extracting(AuditLine::seq).containsExactly(6L, 7L);
+        assertThat(log.readDurable(total, 100, 1 << 20)).isEmpty();
+    }
+
     @Test
     void fullQueueFailsAppendsAndCountsDroppedOnes() throws Exception {
         TestSyncer syncer = new TestSyncer(true);
