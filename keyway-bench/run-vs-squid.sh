@@ -377,7 +377,7 @@ if [[ " $SYSTEMS " == *" keyway-pg-2nodes "* ]]; then
         shift 3
         # shellcheck disable=SC2086
         KEYWAY_MASTER_PASSWORD=bench-cluster-master-password KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" \
-            KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-}" ./keyway server --data-dir "$SHM/data-$name" \
+            KEYWAY_JAVA_OPTS="${KEYWAY_JAVA_OPTS:-}" taskset -c 0 ./keyway server --data-dir "$SHM/data-$name" \
             --api-addr "127.0.0.1:$api" --proxy-addr "127.0.0.1:$prx" --allow-private-upstreams \
             --upstream-ca "$TMP/upstream-ca.pem" --database-url "$url" --node-name "$name" "$@" >"$TMP/$name.log" 2>&1
     }
@@ -386,15 +386,13 @@ if [[ " $SYSTEMS " == *" keyway-pg-2nodes "* ]]; then
         for _ in $(seq 600); do port_open "$n1proxy" && break; sleep 0.1; done
         node n2 "$n2api" "$n2proxy" &
         for _ in $(seq 600); do port_open "$n2proxy" && break; sleep 0.1; done
-        haproxy -f "$TMP/haproxy.cfg" -db >"$TMP/haproxy.log" 2>&1 &
+        taskset -c 0 haproxy -f "$TMP/haproxy.cfg" -db >"$TMP/haproxy.log" 2>&1 &
         wait
     ) &
     cpid=$!
     PIDS+=("$cpid")
-    taskset -a -c -p 0 "$cpid" >/dev/null
     wait_for 90 "$cpid" port_open "$n2proxy" || { cat "$TMP/n1.log" "$TMP/n2.log" >&2; die "the cluster did not start"; }
     wait_for 10 "$cpid" port_open "$hport" || { cat "$TMP/haproxy.log" >&2; die "haproxy did not start"; }
-    for p in $(pgrep -P "$cpid"); do taskset -a -c -p 0 "$p" >/dev/null; done
     kwc() { KEYWAY_NO_REBUILD=1 KEYWAY_JAVA="$JAVA" KEYWAY_ADDR="http://127.0.0.1:$n1api" KEYWAY_HOME="$SHM/data-n1" ./keyway "$@"; }
     kwc credential set BENCH_KEY --from-file "$TMP/real-key.txt" >&2
     kwc service add bench --host localhost --allow-private --bearer BENCH_KEY >&2
