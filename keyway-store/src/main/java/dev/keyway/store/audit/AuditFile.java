@@ -195,59 +195,87 @@ final class AuditFile {
     }
 
     /**
-     * Where the last {@link #raw} call stopped in the current file: the file's identity (inode), the
-     * offset just after the last line it passed and that line's sequence number. The next call for
-     * later records starts there instead of reading the file from its start again (the shipper asks
-     * for the next batch every few hundred records; reading from the start made each batch cost the
-     * size of the whole file). Only used when the file is still the same one (not rotated).
+     * Where the last {@link #raw} call stopped: the file's identity (inode), the sequence number of
+     * the file's first line, the offset just after the last line the call passed and that line's
+     * sequence number. The next call for later records starts there instead of reading the file from
+     * its start again (the shipper asks for the next batch every few hundred records; reading from the
+     * start made each batch cost the size of the file, quadratic over a segment). The inode follows
+     * the file through a rotation (a rename), so a segment rotated while the shipper was inside it
+     * resumes too; the first line's sequence number tells a recycled inode (a new file) apart.
      */
-    private record RawResume(Object fileKey, long offset, long seq) {}
+    private record RawResume(Object fileKey, long firstSeq, long offset, long seq) {}
 
     private volatile @Nullable RawResume rawResume;
+
+    /** Bytes {@link #raw} has read from files so far: lets a test prove a batch does not re-read what the last one did. */
+    private final java.util.concurrent.atomic.LongAdder rawBytesRead = new java.util.concurrent.atomic.LongAdder();
+
+    long rawBytesRead() {
+        return rawBytesRead.sum();
+    }
 
     /**
      * Records with {@code afterSeq < seq <= upToSeq}, oldest first, as written; at most {@code max}
      * records and about {@code maxBytes} (always at least one when there is one). Rotated files
      * wholly at or before {@code afterSeq} are skipped; the current file is opened first, so a
-     * rotation meanwhile repeats a file at worst (skipped by sequence number). The current file is
-     * read from where the previous call stopped when that is safe ({@link RawResume}).
+     * rotation meanwhile repeats a file at worst (skipped by sequence number). Each file is read from
+     * where the previous call stopped when that is safe ({@link RawResume}).
      */
     List<AuditLine> raw(long afterSeq, long upToSeq, int max, int maxBytes) throws IOException {
         List<AuditLine> out = new ArrayList<>();
         if (upToSeq <= afterSeq) {
             return out;
         }
-        Object keyBefore = fileKey();
+        Object keyBefore = fileKey(file);
         try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
             // the same inode before and after opening: the channel is the file the key names
-            Object key = keyBefore != null && keyBefore.equals(fileKey()) ? keyBefore : null;
+            Object key = keyBefore != null && keyBefore.equals(fileKey(file)) ? keyBefore : null;
             long end = ReverseLines.endOfLastLine(current, current.size());
             long[] state = {afterSeq, 0, 0}; // last seq taken, bytes taken, offset after the last line passed
             for (AuditSegments.Segment s : segments.list()) {
                 if (s.lastSeq() <= state[0]) {
                     continue;
                 }
+                Object segBefore = fileKey(s.file());
                 try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
-                    if (rawLines(ch, 0, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
+                    Object segKey = segBefore != null && segBefore.equals(fileKey(s.file())) ? segBefore : null;
+                    if (resumedLines(ch, segKey, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
                         return out;
                     }
                 }
             }
-            RawResume r = rawResume;
-            long from = key != null && r != null && key.equals(r.fileKey()) && r.seq() <= state[0] && r.offset() <= end
-                    ? r.offset() : 0;
-            state[2] = from;
-            rawLines(current, from, end, upToSeq, max, maxBytes, out, state);
-            if (key != null && state[2] > from) {
-                rawResume = new RawResume(key, state[2], state[0]); // every line before state[2] is at or below state[0]
-            }
+            resumedLines(current, key, end, upToSeq, max, maxBytes, out, state);
             return out;
         }
     }
 
-    private @Nullable Object fileKey() {
+    /** {@link #rawLines} from where the last call stopped in this file when that is safe, else from its start. */
+    private boolean resumedLines(FileChannel ch, @Nullable Object key, long end, long upToSeq, int max, int maxBytes,
+            List<AuditLine> out, long[] state) throws IOException {
+        long firstSeq = key == null ? -1 : firstSeq(ch);
+        RawResume r = rawResume;
+        long from = key != null && r != null && key.equals(r.fileKey()) && r.firstSeq() == firstSeq && firstSeq > 0
+                && r.seq() <= state[0] && r.offset() <= end ? r.offset() : 0;
+        state[2] = from;
+        boolean full = rawLines(ch, from, end, upToSeq, max, maxBytes, out, state, rawBytesRead);
+        if (key != null && firstSeq > 0 && state[2] > from) {
+            rawResume = new RawResume(key, firstSeq, state[2], state[0]); // every line before state[2] is at or below state[0]
+        }
+        return full;
+    }
+
+    /** The sequence number of the file's first line, or -1. */
+    private static long firstSeq(FileChannel ch) throws IOException {
+        java.nio.ByteBuffer head = java.nio.ByteBuffer.allocate(32);
+        while (head.hasRemaining() && ch.read(head, head.position()) > 0) {
+            // a short read of a file being written: take what is there
+        }
+        return AuditLine.seqOf(head.array(), head.position());
+    }
+
+    private static @Nullable Object fileKey(Path p) {
         try {
-            return java.nio.file.Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+            return java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
         } catch (IOException e) {
             return null;
         }
@@ -259,7 +287,7 @@ final class AuditFile {
      * (taken, or skipped as already seen). Reads 64 KiB at a time and splits at newlines.
      */
     private static boolean rawLines(FileChannel ch, long from, long end, long upToSeq, int max, int maxBytes,
-            List<AuditLine> out, long[] state) throws IOException {
+            List<AuditLine> out, long[] state, java.util.concurrent.atomic.LongAdder bytesRead) throws IOException {
         java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
         ByteArrayOutputStream partial = new ByteArrayOutputStream(256);
         long pos = from;
@@ -270,6 +298,7 @@ final class AuditFile {
             if (n <= 0) {
                 break;
             }
+            bytesRead.add(n);
             byte[] a = buf.array();
             int start = 0;
             for (int i = 0; i < n; i++) {

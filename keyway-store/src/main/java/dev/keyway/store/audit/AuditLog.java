@@ -277,6 +277,11 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Bytes {@link #readDurable} has read from the files so far (tests). */
+    long rawBytesRead() {
+        return reader.rawBytesRead();
+    }
+
     private CompletableFuture<Long> enqueue(byte[] body, int length, boolean durable) {
         return enqueue(new Pending(body, length, clock.instant(), durable, new CompletableFuture<>()), durable);
     }

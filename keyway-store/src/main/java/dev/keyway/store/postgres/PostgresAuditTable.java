@@ -91,15 +91,15 @@ public final class PostgresAuditTable implements AuditShipSink {
                         + "ON CONFLICT (node, seq) DO NOTHING")) {
                     long id = base;
                     for (AuditLine l : lines) {
-                        Map<String, Object> rec = parse(l.line());
+                        IndexedFields rec = IndexedFields.of(mapper, l.line());
                         ins.setString(1, node);
                         ins.setLong(2, l.seq());
                         ins.setLong(3, ++id);
-                        ins.setLong(4, epochMillis(rec == null ? null : rec.get("ts")));
-                        ins.setString(5, text(rec, "type"));
-                        ins.setString(6, text(rec, "vault"));
-                        ins.setString(7, text(rec, "actor"));
-                        ins.setString(8, text(rec, "action"));
+                        ins.setLong(4, epochMillis(rec.ts()));
+                        ins.setString(5, rec.type());
+                        ins.setString(6, rec.vault());
+                        ins.setString(7, rec.actor());
+                        ins.setString(8, rec.action());
                         ins.setString(9, l.text());
                         ins.addBatch();
                     }
@@ -278,14 +278,10 @@ public final class PostgresAuditTable implements AuditShipSink {
         }
     }
 
-    private static @Nullable String text(@Nullable Map<String, Object> rec, String field) {
-        return rec != null && rec.get(field) instanceof String s ? s : null;
-    }
-
-    private static long epochMillis(@Nullable Object ts) {
-        if (ts instanceof String s) {
+    private static long epochMillis(@Nullable String ts) {
+        if (ts != null) {
             try {
-                return Instant.parse(s).toEpochMilli();
+                return Instant.parse(ts).toEpochMilli();
             } catch (DateTimeParseException e) {
                 return 0;
             }

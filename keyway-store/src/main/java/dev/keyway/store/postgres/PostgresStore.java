@@ -84,6 +84,9 @@ public final class PostgresStore extends JdbcStore {
         cfg.setValidationTimeout(1_000);
         cfg.setInitializationFailTimeout(-1); // migrate() above already proved the database reachable
         cfg.setAutoCommit(true);
+        // audit shipping inserts batches of up to 500 rows: sent as multi-row INSERTs instead of one
+        // statement per row (a parameter in the URL still wins: pgjdbc lets URL parameters override these)
+        cfg.addDataSourceProperty("reWriteBatchedInserts", "true");
         try {
             return new PostgresStore(url, new HikariDataSource(cfg), clock);
         } catch (RuntimeException e) {
