@@ -557,6 +557,7 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[$PROFILE_SYSTEM]:-}" ]; then
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --percent-limit 0.5 --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -30 > "$PROF/perf-dso.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 > "$PROF/perf-symbols.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --comm keyway-audit-wr --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$PROF/perf-audit-writer.txt" || true
+        perf report -i "$PROF/perf.data" --stdio --no-children -g none --comm keyway-audit-sh --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$PROF/perf-audit-shipper.txt" || true
         rm -f "$PROF/perf.data"   # large; the reports above are what docs/benchmarks.md cites
     fi
 fi

@@ -33,18 +33,13 @@ record IndexedFields(@Nullable String ts, @Nullable String type, @Nullable Strin
             }
             for (String name = p.nextName(); name != null; name = p.nextName()) {
                 JsonToken t = p.nextToken();
-                String v = t == JsonToken.VALUE_STRING ? p.getString() : null;
-                if (v == null) {
-                    p.skipChildren(); // an object or array value, at any depth: not ours (no-op for a scalar)
-                    continue;
-                }
                 switch (name) {
-                    case "ts" -> ts = v;
-                    case "type" -> type = v;
-                    case "vault" -> vault = v;
-                    case "actor" -> actor = v;
-                    case "action" -> action = v;
-                    default -> { }
+                    case "ts" -> ts = string(p, t);
+                    case "type" -> type = string(p, t);
+                    case "vault" -> vault = string(p, t);
+                    case "actor" -> actor = string(p, t);
+                    case "action" -> action = string(p, t);
+                    default -> p.skipChildren(); // an object or array at any depth; a scalar is skipped unread
                 }
                 if (ts != null && type != null && vault != null && actor != null && action != null) {
                     return new IndexedFields(ts, type, vault, actor, action); // the rest of the line is not needed
@@ -57,5 +52,13 @@ record IndexedFields(@Nullable String ts, @Nullable String type, @Nullable Strin
             return NONE;
         }
         return new IndexedFields(ts, type, vault, actor, action);
+    }
+
+    private static @Nullable String string(JsonParser p, JsonToken t) {
+        if (t == JsonToken.VALUE_STRING) {
+            return p.getString();
+        }
+        p.skipChildren();
+        return null;
     }
 }

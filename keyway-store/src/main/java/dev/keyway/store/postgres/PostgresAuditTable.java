@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,12 +89,13 @@ public final class PostgresAuditTable implements AuditShipSink {
                         + "(node, seq, id, ts, type, vault, actor, action, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                         + "ON CONFLICT (node, seq) DO NOTHING")) {
                     long id = base;
+                    InstantMillis millis = new InstantMillis();
                     for (AuditLine l : lines) {
                         IndexedFields rec = IndexedFields.of(mapper, l.line());
                         ins.setString(1, node);
                         ins.setLong(2, l.seq());
                         ins.setLong(3, ++id);
-                        ins.setLong(4, epochMillis(rec.ts()));
+                        ins.setLong(4, millis.of(rec.ts()));
                         ins.setString(5, rec.type());
                         ins.setString(6, rec.vault());
                         ins.setString(7, rec.actor());
@@ -276,17 +276,6 @@ public final class PostgresAuditTable implements AuditShipSink {
         } catch (JacksonException e) {
             return null;
         }
-    }
-
-    private static long epochMillis(@Nullable String ts) {
-        if (ts != null) {
-            try {
-                return Instant.parse(ts).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                return 0;
-            }
-        }
-        return 0;
     }
 
     private <T> T run(String what, dev.keyway.store.jdbc.SqlWork<T> work) {
