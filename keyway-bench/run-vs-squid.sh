@@ -17,6 +17,9 @@
 #   keyway-tmpfs-pg  keyway-tmpfs on a PostgreSQL database (BENCH_DATABASE_URL, or a throw-away cluster the
 #                 script starts with the Debian postgresql package) instead of SQLite: the request path
 #                 does no database I/O, so it must not matter (not in the default list)
+#   keyway-tmpfs-pg-noship  keyway-tmpfs-pg with audit shipping refused by its database (a trigger): the
+#                 request path on the PostgreSQL store without the node's background shipping (not in the
+#                 default list; an A/B, not a configuration anyone should run)
 #   keyway-pg-2nodes  two Keyway nodes of one cluster on a throw-away PostgreSQL database behind HAProxy
 #                 (TCP, round robin), all on CPU 0: what a 2-node cluster costs on this machine (not in the
 #                 default list; needs haproxy; its audit columns are node n1's only)
@@ -123,7 +126,7 @@ cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
     if [ -n "${PG_DIR:-}" ]; then
-        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR" -m immediate stop >/dev/null 2>&1 || true
+        runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
         rm -rf "$PG_DIR"
     fi
     if [ "$KEEP_TMP" = 1 ]; then
@@ -350,22 +353,39 @@ start_pg() {
     chown postgres "$PG_DIR"
     PG_PORT=$(free_port)
     runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" --auth=trust -U keyway >/dev/null
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    # PostgreSQL stands in for a database server on another machine: it runs on the client's core
+    # (never on the proxy's), at the lowest priority, so it takes only what the client and nginx leave
+    # idle instead of starving them (which cut the offered load, not the node's throughput)
+    taskset -c 1 nice -n 19 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
         -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
 }
-pg_database() { # pg_database NAME: an empty database in that cluster; prints its URL
-    start_pg
+pg_database() { # pg_database NAME: an empty database in that cluster; prints its URL (call start_pg first,
+    # in this shell: a command substitution is a subshell, and a cluster started there is never stopped)
     runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U keyway "$1"
     echo "postgresql://keyway:bench@127.0.0.1:$PG_PORT/$1"
 }
 if [[ " $SYSTEMS " == *" keyway-tmpfs-pg "* ]]; then
+    [ -n "${BENCH_DATABASE_URL:-}" ] || start_pg
     url=${BENCH_DATABASE_URL:-$(pg_database kwbench)}
     SERVER_EXTRA="--database-url $url --node-name bench-1" start_keyway keyway-tmpfs-pg "$SHM/data-pg"
+fi
+if [[ " $SYSTEMS " == *" keyway-tmpfs-pg-noship "* ]]; then
+    # The same node with audit shipping refused by the database (a trigger on audit_records, so every
+    # batch fails and the shipper backs off to one attempt per 10 s): isolates the request path on the
+    # PostgreSQL store from the node's background shipping and the database's inserts.
+    start_pg
+    url=$(pg_database kwnoship)
+    SERVER_EXTRA="--database-url $url --node-name bench-2" start_keyway keyway-tmpfs-pg-noship "$SHM/data-pg-noship"
+    runuser -u postgres -- "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U keyway -d kwnoship -q -c \
+        "CREATE FUNCTION bench_no_shipping() RETURNS trigger AS \$\$BEGIN RAISE EXCEPTION 'bench: audit shipping disabled'; END\$\$ LANGUAGE plpgsql;
+         CREATE TRIGGER bench_no_shipping BEFORE INSERT ON audit_records FOR EACH STATEMENT EXECUTE FUNCTION bench_no_shipping();" \
+        || die "cannot disable audit shipping in kwnoship"
 fi
 if [[ " $SYSTEMS " == *" keyway-pg-2nodes "* ]]; then
     # Two nodes of one cluster (one PostgreSQL database, one master password) behind HAProxy in TCP mode,
     # all three on CPU 0 under one parent process, so the CPU and peak RSS columns are the cluster's.
     command -v haproxy >/dev/null || die "keyway-pg-2nodes needs haproxy (Debian package haproxy)"
+    start_pg
     url=$(pg_database kwcluster)
     n1api=$(free_port); n1proxy=$(free_port); n1metrics=$(free_port); n2api=$(free_port); n2proxy=$(free_port)
     hport=$(free_port)
