@@ -356,7 +356,7 @@ start_pg() {
     # PostgreSQL stands in for a database server on another machine: it runs on the client's core
     # (never on the proxy's), at the lowest priority, so it takes only what the client and nginx leave
     # idle instead of starving them (which cut the offered load, not the node's throughput)
-    taskset -c 1 nice -n 19 runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    taskset -c "${PG_CPU:-1}" nice -n "${PG_NICE:-19}" runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
         -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null
 }
 pg_database() { # pg_database NAME: an empty database in that cluster; prints its URL (call start_pg first,
@@ -469,10 +469,12 @@ audit_counters() {
     curl -s "http://127.0.0.1:${KW_METRICS[$1]}/metrics" | awk '
         /^keyway_audit_batch_records_sum/ {r=$2} /^keyway_audit_batch_records_count/ {b=$2}
         /^keyway_audit_fsync_seconds_count/ {f=$2} /^keyway_audit_fsync_seconds_sum/ {t=$2}
-        END {printf "%s %s %s %s\n", r+0, b+0, f+0, t+0}'
+        /^keyway_audit_ship_lag_records/ {l=$2}
+        END {printf "%s %s %s %s %s\n", r+0, b+0, f+0, t+0, (l == "" ? "-" : l + 0)}'
 }
 AUDITLOG=$OUT_DIR/audit-batches.tsv
-printf 'round\tscenario\tsystem\trecords\tbatches\tfsyncs\trecords_per_fsync\tfsync_ms_mean\n' > "$AUDITLOG"
+# ship_lag_records: a cluster node's records not yet in PostgreSQL when the run ended ("-" on SQLite)
+printf 'round\tscenario\tsystem\trecords\tbatches\tfsyncs\trecords_per_fsync\tfsync_ms_mean\tship_lag_records\n' > "$AUDITLOG"
 label_of() { case $1 in a) echo "keepalive small" ;; b) echo "newconn small" ;; c) echo "keepalive 1MiB" ;; esac; }
 args_of() {
     case $1 in
@@ -493,11 +495,11 @@ for round in $(seq 1 "$ROUNDS"); do
             [[ $s == keyway-* ]] && a0=$(audit_counters "$s")
             loadgen "$s" "$(label_of "$sc")" "$round" $(args_of "$sc")
             if [[ $s == keyway-* ]]; then
-                read -r r0 b0 f0 t0 <<< "$a0"
-                read -r r1 b1 f1 t1 <<< "$(audit_counters "$s")"
+                read -r r0 b0 f0 t0 _ <<< "$a0"
+                read -r r1 b1 f1 t1 lag <<< "$(audit_counters "$s")"
                 awk -v R="$round" -v S="$(label_of "$sc")" -v Y="$s" -v r="$((${r1%.*} - ${r0%.*}))" \
-                    -v b="$((${b1%.*} - ${b0%.*}))" -v f="$((${f1%.*} - ${f0%.*}))" -v t0="$t0" -v t1="$t1" \
-                    'BEGIN {printf "%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.3f\n", R, S, Y, r, b, f, f ? r / f : 0, f ? (t1 - t0) * 1000 / f : 0}' \
+                    -v b="$((${b1%.*} - ${b0%.*}))" -v f="$((${f1%.*} - ${f0%.*}))" -v t0="$t0" -v t1="$t1" -v lag="$lag" \
+                    'BEGIN {printf "%s\t%s\t%s\t%d\t%d\t%d\t%.2f\t%.3f\t%s\n", R, S, Y, r, b, f, f ? r / f : 0, f ? (t1 - t0) * 1000 / f : 0, lag}' \
                     | tee -a "$AUDITLOG" >&2
             fi
             printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$(label_of "$sc")" "$s" "$start" "$before" "$(load1)" >> "$LOADLOG"

@@ -1,6 +1,5 @@
 package dev.keyway.store.audit;
 
-import dev.keyway.core.os.ThreadNice;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -47,11 +46,6 @@ public final class AuditShipper implements AutoCloseable {
     /** Wait between turns when nothing was left to ship: bounds how late other nodes see a record. */
     public static final Duration IDLE = Duration.ofMillis(200);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
-    /**
-     * The shipper thread's nice value: a waking proxy event loop runs before it, and it still gets
-     * about a quarter of a saturated core (Linux weights 335 vs 1024), more than shipping needs.
-     */
-    static final int NICE = 5;
     /** How long a turn waits for the log to force lazily written records. */
     private static final long SYNC_WAIT_MILLIS = 5_000;
 
@@ -194,10 +188,6 @@ public final class AuditShipper implements AutoCloseable {
     }
 
     private void run() {
-        // background work in bursts: let the proxy's event loops on the same core run first (ThreadNice says why)
-        if (!ThreadNice.lower(NICE)) {
-            LOG.debug("audit shipper runs at normal CPU priority (cannot set a nice value here)");
-        }
         while (!closed) {
             Turn t = step();
             Duration wait = switch (t) {

@@ -106,41 +106,6 @@ class AuditShipperTest {
     }
 
     @Test
-    @org.junit.jupiter.api.condition.EnabledOnOs(org.junit.jupiter.api.condition.OS.LINUX)
-    void theShipperThreadRunsAtALowerCpuPriorityThanTheProxy() throws Exception {
-        FakeSink sink = new FakeSink();
-        try (AuditLog log = open(dir.resolve("audit.jsonl")); AuditShipper s = new AuditShipper(log, sink, "n1", clock)) {
-            append(log, 3, true);
-            s.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            Integer nice = null;
-            while (System.nanoTime() < deadline && (nice == null || s.shippedSeq() < 3)) {
-                nice = shipperNice();
-                Thread.onSpinWait();
-            }
-            assertThat(s.shippedSeq()).isEqualTo(3);
-            assertThat(nice).isEqualTo(AuditShipper.NICE);
-        }
-    }
-
-    /** The nice value of this process's thread named keyway-audit-shipper (its comm is cut at 15 bytes), or null. */
-    private static @Nullable Integer shipperNice() throws java.io.IOException {
-        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    if (Files.readString(t.resolve("comm")).strip().equals("keyway-audit-sh")) {
-                        String stat = Files.readString(t.resolve("stat"));
-                        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
-                    }
-                } catch (java.nio.file.NoSuchFileException gone) {
-                    // a thread that ended meanwhile
-                }
-            }
-        }
-        return null;
-    }
-
-    @Test
     void shipsDurableRecordsExactlyAsWrittenInBoundedBatches() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         FakeSink sink = new FakeSink();
