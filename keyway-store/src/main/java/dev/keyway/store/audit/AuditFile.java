@@ -227,10 +227,16 @@ final class AuditFile {
             return out;
         }
         Object keyBefore = fileKey(file);
-        try (FileChannel current = FileChannel.open(file, StandardOpenOption.READ)) {
+        FileChannel opened;
+        try {
+            opened = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (java.nio.file.NoSuchFileException rotating) {
+            opened = null; // between a rotation's rename and the new file: its records are in the newest segment
+        }
+        try (FileChannel current = opened) {
             // the same inode before and after opening: the channel is the file the key names
-            Object key = keyBefore != null && keyBefore.equals(fileKey(file)) ? keyBefore : null;
-            long end = ReverseLines.endOfLastLine(current, current.size());
+            Object key = current != null && keyBefore != null && keyBefore.equals(fileKey(file)) ? keyBefore : null;
+            long end = current == null ? 0 : ReverseLines.endOfLastLine(current, current.size());
             long[] state = {afterSeq, 0, 0}; // last seq taken, bytes taken, offset after the last line passed
             for (AuditSegments.Segment s : segments.list()) {
                 if (s.lastSeq() <= state[0]) {
@@ -244,7 +250,9 @@ final class AuditFile {
                     }
                 }
             }
-            resumedLines(current, key, end, upToSeq, max, maxBytes, out, state);
+            if (current != null) {
+                resumedLines(current, key, end, upToSeq, max, maxBytes, out, state);
+            }
             return out;
         }
     }

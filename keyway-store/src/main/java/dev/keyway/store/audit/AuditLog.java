@@ -17,6 +17,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -137,6 +138,9 @@ public final class AuditLog implements AutoCloseable {
 
     /** Queued by {@link #close()}: the writer finishes what precedes it and stops. */
     private final Pending closeMarker = new Pending(new byte[0], 0, Instant.EPOCH, true, new CompletableFuture<>());
+
+    /** Rotation deletes only files wholly at or before this seq ({@link #retainUnshipped}); all by default. */
+    private volatile java.util.function.LongSupplier retainAfter = () -> Long.MAX_VALUE;
 
     /** The writer thread's output buffer, reused across batches (only that thread touches it). */
     private ByteBuffer out = ByteBuffer.allocate(64 * 1024);
@@ -554,12 +558,30 @@ public final class AuditLog implements AutoCloseable {
         LOG.info("audit log rotated to {} (records up to seq {})", rotated.getFileName(), lastSeqInFile);
         if (rotation.keepFiles() > 0) {
             List<AuditSegments.Segment> all = segments.list();
+            long floor = retainAfter.getAsLong();
             for (int i = 0; i < all.size() - rotation.keepFiles(); i++) {
+                if (all.get(i).lastSeq() > floor) {
+                    LOG.warn("audit log: keeping {} and newer beyond --audit-keep-files {}: they hold records up to seq {} "
+                            + "and only records up to {} are shipped to the cluster's database yet", all.get(i).file().getFileName(),
+                            rotation.keepFiles(), all.get(i).lastSeq(), floor);
+                    break;
+                }
                 java.nio.file.Files.deleteIfExists(all.get(i).file());
                 LOG.info("audit log: deleted {} (keeping the newest {} rotated files)", all.get(i).file().getFileName(),
                         rotation.keepFiles());
             }
         }
+    }
+
+    /**
+     * Rotated files holding a record after {@code shippedSeq()} are not deleted by
+     * {@link AuditRotation#keepFiles()} until it has moved past them: a cluster node's
+     * {@link AuditShipper} calls this, so a long database outage cannot let rotation delete records
+     * the cluster's table does not hold yet (the files then exceed the limit for a while, with a
+     * warning). A negative value (shipping position not known yet) keeps every file.
+     */
+    public void retainUnshipped(java.util.function.LongSupplier shippedSeq) {
+        this.retainAfter = Objects.requireNonNull(shippedSeq, "shippedSeq");
     }
 
     /** Makes the rename and the new file's entry durable (best effort: not every file system allows it). */

@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Idempotent, resumable.</b> The sink stores each batch and the node's cursor in one
  *       transaction, keyed by {@code (node, seq)}; a node killed at any point asks the sink for its
  *       cursor on start and ships exactly what is missing, never a duplicate.</li>
+ *   <li><b>Nothing deleted unshipped.</b> Rotation keeps files holding records after the cursor
+ *       beyond {@code --audit-keep-files} until they are shipped ({@link AuditLog#retainUnshipped}).</li>
  *   <li><b>Bounded.</b> Batches of at most {@value #BATCH} records / {@value #BATCH_BYTES} bytes;
  *       after a failure the next attempt waits {@link #backoff(int)} (200 ms doubling to 10 s).</li>
  *   <li><b>Not someone else's log.</b> On start the record stored at the cursor must equal this
@@ -92,6 +94,7 @@ public final class AuditShipper implements AutoCloseable {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.node = Objects.requireNonNull(node, "node");
         this.clock = Objects.requireNonNull(clock, "clock");
+        log.retainUnshipped(() -> cursor); // rotation must not delete what is not in the table yet
     }
 
     /** Wait before the next attempt after {@code failures} consecutive failures: 200 ms doubling, at most 10 s. */

@@ -12,7 +12,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Why not parse the record: shipping needs five strings per record, and building each record as
  * a map was the largest cost of shipping on a cluster node besides reading the file (see
- * docs/benchmarks.md, "The proxy path on PostgreSQL vs SQLite"); the parser stops as soon as it has all
+ * docs/benchmarks.md, "Audit shipping is the whole difference"); the parser stops as soon as it has all
  * five, which the log's records carry near their start. A value that is not a string counts as absent;
  * a line that ends before it is one well-formed JSON object, or has something after it, has no fields.
  * The line itself is stored as written either way: these columns only serve lookups.

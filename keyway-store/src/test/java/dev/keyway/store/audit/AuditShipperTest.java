@@ -106,6 +106,42 @@ class AuditShipperTest {
     }
 
     @Test
+    void rotationKeepsFilesBeyondTheLimitUntilTheirRecordsAreShipped() throws Exception {
+        Path file = dir.resolve("audit.jsonl");
+        FakeSink sink = new FakeSink();
+        try (AuditLog log = new AuditLog(file, Syncer.FORCE, 10_000, clock, new AuditRotation(AuditRotation.MIN_FILE_BYTES, 1))) {
+            AuditShipper s = new AuditShipper(log, sink, "n1", clock);
+            for (int i = 0; i < 12; i++) { // the database is down: nothing ships while the log rotates several times
+                sink.script.add(FakeSink.Mode.FAIL_BEFORE);
+            }
+            String pad = "p".repeat(900);
+            for (int round = 0; round < 4; round++) {
+                for (int i = 0; i < 700; i++) {
+                    log.append(Map.of("type", "decision", "pad", pad), i == 699).get(10, TimeUnit.SECONDS);
+                }
+                assertThat(s.step()).isEqualTo(AuditShipper.Turn.FAILED);
+            }
+            assertThat(rotatedFiles()).as("--audit-keep-files 1, but nothing is shipped yet").hasSizeGreaterThan(1);
+            sink.script.clear();
+            while (s.step() == AuditShipper.Turn.FULL) {
+                // catch up
+            }
+            assertThat(s.lagRecords()).isZero();
+            assertThat(sink.rows.get("n1")).hasSize(2800); // every record, none lost to rotation
+            for (int i = 0; i < 1200; i++) { // rotate again: now the shipped files may go
+                log.append(Map.of("type", "decision", "pad", pad), i == 1199).get(10, TimeUnit.SECONDS);
+            }
+            assertThat(rotatedFiles()).hasSize(1);
+        }
+    }
+
+    private List<String> rotatedFiles() throws java.io.IOException {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("audit-")).sorted().toList();
+        }
+    }
+
+    @Test
     void shipsDurableRecordsExactlyAsWrittenInBoundedBatches() throws Exception {
         Path file = dir.resolve("audit.jsonl");
         FakeSink sink = new FakeSink();
