@@ -281,6 +281,12 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
+    /** Whether the writer thread is parked waiting for work (tests that need it idle before they append). */
+    boolean writerParked() {
+        Thread.State st = writer.getState();
+        return writerIdle && queue.isEmpty() && (st == Thread.State.TIMED_WAITING || st == Thread.State.WAITING);
+    }
+
     /** Bytes {@link #readDurable} has read from the files so far (tests). */
     long rawBytesRead() {
         return reader.rawBytesRead();

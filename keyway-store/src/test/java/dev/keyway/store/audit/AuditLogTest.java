@@ -251,6 +251,13 @@ class AuditLogTest {
         AuditLog log = new AuditLog(file(), syncer, 100, new MutableClock(T0), AuditRotation.DEFAULT, null,
                 TimeUnit.HOURS.toNanos(1));
         opened.add(log);
+        // a writer thread still starting up would take records appended meanwhile on its first look at
+        // the queue (harmless: written early); wait until it is parked so only commit() can start it
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!log.writerParked() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(log.writerParked()).isTrue();
         List<CompletableFuture<Long>> burst = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             burst.add(log.append(new AuditJson().put("i", i), AuditLog.Commit.GROUPED));
