@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -222,24 +221,9 @@ final class AzureKeyVaultSource implements SecretSource {
         URI u = req.uri();
         try {
             HttpResponse<InputStream> res = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] raw;
-            try (InputStream in = res.body()) {
-                raw = in.readNBytes(MAX_BODY + 1);
-            }
-            JsonNode json;
-            try {
-                if (raw.length > MAX_BODY) {
-                    throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, what + ": " + u.getHost() + " answered more than "
-                            + MAX_BODY + " bytes");
-                }
-                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
-                if (json == null || !json.isObject()) {
-                    json = Json.MAPPER.createObjectNode();
-                }
-            } catch (RuntimeException e) {
+            JsonNode json = SourceHttp.jsonBody(res, MAX_BODY, what + ": " + u.getHost());
+            if (!json.isObject()) {
                 json = Json.MAPPER.createObjectNode();
-            } finally {
-                Arrays.fill(raw, (byte) 0);
             }
             return new Answer(res.statusCode(), json, res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null));
         } catch (IOException | InterruptedException e) {

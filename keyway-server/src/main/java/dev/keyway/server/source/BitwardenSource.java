@@ -200,24 +200,9 @@ final class BitwardenSource implements SecretSource {
         HttpRequest req = b.timeout(TIMEOUT).header("Accept", "application/json").header("Device-Type", DEVICE_TYPE).build();
         try {
             HttpResponse<InputStream> res = client().send(req, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] raw;
-            try (InputStream in = res.body()) {
-                raw = in.readNBytes(MAX_BODY + 1);
-            }
-            JsonNode json;
-            try {
-                if (raw.length > MAX_BODY) {
-                    throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, what + ": " + base.getHost() + " answered more than "
-                            + MAX_BODY + " bytes");
-                }
-                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
-                if (json == null || !json.isObject()) {
-                    json = Json.MAPPER.createObjectNode();
-                }
-            } catch (RuntimeException e) {
+            JsonNode json = SourceHttp.jsonBody(res, MAX_BODY, what + ": " + base.getHost());
+            if (!json.isObject()) {
                 json = Json.MAPPER.createObjectNode();
-            } finally {
-                Arrays.fill(raw, (byte) 0);
             }
             return new Answer(res.statusCode(), json, res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null));
         } catch (IOException | InterruptedException e) {

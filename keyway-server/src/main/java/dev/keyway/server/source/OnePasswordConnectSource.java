@@ -3,7 +3,6 @@ package dev.keyway.server.source;
 import dev.keyway.core.source.Fetched;
 import dev.keyway.core.source.SecretSource;
 import dev.keyway.core.source.SourceFailure;
-import dev.keyway.server.http.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -177,20 +176,7 @@ final class OnePasswordConnectSource implements SecretSource {
         Duration retry;
         try {
             HttpResponse<InputStream> res = client().send(req, HttpResponse.BodyHandlers.ofInputStream());
-            byte[] raw;
-            try (InputStream in = res.body()) {
-                raw = in.readNBytes(MAX_BODY + 1);
-            }
-            try {
-                if (raw.length > MAX_BODY) {
-                    throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, "the Connect server answered more than " + MAX_BODY + " bytes");
-                }
-                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
-            } catch (RuntimeException e) {
-                json = Json.MAPPER.createObjectNode();
-            } finally {
-                java.util.Arrays.fill(raw, (byte) 0);
-            }
+            json = SourceHttp.jsonBody(res, MAX_BODY, "the Connect server");
             status = res.statusCode();
             retry = res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null);
         } catch (IOException | InterruptedException e) {

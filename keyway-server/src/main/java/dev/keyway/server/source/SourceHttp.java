@@ -1,18 +1,24 @@
 package dev.keyway.server.source;
 
 import dev.keyway.core.source.SourceFailure;
+import dev.keyway.server.http.Json;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.Arrays;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.JsonNode;
 
 /**
  * What every HTTP-speaking source says about the transport, in one place: a {@code Retry-After}
- * header in seconds, and an I/O failure turned into the {@link SourceFailure} kind the fetch policy
- * acts on (TLS, or unavailable). Messages name the host, never a request or a value.
+ * header in seconds, an answer's body read as bounded JSON and wiped, and an I/O failure turned into
+ * the {@link SourceFailure} kind the fetch policy acts on (TLS, or unavailable). Messages name the
+ * host, never a request or a value.
  */
 final class SourceHttp {
     private SourceHttp() {}
@@ -24,6 +30,30 @@ final class SourceHttp {
             return s >= 0 ? Duration.ofSeconds(s) : null;
         } catch (NumberFormatException e) {
             return null;
+        }
+    }
+
+    /**
+     * The body of {@code res} as JSON: read into memory up to {@code maxBody} bytes (a larger answer is
+     * refused as {@code BAD_VALUE}, "{@code who} answered more than N bytes"), parsed, and the bytes
+     * wiped either way, since a secret manager's answer holds secret values. An empty or unparsable
+     * body is an empty object, so callers map the status code to a failure the same way.
+     */
+    static JsonNode jsonBody(HttpResponse<InputStream> res, int maxBody, String who) throws IOException, SourceFailure {
+        byte[] raw;
+        try (InputStream in = res.body()) {
+            raw = in.readNBytes(maxBody + 1);
+        }
+        try {
+            if (raw.length > maxBody) {
+                throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, who + " answered more than " + maxBody + " bytes");
+            }
+            JsonNode json = raw.length == 0 ? null : Json.MAPPER.readTree(raw);
+            return json == null || json.isMissingNode() ? Json.MAPPER.createObjectNode() : json;
+        } catch (RuntimeException e) {
+            return Json.MAPPER.createObjectNode();
+        } finally {
+            Arrays.fill(raw, (byte) 0);
         }
     }
 

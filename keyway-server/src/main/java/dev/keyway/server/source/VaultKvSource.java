@@ -314,21 +314,7 @@ final class VaultKvSource implements SecretSource {
         }
         try {
             HttpResponse<InputStream> res = client().send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-            byte[] raw;
-            try (InputStream in = res.body()) {
-                raw = in.readNBytes(MAX_BODY + 1);
-            }
-            if (raw.length > MAX_BODY) {
-                throw new SourceFailure(SourceFailure.Kind.BAD_VALUE, "Vault answered more than " + MAX_BODY + " bytes");
-            }
-            JsonNode json;
-            try {
-                json = raw.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(raw);
-            } catch (RuntimeException e) {
-                json = Json.MAPPER.createObjectNode();
-            } finally {
-                java.util.Arrays.fill(raw, (byte) 0);
-            }
+            JsonNode json = SourceHttp.jsonBody(res, MAX_BODY, "Vault");
             Duration retry = res.headers().firstValue("Retry-After").map(SourceHttp::retryAfter).orElse(null);
             return new Response(res.statusCode(), json, retry);
         } catch (IOException | InterruptedException e) {
