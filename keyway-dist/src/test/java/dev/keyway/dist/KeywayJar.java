@@ -142,7 +142,7 @@ final class KeywayJar {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(s.api() + "/health"))
                         .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
+                if (r.statusCode() == 200 && proxyAccepts(s)) {
                     save("health", r.body());
                     return;
                 }
@@ -153,6 +153,23 @@ final class KeywayJar {
         }
         s.process().destroyForcibly().waitFor();
         throw new AssertionError("keyway server not healthy within 60 s:\n" + Files.readString(s.err()));
+    }
+
+    /**
+     * Whether the proxy port accepts a connection: the API (and so {@code /health}) opens before the
+     * proxy listener, so a test that sends through the proxy right after {@code /health} said 200
+     * could find nothing listening yet (it did: OAuthRotationCrashIT, "Couldn't connect to server").
+     */
+    private static boolean proxyAccepts(Server s) {
+        String hostPort = s.proxy().replaceFirst("^https?://", "");
+        int colon = hostPort.lastIndexOf(':');
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(hostPort.substring(0, colon),
+                    Integer.parseInt(hostPort.substring(colon + 1))), 2_000);
+            return true;
+        } catch (IOException notYet) {
+            return false;
+        }
     }
 
     /** Waits until the server's stderr contains {@code text} (the banner is printed just after the ports open). */
