@@ -234,8 +234,7 @@ final class AuditFile {
             opened = null; // between a rotation's rename and the new file: its records are in the newest segment
         }
         try (FileChannel current = opened) {
-            // the same inode before and after opening: the channel is the file the key names
-            Object key = current != null && keyBefore != null && keyBefore.equals(fileKey(file)) ? keyBefore : null;
+            Object key = current == null ? null : stillKey(file, keyBefore);
             long end = current == null ? 0 : ReverseLines.endOfLastLine(current, current.size());
             long[] state = {afterSeq, 0, 0}; // last seq taken, bytes taken, offset after the last line passed
             for (AuditSegments.Segment s : segments.list()) {
@@ -244,8 +243,7 @@ final class AuditFile {
                 }
                 Object segBefore = fileKey(s.file());
                 try (FileChannel ch = FileChannel.open(s.file(), StandardOpenOption.READ)) {
-                    Object segKey = segBefore != null && segBefore.equals(fileKey(s.file())) ? segBefore : null;
-                    if (resumedLines(ch, segKey, ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
+                    if (resumedLines(ch, stillKey(s.file(), segBefore), ReverseLines.endOfLastLine(ch, ch.size()), upToSeq, max, maxBytes, out, state)) {
                         return out;
                     }
                 }
@@ -279,6 +277,11 @@ final class AuditFile {
             // a short read of a file being written: take what is there
         }
         return AuditLine.seqOf(head.array(), head.position());
+    }
+
+    /** {@code before} when {@code p} still has that inode (the channel just opened is the file it names), else null. */
+    private static @Nullable Object stillKey(Path p, @Nullable Object before) {
+        return before != null && before.equals(fileKey(p)) ? before : null;
     }
 
     private static @Nullable Object fileKey(Path p) {

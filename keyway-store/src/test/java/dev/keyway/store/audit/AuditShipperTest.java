@@ -116,9 +116,7 @@ class AuditShipperTest {
             }
             String pad = "p".repeat(900);
             for (int round = 0; round < 4; round++) {
-                for (int i = 0; i < 700; i++) {
-                    log.append(Map.of("type", "decision", "pad", pad), i == 699).get(10, TimeUnit.SECONDS);
-                }
+                appendPadded(log, 700, pad);
                 assertThat(s.step()).isEqualTo(AuditShipper.Turn.FAILED);
             }
             assertThat(rotatedFiles()).as("--audit-keep-files 1, but nothing is shipped yet").hasSizeGreaterThan(1);
@@ -128,10 +126,19 @@ class AuditShipperTest {
             }
             assertThat(s.lagRecords()).isZero();
             assertThat(sink.rows.get("n1")).hasSize(2800); // every record, none lost to rotation
-            for (int i = 0; i < 1200; i++) { // rotate again: now the shipped files may go
-                log.append(Map.of("type", "decision", "pad", pad), i == 1199).get(10, TimeUnit.SECONDS);
-            }
+            appendPadded(log, 1200, pad); // rotate again: now the shipped files may go
             assertThat(rotatedFiles()).hasSize(1);
+        }
+    }
+
+    /** {@code n} records of about 1 KB in batches of 100 (every 100th durable and waited for: the others ride along). */
+    private static void appendPadded(AuditLog log, int n, String pad) throws Exception {
+        for (int i = 1; i <= n; i++) {
+            boolean durable = i % 100 == 0 || i == n;
+            var f = log.append(Map.of("type", "decision", "pad", pad), durable);
+            if (durable) {
+                f.get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
