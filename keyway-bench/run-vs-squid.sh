@@ -49,6 +49,7 @@
 #   PROFILE_KEYWAY=D  after the rounds, profile one more keyway-disk keep-alive run (perf + JFR) into dir D
 #   ROUNDS=0 PROFILE_KEYWAY=D SYSTEMS=keyway-disk   only that profile
 #   PROFILE_SYSTEM=S  profile that Keyway system instead of keyway-disk
+#   PROFILE_SCENARIO=c  profile the 1 MiB keep-alive scenario instead of keep-alive small (a)
 #   SYSCALLS=1        after the rounds, one more keep-alive run per proxy counted by `perf stat`: system
 #                     calls by kind and context switches per request (syscalls.tsv)
 #   NMT=1             after the rounds, the JVM's native memory summary of each Keyway (nmt-SYSTEM.txt); run with
@@ -561,7 +562,10 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[$PROFILE_SYSTEM]:-}" ]; then
     log "profiling one more $PROFILE_SYSTEM keep-alive run into $PROF (perf $(command -v perf >/dev/null && echo yes || echo 'not installed'), JFR)"
     RESULTS_SAVED=$RESULTS
     RESULTS=$PROF/profiled-run.jsonl
-    loadgen "$PROFILE_SYSTEM" "keepalive small (profiled)" 1 --target "$TARGET/small" --mode keepalive &
+    case "${PROFILE_SCENARIO:-a}" in
+        c) loadgen "$PROFILE_SYSTEM" "keepalive 1m (profiled)" 1 --target "$TARGET/1m" --mode keepalive & ;;
+        *) loadgen "$PROFILE_SYSTEM" "keepalive small (profiled)" 1 --target "$TARGET/small" --mode keepalive & ;;
+    esac
     lg=$!
     sleep "${WARMUP%s}"
     "$jcmd" "$pid" JFR.start name=bench settings=profile filename="$PROF/keyway.jfr" >/dev/null
@@ -580,7 +584,7 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[$PROFILE_SYSTEM]:-}" ]; then
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -80 > "$PROF/perf-symbols.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --comm keyway-audit-wr --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$PROF/perf-audit-writer.txt" || true
         perf report -i "$PROF/perf.data" --stdio --no-children -g none --comm keyway-audit-sh --sort sym 2>/dev/null | grep -v '^#' | grep -v '^$' | head -40 > "$PROF/perf-audit-shipper.txt" || true
-        rm -f "$PROF/perf.data"   # large; the reports above are what docs/benchmarks.md cites
+        [ -n "${KEEP_PERF:-}" ] || rm -f "$PROF/perf.data"   # large; the reports above are what docs/benchmarks.md cites (KEEP_PERF=1 keeps it)
     fi
 fi
 

@@ -1,5 +1,6 @@
 package dev.keyway.core.inject;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +41,8 @@ final class EchoAutomaton {
     private final int minLength;
     /** The skip's shift per hashed byte pair ({@link #skip}); built on the first long part. */
     private byte @Nullable [] shift;
+    /** The shift of a window whose last three bytes occur in no pattern: the table's default. */
+    private final int fullShift;
 
     private EchoAutomaton(byte[][] patterns) {
         int total = 1;
@@ -68,6 +71,7 @@ final class EchoAutomaton {
         }
         maxLength = max;
         minLength = patterns.length == 0 ? 0 : min;
+        fullShift = Math.max(0, Math.min(minLength - 2, Byte.MAX_VALUE));
     }
 
     static EchoAutomaton build(List<Redactions.Echo> echoes) {
@@ -205,10 +209,43 @@ final class EchoAutomaton {
             return from;
         }
         byte[] t = shiftTable();
+        int full = fullShift;
         int p = from;
         while (p + m1 < end) {
             int e = p + m1;
             int s = t[bucket(in[e - 2], in[e - 1], in[e])];
+            if (s == full) {
+                // the common case, and a constant step: the next window's loads do not wait for this one's
+                p += full;
+                continue;
+            }
+            if (s == 0) {
+                return p;
+            }
+            p += s;
+        }
+        return p;
+    }
+
+    /**
+     * {@link #skip(byte[], int, int)} over a part that is not in an array (a direct buffer, read in
+     * place by absolute index), so that a part's quiet start need not be copied before the scan.
+     */
+    int skip(ByteBuffer in, int from, int end) {
+        int m1 = minLength - 1;
+        if (minLength < SKIP_MIN_PATTERN || end - from < SKIP_MIN_PART) {
+            return from;
+        }
+        byte[] t = shiftTable();
+        int full = fullShift;
+        int p = from;
+        while (p + m1 < end) {
+            int e = p + m1;
+            int s = t[bucket(in.get(e - 2), in.get(e - 1), in.get(e))];
+            if (s == full) {
+                p += full;
+                continue;
+            }
             if (s == 0) {
                 return p;
             }
@@ -233,7 +270,7 @@ final class EchoAutomaton {
         if (t == null) {
             int m = minLength;
             t = new byte[1 << BUCKET_BITS];
-            Arrays.fill(t, (byte) Math.min(m - 2, Byte.MAX_VALUE));
+            Arrays.fill(t, (byte) fullShift);
             for (byte[] p : patternsForSkip) {
                 for (int j = 2; j < m; j++) {
                     int b = bucket(p[j - 2], p[j - 1], p[j]);

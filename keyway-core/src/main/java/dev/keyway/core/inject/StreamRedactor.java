@@ -103,6 +103,28 @@ public final class StreamRedactor {
         chunkStart = pos;
     }
 
+    /**
+     * Reads the quiet start of a part without copying it: when nothing is pending (no possible
+     * occurrence under way, nothing held back), the bytes at the start of {@code in[from, end)} in
+     * which no occurrence can start ({@link EchoAutomaton#skip}) are final raw output. They are
+     * counted as read and their count returned; writing them is left to the caller, in order
+     * before whatever the next {@link #update} writes. Returns 0 when something is pending.
+     *
+     * <p>Why: a response part usually sits in a direct buffer, and the per-byte scan reads arrays;
+     * most of a part is decided by the skip alone, so only its tail needs the copy.
+     */
+    public int passQuiet(java.nio.ByteBuffer in, int from, int end) {
+        if (state != 0 || runCount != 0 || held != pos || rawFrom != rawTo) {
+            return 0;
+        }
+        int quiet = a.skip(in, from, end) - from;
+        pos += quiet;
+        held = pos;
+        rawFrom = rawTo = pos;
+        chunkStart = pos;
+        return quiet;
+    }
+
     /** The stream ended: everything held back is decided and written. */
     public void finish(ByteSink outSink) {
         settle(pos, outSink);

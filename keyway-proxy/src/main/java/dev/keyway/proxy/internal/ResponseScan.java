@@ -44,8 +44,14 @@ final class ResponseScan implements ByteSink {
     private @Nullable EmbeddedChannel decoder;
     /** Where {@link #write} puts the redactor's output during one {@link #process} call, once it is not a slice. */
     private @Nullable ByteBuf out;
-    /** The array of the identity part being scanned, and the one range of it written so far. */
+    /**
+     * The identity part being scanned: its buffer, the array the scan reads (the buffer's own, or a
+     * copy of all but its quiet start), the buffer index minus the array index of the same byte,
+     * and the one range of the buffer written so far (buffer indexes).
+     */
+    private @Nullable ByteBuf partBuf;
     private byte @Nullable [] part;
+    private int partDelta;
     private int sliceFrom;
     private int sliceLength;
     private byte[] scratch = new byte[0];
@@ -155,19 +161,24 @@ final class ResponseScan implements ByteSink {
         int n = in.readableBytes();
         try {
             byte[] array;
-            int base;
+            int from;
+            int quiet = 0;
             if (in.hasArray()) {
                 array = in.array();
-                base = in.arrayOffset() + in.readerIndex();
+                from = in.arrayOffset() + in.readerIndex();
             } else {
-                array = scratch(n);
-                in.getBytes(in.readerIndex(), array, 0, n);
-                base = 0;
+                // the quiet start of the part is decided in place; only the rest is copied for the scan
+                quiet = redactor.passQuiet(in.nioBuffer(in.readerIndex(), n), 0, n);
+                array = scratch(n - quiet);
+                in.getBytes(in.readerIndex() + quiet, array, 0, n - quiet);
+                from = 0;
             }
             part = array;
-            sliceFrom = base;
-            sliceLength = 0;
-            redactor.update(array, base, n, this);
+            partBuf = in;
+            partDelta = in.readerIndex() + quiet - from;
+            sliceFrom = in.readerIndex();
+            sliceLength = quiet;
+            redactor.update(array, from, n - quiet, this);
             if (last) {
                 redactor.finish(this);
             }
@@ -175,8 +186,7 @@ final class ResponseScan implements ByteSink {
             if (o != null) {
                 return o;
             }
-            return sliceLength == 0 ? Unpooled.EMPTY_BUFFER
-                    : in.retainedSlice(in.readerIndex() + (sliceFrom - base), sliceLength);
+            return sliceLength == 0 ? Unpooled.EMPTY_BUFFER : in.retainedSlice(sliceFrom, sliceLength);
         } catch (RuntimeException e) {
             ByteBuf o = out;
             if (o != null) {
@@ -186,6 +196,7 @@ final class ResponseScan implements ByteSink {
         } finally {
             out = null;
             part = null;
+            partBuf = null;
             in.release();
         }
     }
@@ -221,18 +232,18 @@ final class ResponseScan implements ByteSink {
     public void write(byte[] b, int off, int len) {
         ByteBuf o = out;
         if (o == null) {
-            byte[] p = part;
-            if (p != null && b == p && (sliceLength == 0 || off == sliceFrom + sliceLength)) {
+            ByteBuf in = partBuf;
+            if (in != null && b == part && (sliceLength == 0 || off + partDelta == sliceFrom + sliceLength)) {
                 // still one contiguous range of the part being scanned: keep it as a slice
                 if (sliceLength == 0) {
-                    sliceFrom = off;
+                    sliceFrom = off + partDelta;
                 }
                 sliceLength += len;
                 return;
             }
             o = alloc.buffer(sliceLength + len + 64);
-            if (sliceLength > 0 && p != null) {
-                o.writeBytes(p, sliceFrom, sliceLength);
+            if (sliceLength > 0 && in != null) {
+                o.writeBytes(in, sliceFrom, sliceLength);
             }
             sliceLength = 0;
             out = o;
