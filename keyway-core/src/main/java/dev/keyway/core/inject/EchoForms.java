@@ -40,9 +40,11 @@ final class EchoForms {
                     ? placeholder : "[REDACTED:" + label(e.getKey()) + "]";
             byte[] r = replacement.getBytes(StandardCharsets.UTF_8);
             echoes.add(new Redactions.Echo(v.clone(), r));
-            addIfDifferent(echoes, v, PercentCodec.encodeQuery(v), r);
-            addIfDifferent(echoes, v, PercentCodec.encodePathSegment(v), r);
-            addIfDifferent(echoes, v, jsonEscaped(v), r);
+            if (!PercentCodec.allUnreserved(v)) { // else (most API keys) every form is the raw value
+                addIfDifferent(echoes, v, PercentCodec.encodeQuery(v), r);
+                addIfDifferent(echoes, v, PercentCodec.encodePathSegment(v), r);
+                addIfDifferent(echoes, v, jsonEscaped(v), r);
+            }
         }
         String token = basicToken(out.header(AUTHORIZATION));
         String before = basicToken(in.header(AUTHORIZATION));

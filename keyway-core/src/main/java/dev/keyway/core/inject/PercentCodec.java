@@ -36,6 +36,19 @@ final class PercentCodec {
         return sb.toString();
     }
 
+    /**
+     * Whether every byte is unreserved: then the value's query and path-segment encodings are the
+     * value itself, and so is its JSON-escaped form (no quote, backslash or control byte).
+     */
+    static boolean allUnreserved(byte[] value) {
+        for (byte b : value) {
+            if (!isUnreserved(b & 0xff)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static boolean isUnreserved(int c) {
         return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
                 || c == '-' || c == '.' || c == '_' || c == '~';

@@ -96,4 +96,23 @@ class EchoFormsTest {
         assertThat(a.injected()).isFalse();
         assertThat(a.echoes().isEmpty()).isTrue();
     }
+
+    /** A value of unreserved bytes only (most API keys) has one form: its percent and JSON forms are itself. */
+    @org.junit.jupiter.api.Test
+    void aValueOfUnreservedBytesHasOneFormAndOthersHaveTheirEncodedForms() {
+        ServiceDefinition s = ServiceDefinition.of("svc", "api.example.com", new Injection.Bearer("KEY"));
+        ServiceValidator.validate(s);
+        String plain = "sk-proj_AZaz09.~x";
+        InjectionResult.Applied a = (InjectionResult.Applied) Injector.apply(s, head("/"),
+                new InjectorTest.Vault().with("KEY", plain));
+        try (Redactions echoes = a.echoes()) {
+            assertThat(echoes.size()).isEqualTo(1);
+            assertThat(scan(echoes, "k=" + plain + "&")).isEqualTo("k=[REDACTED:KEY]&");
+        }
+        InjectionResult.Applied b = (InjectionResult.Applied) Injector.apply(s, head("/"),
+                new InjectorTest.Vault().with("KEY", SECRET));
+        try (Redactions echoes = b.echoes()) {
+            assertThat(echoes.size()).isGreaterThan(1); // raw, query, path segment and JSON forms differ
+        }
+    }
 }

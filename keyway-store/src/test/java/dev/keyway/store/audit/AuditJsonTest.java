@@ -19,7 +19,8 @@ class AuditJsonTest {
 
     static Stream<String> values() {
         return Stream.of("", "plain", "/v1/chat/completions", "quote\"back\\slash", "tab\tnl\ncr\rbs\bff\f",
-                "ctl\u0001\u001f\u007f", "é ü ñ", "€ 中文", "emoji \uD83D\uDE00 end", "x".repeat(2000), "é".repeat(700));
+                "ctl\u0001\u001f\u007f", "é ü ñ", "€ 中文", "emoji \uD83D\uDE00 end", "x".repeat(2000), "é".repeat(700),
+                "a".repeat(760) + "中文\"\\" + "€".repeat(300));
     }
 
     @ParameterizedTest
