@@ -49,7 +49,7 @@
 #   PROFILE_KEYWAY=D  after the rounds, profile one more keyway-disk keep-alive run (perf + JFR) into dir D
 #   ROUNDS=0 PROFILE_KEYWAY=D SYSTEMS=keyway-disk   only that profile
 #   PROFILE_SYSTEM=S  profile that Keyway system instead of keyway-disk
-#   PROFILE_SCENARIO=c  profile the 1 MiB keep-alive scenario instead of keep-alive small (a)
+#   PROFILE_SCENARIO=S  profile scenario b (new connection) or c (1 MiB) instead of keep-alive small (a)
 #   SYSCALLS=1        after the rounds, one more keep-alive run per proxy counted by `perf stat`: system
 #                     calls by kind and context switches per request (syscalls.tsv)
 #   NMT=1             after the rounds, the JVM's native memory summary of each Keyway (nmt-SYSTEM.txt); run with
@@ -562,10 +562,8 @@ if [ -n "${PROFILE_KEYWAY:-}" ] && [ -n "${KW_PID[$PROFILE_SYSTEM]:-}" ]; then
     log "profiling one more $PROFILE_SYSTEM keep-alive run into $PROF (perf $(command -v perf >/dev/null && echo yes || echo 'not installed'), JFR)"
     RESULTS_SAVED=$RESULTS
     RESULTS=$PROF/profiled-run.jsonl
-    case "${PROFILE_SCENARIO:-a}" in
-        c) loadgen "$PROFILE_SYSTEM" "keepalive 1m (profiled)" 1 --target "$TARGET/1m" --mode keepalive & ;;
-        *) loadgen "$PROFILE_SYSTEM" "keepalive small (profiled)" 1 --target "$TARGET/small" --mode keepalive & ;;
-    esac
+    # shellcheck disable=SC2046  # args_of prints separate words
+    loadgen "$PROFILE_SYSTEM" "$(label_of "${PROFILE_SCENARIO:-a}") (profiled)" 1 $(args_of "${PROFILE_SCENARIO:-a}") &
     lg=$!
     sleep "${WARMUP%s}"
     "$jcmd" "$pid" JFR.start name=bench settings=profile filename="$PROF/keyway.jfr" >/dev/null
