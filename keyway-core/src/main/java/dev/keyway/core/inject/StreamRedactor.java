@@ -1,5 +1,7 @@
 package dev.keyway.core.inject;
 
+import java.nio.ByteBuffer;
+
 /**
  * Replaces every occurrence of a {@link Redactions} pattern in a byte stream that arrives in
  * chunks: an occurrence split across chunks (HTTP chunks, TLS records, reads) is found exactly as
@@ -113,7 +115,7 @@ public final class StreamRedactor {
      * <p>Why: a response part usually sits in a direct buffer, and the per-byte scan reads arrays;
      * most of a part is decided by the skip alone, so only its tail needs the copy.
      */
-    public int passQuiet(java.nio.ByteBuffer in, int from, int end) {
+    public int passQuiet(ByteBuffer in, int from, int end) {
         if (state != 0 || runCount != 0 || held != pos || rawFrom != rawTo) {
             return 0;
         }
